@@ -1,0 +1,139 @@
+# sandlock: build, test, install.
+#
+#   make                 library (build/libsandlock.so, .a) and CLI (build/sandlock)
+#   make deps            install the Debian packages needed to build and test
+#   make test            whole suite: C tests under ASan+UBSan, Go tests (-race)
+#   make check-c         C tests only;  make check-go  Go tests only
+#   make valgrind        ABI lifecycle under valgrind (leak check)
+#   make fuzz            bounded libFuzzer runs of every parser
+#   make bench           benchmarks (bench/README.md)
+#   make install         PREFIX=/usr/local DESTDIR=
+#
+# BUILD selects the output directory; SAN=1 builds with ASan+UBSan.
+
+VERSION    := 0.8.6
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1 -g
+else
+BUILD ?= build
+SANFLAGS :=
+OPT := -O2 -g
+endif
+
+CC      ?= cc
+CFLAGS  ?=
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+BASEFLAGS := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden \
+	-D_GNU_SOURCE -DSANDLOCK_VERSION=\"$(VERSION)\" \
+	-Iinclude -Isrc $(SANFLAGS)
+LIBS    := -lseccomp -lpthread
+
+LIB_SRCS := $(sort $(wildcard src/*/*.c))
+CLI_SRCS := $(sort $(wildcard cli/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRCS := $(sort $(wildcard tests/integration/test_*.c))
+ESCAPE_SRCS := $(sort $(wildcard tests/escape/test_*.c))
+TEST_SRCS  := $(UNIT_SRCS) $(INTEG_SRCS) $(ESCAPE_SRCS)
+TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
+TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
+TEST_HELPER_BINS := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+
+SHLIB  := $(BUILD)/libsandlock.so
+FFILIB := $(BUILD)/libsandlock_ffi.so
+STLIB  := $(BUILD)/libsandlock.a
+CLI    := $(BUILD)/sandlock
+
+.PHONY: all lib cli deps test check-c check-go valgrind fuzz bench install \
+	uninstall clean tests example
+all: lib cli
+lib: $(SHLIB) $(FFILIB) $(STLIB)
+cli: $(CLI)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(SHLIB): $(LIB_OBJS)
+	$(CC) -shared $(SANFLAGS) -Wl,-soname,libsandlock_ffi.so -Wl,--no-undefined \
+		-o $@ $^ $(LIBS) $(LDFLAGS)
+
+$(FFILIB): $(SHLIB)
+	ln -sf libsandlock.so $@
+
+$(STLIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The CLI links the static library: one less dynamic object to load per run.
+$(CLI): $(CLI_OBJS) $(STLIB)
+	$(CC) $(SANFLAGS) -o $@ $(CLI_OBJS) $(STLIB) $(LIBS) $(LDFLAGS)
+
+# Tests link the internal objects directly so unit tests can reach hidden
+# functions; integration tests use the public header.
+$(BUILD)/tests/%: tests/%.c $(STLIB) tests/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+
+tests: $(TEST_BINS) $(TEST_HELPER_BINS) $(CLI) $(SHLIB) $(FFILIB)
+
+deps:
+	./scripts/deps.sh
+
+# The suite the README and CI run. C tests are built with sanitizers.
+test: check-c check-go
+
+check-c:
+	$(MAKE) SAN=1 tests
+	$(MAKE) lib cli
+	SANDLOCK_BUILD=$(CURDIR)/build-asan SANDLOCK_LIB_BUILD=$(CURDIR)/build \
+		./tests/run.sh build-asan
+
+check-go: lib
+	./scripts/check-go.sh
+
+valgrind: lib
+	./scripts/valgrind.sh
+
+fuzz:
+	./scripts/fuzz.sh
+
+bench: lib cli
+	./bench/run.sh
+
+example: all
+	./scripts/example.sh
+
+install: lib cli
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libsandlock.so
+	ln -sf libsandlock.so $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so
+	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/libsandlock.a
+	install -m 0644 include/sandlock.h $(DESTDIR)$(INCLUDEDIR)/sandlock.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		go/sandlock.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/sandlock.pc
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sandlock
+
+# Reference name of the Go SDK's install target.
+install-go-lib: install
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libsandlock.so $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so \
+		$(DESTDIR)$(LIBDIR)/libsandlock.a $(DESTDIR)$(INCLUDEDIR)/sandlock.h \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/sandlock.pc $(DESTDIR)$(BINDIR)/sandlock
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
