@@ -114,13 +114,18 @@ int64_t sl_syscall_nr(const char *name);
 /* Is name a syscall group ("sysv_ipc")? Fills members when non-NULL. */
 bool sl_syscall_group(const char *name, const char *const **members,
 		      size_t *nmembers);
+/* Name of the i-th syscall group; NULL past the last one. */
+const char *sl_syscall_group_at(size_t i);
 /* The default supervised deny list, resolved to numbers for this arch
  * (names unknown here skipped). sysv_ipc members included unless
  * allow_sysv_ipc. Sorted, unique. */
 int sl_default_deny_list(bool allow_sysv_ipc, struct sl_u32v *out);
 
 /* ---- Policy callbacks (shared, refcounted across policy copies) ------ */
-struct sl_policy_cb;
+struct sl_policy_cb; /* defined in policy/callback.h */
+
+/* Drop one reference; the user-data drop fires with the last one. */
+void sl_policy_cb_unref(struct sl_policy_cb *cb);
 
 /* ---- The policy -------------------------------------------------------- */
 struct sl_mount {
@@ -196,6 +201,8 @@ void sl_policy_free(struct sl_policy *p);
 /* Validate and derive (behavior.md 0, c-abi.md 3.13). Returns 0 or -errno
  * with a message in e. Unsupported features are reported here by name. */
 int sl_policy_build(struct sl_policy *p, struct sl_error *e);
+/* Release what sl_policy_build() derived (built becomes false). */
+void sl_policy_clear_derived(struct sl_policy *p);
 
 /* Settings that exist in the ABI but whose feature is not implemented yet:
  * returns the feature name of the first one the policy uses, else NULL. */

@@ -1,0 +1,73 @@
+/* Byte sizes for max_memory / max_disk (behavior.md 0.1): "512M", "1g",
+ * " 4096 ". Only K, M and G (powers of 1024), no fractions. */
+#include "policy/policy.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "policy/text.h"
+
+#define KIB UINT64_C(1024)
+#define MIB (KIB * 1024)
+#define GIB (MIB * 1024)
+
+int sl_bytesize_parse(const char *s, uint64_t *out, struct sl_error *e)
+{
+	const char *b, *end;
+	uint64_t scale = 1, n;
+	char last;
+
+	if (!s)
+		return sl_err(e, EINVAL, "empty byte size");
+	sl_text_trim(s, &b, &end);
+	if (b == end)
+		return sl_err(e, EINVAL, "empty byte size");
+	last = end[-1];
+	if ((last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z')) {
+		switch (last | 0x20) {
+		case 'k': scale = KIB; break;
+		case 'm': scale = MIB; break;
+		case 'g': scale = GIB; break;
+		default:
+			return sl_err(e, EINVAL,
+				      "unknown byte size suffix '%c' in '%s' "
+				      "(use K, M or G)", last, s);
+		}
+		end--;
+		sl_text_trim_range(&b, &end);
+	}
+	switch (sl_text_parse_u64(b, end, &n)) {
+	case 0:
+		break;
+	case -ERANGE:
+		return sl_err(e, ERANGE, "byte size out of range: '%s'", s);
+	default:
+		return sl_err(e, EINVAL, "invalid byte size '%s'", s);
+	}
+	if (n > UINT64_MAX / scale)
+		return sl_err(e, ERANGE, "byte size out of range: '%s'", s);
+	*out = n * scale;
+	return 0;
+}
+
+char *sl_bytesize_render(uint64_t v)
+{
+	static const struct {
+		uint64_t scale;
+		char suffix;
+	} units[] = { { GIB, 'G' }, { MIB, 'M' }, { KIB, 'K' } };
+	char *s = NULL;
+
+	for (size_t i = 0; v && i < sizeof(units) / sizeof(units[0]); i++)
+		if (v % units[i].scale == 0) {
+			if (asprintf(&s, "%" PRIu64 "%c", v / units[i].scale,
+				     units[i].suffix) < 0)
+				return NULL;
+			return s;
+		}
+	if (asprintf(&s, "%" PRIu64, v) < 0)
+		return NULL;
+	return s;
+}
