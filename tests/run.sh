@@ -6,7 +6,8 @@ build=${1:-build-asan}
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export SANDLOCK_CLI=${SANDLOCK_CLI:-$PWD/$build/sandlock}
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+export SANDLOCK_CLI=${SANDLOCK_CLI:-$build/sandlock}
 pass=0 fail=0 skip=0 broken=()
 for t in $(find "$build/tests/unit" "$build/tests/integration" "$build/tests/escape" \
 		-maxdepth 1 -type f -perm -u+x -name 'test_*' 2>/dev/null | sort); do

@@ -1,0 +1,46 @@
+/* Routing the notification set to the supervisor (behavior.md 2.5). */
+#include "seccomp/plan.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#ifndef WNOWAIT
+#define WNOWAIT 0x01000000
+#endif
+
+/* A wait that cannot block changes no process accounting: the kernel
+ * answers it directly (2.4). Notified only when neither flag is set. */
+static int add_blocking_wait(scmp_filter_ctx ctx, int nr, unsigned arg)
+{
+	struct scmp_arg_cmp blocking = {
+		.arg = arg,
+		.op = SCMP_CMP_MASKED_EQ,
+		.datum_a = WNOHANG | WNOWAIT,
+		.datum_b = 0,
+	};
+
+	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &blocking);
+}
+
+int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
+			  struct sl_error *e)
+{
+	for (long nr = 0; nr < SL_MAX_NR; nr++) {
+		int rc;
+
+		if (!sl_nrset_has(notify, nr))
+			continue;
+		if (nr == SCMP_SYS(wait4))
+			rc = add_blocking_wait(ctx, (int)nr, 2);
+		else if (nr == SCMP_SYS(waitid))
+			rc = add_blocking_wait(ctx, (int)nr, 3);
+		else
+			rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, (int)nr, 0);
+		if (rc < 0)
+			return sl_err(e, -rc,
+				      "seccomp: cannot notify syscall %ld: %s",
+				      nr, strerror(-rc));
+	}
+	return 0;
+}
