@@ -1,0 +1,379 @@
+/*
+ * Escapes through dangerous syscalls, attempted from inside a sandbox
+ * started through the public ABI. Each one must be denied with the errno
+ * the sandbox promises (seccomp deny list and argument filters, socket
+ * family gate, Landlock signal and abstract-socket scoping).
+ *
+ * The attempt is made by tests/helpers/try_syscall, which prints "OK" or
+ * the errno name. Targets are private: a fresh scratch directory for
+ * mount/chroot, this test process for kill/ptrace, an abstract socket this
+ * test listens on. A control run of the helper outside any sandbox shows
+ * the same calls would otherwise get through or fail differently.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandlock.h"
+#include "harness.h"
+
+static char helper[PATH_MAX];
+static char helpers_dir[PATH_MAX];
+
+/* <build>/tests/escape/test_escape_syscalls -> <build>/tests/helpers/ */
+static bool find_helper(void)
+{
+	char exe[PATH_MAX], *slash, *joined = NULL, *dir;
+	ssize_t n;
+	int w1, w2;
+
+	if (helper[0])
+		return true;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return false;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	if (asprintf(&joined, "%s/../helpers", exe) < 0)
+		return false;
+	dir = realpath(joined, NULL);
+	free(joined);
+	if (!dir)
+		return false;
+	w1 = snprintf(helpers_dir, sizeof(helpers_dir), "%s", dir);
+	w2 = snprintf(helper, sizeof(helper), "%s/try_syscall", dir);
+	free(dir);
+	if (w1 < 0 || w2 < 0 || (size_t)w2 >= sizeof(helper) ||
+	    access(helper, X_OK) != 0) {
+		helper[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+/* Read-only access to the system and the helper, nothing else. */
+static sandlock_sandbox_t *escape_policy(void)
+{
+	static const char *const system_dirs[] = { "/usr", "/lib", "/lib64", "/bin", "/etc" };
+	sandlock_builder_t *b = sandlock_sandbox_builder_new();
+	sandlock_sandbox_t *p;
+	char *msg = NULL;
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
+		if (stat(system_dirs[i], &st) == 0) /* missing grants fail the start */
+			b = sandlock_sandbox_builder_fs_read(b, system_dirs[i]);
+	b = sandlock_sandbox_builder_fs_read(b, helpers_dir);
+	p = sandlock_sandbox_build(b, NULL, &msg);
+	if (!p)
+		fprintf(stderr, "  policy: %s\n", msg ? msg : "?");
+	sandlock_string_free(msg);
+	return p;
+}
+
+/* Run the helper in a sandbox; the printed outcome, or NULL (reported). */
+static char *attempt(const char *op, const char *arg)
+{
+	const char *argv[] = { helper, op, arg };
+	sandlock_sandbox_t *p;
+	sandlock_result_t *r;
+	const uint8_t *out;
+	uintptr_t len = 0;
+	char *res = NULL;
+
+	if (!find_helper()) {
+		fprintf(stderr, "  helper not found next to the test\n");
+		return NULL;
+	}
+	p = escape_policy();
+	if (!p)
+		return NULL;
+	r = sandlock_run(p, NULL, argv, arg ? 3 : 2);
+	sandlock_sandbox_free(p);
+	if (!r) {
+		fprintf(stderr, "  sandlock_run failed for %s\n", op);
+		return NULL;
+	}
+	out = sandlock_result_stdout_bytes(r, &len);
+	if (sandlock_result_exit_code(r) != 0 || !out) {
+		uintptr_t elen = 0;
+		const uint8_t *err = sandlock_result_stderr_bytes(r, &elen);
+
+		fprintf(stderr, "  %s: exit %d reason %u, stderr: %.*s\n", op,
+			sandlock_result_exit_code(r), sandlock_result_reason(r),
+			(int)elen, err ? (const char *)err : "");
+	} else {
+		res = strndup((const char *)out, len);
+		if (res)
+			res[strcspn(res, "\n")] = '\0';
+	}
+	sandlock_result_free(r);
+	return res;
+}
+
+/* The helper run directly, outside any sandbox (control). */
+static char *attempt_unsandboxed(const char *op, const char *arg)
+{
+	int pfd[2], status;
+	char buf[64] = { 0 };
+	ssize_t n;
+	pid_t pid;
+
+	if (!find_helper() || pipe2(pfd, O_CLOEXEC) < 0)
+		return NULL;
+	pid = fork();
+	if (pid < 0)
+		return NULL;
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		execl(helper, helper, op, arg, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], buf, sizeof(buf) - 1);
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	if (n <= 0)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return strdup(buf);
+}
+
+#define EXPECT_DENIED(op, arg, want)                                      \
+	do {                                                              \
+		char *_got = attempt(op, arg);                            \
+		bool _ok = _got && strcmp(_got, want) == 0;               \
+		if (!_ok)                                                 \
+			fprintf(stderr, "  %s: got %s, want %s\n", op,    \
+				_got ? _got : "(no result)", want);       \
+		free(_got);                                               \
+		CHECK(_ok);                                               \
+	} while (0)
+
+/* A private scratch directory, never /tmp itself. */
+static bool scratch(char *dir, size_t size)
+{
+	snprintf(dir, size, "/tmp/sandlock-escape-XXXXXX");
+	return mkdtemp(dir) != NULL;
+}
+
+TEST(control_helper_works_outside)
+{
+	char *got;
+
+	if (!find_helper())
+		FAIL("helper %s not built", helper[0] ? helper : "try_syscall");
+	got = attempt_unsandboxed("setns", NULL);
+	CHECK_STR(got, "EINVAL");
+	free(got);
+	got = attempt_unsandboxed("socket_udp", NULL);
+	CHECK_STR(got, "OK");
+	free(got);
+	got = attempt_unsandboxed("prctl_dumpable", NULL);
+	CHECK_STR(got, "OK");
+	free(got);
+}
+
+TEST(mount_denied)
+{
+	char dir[64];
+
+	CHECK(scratch(dir, sizeof(dir)));
+	EXPECT_DENIED("mount", dir, "EPERM");
+	rmdir(dir);
+}
+
+TEST(umount2_denied)
+{
+	char dir[64];
+
+	CHECK(scratch(dir, sizeof(dir)));
+	EXPECT_DENIED("umount2", dir, "EPERM");
+	rmdir(dir);
+}
+
+TEST(chroot_denied)
+{
+	char dir[64];
+
+	CHECK(scratch(dir, sizeof(dir)));
+	EXPECT_DENIED("chroot", dir, "EPERM");
+	rmdir(dir);
+}
+
+TEST(unshare_user_namespace_denied)
+{
+	EXPECT_DENIED("unshare_user", NULL, "EPERM");
+}
+
+TEST(setns_denied)
+{
+	EXPECT_DENIED("setns", NULL, "EPERM");
+}
+
+TEST(clone_new_mount_namespace_denied)
+{
+	EXPECT_DENIED("clone_newns", NULL, "EPERM");
+}
+
+TEST(ptrace_of_an_outside_process_denied)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	EXPECT_DENIED("ptrace_attach", pid, "EPERM");
+}
+
+TEST(kill_of_an_outside_process_denied)
+{
+	char pid[16];
+
+	if (sandlock_landlock_abi_version() < 6)
+		SKIP("Landlock ABI < 6: no signal scoping");
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	EXPECT_DENIED("kill", pid, "EPERM");
+}
+
+TEST(bpf_denied)
+{
+	EXPECT_DENIED("bpf", NULL, "EPERM");
+}
+
+TEST(io_uring_setup_denied)
+{
+	EXPECT_DENIED("io_uring_setup", NULL, "EPERM");
+}
+
+TEST(keyctl_denied)
+{
+	EXPECT_DENIED("keyctl", NULL, "EPERM");
+}
+
+TEST(add_key_denied)
+{
+	EXPECT_DENIED("add_key", NULL, "EPERM");
+}
+
+TEST(userfaultfd_denied)
+{
+	EXPECT_DENIED("userfaultfd", NULL, "EPERM");
+}
+
+TEST(perf_event_open_denied)
+{
+	EXPECT_DENIED("perf_event_open", NULL, "EPERM");
+}
+
+TEST(open_by_handle_at_denied)
+{
+	EXPECT_DENIED("open_by_handle_at", NULL, "EPERM");
+}
+
+TEST(kexec_load_denied)
+{
+	EXPECT_DENIED("kexec_load", NULL, "EPERM");
+}
+
+TEST(module_loading_denied)
+{
+	EXPECT_DENIED("init_module", NULL, "EPERM");
+	EXPECT_DENIED("finit_module", NULL, "EPERM");
+	EXPECT_DENIED("delete_module", NULL, "EPERM");
+}
+
+TEST(prctl_set_dumpable_denied)
+{
+	EXPECT_DENIED("prctl_dumpable", NULL, "EPERM");
+}
+
+TEST(raw_and_packet_sockets_denied)
+{
+	EXPECT_DENIED("socket_raw", NULL, "EPERM");
+	EXPECT_DENIED("socket_packet", NULL, "EAFNOSUPPORT");
+}
+
+TEST(udp_socket_denied_without_udp_rules)
+{
+	EXPECT_DENIED("socket_udp", NULL, "EPERM");
+}
+
+TEST(connect_to_an_outside_abstract_socket_denied)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char name[64];
+	int fd;
+	socklen_t len;
+
+	if (sandlock_landlock_abi_version() < 6)
+		SKIP("Landlock ABI < 6: no abstract socket scoping");
+	snprintf(name, sizeof(name), "sandlock-escape-%d", (int)getpid());
+	memcpy(sa.sun_path + 1, name, strlen(name));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(fd >= 0);
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 4) < 0) {
+		close(fd);
+		FAIL("cannot listen on @%s: %s", name, strerror(errno));
+	}
+	{
+		/* the socket works from outside (control) */
+		char *got = attempt_unsandboxed("connect_abstract", name);
+		bool ok = got && strcmp(got, "OK") == 0;
+
+		free(got);
+		if (!ok) {
+			close(fd);
+			FAIL("control connect failed");
+		}
+	}
+	{
+		char *got = attempt("connect_abstract", name);
+		bool ok = got && strcmp(got, "EPERM") == 0;
+
+		if (!ok)
+			fprintf(stderr, "  connect_abstract: got %s, want EPERM\n",
+				got ? got : "(no result)");
+		free(got);
+		close(fd);
+		CHECK(ok);
+	}
+}
+
+/* TIOCSTI on a terminal stdin: the sandbox inherits a pty slave as fd 0. */
+TEST(tiocsti_on_a_terminal_denied)
+{
+	int master, slave, saved;
+	char *got;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		SKIP("no pseudo-terminals: %s", strerror(errno));
+	CHECK(grantpt(master) == 0 && unlockpt(master) == 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	CHECK(slave >= 0);
+	saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	CHECK(dup2(slave, 0) == 0);
+	got = attempt("tiocsti", NULL);
+	/* restore stdin before any check can return */
+	if (saved >= 0) {
+		dup2(saved, 0);
+		close(saved);
+	} else {
+		close(0);
+	}
+	close(slave);
+	close(master);
+	if (!got || strcmp(got, "EPERM") != 0)
+		fprintf(stderr, "  tiocsti: got %s, want EPERM\n", got ? got : "(no result)");
+	CHECK(got && strcmp(got, "EPERM") == 0);
+	free(got);
+}
