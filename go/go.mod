@@ -1,0 +1,3 @@
+module github.com/multikernel/sandlock/go
+
+go 1.21

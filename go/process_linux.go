@@ -1,0 +1,246 @@
+//go:build linux && cgo
+
+package sandlock
+
+// Process: a live sandbox and its concurrency contract.
+//
+// The native handle is never used by two goroutines in a way the library
+// does not allow: while Wait blocks in the native wait (without holding
+// the mutex), the other methods only use calls that are safe concurrently
+// with it (the library's kill) or signal the process group directly, and
+// Wait frees the handle only after re-taking the mutex and clearing it, so
+// no method can reach a freed handle.
+
+/*
+#include "sandlock.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"github.com/multikernel/sandlock/go/internal/policy"
+)
+
+// Process is a sandboxed process started by Spawn or Popen. Every method
+// is safe for concurrent use. Stdin, Stdout and Stderr are the caller's
+// ends of piped streams (Popen only), nil otherwise.
+type Process struct {
+	mu      sync.Mutex
+	h       *C.sandlock_handle_t // nil once Wait or Close released it
+	pid     int                  // fixed at creation, kept after release
+	pidfd   int                  // the leader, to tell whether it exited; -1 if none
+	waiting bool
+
+	Stdin  *os.File
+	Stdout *os.File
+	Stderr *os.File
+}
+
+// newProcess wraps a live handle and arms the finalizer that kills and
+// reaps the sandbox if the Process is dropped without Wait or Close.
+func newProcess(h *C.sandlock_handle_t) *Process {
+	p := &Process{h: h, pid: int(C.sandlock_handle_pid(h)), pidfd: -1}
+	if p.pid > 0 {
+		p.pidfd = pidfdOpen(p.pid)
+	}
+	runtime.SetFinalizer(p, (*Process).finalize)
+	return p
+}
+
+// Pid returns the pid of the sandbox's top-level process (also its process
+// group id), or 0 if the library reported none. It stays the same after
+// the process is released.
+func (p *Process) Pid() int { return p.pid }
+
+// Wait blocks until the process exits, releases the handle and returns the
+// Result (for Spawn, with the captured stdout and stderr). It closes a
+// piped Stdin first so that a reading child sees EOF. A concurrent second
+// Wait, or a Wait after Wait or Close, returns ErrNotRunning at once.
+func (p *Process) Wait() (*Result, error) {
+	p.mu.Lock()
+	if p.h == nil || p.waiting {
+		p.mu.Unlock()
+		return nil, ErrNotRunning
+	}
+	p.waiting = true
+	h, stdin := p.h, p.Stdin
+	p.mu.Unlock()
+
+	if stdin != nil {
+		_ = stdin.Close()
+	}
+	r := C.sandlock_handle_wait(h)
+
+	p.mu.Lock()
+	p.waiting = false
+	p.h = nil
+	pidfd := p.pidfd
+	p.pidfd = -1
+	p.mu.Unlock()
+	runtime.SetFinalizer(p, nil)
+	closeFD(pidfd)
+	C.sandlock_handle_free(h)
+	if r == nil {
+		return nil, errWait
+	}
+	defer C.sandlock_result_free(r)
+	return convertResult(r), nil
+}
+
+// Kill sends SIGKILL to the whole sandbox. A blocked Wait then returns
+// with ReasonKilled. Killing a process that already ended, or was
+// released, returns nil.
+func (p *Process) Kill() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.h == nil {
+		return nil
+	}
+	if p.pid <= 0 {
+		return ErrNotRunning
+	}
+	return p.killLocked()
+}
+
+// killLocked uses the library's kill, which knows whether the group still
+// exists (no recycled pid is ever signalled) and may run concurrently with
+// a blocked wait.
+func (p *Process) killLocked() error {
+	rc, errno := C.sandlock_handle_kill(p.h)
+	if rc == 0 || errors.Is(errno, syscall.ESRCH) {
+		return nil
+	}
+	if errno != nil {
+		return fmt.Errorf("sandlock: kill failed: %w", errno)
+	}
+	return errors.New("sandlock: kill failed")
+}
+
+// Pause stops every process of the sandbox (SIGSTOP to its group). It
+// returns ErrNotRunning after release and the raw errno on failure.
+func (p *Process) Pause() error { return p.signalGroup(syscall.SIGSTOP) }
+
+// Resume continues a paused sandbox (SIGCONT to its group).
+func (p *Process) Resume() error { return p.signalGroup(syscall.SIGCONT) }
+
+func (p *Process) signalGroup(sig syscall.Signal) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.h == nil || p.pid <= 0 {
+		return ErrNotRunning // never kill(0, ...): that is our own group
+	}
+	// While a Wait is blocked the native wait may already have reaped the
+	// leader; once it has exited its group id may be recycled, so do not
+	// signal it.
+	if leaderExited(p.pidfd) {
+		return syscall.ESRCH
+	}
+	if err := syscall.Kill(-p.pid, sig); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Ports returns the sandbox's port remapping (virtual port -> real port),
+// non-empty only with PortRemap after the child bound a port. During a
+// Wait and after release it returns an empty map.
+func (p *Process) Ports() (map[int]int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.h == nil || p.waiting {
+		return map[int]int{}, nil
+	}
+	js := C.sandlock_handle_port_mappings(p.h)
+	if js == nil {
+		return map[int]int{}, nil
+	}
+	text := C.GoString(js)
+	C.sandlock_string_free(js)
+	m, err := policy.ParsePortMappings(text)
+	if err != nil {
+		return nil, fmt.Errorf("sandlock: parsing port mappings: %w", err)
+	}
+	return m, nil
+}
+
+// Close closes the piped streams and releases the sandbox, killing it if
+// it still runs. During a blocked Wait it only kills (the Wait releases).
+// Close may be called any number of times and returns nil.
+func (p *Process) Close() error {
+	p.mu.Lock()
+	for _, f := range []*os.File{p.Stdin, p.Stdout, p.Stderr} {
+		if f != nil {
+			_ = f.Close()
+		}
+	}
+	if p.h == nil {
+		p.mu.Unlock()
+		return nil
+	}
+	if p.waiting {
+		_ = p.killLocked()
+		p.mu.Unlock()
+		return nil
+	}
+	h, pidfd := p.h, p.pidfd
+	p.h, p.pidfd = nil, -1
+	p.mu.Unlock()
+	runtime.SetFinalizer(p, nil)
+	closeFD(pidfd)
+	C.sandlock_handle_free(h) // kills and reaps; may block briefly
+	return nil
+}
+
+// finalize releases an abandoned Process. Its piped files became
+// unreachable with it and are closed by their own finalizers.
+func (p *Process) finalize() {
+	p.mu.Lock()
+	h, pidfd := p.h, p.pidfd
+	p.h, p.pidfd = nil, -1
+	p.mu.Unlock()
+	closeFD(pidfd)
+	if h != nil {
+		C.sandlock_handle_kill(h)
+		C.sandlock_handle_free(h)
+	}
+}
+
+// pidfdOpen returns a pidfd for pid, or -1 (kernels before 5.3).
+func pidfdOpen(pid int) int {
+	const sysPidfdOpen = 434 // the same number on every architecture
+	fd, _, e := syscall.Syscall(sysPidfdOpen, uintptr(pid), 0, 0)
+	if e != 0 {
+		return -1
+	}
+	return int(fd)
+}
+
+// leaderExited reports whether the process behind pidfd has exited (a
+// pidfd becomes readable then). Without a pidfd it cannot tell: false.
+func leaderExited(pidfd int) bool {
+	if pidfd < 0 {
+		return false
+	}
+	fds := [1]struct {
+		fd      int32
+		events  int16
+		revents int16
+	}{{fd: int32(pidfd), events: 0x1 /* POLLIN */}}
+	var zero syscall.Timespec
+	n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), 1,
+		uintptr(unsafe.Pointer(&zero)), 0, 0, 0)
+	return e == 0 && n == 1 && fds[0].revents != 0
+}
+
+func closeFD(fd int) {
+	if fd >= 0 {
+		_ = syscall.Close(fd)
+	}
+}
