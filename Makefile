@@ -55,7 +55,7 @@ FFILIB := $(BUILD)/libsandlock_ffi.so
 STLIB  := $(BUILD)/libsandlock.a
 CLI    := $(BUILD)/sandlock
 
-.PHONY: all lib cli deps test check-c check-go valgrind fuzz bench install \
+.PHONY: all lib cli deps test check-c check-go valgrind fuzz fuzz-short bench install \
 	uninstall clean tests example
 all: lib cli
 lib: $(SHLIB) $(FFILIB) $(STLIB)
@@ -86,13 +86,25 @@ $(BUILD)/tests/%: tests/%.c $(STLIB) tests/harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
 
+# Helper programs run inside sandboxes: built without sanitizers (ASan needs
+# /proc and reserves terabytes of address space, which a memory limit
+# counts). abi_lifecycle drives the library and is built like the tests.
+HELPER_CFLAGS := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Iinclude -Isrc
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HELPER_CFLAGS) $(CFLAGS) -o $@ $< -lpthread $(LDFLAGS)
+
+$(BUILD)/tests/helpers/abi_lifecycle: tests/helpers/abi_lifecycle.c $(STLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+
 tests: $(TEST_BINS) $(TEST_HELPER_BINS) $(CLI) $(SHLIB) $(FFILIB)
 
 deps:
 	./scripts/deps.sh
 
 # The suite the README and CI run. C tests are built with sanitizers.
-test: check-c check-go
+test: check-c valgrind fuzz-short check-go
 
 check-c:
 	$(MAKE) SAN=1 tests
@@ -109,8 +121,28 @@ valgrind: lib
 fuzz:
 	./scripts/fuzz.sh
 
-bench: lib cli
-	./bench/run.sh
+fuzz-short:
+	FUZZ_SECONDS=10 ./scripts/fuzz.sh
+
+BENCH_BIN := $(BUILD)/bench/abi_bench $(BUILD)/bench/notify_loop \
+	$(BUILD)/bench/net_bench
+
+$(BUILD)/bench/abi_bench: bench/abi_bench.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -Iinclude -o $@ $< \
+		-L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lsandlock
+
+$(BUILD)/bench/net_bench: bench/net_bench.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -Iinclude -o $@ $< \
+		-L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lsandlock -lpthread
+
+$(BUILD)/bench/notify_loop: bench/notify_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -o $@ $<
+
+bench: lib cli $(BENCH_BIN)
+	./bench/run.sh $(BUILD)
 
 example: all
 	./scripts/example.sh

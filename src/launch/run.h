@@ -48,22 +48,34 @@ struct sl_run;
 
 /* Prepare, clone and confine the child; park it before exec (or release
  * it when o->start). pipe_fds receives the caller's ends of PIPED streams
- * (-1 otherwise) and may be NULL. */
+ * (-1 otherwise; O_CLOEXEC, blocking); it may be NULL only when no stream
+ * is PIPED. A child that dies while being confined makes this fail with
+ * its "sandlock child: <step>: <reason>" in e. */
 int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 		  struct sl_run **out, int pipe_fds[3], struct sl_error *e);
 /* Release a parked child: it execs the command. -EALREADY if started. */
 int sl_run_start(struct sl_run *r);
 pid_t sl_run_pid(const struct sl_run *r);
-/* Signal the whole process group. ESRCH after exit is success. Safe to
- * call concurrently with a blocked sl_run_wait. */
+/* The run's supervisor (NULL when unsupervised), for queries about what
+ * its modules know (e.g. port mappings); valid until sl_run_free. */
+struct sl_supervisor *sl_run_supervisor(const struct sl_run *r);
+/* The sandbox name (explicit or sandbox-<pid>-<n>). */
+const char *sl_run_name(const struct sl_run *r);
+/* Signal the whole process group. ESRCH (nothing left) is success. Safe
+ * to call concurrently with a blocked sl_run_wait, from any thread; never
+ * sent once the leader is reaped (its id may have been reused). */
 int sl_run_signal(struct sl_run *r, int sig);
-/* Wait for the top-level process (timeout_ms 0 = none). On timeout the
- * group is SIGKILLed and st->reason is TIMEOUT with nothing captured.
- * cap may be NULL. A second wait returns the same status, no output. */
+/* Wait until the top-level process has exited and captured streams are
+ * at EOF (timeout_ms 0 = none). On timeout the group is SIGKILLed and
+ * st->reason is TIMEOUT with nothing captured; a later wait reports the
+ * real end. cap may be NULL. After a completed wait, another returns the
+ * same status and no output. The leader stays unreaped (a zombie keeps
+ * the group id) until sl_run_free. */
 int sl_run_wait(struct sl_run *r, uint64_t timeout_ms, struct sl_status *st,
 		struct sl_capture *cap);
-/* Kill (whole group) and reap if still running, stop the supervisor,
- * release everything. Callable from any thread. */
+/* SIGKILL what is left of the group, reap the leader, stop the
+ * supervisor, release everything. Callable from any thread, but not
+ * concurrently with another call on r. */
 void sl_run_free(struct sl_run *r);
 
 void sl_capture_free(struct sl_capture *cap);

@@ -36,7 +36,8 @@ struct sl_sandbox {
 	int ruleset_fd;           /* Landlock ruleset, -1 until first launch */
 };
 
-/* Take ownership of a built policy and prepare the artefacts. */
+/* Take ownership of a built policy (released on failure too) and prepare
+ * the artefacts. */
 int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e);
 struct sl_sandbox *sl_sandbox_ref(struct sl_sandbox *sb);

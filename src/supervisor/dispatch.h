@@ -79,5 +79,28 @@ void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set);
 /* ---- services the supervisor offers to modules ------------------------ */
 pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv);
 const struct sl_policy *sl_supervisor_policy(const struct sl_supervisor *sv);
+/* The sandbox name (the virtual hostname). */
+const char *sl_supervisor_name(const struct sl_supervisor *sv);
+
+/* Answering later. A module that returns SL_ACT_HOLD keeps the
+ * notification and answers it itself, from the supervisor's thread, once
+ * an event source it added to the run's epoll set (supervisor/evsrc.h;
+ * removed by the module before it is freed) says the operation is done.
+ * The supervisor never blocks on the sandbox's behalf. */
+int sl_supervisor_epfd(const struct sl_supervisor *sv);
+void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
+			   const struct sl_action *a);
+
+/* The state of module m in this run (modules that share state look up
+ * the one that owns it; m must come earlier in the chain to be
+ * initialised already). NULL when m is not active. */
+void *sl_supervisor_module_state(const struct sl_supervisor *sv,
+				 const struct sl_handler_module *m);
+
+/* From a module's init: record why it fails, for the user; returns
+ * -code. */
+int sl_supervisor_init_error(struct sl_supervisor *sv, int code,
+			     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

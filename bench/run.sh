@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Run the benchmarks; usage: bench/run.sh [BUILD_DIR]. Results on stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+iters=${BENCH_ITERS:-300}
+"$build/bench/abi_bench" --iters "$iters" --cli "$PWD/$build/sandlock" \
+	--notify-loop "$PWD/$build/bench/notify_loop"
+"$build/bench/net_bench" --requests "${BENCH_NET_REQUESTS:-20000}"
