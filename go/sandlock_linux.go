@@ -214,7 +214,8 @@ func (s *Sandbox) Spawn(cmd ...string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := C.sandlock_create(l.pol, l.name, l.argv, l.argc)
+	var h *C.sandlock_handle_t
+	onLauncherThread(func() { h = C.sandlock_create(l.pol, l.name, l.argv, l.argc) })
 	l.free()
 	if h == nil {
 		return nil, errCreate
@@ -249,9 +250,12 @@ func (s *Sandbox) Popen(stdio Stdio, cmd ...string) (*Process, error) {
 		return nil, err
 	}
 	fds := [3]C.int{-1, -1, -1}
-	h := C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
-		C.uint32_t(stdio.Stdin), C.uint32_t(stdio.Stdout), C.uint32_t(stdio.Stderr),
-		&fds[0], &fds[1], &fds[2])
+	var h *C.sandlock_handle_t
+	onLauncherThread(func() {
+		h = C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
+			C.uint32_t(stdio.Stdin), C.uint32_t(stdio.Stdout), C.uint32_t(stdio.Stderr),
+			&fds[0], &fds[1], &fds[2])
+	})
 	l.free()
 	if h == nil {
 		return nil, errors.New("sandlock: popen failed")

@@ -1184,3 +1184,41 @@ func TestRunInteractive(t *testing.T) {
 		}
 	})
 }
+
+// A Process must survive the exit of the OS thread of the goroutine that
+// spawned it (the child's parent-death signal is tied to the creating
+// thread; a goroutine that returns while locked terminates its thread).
+func TestSpawnSurvivesExitOfLockedSpawningThread(t *testing.T) {
+	requireLandlock(t)
+	got := make(chan *sandlock.Process, 1)
+	errc := make(chan error, 1)
+	var spawn func()
+	spawn = func() {
+		runtime.LockOSThread() // not unlocked: the thread ends with the goroutine
+		if syscall.Gettid() == os.Getpid() {
+			// The main thread is never terminated; use another one.
+			go spawn()
+			return
+		}
+		p, err := base().Spawn("sh", "-c", "sleep 0.5; echo alive")
+		if err != nil {
+			errc <- err
+			return
+		}
+		got <- p
+	}
+	go spawn()
+	var p *sandlock.Process
+	select {
+	case err := <-errc:
+		t.Fatal(err)
+	case p = <-got:
+	}
+	r, err := p.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Success || string(r.Stdout) != "alive\n" {
+		t.Fatalf("child did not survive its spawning thread: %s", show(r))
+	}
+}
