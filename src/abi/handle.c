@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "abi/handle.h"
@@ -27,7 +28,13 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 	if (!sb || !argv || argc == 0)
 		return NULL;
 	if (sl_run_create(sb, &o, &r, pipe_fds, &e) < 0) {
-		fprintf(stderr, "sandlock: %s\n", e.msg ? e.msg : "cannot create the sandbox");
+		/* A child that failed during setup has already said why on
+		 * its own stderr; say it again only if that was not ours. */
+		bool child_said = e.msg && stdio[2] == SL_STDIO_INHERIT &&
+				  strncmp(e.msg, "sandlock child:", 15) == 0;
+		if (!child_said)
+			fprintf(stderr, "sandlock: %s\n",
+				e.msg ? e.msg : "cannot create the sandbox");
 		sl_error_clear(&e);
 		return NULL;
 	}
