@@ -23,6 +23,10 @@ int sl_notif_read_str(const struct sl_notif *n, uint64_t addr, char *buf,
 		      size_t cap, size_t *len);
 int sl_notif_write(const struct sl_notif *n, uint64_t addr, const void *buf,
 		   size_t len);
+/* A pidfd (O_CLOEXEC) naming the notifying task itself, opened while the
+ * notification is pending so it cannot name a successor of a recycled pid.
+ * Returns the fd or -errno. */
+int sl_notif_pidfd(const struct sl_notif *n);
 /* Duplicate the child's fd into the supervisor (O_CLOEXEC). */
 int sl_notif_getfd(const struct sl_notif *n, int childfd);
 
