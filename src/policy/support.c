@@ -8,43 +8,6 @@
 
 #include "util/cleanup.h"
 
-/* Supported today: net_allow rules for TCP to any address (tcp, then
- * ":443", "*:80,443" or "*"), which Landlock alone enforces. A rule with
- * a host, address or CIDR target, or a UDP/ICMP rule (a scheme-less spec
- * is TCP and UDP), needs the destination policy in the supervisor. */
-static bool uses_net_destinations(const struct sl_policy *p)
-{
-	bool needs = false;
-
-	for (size_t i = 0; !needs && i < p->net_allow.n; i++) {
-		struct sl_net_rules rs = { 0 };
-
-		/* Unparsable specs fail validation first; stay closed. */
-		if (sl_net_rule_parse(p->net_allow.v[i], true, &rs, NULL) < 0)
-			needs = true;
-		for (uint32_t k = 0; !needs && k < rs.n; k++)
-			needs = rs.v[k].kind != SL_TARGET_ANY ||
-				rs.v[k].proto != SL_PROTO_TCP;
-		sl_net_rules_free(&rs);
-	}
-	return needs;
-}
-
-static bool uses_net_deny(const struct sl_policy *p)
-{
-	return p->net_deny.n > 0;
-}
-
-static bool uses_net_deny_bind(const struct sl_policy *p)
-{
-	return p->net_deny_bind.n > 0;
-}
-
-static bool uses_port_remap(const struct sl_policy *p)
-{
-	return p->port_remap;
-}
-
 static bool uses_http(const struct sl_policy *p)
 {
 	return p->http_allow.n || p->http_deny.n || p->http_ports.n ||
@@ -92,11 +55,6 @@ static const struct {
 	const char *feature;
 	bool (*used)(const struct sl_policy *p);
 } unsupported[] = {
-	{ "net_allow UDP/ICMP and host rules (network destination policy)",
-	  uses_net_destinations },
-	{ "net_deny", uses_net_deny },
-	{ "net_deny_bind", uses_net_deny_bind },
-	{ "port_remap", uses_port_remap },
 	{ "HTTP ACL proxy", uses_http },
 	{ "copy-on-write workdir", uses_cow },
 	{ "chroot", uses_chroot },

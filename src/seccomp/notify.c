@@ -23,6 +23,21 @@ static int add_blocking_wait(scmp_filter_ctx ctx, int nr, unsigned arg)
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &blocking);
 }
 
+/* A send on a connected socket (no destination address) was checked when
+ * the socket was connected; the supervisor would only continue it. The
+ * kernel answers it directly, which keeps request/response traffic off
+ * the supervisor. */
+static int add_addressed_sendto(scmp_filter_ctx ctx, int nr)
+{
+	struct scmp_arg_cmp addressed = {
+		.arg = 4,
+		.op = SCMP_CMP_NE,
+		.datum_a = 0,
+	};
+
+	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &addressed);
+}
+
 int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			  struct sl_error *e)
 {
@@ -35,6 +50,8 @@ int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			rc = add_blocking_wait(ctx, (int)nr, 2);
 		else if (nr == SCMP_SYS(waitid))
 			rc = add_blocking_wait(ctx, (int)nr, 3);
+		else if (nr == SCMP_SYS(sendto))
+			rc = add_addressed_sendto(ctx, (int)nr);
 		else
 			rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, (int)nr, 0);
 		if (rc < 0)

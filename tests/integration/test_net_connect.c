@@ -1,0 +1,484 @@
+/*
+ * Outbound destination policy (behavior.md 5.1-5.3): for each rule form a
+ * connection that must succeed and one that must fail with the documented
+ * errno, over TCP and UDP, IPv4 and IPv6 loopback. Listeners live in this
+ * process; what reached them is checked, not only what the child says.
+ */
+#include <sched.h>
+#include <sys/wait.h>
+
+#include "harness.h"
+#include "integration/net_util.h"
+
+/* Two TCP listeners on the same port, at 127.0.0.2 and 127.0.0.3. */
+struct pair {
+	int a, b, port;
+};
+
+static bool pair_open(struct pair *p, int type)
+{
+	for (int tries = 0; tries < 20; tries++) {
+		p->a = nu_socket("127.0.0.2", 0, type, 16);
+		if (p->a < 0)
+			return false;
+		p->port = nu_port_of(p->a);
+		p->b = nu_socket("127.0.0.3", p->port, type, 16);
+		if (p->b >= 0)
+			return true;
+		close(p->a);
+	}
+	return false;
+}
+
+static void pair_close(struct pair *p)
+{
+	close(p->a);
+	close(p->b);
+}
+
+static sandlock_sandbox_t *allow(const char *spec)
+{
+	return lu_build(sandlock_sandbox_builder_net_allow(nu_builder(), spec));
+}
+
+static sandlock_sandbox_t *deny(const char *spec)
+{
+	return lu_build(sandlock_sandbox_builder_net_deny(nu_builder(), spec));
+}
+
+static char port_s[16];
+
+static const char *ps(int port)
+{
+	snprintf(port_s, sizeof(port_s), "%d", port);
+	return port_s;
+}
+
+TEST(tcp_ip_literal_rule)
+{
+	struct pair pr;
+	sandlock_sandbox_t *p;
+	char *out;
+
+	if (!nu_find_probe())
+		FAIL("net_probe helper not built");
+	CHECK(pair_open(&pr, SOCK_STREAM));
+	p = allow(nu_fmt("tcp://127.0.0.2:%d", pr.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(pr.a));
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK(!nu_connected(pr.b));
+	/* Another port of the allowed address. */
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port == 65535 ? 1 : pr.port + 1));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	sandlock_sandbox_free(p);
+	pair_close(&pr);
+}
+
+TEST(tcp_any_address_port_rule)
+{
+	struct pair pr;
+	sandlock_sandbox_t *p;
+	char *out;
+	int other;
+
+	CHECK(nu_find_probe());
+	CHECK(pair_open(&pr, SOCK_STREAM));
+	other = nu_tcp("127.0.0.3", 0);
+	CHECK(other >= 0);
+	p = allow(nu_fmt(":%d", pr.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(pr.b));
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(nu_port_of(other)));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK(!nu_connected(other));
+	sandlock_sandbox_free(p);
+	close(other);
+	pair_close(&pr);
+}
+
+TEST(tcp_cidr_rule)
+{
+	struct pair pr;
+	sandlock_sandbox_t *p;
+	char *out;
+
+	CHECK(nu_find_probe());
+	CHECK(pair_open(&pr, SOCK_STREAM));
+	/* 127.0.0.2/31 holds .2 and .3; /32 of .2 only. */
+	p = allow(nu_fmt("tcp://127.0.0.2/31:%d", pr.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(pr.b));
+	sandlock_sandbox_free(p);
+	p = allow(nu_fmt("tcp://127.0.0.0/31:%d", pr.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK(!nu_connected(pr.a));
+	sandlock_sandbox_free(p);
+	pair_close(&pr);
+}
+
+TEST(tcp_ipv6_loopback)
+{
+	sandlock_sandbox_t *p;
+	char *out;
+	int l6, port;
+
+	CHECK(nu_find_probe());
+	if (!nu_have_ipv6())
+		SKIP("no IPv6 loopback on this host");
+	l6 = nu_tcp("::1", 0);
+	CHECK(l6 >= 0);
+	port = nu_port_of(l6);
+	p = allow(nu_fmt("[::1]:%d", port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "::1", ps(port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(l6));
+	sandlock_sandbox_free(p);
+	/* An IPv4 rule never matches an IPv6 destination. */
+	p = allow(nu_fmt("tcp://127.0.0.1:%d", port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "::1", ps(port));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK(!nu_connected(l6));
+	sandlock_sandbox_free(p);
+	close(l6);
+}
+
+TEST(ipv4_mapped_destination_matches_ipv4_rule)
+{
+	sandlock_sandbox_t *p;
+	char *out;
+	int l, port;
+
+	CHECK(nu_find_probe());
+	if (!nu_have_ipv6())
+		SKIP("no IPv6 loopback on this host");
+	l = nu_tcp("127.0.0.2", 0);
+	CHECK(l >= 0);
+	port = nu_port_of(l);
+	p = allow(nu_fmt("tcp://127.0.0.2:%d", port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "::ffff:127.0.0.2", ps(port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(l));
+	out = NU_RUN(p, "connect", "tcp", "::ffff:127.0.0.3", ps(port));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	sandlock_sandbox_free(p);
+	close(l);
+}
+
+TEST(udp_rule_sendto_sendmsg_sendmmsg_connect)
+{
+	struct pair pr;
+	sandlock_sandbox_t *p;
+	char *out;
+
+	CHECK(nu_find_probe());
+	CHECK(pair_open(&pr, SOCK_DGRAM));
+	p = allow(nu_fmt("udp://127.0.0.2:%d", pr.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "sendto", "127.0.0.2", ps(pr.port), "hello");
+	CHECK_STR(out, "OK 5\n");
+	free(out);
+	CHECK_STR(nu_datagram(pr.a), "hello");
+	out = NU_RUN(p, "sendto", "127.0.0.3", ps(pr.port), "nope");
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	out = NU_RUN(p, "sendmsg", "127.0.0.2", ps(pr.port), "gathered");
+	CHECK_STR(out, "OK 8\n");
+	free(out);
+	CHECK_STR(nu_datagram(pr.a), "gathered");
+	out = NU_RUN(p, "sendmsg", "127.0.0.3", ps(pr.port), "nope");
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	/* sendmmsg: entries before the refused one are sent, as the kernel
+	 * does when an entry fails. */
+	{
+		char port2[16];
+
+		snprintf(port2, sizeof(port2), "%d", pr.port);
+		out = NU_RUN(p, "sendmmsg", "127.0.0.2", port2, "127.0.0.3",
+			     port2, "multi");
+	}
+	CHECK_STR(out, "OK 1 5 0\n");
+	free(out);
+	CHECK_STR(nu_datagram(pr.a), "multi");
+	out = NU_RUN(p, "connsend", "127.0.0.2", ps(pr.port), "conn");
+	CHECK_STR(out, "OK 4\n");
+	free(out);
+	CHECK_STR(nu_datagram(pr.a), "conn");
+	out = NU_RUN(p, "connsend", "127.0.0.3", ps(pr.port), "nope");
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK_STR(nu_datagram(pr.b), "");
+	/* A UDP rule opens no TCP. */
+	{
+		int l = nu_tcp("127.0.0.2", pr.port);
+
+		if (l >= 0) {
+			out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
+			CHECK(out && strcmp(out, "OK\n") != 0);
+			free(out);
+			CHECK(!nu_connected(l));
+			close(l);
+		}
+	}
+	sandlock_sandbox_free(p);
+	pair_close(&pr);
+}
+
+TEST(udp_ipv6)
+{
+	sandlock_sandbox_t *p;
+	char *out;
+	int u, port;
+
+	CHECK(nu_find_probe());
+	if (!nu_have_ipv6())
+		SKIP("no IPv6 loopback on this host");
+	u = nu_udp("::1", 0);
+	CHECK(u >= 0);
+	port = nu_port_of(u);
+	p = allow(nu_fmt("udp://[::1]:%d", port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "sendto", "::1", ps(port), "six");
+	CHECK_STR(out, "OK 3\n");
+	free(out);
+	CHECK_STR(nu_datagram(u), "six");
+	sandlock_sandbox_free(p);
+	p = allow(nu_fmt("udp://127.0.0.1:%d", port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "sendto", "::1", ps(port), "six");
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK_STR(nu_datagram(u), "");
+	sandlock_sandbox_free(p);
+	close(u);
+}
+
+TEST(schemeless_rule_is_tcp_and_udp)
+{
+	struct pair tcp, udp;
+	sandlock_sandbox_t *p;
+	char *out;
+	int u;
+
+	CHECK(nu_find_probe());
+	CHECK(pair_open(&tcp, SOCK_STREAM));
+	u = nu_udp("127.0.0.2", tcp.port);
+	if (u < 0) {
+		CHECK(pair_open(&udp, SOCK_DGRAM));
+		pair_close(&udp);
+		SKIP("UDP port %d busy", tcp.port);
+	}
+	p = allow(nu_fmt("127.0.0.2:%d", tcp.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(tcp.port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(tcp.a));
+	out = NU_RUN(p, "sendto", "127.0.0.2", ps(tcp.port), "both");
+	CHECK_STR(out, "OK 4\n");
+	free(out);
+	CHECK_STR(nu_datagram(u), "both");
+	sandlock_sandbox_free(p);
+	close(u);
+	pair_close(&tcp);
+}
+
+TEST(hostname_is_pinned_and_served_in_etc_hosts)
+{
+	struct pair pr;
+	sandlock_sandbox_t *p;
+	char *out;
+	int l1;
+
+	CHECK(nu_find_probe());
+	CHECK(pair_open(&pr, SOCK_STREAM));
+	l1 = nu_tcp("127.0.0.1", pr.port);
+	if (l1 < 0) {
+		pair_close(&pr);
+		SKIP("port busy on 127.0.0.1");
+	}
+	p = allow(nu_fmt("tcp://localhost:%d", pr.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.1", ps(pr.port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(l1));
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK(!nu_connected(pr.a));
+	/* The sandbox's resolver finds the pinned address in /etc/hosts. */
+	out = NU_RUN(p, "resolve", "localhost");
+	CHECK_CONTAINS(out, "127.0.0.1\n");
+	free(out);
+	{
+		const char *argv[] = { "/bin/cat", "/etc/hosts" };
+		sandlock_result_t *r = sandlock_run(p, NULL, argv, 2);
+		char *txt;
+
+		CHECK(r);
+		txt = lu_out(r);
+		sandlock_result_free(r);
+		CHECK_CONTAINS(txt, "127.0.0.1 localhost\n::1 localhost\n");
+		/* The pinned addresses follow the loopback base. */
+		CHECK_CONTAINS(txt, "\n127.0.0.1 localhost\n");
+		free(txt);
+	}
+	sandlock_sandbox_free(p);
+	close(l1);
+	pair_close(&pr);
+}
+
+TEST(unresolvable_host_fails_the_start)
+{
+	pid_t pid;
+	int status;
+
+	/* In a network namespace of its own (loopback only, down) the
+	 * resolver fails at once and no query leaves the machine. */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		sandlock_sandbox_t *p;
+		const char *argv[] = { "/bin/true" };
+		sandlock_result_t *r;
+
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(3);
+		p = allow("tcp://sandlock-test-host.invalid:80");
+		if (!p)
+			_exit(4);
+		r = sandlock_run(p, NULL, argv, 1);
+		_exit(r == NULL || !sandlock_result_success(r) ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		SKIP("cannot create a network namespace");
+	CHECK(WIFEXITED(status));
+	CHECK_EQ_INT(WEXITSTATUS(status), 0);
+}
+
+TEST(deny_list)
+{
+	struct pair pr, ud;
+	sandlock_sandbox_t *p;
+	char *out;
+
+	CHECK(nu_find_probe());
+	CHECK(pair_open(&pr, SOCK_STREAM));
+	CHECK(pair_open(&ud, SOCK_DGRAM));
+	p = deny("127.0.0.3");
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(pr.a));
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK(!nu_connected(pr.b));
+	out = NU_RUN(p, "sendto", "127.0.0.2", ps(ud.port), "ok");
+	CHECK_STR(out, "OK 2\n");
+	free(out);
+	CHECK_STR(nu_datagram(ud.a), "ok");
+	out = NU_RUN(p, "sendto", "127.0.0.3", ps(ud.port), "no");
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	CHECK_STR(nu_datagram(ud.b), "");
+	sandlock_sandbox_free(p);
+	/* A port-only deny rule. */
+	p = deny(nu_fmt("tcp://:%d", pr.port, 0));
+	CHECK(p);
+	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
+	CHECK_STR(out, "ECONNREFUSED\n");
+	free(out);
+	out = NU_RUN(p, "sendto", "127.0.0.3", ps(ud.port), "udp");
+	CHECK_STR(out, "OK 3\n");
+	free(out);
+	CHECK_STR(nu_datagram(ud.b), "udp");
+	sandlock_sandbox_free(p);
+	pair_close(&ud);
+	pair_close(&pr);
+}
+
+TEST(tcp_rules_give_no_udp_sockets)
+{
+	sandlock_sandbox_t *p;
+	char *out;
+
+	CHECK(nu_find_probe());
+	p = allow("tcp://127.0.0.2:80");
+	CHECK(p);
+	out = NU_RUN(p, "sendto", "127.0.0.2", "80", "x");
+	CHECK_STR(out, "EPERM\n");
+	free(out);
+	sandlock_sandbox_free(p);
+}
+
+/* Appendix A 19: a connect that never completes holds only its caller;
+ * the supervisor goes on serving the sandbox. */
+TEST(slow_connect_does_not_block_the_supervisor)
+{
+	sandlock_sandbox_t *p;
+	char *out;
+	int full, fill1, fill2, ok, port;
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	CHECK(nu_find_probe());
+	/* A listener whose accept queue is full: further handshakes stall. */
+	full = nu_socket("127.0.0.2", 0, SOCK_STREAM, 0);
+	CHECK(full >= 0);
+	port = nu_port_of(full);
+	len = nu_addr("127.0.0.2", port, &ss);
+	fill1 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fill2 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	connect(fill1, (struct sockaddr *)&ss, len);
+	connect(fill2, (struct sockaddr *)&ss, len);
+	ok = nu_tcp("127.0.0.3", 0);
+	CHECK(ok >= 0);
+	p = lu_build(sandlock_sandbox_builder_net_allow(
+		sandlock_sandbox_builder_net_allow(nu_builder(),
+						   nu_fmt("tcp://127.0.0.2:%d", port, 0)),
+		nu_fmt("tcp://127.0.0.3:%d", nu_port_of(ok), 0)));
+	CHECK(p);
+	{
+		char p1[16], p2[16];
+
+		snprintf(p1, sizeof(p1), "%d", port);
+		snprintf(p2, sizeof(p2), "%d", nu_port_of(ok));
+		out = NU_RUN(p, "slow", "127.0.0.2", p1, "127.0.0.3", p2);
+	}
+	CHECK_STR(out, "OK\n");
+	free(out);
+	CHECK(nu_connected(ok));
+	sandlock_sandbox_free(p);
+	close(fill1);
+	close(fill2);
+	close(full);
+	close(ok);
+}
