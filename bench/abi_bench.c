@@ -92,6 +92,7 @@ static sandlock_sandbox_t *typical_policy(uint64_t max_memory,
 	if (extra_read)
 		b = sandlock_sandbox_builder_fs_read(b, extra_read);
 	b = sandlock_sandbox_builder_fs_write(b, "/tmp");
+	b = sandlock_sandbox_builder_fs_write(b, "/dev/null");
 	if (max_memory)
 		b = sandlock_sandbox_builder_max_memory(b, max_memory);
 	p = sandlock_sandbox_build(b, &err, &msg);
@@ -193,8 +194,9 @@ static void bench_cli(const char *cli, int iters)
 		double t0 = now_us();
 		spawn_wait(bare_argv, 0);
 		double t1 = now_us();
-		if (spawn_wait(cli_argv, 0) != 0) {
-			fprintf(stderr, "abi_bench: sandlock run failed\n");
+		int rc = spawn_wait(cli_argv, 0);
+		if (rc != 0) {
+			fprintf(stderr, "abi_bench: sandlock run failed (%d)\n", rc);
 			exit(1);
 		}
 		double t2 = now_us();
@@ -313,7 +315,10 @@ static void bench_tar(const sandlock_sandbox_t *p, int iters)
 		double t0 = now_us();
 		spawn_wait(bare_argv, 1);
 		double t1 = now_us();
-		abi_run(p, argv, 4);
+		if (abi_run(p, argv, 4) != 0) {
+			fprintf(stderr, "abi_bench: sandboxed tar failed\n");
+			exit(1);
+		}
 		double t2 = now_us();
 		bare[i] = t1 - t0;
 		boxed[i] = t2 - t1;
