@@ -25,5 +25,5 @@ for t in $(find "$build/tests/unit" "$build/tests/integration" "$build/tests/esc
 	fi
 done
 for b in "${broken[@]+"${broken[@]}"}"; do echo "BROKEN: $b"; done
-echo "C tests: $pass passed, $fail failed, $skip skipped"
+echo "C-tests: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
