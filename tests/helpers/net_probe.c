@@ -26,14 +26,24 @@
  *   fdrace IP PORT N                N UDP sends to IP:PORT on an fd a
  *                                   thread keeps swapping between a TCP
  *                                   and a UDP socket; print "udp-sent K"
+ *   ping IP                         one ICMP echo over a ping socket
+ *                                   (IPPROTO_ICMP or IPPROTO_ICMPV6), the
+ *                                   reply awaited up to 2 s; print "OK" or
+ *                                   the failed step and errno name
+ *                                   ("socket EPERM", "sendto ECONNREFUSED",
+ *                                   "recv ETIMEDOUT")
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +424,62 @@ static int op_fdrace(char **a)
 	return 0;
 }
 
+static int step_failed(const char *step)
+{
+	printf("%s %s\n", step,
+	       strerrorname_np(errno) ? strerrorname_np(errno) : "E?");
+	return 0;
+}
+
+/* An echo request and its reply share this layout in ICMP and ICMPv6:
+ * type, code, checksum, identifier, sequence, then the payload. A ping
+ * socket fills in the identifier and the checksum itself. */
+struct echo {
+	uint8_t type, code;
+	uint16_t cksum, id, seq;
+	char data[8];
+};
+
+static int op_ping(char **a)
+{
+	static const char payload[8] = "sandlock";
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(a[0], "0", &ss);
+	bool v6 = ss.ss_family == AF_INET6;
+	struct echo req = { .type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO,
+			    .seq = htons(1) }, rep = { 0 };
+	struct pollfd pfd = { .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	memcpy(req.data, payload, sizeof(payload));
+	pfd.fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC,
+			v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	if (pfd.fd < 0)
+		return step_failed("socket");
+	if (sendto(pfd.fd, &req, sizeof(req), 0, (struct sockaddr *)&ss,
+		   len) < 0)
+		return step_failed("sendto");
+	do
+		r = poll(&pfd, 1, 2000);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		errno = r == 0 ? ETIMEDOUT : errno;
+		return step_failed("recv");
+	}
+	n = recv(pfd.fd, &rep, sizeof(rep), MSG_DONTWAIT);
+	if (n < 0)
+		return step_failed("recv");
+	if (n != (ssize_t)sizeof(rep) ||
+	    rep.type != (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY) ||
+	    memcmp(rep.data, payload, sizeof(payload)) != 0) {
+		printf("BAD-REPLY type %u, %zd bytes\n", rep.type, n);
+		return 0;
+	}
+	printf("OK\n");
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int nargs;
@@ -426,6 +492,7 @@ static const struct {
 	{ "resolve", 1, op_resolve },   { "unix", 1, op_unix },
 	{ "race", 5, op_race },         { "fdrace", 3, op_fdrace },
 	{ "table", 2, op_table },       { "slow", 4, op_slow },
+	{ "ping", 1, op_ping },
 };
 
 int main(int argc, char **argv)
