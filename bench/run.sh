@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
+case $build in /*) ;; *) build=$PWD/$build ;; esac
 iters=${BENCH_ITERS:-300}
-"$build/bench/abi_bench" --iters "$iters" --cli "$PWD/$build/sandlock" \
-	--notify-loop "$PWD/$build/bench/notify_loop"
+"$build/bench/abi_bench" --iters "$iters" --cli "$build/sandlock" \
+	--notify-loop "$build/bench/notify_loop"
 "$build/bench/net_bench" --requests "${BENCH_NET_REQUESTS:-20000}"

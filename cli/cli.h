@@ -1,9 +1,11 @@
 /*
  * The sandlock command-line tool: shared declarations of its subcommands.
  *
- * The tool drives the library only through the public C ABI
+ * The tool drives the library through the public C ABI
  * (include/sandlock.h); a few pure parsers of src/policy/ are reused so the
- * CLI and the library accept exactly the same grammars.
+ * CLI and the library accept exactly the same grammars, and `run` uses the
+ * internal one-shot run API (src/launch/run.h) to supervise on its own
+ * thread.
  */
 #ifndef SL_CLI_CLI_H
 #define SL_CLI_CLI_H

@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "abi/handle.h"
 #include "cli.h"
 #include "forward.h"
+#include "launch/run.h"
 #include "policy/policy.h"
 #include "run_args.h"
 #include "run_policy.h"
@@ -82,20 +84,20 @@ static void write_all(int fd, const char *s, size_t len)
 }
 
 /* One JSON line; the fd stays open (it is the caller's). */
-static void write_status(int fd, const sandlock_result_t *r)
+static void write_status(int fd, const struct sl_status *st)
 {
 	char line[64];
 	int n;
 
-	switch (sandlock_result_reason(r)) {
+	switch (st->reason) {
 	case SANDLOCK_EXIT_REASON_EXITED:
 		n = snprintf(line, sizeof(line), "{\"exit_code\":%d}\n",
-			     sandlock_result_exit_code(r));
+			     st->code);
 		break;
 	case SANDLOCK_EXIT_REASON_SIGNALED:
 		n = snprintf(line, sizeof(line),
 			     "{\"exit_code\":-1,\"signal\":%d}\n",
-			     sandlock_result_signal(r));
+			     st->signal);
 		break;
 	default:
 		n = snprintf(line, sizeof(line), "{\"exit_code\":-1}\n");
@@ -105,10 +107,10 @@ static void write_status(int fd, const sandlock_result_t *r)
 		write_all(fd, line, (size_t)n);
 }
 
-static int exit_code_of(const sandlock_result_t *r)
+static int exit_code_of(const struct sl_status *st)
 {
-	if (sandlock_result_reason(r) == SANDLOCK_EXIT_REASON_EXITED)
-		return sandlock_result_exit_code(r);
+	if (st->reason == SANDLOCK_EXIT_REASON_EXITED)
+		return st->code;
 	return CLI_EXIT_FAILURE; /* signaled or killed */
 }
 
@@ -121,13 +123,22 @@ static uint64_t timeout_ms(const struct cli_run_args *a)
 	return a->timeout_secs * 1000;
 }
 
-/* Run the command under a built policy; returns the exit code. */
+/* Run the command under a built policy; returns the exit code.
+ *
+ * A one-shot run through the library's internal run API rather than
+ * sandlock_popen(): the supervisor is served inside the wait, on this
+ * thread, instead of on a helper thread the tool would only wait for.
+ * That saves creating and joining the thread and the wake-ups passed
+ * between the two. Forwarded signals interrupt the wait's epoll_wait,
+ * which simply resumes. */
 static int run_sandboxed(const struct cli_run_args *a,
 			 const sandlock_sandbox_t *policy,
 			 const struct command *c)
 {
-	sandlock_handle_t *h;
-	sandlock_result_t *r;
+	static const uint8_t inherit[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
+					    SL_STDIO_INHERIT };
+	struct sl_status st;
+	struct sl_run *r;
 	int code;
 
 	/* Nothing buffered may be written twice or after the command's
@@ -136,33 +147,30 @@ static int run_sandboxed(const struct cli_run_args *a,
 	cli_forward_begin();
 	/* Inherited stdio: the library hands the terminal to the command
 	 * when the tool has it, and takes it back when the command ends. */
-	h = sandlock_popen(policy, a->name, c->argv, c->argc,
-			   SANDLOCK_STDIO_INHERIT, SANDLOCK_STDIO_INHERIT,
-			   SANDLOCK_STDIO_INHERIT, NULL, NULL, NULL);
-	if (!h) {
+	r = sl_abi_run_create(policy, a->name, c->argv, c->argc, inherit, true,
+			      false, NULL);
+	if (!r) {
 		/* The library has said why on stderr. The sandbox could not
 		 * be set up (missing grant, chdir, confinement): 127 as for
 		 * any failure before exec (behavior.md 14.4). */
 		cli_forward_end();
 		return 127;
 	}
-	cli_forward_to(sandlock_handle_pid(h));
-	r = sandlock_handle_wait_timeout(h, timeout_ms(a));
+	cli_forward_to(sl_run_pid(r));
 
-	if (!r) {
+	if (sl_run_wait(r, timeout_ms(a), &st, NULL) < 0) {
 		code = cli_fail("failed to wait for the sandbox");
-	} else if (sandlock_result_reason(r) == SANDLOCK_EXIT_REASON_TIMEOUT) {
+	} else if (st.reason == SANDLOCK_EXIT_REASON_TIMEOUT) {
 		fprintf(stderr, "sandlock: timeout after %" PRIu64 "s\n",
 			a->timeout_secs);
 		code = CLI_EXIT_TIMEOUT;
 	} else {
 		if (a->has_status_fd)
-			write_status(a->status_fd, r);
-		code = exit_code_of(r);
+			write_status(a->status_fd, &st);
+		code = exit_code_of(&st);
 	}
-	sandlock_result_free(r);
 	/* Kills and reaps whatever is left of the process group. */
-	sandlock_handle_free(h);
+	sl_run_free(r);
 	cli_forward_end();
 	return code;
 }

@@ -202,17 +202,18 @@ static bool fsdeny_active(const struct sl_policy *p)
 
 static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
-	static const char *const others[] = {
-		"execve", "execveat", "linkat", "link",	  "renameat2",
-		"renameat", "rename", "truncate", "unlinkat", "unlink",
-		"rmdir",
+	static const int others[] = {
+		SCMP_SYS(execve),   SCMP_SYS(execveat), SCMP_SYS(linkat),
+		SCMP_SYS(link),	    SCMP_SYS(renameat2), SCMP_SYS(renameat),
+		SCMP_SYS(rename),   SCMP_SYS(truncate), SCMP_SYS(unlinkat),
+		SCMP_SYS(unlink),   SCMP_SYS(rmdir),
 	};
 
 	sl_open_family_add(set);
 	if (p->fs_deny.n == 0)
 		return; /* only /proc and /sys: reached by opens alone */
 	for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
-		sl_nrset_add_name(set, others[i]);
+		sl_nrset_add(set, others[i]);
 }
 
 static void fsdeny_fini(void *state)

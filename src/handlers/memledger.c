@@ -42,10 +42,32 @@ static bool exceeds(const struct sl_mem_ledger *l, uint64_t bytes)
 	return bytes > l->limit || l->used > l->limit - bytes;
 }
 
+uint64_t sl_mem_request(const struct sl_mem_space *sp,
+			const struct sl_mem_op *op)
+{
+	switch (op->kind) {
+	case SL_MEM_MMAP:
+		return op->b & MAP_ANONYMOUS ? op->a : 0;
+	case SL_MEM_SHMGET:
+		return op->a;
+	case SL_MEM_MREMAP:
+		return op->b > op->a ? op->b - op->a : 0;
+	case SL_MEM_BRK:
+		/* Growth above a known base. */
+		return sp->has_brk && op->a > sp->brk_base ?
+			       op->a - sp->brk_base :
+			       0;
+	case SL_MEM_MUNMAP:
+	case SL_MEM_EXEC:
+		break;
+	}
+	return 0;
+}
+
 int sl_mem_apply(struct sl_mem_ledger *l, struct sl_mem_space *sp,
 		 const struct sl_mem_op *op)
 {
-	uint64_t want = 0;
+	uint64_t want;
 
 	switch (op->kind) {
 	case SL_MEM_MUNMAP:
@@ -57,17 +79,14 @@ int sl_mem_apply(struct sl_mem_ledger *l, struct sl_mem_space *sp,
 	case SL_MEM_MMAP:
 		if (!(op->b & MAP_ANONYMOUS))
 			return 0;
-		want = op->a;
 		break;
 	case SL_MEM_SHMGET:
-		want = op->a;
 		break;
 	case SL_MEM_MREMAP:
 		if (op->b < op->a) {
 			credit(l, sp, op->a - op->b);
 			return 0;
 		}
-		want = op->b - op->a;
 		break;
 	case SL_MEM_BRK:
 		if (op->a == 0)
@@ -83,15 +102,13 @@ int sl_mem_apply(struct sl_mem_ledger *l, struct sl_mem_space *sp,
 			sp->brk_base = op->a;
 			return 0;
 		}
-		want = op->a - sp->brk_base;
-		if (exceeds(l, want))
-			return -ENOMEM;
-		sp->brk_base = op->a;
-		charge(l, sp, want);
-		return 0;
+		break;
 	}
+	want = sl_mem_request(sp, op);
 	if (exceeds(l, want))
 		return -ENOMEM;
+	if (op->kind == SL_MEM_BRK)
+		sp->brk_base = op->a;
 	charge(l, sp, want);
 	return 0;
 }

@@ -39,6 +39,10 @@ struct sl_mem_op {
 /* Raise the space's charge to floor bytes when it owes less. */
 void sl_mem_floor(struct sl_mem_ledger *l, struct sl_mem_space *sp,
 		  uint64_t floor);
+/* Bytes the call would charge if accepted (0 for a call that only
+ * credits or is not accounted). */
+uint64_t sl_mem_request(const struct sl_mem_space *sp,
+			const struct sl_mem_op *op);
 /* Apply one call: 0 when accepted (and recorded), -ENOMEM when it would
  * take the sandbox over the limit (nothing recorded). */
 int sl_mem_apply(struct sl_mem_ledger *l, struct sl_mem_space *sp,

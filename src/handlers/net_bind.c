@@ -29,7 +29,7 @@ static bool bind_active(const struct sl_policy *p)
 
 static void bind_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
-	sl_nrset_add_name(set, "bind");
+	sl_nrset_add_sys(set, bind);
 }
 
 static int bind_init(struct sl_supervisor *sv, const struct sl_policy *p,
@@ -161,7 +161,7 @@ static bool getsockname_active(const struct sl_policy *p)
 static void getsockname_syscalls(const struct sl_policy *p,
 				 struct sl_nrset *set)
 {
-	sl_nrset_add_name(set, "getsockname");
+	sl_nrset_add_sys(set, getsockname);
 }
 
 static int getsockname_handle(void *state, const struct sl_notif *n,

@@ -33,10 +33,10 @@ static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	 * destination policy or the unix gate. */
 	if (!sl_net_has_dest_policy(p) && !p->fs_read.n && !p->fs_write.n)
 		return;
-	sl_nrset_add_name(set, "connect");
-	sl_nrset_add_name(set, "sendto");
-	sl_nrset_add_name(set, "sendmsg");
-	sl_nrset_add_name(set, "sendmmsg");
+	sl_nrset_add_sys(set, connect);
+	sl_nrset_add_sys(set, sendto);
+	sl_nrset_add_sys(set, sendmsg);
+	sl_nrset_add_sys(set, sendmmsg);
 }
 
 static void network_fini(void *state)

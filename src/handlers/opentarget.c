@@ -17,9 +17,9 @@
 
 void sl_open_family_add(struct sl_nrset *set)
 {
-	sl_nrset_add_name(set, "open");
-	sl_nrset_add_name(set, "openat");
-	sl_nrset_add_name(set, "openat2");
+	sl_nrset_add_sys(set, open);
+	sl_nrset_add_sys(set, openat);
+	sl_nrset_add_sys(set, openat2);
 }
 
 bool sl_is_open_family(int nr)

@@ -462,10 +462,10 @@ static bool procs_active(const struct sl_policy *p)
 static void procs_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
 	(void)p;
-	sl_nrset_add_name(set, "clone");
-	sl_nrset_add_name(set, "clone3");
-	sl_nrset_add_name(set, "fork");
-	sl_nrset_add_name(set, "vfork");
+	sl_nrset_add_sys(set, clone);
+	sl_nrset_add_sys(set, clone3);
+	sl_nrset_add_sys(set, fork);
+	sl_nrset_add_sys(set, vfork);
 }
 
 static int procs_init(struct sl_supervisor *sv, const struct sl_policy *p,

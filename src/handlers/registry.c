@@ -25,12 +25,36 @@ const struct sl_handler_module *const sl_handler_modules[] = {
 	NULL,
 };
 
-void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set)
+/* One bit per module in a uint64_t mask. */
+_Static_assert(sizeof(sl_handler_modules) / sizeof(sl_handler_modules[0]) - 1 <=
+		       64,
+	       "too many handler modules for the activation mask");
+
+uint64_t sl_handlers_active(const struct sl_policy *p)
+{
+	uint64_t active = 0;
+
+	for (size_t i = 0; sl_handler_modules[i]; i++) {
+		const struct sl_handler_module *m = sl_handler_modules[i];
+
+		if (m->active && m->active(p))
+			active |= UINT64_C(1) << i;
+	}
+	return active;
+}
+
+void sl_handlers_notify_set_of(uint64_t active, const struct sl_policy *p,
+			       struct sl_nrset *set)
 {
 	for (size_t i = 0; sl_handler_modules[i]; i++) {
 		const struct sl_handler_module *m = sl_handler_modules[i];
 
-		if (m->active && m->active(p) && m->syscalls)
+		if ((active >> i) & 1 && m->syscalls)
 			m->syscalls(p, set);
 	}
+}
+
+void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set)
+{
+	sl_handlers_notify_set_of(sl_handlers_active(p), p, set);
 }

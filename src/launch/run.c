@@ -126,6 +126,7 @@ static int attach(struct sl_run *r, int pidfd, int listener,
 			.root = r->pid,
 			.listener = listener,
 			.epfd = r->epfd,
+			.active = r->sb->active_modules,
 		};
 
 		rc = sl_supervisor_new(&cfg, &r->sv, e);

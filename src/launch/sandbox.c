@@ -36,7 +36,8 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	atomic_init(&sb->refs, 1);
 	sb->policy = p;
 	sb->ruleset_fd = -1;
-	sl_handlers_notify_set(p, &sb->notify);
+	sb->active_modules = sl_handlers_active(p);
+	sl_handlers_notify_set_of(sb->active_modules, p, &sb->notify);
 	sb->supervised = !sl_nrset_empty(&sb->notify);
 	r = pthread_mutex_init(&sb->lock, NULL);
 	if (r != 0) {

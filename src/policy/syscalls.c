@@ -23,10 +23,19 @@ int64_t sl_syscall_nr(const char *name)
 	return nr < 0 ? -1 : nr;
 }
 
-static const char *const sysv_ipc_members[] = {
-	"shmget", "shmat",  "shmdt",  "shmctl", "msgget", "msgsnd",
-	"msgrcv", "msgctl", "semget", "semop",	"semctl", "semtimedop",
-};
+/* Fixed lists are written once, as X-macros, and expanded both to names
+ * (group members, resolved when a user names the group) and to numbers
+ * known at compile time (the default deny list, built for every policy
+ * without a name lookup). */
+#define SL_NAME(sys) #sys,
+#define SL_NR(sys) SCMP_SYS(sys),
+
+#define SYSV_IPC(X)                                                        \
+	X(shmget) X(shmat) X(shmdt) X(shmctl) X(msgget) X(msgsnd)          \
+	X(msgrcv) X(msgctl) X(semget) X(semop) X(semctl) X(semtimedop)
+
+static const char *const sysv_ipc_members[] = { SYSV_IPC(SL_NAME) };
+static const int sysv_ipc_nrs[] = { SYSV_IPC(SL_NR) };
 
 static const struct {
 	const char *name;
@@ -56,27 +65,29 @@ bool sl_syscall_group(const char *name, const char *const **members,
  * the tree from a new root that Landlock's path rules were not written
  * for. Our chroot feature is emulated by the supervisor and never calls
  * chroot(2), so denying it costs nothing. */
-static const char *const default_deny[] = {
-	"mount",	   "umount2",	      "pivot_root",	   "swapon",
-	"swapoff",	   "reboot",	      "sethostname",	   "setdomainname",
-	"kexec_load",	   "init_module",     "finit_module",	   "delete_module",
-	"unshare",	   "setns",	      "perf_event_open",   "bpf",
-	"userfaultfd",	   "keyctl",	      "add_key",	   "request_key",
-	"ptrace",	   "process_vm_readv", "process_vm_writev", "open_by_handle_at",
-	"name_to_handle_at", "ioperm",	      "iopl",		   "quotactl",
-	"acct",		   "lookup_dcookie",  "nfsservctl",	   "io_uring_setup",
-	"io_uring_enter",  "io_uring_register", "personality",	   "chroot",
-};
+#define DEFAULT_DENY(X)                                                    \
+	X(mount) X(umount2) X(pivot_root) X(swapon) X(swapoff) X(reboot)   \
+	X(sethostname) X(setdomainname) X(kexec_load) X(init_module)       \
+	X(finit_module) X(delete_module) X(unshare) X(setns)               \
+	X(perf_event_open) X(bpf) X(userfaultfd) X(keyctl) X(add_key)      \
+	X(request_key) X(ptrace) X(process_vm_readv) X(process_vm_writev)  \
+	X(open_by_handle_at) X(name_to_handle_at) X(ioperm) X(iopl)        \
+	X(quotactl) X(acct) X(lookup_dcookie) X(nfsservctl)                \
+	X(io_uring_setup) X(io_uring_enter) X(io_uring_register)           \
+	X(personality) X(chroot)
 
-static int push_names(const char *const *names, size_t n, struct sl_u32v *out)
+static const int default_deny[] = { DEFAULT_DENY(SL_NR) };
+
+/* Negative numbers are libseccomp's pseudo numbers for syscalls this
+ * architecture does not have. */
+static int push_nrs(const int *nrs, size_t n, struct sl_u32v *out)
 {
 	for (size_t i = 0; i < n; i++) {
-		int64_t nr = sl_syscall_nr(names[i]);
 		int r;
 
-		if (nr < 0)
+		if (nrs[i] < 0)
 			continue; /* not on this architecture */
-		r = sl_u32v_push(out, (uint32_t)nr);
+		r = sl_u32v_push(out, (uint32_t)nrs[i]);
 		if (r < 0)
 			return r;
 	}
@@ -85,11 +96,10 @@ static int push_names(const char *const *names, size_t n, struct sl_u32v *out)
 
 int sl_default_deny_list(bool allow_sysv_ipc, struct sl_u32v *out)
 {
-	int r = push_names(default_deny, SL_ARRAY_SIZE(default_deny), out);
+	int r = push_nrs(default_deny, SL_ARRAY_SIZE(default_deny), out);
 
 	if (r == 0 && !allow_sysv_ipc)
-		r = push_names(sysv_ipc_members,
-			       SL_ARRAY_SIZE(sysv_ipc_members), out);
+		r = push_nrs(sysv_ipc_nrs, SL_ARRAY_SIZE(sysv_ipc_nrs), out);
 	if (r < 0)
 		return r;
 	sl_u32v_sort_unique(out);

@@ -113,6 +113,34 @@ bool sl_seccomp_arg_filtered(long nr)
 	return false;
 }
 
+bool sl_seccomp_arg_complement(long nr, struct scmp_arg_cmp *out)
+{
+	uint64_t bits = 0;
+	int arg = -1;
+
+	for (size_t i = 0; i < SL_ARRAY_SIZE(arg_rules); i++) {
+		const struct arg_rule *r = &arg_rules[i];
+		const struct scmp_arg_cmp *c = &r->cmp[0];
+		uint64_t bit = c->datum_a;
+
+		if (r->nr != nr)
+			continue;
+		/* Only "this one bit is set": the union of such tests has
+		 * an exact complement, "none of these bits is set". */
+		if (r->ncmp != 1 || r->dgram || c->op != SCMP_CMP_MASKED_EQ ||
+		    c->datum_b != bit || bit == 0 || (bit & (bit - 1)) ||
+		    (arg >= 0 && c->arg != (unsigned)arg))
+			return false;
+		arg = (int)c->arg;
+		bits |= bit;
+	}
+	if (arg < 0)
+		return false;
+	*out = (struct scmp_arg_cmp)CMP((unsigned)arg, SCMP_CMP_MASKED_EQ,
+					bits, 0);
+	return true;
+}
+
 int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 			       struct sl_error *e)
 {

@@ -42,6 +42,7 @@ int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			  struct sl_error *e)
 {
 	for (long nr = 0; nr < SL_MAX_NR; nr++) {
+		struct scmp_arg_cmp allowed;
 		int rc;
 
 		if (!sl_nrset_has(notify, nr))
@@ -52,6 +53,9 @@ int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			rc = add_blocking_wait(ctx, (int)nr, 3);
 		else if (nr == SCMP_SYS(sendto))
 			rc = add_addressed_sendto(ctx, (int)nr);
+		else if (sl_seccomp_arg_complement(nr, &allowed))
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
+						    (int)nr, 1, &allowed);
 		else
 			rc = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, (int)nr, 0);
 		if (rc < 0)

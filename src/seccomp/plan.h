@@ -20,9 +20,16 @@ int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 			       struct sl_error *e);
 /* Does some argument filter look at syscall nr? */
 bool sl_seccomp_arg_filtered(long nr);
+/* When the argument filters of nr each deny one bit of the same argument
+ * (clone's namespace flags), *out receives the comparison matching
+ * exactly the calls they let through ("none of those bits"), so that a
+ * notification of nr can sit in the same program as the denials. False
+ * when nr has no argument filter or filters of another shape. */
+bool sl_seccomp_arg_complement(long nr, struct scmp_arg_cmp *out);
 
 /* SECCOMP_RET_USER_NOTIF for every syscall of the set (non-blocking waits
- * excepted: they never need the supervisor). */
+ * excepted: they never need the supervisor; calls an argument filter
+ * denies excepted where sl_seccomp_arg_complement() can say so). */
 int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			  struct sl_error *e);
 

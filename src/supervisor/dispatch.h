@@ -76,6 +76,16 @@ extern const struct sl_handler_module *const sl_handler_modules[];
 /* Union of the syscalls the active modules need notified. */
 void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set);
 
+/* The modules active for p, bit i standing for sl_handler_modules[i].
+ * Deciding may look at the file system (fsdeny resolves the grants), so
+ * a built policy decides once and its runs reuse the answer: the modules
+ * that supervise are then exactly those whose syscalls the filter
+ * notifies. */
+uint64_t sl_handlers_active(const struct sl_policy *p);
+/* sl_handlers_notify_set() for a mask from sl_handlers_active(). */
+void sl_handlers_notify_set_of(uint64_t active, const struct sl_policy *p,
+			       struct sl_nrset *set);
+
 /* ---- services the supervisor offers to modules ------------------------ */
 pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv);
 const struct sl_policy *sl_supervisor_policy(const struct sl_supervisor *sv);

@@ -2,6 +2,7 @@
 #ifndef SL_SUPERVISOR_NRSET_H
 #define SL_SUPERVISOR_NRSET_H
 
+#include <seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -20,6 +21,11 @@ static inline void sl_nrset_add(struct sl_nrset *s, long nr)
 
 /* Add by name; names unknown on this architecture are skipped. */
 void sl_nrset_add_name(struct sl_nrset *s, const char *name);
+
+/* Add a syscall named in the source, resolved at compile time: SCMP_SYS()
+ * is __NR_<name>, or a negative pseudo number (skipped) on architectures
+ * that lack it. No name lookup at run time. */
+#define sl_nrset_add_sys(s, name) sl_nrset_add((s), SCMP_SYS(name))
 
 static inline bool sl_nrset_has(const struct sl_nrset *s, long nr)
 {

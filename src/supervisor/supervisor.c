@@ -61,8 +61,12 @@ static void send_response(int listener, uint64_t id, int64_t val, int error,
 	};
 
 	/* ENOENT: the task died or the syscall was interrupted; nothing
-	 * is waiting for the answer any more. */
-	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	 * is waiting for the answer any more. EINTR: a signal reached the
+	 * thread serving a one-shot run (the CLI forwards some) while the
+	 * kernel's lock was contended; the answer is still owed. */
+	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
+	       errno == EINTR)
+		;
 }
 
 /* Install srcfd in the child as the syscall's result; fail closed. */
@@ -75,8 +79,12 @@ static void inject_fd(int listener, uint64_t id, const struct sl_action *a)
 		.newfd = 0,
 		.newfd_flags = a->newfd_flags,
 	};
+	int rc;
 
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
+	do
+		rc = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
 		send_response(listener, id, 0, -EACCES, 0);
 	close(a->srcfd);
 }
@@ -171,7 +179,7 @@ static void on_pid_exit(void *ctx, pid_t pid)
 			sv->mods[m]->pid_exit(sv->states[m], pid);
 }
 
-static int collect_modules(struct sl_supervisor *sv)
+static int collect_modules(struct sl_supervisor *sv, uint64_t active)
 {
 	size_t total = 0;
 
@@ -184,7 +192,7 @@ static int collect_modules(struct sl_supervisor *sv)
 	for (size_t i = 0; i < total; i++) {
 		const struct sl_handler_module *m = sl_handler_modules[i];
 
-		if (m->active && m->active(sv->policy) && m->handle)
+		if ((active >> i) & 1 && m->handle)
 			sv->mods[sv->nmods++] = m;
 	}
 	return sv->nmods > UINT8_MAX ? -E2BIG : 0;
@@ -276,7 +284,7 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->policy = cfg->policy;
 	sv->root = cfg->root;
 	sv->name = strdup(cfg->name);
-	r = sv->name ? collect_modules(sv) : -ENOMEM;
+	r = sv->name ? collect_modules(sv, cfg->active) : -ENOMEM;
 	if (r >= 0)
 		r = build_chains(sv);
 	if (r < 0) {

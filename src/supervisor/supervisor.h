@@ -8,6 +8,7 @@
 #ifndef SL_SUPERVISOR_SUPERVISOR_H
 #define SL_SUPERVISOR_SUPERVISOR_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "policy/policy.h"
@@ -22,6 +23,7 @@ struct sl_supervisor_config {
 	pid_t root;                     /* the sandbox's top-level process */
 	int listener;                   /* taken over: closed by free */
 	int epfd;                       /* the run's loop */
+	uint64_t active;                /* sl_handlers_active(policy) */
 };
 
 /* Initialise the active modules, build the dispatch chains and register

@@ -106,6 +106,28 @@ TEST(ledger_mremap_exec_floor_release)
 	CHECK_EQ_INT(l.peak, 10 * MiB);
 }
 
+TEST(ledger_request_is_what_apply_would_charge)
+{
+	struct sl_mem_space sp = { .has_brk = true, .brk_base = 0x100000 };
+	struct sl_mem_space fresh = { 0 };
+	struct sl_mem_op anon = { SL_MEM_MMAP, 3 * MiB, MAP_ANONYMOUS };
+	struct sl_mem_op file = { SL_MEM_MMAP, 3 * MiB, MAP_PRIVATE };
+	struct sl_mem_op grow = { SL_MEM_MREMAP, 1 * MiB, 5 * MiB };
+	struct sl_mem_op shrink = { SL_MEM_MREMAP, 5 * MiB, 1 * MiB };
+	struct sl_mem_op brk = { SL_MEM_BRK, 0x100000 + 2 * MiB, 0 };
+	struct sl_mem_op unmap = { SL_MEM_MUNMAP, 8 * MiB, 0 };
+	struct sl_mem_op shm = { SL_MEM_SHMGET, 6 * MiB, 0 };
+
+	CHECK_EQ_INT(sl_mem_request(&sp, &anon), 3 * MiB);
+	CHECK_EQ_INT(sl_mem_request(&sp, &file), 0);
+	CHECK_EQ_INT(sl_mem_request(&sp, &grow), 4 * MiB);
+	CHECK_EQ_INT(sl_mem_request(&sp, &shrink), 0);
+	CHECK_EQ_INT(sl_mem_request(&sp, &brk), 2 * MiB);
+	CHECK_EQ_INT(sl_mem_request(&fresh, &brk), 0); /* sets the base */
+	CHECK_EQ_INT(sl_mem_request(&sp, &unmap), 0);
+	CHECK_EQ_INT(sl_mem_request(&sp, &shm), 6 * MiB);
+}
+
 TEST(clone_classification)
 {
 	const uint64_t thread = CLONE_VM | CLONE_FS | CLONE_FILES |

@@ -432,6 +432,62 @@ TEST(notification_without_argument_filters_is_one_tree)
 	sl_policy_free(p);
 }
 
+/* Architecture checks in a program: one per chained piece. */
+static unsigned arch_checks(const struct sock_fprog *prog)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < prog->len; i++)
+		if (prog->filter[i].code == (BPF_LD | BPF_W | BPF_ABS) &&
+		    prog->filter[i].k == offsetof(struct seccomp_data, arch))
+			n++;
+	return n;
+}
+
+TEST(clone_notified_beside_its_namespace_denials_is_one_tree)
+{
+	struct sl_policy *p = built_policy(NULL, NULL);
+	struct sl_nrset set = { 0 };
+	struct sock_fprog prog = { 0 };
+	const uint64_t thread = CLONE_VM | CLONE_FS | CLONE_FILES |
+				CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+
+	CHECK(p);
+	/* The typical set: max_processes and the unix socket gate. */
+	sl_nrset_add(&set, SYS_clone);
+	sl_nrset_add(&set, SYS_clone3);
+	sl_nrset_add(&set, SYS_fork);
+	sl_nrset_add(&set, SYS_vfork);
+	sl_nrset_add(&set, SYS_connect);
+	sl_nrset_add(&set, SYS_sendto);
+	CHECK_EQ_INT(sl_seccomp_build(p, &set, &prog, NULL), 0);
+	print_paths("with clone, fork, connect, sendto notified", &prog);
+	CHECK_EQ_INT(arch_checks(&prog), 1);
+	CHECK_EQ_INT(verdict(&prog, SYS_clone, SIGCHLD, 0, 0, 0), RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_clone, thread, 0, 0, 0), RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0,
+			     0),
+		     RET_ERRNO(EPERM));
+	CHECK_EQ_INT(verdict(&prog, SYS_clone, CLONE_NEWNET | thread, 0, 0,
+			     0),
+		     RET_ERRNO(EPERM));
+	CHECK_EQ_INT(verdict(&prog, SYS_clone,
+			     CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, 0, 0, 0),
+		     RET_ERRNO(EPERM));
+	CHECK_EQ_INT(verdict(&prog, SYS_fork, 0, 0, 0, 0), RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_sendto, 3, 0, 0, 0), RET_ALLOW);
+	CHECK_EQ_INT(verdict(&prog, SYS_connect, 3, 0, 0, 0), RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_ioctl, 0, 0x5412, 0, 0),
+		     RET_ERRNO(EPERM));
+	CHECK_EQ_INT(verdict(&prog, SYS_ioctl, 0, TCGETS, 0, 0), RET_ALLOW);
+	CHECK_EQ_INT(verdict(&prog, SYS_socket, 17, SOCK_RAW, 0, 0),
+		     RET_ERRNO(EAFNOSUPPORT));
+	CHECK_EQ_INT(verdict(&prog, SYS_mount, 0, 0, 0, 0), RET_ERRNO(EPERM));
+	CHECK_EQ_INT(verdict(&prog, SYS_getpid, 0, 0, 0, 0), RET_ALLOW);
+	sl_seccomp_free(&prog);
+	sl_policy_free(p);
+}
+
 TEST(extra_deny_syscalls_are_denied)
 {
 	struct sl_policy *p = built_policy(NULL, "getpid,ioctl");
