@@ -13,3 +13,7 @@ package sandlock
 // #cgo CFLAGS: -I${SRCDIR}/../include -I${SRCDIR}/../src -D_GNU_SOURCE -std=gnu11 -fvisibility=hidden
 // #cgo LDFLAGS: -lseccomp -lpthread
 import "C"
+
+// Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
+// this file so that Go rebuilds the package whenever the core changes.
+const coreSourcesSHA256 = "b3623a9f445d7edd3f29689dd62a32d3f7b4595f4f2e6bb205d1a5fe6ea1a28c"

@@ -59,8 +59,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 step "go test, tag sandlock_pkgconfig (make install PREFIX=$tmp/prefix)"
 make -C "$root" --no-print-directory BUILD="$libbuild" PREFIX="$tmp/prefix" install >/dev/null
-PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" go vet -tags sandlock_pkgconfig ./...
-PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" go test -tags sandlock_pkgconfig -count=1 \
+# Go's build cache does not key on pkg-config's output: name the prefix in
+# CGO_CFLAGS (which it does key on) so a package built against an earlier,
+# since-deleted prefix is not reused.
+pc_env=(PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig" CGO_CFLAGS="-g -O2 -I$tmp/prefix/include")
+env "${pc_env[@]}" go vet -tags sandlock_pkgconfig ./...
+env "${pc_env[@]}" go test -tags sandlock_pkgconfig -count=1 \
 	-run 'TestRunEcho|TestPopenStreamsStdout|TestSyscallNr' ./...
 
 step "clean module: go build of examples/basic against a copy of the repository"

@@ -42,6 +42,13 @@ $constraint
 EOF
 done
 
+# Go's build cache hashes only the files of the package directory, not the
+# sources the wrappers include: without this digest of every C source and
+# header, an edited or updated core would be silently left out of Go builds
+# (a stale object reused). The constant changes whenever any of them does.
+digest=$( (find include src -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort |
+	while read -r f; do printf '%s\n' "$f"; cat "$f"; done) | sha256sum | cut -d' ' -f1)
+
 cat >"$out/cgo_core.go" <<EOF
 $constraint
 
@@ -58,6 +65,10 @@ package sandlock
 // #cgo CFLAGS: -I\${SRCDIR}/../include -I\${SRCDIR}/../src -D_GNU_SOURCE -std=gnu11 -fvisibility=hidden
 // #cgo LDFLAGS: -lseccomp -lpthread
 import "C"
+
+// Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
+// this file so that Go rebuilds the package whenever the core changes.
+const coreSourcesSHA256 = "$digest"
 EOF
 
 if [ "$mode" = check ]; then
