@@ -30,6 +30,15 @@ OPT := -O2 -g
 endif
 
 CC      ?= cc
+# Short build lines by default; V=1 shows the full commands.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 CFLAGS  ?=
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASEFLAGS := -std=gnu11 $(OPT) $(WARN) -fPIC -fvisibility=hidden \
@@ -63,18 +72,22 @@ cli: $(CLI)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(BASEFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(SHLIB): $(LIB_OBJS)
-	$(CC) -shared $(SANFLAGS) -Wl,-soname,libsandlock_ffi.so -Wl,--no-undefined \
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared $(SANFLAGS) -Wl,-soname,libsandlock_ffi.so -Wl,--no-undefined \
 		-o $@ $^ $(LIBS) $(LDFLAGS)
 
 $(FFILIB): $(SHLIB)
-	ln -sf libsandlock.so $@
+	$(call say,LN,$@)
+	$(Q)ln -sf libsandlock.so $@
 
 $(STLIB): $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 # The CLI links the static library: one less dynamic object to load per run.
 # Without sanitizers it is a static PIE (still address-randomized): no
@@ -87,13 +100,15 @@ else
 CLI_LINK := -static-pie
 endif
 $(CLI): $(CLI_OBJS) $(STLIB)
-	$(CC) $(SANFLAGS) $(CLI_LINK) -o $@ $(CLI_OBJS) $(STLIB) $(LIBS) $(LDFLAGS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SANFLAGS) $(CLI_LINK) -o $@ $(CLI_OBJS) $(STLIB) $(LIBS) $(LDFLAGS)
 
 # Tests link the internal objects directly so unit tests can reach hidden
 # functions; integration tests use the public header.
 $(BUILD)/tests/%: tests/%.c $(STLIB) tests/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
 
 # Helper programs run inside sandboxes: built without sanitizers (ASan needs
 # /proc and reserves terabytes of address space, which a memory limit
@@ -101,11 +116,13 @@ $(BUILD)/tests/%: tests/%.c $(STLIB) tests/harness.h
 HELPER_CFLAGS := -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Iinclude -Isrc
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HELPER_CFLAGS) $(CFLAGS) -o $@ $< -lpthread $(LDFLAGS)
+	$(call say,HELPER,$@)
+	$(Q)$(CC) $(HELPER_CFLAGS) $(CFLAGS) -o $@ $< -lpthread $(LDFLAGS)
 
 $(BUILD)/tests/helpers/abi_lifecycle: tests/helpers/abi_lifecycle.c $(STLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
 
 tests: $(TEST_BINS) $(TEST_HELPER_BINS) $(CLI) $(SHLIB) $(FFILIB)
 
