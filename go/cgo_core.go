@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "b3623a9f445d7edd3f29689dd62a32d3f7b4595f4f2e6bb205d1a5fe6ea1a28c"
+const coreSourcesSHA256 = "6589bf138ed126b2b20f1c94dba50de21e14f494feb5bbad8018570aa9529260"

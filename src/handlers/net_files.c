@@ -12,7 +12,6 @@
 
 #include "handlers/network.h"
 #include "handlers/opentarget.h"
-#include "handlers/procinfo.h"
 #include "net/hostsfile.h"
 #include "util/cleanup.h"
 
@@ -162,34 +161,43 @@ static long line_local_port(const char *line)
 	return strtol(c + 1, NULL, 16);
 }
 
-static int filter_table(struct sl_portmap *pm, const char *text, char **out,
+/* Stream the host's table, keeping the header and this sandbox's ports.
+ * The host table can be large (a busy machine has thousands of sockets),
+ * so it is never held in memory whole. */
+static int filter_table(struct sl_portmap *pm, const char *path, char **out,
 			size_t *outlen)
 {
+	_cleanup_(fclosep) FILE *in = fopen(path, "re");
 	_cleanup_(fclosep) FILE *f = NULL;
+	_cleanup_(freep) char *line = NULL;
+	size_t linecap = 0;
 	char *buf = NULL;
 	size_t size = 0;
 	bool header = true;
+	ssize_t n;
 
+	if (!in)
+		return -errno;
 	f = open_memstream(&buf, &size);
 	if (!f)
 		return -ENOMEM;
-	for (const char *line = text; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+	while ((n = getline(&line, &linecap, in)) > 0) {
 		long port = header ? 0 : line_local_port(line);
 
 		if (header || (port > 0 && port <= 65535 &&
 			       sl_portmap_bound(pm, (uint16_t)port)))
-			fwrite(line, 1, n, f);
+			fwrite(line, 1, (size_t)n, f);
 		header = false;
-		line += n;
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
+	if (ferror(in)) {
+		fclose(TAKE_PTR(f));
+		free(buf);
+		return -EIO;
+	}
+	if (fclose(TAKE_PTR(f)) != 0) {
 		free(buf);
 		return -ENOMEM;
 	}
-	f = NULL;
 	*out = buf;
 	*outlen = size;
 	return 0;
@@ -214,7 +222,7 @@ static int procnet_init(struct sl_supervisor *sv, const struct sl_policy *p,
 static int procnet_handle(void *state, const struct sl_notif *n,
 			  struct sl_action *out)
 {
-	_cleanup_(freep) char *path = NULL, *text = NULL, *filtered = NULL;
+	_cleanup_(freep) char *path = NULL, *filtered = NULL;
 	const char *table;
 	uint64_t flags;
 	size_t len;
@@ -228,10 +236,7 @@ static int procnet_handle(void *state, const struct sl_notif *n,
 		out->error = EACCES;
 		return 0;
 	}
-	r = sl_read_file(table, &text, &len);
-	if (r < 0)
-		return r;
-	r = filter_table(state, text, &filtered, &len);
+	r = filter_table(state, table, &filtered, &len);
 	if (r < 0)
 		return r;
 	fd = sl_sealed_memfd("tcp", filtered, len);
