@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "6589bf138ed126b2b20f1c94dba50de21e14f494feb5bbad8018570aa9529260"
+const coreSourcesSHA256 = "99ce788da38b7ee21da77c9f14eacb5af35500cc3dddc66d3714f0f4a7a7710e"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/utf8.h"
+#include "util/utf8.h"
 
 SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_new(void)
 {

@@ -4,7 +4,7 @@
 #include "abi/export.h"
 #include "landlock/landlock.h"
 #include "policy/policy.h"
-#include "policy/utf8.h"
+#include "util/utf8.h"
 
 /* With every protection strict (the default) the kernel needs the ABI of
  * the newest one: signal and abstract-socket scoping (behavior 3.6). */

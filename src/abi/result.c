@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "abi/handle.h"
-#include "util/utf8_lossy.h"
+#include "util/utf8.h"
 
 sandlock_result_t *sl_abi_result_new(const struct sl_status *st,
 				     struct sl_capture *cap)

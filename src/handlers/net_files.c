@@ -225,7 +225,7 @@ static int procnet_handle(void *state, const struct sl_notif *n,
 	_cleanup_(freep) char *path = NULL, *filtered = NULL;
 	const char *table;
 	uint64_t flags;
-	size_t len;
+	size_t len = 0;
 	int fd, r;
 
 	r = sl_open_target(n, &path, &flags);

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "policy/utf8.h"
+#include "util/utf8.h"
 
 #define SL_NAME_MAX 64
 

@@ -13,7 +13,7 @@
 #include "launch/throttle.h"
 #include "supervisor/evsrc.h"
 #include "supervisor/pidtrack.h"
-#include "util/utf8_lossy.h"
+#include "util/utf8.h"
 
 static bool lossy_is(const char *in, size_t len, const char *expect)
 {
@@ -243,4 +243,18 @@ TEST(pidtrack_reports_every_exit_once)
 	CHECK(epoll_wait(epfd, &(struct epoll_event){ 0 }, 1, 0) == 0);
 	sl_pidtrack_free(t);
 	close(epfd);
+}
+
+TEST(utf8_validation_is_strict)
+{
+	CHECK(sl_utf8_valid("", 0));
+	CHECK(sl_utf8_valid("sandbox-1", 9));
+	CHECK(sl_utf8_valid("\xc3\xa9t\xc3\xa9", 6));         /* été */
+	CHECK(sl_utf8_valid("\xf0\x9f\x94\x92", 4));          /* U+1F512 */
+	CHECK(!sl_utf8_valid("\xc0\xaf", 2));                 /* overlong '/' */
+	CHECK(!sl_utf8_valid("\xe0\x80\xaf", 3));             /* overlong */
+	CHECK(!sl_utf8_valid("\xed\xa0\x80", 3));             /* surrogate */
+	CHECK(!sl_utf8_valid("\xf4\x90\x80\x80", 4));         /* > U+10FFFF */
+	CHECK(!sl_utf8_valid("\xc3", 1));                     /* truncated */
+	CHECK(!sl_utf8_valid("\x80", 1));                     /* stray */
 }

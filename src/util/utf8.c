@@ -1,4 +1,4 @@
-#include "util/utf8_lossy.h"
+#include "util/utf8.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +51,20 @@ static size_t valid_seq(const uint8_t *s, size_t avail, size_t *bad)
 		hi = 0xBF;
 	}
 	return n;
+}
+
+bool sl_utf8_valid(const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	for (size_t i = 0; i < len;) {
+		size_t bad, n = p[i] < 0x80 ? 1 : valid_seq(p + i, len - i, &bad);
+
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
 }
 
 char *sl_utf8_lossy(const uint8_t *s, size_t len)
