@@ -88,6 +88,21 @@ int sl_fs_object_denied(const struct sl_fsdeny *s, int fd, char **real)
 	return 0;
 }
 
+int sl_fs_new_name(const struct sl_fsdeny *s, int parentfd, const char *name,
+		   char **full)
+{
+	_cleanup_(freep) char *parent = NULL;
+	int r = sl_fs_object_denied(s, parentfd, &parent);
+
+	*full = NULL;
+	if (r < 0 || parent[0] != '/')
+		return r;
+	r = sl_path_normalize(parent, name, full);
+	if (r < 0)
+		return r;
+	return sl_fs_path_denied(s, *full) ? -EACCES : 0;
+}
+
 /* Landlock's grants, re-applied for an open performed by the supervisor.
  * Objects without a path (pipes, sockets) are not governed by Landlock. */
 bool sl_fs_granted(const struct sl_fsdeny *s, const char *real,
@@ -106,7 +121,7 @@ int sl_fs_call_begin(struct sl_fs_call *c, const struct sl_notif *n,
 		      struct sl_fsdeny *s)
 {
 	char path[64];
-	struct stat rs, hs;
+	struct stat rs;
 	int r;
 
 	memset(c, 0, sizeof(*c));
@@ -124,9 +139,10 @@ int sl_fs_call_begin(struct sl_fs_call *c, const struct sl_notif *n,
 	r = sl_notif_id_valid(n->listener, n->req->id);
 	if (r < 0)
 		return r;
-	c->rc.root_is_host = fstat(c->rc.rootfd, &rs) == 0 &&
-			     stat("/", &hs) == 0 && rs.st_dev == hs.st_dev &&
-			     rs.st_ino == hs.st_ino;
+	c->rc.root_is_host = s->has_host_root &&
+			     fstat(c->rc.rootfd, &rs) == 0 &&
+			     rs.st_dev == s->host_root.st_dev &&
+			     rs.st_ino == s->host_root.st_ino;
 	c->rc.tgid = c->st.tgid;
 	c->rc.tid = (pid_t)n->req->pid;
 	c->rc.pid_ok = sl_fs_in_sandbox;

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -27,7 +26,6 @@
 #include "handlers/opentarget.h"
 #include "handlers/resolve.h"
 #include "supervisor/notif.h"
-#include "supervisor/notif_kcompat.h"
 #include "util/cleanup.h"
 
 /* ---- path checks for the other calls ---------------------------------- */
@@ -80,15 +78,9 @@ static int check_path(struct sl_fs_call *c, int dirfd, uint64_t addr,
 			r = -EACCES;
 	} else if (r == -ENOENT && res.parentfd >= 0) {
 		/* A new name: judge where it would be created. */
-		r = sl_fs_object_denied(c->s, res.parentfd, &real);
-		if (r == 0 && real[0] == '/') {
-			_cleanup_(freep) char *full = NULL;
+		_cleanup_(freep) char *full = NULL;
 
-			if (asprintf(&full, "%s/%s", real, res.name) < 0)
-				r = -ENOMEM;
-			else if (sl_fs_path_denied(c->s, full))
-				r = -EACCES;
-		}
+		r = sl_fs_new_name(c->s, res.parentfd, res.name, &full);
 	} else {
 		r = 0; /* unresolvable: the kernel will fail it too */
 	}
@@ -234,15 +226,14 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		       void **state)
 {
 	struct sl_fsdeny *s = calloc(1, sizeof(*s));
-	int r = 0, pidfd_err;
+	int r = 0;
 
 	if (!s)
 		return -ENOMEM;
 	s->root = sl_supervisor_root_pid(sv);
-	s->root_pidfd = s->root > 0 ?
-				(int)syscall(__NR_pidfd_open, s->root, 0) :
-				-1;
-	pidfd_err = s->root_pidfd < 0 ? (s->root > 0 ? errno : ESRCH) : 0;
+	/* -errno when it cannot be opened */
+	s->root_pidfd = s->root > 0 ? sl_pidfd_open(s->root, 0) : -ESRCH;
+	s->has_host_root = stat("/", &s->host_root) == 0;
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
 		r = sl_pathset_add(&s->deny, p->fs_deny.v[i], true);
 	for (size_t i = 0; r == 0 && i < p->fs_read.n; i++)
@@ -256,7 +247,7 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	}
 	if (s->root_pidfd < 0) {
 		/* without the root no pid can be vouched for */
-		r = -pidfd_err;
+		r = s->root_pidfd;
 		fsdeny_fini(s);
 		return sl_supervisor_init_error(
 			sv, r, "fs_deny: cannot watch the sandbox process");

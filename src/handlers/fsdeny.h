@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "handlers/pathset.h"
@@ -21,6 +22,8 @@ struct sl_fsdeny {
 	struct sl_pathset deny, read, write;
 	pid_t root;
 	int root_pidfd;
+	struct stat host_root; /* the supervisor's "/" */
+	bool has_host_root;
 };
 
 /* One notification's view of the calling task. */
@@ -40,6 +43,11 @@ bool sl_fs_path_denied(const struct sl_fsdeny *s, const char *path);
 /* Denied by what fd is: its kernel path (returned in *real) or identity.
  * -EACCES when denied. */
 int sl_fs_object_denied(const struct sl_fsdeny *s, int fd, char **real);
+/* A name to be created in directory parentfd: its path in *full (NULL
+ * when the directory has no path; the caller frees), -EACCES when the
+ * directory or the new path is denied. */
+int sl_fs_new_name(const struct sl_fsdeny *s, int parentfd, const char *name,
+		   char **full);
 /* Would Landlock's grants allow this access to real? */
 bool sl_fs_granted(const struct sl_fsdeny *s, const char *real, bool write);
 

@@ -128,23 +128,17 @@ static int open_existing(struct sl_fs_call *c, const struct open_req *o,
 static int open_create(struct sl_fs_call *c, const struct open_req *o,
 		       const struct sl_resolved *res)
 {
-	_cleanup_(freep) char *parent = NULL;
 	_cleanup_(freep) char *full = NULL;
 	mode_t mode = (mode_t)(o->mode & 07777 & ~c->st.umask);
 	int r, fd;
 
 	if (res->trailing_slash)
 		return -EISDIR;
-	r = sl_fs_object_denied(c->s, res->parentfd, &parent);
+	r = sl_fs_new_name(c->s, res->parentfd, res->name, &full);
 	if (r < 0)
 		return r;
-	if (parent[0] != '/')
+	if (!full)
 		return -ENOENT;
-	if (asprintf(&full, "%s%s%s", parent,
-		     strcmp(parent, "/") == 0 ? "" : "/", res->name) < 0)
-		return -ENOMEM;
-	if (sl_fs_path_denied(c->s, full))
-		return -EACCES;
 	if (!sl_fs_granted(c->s, full, true))
 		return -EACCES;
 	fd = openat(res->parentfd, res->name,

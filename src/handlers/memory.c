@@ -14,7 +14,6 @@
  * (see floor_due).
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,6 @@
 #include "handlers/procinfo.h"
 #include "supervisor/dispatch.h"
 #include "supervisor/notif.h"
-#include "supervisor/notif_kcompat.h"
 #include "util/cleanup.h"
 
 #ifndef __NR_pidfd_send_signal
@@ -67,13 +65,6 @@ struct mem_state {
 	uint64_t page;
 };
 
-static bool pidfd_exited(int pidfd)
-{
-	struct pollfd pf = { .fd = pidfd, .events = POLLIN };
-
-	return poll(&pf, 1, 0) > 0;
-}
-
 static void forget(struct mem_state *s, pid_t tgid)
 {
 	struct mem_entry *e = sl_pidtab_find(&s->spaces, tgid);
@@ -91,7 +82,7 @@ static void sweep(struct mem_state *s)
 	for (size_t i = s->spaces.n; i-- > 0;) {
 		struct mem_entry *e = sl_pidtab_at(&s->spaces, i);
 
-		if (pidfd_exited(e->pidfd))
+		if (sl_pidfd_exited(e->pidfd))
 			forget(s, e->tgid);
 	}
 }
@@ -140,26 +131,26 @@ static int caller_space(struct mem_state *s, const struct sl_notif *n,
 	struct mem_entry *e = sl_pidtab_find(&s->spaces, tid);
 	int pidfd, r;
 
-	if (e && !pidfd_exited(e->pidfd)) {
+	if (e && !sl_pidfd_exited(e->pidfd)) {
 		*out = e;
 		return 0;
 	}
-	pidfd = (int)syscall(__NR_pidfd_open, tid, 0);
+	pidfd = sl_pidfd_open(tid, 0);
 	/* Not a leader: EINVAL, or ENOENT since Linux 6.9. */
-	if (pidfd < 0 && errno != EINVAL && errno != ENOENT)
-		return -errno;
+	if (pidfd < 0 && pidfd != -EINVAL && pidfd != -ENOENT)
+		return pidfd;
 	if (pidfd < 0) {
 		r = thread_group(s, n, &tgid);
 		if (r < 0)
 			return r;
 		e = sl_pidtab_find(&s->spaces, tgid);
-		if (e && !pidfd_exited(e->pidfd)) {
+		if (e && !sl_pidfd_exited(e->pidfd)) {
 			*out = e;
 			return 0;
 		}
-		pidfd = (int)syscall(__NR_pidfd_open, tgid, 0);
+		pidfd = sl_pidfd_open(tgid, 0);
 		if (pidfd < 0)
-			return -errno;
+			return pidfd;
 	}
 	/* Opened while the notification was pending: the pidfd names the
 	 * caller's process, not a successor. */

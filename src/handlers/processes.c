@@ -53,7 +53,6 @@
 #include "handlers/procinfo.h"
 #include "supervisor/dispatch.h"
 #include "supervisor/notif.h"
-#include "supervisor/notif_kcompat.h"
 #include "util/cleanup.h"
 #include "util/vec.h"
 
@@ -110,13 +109,6 @@ static void forget(struct procs_state *s, pid_t tgid)
 	sl_pidtab_remove(&s->procs, tgid);
 }
 
-static int pidfd_open_tgid(pid_t pid)
-{
-	int fd = (int)syscall(__NR_pidfd_open, pid, 0);
-
-	return fd < 0 ? -errno : fd;
-}
-
 /* Track a process; the pidfd is taken over (closed on failure). A record
  * left under the same pid number belonged to an earlier process. */
 static int track(struct procs_state *s, pid_t tgid, int pidfd)
@@ -131,13 +123,6 @@ static int track(struct procs_state *s, pid_t tgid, int pidfd)
 	}
 	e->pidfd = pidfd;
 	return 0;
-}
-
-static bool pidfd_exited(int pidfd)
-{
-	struct pollfd pf = { .fd = pidfd, .events = POLLIN };
-
-	return poll(&pf, 1, 0) > 0;
 }
 
 /* Drop every tracked process whose pidfd reports its exit. */
@@ -231,7 +216,7 @@ static int adopt(struct procs_state *s, pid_t pid, pid_t parent)
 
 	if (sl_pidtab_find(&s->procs, pid))
 		return 0;
-	pidfd = pidfd_open_tgid(pid);
+	pidfd = sl_pidfd_open(pid, 0);
 	if (pidfd < 0)
 		return 0; /* gone already */
 	if (sl_task_ids(pid, NULL, &ppid) < 0 || ppid != parent) {
@@ -374,9 +359,9 @@ static int caller_entry(struct procs_state *s, const struct sl_notif *n,
 	if (r < 0)
 		return r;
 	*out = sl_pidtab_find(&s->procs, tgid);
-	if (*out && !pidfd_exited((*out)->pidfd))
+	if (*out && !sl_pidfd_exited((*out)->pidfd))
 		return 0;
-	pidfd = pidfd_open_tgid(tgid);
+	pidfd = sl_pidfd_open(tgid, 0);
 	if (pidfd < 0)
 		return pidfd;
 	/* The caller is alive and blocked, so its thread group (and the
@@ -479,7 +464,7 @@ static int procs_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	s->procs = (struct sl_pidtab)SL_PIDTAB_INIT(struct proc_entry);
 	s->limit = p->max_processes;
 	if (root > 0) {
-		int fd = pidfd_open_tgid(root);
+		int fd = sl_pidfd_open(root, 0);
 
 		/* Unknown now: the root registers at its first fork. */
 		if (fd >= 0 && track(s, root, fd) < 0) {

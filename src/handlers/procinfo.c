@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "supervisor/notif_kcompat.h"
 #include "util/cleanup.h"
 
 /* procfs files are generated; a status file is a few KiB, but the size is
@@ -113,14 +116,11 @@ static int status_text(pid_t tid, char **text)
 	return sl_read_file(path, text, NULL);
 }
 
-int sl_task_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
+/* The Tgid and PPid lines of a status text. */
+static int parse_ids(const char *text, pid_t *tgid, pid_t *ppid)
 {
-	_cleanup_(freep) char *text = NULL;
 	uint32_t t, p;
-	int r = status_text(tid, &text);
 
-	if (r < 0)
-		return r == -ENOENT ? -ESRCH : r;
 	if (nth_u32(sl_status_value(text, "Tgid"), 0, &t) < 0 ||
 	    nth_u32(sl_status_value(text, "PPid"), 0, &p) < 0)
 		return -EIO;
@@ -129,6 +129,16 @@ int sl_task_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
 	if (ppid)
 		*ppid = (pid_t)p;
 	return 0;
+}
+
+int sl_task_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
+{
+	_cleanup_(freep) char *text = NULL;
+	int r = status_text(tid, &text);
+
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	return parse_ids(text, tgid, ppid);
 }
 
 int sl_task_status(pid_t tid, struct sl_task_status *st)
@@ -141,12 +151,8 @@ int sl_task_status(pid_t tid, struct sl_task_status *st)
 	memset(st, 0, sizeof(*st));
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	if (nth_u32(sl_status_value(text, "Tgid"), 0, &v) < 0)
+	if (parse_ids(text, &st->tgid, &st->ppid) < 0)
 		return -EIO;
-	st->tgid = (pid_t)v;
-	if (nth_u32(sl_status_value(text, "PPid"), 0, &v) < 0)
-		return -EIO;
-	st->ppid = (pid_t)v;
 	/* Uid/Gid: real, effective, saved, filesystem. */
 	if (nth_u32(sl_status_value(text, "Uid"), 3, &st->fsuid) < 0 ||
 	    nth_u32(sl_status_value(text, "Gid"), 3, &st->fsgid) < 0)
@@ -208,4 +214,18 @@ int sl_statm_field(pid_t pid, unsigned idx, uint64_t *pages)
 		}
 		p = end;
 	}
+}
+
+int sl_pidfd_open(pid_t pid, unsigned flags)
+{
+	int fd = (int)syscall(__NR_pidfd_open, pid, flags);
+
+	return fd < 0 ? -errno : fd;
+}
+
+bool sl_pidfd_exited(int pidfd)
+{
+	struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&pf, 1, 0) > 0;
 }

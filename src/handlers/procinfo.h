@@ -1,8 +1,9 @@
 /*
- * Small readers of /proc/<pid>/ files used by the handlers. They read the
- * state of a task at one instant; callers that act on a notifying task
- * confirm afterwards that the notification is still pending (the pid was not
- * recycled meanwhile).
+ * Small readers of /proc/<pid>/ files used by the handlers, and the pidfd
+ * helpers that hold a process across them. They read the state of a task
+ * at one instant; callers that act on a notifying task confirm afterwards
+ * that the notification is still pending (the pid was not recycled
+ * meanwhile).
  */
 #ifndef SL_HANDLERS_PROCINFO_H
 #define SL_HANDLERS_PROCINFO_H
@@ -35,5 +36,10 @@ int sl_statm_field(pid_t pid, unsigned idx, uint64_t *pages);
 
 /* Value of "Key:" in a status-style text; NULL if absent. */
 const char *sl_status_value(const char *text, const char *key);
+
+/* pidfd_open(pid, flags): the fd (close-on-exec) or -errno. */
+int sl_pidfd_open(pid_t pid, unsigned flags);
+/* Has the process held by pidfd exited (a zombie counts as exited)? */
+bool sl_pidfd_exited(int pidfd);
 
 #endif

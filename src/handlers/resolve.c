@@ -32,16 +32,15 @@ void sl_resolved_clear(struct sl_resolved *r)
 	r->trailing_slash = false;
 }
 
-int sl_fd_path(int fd, char **out)
+/* The target of the symlink path (from dirfd), at most 4096 bytes. */
+static int read_link_at(int dirfd, const char *path, char **out)
 {
-	char link[64];
 	char *buf = malloc(4096 + 1);
 	ssize_t n;
 
 	if (!buf)
 		return -ENOMEM;
-	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
-	n = readlink(link, buf, 4096 + 1);
+	n = readlinkat(dirfd, path, buf, 4096 + 1);
 	if (n < 0 || n > 4096) {
 		int e = n < 0 ? errno : ENAMETOOLONG;
 
@@ -51,6 +50,14 @@ int sl_fd_path(int fd, char **out)
 	buf[n] = '\0';
 	*out = buf;
 	return 0;
+}
+
+int sl_fd_path(int fd, char **out)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
+	return read_link_at(AT_FDCWD, link, out);
 }
 
 static bool on_procfs(int fd)
@@ -129,28 +136,9 @@ static int proc_link(const struct sl_resolve_ctx *c, int dir, const char *name,
 	}
 }
 
-static int read_link(int fd, char **target)
-{
-	char *buf = malloc(4096 + 1);
-	ssize_t n;
-
-	if (!buf)
-		return -ENOMEM;
-	n = readlinkat(fd, "", buf, 4096 + 1);
-	if (n < 0 || n > 4096) {
-		int e = n < 0 ? errno : ENAMETOOLONG;
-
-		free(buf);
-		return -e;
-	}
-	buf[n] = '\0';
-	*target = buf;
-	return 0;
-}
-
 /* rest = target "/" after; a trailing slash (must be a directory) is kept */
 static int prepend_target(char **rest, const char *target, const char *after,
-		  bool slash)
+			  bool slash)
 {
 	char *n;
 
@@ -204,7 +192,7 @@ static int step_link(struct walk *w, int lnk, const char *comp,
 	r = on_procfs(w->cur) ? proc_link(w->c, w->cur, comp, &target, &jump) :
 				1;
 	if (r == 1)
-		r = read_link(lnk, &target);
+		r = read_link_at(lnk, "", &target);
 	if (r < 0)
 		return r;
 	if (jump >= 0) {
