@@ -2,7 +2,6 @@
  * Turning a builder into an immutable policy, confining the caller with
  * one, and releasing policies and returned strings (c-abi 3.13, 3.16).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,26 +20,18 @@ static void report(int *err, char **err_msg, char *msg)
 		free(msg);
 }
 
-/* Validate, refuse features that do not exist yet, prepare the launch
- * artefacts. Owns p in every case. */
+/* Validate (which also refuses features that do not exist yet), prepare
+ * the launch artefacts. Owns p in every case. */
 static int build_policy(struct sl_policy *p, struct sl_sandbox **out,
 			struct sl_error *e)
 {
-	const char *feature;
-	int r;
+	int r = sl_policy_build(p, e);
 
-	r = sl_policy_build(p, e);
-	if (r < 0)
-		goto fail;
-	feature = sl_policy_unsupported_feature(p);
-	if (feature) {
-		r = sl_err(e, ENOTSUP, "%s is not supported yet", feature);
-		goto fail;
+	if (r < 0) {
+		sl_policy_free(p);
+		return r;
 	}
 	return sl_sandbox_new(p, out, e);
-fail:
-	sl_policy_free(p);
-	return r;
 }
 
 SL_EXPORT sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int *err,

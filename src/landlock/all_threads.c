@@ -300,12 +300,6 @@ static int run_round(const struct sl_u32v *pending, DIR *tasks,
 	return r;
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 /* Confine every thread but the caller. */
 static int broadcast(DIR *tasks, int ruleset_fd, struct sl_error *e)
 {

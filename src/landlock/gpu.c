@@ -19,12 +19,6 @@ static const char *const gpu_read_trees[] = {
 	"/proc/driver/nvidia", "/sys/bus/pci/devices", "/sys/module/nvidia",
 };
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 static bool is_nvidia_index_node(const char *name)
 {
 	const char *s = name + strlen("nvidia");

@@ -135,7 +135,8 @@ static int check_allow(const struct syscall_lists *l, struct sl_error *e)
 	for (size_t i = 0; r == 0 && i < l->allow.n; i++)
 		if (!sl_syscall_group(l->allow.v[i], NULL, NULL))
 			r = sl_strv_push(&unknown, l->allow.v[i]);
-	for (size_t i = 0; r == 0 && sl_syscall_group_at(i); i++)
+	/* The known groups are listed only in the message. */
+	for (size_t i = 0; r == 0 && unknown.n && sl_syscall_group_at(i); i++)
 		r = sl_strv_push(&known, sl_syscall_group_at(i));
 	if (r == 0 && unknown.n) {
 		names = join(&unknown);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "policy/text.h"
+#include "util/cleanup.h"
 
 #define KIB UINT64_C(1024)
 #define MIB (KIB * 1024)
@@ -60,7 +61,7 @@ char *sl_bytesize_render(uint64_t v)
 	} units[] = { { GIB, 'G' }, { MIB, 'M' }, { KIB, 'K' } };
 	char *s = NULL;
 
-	for (size_t i = 0; v && i < sizeof(units) / sizeof(units[0]); i++)
+	for (size_t i = 0; v && i < SL_ARRAY_SIZE(units); i++)
 		if (v % units[i].scale == 0) {
 			if (asprintf(&s, "%" PRIu64 "%c", v / units[i].scale,
 				     units[i].suffix) < 0)

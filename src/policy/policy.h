@@ -91,7 +91,7 @@ void sl_net_rules_free(struct sl_net_rules *rs);
 /* ---- Bind port specs (behavior.md 5.5) ------------------------------- */
 struct sl_port_set {
 	bool all;           /* "*" (allow side only) */
-	struct sl_u32v ports; /* sorted, unique, 1..65535 (0 allowed? no) */
+	struct sl_u32v ports; /* sorted, unique, 1..65535 */
 };
 
 /* Parse "22,8000-8010" or "*" (when allow_star) and merge into out. */

@@ -2,6 +2,7 @@
 #ifndef SL_UTIL_CLEANUP_H
 #define SL_UTIL_CLEANUP_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,12 @@ static inline void fclosep(FILE **f)
 {
 	if (f && *f)
 		fclose(*f);
+}
+
+static inline void closedirp(DIR **d)
+{
+	if (d && *d)
+		closedir(*d);
 }
 
 /* Hand ownership out of a cleanup-managed variable. */
