@@ -46,10 +46,9 @@ static void op_answer(struct sl_net_deferred *op, int64_t value, int error)
 }
 
 void sl_net_mmsg_write_lens(const struct sl_notif *n, uint64_t msgvec,
-			    const struct sl_net_msg *msgs, uint32_t from,
-			    uint32_t to)
+			    const struct sl_net_msg *msgs, uint32_t count)
 {
-	for (uint32_t i = from; i < to; i++) {
+	for (uint32_t i = 0; i < count; i++) {
 		unsigned int len = (unsigned int)msgs[i].sent;
 
 		(void)sl_notif_write(n, msgvec + i * sizeof(struct mmsghdr) +
@@ -105,7 +104,7 @@ static void on_writable(struct sl_evsrc *src, uint32_t events)
 	if (r == 0)
 		return; /* still level-triggered on EPOLLOUT */
 	if (op->is_mmsg) {
-		sl_net_mmsg_write_lens(&n, op->req.data.args[1], op->msgs, 0,
+		sl_net_mmsg_write_lens(&n, op->req.data.args[1], op->msgs,
 				       op->done);
 		if (op->done > 0)
 			op_answer(op, op->done, 0);
@@ -161,8 +160,8 @@ int sl_net_defer_connect(struct sl_net_deferred_set *set,
 
 int sl_net_defer_send(struct sl_net_deferred_set *set,
 		      const struct sl_notif *n, int sock,
-		      struct sl_net_msg *msgs, uint32_t nmsgs, uint32_t done,
-		      int flags, bool is_mmsg)
+		      struct sl_net_msg *msgs, uint32_t nmsgs, int flags,
+		      bool is_mmsg)
 {
 	struct sl_net_deferred *op = calloc(1, sizeof(*op));
 	int r = -ENOMEM;
@@ -170,7 +169,6 @@ int sl_net_defer_send(struct sl_net_deferred_set *set,
 	if (op) {
 		op->msgs = msgs;
 		op->nmsgs = nmsgs;
-		op->done = done;
 		op->flags = flags;
 		op->is_mmsg = is_mmsg;
 		r = op_start(set, n, op, sock);

@@ -33,13 +33,12 @@ int sl_net_defer_connect(struct sl_net_deferred_set *set,
  * written back at msgvec). Takes sock and msgs. */
 int sl_net_defer_send(struct sl_net_deferred_set *set,
 		      const struct sl_notif *n, int sock,
-		      struct sl_net_msg *msgs, uint32_t nmsgs, uint32_t done,
-		      int flags, bool is_mmsg);
+		      struct sl_net_msg *msgs, uint32_t nmsgs, int flags,
+		      bool is_mmsg);
 
-/* Write back msg_len of entries [from, to) of a sendmmsg vector. */
+/* Write back msg_len of the first count entries of a sendmmsg vector. */
 void sl_net_mmsg_write_lens(const struct sl_notif *n, uint64_t msgvec,
-			    const struct sl_net_msg *msgs, uint32_t from,
-			    uint32_t to);
+			    const struct sl_net_msg *msgs, uint32_t count);
 
 /* Drop every pending operation without answering (supervisor teardown). */
 void sl_net_deferred_clear(struct sl_net_deferred_set *set);

@@ -25,7 +25,6 @@ static bool wants_write(uint64_t flags)
 /* ---- /etc/hosts --------------------------------------------------------- */
 
 struct hosts_state {
-	struct sl_supervisor *sv;
 	char *content;
 	size_t len;
 };
@@ -34,10 +33,7 @@ struct hosts_state {
  * sandbox sees the host's file, if its grants let it read /etc. */
 static bool hosts_active(const struct sl_policy *p)
 {
-	for (uint32_t i = 0; i < p->allow_rules.n; i++)
-		if (p->allow_rules.v[i].kind == SL_TARGET_HOST)
-			return true;
-	return false;
+	return sl_net_rules_have_hosts(&p->allow_rules);
 }
 
 static void open_family_syscalls(const struct sl_policy *p,
@@ -68,7 +64,6 @@ static int hosts_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		free(st);
 		return -EINVAL;
 	}
-	st->sv = sv;
 	r = sl_net_hosts_file(&ctx->hosts, NULL, 0, &st->content, &st->len);
 	if (r < 0) {
 		free(st);
@@ -127,7 +122,7 @@ static const char *skip_digits(const char *p)
  * table), else NULL. */
 static const char *proc_net_table(const char *path)
 {
-	const char *p;
+	const char *p, *q;
 
 	if (strncmp(path, "/proc/", 6) != 0)
 		return NULL;
@@ -136,10 +131,10 @@ static const char *proc_net_table(const char *path)
 		p += 5;
 	else if (strncmp(p, "thread-self/", 12) == 0)
 		p += 12;
-	else if (skip_digits(p)) {
-		p = skip_digits(p);
-		if (strncmp(p, "task/", 5) == 0 && skip_digits(p + 5))
-			p = skip_digits(p + 5);
+	else if ((q = skip_digits(p))) {
+		p = q;
+		if (strncmp(p, "task/", 5) == 0 && (q = skip_digits(p + 5)))
+			p = q;
 	}
 	if (strcmp(p, "net/tcp") == 0)
 		return "/proc/net/tcp";

@@ -41,8 +41,7 @@ static void set_errno(struct sl_action *out, int err)
  * (a pathname unix destination is replaced by the gate's pin, which m
  * keeps open), 0 when the kernel may run the call, -errno to refuse. */
 static int vet_message(struct sl_net_state *st, const struct sl_notif *n,
-		       const struct sl_net_sock *s, struct sl_net_msg *m,
-		       int flags)
+		       const struct sl_net_sock *s, struct sl_net_msg *m)
 {
 	int r;
 
@@ -93,12 +92,26 @@ static bool wants_blocking(const struct sl_net_sock *s, int flags)
 	return !s->nonblock && !(flags & MSG_DONTWAIT);
 }
 
-/* Refusals of a copied message that are the caller's error, answered as
- * such rather than treated as a supervisor failure. */
-static bool callers_error(int r)
+/* A message that could not be vetted or copied: a refusal by the policy
+ * or the caller's own error is answered as such; anything else is a
+ * supervisor failure, returned. */
+static int refuse_message(int r, struct sl_action *out)
 {
-	return r == -EPERM || r == -EINVAL || r == -EMSGSIZE ||
-	       r == -ENOBUFS || r == -EBADF || r == -EFAULT;
+	switch (-r) {
+	case ECONNREFUSED:
+	case EAFNOSUPPORT:
+	case EACCES:
+	case EPERM:
+	case EINVAL:
+	case EMSGSIZE:
+	case ENOBUFS:
+	case EBADF:
+	case EFAULT:
+		set_errno(out, -r);
+		return 0;
+	default:
+		return r;
+	}
 }
 
 /* Copy the rest of a vetted sendmsg-style message and make its ancillary
@@ -151,8 +164,8 @@ static int send_one(struct sl_net_state *st, const struct sl_notif *n,
 		}
 		*moved = *m;
 		memset(m, 0, sizeof(*m));
-		r = sl_net_defer_send(&st->pending, n, s->fd, moved, 1, 0,
-				      flags, false);
+		r = sl_net_defer_send(&st->pending, n, s->fd, moved, 1, flags,
+				      false);
 		s->fd = -1;
 		if (r < 0)
 			return (int)r;
@@ -191,7 +204,7 @@ int sl_net_handle_sendto(struct sl_net_state *st, const struct sl_notif *n,
 	if (r < 0)
 		return r;
 	m.alen = (socklen_t)(uint32_t)a[5];
-	r = vet_message(st, n, &s, &m, flags);
+	r = vet_message(st, n, &s, &m);
 	if (r > 0)
 		r = sl_net_read_sendto_payload(n, &m);
 	else if (r == 0) {
@@ -200,11 +213,7 @@ int sl_net_handle_sendto(struct sl_net_state *st, const struct sl_notif *n,
 	}
 	if (r < 0) {
 		sl_net_msg_clear(&m);
-		if (!callers_error(r) && r != -ECONNREFUSED &&
-		    r != -EAFNOSUPPORT && r != -EACCES)
-			return r;
-		set_errno(out, -r);
-		return 0;
+		return refuse_message(r, out);
 	}
 	return send_one(st, n, &s, &m, flags, out);
 }
@@ -225,7 +234,7 @@ int sl_net_handle_sendmsg(struct sl_net_state *st, const struct sl_notif *n,
 		return 0;
 	r = sl_net_read_msg_name(n, a[1], &m.addr, &m.alen);
 	if (r == 0)
-		r = vet_message(st, n, &s, &m, flags);
+		r = vet_message(st, n, &s, &m);
 	if (r > 0)
 		r = fill_msghdr(n, &s, a[1], &m);
 	else if (r == 0) {
@@ -234,11 +243,7 @@ int sl_net_handle_sendmsg(struct sl_net_state *st, const struct sl_notif *n,
 	}
 	if (r < 0) {
 		sl_net_msg_clear(&m);
-		if (!callers_error(r) && r != -ECONNREFUSED &&
-		    r != -EAFNOSUPPORT && r != -EACCES)
-			return r;
-		set_errno(out, -r);
-		return 0;
+		return refuse_message(r, out);
 	}
 	return send_one(st, n, &s, &m, flags, out);
 }
@@ -282,7 +287,7 @@ int sl_net_handle_sendmmsg(struct sl_net_state *st, const struct sl_notif *n,
 		r = sl_net_read_msg_name(n, hdr, &msgs[limit].addr,
 					 &msgs[limit].alen);
 		if (r == 0)
-			r = vet_message(st, n, &s, &msgs[limit], flags);
+			r = vet_message(st, n, &s, &msgs[limit]);
 		if (r < 0) {
 			refused = r;
 			break;
@@ -306,7 +311,7 @@ int sl_net_handle_sendmmsg(struct sl_net_state *st, const struct sl_notif *n,
 			for (uint32_t i = limit; i < vlen; i++)
 				sl_net_msg_clear(&msgs[i]);
 			r = sl_net_defer_send(&st->pending, n, s.fd, msgs,
-					      limit, 0, flags, true);
+					      limit, flags, true);
 			s.fd = -1;
 			if (r < 0)
 				return r;
@@ -320,7 +325,7 @@ int sl_net_handle_sendmmsg(struct sl_net_state *st, const struct sl_notif *n,
 			break;
 		}
 	}
-	sl_net_mmsg_write_lens(n, a[1], msgs, 0, done);
+	sl_net_mmsg_write_lens(n, a[1], msgs, done);
 	free_msgs(msgs, vlen);
 	if (done > 0) {
 		out->kind = SL_ACT_VALUE;

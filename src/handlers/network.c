@@ -21,17 +21,12 @@
 #include "supervisor/notif.h"
 #include "util/cleanup.h"
 
-static bool network_active(const struct sl_policy *p)
-{
-	return sl_net_ctx_needed(p);
-}
-
 static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
 	/* port_remap or net_deny_bind alone need only bind/getsockname
 	 * (their own modules); connect and sends are trapped for a
 	 * destination policy or the unix gate. */
-	if (!sl_net_has_dest_policy(p) && !p->fs_read.n && !p->fs_write.n)
+	if (!sl_net_has_dest_policy(p) && !sl_net_needs_unix_gate(p))
 		return;
 	sl_nrset_add_sys(set, connect);
 	sl_nrset_add_sys(set, sendto);
@@ -60,7 +55,6 @@ static int network_init(struct sl_supervisor *sv, const struct sl_policy *p,
 
 	if (!st)
 		return -ENOMEM;
-	st->sv = sv;
 	st->pending.sv = sv;
 	r = sl_net_ctx_new(p, &st->ctx, &e);
 	if (r < 0) {
@@ -99,7 +93,7 @@ static int network_handle(void *state, const struct sl_notif *n,
 
 const struct sl_handler_module sl_module_network = {
 	.name = "network",
-	.active = network_active,
+	.active = sl_net_ctx_needed,
 	.syscalls = network_syscalls,
 	.init = network_init,
 	.handle = network_handle,
@@ -131,7 +125,6 @@ int sl_net_sock_get(const struct sl_notif *n, int childfd,
 	if (s->fd < 0)
 		return s->fd == -ENOENT ? -ENOENT : -EBADF;
 	if (getsockopt(s->fd, SOL_SOCKET, SO_DOMAIN, &s->domain, &len) < 0 ||
-	    getsockopt(s->fd, SOL_SOCKET, SO_TYPE, &s->type, &len) < 0 ||
 	    getsockopt(s->fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &len) <
 		    0) {
 		int err = errno == ENOTSOCK ? ENOTSOCK : EBADF;
@@ -163,10 +156,8 @@ int sl_net_check_dest(const struct sl_net_state *st,
 	int r = sl_ip_from_sockaddr((const struct sockaddr *)ss, len, &ip,
 				    &port);
 
-	if (r == -EAFNOSUPPORT)
-		return -EAFNOSUPPORT;
 	if (r < 0)
-		return -EINVAL;
+		return r; /* -EAFNOSUPPORT or -EINVAL */
 	if (!sl_net_policy_allows(&st->ctx->dest,
 				  sl_net_proto_of(s->protocol), &ip, port))
 		return -ECONNREFUSED;
@@ -254,6 +245,23 @@ static int connect_unix(struct sl_net_state *st, const struct sl_notif *n,
 	return r;
 }
 
+/* port_remap: a loopback destination whose port the sandbox bound
+ * elsewhere is redirected to the real port. Was ss rewritten? */
+static bool remap_loopback(const struct sl_net_ctx *ctx,
+			   struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sl_ip ip;
+	uint16_t port, real;
+
+	if (!ctx->portmap ||
+	    sl_ip_from_sockaddr((struct sockaddr *)ss, len, &ip, &port) < 0 ||
+	    !sl_ip_is_loopback(&ip) ||
+	    !sl_portmap_mapped(ctx->portmap, port, &real))
+		return false;
+	sl_sockaddr_set_port((struct sockaddr *)ss, len, real);
+	return true;
+}
+
 int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 			  struct sl_action *out)
 {
@@ -261,8 +269,6 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 	_cleanup_(sl_net_sock_put) struct sl_net_sock s = { .fd = -1 };
 	struct sockaddr_storage ss;
 	socklen_t len = (socklen_t)(uint32_t)a[2];
-	struct sl_ip ip;
-	uint16_t port, real;
 	int r;
 
 	if (len > sizeof(ss))
@@ -282,13 +288,8 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 	 * connects whatever address the kernel reads; only a port_remap
 	 * redirection needs the supervisor. */
 	if (!st->ctx->dest_policy) {
-		if (!st->ctx->portmap ||
-		    sl_ip_from_sockaddr((struct sockaddr *)&ss, len, &ip,
-					&port) < 0 ||
-		    !sl_ip_is_loopback(&ip) ||
-		    !sl_portmap_mapped(st->ctx->portmap, port, &real))
+		if (!remap_loopback(st->ctx, &ss, len))
 			return 0;
-		sl_sockaddr_set_port((struct sockaddr *)&ss, len, real);
 		return connect_on_behalf(st, n, &s, &ss, len, out);
 	}
 	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
@@ -298,12 +299,7 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 			out->error = -r;
 			return 0;
 		}
-		if (st->ctx->portmap &&
-		    sl_ip_from_sockaddr((struct sockaddr *)&ss, len, &ip,
-					&port) == 0 &&
-		    sl_ip_is_loopback(&ip) &&
-		    sl_portmap_mapped(st->ctx->portmap, port, &real))
-			sl_sockaddr_set_port((struct sockaddr *)&ss, len, real);
+		remap_loopback(st->ctx, &ss, len);
 	}
 	/* AF_UNSPEC (dissolve an association) or a family the kernel will
 	 * refuse: still done on the duplicate, never Continued, so a racing

@@ -15,7 +15,6 @@
 extern const struct sl_handler_module sl_module_network;
 
 struct sl_net_state {
-	struct sl_supervisor *sv;
 	struct sl_net_ctx *ctx;
 	struct sl_strv grants; /* canonical fs_write paths (unix gate) */
 	struct sl_net_deferred_set pending;
@@ -31,7 +30,7 @@ char *sl_net_port_mappings_of(struct sl_supervisor *sv);
 /* Properties of a socket duplicated out of the child. */
 struct sl_net_sock {
 	int fd; /* supervisor's duplicate */
-	int domain, type, protocol;
+	int domain, protocol;
 	bool nonblock; /* O_NONBLOCK on the shared open file description */
 };
 

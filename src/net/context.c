@@ -11,16 +11,14 @@ bool sl_net_has_dest_policy(const struct sl_policy *p)
 	       p->http_deny.n || p->cb;
 }
 
-/* A named unix socket can be reached by whoever can see its path, and
- * Landlock cannot gate that: any path grant makes the gate necessary. */
-static bool needs_unix_gate(const struct sl_policy *p)
+bool sl_net_needs_unix_gate(const struct sl_policy *p)
 {
 	return p->fs_read.n || p->fs_write.n;
 }
 
 bool sl_net_ctx_needed(const struct sl_policy *p)
 {
-	return sl_net_has_dest_policy(p) || needs_unix_gate(p) ||
+	return sl_net_has_dest_policy(p) || sl_net_needs_unix_gate(p) ||
 	       p->port_remap || p->deny_bind.ports.n;
 }
 

@@ -50,6 +50,12 @@ static int ports_merge(uint16_t **v, uint32_t *nv, const uint16_t *ports,
 	return 0;
 }
 
+/* Does rule r cover every port (ICMP has none to restrict)? */
+static bool rule_all_ports(const struct sl_net_rule *r)
+{
+	return r->all_ports || r->proto == SL_PROTO_ICMP;
+}
+
 static int add_range(struct sl_net_proto_set *ps, const struct sl_ip *net,
 		     uint8_t prefix, const struct sl_net_rule *r)
 {
@@ -63,7 +69,7 @@ static int add_range(struct sl_net_proto_set *ps, const struct sl_ip *net,
 	memset(rg, 0, sizeof(*rg));
 	rg->net = *net;
 	rg->prefix = prefix;
-	rg->all_ports = r->all_ports || r->proto == SL_PROTO_ICMP;
+	rg->all_ports = rule_all_ports(r);
 	ps->nranges++;
 	if (!rg->all_ports)
 		return ports_merge(&rg->ports, &rg->nports, r->ports,
@@ -75,14 +81,13 @@ static int add_rule(struct sl_net_set *s, const struct sl_net_rule *r,
 		    const struct sl_net_hosts *hosts)
 {
 	struct sl_net_proto_set *ps;
-	bool all = r->all_ports || r->proto == SL_PROTO_ICMP;
 
 	if (r->proto < SL_PROTO_TCP || r->proto > SL_PROTO_ICMP)
 		return -EINVAL;
 	ps = &s->proto[r->proto - 1];
 	switch (r->kind) {
 	case SL_TARGET_ANY:
-		if (all) {
+		if (rule_all_ports(r)) {
 			ps->any_all = true;
 			return 0;
 		}
