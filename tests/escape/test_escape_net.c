@@ -6,6 +6,7 @@
  * wildcard" leaves CONNECT_TCP unhandled): only the supervisor stands
  * between the program and the denied address. Nothing may reach it.
  */
+#include <stdbool.h>
 #include "harness.h"
 #include "integration/net_util.h"
 
@@ -61,11 +62,20 @@ TEST(swapping_a_tcp_socket_for_udp_under_the_fd)
 						       "udp://127.0.0.3"));
 	CHECK(p);
 	snprintf(ps, sizeof(ps), "%d", port);
-	/* Control: unconfined, some datagrams do go out. */
-	out = NU_RUN_BARE("fdrace", "127.0.0.3", ps, ROUNDS);
-	CHECK(NU_STARTS(out, "udp-sent "));
-	CHECK(strcmp(out, "udp-sent 0\n") != 0);
-	free(out);
+	/* Control: unconfined, some datagrams do go out. The race is
+	 * timing-dependent (under load a run may never hit it), so the
+	 * control gets several runs to show it is real. */
+	for (int tries = 0;; tries++) {
+		bool landed;
+
+		out = NU_RUN_BARE("fdrace", "127.0.0.3", ps, ROUNDS);
+		CHECK(NU_STARTS(out, "udp-sent "));
+		landed = strcmp(out, "udp-sent 0\n") != 0;
+		free(out);
+		if (landed)
+			break;
+		CHECK(tries < 10);
+	}
 	while (nu_datagram(u)[0])
 		;
 	out = NU_RUN(p, "fdrace", "127.0.0.3", ps, ROUNDS);
