@@ -56,7 +56,7 @@ static sandlock_handle_t *wrap(struct sl_run *r)
 	return h;
 }
 
-static const uint8_t capture_stdio[3] = { SL_STDIO_INHERIT, SL_STDIO_CAPTURE,
+const uint8_t sl_abi_capture_stdio[3] = { SL_STDIO_INHERIT, SL_STDIO_CAPTURE,
 					  SL_STDIO_CAPTURE };
 
 SL_EXPORT sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy,
@@ -64,8 +64,8 @@ SL_EXPORT sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy,
 					     const char *const *argv,
 					     unsigned int argc)
 {
-	return wrap(sl_abi_run_create(policy, name, argv, argc, capture_stdio,
-				      false, true, NULL));
+	return wrap(sl_abi_run_create(policy, name, argv, argc,
+				      sl_abi_capture_stdio, false, true, NULL));
 }
 
 /* Serviced only inside calls on the handle (the wait): no thread. */
@@ -74,8 +74,8 @@ SL_EXPORT sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *p
 						     const char *const *argv,
 						     unsigned int argc)
 {
-	return wrap(sl_abi_run_create(policy, name, argv, argc, capture_stdio,
-				      false, false, NULL));
+	return wrap(sl_abi_run_create(policy, name, argv, argc,
+				      sl_abi_capture_stdio, false, false, NULL));
 }
 
 SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,

@@ -19,6 +19,10 @@ struct sandlock_result_t {
 	struct sl_capture cap; /* owned */
 };
 
+/* stdin inherited, stdout and stderr captured: sandlock_run and the
+ * handles of sandlock_create*. */
+extern const uint8_t sl_abi_capture_stdio[3];
+
 /* A result owning cap's buffers (cap may be NULL: nothing captured).
  * NULL when out of memory, in which case cap is released. */
 sandlock_result_t *sl_abi_result_new(const struct sl_status *st,

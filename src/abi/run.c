@@ -2,8 +2,6 @@
  * thread, no helper thread. */
 #include "abi/handle.h"
 
-static const uint8_t capture_stdio[3] = { SL_STDIO_INHERIT, SL_STDIO_CAPTURE,
-					  SL_STDIO_CAPTURE };
 static const uint8_t inherit_stdio[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
 					  SL_STDIO_INHERIT };
 
@@ -31,7 +29,8 @@ SL_EXPORT sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy,
 	struct sl_status st;
 	struct sl_capture cap;
 
-	if (run_once(policy, name, argv, argc, capture_stdio, &st, &cap) < 0)
+	if (run_once(policy, name, argv, argc, sl_abi_capture_stdio, &st,
+		     &cap) < 0)
 		return NULL;
 	return sl_abi_result_new(&st, &cap);
 }

@@ -30,7 +30,6 @@
 
 #define PERSONALITY_QUERY 0xffffffffUL
 #define ADDR_NO_RANDOMIZE_BIT 0x0040000UL
-#define KERNEL_SIGSET_SIZE 8
 #define KERNEL_NSIG 64
 
 static const char *const step_names[SL_STEP_COUNT] = {
@@ -247,18 +246,18 @@ CHILD_INLINE void child_signals(const struct sl_child_spec *c)
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (sl_raw4(__NR_rt_sigaction, sig, 0, &old,
-			    KERNEL_SIGSET_SIZE) < 0)
+			    SL_RAW_SIGSET_SIZE) < 0)
 			continue;
 		if (sig != SIGPIPE && (old.handler == (unsigned long)SIG_DFL ||
 				       old.handler == (unsigned long)SIG_IGN))
 			continue;
 		CHECK_STEP(c, SL_STEP_SIGNALS,
 			   sl_raw4(__NR_rt_sigaction, sig, &dfl, 0,
-				   KERNEL_SIGSET_SIZE));
+				   SL_RAW_SIGSET_SIZE));
 	}
 	CHECK_STEP(c, SL_STEP_SIGNALS,
 		   sl_raw4(__NR_rt_sigprocmask, SIG_SETMASK, &c->sigmask, 0,
-			   KERNEL_SIGSET_SIZE));
+			   SL_RAW_SIGSET_SIZE));
 }
 
 CHILD_INLINE bool exec_keeps_searching(long r)

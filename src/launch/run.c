@@ -106,12 +106,10 @@ static int check_opts(const struct sl_run_opts *o, const int pipe_fds[3],
 }
 
 /* Everything after the clone: the loop's sources and the supervisor. */
-static int attach(struct sl_run *r, int pidfd, int listener,
-		  struct sl_error *e)
+static int attach(struct sl_run *r, int listener, struct sl_error *e)
 {
 	int rc;
 
-	r->pidfd.fd = pidfd;
 	r->pidfd.on_event = sl_run_on_pidfd;
 	rc = sl_evsrc_add(r->epfd, &r->pidfd);
 	if (rc < 0) {
@@ -159,7 +157,7 @@ int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 		  struct sl_run **out, int pipe_fds[3], struct sl_error *e)
 {
 	struct sl_run *r;
-	int pidfd = -1, listener = -1, rc;
+	int listener = -1, rc;
 
 	*out = NULL;
 	if (pipe_fds)
@@ -181,13 +179,12 @@ int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 	if (rc >= 0)
 		rc = attach_captures(r, o, e);
 	if (rc >= 0)
-		rc = sl_launch_spawn(&r->launch, &r->pid, &pidfd, &listener, e);
+		rc = sl_launch_spawn(&r->launch, &r->pid, &r->pidfd.fd,
+				     &listener, e);
 	if (rc >= 0)
-		rc = attach(r, pidfd, listener, e);
+		rc = attach(r, listener, e);
 	if (rc < 0) {
 		/* A child that was created is killed and reaped here. */
-		if (r->pidfd.fd < 0 && pidfd >= 0)
-			r->pidfd.fd = pidfd;
 		sl_run_free(r);
 		return rc;
 	}

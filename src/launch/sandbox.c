@@ -10,15 +10,8 @@
 #include <unistd.h>
 
 #include "landlock/landlock.h"
-#include "supervisor/dispatch.h"
-
-#if __has_include("seccomp/filter.h")
 #include "seccomp/filter.h"
-#else
-int sl_seccomp_build(const struct sl_policy *p, const struct sl_nrset *notify,
-		     struct sock_fprog *out, struct sl_error *e);
-void sl_seccomp_free(struct sock_fprog *prog);
-#endif
+#include "supervisor/dispatch.h"
 
 int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e)

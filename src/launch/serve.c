@@ -261,6 +261,7 @@ void sl_run_stop_thread(struct sl_run *r)
 
 static int wait_threaded(struct sl_run *r, uint64_t deadline)
 {
+	bool done;
 	int rc = 0;
 
 	pthread_mutex_lock(&r->lock);
@@ -276,8 +277,9 @@ static int wait_threaded(struct sl_run *r, uint64_t deadline)
 			rc = pthread_cond_wait(&r->cond, &r->lock);
 		}
 	}
+	done = r->done;
 	pthread_mutex_unlock(&r->lock);
-	return r->done ? 0 : -ETIMEDOUT;
+	return done ? 0 : -ETIMEDOUT;
 }
 
 int sl_run_wait(struct sl_run *r, uint64_t timeout_ms_, struct sl_status *st,

@@ -25,8 +25,6 @@
 #include "util/cleanup.h"
 #include "util/rawsys.h"
 
-#define KERNEL_SIGSET_SIZE 8
-
 int sl_launch_waitid(int pidfd, siginfo_t *si, int flags)
 {
 	int rc;
@@ -95,11 +93,11 @@ static pid_t clone_child(struct sl_launch *l, int *pidfd, int *err)
 	/* Block every signal, glibc's internal ones included (hence the raw
 	 * syscall): no handler of ours may run on the child's stack. The
 	 * child restores the caller's mask just before exec. */
-	sl_raw4(__NR_rt_sigprocmask, SIG_SETMASK, &all, &old, KERNEL_SIGSET_SIZE);
+	sl_raw4(__NR_rt_sigprocmask, SIG_SETMASK, &all, &old, SL_RAW_SIGSET_SIZE);
 	l->spec.sigmask = old;
 	pid = clone(sl_child_main, top, flags, &l->spec, pidfd);
 	*err = errno;
-	sl_raw4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, KERNEL_SIGSET_SIZE);
+	sl_raw4(__NR_rt_sigprocmask, SIG_SETMASK, &old, 0, SL_RAW_SIGSET_SIZE);
 	return pid;
 }
 

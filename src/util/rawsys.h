@@ -67,6 +67,10 @@ SL_RAW_INLINE long sl_raw6(long nr, long a, long b, long c, long d, long e,
 #define sl_raw5(nr, a, b, c, d, e) \
 	sl_raw6((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 
+/* The kernel's sigset size for rt_sig* calls (64 signals on x86_64 and
+ * aarch64), not glibc's larger sigset_t. */
+#define SL_RAW_SIGSET_SIZE 8
+
 /* Leave the process (all of it: the child is a process of its own). */
 SL_RAW_INLINE __attribute__((noreturn)) void sl_raw_exit(int code)
 {
