@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "policy/policy.h"
 #include "sandlock.h"
+#include "util/cleanup.h"
 
 #if defined(__x86_64__)
 #define PLATFORM "x86_64"
@@ -34,7 +35,7 @@ static const struct {
 
 static void print_features(int abi)
 {
-	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+	for (size_t i = 0; i < SL_ARRAY_SIZE(features); i++) {
 		if (abi >= features[i].abi)
 			printf("  %ssupported (ABI v%d+)\n", features[i].label,
 			       features[i].abi);

@@ -126,8 +126,8 @@ static int push_opt(struct cli_run_args *a, int id, const char *arg,
 	return 0;
 }
 
-static int take_tool_option(struct cli_run_args *a, int id, const char *arg,
-			    uint64_t num)
+static void take_tool_option(struct cli_run_args *a, int id, const char *arg,
+			     uint64_t num)
 {
 	switch (id) {
 	case OPT_NAME: a->name = arg; break;
@@ -143,7 +143,6 @@ static int take_tool_option(struct cli_run_args *a, int id, const char *arg,
 	case OPT_HELP: a->help = true; break;
 	case OPT_INTERACTIVE: break; /* stdio is always inherited */
 	}
-	return 0;
 }
 
 static int take_option(struct cli_run_args *a, const struct cli_opt_spec *s,
@@ -166,7 +165,8 @@ static int take_option(struct cli_run_args *a, const struct cli_opt_spec *s,
 			a->unsupported = s->long_name;
 		return 0;
 	default:
-		return take_tool_option(a, s->id, arg, num);
+		take_tool_option(a, s->id, arg, num);
+		return 0;
 	}
 }
 
