@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "99ce788da38b7ee21da77c9f14eacb5af35500cc3dddc66d3714f0f4a7a7710e"
+const coreSourcesSHA256 = "d53794e6ad406b7658f854bdcf59daa8a2474c6ec90cda174169bc3695ed25d7"

@@ -11,7 +11,6 @@
  * the same calls would otherwise get through or fail differently.
  */
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -22,42 +21,14 @@
 
 #include "sandlock.h"
 #include "harness.h"
+#include "integration/handlers_run.h"
 
-static char helper[PATH_MAX];
-static char helpers_dir[PATH_MAX];
-
-/* <build>/tests/escape/test_escape_syscalls -> <build>/tests/helpers/ */
-static bool find_helper(void)
+/* tests/helpers/try_syscall of this build, or NULL. */
+static const char *find_helper(void)
 {
-	char exe[PATH_MAX], *slash, *joined = NULL, *dir;
-	ssize_t n;
-	int w1, w2;
+	const char *path = helpers_dir() ? helper("try_syscall") : NULL;
 
-	if (helper[0])
-		return true;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return false;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return false;
-	*slash = '\0';
-	if (asprintf(&joined, "%s/../helpers", exe) < 0)
-		return false;
-	dir = realpath(joined, NULL);
-	free(joined);
-	if (!dir)
-		return false;
-	w1 = snprintf(helpers_dir, sizeof(helpers_dir), "%s", dir);
-	w2 = snprintf(helper, sizeof(helper), "%s/try_syscall", dir);
-	free(dir);
-	if (w1 < 0 || w2 < 0 || (size_t)w2 >= sizeof(helper) ||
-	    access(helper, X_OK) != 0) {
-		helper[0] = '\0';
-		return false;
-	}
-	return true;
+	return path && access(path, X_OK) == 0 ? path : NULL;
 }
 
 /* Read-only access to the system and the helper, nothing else. */
@@ -72,7 +43,7 @@ static sandlock_sandbox_t *escape_policy(void)
 	for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
 		if (stat(system_dirs[i], &st) == 0) /* missing grants fail the start */
 			b = sandlock_sandbox_builder_fs_read(b, system_dirs[i]);
-	b = sandlock_sandbox_builder_fs_read(b, helpers_dir);
+	b = sandlock_sandbox_builder_fs_read(b, helpers_dir());
 	p = sandlock_sandbox_build(b, NULL, &msg);
 	if (!p)
 		fprintf(stderr, "  policy: %s\n", msg ? msg : "?");
@@ -83,14 +54,14 @@ static sandlock_sandbox_t *escape_policy(void)
 /* Run the helper in a sandbox; the printed outcome, or NULL (reported). */
 static char *attempt(const char *op, const char *arg)
 {
-	const char *argv[] = { helper, op, arg };
+	const char *argv[] = { find_helper(), op, arg };
 	sandlock_sandbox_t *p;
 	sandlock_result_t *r;
 	const uint8_t *out;
 	uintptr_t len = 0;
 	char *res = NULL;
 
-	if (!find_helper()) {
+	if (!argv[0]) {
 		fprintf(stderr, "  helper not found next to the test\n");
 		return NULL;
 	}
@@ -123,19 +94,20 @@ static char *attempt(const char *op, const char *arg)
 /* The helper run directly, outside any sandbox (control). */
 static char *attempt_unsandboxed(const char *op, const char *arg)
 {
+	const char *path = find_helper();
 	int pfd[2], status;
 	char buf[64] = { 0 };
 	ssize_t n;
 	pid_t pid;
 
-	if (!find_helper() || pipe2(pfd, O_CLOEXEC) < 0)
+	if (!path || pipe2(pfd, O_CLOEXEC) < 0)
 		return NULL;
 	pid = fork();
 	if (pid < 0)
 		return NULL;
 	if (pid == 0) {
 		dup2(pfd[1], 1);
-		execl(helper, helper, op, arg, (char *)NULL);
+		execl(path, path, op, arg, (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -148,22 +120,31 @@ static char *attempt_unsandboxed(const char *op, const char *arg)
 	return strdup(buf);
 }
 
-#define EXPECT_DENIED(op, arg, want)                                      \
-	do {                                                              \
-		char *_got = attempt(op, arg);                            \
-		bool _ok = _got && strcmp(_got, want) == 0;               \
-		if (!_ok)                                                 \
-			fprintf(stderr, "  %s: got %s, want %s\n", op,    \
-				_got ? _got : "(no result)", want);       \
-		free(_got);                                               \
-		CHECK(_ok);                                               \
-	} while (0)
-
-/* A private scratch directory, never /tmp itself. */
-static bool scratch(char *dir, size_t size)
+/* Is the outcome got (freed here) of op the wanted one? A mismatch is
+ * reported. */
+static bool outcome_is(const char *op, char *got, const char *want)
 {
-	snprintf(dir, size, "/tmp/sandlock-escape-XXXXXX");
-	return mkdtemp(dir) != NULL;
+	bool ok = got && strcmp(got, want) == 0;
+
+	if (!ok)
+		fprintf(stderr, "  %s: got %s, want %s\n", op,
+			got ? got : "(no result)", want);
+	free(got);
+	return ok;
+}
+
+#define EXPECT_DENIED(op, arg, want) CHECK(outcome_is(op, attempt(op, arg), want))
+
+/* op aimed at a fresh private directory (never /tmp itself) gets EPERM. */
+static void denied_on_a_scratch_dir(const char *op)
+{
+	char dir[64];
+	bool ok;
+
+	CHECK(scratch_dir(dir, sizeof(dir)));
+	ok = outcome_is(op, attempt(op, dir), "EPERM");
+	rmdir(dir);
+	CHECK(ok);
 }
 
 TEST(control_helper_works_outside)
@@ -171,7 +152,7 @@ TEST(control_helper_works_outside)
 	char *got;
 
 	if (!find_helper())
-		FAIL("helper %s not built", helper[0] ? helper : "try_syscall");
+		FAIL("helper try_syscall not built");
 	got = attempt_unsandboxed("setns", NULL);
 	CHECK_STR(got, "EINVAL");
 	free(got);
@@ -185,29 +166,17 @@ TEST(control_helper_works_outside)
 
 TEST(mount_denied)
 {
-	char dir[64];
-
-	CHECK(scratch(dir, sizeof(dir)));
-	EXPECT_DENIED("mount", dir, "EPERM");
-	rmdir(dir);
+	denied_on_a_scratch_dir("mount");
 }
 
 TEST(umount2_denied)
 {
-	char dir[64];
-
-	CHECK(scratch(dir, sizeof(dir)));
-	EXPECT_DENIED("umount2", dir, "EPERM");
-	rmdir(dir);
+	denied_on_a_scratch_dir("umount2");
 }
 
 TEST(chroot_denied)
 {
-	char dir[64];
-
-	CHECK(scratch(dir, sizeof(dir)));
-	EXPECT_DENIED("chroot", dir, "EPERM");
-	rmdir(dir);
+	denied_on_a_scratch_dir("chroot");
 }
 
 TEST(unshare_user_namespace_denied)
@@ -312,6 +281,7 @@ TEST(connect_to_an_outside_abstract_socket_denied)
 	char name[64];
 	int fd;
 	socklen_t len;
+	bool ok;
 
 	if (sandlock_landlock_abi_version() < 6)
 		SKIP("Landlock ABI < 6: no abstract socket scoping");
@@ -324,28 +294,16 @@ TEST(connect_to_an_outside_abstract_socket_denied)
 		close(fd);
 		FAIL("cannot listen on @%s: %s", name, strerror(errno));
 	}
-	{
-		/* the socket works from outside (control) */
-		char *got = attempt_unsandboxed("connect_abstract", name);
-		bool ok = got && strcmp(got, "OK") == 0;
-
-		free(got);
-		if (!ok) {
-			close(fd);
-			FAIL("control connect failed");
-		}
-	}
-	{
-		char *got = attempt("connect_abstract", name);
-		bool ok = got && strcmp(got, "EPERM") == 0;
-
-		if (!ok)
-			fprintf(stderr, "  connect_abstract: got %s, want EPERM\n",
-				got ? got : "(no result)");
-		free(got);
+	/* the socket works from outside (control) */
+	if (!outcome_is("connect_abstract (outside)",
+			attempt_unsandboxed("connect_abstract", name), "OK")) {
 		close(fd);
-		CHECK(ok);
+		FAIL("control connect failed");
 	}
+	ok = outcome_is("connect_abstract", attempt("connect_abstract", name),
+			"EPERM");
+	close(fd);
+	CHECK(ok);
 }
 
 /* TIOCSTI on a terminal stdin: the sandbox inherits a pty slave as fd 0. */
@@ -372,8 +330,5 @@ TEST(tiocsti_on_a_terminal_denied)
 	}
 	close(slave);
 	close(master);
-	if (!got || strcmp(got, "EPERM") != 0)
-		fprintf(stderr, "  tiocsti: got %s, want EPERM\n", got ? got : "(no result)");
-	CHECK(got && strcmp(got, "EPERM") == 0);
-	free(got);
+	CHECK(outcome_is("tiocsti", got, "EPERM"));
 }

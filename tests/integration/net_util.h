@@ -218,6 +218,36 @@ static inline char *nu_fmt(const char *fmt, int a, int b)
 	return s;
 }
 
+/* A port as a string; a few calls may share one argument list. */
+static inline const char *nu_port_str(int port)
+{
+	static char buf[4][16];
+	static unsigned i;
+	char *s = buf[i++ % 4];
+
+	snprintf(s, sizeof(buf[0]), "%d", port);
+	return s;
+}
+
+/* Does net_probe, run with args (NULL-terminated) under p, print exactly
+ * want? A mismatch is reported. */
+static inline bool nu_probe_says(const sandlock_sandbox_t *p,
+				 const char *want, const char *const *args)
+{
+	char *out = nu_run(p, args);
+	bool ok = out && strcmp(out, want) == 0;
+
+	if (!ok)
+		fprintf(stderr, "  net_probe %s: got \"%s\", want \"%s\"\n",
+			args[0], out ? out : "(no result)", want);
+	free(out);
+	return ok;
+}
+
+/* Fail the test unless net_probe prints want. */
+#define CHECK_PROBE(p, want, ...) \
+	CHECK(nu_probe_says((p), (want), (const char *const[]){ __VA_ARGS__, NULL }))
+
 #define NU_STARTS(out, prefix) ((out) && strncmp((out), (prefix), strlen(prefix)) == 0)
 
 #endif

@@ -14,17 +14,29 @@ static void run_probe(uint32_t limit, const char *const *argv, struct hrun *o)
 	hrun(b, argv, o);
 }
 
+/* Under limit, argv exits 0 having printed exactly want. */
+static void expect_output(uint32_t limit, const char *const *argv,
+			  const char *want)
+{
+	struct hrun o;
+
+	run_probe(limit, argv, &o);
+	CHECK_RAN(&o);
+	if (o.code != 0 || strcmp(o.out, want) != 0) {
+		fprintf(stderr, "  exit %d, output \"%s\", stderr \"%s\"\n",
+			o.code, o.out, o.err);
+		hrun_free(&o);
+		FAIL("expected exit 0 and \"%s\"", want);
+	}
+	hrun_free(&o);
+}
+
 TEST(fork_loop_stops_at_the_limit_with_eagain)
 {
 	const char *argv[] = { helper("fork_probe"), "seq", "20", NULL };
-	struct hrun o;
 
-	run_probe(5, argv, &o);
-	CHECK_RAN(&o);
-	CHECK_EQ_INT(o.code, 0);
 	/* the probe itself + 4 children = 5 */
-	CHECK_STR(o.out, "created=4 errno=EAGAIN\n");
-	hrun_free(&o);
+	expect_output(5, argv, "created=4 errno=EAGAIN\n");
 }
 
 TEST(concurrent_forkers_never_exceed_the_limit)
@@ -54,47 +66,27 @@ TEST(sequential_commands_reaped_without_blocking_wait_are_not_limited)
 		"i=$((i+1)); done; echo done",
 		NULL
 	};
-	struct hrun o;
 
-	run_probe(4, argv, &o);
-	CHECK_RAN(&o);
-	CHECK_EQ_INT(o.code, 0);
-	CHECK_STR(o.out, "done\n");
-	hrun_free(&o);
+	expect_output(4, argv, "done\n");
 }
 
 TEST(threads_are_not_counted)
 {
 	const char *argv[] = { helper("fork_probe"), "threads", "16", NULL };
-	struct hrun o;
 
-	run_probe(1, argv, &o);
-	CHECK_RAN(&o);
-	CHECK_EQ_INT(o.code, 0);
-	CHECK_STR(o.out, "threads=16\n");
-	hrun_free(&o);
+	expect_output(1, argv, "threads=16\n");
 }
 
 TEST(clone3_cannot_create_namespaces)
 {
 	const char *argv[] = { helper("fork_probe"), "clone3ns", NULL };
-	struct hrun o;
 
-	run_probe(8, argv, &o);
-	CHECK_RAN(&o);
-	CHECK_EQ_INT(o.code, 0);
-	CHECK_STR(o.out, "EPERM\n");
-	hrun_free(&o);
+	expect_output(8, argv, "EPERM\n");
 }
 
 TEST(clone_parent_is_refused)
 {
 	const char *argv[] = { helper("fork_probe"), "cloneparent", NULL };
-	struct hrun o;
 
-	run_probe(8, argv, &o);
-	CHECK_RAN(&o);
-	CHECK_EQ_INT(o.code, 0);
-	CHECK_STR(o.out, "EPERM\n");
-	hrun_free(&o);
+	expect_output(8, argv, "EPERM\n");
 }

@@ -158,6 +158,36 @@ static void *timed_wait_thread(void *arg)
 	return NULL;
 }
 
+/* Start argv, a script that writes the pid of a background child to its
+ * stdin, under create with w waited on by thread t; that pid, or 0 (then
+ * no thread is left running). */
+static pid_t start_reporting_child(create_fn create,
+				   const sandlock_sandbox_t *p,
+				   const char *const *argv, unsigned argc,
+				   struct timed_waiter *w, pthread_t *t)
+{
+	char buf[32] = { 0 };
+	pid_t child = 0;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return 0;
+	w->h = create_with_stdin(create, p, argv, argc, sv[1]);
+	close(sv[1]);
+	if (!w->h || sandlock_start(w->h) != 0 ||
+	    pthread_create(t, NULL, timed_wait_thread, w) != 0) {
+		close(sv[0]);
+		return 0;
+	}
+	if (read(sv[0], buf, sizeof(buf) - 1) <= 0 ||
+	    sscanf(buf, "%d", &child) != 1 || child <= 0) {
+		pthread_join(*t, NULL);
+		child = 0;
+	}
+	close(sv[0]);
+	return child;
+}
+
 /* behavior.md 12.4: the whole group dies, nothing is captured. The
  * script reports its background grandchild through a socket on its
  * stdin while a thread waits (a create_for_run sandbox only progresses
@@ -172,26 +202,16 @@ TEST(timeout_kills_the_whole_process_group)
 		struct timed_waiter w = { .ms = 2000 };
 		sandlock_result_t *again;
 		uintptr_t len = 7;
-		pid_t leader, grandchild = 0;
-		char buf[32] = { 0 };
+		pid_t leader, grandchild;
 		pthread_t t;
-		int sv[2];
 
-		CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-		w.h = create_with_stdin(creators[i], p, argv, 3, sv[1]);
-		close(sv[1]);
-		CHECK(w.h);
-		leader = sandlock_handle_pid(w.h);
-		CHECK_EQ_INT(sandlock_start(w.h), 0);
-		CHECK(pthread_create(&t, NULL, timed_wait_thread, &w) == 0);
-		if (read(sv[0], buf, sizeof(buf) - 1) <= 0 ||
-		    sscanf(buf, "%d", &grandchild) != 1) {
-			pthread_join(t, NULL);
+		grandchild = start_reporting_child(creators[i], p, argv, 3, &w,
+						   &t);
+		if (!grandchild)
 			FAIL("%s: no grandchild pid before the timeout",
 			     creator_names[i]);
-		}
-		close(sv[0]);
-		CHECK(grandchild > 0 && grandchild != leader);
+		leader = sandlock_handle_pid(w.h);
+		CHECK(grandchild != leader);
 		CHECK(lu_is_running(grandchild));
 		pthread_join(t, NULL);
 		CHECK(w.r);
@@ -229,24 +249,14 @@ TEST(timeout_reaches_descendants_after_the_leader_exited)
 	for (int i = 0; i < 2; i++) {
 		struct timed_waiter w = { .ms = 2000 };
 		sandlock_result_t *again;
-		pid_t grandchild = 0;
-		char buf[32] = { 0 };
+		pid_t grandchild;
 		pthread_t t;
-		int sv[2];
 
-		CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-		w.h = create_with_stdin(creators[i], p, argv, 3, sv[1]);
-		close(sv[1]);
-		CHECK(w.h);
-		CHECK_EQ_INT(sandlock_start(w.h), 0);
-		CHECK(pthread_create(&t, NULL, timed_wait_thread, &w) == 0);
-		if (read(sv[0], buf, sizeof(buf) - 1) <= 0 ||
-		    sscanf(buf, "%d", &grandchild) != 1) {
-			pthread_join(t, NULL);
+		grandchild = start_reporting_child(creators[i], p, argv, 3, &w,
+						   &t);
+		if (!grandchild)
 			FAIL("%s: no grandchild pid before the timeout",
 			     creator_names[i]);
-		}
-		close(sv[0]);
 		pthread_join(t, NULL);
 		CHECK(w.r);
 		CHECK_EQ_INT(sandlock_result_reason(w.r), SANDLOCK_EXIT_REASON_TIMEOUT);

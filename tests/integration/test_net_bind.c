@@ -7,14 +7,6 @@
 #include "harness.h"
 #include "integration/net_util.h"
 
-static char buf[16];
-
-static const char *ps(int port)
-{
-	snprintf(buf, sizeof(buf), "%d", port);
-	return buf;
-}
-
 /* A port free on 127.0.0.1 right now. */
 static int free_port(void)
 {
@@ -31,28 +23,24 @@ TEST(deny_bind_refuses_listed_tcp_ports_only)
 {
 	sandlock_sandbox_t *p;
 	int port = free_port(), other = free_port();
-	char *out, want[32];
+	char want[32];
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
 	CHECK(port > 0 && other > 0 && port != other);
 	/* A UDP rule, so that the sandbox may create UDP sockets at all. */
 	p = lu_build(sandlock_sandbox_builder_net_allow(
-		sandlock_sandbox_builder_net_deny_bind(nu_builder(), ps(port)),
+		sandlock_sandbox_builder_net_deny_bind(nu_builder(),
+						       nu_port_str(port)),
 		"udp://127.0.0.1:9"));
 	CHECK(p);
-	out = NU_RUN(p, "bind", "tcp", "127.0.0.1", ps(port));
-	CHECK_STR(out, "EACCES\n");
-	free(out);
-	out = NU_RUN(p, "bind", "tcp", "127.0.0.1", ps(other));
+	CHECK_PROBE(p, "EACCES\n", "bind", "tcp", "127.0.0.1",
+		    nu_port_str(port));
 	snprintf(want, sizeof(want), "OK %d\n", other);
-	CHECK_STR(out, want);
-	free(out);
+	CHECK_PROBE(p, want, "bind", "tcp", "127.0.0.1", nu_port_str(other));
 	/* UDP binds are never gated. */
-	out = NU_RUN(p, "bind", "udp", "127.0.0.1", ps(port));
 	snprintf(want, sizeof(want), "OK %d\n", port);
-	CHECK_STR(out, want);
-	free(out);
+	CHECK_PROBE(p, want, "bind", "udp", "127.0.0.1", nu_port_str(port));
 	sandlock_sandbox_free(p);
 }
 
@@ -60,25 +48,21 @@ TEST(onbehalf_bind_still_enforces_allow_bind)
 {
 	sandlock_sandbox_t *p;
 	int port = free_port(), other = free_port();
-	char *out, want[32];
+	char want[32];
 
 	CHECK(nu_find_probe());
 	CHECK(port > 0 && other > 0 && port != other);
 	p = lu_build(sandlock_sandbox_builder_port_remap(
-		sandlock_sandbox_builder_net_allow_bind(nu_builder(), ps(port)),
+		sandlock_sandbox_builder_net_allow_bind(nu_builder(),
+						       nu_port_str(port)),
 		true));
 	CHECK(p);
-	out = NU_RUN(p, "bind", "tcp", "127.0.0.1", ps(port));
 	snprintf(want, sizeof(want), "OK %d\n", port);
-	CHECK_STR(out, want);
-	free(out);
-	out = NU_RUN(p, "bind", "tcp", "127.0.0.1", ps(other));
-	CHECK_STR(out, "EACCES\n");
-	free(out);
+	CHECK_PROBE(p, want, "bind", "tcp", "127.0.0.1", nu_port_str(port));
+	CHECK_PROBE(p, "EACCES\n", "bind", "tcp", "127.0.0.1",
+		    nu_port_str(other));
 	/* Port 0 is a port like any other: not listed, not bound. */
-	out = NU_RUN(p, "bind", "tcp", "127.0.0.1", "0");
-	CHECK_STR(out, "EACCES\n");
-	free(out);
+	CHECK_PROBE(p, "EACCES\n", "bind", "tcp", "127.0.0.1", "0");
 	sandlock_sandbox_free(p);
 }
 
@@ -92,7 +76,8 @@ struct server {
 static bool server_start(struct server *s, const sandlock_sandbox_t *p,
 			 int port)
 {
-	const char *argv[] = { nu_probe, "serve", "127.0.0.1", ps(port) };
+	const char *argv[] = { nu_probe, "serve", "127.0.0.1",
+			       nu_port_str(port) };
 	int out_fd = -1;
 	char line[64];
 
@@ -153,7 +138,8 @@ TEST(two_sandboxes_bind_the_same_virtual_port)
 	CHECK(nu_find_probe());
 	CHECK(virt > 0);
 	p = lu_build(sandlock_sandbox_builder_port_remap(
-		sandlock_sandbox_builder_net_allow_bind(nu_builder(), ps(virt)),
+		sandlock_sandbox_builder_net_allow_bind(nu_builder(),
+						       nu_port_str(virt)),
 		true));
 	CHECK(p);
 	CHECK(server_start(&a, p, virt));
@@ -191,10 +177,11 @@ TEST(proc_net_tcp_shows_only_own_ports)
 	CHECK(foreign >= 0);
 	mine = free_port();
 	p = lu_build(sandlock_sandbox_builder_port_remap(
-		sandlock_sandbox_builder_net_allow_bind(nu_builder(), ps(mine)),
+		sandlock_sandbox_builder_net_allow_bind(nu_builder(),
+						       nu_port_str(mine)),
 		true));
 	CHECK(p);
-	out = NU_RUN(p, "table", "127.0.0.1", ps(mine));
+	out = NU_RUN(p, "table", "127.0.0.1", nu_port_str(mine));
 	snprintf(line, sizeof(line), "OK %d\nport %d\n", mine, mine);
 	CHECK_STR(out, line);
 	free(out);

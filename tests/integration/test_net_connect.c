@@ -46,38 +46,31 @@ static sandlock_sandbox_t *deny(const char *spec)
 	return lu_build(sandlock_sandbox_builder_net_deny(nu_builder(), spec));
 }
 
-static char port_s[16];
-
-static const char *ps(int port)
-{
-	snprintf(port_s, sizeof(port_s), "%d", port);
-	return port_s;
-}
-
 TEST(tcp_ip_literal_rule)
 {
 	struct pair pr;
 	sandlock_sandbox_t *p;
-	char *out;
+	int other;
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
 	CHECK(pair_open(&pr, SOCK_STREAM));
+	other = nu_tcp("127.0.0.2", 0);
+	CHECK(other >= 0);
 	p = allow(nu_fmt("tcp://127.0.0.2:%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "127.0.0.2",
+		    nu_port_str(pr.port));
 	CHECK(nu_connected(pr.a));
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "127.0.0.3",
+		    nu_port_str(pr.port));
 	CHECK(!nu_connected(pr.b));
 	/* Another port of the allowed address. */
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port == 65535 ? 1 : pr.port + 1));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "127.0.0.2",
+		    nu_port_str(nu_port_of(other)));
+	CHECK(!nu_connected(other));
 	sandlock_sandbox_free(p);
+	close(other);
 	pair_close(&pr);
 }
 
@@ -85,7 +78,6 @@ TEST(tcp_any_address_port_rule)
 {
 	struct pair pr;
 	sandlock_sandbox_t *p;
-	char *out;
 	int other;
 
 	CHECK(nu_find_probe());
@@ -94,13 +86,11 @@ TEST(tcp_any_address_port_rule)
 	CHECK(other >= 0);
 	p = allow(nu_fmt(":%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "127.0.0.3",
+		    nu_port_str(pr.port));
 	CHECK(nu_connected(pr.b));
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(nu_port_of(other)));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "127.0.0.3",
+		    nu_port_str(nu_port_of(other)));
 	CHECK(!nu_connected(other));
 	sandlock_sandbox_free(p);
 	close(other);
@@ -111,23 +101,20 @@ TEST(tcp_cidr_rule)
 {
 	struct pair pr;
 	sandlock_sandbox_t *p;
-	char *out;
 
 	CHECK(nu_find_probe());
 	CHECK(pair_open(&pr, SOCK_STREAM));
 	/* 127.0.0.2/31 holds .2 and .3; /32 of .2 only. */
 	p = allow(nu_fmt("tcp://127.0.0.2/31:%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "127.0.0.3",
+		    nu_port_str(pr.port));
 	CHECK(nu_connected(pr.b));
 	sandlock_sandbox_free(p);
 	p = allow(nu_fmt("tcp://127.0.0.0/31:%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "127.0.0.2",
+		    nu_port_str(pr.port));
 	CHECK(!nu_connected(pr.a));
 	sandlock_sandbox_free(p);
 	pair_close(&pr);
@@ -136,7 +123,6 @@ TEST(tcp_cidr_rule)
 TEST(tcp_ipv6_loopback)
 {
 	sandlock_sandbox_t *p;
-	char *out;
 	int l6, port;
 
 	CHECK(nu_find_probe());
@@ -147,17 +133,14 @@ TEST(tcp_ipv6_loopback)
 	port = nu_port_of(l6);
 	p = allow(nu_fmt("[::1]:%d", port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "::1", ps(port));
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "::1", nu_port_str(port));
 	CHECK(nu_connected(l6));
 	sandlock_sandbox_free(p);
 	/* An IPv4 rule never matches an IPv6 destination. */
 	p = allow(nu_fmt("tcp://127.0.0.1:%d", port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "::1", ps(port));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "::1",
+		    nu_port_str(port));
 	CHECK(!nu_connected(l6));
 	sandlock_sandbox_free(p);
 	close(l6);
@@ -165,27 +148,23 @@ TEST(tcp_ipv6_loopback)
 
 TEST(ipv4_mapped_destination_matches_ipv4_rule)
 {
+	struct pair pr;
 	sandlock_sandbox_t *p;
-	char *out;
-	int l, port;
 
 	CHECK(nu_find_probe());
 	if (!nu_have_ipv6())
 		SKIP("no IPv6 loopback on this host");
-	l = nu_tcp("127.0.0.2", 0);
-	CHECK(l >= 0);
-	port = nu_port_of(l);
-	p = allow(nu_fmt("tcp://127.0.0.2:%d", port, 0));
+	CHECK(pair_open(&pr, SOCK_STREAM));
+	p = allow(nu_fmt("tcp://127.0.0.2:%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "::ffff:127.0.0.2", ps(port));
-	CHECK_STR(out, "OK\n");
-	free(out);
-	CHECK(nu_connected(l));
-	out = NU_RUN(p, "connect", "tcp", "::ffff:127.0.0.3", ps(port));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "::ffff:127.0.0.2",
+		    nu_port_str(pr.port));
+	CHECK(nu_connected(pr.a));
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "::ffff:127.0.0.3",
+		    nu_port_str(pr.port));
+	CHECK(!nu_connected(pr.b));
 	sandlock_sandbox_free(p);
-	close(l);
+	pair_close(&pr);
 }
 
 TEST(udp_rule_sendto_sendmsg_sendmmsg_connect)
@@ -198,46 +177,35 @@ TEST(udp_rule_sendto_sendmsg_sendmmsg_connect)
 	CHECK(pair_open(&pr, SOCK_DGRAM));
 	p = allow(nu_fmt("udp://127.0.0.2:%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "sendto", "127.0.0.2", ps(pr.port), "hello");
-	CHECK_STR(out, "OK 5\n");
-	free(out);
+	CHECK_PROBE(p, "OK 5\n", "sendto", "127.0.0.2", nu_port_str(pr.port),
+		    "hello");
 	CHECK_STR(nu_datagram(pr.a), "hello");
-	out = NU_RUN(p, "sendto", "127.0.0.3", ps(pr.port), "nope");
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
-	out = NU_RUN(p, "sendmsg", "127.0.0.2", ps(pr.port), "gathered");
-	CHECK_STR(out, "OK 8\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "sendto", "127.0.0.3",
+		    nu_port_str(pr.port), "nope");
+	CHECK_PROBE(p, "OK 8\n", "sendmsg", "127.0.0.2", nu_port_str(pr.port),
+		    "gathered");
 	CHECK_STR(nu_datagram(pr.a), "gathered");
-	out = NU_RUN(p, "sendmsg", "127.0.0.3", ps(pr.port), "nope");
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "sendmsg", "127.0.0.3",
+		    nu_port_str(pr.port), "nope");
 	/* sendmmsg: entries before the refused one are sent, as the kernel
 	 * does when an entry fails. */
-	{
-		char port2[16];
-
-		snprintf(port2, sizeof(port2), "%d", pr.port);
-		out = NU_RUN(p, "sendmmsg", "127.0.0.2", port2, "127.0.0.3",
-			     port2, "multi");
-	}
-	CHECK_STR(out, "OK 1 5 0\n");
-	free(out);
+	CHECK_PROBE(p, "OK 1 5 0\n", "sendmmsg", "127.0.0.2",
+		    nu_port_str(pr.port), "127.0.0.3", nu_port_str(pr.port),
+		    "multi");
 	CHECK_STR(nu_datagram(pr.a), "multi");
-	out = NU_RUN(p, "connsend", "127.0.0.2", ps(pr.port), "conn");
-	CHECK_STR(out, "OK 4\n");
-	free(out);
+	CHECK_PROBE(p, "OK 4\n", "connsend", "127.0.0.2", nu_port_str(pr.port),
+		    "conn");
 	CHECK_STR(nu_datagram(pr.a), "conn");
-	out = NU_RUN(p, "connsend", "127.0.0.3", ps(pr.port), "nope");
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connsend", "127.0.0.3",
+		    nu_port_str(pr.port), "nope");
 	CHECK_STR(nu_datagram(pr.b), "");
 	/* A UDP rule opens no TCP. */
 	{
 		int l = nu_tcp("127.0.0.2", pr.port);
 
 		if (l >= 0) {
-			out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
+			out = NU_RUN(p, "connect", "tcp", "127.0.0.2",
+				     nu_port_str(pr.port));
 			CHECK(out && strcmp(out, "OK\n") != 0);
 			free(out);
 			CHECK(!nu_connected(l));
@@ -251,7 +219,6 @@ TEST(udp_rule_sendto_sendmsg_sendmmsg_connect)
 TEST(udp_ipv6)
 {
 	sandlock_sandbox_t *p;
-	char *out;
 	int u, port;
 
 	CHECK(nu_find_probe());
@@ -262,16 +229,13 @@ TEST(udp_ipv6)
 	port = nu_port_of(u);
 	p = allow(nu_fmt("udp://[::1]:%d", port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "sendto", "::1", ps(port), "six");
-	CHECK_STR(out, "OK 3\n");
-	free(out);
+	CHECK_PROBE(p, "OK 3\n", "sendto", "::1", nu_port_str(port), "six");
 	CHECK_STR(nu_datagram(u), "six");
 	sandlock_sandbox_free(p);
 	p = allow(nu_fmt("udp://127.0.0.1:%d", port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "sendto", "::1", ps(port), "six");
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "sendto", "::1", nu_port_str(port),
+		    "six");
 	CHECK_STR(nu_datagram(u), "");
 	sandlock_sandbox_free(p);
 	close(u);
@@ -281,7 +245,6 @@ TEST(schemeless_rule_is_tcp_and_udp)
 {
 	struct pair tcp, udp;
 	sandlock_sandbox_t *p;
-	char *out;
 	int u;
 
 	CHECK(nu_find_probe());
@@ -294,13 +257,11 @@ TEST(schemeless_rule_is_tcp_and_udp)
 	}
 	p = allow(nu_fmt("127.0.0.2:%d", tcp.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(tcp.port));
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "127.0.0.2",
+		    nu_port_str(tcp.port));
 	CHECK(nu_connected(tcp.a));
-	out = NU_RUN(p, "sendto", "127.0.0.2", ps(tcp.port), "both");
-	CHECK_STR(out, "OK 4\n");
-	free(out);
+	CHECK_PROBE(p, "OK 4\n", "sendto", "127.0.0.2", nu_port_str(tcp.port),
+		    "both");
 	CHECK_STR(nu_datagram(u), "both");
 	sandlock_sandbox_free(p);
 	close(u);
@@ -323,13 +284,11 @@ TEST(hostname_is_pinned_and_served_in_etc_hosts)
 	}
 	p = allow(nu_fmt("tcp://localhost:%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.1", ps(pr.port));
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "127.0.0.1",
+		    nu_port_str(pr.port));
 	CHECK(nu_connected(l1));
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "127.0.0.2",
+		    nu_port_str(pr.port));
 	CHECK(!nu_connected(pr.a));
 	/* The sandbox's resolver finds the pinned address in /etc/hosts. */
 	out = NU_RUN(p, "resolve", "localhost");
@@ -386,39 +345,33 @@ TEST(deny_list)
 {
 	struct pair pr, ud;
 	sandlock_sandbox_t *p;
-	char *out;
 
 	CHECK(nu_find_probe());
 	CHECK(pair_open(&pr, SOCK_STREAM));
 	CHECK(pair_open(&ud, SOCK_DGRAM));
 	p = deny("127.0.0.3");
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "connect", "tcp", "127.0.0.2",
+		    nu_port_str(pr.port));
 	CHECK(nu_connected(pr.a));
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.3", ps(pr.port));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "127.0.0.3",
+		    nu_port_str(pr.port));
 	CHECK(!nu_connected(pr.b));
-	out = NU_RUN(p, "sendto", "127.0.0.2", ps(ud.port), "ok");
-	CHECK_STR(out, "OK 2\n");
-	free(out);
+	CHECK_PROBE(p, "OK 2\n", "sendto", "127.0.0.2", nu_port_str(ud.port),
+		    "ok");
 	CHECK_STR(nu_datagram(ud.a), "ok");
-	out = NU_RUN(p, "sendto", "127.0.0.3", ps(ud.port), "no");
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "sendto", "127.0.0.3",
+		    nu_port_str(ud.port), "no");
 	CHECK_STR(nu_datagram(ud.b), "");
 	sandlock_sandbox_free(p);
 	/* A port-only deny rule. */
 	p = deny(nu_fmt("tcp://:%d", pr.port, 0));
 	CHECK(p);
-	out = NU_RUN(p, "connect", "tcp", "127.0.0.2", ps(pr.port));
-	CHECK_STR(out, "ECONNREFUSED\n");
-	free(out);
-	out = NU_RUN(p, "sendto", "127.0.0.3", ps(ud.port), "udp");
-	CHECK_STR(out, "OK 3\n");
-	free(out);
+	CHECK_PROBE(p, "ECONNREFUSED\n", "connect", "tcp", "127.0.0.2",
+		    nu_port_str(pr.port));
+	CHECK(!nu_connected(pr.a));
+	CHECK_PROBE(p, "OK 3\n", "sendto", "127.0.0.3", nu_port_str(ud.port),
+		    "udp");
 	CHECK_STR(nu_datagram(ud.b), "udp");
 	sandlock_sandbox_free(p);
 	pair_close(&ud);
@@ -428,14 +381,11 @@ TEST(deny_list)
 TEST(tcp_rules_give_no_udp_sockets)
 {
 	sandlock_sandbox_t *p;
-	char *out;
 
 	CHECK(nu_find_probe());
 	p = allow("tcp://127.0.0.2:80");
 	CHECK(p);
-	out = NU_RUN(p, "sendto", "127.0.0.2", "80", "x");
-	CHECK_STR(out, "EPERM\n");
-	free(out);
+	CHECK_PROBE(p, "EPERM\n", "sendto", "127.0.0.2", "80", "x");
 	sandlock_sandbox_free(p);
 }
 
@@ -444,7 +394,6 @@ TEST(tcp_rules_give_no_udp_sockets)
 TEST(slow_connect_does_not_block_the_supervisor)
 {
 	sandlock_sandbox_t *p;
-	char *out;
 	int full, fill1, fill2, ok, port;
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -466,15 +415,8 @@ TEST(slow_connect_does_not_block_the_supervisor)
 						   nu_fmt("tcp://127.0.0.2:%d", port, 0)),
 		nu_fmt("tcp://127.0.0.3:%d", nu_port_of(ok), 0)));
 	CHECK(p);
-	{
-		char p1[16], p2[16];
-
-		snprintf(p1, sizeof(p1), "%d", port);
-		snprintf(p2, sizeof(p2), "%d", nu_port_of(ok));
-		out = NU_RUN(p, "slow", "127.0.0.2", p1, "127.0.0.3", p2);
-	}
-	CHECK_STR(out, "OK\n");
-	free(out);
+	CHECK_PROBE(p, "OK\n", "slow", "127.0.0.2", nu_port_str(port),
+		    "127.0.0.3", nu_port_str(nu_port_of(ok)));
 	CHECK(nu_connected(ok));
 	sandlock_sandbox_free(p);
 	close(fill1);
