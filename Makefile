@@ -108,7 +108,7 @@ $(CLI): $(CLI_OBJS) $(STLIB)
 $(BUILD)/tests/%: tests/%.c $(STLIB) tests/harness.h
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -MMD -MP -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
 
 # Helper programs run inside sandboxes: built without sanitizers (ASan needs
 # /proc and reserves terabytes of address space, which a memory limit
@@ -194,4 +194,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d)

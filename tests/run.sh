@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run every C test binary of a build directory and print one summary line.
 # Usage: tests/run.sh [BUILD_DIR]   (default build-asan)
+# Each test binary gets SANDLOCK_TEST_TIMEOUT seconds (default 300): a hung
+# sandbox fails its test instead of hanging the suite.
 set -u
 build=${1:-build-asan}
 cd "$(dirname "$0")/.."
@@ -12,7 +14,10 @@ pass=0 fail=0 skip=0 broken=()
 for t in $(find "$build/tests/unit" "$build/tests/integration" "$build/tests/escape" \
 		-maxdepth 1 -type f -perm -u+x -name 'test_*' 2>/dev/null | sort); do
 	echo "== $t"
-	out=$("$t" 2>&1); rc=$?
+	out=$(timeout -k 10 "${SANDLOCK_TEST_TIMEOUT:-300}" "$t" 2>&1); rc=$?
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		out+=$'\n'"TIMEOUT: $t did not finish within ${SANDLOCK_TEST_TIMEOUT:-300}s"
+	fi
 	printf '%s\n' "$out"
 	line=$(printf '%s\n' "$out" | grep -E '^# .*: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1)
 	if [ -z "$line" ]; then

@@ -1,14 +1,9 @@
 /*
  * The checks of the fs_denied handler and the view of one notification.
- *
- * A pid belongs to the sandbox when its chain of parents reaches the
- * sandbox's top-level process (confirmed twice so a recycled pid in the
- * chain is noticed). A process orphaned to an outside reaper is thereby
- * treated as foreign: its /proc entries are refused (fail closed).
+ * Membership of a pid (for /proc/<pid>) is the supervisor's answer.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,46 +15,11 @@
 #include "supervisor/notif.h"
 #include "util/cleanup.h"
 
-#define SL_MAX_CHAIN 64 /* parent links followed to find the sandbox */
-
-static bool root_alive(const struct sl_fsdeny *s)
-{
-	struct pollfd pf = { .fd = s->root_pidfd, .events = POLLIN };
-
-	return s->root_pidfd >= 0 && poll(&pf, 1, 0) == 0;
-}
-
 bool sl_fs_in_sandbox(void *arg, pid_t pid)
 {
-	struct sl_fsdeny *s = arg;
-	pid_t chain[SL_MAX_CHAIN], parent[SL_MAX_CHAIN];
-	size_t n = 0;
+	const struct sl_fsdeny *s = arg;
 
-	if (s->root <= 0)
-		return false;
-	for (;;) {
-		pid_t tgid, ppid;
-
-		if (sl_task_ids(pid, &tgid, &ppid) < 0)
-			return false;
-		if (tgid == s->root)
-			break;
-		if (n == SL_MAX_CHAIN || ppid <= 1)
-			return false;
-		chain[n] = pid;
-		parent[n++] = ppid;
-		pid = ppid;
-	}
-	/* A parent that died and whose pid was reused would have reparented
-	 * its child first: an unchanged chain is a genuine one. */
-	for (size_t i = 0; i < n; i++) {
-		pid_t ppid;
-
-		if (sl_task_ids(chain[i], NULL, &ppid) < 0 ||
-		    ppid != parent[i])
-			return false;
-	}
-	return root_alive(s);
+	return sl_supervisor_is_member(s->sv, pid);
 }
 
 /* ---- checks ------------------------------------------------------------ */

@@ -217,8 +217,6 @@ static void fsdeny_fini(void *state)
 	sl_pathset_free(&s->deny);
 	sl_pathset_free(&s->read);
 	sl_pathset_free(&s->write);
-	if (s->root_pidfd >= 0)
-		close(s->root_pidfd);
 	free(s);
 }
 
@@ -230,9 +228,7 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 
 	if (!s)
 		return -ENOMEM;
-	s->root = sl_supervisor_root_pid(sv);
-	/* -errno when it cannot be opened */
-	s->root_pidfd = s->root > 0 ? sl_pidfd_open(s->root, 0) : -ESRCH;
+	s->sv = sv;
 	s->has_host_root = stat("/", &s->host_root) == 0;
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
 		r = sl_pathset_add(&s->deny, p->fs_deny.v[i], true);
@@ -244,13 +240,6 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		fsdeny_fini(s);
 		return sl_supervisor_init_error(
 			sv, r, "fs_deny: cannot prepare paths");
-	}
-	if (s->root_pidfd < 0) {
-		/* without the root no pid can be vouched for */
-		r = s->root_pidfd;
-		fsdeny_fini(s);
-		return sl_supervisor_init_error(
-			sv, r, "fs_deny: cannot watch the sandbox process");
 	}
 	*state = s;
 	return 0;

@@ -20,8 +20,7 @@
 
 struct sl_fsdeny {
 	struct sl_pathset deny, read, write;
-	pid_t root;
-	int root_pidfd;
+	const struct sl_supervisor *sv;
 	struct stat host_root; /* the supervisor's "/" */
 	bool has_host_root;
 };

@@ -91,6 +91,10 @@ pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv);
 const struct sl_policy *sl_supervisor_policy(const struct sl_supervisor *sv);
 /* The sandbox name (the virtual hostname). */
 const char *sl_supervisor_name(const struct sl_supervisor *sv);
+/* Is pid (a thread or process id) a live process of this sandbox? The one
+ * membership test every module uses (/proc/<pid> denial, pid arguments,
+ * limits); false when it cannot be established (fail closed). */
+bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid);
 
 /* Answering later. A module that returns SL_ACT_HOLD keeps the
  * notification and answers it itself, from the supervisor's thread, once

@@ -6,6 +6,7 @@
 #include "supervisor/supervisor.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <linux/seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "supervisor/dispatch.h"
 #include "supervisor/evsrc.h"
 #include "supervisor/pidtrack.h"
+#include "handlers/procinfo.h"
 
 struct sl_supervisor {
 	struct sl_evsrc listener;
@@ -24,6 +26,7 @@ struct sl_supervisor {
 	const struct sl_policy *policy;
 	char *name;
 	pid_t root;
+	int root_pidfd; /* holds the top-level process for membership */
 
 	size_t nmods;
 	const struct sl_handler_module **mods; /* active modules */
@@ -51,6 +54,51 @@ const struct sl_policy *sl_supervisor_policy(const struct sl_supervisor *sv)
 const char *sl_supervisor_name(const struct sl_supervisor *sv)
 {
 	return sv->name;
+}
+
+#define SL_MAX_CHAIN 64 /* parent links followed to find the sandbox */
+
+static bool root_alive(const struct sl_supervisor *sv)
+{
+	struct pollfd pf = { .fd = sv->root_pidfd, .events = POLLIN };
+
+	return sv->root_pidfd >= 0 && poll(&pf, 1, 0) == 0;
+}
+
+/* A pid belongs to the sandbox when its chain of parents reaches the
+ * top-level process (confirmed twice so a recycled pid in the chain is
+ * noticed). A process orphaned to an outside reaper is thereby treated as
+ * foreign (fail closed). */
+bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid)
+{
+	pid_t chain[SL_MAX_CHAIN], parent[SL_MAX_CHAIN];
+	size_t n = 0;
+
+	if (sv->root <= 0)
+		return false;
+	for (;;) {
+		pid_t tgid, ppid;
+
+		if (sl_task_ids(pid, &tgid, &ppid) < 0)
+			return false;
+		if (tgid == sv->root)
+			break;
+		if (n == SL_MAX_CHAIN || ppid <= 1)
+			return false;
+		chain[n] = pid;
+		parent[n++] = ppid;
+		pid = ppid;
+	}
+	/* A parent that died and whose pid was reused would have reparented
+	 * its child first: an unchanged chain is a genuine one. */
+	for (size_t i = 0; i < n; i++) {
+		pid_t ppid;
+
+		if (sl_task_ids(chain[i], NULL, &ppid) < 0 ||
+		    ppid != parent[i])
+			return false;
+	}
+	return root_alive(sv);
 }
 
 static void send_response(int listener, uint64_t id, int64_t val, int error,
@@ -283,6 +331,13 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->epfd = cfg->epfd;
 	sv->policy = cfg->policy;
 	sv->root = cfg->root;
+	sv->root_pidfd = cfg->root > 0 ? sl_pidfd_open(cfg->root, 0) : -ESRCH;
+	if (sv->root_pidfd < 0) {
+		r = sv->root_pidfd;
+		sl_err(e, r, "cannot watch the sandbox process: %s",
+		       strerror(-r));
+		goto fail;
+	}
 	sv->name = strdup(cfg->name);
 	r = sv->name ? collect_modules(sv, cfg->active) : -ENOMEM;
 	if (r >= 0)
@@ -315,6 +370,8 @@ void sl_supervisor_free(struct sl_supervisor *sv)
 	if (!sv)
 		return;
 	sl_pidtrack_free(sv->pids);
+	if (sv->root_pidfd >= 0)
+		close(sv->root_pidfd);
 	for (size_t m = 0; m < sv->nmods; m++)
 		if (sv->mods[m]->fini)
 			sv->mods[m]->fini(sv->states[m]);
