@@ -79,12 +79,13 @@ int sl_ports_parse(const char *spec, bool allow_star, struct sl_port_set *out,
 	if (sl_text_eq(tb, te, "*")) {
 		if (!allow_star)
 			return sl_err(e, EINVAL,
-				      "invalid port spec '%s': '*' is only "
-				      "accepted by net_allow_bind", spec);
+				      "invalid port spec '%s': the wildcard '*' "
+				      "is only accepted by net_allow_bind",
+				      spec);
 		if (out->ports.n)
 			return sl_err(e, EINVAL,
-				      "invalid port spec '*': '*' cannot be "
-				      "combined with specific ports");
+				      "invalid port spec '*': the wildcard '*' "
+				      "cannot be combined with specific ports");
 		out->all = true;
 		return 0;
 	}
@@ -99,15 +100,15 @@ int sl_ports_parse(const char *spec, bool allow_star, struct sl_port_set *out,
 				   spec);
 		else if (sl_text_eq(tb, te, "*"))
 			r = sl_err(e, EINVAL,
-				   "invalid port spec '%s': '*' must stand alone",
-				   spec);
+				   "invalid port spec '%s': the wildcard '*' "
+				   "must stand alone", spec);
 		else
 			r = add_item(tb, te, spec, &ports, e);
 	}
 	if (r == 0 && out->all)
 		r = sl_err(e, EINVAL,
 			   "invalid port spec '%s': specific ports cannot be "
-			   "combined with '*'", spec);
+			   "combined with the wildcard '*'", spec);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < out->ports.n; i++)

@@ -171,9 +171,9 @@ static const struct {
 	  "--net-allow-bind and --net-deny-bind are mutually exclusive" },
 	{ "reversed bind range", set_bad_allow_bind, "reversed range 10-5" },
 	{ "star in deny bind", set_star_deny_bind,
-	  "'*' is only accepted by net_allow_bind" },
+	  "the wildcard '*' is only accepted by net_allow_bind" },
 	{ "star then ports", set_star_and_ports,
-	  "cannot be combined with '*'" },
+	  "cannot be combined with the wildcard '*'" },
 };
 
 TEST(each_invalid_setting_fails_the_build)

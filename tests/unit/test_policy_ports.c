@@ -38,10 +38,10 @@ static const struct {
 	{ "-5", true, "'' is not a port number" },
 	{ "1-2-3", true, "'2-3' is not a port number" },
 	{ "0-5", true, "'0' is not a port number" },
-	{ "80,*", true, "'*' must stand alone" },
-	{ "*,80", true, "'*' must stand alone" },
-	{ "*", false, "'*' is only accepted by net_allow_bind" },
-	{ "80,*", false, "'*' must stand alone" },
+	{ "80,*", true, "the wildcard '*' must stand alone" },
+	{ "*,80", true, "the wildcard '*' must stand alone" },
+	{ "*", false, "the wildcard '*' is only accepted by net_allow_bind" },
+	{ "80,*", false, "the wildcard '*' must stand alone" },
 };
 
 TEST(valid_specs)
@@ -116,13 +116,13 @@ TEST(star_alone_and_repeatable_on_allow_side)
 	CHECK(ps.all);
 	/* Ports after "*" are refused, and so is "*" after ports. */
 	CHECK_EQ_INT(sl_ports_parse("80", true, &ps, &e), -EINVAL);
-	CHECK_CONTAINS(e.msg, "cannot be combined with '*'");
+	CHECK_CONTAINS(e.msg, "cannot be combined with the wildcard '*'");
 	sl_error_clear(&e);
 	sl_port_set_free(&ps);
 	CHECK(!ps.all);
 	CHECK_EQ_INT(sl_ports_parse("80", true, &ps, NULL), 0);
 	CHECK_EQ_INT(sl_ports_parse("*", true, &ps, &e), -EINVAL);
-	CHECK_CONTAINS(e.msg, "'*' cannot be combined with specific ports");
+	CHECK_CONTAINS(e.msg, "the wildcard '*' cannot be combined with specific ports");
 	CHECK(!ps.all);
 	sl_error_clear(&e);
 	sl_port_set_free(&ps);
