@@ -32,9 +32,56 @@
  *                                   the failed step and errno name
  *                                   ("socket EPERM", "sendto ECONNREFUSED",
  *                                   "recv ETIMEDOUT")
+ *   socket DOMAIN TYPE PROTO        socket() with these numbers: "OK" or
+ *                                   the errno name
+ *   socketpair DOMAIN TYPE PROTO    the same with socketpair()
+ *   mptcp IP PORT                   connect an IPPROTO_MPTCP socket: "OK",
+ *                                   "socket E..." or "connect E..."
+ *   fallback IP PORT                what a program that prefers MPTCP does:
+ *                                   MPTCP, else TCP on EPROTONOSUPPORT;
+ *                                   "OK tcp" or "OK mptcp" once connected
+ *   listen0                         listen() on a TCP socket never bound:
+ *                                   "OK <port>" (then wait for stdin to
+ *                                   close) or the errno name
+ *   listenrace IP PORT N            N listen() calls on an fd a thread
+ *                                   keeps swapping between a socket bound
+ *                                   to IP:PORT and a fresh unbound one;
+ *                                   print "autobound K", K the unbound
+ *                                   sockets that got a port
+ *   unixrace PATH N                 N connects to a sockaddr_un whose
+ *                                   first byte a thread flips between
+ *                                   '\0' (abstract) and PATH's '/';
+ *                                   print "connected K"
+ *   nlrace IP PORT N                fdrace with a netlink socket as the
+ *                                   decoy and sendmsg; "udp-sent K"
+ *   unixfdrace IP PORT N            the decoy is a connected unix
+ *                                   datagram socket and a thread also
+ *                                   flips msg_namelen; "udp-sent K"
+ *   abstract NAME                   inside the sandbox, a child listens on
+ *                                   the abstract stream socket NAME and
+ *                                   binds the datagram socket NAME; the
+ *                                   parent connects, exchanges a line, and
+ *                                   sends a datagram: "OK" or the failed
+ *                                   step and errno name
+ *   ifaces                          the interface names getifaddrs()
+ *                                   reports, sorted and unique, one a line
+ *   nladdr                          RTM_NEWADDR of 192.0.2.1/32 on an
+ *                                   interface index that does not exist:
+ *                                   the errno name the kernel (or the
+ *                                   emulation) answers
+ *   flood IP PORT THREADS           THREADS threads each connect to
+ *                                   IP:PORT and sendmsg 64 MiB (a 64 KiB
+ *                                   buffer repeated by the iovec) to a
+ *                                   peer that never reads; print
+ *                                   "connected" per thread, then each
+ *                                   thread's outcome
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
@@ -43,13 +90,20 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
 
 static int fail(void)
 {
@@ -480,6 +534,415 @@ static int op_ping(char **a)
 	return 0;
 }
 
+/* ---- protocols and sockets the network rules cannot cover -------------- */
+
+static int op_socket(char **a)
+{
+	int fd = socket(atoi(a[0]), atoi(a[1]) | SOCK_CLOEXEC, atoi(a[2]));
+
+	if (fd < 0)
+		return fail();
+	printf("OK\n");
+	return 0;
+}
+
+static int op_socketpair(char **a)
+{
+	int sv[2];
+
+	if (socketpair(atoi(a[0]), atoi(a[1]) | SOCK_CLOEXEC, atoi(a[2]), sv) < 0)
+		return fail();
+	printf("OK\n");
+	return 0;
+}
+
+static int op_mptcp(char **a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(a[0], a[1], &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
+
+	if (fd < 0)
+		return step_failed("socket");
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+		return step_failed("connect");
+	printf("OK\n");
+	return 0;
+}
+
+static int op_fallback(char **a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(a[0], a[1], &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
+	const char *used = "mptcp";
+
+	if (fd < 0 && errno == EPROTONOSUPPORT) {
+		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		used = "tcp";
+	}
+	if (fd < 0)
+		return step_failed("socket");
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+		return step_failed("connect");
+	printf("OK %s\n", used);
+	return 0;
+}
+
+/* ---- listen() on an unbound socket ------------------------------------- */
+
+static int op_listen0(char **a)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char c;
+
+	if (fd < 0 || listen(fd, 4) < 0)
+		return fail();
+	printf("OK %d\n", bound_port(fd));
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
+static int op_listenrace(char **a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(a[0], a[1], &ss);
+	int n = atoi(a[2]), autobound = 0, one = 1;
+	pthread_t t;
+
+	race_tcp = sock_for(&ss, SOCK_STREAM);
+	setsockopt(race_tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (race_tcp < 0 || bind(race_tcp, (struct sockaddr *)&ss, len) < 0)
+		return step_failed("bind");
+	race_fd = dup(race_tcp);
+	for (int i = 0; i < n; i++) {
+		race_udp = sock_for(&ss, SOCK_STREAM); /* the unbound one */
+		if (race_udp < 0)
+			return step_failed("socket");
+		atomic_store(&race_stop, false);
+		atomic_store(&race_started, false);
+		pthread_create(&t, NULL, flip_fd, NULL);
+		while (!atomic_load(&race_started))
+			;
+		for (int k = 0; k < 20; k++)
+			listen(race_fd, 4);
+		atomic_store(&race_stop, true);
+		pthread_join(t, NULL);
+		if (bound_port(race_udp) > 0)
+			autobound++;
+		close(race_udp);
+	}
+	printf("autobound %d\n", autobound);
+	return 0;
+}
+
+/* ---- the unix gate: abstract address turned into a pathname ------------- */
+
+static volatile struct sockaddr_un unix_race;
+
+static void *flip_first_byte(void *arg)
+{
+	atomic_store(&race_started, true);
+	while (!atomic_load(&race_stop)) {
+		unix_race.sun_path[0] = '/';
+		for (volatile int i = 0; i < 200; i++)
+			;
+		unix_race.sun_path[0] = '\0';
+		for (volatile int i = 0; i < 200; i++)
+			;
+	}
+	return arg;
+}
+
+static int op_unixrace(char **a)
+{
+	int n = atoi(a[1]), connected = 0;
+	socklen_t len;
+	pthread_t t;
+
+	if (a[0][0] != '/' || strlen(a[0]) >= sizeof(unix_race.sun_path))
+		return 2;
+	unix_race.sun_family = AF_UNIX;
+	memcpy((void *)unix_race.sun_path, a[0], strlen(a[0]));
+	unix_race.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(a[0]));
+	pthread_create(&t, NULL, flip_first_byte, NULL);
+	while (!atomic_load(&race_started))
+		;
+	for (int i = 0; i < n; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			break;
+		if (connect(fd, (const struct sockaddr *)&unix_race, len) == 0)
+			connected++;
+		close(fd);
+	}
+	atomic_store(&race_stop, true);
+	pthread_join(t, NULL);
+	printf("connected %d\n", connected);
+	return 0;
+}
+
+/* ---- a UDP socket swapped in behind a call the supervisor let pass ------ */
+
+/* The msghdr of the racing sends: a thread may rewrite it while the
+ * kernel or the supervisor reads it. */
+static struct msghdr race_mh;
+static socklen_t race_namelen;
+
+static void *flip_fd_and_name(void *arg)
+{
+	volatile socklen_t *len = &race_mh.msg_namelen;
+
+	atomic_store(&race_started, true);
+	while (!atomic_load(&race_stop)) {
+		*len = 0;
+		dup3(race_tcp, race_fd, O_CLOEXEC);
+		for (volatile int i = 0; i < 200; i++)
+			;
+		*len = race_namelen;
+		dup3(race_udp, race_fd, O_CLOEXEC);
+		for (volatile int i = 0; i < 200; i++)
+			;
+	}
+	return arg;
+}
+
+/* sendmsg to IP:PORT, n times, on race_fd that another thread swaps
+ * between the decoy race_tcp and the UDP socket race_udp. */
+static int send_race(char **a, bool flip_name)
+{
+	static struct sockaddr_storage ss;
+	static struct iovec iov = { "x", 1 };
+	int n = atoi(a[2]), sent = 0;
+	pthread_t t;
+
+	race_namelen = make_addr(a[0], a[1], &ss);
+	race_mh = (struct msghdr){ .msg_name = &ss, .msg_namelen = race_namelen,
+				   .msg_iov = &iov, .msg_iovlen = 1 };
+	race_udp = sock_for(&ss, SOCK_DGRAM);
+	if (race_tcp < 0 || race_udp < 0)
+		return step_failed("socket");
+	race_fd = dup(race_tcp);
+	pthread_create(&t, NULL, flip_name ? flip_fd_and_name : flip_fd, NULL);
+	while (!atomic_load(&race_started))
+		;
+	for (int i = 0; i < n; i++)
+		if (sendmsg(race_fd, &race_mh, MSG_DONTWAIT | MSG_NOSIGNAL) == 1)
+			sent++;
+	atomic_store(&race_stop, true);
+	pthread_join(t, NULL);
+	/* The receiver counts what the UDP socket delivered; this count
+	 * only says the race ran. */
+	printf("udp-sent %d\n", sent);
+	return 0;
+}
+
+static int op_nlrace(char **a)
+{
+	race_tcp = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	return send_race(a, false);
+}
+
+static int op_unixfdrace(char **a)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return step_failed("socketpair");
+	race_tcp = sv[0];
+	return send_race(a, true);
+}
+
+/* ---- abstract sockets among the sandbox's own processes ----------------- */
+
+static socklen_t abstract_addr(const char *name, struct sockaddr_un *sun)
+{
+	size_t len = strlen(name);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (len + 1 > sizeof(sun->sun_path))
+		len = sizeof(sun->sun_path) - 1;
+	memcpy(sun->sun_path + 1, name, len);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len);
+}
+
+static int op_abstract(char **a)
+{
+	struct sockaddr_un sun;
+	socklen_t len = abstract_addr(a[0], &sun);
+	int ready[2], l, d, c, status;
+	char buf[64];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return step_failed("pipe");
+	pid = fork();
+	if (pid < 0)
+		return step_failed("fork");
+	if (pid == 0) {
+		l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		d = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (l < 0 || d < 0 || bind(l, (struct sockaddr *)&sun, len) < 0 ||
+		    listen(l, 4) < 0 || bind(d, (struct sockaddr *)&sun, len) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0 || (n = read(c, buf, sizeof(buf))) <= 0 ||
+		    write(c, buf, (size_t)n) != n)
+			_exit(1);
+		n = recv(d, buf, sizeof(buf), 0);
+		_exit(n == 4 && memcmp(buf, "dgrm", 4) == 0 ? 0 : 1);
+	}
+	close(ready[1]);
+	if (read(ready[0], buf, 1) != 1)
+		return step_failed("child");
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&sun, len) < 0)
+		return step_failed("connect");
+	if (write(c, "line", 4) != 4 || read(c, buf, sizeof(buf)) != 4)
+		return step_failed("exchange");
+	d = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (d < 0 || sendto(d, "dgrm", 4, 0, (struct sockaddr *)&sun, len) != 4)
+		return step_failed("sendto");
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		printf("child failed\n");
+		return 0;
+	}
+	printf("OK\n");
+	return 0;
+}
+
+/* ---- what rtnetlink shows and lets do ------------------------------------ */
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int op_ifaces(char **a)
+{
+	struct ifaddrs *ifa, *i;
+	char *names[256];
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return fail();
+	for (i = ifa; i && n < 256; i = i->ifa_next)
+		names[n++] = i->ifa_name;
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	for (size_t k = 0; k < n; k++)
+		if (k == 0 || strcmp(names[k], names[k - 1]) != 0)
+			printf("%s\n", names[k]);
+	freeifaddrs(ifa);
+	return 0;
+}
+
+static int op_nladdr(char **a)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg ifa;
+		struct rtattr rta;
+		uint8_t addr[4];
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_NEWADDR,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+				      NLM_F_EXCL,
+		       .nlmsg_seq = 1 },
+		.ifa = { .ifa_family = AF_INET, .ifa_prefixlen = 32,
+			 .ifa_index = 0x7ffffff0 },
+		.rta = { .rta_len = RTA_LENGTH(4), .rta_type = IFA_LOCAL },
+		.addr = { 192, 0, 2, 1 },
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	char buf[4096];
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ssize_t n;
+
+	if (fd < 0)
+		return step_failed("socket");
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0)
+		return step_failed("sendto");
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return step_failed("recv");
+	if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR) {
+		printf("no error message\n");
+		return 0;
+	}
+	errno = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	if (errno == 0) {
+		printf("OK\n");
+		return 0;
+	}
+	return fail();
+}
+
+/* ---- a flood of blocking sends to a peer that never reads --------------- */
+
+static struct sockaddr_storage flood_addr;
+static socklen_t flood_len;
+static pthread_mutex_t flood_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define FLOOD_CHUNK (64u << 10)
+#define FLOOD_IOV 1024 /* IOV_MAX: 64 MiB in all */
+
+static void *flood_one(void *arg)
+{
+	static char chunk[FLOOD_CHUNK];
+	struct iovec *iov = calloc(FLOOD_IOV, sizeof(*iov));
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = FLOOD_IOV };
+	int fd = sock_for(&flood_addr, SOCK_STREAM);
+	ssize_t n;
+
+	for (int i = 0; iov && i < FLOOD_IOV; i++)
+		iov[i] = (struct iovec){ chunk, sizeof(chunk) };
+	if (!iov || fd < 0 ||
+	    connect(fd, (struct sockaddr *)&flood_addr, flood_len) < 0) {
+		pthread_mutex_lock(&flood_lock);
+		step_failed("connect");
+		pthread_mutex_unlock(&flood_lock);
+		return arg;
+	}
+	pthread_mutex_lock(&flood_lock);
+	printf("connected\n");
+	fflush(stdout);
+	pthread_mutex_unlock(&flood_lock);
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	pthread_mutex_lock(&flood_lock);
+	if (n < 0)
+		step_failed("sendmsg");
+	else
+		printf("sent %zd\n", n);
+	pthread_mutex_unlock(&flood_lock);
+	return arg;
+}
+
+static int op_flood(char **a)
+{
+	int n = atoi(a[2]);
+	pthread_t t[64];
+
+	flood_len = make_addr(a[0], a[1], &flood_addr);
+	if (n < 1 || n > 64)
+		return 2;
+	for (int i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, flood_one, NULL);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int nargs;
@@ -493,6 +956,13 @@ static const struct {
 	{ "race", 5, op_race },         { "fdrace", 3, op_fdrace },
 	{ "table", 2, op_table },       { "slow", 4, op_slow },
 	{ "ping", 1, op_ping },
+	{ "socket", 3, op_socket },     { "socketpair", 3, op_socketpair },
+	{ "mptcp", 2, op_mptcp },       { "fallback", 2, op_fallback },
+	{ "listen0", 0, op_listen0 },   { "listenrace", 3, op_listenrace },
+	{ "unixrace", 2, op_unixrace }, { "nlrace", 3, op_nlrace },
+	{ "unixfdrace", 3, op_unixfdrace },
+	{ "abstract", 1, op_abstract }, { "ifaces", 0, op_ifaces },
+	{ "nladdr", 0, op_nladdr },     { "flood", 3, op_flood },
 };
 
 int main(int argc, char **argv)

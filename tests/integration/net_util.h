@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include "integration/launch_util.h"
@@ -194,6 +195,63 @@ static inline const char *nu_datagram(int fd)
 	ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
 
 	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* A port free on 127.0.0.1 right now. */
+static inline int nu_free_port(void)
+{
+	int fd = nu_tcp("127.0.0.1", 0), port;
+
+	if (fd < 0)
+		return -1;
+	port = nu_port_of(fd);
+	close(fd);
+	return port;
+}
+
+/* net_probe with args (NULL-terminated) started under p, its stdin and
+ * stdout piped to *in and *out (closed by the caller; closing *in ends
+ * the ops that wait on stdin). NULL on failure. */
+static inline sandlock_handle_t *nu_popen(const sandlock_sandbox_t *p,
+					  int *in, int *out,
+					  const char *const *args)
+{
+	const char *argv[16];
+	unsigned argc = 0;
+
+	argv[argc++] = nu_probe;
+	while (*args && argc < 15)
+		argv[argc++] = *args++;
+	return sandlock_popen(p, NULL, argv, argc, SANDLOCK_STDIO_PIPED,
+			      SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_INHERIT, in,
+			      out, NULL);
+}
+
+#define NU_POPEN(p, in, out, ...) \
+	nu_popen((p), (in), (out), (const char *const[]){ __VA_ARGS__, NULL })
+
+/* One line from fd (newline kept), waiting up to 20 s; "" on EOF or
+ * when nothing came (never a timing assertion: a hung probe fails the
+ * check on its output). */
+static inline const char *nu_line(int fd)
+{
+	static char buf[256];
+	size_t len = 0;
+
+	while (len + 1 < sizeof(buf)) {
+		struct pollfd pf = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 20000) <= 0)
+			break;
+		n = read(fd, buf + len, 1);
+		if (n <= 0)
+			break;
+		if (buf[len++] == '\n')
+			break;
+	}
+	buf[len] = '\0';
 	return buf;
 }
 

@@ -7,22 +7,10 @@
 #include "harness.h"
 #include "integration/net_util.h"
 
-/* A port free on 127.0.0.1 right now. */
-static int free_port(void)
-{
-	int fd = nu_tcp("127.0.0.1", 0), port;
-
-	if (fd < 0)
-		return -1;
-	port = nu_port_of(fd);
-	close(fd);
-	return port;
-}
-
 TEST(deny_bind_refuses_listed_tcp_ports_only)
 {
 	sandlock_sandbox_t *p;
-	int port = free_port(), other = free_port();
+	int port = nu_free_port(), other = nu_free_port();
 	char want[32];
 
 	if (!nu_find_probe())
@@ -47,7 +35,7 @@ TEST(deny_bind_refuses_listed_tcp_ports_only)
 TEST(onbehalf_bind_still_enforces_allow_bind)
 {
 	sandlock_sandbox_t *p;
-	int port = free_port(), other = free_port();
+	int port = nu_free_port(), other = nu_free_port();
 	char want[32];
 
 	CHECK(nu_find_probe());
@@ -132,7 +120,7 @@ TEST(two_sandboxes_bind_the_same_virtual_port)
 {
 	struct server a = { 0 }, b = { 0 };
 	sandlock_sandbox_t *p;
-	int virt = free_port(), real = 0;
+	int virt = nu_free_port(), real = 0;
 	char *json, key[32];
 
 	CHECK(nu_find_probe());
@@ -175,7 +163,7 @@ TEST(proc_net_tcp_shows_only_own_ports)
 	 * the one the kernel hands it. */
 	foreign = nu_tcp("127.0.0.1", 0);
 	CHECK(foreign >= 0);
-	mine = free_port();
+	mine = nu_free_port();
 	p = lu_build(sandlock_sandbox_builder_port_remap(
 		sandlock_sandbox_builder_net_allow_bind(nu_builder(),
 						       nu_port_str(mine)),
