@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "d53794e6ad406b7658f854bdcf59daa8a2474c6ec90cda174169bc3695ed25d7"
+const coreSourcesSHA256 = "1f700d6060b5a69367a4339bd1df15c2ab23b0a0f0b2bb6bf921bd39f3ce4d38"

@@ -2,11 +2,11 @@
  * Argument filters (behavior.md 2.4, 5.4): denials decided in BPF from
  * the syscall arguments, without a round trip to the supervisor.
  *
- * Arguments declared int by the kernel (prctl option, socket domain and
- * type, ioctl request) are compared on their low 32 bits where the
- * comparison denies, since the kernel ignores the upper half. Ranges of
- * socket domains are compared on all 64 bits: garbage in the upper half
- * then lands in "domain >= 17", a denial as well.
+ * Arguments declared int by the kernel (prctl option, ioctl request) are
+ * compared on their low 32 bits where the comparison denies, since the
+ * kernel ignores the upper half. Ranges of socket domains are compared on
+ * all 64 bits: garbage in the upper half then lands in "domain >= 17", a
+ * denial as well.
  */
 #include "seccomp/plan.h"
 
@@ -29,22 +29,19 @@
 struct arg_rule {
 	int nr;     /* SCMP_SYS(): a negative pseudo number where absent */
 	int err;
-	bool dgram; /* applies only while datagram sockets are refused */
 	unsigned ncmp;
 	struct scmp_arg_cmp cmp[2];
 };
 
-#define RULE1(sys, e, ...) { SCMP_SYS(sys), e, false, 1, { __VA_ARGS__ } }
+#define RULE1(sys, e, ...) { SCMP_SYS(sys), e, 1, { __VA_ARGS__ } }
 
 /* Any of these flags set in clone()'s first argument. */
 #define CLONE_NS_RULE(flag)                                                \
 	RULE1(clone, EPERM, CMP(0, SCMP_CMP_MASKED_EQ, flag, flag))
 #define IOCTL_RULE(req) RULE1(ioctl, EPERM, LOW32_EQ(1, req))
 #define PRCTL_RULE(opt) RULE1(prctl, EPERM, LOW32_EQ(0, opt))
-#define IP_SOCKET_RULE(af, type, only_dgram)                               \
-	{ SCMP_SYS(socket), EPERM, only_dgram, 2,                          \
-	  { LOW32_EQ(0, af), CMP(1, SCMP_CMP_MASKED_EQ, 0xff, type) } }
 #define FAMILY_RULE(...) RULE1(socket, EAFNOSUPPORT, __VA_ARGS__)
+#define PAIR_FAMILY_RULE(...) RULE1(socketpair, EAFNOSUPPORT, __VA_ARGS__)
 
 static const struct arg_rule arg_rules[] = {
 	CLONE_NS_RULE(CLONE_NEWNS),
@@ -72,13 +69,9 @@ static const struct arg_rule arg_rules[] = {
 	PRCTL_RULE(PR_SET_SECUREBITS),
 	PRCTL_RULE(PR_SET_PTRACER),
 
-	IP_SOCKET_RULE(AF_INET, SOCK_RAW, false),
-	IP_SOCKET_RULE(AF_INET6, SOCK_RAW, false),
-	IP_SOCKET_RULE(AF_INET, SOCK_DGRAM, true),
-	IP_SOCKET_RULE(AF_INET6, SOCK_DGRAM, true),
-
 	/* Only AF_UNIX (1), AF_INET (2), AF_INET6 (10) and AF_NETLINK (16):
-	 * every other domain value, in as few masked ranges as possible. */
+	 * every other domain value, in as few masked ranges as possible.
+	 * What AF_INET and AF_INET6 may create is in inet_sockets.c. */
 	FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 0, 0)),
 	FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 3, 0)),
 	FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 4)),  /* 4..7 */
@@ -87,23 +80,21 @@ static const struct arg_rule arg_rules[] = {
 	FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 12)), /* 12..15 */
 	FAMILY_RULE(CMP(0, SCMP_CMP_GE, AF_NETLINK + 1, 0)),
 	/* Netlink: only the routing protocol, which is virtualized. */
-	{ SCMP_SYS(socket), EAFNOSUPPORT, false, 2,
+	{ SCMP_SYS(socket), EAFNOSUPPORT, 2,
 	  { CMP(0, SCMP_CMP_EQ, AF_NETLINK, 0),
 	    CMP(2, SCMP_CMP_NE, NETLINK_ROUTE, 0) } },
-};
 
-/* Datagram IP sockets are needed by UDP and ICMP (ping socket) rules,
- * and by a deny list, whose default is to allow. */
-static bool datagram_allowed(const struct sl_policy *p)
-{
-	if (p->deny_rules.n > 0)
-		return true;
-	for (uint32_t i = 0; i < p->allow_rules.n; i++)
-		if (p->allow_rules.v[i].proto == SL_PROTO_UDP ||
-		    p->allow_rules.v[i].proto == SL_PROTO_ICMP)
-			return true;
-	return false;
-}
+	/* socketpair() creates sockets too: only AF_UNIX pairs exist (the
+	 * kernel itself answers EOPNOTSUPP for AF_INET, AF_INET6 and
+	 * AF_NETLINK; another family, such as AF_TIPC, would get one). */
+	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 0, 0)),
+	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 3, 0)),
+	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 4)),  /* 4..7 */
+	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~1ULL, 8)),  /* 8..9 */
+	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 11, 0)),
+	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 12)), /* 12..15 */
+	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_GE, AF_NETLINK + 1, 0)),
+};
 
 bool sl_seccomp_arg_filtered(long nr)
 {
@@ -127,7 +118,7 @@ bool sl_seccomp_arg_complement(long nr, struct scmp_arg_cmp *out)
 			continue;
 		/* Only "this one bit is set": the union of such tests has
 		 * an exact complement, "none of these bits is set". */
-		if (r->ncmp != 1 || r->dgram || c->op != SCMP_CMP_MASKED_EQ ||
+		if (r->ncmp != 1 || c->op != SCMP_CMP_MASKED_EQ ||
 		    c->datum_b != bit || bit == 0 || (bit & (bit - 1)) ||
 		    (arg >= 0 && c->arg != (unsigned)arg))
 			return false;
@@ -144,8 +135,6 @@ bool sl_seccomp_arg_complement(long nr, struct scmp_arg_cmp *out)
 int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 			       struct sl_error *e)
 {
-	bool dgram = datagram_allowed(p);
-
 	for (size_t i = 0; i < SL_ARRAY_SIZE(arg_rules); i++) {
 		const struct arg_rule *r = &arg_rules[i];
 		int rc;
@@ -153,8 +142,6 @@ int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 		/* Absent on this architecture, or denied outright anyway. */
 		if (r->nr < 0 ||
 		    sl_u32v_contains(&p->deny_syscalls, (uint32_t)r->nr))
-			continue;
-		if (r->dgram && dgram)
 			continue;
 		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(r->err), r->nr,
 					    r->ncmp, r->cmp);
@@ -164,5 +151,7 @@ int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 				      "%s",
 				      r->nr, strerror(-rc));
 	}
-	return 0;
+	if (sl_u32v_contains(&p->deny_syscalls, (uint32_t)SCMP_SYS(socket)))
+		return 0;
+	return sl_seccomp_add_inet_socket_rules(ctx, p, e);
 }

@@ -18,6 +18,11 @@ int sl_seccomp_new_ctx(scmp_filter_ctx *out, struct sl_error *e);
  * on syscalls p denies outright. */
 int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 			       struct sl_error *e);
+/* What socket() may create on AF_INET and AF_INET6 (inet_sockets.c);
+ * part of sl_seccomp_add_arg_filters(). */
+int sl_seccomp_add_inet_socket_rules(scmp_filter_ctx ctx,
+				     const struct sl_policy *p,
+				     struct sl_error *e);
 /* Does some argument filter look at syscall nr? */
 bool sl_seccomp_arg_filtered(long nr);
 /* When the argument filters of nr each deny one bit of the same argument

@@ -424,3 +424,26 @@ TEST(slow_connect_does_not_block_the_supervisor)
 	close(full);
 	close(ok);
 }
+
+/* A program that prefers MPTCP gets EPROTONOSUPPORT, as from a kernel
+ * without it, falls back to TCP, and the TCP rule applies. */
+TEST(mptcp_programs_fall_back_to_tcp)
+{
+	sandlock_sandbox_t *p;
+	struct pair s;
+	char rule[64];
+
+	CHECK(nu_find_probe());
+	CHECK(pair_open(&s, SOCK_STREAM));
+	snprintf(rule, sizeof(rule), "tcp://127.0.0.2:%d", s.port);
+	p = allow(rule);
+	CHECK(p);
+	CHECK_PROBE(p, "OK tcp\n", "fallback", "127.0.0.2",
+		    nu_port_str(s.port));
+	CHECK(nu_connected(s.a));
+	CHECK_PROBE(p, "connect ECONNREFUSED\n", "fallback", "127.0.0.3",
+		    nu_port_str(s.port));
+	CHECK(!nu_connected(s.b));
+	sandlock_sandbox_free(p);
+	pair_close(&s);
+}

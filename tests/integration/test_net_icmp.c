@@ -1,7 +1,7 @@
 /*
  * ICMP under the destination policy (behavior.md 5.1, 5.2, 5.4): ping
- * sockets (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6) are creatable only when some
- * rule needs datagram sockets, and an echo is sent only where an icmp://
+ * sockets (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6) are creatable only under an
+ * ICMP rule (or a deny list), and an echo is sent only where an icmp://
  * rule allows it; UDP rules and ICMP rules never stand in for each other.
  *
  * Ping sockets need net.ipv4.ping_group_range to cover the caller's group,
@@ -239,14 +239,13 @@ NETNS_TEST(udp_rule_is_not_an_icmp_rule)
 					     "udp://127.0.0.1", "udp://*" };
 
 	CHECK(nu_find_probe());
-	/* The socket is created (a UDP rule opens datagram sockets); the
-	 * echo is refused by protocol, even where the UDP rule covers every
-	 * port of the address or every destination. */
+	/* A UDP rule opens UDP sockets, not ping sockets, even where it
+	 * covers every port of the address or every destination. */
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		sandlock_sandbox_t *p = allow(rules[i]);
 
 		CHECK(p);
-		CHECK_PING(p, "127.0.0.1", "sendto ECONNREFUSED\n");
+		CHECK_PING(p, "127.0.0.1", "socket EPERM\n");
 		sandlock_sandbox_free(p);
 	}
 }
