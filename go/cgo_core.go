@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "1f700d6060b5a69367a4339bd1df15c2ab23b0a0f0b2bb6bf921bd39f3ce4d38"
+const coreSourcesSHA256 = "703af1f7d5ad09b6a53e232e54bc29571abaca2a0a49d15903f8c45e81a8bc57"

@@ -51,14 +51,29 @@ static int check_overlap(const struct sl_policy *p,
 	return 0;
 }
 
+/* A narrow notification of a syscall the policy denies outright is
+ * moot: the denial wins, and it is no conflict (nrset.h). */
+static void drop_denied_narrow(const struct sl_policy *p, struct sl_nrset *set)
+{
+	for (size_t i = 0; i < p->deny_syscalls.n; i++) {
+		uint32_t nr = p->deny_syscalls.v[i];
+
+		if (nr < SL_MAX_NR)
+			set->narrow[nr / 64] &= ~(UINT64_C(1) << (nr % 64));
+	}
+}
+
 /* A notified syscall whose argument denials have no one-comparison
- * complement needs its denials in a program of their own, run first. */
+ * complement needs its denials in a program of their own, run first.
+ * Narrow conditions are disjoint from the denials (notify.c). */
 static bool needs_chain(const struct sl_nrset *notify)
 {
 	struct scmp_arg_cmp allowed;
 
 	for (long nr = 0; nr < SL_MAX_NR; nr++)
-		if (sl_nrset_has(notify, nr) && sl_seccomp_arg_filtered(nr) &&
+		if (sl_nrset_has(notify, nr) &&
+		    !sl_nrset_narrow_only(notify, nr) &&
+		    sl_seccomp_arg_filtered(nr) &&
 		    !sl_seccomp_arg_complement(nr, &allowed))
 			return true;
 	return false;
@@ -97,14 +112,16 @@ static int build_notify_program(const struct sl_nrset *notify,
 int sl_seccomp_build(const struct sl_policy *p, const struct sl_nrset *notify,
 		     struct sock_fprog *out, struct sl_error *e)
 {
-	static const struct sl_nrset none;
 	_cleanup_(releasep) scmp_filter_ctx ctx = NULL;
 	struct sock_fprog deny = { 0 }, notif = { 0 };
+	struct sl_nrset set = { 0 };
 	bool chain;
 	int r;
 
-	if (!notify)
-		notify = &none;
+	if (notify)
+		set = *notify;
+	drop_denied_narrow(p, &set);
+	notify = &set;
 	r = check_overlap(p, notify, e);
 	if (r)
 		return r;

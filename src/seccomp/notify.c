@@ -2,7 +2,9 @@
 #include "seccomp/plan.h"
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #ifndef WNOWAIT
@@ -38,16 +40,52 @@ static int add_addressed_sendto(scmp_filter_ctx ctx, int nr)
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &addressed);
 }
 
+/* The conditions of narrow notifications (supervisor/nrset.h). Each is
+ * disjoint from the argument denials of its syscall, so it never needs
+ * the chained layout (build.c). */
+static const struct narrow {
+	int nr; /* SCMP_SYS(): negative where absent */
+	unsigned ncmp;
+	struct scmp_arg_cmp cmp[2];
+} narrow_conds[] = {
+	/* rtnetlink is virtualized (handlers/netlink.c); the other netlink
+	 * protocols are denied in argfilters.c. */
+	{ SCMP_SYS(socket), 2,
+	  { { .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_NETLINK },
+	    { .arg = 2, .op = SCMP_CMP_EQ, .datum_a = NETLINK_ROUTE } } },
+	/* ... and its sockets bound or connected with a sockaddr_nl. */
+	{ SCMP_SYS(bind), 1,
+	  { { .arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffff,
+	      .datum_b = sizeof(struct sockaddr_nl) } } },
+	{ SCMP_SYS(connect), 1,
+	  { { .arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffff,
+	      .datum_b = sizeof(struct sockaddr_nl) } } },
+};
+
+static const struct narrow *narrow_of(long nr)
+{
+	for (size_t i = 0; i < sizeof(narrow_conds) / sizeof(*narrow_conds);
+	     i++)
+		if (narrow_conds[i].nr == nr)
+			return &narrow_conds[i];
+	return NULL;
+}
+
 int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			  struct sl_error *e)
 {
 	for (long nr = 0; nr < SL_MAX_NR; nr++) {
+		const struct narrow *cond = narrow_of(nr);
 		struct scmp_arg_cmp allowed;
 		int rc;
 
 		if (!sl_nrset_has(notify, nr))
 			continue;
-		if (nr == SCMP_SYS(wait4))
+		if (cond && sl_nrset_narrow_only(notify, nr))
+			rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
+						    (int)nr, cond->ncmp,
+						    cond->cmp);
+		else if (nr == SCMP_SYS(wait4))
 			rc = add_blocking_wait(ctx, (int)nr, 2);
 		else if (nr == SCMP_SYS(waitid))
 			rc = add_blocking_wait(ctx, (int)nr, 3);

@@ -69,6 +69,15 @@
  *                                   interface index that does not exist:
  *                                   the errno name the kernel (or the
  *                                   emulation) answers
+ *   nlname                          bind a NETLINK_ROUTE socket, then print
+ *                                   "OK <family> <own|other> <sender>":
+ *                                   getsockname's family and whether its
+ *                                   port id is this process's pid, and the
+ *                                   nl_pid a link dump's reply came from
+ *   nlmany N                        open N NETLINK_ROUTE sockets, print
+ *                                   how many opened and the errno that
+ *                                   stopped them, close them, open one
+ *                                   more: "<count> <errno|-> <again>"
  *   flood IP PORT THREADS           THREADS threads each connect to
  *                                   IP:PORT and sendmsg 64 MiB (a 64 KiB
  *                                   buffer repeated by the iovec) to a
@@ -888,6 +897,74 @@ static int op_nladdr(char **a)
 	return fail();
 }
 
+static int op_nlname(char **a)
+{
+	struct {
+		struct nlmsghdr h;
+		struct rtgenmsg g;
+	} req = { .h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			 .nlmsg_seq = 1 },
+		  .g = { .rtgen_family = AF_UNSPEC } };
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK }, from;
+	socklen_t len = sizeof(nl);
+	char buf[8192];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+			     .msg_iov = &iov, .msg_iovlen = 1 };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return step_failed("socket");
+	if (bind(fd, (struct sockaddr *)&nl, sizeof(nl)) < 0)
+		return step_failed("bind");
+	if (getsockname(fd, (struct sockaddr *)&nl, &len) < 0)
+		return step_failed("getsockname");
+	if (connect(fd, (struct sockaddr *)&(struct sockaddr_nl){
+				.nl_family = AF_NETLINK }, sizeof(nl)) < 0)
+		return step_failed("connect");
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		return step_failed("send");
+	memset(&from, 0xff, sizeof(from));
+	if (recvmsg(fd, &mh, 0) < 0)
+		return step_failed("recvmsg");
+	printf("OK %d %s %u\n", nl.nl_family,
+	       nl.nl_pid == (uint32_t)getpid() ? "own" : "other", from.nl_pid);
+	return 0;
+}
+
+static int op_nlmany(char **a)
+{
+	int n = atoi(a[0]), count = 0, err = 0, fds[512];
+
+	if (n < 1 || n > 512)
+		return 2;
+	for (; count < n; count++) {
+		fds[count] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+				    NETLINK_ROUTE);
+		if (fds[count] < 0) {
+			err = errno;
+			break;
+		}
+	}
+	for (int i = 0; i < count; i++)
+		close(fds[i]);
+	printf("%d %s ", count, err ? strerrorname_np(err) : "-");
+	/* The supervisor notices the closes as they happen: poll a while
+	 * for the room to come back (bounded, not a timing assertion). */
+	for (int tries = 0; tries < 1000; tries++) {
+		int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+				NETLINK_ROUTE);
+
+		if (fd >= 0) {
+			printf("OK\n");
+			return 0;
+		}
+		usleep(1000);
+	}
+	return fail();
+}
+
 /* ---- a flood of blocking sends to a peer that never reads --------------- */
 
 static struct sockaddr_storage flood_addr;
@@ -963,6 +1040,7 @@ static const struct {
 	{ "unixfdrace", 3, op_unixfdrace },
 	{ "abstract", 1, op_abstract }, { "ifaces", 0, op_ifaces },
 	{ "nladdr", 0, op_nladdr },     { "flood", 3, op_flood },
+	{ "nlname", 0, op_nlname },     { "nlmany", 1, op_nlmany },
 };
 
 int main(int argc, char **argv)

@@ -603,6 +603,55 @@ TEST(clone_notified_beside_its_namespace_denials_is_one_tree)
 	sl_policy_free(p);
 }
 
+/* Narrow notifications (nrset.h): rtnetlink's socket(), and bind and
+ * connect with a sockaddr_nl's length, beside the socket denials in one
+ * tree; a full notification of the same syscall wins; a denial makes a
+ * narrow one moot instead of a conflict. */
+TEST(narrow_notifications)
+{
+	struct sl_policy *p = built_policy(NULL, NULL);
+	struct sl_policy *deny = built_policy(NULL, "socket");
+	struct sl_nrset set = { 0 };
+	struct sock_fprog prog = { 0 };
+
+	CHECK(p && deny);
+	sl_nrset_add(&set, SYS_clone);
+	sl_nrset_add_narrow(&set, SYS_socket);
+	sl_nrset_add_narrow(&set, SYS_bind);
+	sl_nrset_add_narrow(&set, SYS_connect);
+	sl_nrset_add_narrow(&set, SYS_getsockname);
+	CHECK_EQ_INT(sl_seccomp_build(p, &set, &prog, NULL), 0);
+	print_paths("with clone notified, socket/bind/connect narrow", &prog);
+	CHECK_EQ_INT(arch_checks(&prog), 1);
+	CHECK_EQ_INT(verdict(&prog, SYS_socket, AF_NETLINK, SOCK_RAW, 0, 0),
+		     RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_socket, AF_NETLINK, SOCK_RAW, 9, 0),
+		     RET_ERRNO(EAFNOSUPPORT));
+	CHECK_EQ_INT(verdict(&prog, SYS_socket, AF_INET, SOCK_STREAM, 0, 0),
+		     RET_ALLOW);
+	CHECK_EQ_INT(verdict(&prog, SYS_socket, AF_INET, SOCK_STREAM, 262, 0),
+		     RET_ERRNO(EPROTONOSUPPORT));
+	CHECK_EQ_INT(verdict(&prog, SYS_bind, 3, 0, 12, 0), RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_bind, 3, 0, 16, 0), RET_ALLOW);
+	CHECK_EQ_INT(verdict(&prog, SYS_connect, 3, 0, 12, 0), RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_connect, 3, 0, 28, 0), RET_ALLOW);
+	CHECK_EQ_INT(verdict(&prog, SYS_getsockname, 3, 0, 0, 0), RET_NOTIF);
+	sl_seccomp_free(&prog);
+
+	sl_nrset_add(&set, SYS_connect);
+	CHECK_EQ_INT(sl_seccomp_build(p, &set, &prog, NULL), 0);
+	CHECK_EQ_INT(verdict(&prog, SYS_connect, 3, 0, 28, 0), RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_bind, 3, 0, 16, 0), RET_ALLOW);
+	sl_seccomp_free(&prog);
+
+	CHECK_EQ_INT(sl_seccomp_build(deny, &set, &prog, NULL), 0);
+	CHECK_EQ_INT(verdict(&prog, SYS_socket, AF_NETLINK, SOCK_RAW, 0, 0),
+		     RET_ERRNO(EPERM));
+	sl_seccomp_free(&prog);
+	sl_policy_free(p);
+	sl_policy_free(deny);
+}
+
 TEST(extra_deny_syscalls_are_denied)
 {
 	struct sl_policy *p = built_policy(NULL, "getpid,ioctl");
