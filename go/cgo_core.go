@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "703af1f7d5ad09b6a53e232e54bc29571abaca2a0a49d15903f8c45e81a8bc57"
+const coreSourcesSHA256 = "231a9b5f83f757b490f52d93f3da67f93ca50f005db28bfb3f0eb518541946ca"

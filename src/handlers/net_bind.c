@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "handlers/network.h"
 #include "handlers/procinfo.h"
@@ -71,6 +73,40 @@ static bool may_bind_privileged(pid_t tid, uint16_t port)
 	caps = sl_status_value(text, "CapEff");
 	return caps &&
 	       (strtoull(caps, NULL, 16) >> CAP_NET_BIND_SERVICE_BIT) & 1;
+}
+
+int sl_net_bind_unlisted(int fd, struct sockaddr_storage *ss, socklen_t len,
+			 const struct sl_u32v *deny)
+{
+	_cleanup_(freep) char *text = NULL;
+	unsigned long lo = 0, hi = 0;
+	uint32_t span, start;
+
+	if (sl_read_file("/proc/sys/net/ipv4/ip_local_port_range", &text,
+			 NULL) < 0 ||
+	    sscanf(text, "%lu %lu", &lo, &hi) != 2 || lo < 1 || hi > 65535 ||
+	    lo > hi) {
+		lo = 32768; /* the kernel's default range */
+		hi = 60999;
+	}
+	span = (uint32_t)(hi - lo + 1);
+	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
+		start = (uint32_t)getpid();
+	/* As the kernel's own search, from a random offset; a bounded
+	 * number of tries (the kernel gives up with EADDRINUSE too). */
+	for (uint32_t i = 0, tried = 0; i < span && tried < 256; i++) {
+		uint16_t port = (uint16_t)(lo + (start + i) % span);
+
+		if (sl_u32v_contains(deny, port))
+			continue;
+		tried++;
+		sl_sockaddr_set_port((struct sockaddr *)ss, len, port);
+		if (bind(fd, (struct sockaddr *)ss, len) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -errno;
+	}
+	return -EADDRINUSE;
 }
 
 /* Bind virt through port_remap: its cached real port, else itself, else
@@ -132,6 +168,11 @@ static int bind_handle(void *state, const struct sl_notif *n,
 	}
 	if (r == 0 && port && ctx->portmap)
 		r = bind_remapped(ctx, s.fd, &ss, len, port);
+	else if (r == 0 && !port && s.protocol == IPPROTO_TCP &&
+		 ctx->policy->deny_bind.ports.n)
+		/* The kernel's pick could be a denied port. */
+		r = sl_net_bind_unlisted(s.fd, &ss, len,
+					 &ctx->policy->deny_bind.ports);
 	else
 		r = bind(s.fd, (struct sockaddr *)&ss, len) < 0 ? -errno : 0;
 	if (r < 0) {

@@ -50,6 +50,13 @@ int sl_net_check_dest(const struct sl_net_state *st,
  * the supervisor); undo with sl_creds_leave(). */
 int sl_net_creds_enter(const struct sl_notif *n, struct sl_creds_saved *saved);
 
+/* Bind fd (an IP TCP socket) to the address ss (len bytes) with a free
+ * port of the kernel's ephemeral range that deny does not list: what the
+ * kernel's own pick (bind to port 0, or listen() unbound) could not
+ * promise. 0 or -errno (-EADDRINUSE when none is found). */
+int sl_net_bind_unlisted(int fd, struct sockaddr_storage *ss, socklen_t len,
+			 const struct sl_u32v *deny);
+
 int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 			  struct sl_action *out);
 int sl_net_handle_sendto(struct sl_net_state *st, const struct sl_notif *n,

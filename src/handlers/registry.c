@@ -13,6 +13,7 @@ extern const struct sl_handler_module sl_module_etc_hosts;
 extern const struct sl_handler_module sl_module_proc_net;
 extern const struct sl_handler_module sl_module_net_bind;
 extern const struct sl_handler_module sl_module_net_getsockname;
+extern const struct sl_handler_module sl_module_net_listen;
 
 const struct sl_handler_module *const sl_handler_modules[] = {
 	&sl_module_processes,
@@ -24,6 +25,7 @@ const struct sl_handler_module *const sl_handler_modules[] = {
 	&sl_module_fsdeny,
 	&sl_module_net_bind,
 	&sl_module_net_getsockname,
+	&sl_module_net_listen,
 	NULL,
 };
 

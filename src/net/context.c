@@ -16,6 +16,18 @@ bool sl_net_needs_unix_gate(const struct sl_policy *p)
 	return p->fs_read.n || p->fs_write.n;
 }
 
+static bool net_tcp_active(const struct sl_policy *p)
+{
+	return sl_protection_status(p->protection[SL_PROT_NET_TCP],
+				    SL_PROT_NET_TCP, sl_landlock_abi()) ==
+	       SL_PROT_STATUS_ACTIVE;
+}
+
+bool sl_net_tcp_bind_restricted(const struct sl_policy *p)
+{
+	return p->deny_bind.ports.n || (!p->allow_bind.all && net_tcp_active(p));
+}
+
 bool sl_net_ctx_needed(const struct sl_policy *p)
 {
 	return sl_net_has_dest_policy(p) || sl_net_needs_unix_gate(p) ||
@@ -47,11 +59,7 @@ int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
 		sl_net_ctx_free(ctx);
 		return r;
 	}
-	ctx->enforce_allow_bind =
-		!p->allow_bind.all &&
-		sl_protection_status(p->protection[SL_PROT_NET_TCP],
-				     SL_PROT_NET_TCP, sl_landlock_abi()) ==
-			SL_PROT_STATUS_ACTIVE;
+	ctx->enforce_allow_bind = !p->allow_bind.all && net_tcp_active(p);
 	*out = ctx;
 	return 0;
 }

@@ -32,6 +32,10 @@ bool sl_net_has_dest_policy(const struct sl_policy *p);
  * can be reached by whoever can see its path, and Landlock cannot gate
  * that: any path grant makes the gate necessary. */
 bool sl_net_needs_unix_gate(const struct sl_policy *p);
+/* Are TCP binds restricted: a net_deny_bind list, or Landlock's BIND_TCP
+ * handled (NetTcp active and net_allow_bind not "*")? A listen() on an
+ * unbound TCP socket binds a port too, and must then be gated. */
+bool sl_net_tcp_bind_restricted(const struct sl_policy *p);
 /* Is any network module needed at all? */
 bool sl_net_ctx_needed(const struct sl_policy *p);
 

@@ -196,3 +196,73 @@ TEST(port_mappings_null_without_remap)
 	sandlock_handle_free(h);
 	sandlock_sandbox_free(p);
 }
+
+/* listen() on an unbound TCP socket binds a port: allowed where a bind
+ * to port 0 is ("*"), refused under a port list, and under a deny list
+ * given a port off the list. */
+static char *listen_unbound(const sandlock_sandbox_t *p)
+{
+	sandlock_handle_t *h;
+	sandlock_result_t *r;
+	int in = -1, out = -1;
+	char *line;
+
+	h = NU_POPEN(p, &in, &out, "listen0");
+	if (!h)
+		return NULL;
+	line = strdup(nu_line(out));
+	close(in);
+	close(out);
+	r = sandlock_handle_wait(h);
+	sandlock_result_free(r);
+	sandlock_handle_free(h);
+	return line;
+}
+
+TEST(listen_without_bind_follows_the_bind_rules)
+{
+	sandlock_sandbox_t *any, *list, *deny;
+	unsigned long lo = 0, hi = 0;
+	char spec[64], *line;
+	FILE *f;
+	int port = nu_free_port();
+
+	CHECK(nu_find_probe());
+	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	CHECK(f && fscanf(f, "%lu %lu", &lo, &hi) == 2);
+	fclose(f);
+	CHECK(hi - lo > 64);
+	/* Every port of the ephemeral range but the last eight. */
+	snprintf(spec, sizeof(spec), "%lu-%lu", lo, hi - 8);
+	any = lu_build(sandlock_sandbox_builder_net_allow_bind(nu_builder(),
+							      "*"));
+	list = lu_build(sandlock_sandbox_builder_net_allow_bind(
+		nu_builder(), nu_port_str(port)));
+	deny = lu_build(sandlock_sandbox_builder_net_deny_bind(nu_builder(),
+							      spec));
+	CHECK(any && list && deny);
+	line = listen_unbound(any);
+	CHECK(line && strncmp(line, "OK ", 3) == 0 && atoi(line + 3) > 0);
+	free(line);
+	line = listen_unbound(list);
+	CHECK_STR(line, "EACCES\n");
+	free(line);
+	for (int i = 0; i < 4; i++) {
+		line = listen_unbound(deny);
+		CHECK(line && strncmp(line, "OK ", 3) == 0);
+		CHECK((unsigned long)atoi(line + 3) > hi - 8);
+		free(line);
+	}
+	/* A bind to port 0 under the deny list gets a port off it too. */
+	line = NU_RUN(deny, "bind", "tcp", "127.0.0.1", "0");
+	CHECK(line && strncmp(line, "OK ", 3) == 0 &&
+	      (unsigned long)atoi(line + 3) > hi - 8);
+	free(line);
+	/* Bound first, then listening: the usual server (serve, in the
+	 * port_remap tests above, works the same without port_remap). */
+	CHECK_PROBE(list, nu_fmt("OK %d\n", port, 0), "bind", "tcp",
+		    "127.0.0.1", nu_port_str(port));
+	sandlock_sandbox_free(any);
+	sandlock_sandbox_free(list);
+	sandlock_sandbox_free(deny);
+}
