@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "231a9b5f83f757b490f52d93f3da67f93ca50f005db28bfb3f0eb518541946ca"
+const coreSourcesSHA256 = "4d417173056ca10f45ed9c1543b98ccb01f6e827c2a5032445508dff9a1c31c7"

@@ -5,181 +5,188 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "supervisor/evsrc.h"
 #include "supervisor/notif.h"
 
+/* A datagram to an unconnected destination: the sender's socket says it
+ * is writable while the receiver is full, so a send that takes nothing
+ * right after "writable" is retried on a short timer instead of
+ * spinning. */
+#define RETRY_NS (5 * 1000 * 1000)
+
 struct sl_net_deferred {
-	struct sl_evsrc src; /* src.fd is the socket */
+	struct sl_evsrc src; /* the socket, or the retry timer */
 	struct sl_net_deferred *next, **pprev;
 	struct sl_net_deferred_set *set;
 	struct seccomp_notif req; /* what is answered, and whose memory */
 	int listener;
-	bool is_connect, is_mmsg;
-	struct sl_net_msg *msgs;
-	uint32_t nmsgs, done;
-	int flags;
+	int sock, timer;
+	sl_net_resume_fn resume; /* NULL: a connect */
+	void *op;
+	void (*free_op)(void *op);
+	size_t nfds;
 };
 
-static void op_free(struct sl_net_deferred *op)
+static void op_free(struct sl_net_deferred *d)
 {
-	epoll_ctl(sl_supervisor_epfd(op->set->sv), EPOLL_CTL_DEL, op->src.fd,
+	epoll_ctl(sl_supervisor_epfd(d->set->sv), EPOLL_CTL_DEL, d->src.fd,
 		  NULL);
-	close(op->src.fd);
-	for (uint32_t i = 0; i < op->nmsgs; i++)
-		sl_net_msg_clear(&op->msgs[i]);
-	free(op->msgs);
-	if (op->next)
-		op->next->pprev = op->pprev;
-	*op->pprev = op->next;
-	free(op);
+	close(d->sock);
+	if (d->timer >= 0)
+		close(d->timer);
+	if (d->free_op)
+		d->free_op(d->op);
+	if (d->next)
+		d->next->pprev = d->pprev;
+	*d->pprev = d->next;
+	d->set->count--;
+	d->set->fds -= d->nfds;
+	free(d);
 }
 
-static void op_answer(struct sl_net_deferred *op, int64_t value, int error)
+static void op_answer(struct sl_net_deferred *d, const struct sl_action *a)
 {
-	struct sl_action a = { .kind = error ? SL_ACT_ERRNO : SL_ACT_VALUE,
-			       .error = error, .value = value, .srcfd = -1 };
-
-	sl_supervisor_respond(op->set->sv, op->req.id, &a);
-	op_free(op);
+	sl_supervisor_respond(d->set->sv, d->req.id, a);
+	op_free(d);
 }
 
-void sl_net_mmsg_write_lens(const struct sl_notif *n, uint64_t msgvec,
-			    const struct sl_net_msg *msgs, uint32_t count)
+/* Wait on fd (the socket for room, or the timer) instead of src.fd. */
+static int wait_on(struct sl_net_deferred *d, int fd, uint32_t events)
 {
-	for (uint32_t i = 0; i < count; i++) {
-		unsigned int len = (unsigned int)msgs[i].sent;
+	int epfd = sl_supervisor_epfd(d->set->sv);
+	struct epoll_event ev = { .events = events, .data.ptr = &d->src };
 
-		(void)sl_notif_write(n, msgvec + i * sizeof(struct mmsghdr) +
-						offsetof(struct mmsghdr, msg_len),
-				     &len, sizeof(len));
+	if (fd != d->src.fd) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, d->src.fd, NULL);
+		d->src.fd = fd;
+		return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
 	}
+	return 0;
 }
 
-/* Send as much as the socket takes now. Returns 1 when finished, 0 when
- * it must wait for room, -errno on a failure before anything was sent. */
-static int op_send_some(struct sl_net_deferred *op)
+static int arm_timer(struct sl_net_deferred *d)
 {
-	while (op->done < op->nmsgs) {
-		struct sl_net_msg *m = &op->msgs[op->done];
-		ssize_t r = sl_net_msg_send(op->src.fd, m, op->flags);
+	struct itimerspec its = { .it_value = { 0, RETRY_NS } };
 
-		if (r == -EAGAIN)
-			return 0;
-		if (r < 0)
-			return (int)r;
-		if (m->sent < m->len)
-			continue; /* stream socket: the rest goes next */
-		op->done++;
-		if (!op->is_mmsg)
-			return 1;
+	if (d->timer < 0) {
+		d->timer = timerfd_create(CLOCK_MONOTONIC,
+					  TFD_CLOEXEC | TFD_NONBLOCK);
+		if (d->timer < 0)
+			return -errno;
 	}
-	return 1;
+	if (timerfd_settime(d->timer, 0, &its, NULL) < 0)
+		return -errno;
+	return wait_on(d, d->timer, EPOLLIN);
 }
 
-static void on_writable(struct sl_evsrc *src, uint32_t events)
+static void on_event(struct sl_evsrc *src, uint32_t events)
 {
-	struct sl_net_deferred *op =
+	struct sl_net_deferred *d =
 		sl_container_of(src, struct sl_net_deferred, src);
-	struct sl_notif n = { .req = &op->req, .listener = op->listener,
-			      .sv = op->set->sv };
+	struct sl_notif n = { .req = &d->req, .listener = d->listener,
+			      .sv = d->set->sv };
+	struct sl_action a = { .kind = SL_ACT_ERRNO, .srcfd = -1 };
+	bool timed = d->src.fd == d->timer;
+	uint64_t ticks;
 	int r;
 
-	if (sl_notif_id_valid(op->listener, op->req.id) < 0) {
-		op_free(op); /* the caller was interrupted or died */
+	if (sl_notif_id_valid(d->listener, d->req.id) < 0) {
+		op_free(d); /* the caller was interrupted or died */
 		return;
 	}
-	if (op->is_connect) {
+	if (!d->resume) {
 		int err = 0;
 		socklen_t len = sizeof(err);
 
-		if (getsockopt(op->src.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		if (getsockopt(d->sock, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			err = errno;
-		op_answer(op, 0, err);
+		a.kind = err ? SL_ACT_ERRNO : SL_ACT_VALUE;
+		a.error = err;
+		op_answer(d, &a);
 		return;
+	}
+	if (timed && read(d->timer, &ticks, sizeof(ticks)) < 0 &&
+	    errno != EAGAIN) {
+		a.error = errno;
+		op_answer(d, &a);
+		return;
+	}
+	r = d->resume(d->op, &n, &a);
+	if (r == 1) {
+		op_answer(d, &a);
+		return;
+	}
+	if (r == 0)
+		r = timed ? wait_on(d, d->sock, EPOLLOUT) : 0;
+	else if (r == -EAGAIN)
+		r = arm_timer(d);
+	if (r < 0) {
+		a.kind = SL_ACT_ERRNO;
+		a.error = -r;
+		op_answer(d, &a);
 	}
 	(void)events;
-	r = op_send_some(op);
-	if (r == 0)
-		return; /* still level-triggered on EPOLLOUT */
-	if (op->is_mmsg) {
-		sl_net_mmsg_write_lens(&n, op->req.data.args[1], op->msgs,
-				       op->done);
-		if (op->done > 0)
-			op_answer(op, op->done, 0);
-		else
-			op_answer(op, 0, -r);
-		return;
-	}
-	if (r < 0 && op->msgs[0].sent == 0)
-		op_answer(op, 0, -r);
-	else
-		op_answer(op, (int64_t)op->msgs[0].sent, 0);
 }
 
-static int op_start(struct sl_net_deferred_set *set, const struct sl_notif *n,
-		    struct sl_net_deferred *op, int sock)
+static int hold(struct sl_net_deferred_set *set, const struct sl_notif *n,
+		struct sl_net_deferred *d)
 {
-	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = &op->src };
+	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = &d->src };
 
-	op->src.fd = sock;
-	op->src.on_event = on_writable;
-	op->set = set;
-	op->req = *n->req;
-	op->listener = n->listener;
-	if (epoll_ctl(sl_supervisor_epfd(set->sv), EPOLL_CTL_ADD, sock, &ev) <
-	    0)
+	d->src.fd = d->sock;
+	d->src.on_event = on_event;
+	d->set = set;
+	d->req = *n->req;
+	d->listener = n->listener;
+	if (epoll_ctl(sl_supervisor_epfd(set->sv), EPOLL_CTL_ADD, d->sock,
+		      &ev) < 0)
 		return -errno;
-	op->next = set->head;
-	op->pprev = &set->head;
+	d->next = set->head;
+	d->pprev = &set->head;
 	if (set->head)
-		set->head->pprev = &op->next;
-	set->head = op;
+		set->head->pprev = &d->next;
+	set->head = d;
+	set->count++;
+	set->fds += d->nfds;
 	return 0;
+}
+
+int sl_net_defer(struct sl_net_deferred_set *set, const struct sl_notif *n,
+		 int sock, sl_net_resume_fn resume, void *op,
+		 void (*free_op)(void *op), size_t nfds)
+{
+	struct sl_net_deferred *d = NULL;
+	int r = -EAGAIN;
+
+	if (set->count < SL_NET_MAX_DEFERRED &&
+	    nfds <= SL_NET_MAX_DEFERRED_FDS - set->fds) {
+		d = calloc(1, sizeof(*d));
+		r = d ? 0 : -ENOMEM;
+	}
+	if (r == 0) {
+		d->sock = sock;
+		d->timer = -1;
+		d->resume = resume;
+		d->op = op;
+		d->free_op = free_op;
+		d->nfds = nfds;
+		r = hold(set, n, d);
+		if (r < 0)
+			free(d);
+	}
+	return r;
 }
 
 int sl_net_defer_connect(struct sl_net_deferred_set *set,
 			 const struct sl_notif *n, int sock)
 {
-	struct sl_net_deferred *op = calloc(1, sizeof(*op));
-	int r;
+	int r = sl_net_defer(set, n, sock, NULL, NULL, NULL, 0);
 
-	if (!op) {
+	if (r < 0)
 		close(sock);
-		return -ENOMEM;
-	}
-	op->is_connect = true;
-	r = op_start(set, n, op, sock);
-	if (r < 0) {
-		close(sock);
-		free(op);
-	}
-	return r;
-}
-
-int sl_net_defer_send(struct sl_net_deferred_set *set,
-		      const struct sl_notif *n, int sock,
-		      struct sl_net_msg *msgs, uint32_t nmsgs, int flags,
-		      bool is_mmsg)
-{
-	struct sl_net_deferred *op = calloc(1, sizeof(*op));
-	int r = -ENOMEM;
-
-	if (op) {
-		op->msgs = msgs;
-		op->nmsgs = nmsgs;
-		op->flags = flags;
-		op->is_mmsg = is_mmsg;
-		r = op_start(set, n, op, sock);
-		if (r == 0)
-			return 0;
-		free(op);
-	}
-	close(sock);
-	for (uint32_t i = 0; i < nmsgs; i++)
-		sl_net_msg_clear(&msgs[i]);
-	free(msgs);
 	return r;
 }
 

@@ -2,43 +2,62 @@
  * Network operations the supervisor finishes later, so it never blocks on
  * the sandbox's behalf (behavior.md Appendix A 19): a blocking connect in
  * progress, or a blocking send the socket could not take at once. The
- * notification is held (SL_ACT_HOLD); the socket joins the run's epoll set
- * and, once it is writable, the operation completes and is answered.
+ * notification is held (SL_ACT_HOLD); the socket joins the run's epoll
+ * set and, each time it may take more, the operation resumes; once it is
+ * finished it is answered.
+ *
+ * Bounded per sandbox: at most SL_NET_MAX_DEFERRED operations held, and
+ * SL_NET_MAX_DEFERRED_FDS file descriptors held by them (SCM_RIGHTS),
+ * -EAGAIN beyond. With the payload read from the child as it is sent
+ * (net/msg.h), what a sandbox makes its supervisor hold is small whatever
+ * it sends.
  */
 #ifndef SL_HANDLERS_NET_DEFERRED_H
 #define SL_HANDLERS_NET_DEFERRED_H
 
 #include <linux/seccomp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "net/msg.h"
 #include "supervisor/dispatch.h"
+
+#define SL_NET_MAX_DEFERRED 64
+#define SL_NET_MAX_DEFERRED_FDS 256
 
 struct sl_net_deferred;
 
 struct sl_net_deferred_set {
 	struct sl_supervisor *sv;
 	struct sl_net_deferred *head;
+	unsigned count; /* operations held */
+	size_t fds;     /* file descriptors they hold */
 };
+
+/* A held operation's step: called with the notification it answers when
+ * its socket may take more. Returns 1 when finished (*out is the answer),
+ * 0 after some progress, -EAGAIN when the socket took nothing. */
+typedef int (*sl_net_resume_fn)(void *op, const struct sl_notif *n,
+				struct sl_action *out);
+
+/* Hold n until op is finished. sock is the socket to wait on, closed
+ * with the operation; op is freed with free_op; nfds is what op holds of
+ * the fd budget. Both are taken only on success: -EAGAIN when the set is
+ * full, or -errno, leaves them to the caller. */
+int sl_net_defer(struct sl_net_deferred_set *set, const struct sl_notif *n,
+		 int sock, sl_net_resume_fn resume, void *op,
+		 void (*free_op)(void *op), size_t nfds);
+
+/* Could one more operation be held now? */
+static inline bool sl_net_deferred_room(const struct sl_net_deferred_set *set)
+{
+	return set->count < SL_NET_MAX_DEFERRED;
+}
 
 /* sock's non-blocking connect is in progress: answer n with its outcome.
  * Takes sock (closed on failure too). */
 int sl_net_defer_connect(struct sl_net_deferred_set *set,
 			 const struct sl_notif *n, int sock);
-
-/* Finish sending msgs[0..nmsgs) (taken over, with what each has sent so
- * far) on sock and answer n: with the byte count of a single message, or
- * with the number of messages for sendmmsg (is_mmsg; their msg_len is
- * written back at msgvec). Takes sock and msgs. */
-int sl_net_defer_send(struct sl_net_deferred_set *set,
-		      const struct sl_notif *n, int sock,
-		      struct sl_net_msg *msgs, uint32_t nmsgs, int flags,
-		      bool is_mmsg);
-
-/* Write back msg_len of the first count entries of a sendmmsg vector. */
-void sl_net_mmsg_write_lens(const struct sl_notif *n, uint64_t msgvec,
-			    const struct sl_net_msg *msgs, uint32_t count);
 
 /* Drop every pending operation without answering (supervisor teardown). */
 void sl_net_deferred_clear(struct sl_net_deferred_set *set);

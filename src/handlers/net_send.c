@@ -1,19 +1,26 @@
 /*
- * The send family under the network policy (behavior.md 5.3 step 6).
+ * The send family (behavior.md 5.3 step 6, 5.6): every notified sendto,
+ * sendmsg and sendmmsg is performed by the supervisor, on its duplicate
+ * of the socket, with the destination and ancillary data it copied once.
+ * None is left to the kernel: the kernel would read the fd number and
+ * the msghdr again, after a racing thread could have swapped in another
+ * socket (a UDP one, say) or written another destination. Only a sendto
+ * whose address argument is NULL (a register: no destination can appear
+ * later) is left to the kernel; the BPF program does not even notify it
+ * (src/seccomp/notify.c).
  *
- * On an IP socket under a destination policy, a send that may name a
- * destination is checked on the address the supervisor copied and, when
- * allowed, performed by the supervisor on its duplicate of the socket with
- * the payload it copied. Only a sendto whose address argument is NULL
- * (a register: no destination can appear later) is left to the kernel;
- * the BPF program does not even notify it (src/seccomp/notify.c);
- * a sendmsg is performed on-behalf even without msg_name, since msg_name
- * lives in memory a racing thread could fill after the check.
+ * Destinations: on an IP socket under a destination policy, checked
+ * against it; on a unix datagram socket, a pathname goes through the
+ * gate (5.6) and is reached through the pinned path, an abstract name
+ * through the emulated Landlock scope (net_abstract.c), which pins the
+ * receiving socket. Stream and seqpacket unix sockets never send to an
+ * address (the kernel refuses or ignores one), so theirs is passed as is.
  *
- * Unix sockets: a pathname destination goes through the gate (5.6) and is
- * sent on-behalf through the pinned path; sends without destination are
- * left to the kernel; abstract destinations are refused under a
- * destination policy (the supervisor has no Landlock scope).
+ * The payload is read from the child as the socket takes it (net/msg.h);
+ * a blocking send the socket cannot take at once is finished from the
+ * event loop (net_deferred.c), so "a blocking send of N returns N" holds
+ * and the supervisor never waits. sendmmsg sends its entries one after
+ * the other, each copied and checked just before it is sent.
  */
 #include "handlers/network.h"
 
@@ -31,31 +38,47 @@
 
 #define SL_NET_MAX_MMSG 1024 /* UIO_MAXIOV, the kernel's own cap */
 
-static void set_errno(struct sl_action *out, int err)
+/* One call of the send family in progress. */
+struct sendop {
+	struct sl_net_state *st;
+	struct sl_net_sock s; /* the duplicate */
+	int flags;
+	bool mmsg;
+	uint64_t vec;         /* sendmmsg: the child's mmsghdr vector */
+	uint32_t vlen, done;  /* sendmmsg: entries to send, entries sent */
+	bool loaded;          /* m is the message being sent */
+	struct sl_net_msg m;
+	int error;            /* why it stopped (-errno), 0 if it did not */
+};
+
+static void sendop_free(void *p)
 {
-	out->kind = SL_ACT_ERRNO;
-	out->error = err;
+	struct sendop *op = p;
+
+	if (!op)
+		return;
+	sl_net_msg_clear(&op->m);
+	free(op);
 }
 
-/* Where one message of the child may go. Returns 1 to send it on-behalf
- * (a pathname unix destination is replaced by the gate's pin, which m
- * keeps open), 0 when the kernel may run the call, -errno to refuse. */
-static int vet_message(struct sl_net_state *st, const struct sl_notif *n,
-		       const struct sl_net_sock *s, struct sl_net_msg *m)
+static bool is_ip(int domain)
 {
-	int r;
+	return domain == AF_INET || domain == AF_INET6;
+}
 
-	if (s->domain == AF_UNIX) {
-		struct sockaddr_un target;
-		socklen_t tlen;
-		int pin = -1;
+static int vet_unix(struct sl_net_state *st, const struct sl_notif *n,
+		    const struct sl_net_sock *s, struct sl_net_msg *m)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&m->addr;
+	struct sockaddr_un target;
+	socklen_t tlen;
+	int pin = -1, r;
 
-		if (!m->alen)
-			return 0;
-		if (!sl_unix_is_pathname(&m->addr, m->alen))
-			/* The supervisor has no Landlock scope: it must not
-			 * reach abstract sockets for the child. */
-			return st->ctx->dest_policy ? -EAFNOSUPPORT : 0;
+	/* Only a datagram socket sends to an address; a stream or
+	 * seqpacket one refuses or ignores it, whatever it names. */
+	if (!m->alen || s->type != SOCK_DGRAM)
+		return 0;
+	if (sl_unix_is_pathname(&m->addr, m->alen)) {
 		r = sl_unix_gate((pid_t)n->req->pid, &st->grants, &m->addr,
 				 m->alen, &pin, &target, &tlen);
 		if (r < 0)
@@ -66,66 +89,142 @@ static int vet_message(struct sl_net_state *st, const struct sl_notif *n,
 		memset(&m->addr, 0, sizeof(m->addr));
 		memcpy(&m->addr, &target, tlen);
 		m->alen = tlen;
-		return 1;
-	}
-	if ((s->domain != AF_INET && s->domain != AF_INET6) ||
-	    !st->ctx->dest_policy)
 		return 0;
-	if (m->alen) {
-		if (m->addr.ss_family != AF_INET &&
-		    m->addr.ss_family != AF_INET6)
-			return -EAFNOSUPPORT;
-		r = sl_net_check_dest(st, s, &m->addr, m->alen);
-		if (r < 0)
-			return r;
 	}
-	/* Even a TCP send (which ignores the address) or one without
-	 * msg_name: left to the kernel, the fd number and msg_name would be
-	 * read again, after a racing thread could have swapped in another
-	 * socket or destination. */
-	return 1;
-}
-
-/* The child asked to block until everything is sent. */
-static bool wants_blocking(const struct sl_net_sock *s, int flags)
-{
-	return !s->nonblock && !(flags & MSG_DONTWAIT);
-}
-
-/* A message that could not be vetted or copied: a refusal by the policy
- * or the caller's own error is answered as such; anything else is a
- * supervisor failure, returned. */
-static int refuse_message(int r, struct sl_action *out)
-{
-	switch (-r) {
-	case ECONNREFUSED:
-	case EAFNOSUPPORT:
-	case EACCES:
-	case EPERM:
-	case EINVAL:
-	case EMSGSIZE:
-	case ENOBUFS:
-	case EBADF:
-	case EFAULT:
-		set_errno(out, -r);
-		return 0;
-	default:
-		return r;
-	}
-}
-
-/* Copy the rest of a vetted sendmsg-style message and make its ancillary
- * data safe for the supervisor to send. */
-static int fill_msghdr(const struct sl_notif *n, const struct sl_net_sock *s,
-		       uint64_t hdr, struct sl_net_msg *m)
-{
-	int r = sl_net_read_msghdr_payload(n, hdr, m);
-
+	if (m->addr.ss_family != AF_UNIX ||
+	    m->alen <= offsetof(struct sockaddr_un, sun_path) ||
+	    sun->sun_path[0] != '\0')
+		return 0; /* not an address: the kernel refuses it */
+	r = sl_net_abstract_pin(st, n, s->type, &m->addr, m->alen, &pin);
 	if (r < 0)
 		return r;
+	return pin >= 0 ? sl_net_msg_keep_fd(m, pin) : 0;
+}
+
+static int vet_ip(struct sl_net_state *st, const struct sl_net_sock *s,
+		  const struct sl_net_msg *m, int flags)
+{
+	const struct sl_net_ctx *ctx = st->ctx;
+
+	if (!ctx->dest_policy) {
+		/* Landlock governs TCP connects here; a fast-open send
+		 * connects, and the supervisor is not under Landlock. */
+		if (s->protocol == IPPROTO_TCP && (flags & MSG_FASTOPEN) &&
+		    ctx->tcp_connect_restricted)
+			return -EACCES;
+		return 0;
+	}
+	if (!m->alen)
+		return 0;
+	if (!is_ip(m->addr.ss_family))
+		return -EAFNOSUPPORT;
+	return sl_net_check_dest(st, s, &m->addr, m->alen);
+}
+
+/* May this message go out, and where? 0, or -errno to refuse it. */
+static int vet_message(struct sl_net_state *st, const struct sl_notif *n,
+		       const struct sl_net_sock *s, struct sl_net_msg *m,
+		       int flags)
+{
+	if (s->domain == AF_UNIX)
+		return vet_unix(st, n, s, m);
+	if (is_ip(s->domain))
+		return vet_ip(st, s, m, flags);
+	/* Only unix and IP sockets can be created in a sandbox; one from
+	 * elsewhere is not sent on with the supervisor's privileges. */
+	return -EOPNOTSUPP;
+}
+
+/* The ancillary data of a vetted message, made safe for the supervisor
+ * to send. */
+static int vet_control(const struct sl_notif *n, const struct sl_net_sock *s,
+		       struct sl_net_msg *m)
+{
+	if (!m->controllen)
+		return 0;
 	if (s->domain == AF_UNIX)
 		return sl_net_msg_translate_rights(n, m);
 	return sl_net_msg_check_control(m);
+}
+
+/* Copy, check and take in the msghdr at addr. */
+static int load_msghdr(struct sendop *op, const struct sl_notif *n,
+		       uint64_t addr)
+{
+	struct msghdr mh;
+	int r = sl_net_read_msghdr(n, addr, &mh);
+
+	if (r == 0)
+		r = sl_net_msg_name(n, &mh, &op->m);
+	if (r == 0)
+		r = vet_message(op->st, n, &op->s, &op->m, op->flags);
+	if (r == 0)
+		r = sl_net_msg_body(n, &mh, &op->m);
+	if (r == 0)
+		r = vet_control(n, &op->s, &op->m);
+	return r;
+}
+
+/* sendmmsg: entry i is done; its msg_len goes back to the child. */
+static void entry_done(struct sendop *op, const struct sl_notif *n)
+{
+	unsigned int len = (unsigned int)op->m.sent;
+
+	(void)sl_notif_write(n, op->vec + op->done * sizeof(struct mmsghdr) +
+					offsetof(struct mmsghdr, msg_len),
+			     &len, sizeof(len));
+	op->done++;
+	sl_net_msg_clear(&op->m);
+	op->loaded = false;
+}
+
+static uint8_t *chunk_buffer(struct sl_net_state *st)
+{
+	if (!st->chunk)
+		st->chunk = malloc(SL_NET_CHUNK);
+	return st->chunk;
+}
+
+/* Send as much as the socket takes now. 1: finished (answer it), 0: some
+ * went and the socket is full, -EAGAIN: nothing went. */
+static int progress(struct sendop *op, const struct sl_notif *n)
+{
+	uint8_t *buf = chunk_buffer(op->st);
+	bool moved = false;
+
+	if (!buf) {
+		op->error = -ENOMEM;
+		return 1;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (!op->loaded) {
+			if (!op->mmsg || op->done >= op->vlen)
+				return 1;
+			r = load_msghdr(op, n, op->vec + op->done *
+							 sizeof(struct mmsghdr));
+			if (r < 0) {
+				op->error = (int)r;
+				return 1;
+			}
+			op->loaded = true;
+		}
+		r = sl_net_msg_send(n, op->s.fd, op->s.type == SOCK_STREAM,
+				    &op->m, op->flags, buf, SL_NET_CHUNK);
+		if (r == -EAGAIN)
+			return moved ? 0 : -EAGAIN;
+		if (r < 0) {
+			op->error = (int)r;
+			return 1;
+		}
+		moved = true;
+		if (op->m.sent < op->m.len)
+			return 0; /* a stream socket, full for now */
+		if (!op->mmsg)
+			return 1;
+		entry_done(op, n);
+	}
 }
 
 /* Broken pipe: the kernel would have raised SIGPIPE in the caller. */
@@ -136,51 +235,106 @@ static void raise_sigpipe(const struct sl_notif *n, int flags)
 		(void)kill((pid_t)n->req->pid, SIGPIPE);
 }
 
-/* Send one message on-behalf and answer with its byte count. Takes m. */
-static int send_one(struct sl_net_state *st, const struct sl_notif *n,
-		    struct sl_net_sock *s, struct sl_net_msg *m, int flags,
-		    struct sl_action *out)
+static void answer(struct sendop *op, const struct sl_notif *n,
+		   struct sl_action *out)
 {
-	struct sl_creds_saved saved = { 0 };
-	struct sl_net_msg *moved;
-	ssize_t r;
+	bool any = !op->error || (op->mmsg ? op->done > 0 : op->m.sent > 0);
 
-	if (s->domain == AF_UNIX) {
-		r = sl_net_creds_enter(n, &saved);
-		if (r < 0) {
-			sl_net_msg_clear(m);
-			return (int)r;
-		}
-	}
-	r = sl_net_msg_send(s->fd, m, flags);
-	sl_creds_leave(&saved);
-
-	if (wants_blocking(s, flags) &&
-	    (r == -EAGAIN || (r >= 0 && m->sent < m->len))) {
-		moved = malloc(sizeof(*moved));
-		if (!moved) {
-			sl_net_msg_clear(m);
-			return -ENOMEM;
-		}
-		*moved = *m;
-		memset(m, 0, sizeof(*m));
-		r = sl_net_defer_send(&st->pending, n, s->fd, moved, 1, flags,
-				      false);
-		s->fd = -1;
-		if (r < 0)
-			return (int)r;
-		out->kind = SL_ACT_HOLD;
-		return 0;
-	}
-	sl_net_msg_clear(m);
-	if (r < 0) {
-		if (r == -EPIPE)
-			raise_sigpipe(n, flags);
-		set_errno(out, (int)-r);
-	} else {
+	if (any) {
 		out->kind = SL_ACT_VALUE;
-		out->value = r;
+		out->value = op->mmsg ? (int64_t)op->done : (int64_t)op->m.sent;
+		return;
 	}
+	if (op->error == -EPIPE)
+		raise_sigpipe(n, op->flags);
+	out->kind = SL_ACT_ERRNO;
+	out->error = -op->error;
+}
+
+static int resume(void *p, const struct sl_notif *n, struct sl_action *out)
+{
+	struct sendop *op = p;
+	int r = progress(op, n);
+
+	if (r == 1)
+		answer(op, n, out);
+	return r;
+}
+
+/* Perform op (takes it) and answer, now or once the socket took it. */
+static int run(struct sendop *op, const struct sl_notif *n,
+	       struct sl_action *out)
+{
+	int r = progress(op, n);
+
+	if (r != 1 && (op->s.nonblock || (op->flags & MSG_DONTWAIT))) {
+		/* The caller does not wait: what went is the answer (a
+		 * partly sent entry of sendmmsg counts, as in the kernel). */
+		if (op->mmsg && op->loaded && op->m.sent)
+			entry_done(op, n);
+		op->error = -EAGAIN;
+		r = 1;
+	}
+	if (r != 1) {
+		r = sl_net_defer(&op->st->pending, n, op->s.fd, resume, op,
+				 sendop_free, op->m.nfds);
+		if (r == 0) {
+			out->kind = SL_ACT_HOLD;
+			return 0;
+		}
+		/* Too many held already: the caller gets what went. */
+		op->error = r;
+	}
+	answer(op, n, out);
+	sl_net_sock_put(&op->s);
+	sendop_free(op);
+	return 0;
+}
+
+/* A message that could not be vetted or copied: a refusal by the policy
+ * or the caller's own error is answered as such; anything else is a
+ * supervisor failure, returned. */
+static int refuse(struct sendop *op, int r, struct sl_action *out)
+{
+	sl_net_sock_put(&op->s);
+	sendop_free(op);
+	switch (-r) {
+	case ECONNREFUSED:
+	case EAFNOSUPPORT:
+	case EOPNOTSUPP:
+	case EACCES:
+	case EPERM:
+	case EINVAL:
+	case EMSGSIZE:
+	case ENOBUFS:
+	case EBADF:
+	case EFAULT:
+		out->kind = SL_ACT_ERRNO;
+		out->error = -r;
+		return 0;
+	default:
+		return r;
+	}
+}
+
+/* A fresh op on the child's socket fd. */
+static int start(struct sl_net_state *st, const struct sl_notif *n, int fd,
+		 int flags, struct sendop **out)
+{
+	struct sendop *op = calloc(1, sizeof(*op));
+	int r;
+
+	if (!op)
+		return -ENOMEM;
+	op->st = st;
+	op->s.fd = -1;
+	op->flags = flags;
+	r = sl_net_sock_get(n, fd, &op->s);
+	if (r < 0) {
+		free(op);
+		return r;
+	}
+	*out = op;
 	return 0;
 }
 
@@ -188,150 +342,58 @@ int sl_net_handle_sendto(struct sl_net_state *st, const struct sl_notif *n,
 			 struct sl_action *out)
 {
 	const __u64 *a = n->req->data.args;
-	_cleanup_(sl_net_sock_put) struct sl_net_sock s = { .fd = -1 };
-	struct sl_net_msg m = { 0 };
-	int flags = (int)a[3];
+	struct sendop *op;
 	int r;
 
 	if (!a[4])
 		return 0; /* no destination, and none can appear */
 	if ((uint32_t)a[5] > sizeof(struct sockaddr_storage))
 		return -EINVAL;
-	r = sl_net_sock_get(n, (int)a[0], &s);
+	r = start(st, n, (int)a[0], (int)a[3], &op);
 	if (r < 0)
 		return r;
-	r = sl_net_read_sockaddr(n, a[4], (uint32_t)a[5], &m.addr);
+	r = sl_net_read_sockaddr(n, a[4], (uint32_t)a[5], &op->m.addr);
+	op->m.alen = (socklen_t)(uint32_t)a[5];
+	if (r == 0)
+		r = vet_message(st, n, &op->s, &op->m, op->flags);
+	if (r == 0)
+		r = sl_net_msg_sendto_body(n, &op->m);
 	if (r < 0)
-		return r;
-	m.alen = (socklen_t)(uint32_t)a[5];
-	r = vet_message(st, n, &s, &m);
-	if (r > 0)
-		r = sl_net_read_sendto_payload(n, &m);
-	else if (r == 0) {
-		sl_net_msg_clear(&m);
-		return 0;
-	}
-	if (r < 0) {
-		sl_net_msg_clear(&m);
-		return refuse_message(r, out);
-	}
-	return send_one(st, n, &s, &m, flags, out);
+		return refuse(op, r, out);
+	op->loaded = true;
+	return run(op, n, out);
 }
 
 int sl_net_handle_sendmsg(struct sl_net_state *st, const struct sl_notif *n,
 			  struct sl_action *out)
 {
 	const __u64 *a = n->req->data.args;
-	_cleanup_(sl_net_sock_put) struct sl_net_sock s = { .fd = -1 };
-	struct sl_net_msg m = { 0 };
-	int flags = (int)a[2];
+	struct sendop *op;
 	int r;
 
-	r = sl_net_sock_get(n, (int)a[0], &s);
+	r = start(st, n, (int)a[0], (int)a[2], &op);
 	if (r < 0)
 		return r;
-	if (s.domain != AF_UNIX && s.domain != AF_INET && s.domain != AF_INET6)
-		return 0;
-	r = sl_net_read_msg_name(n, a[1], &m.addr, &m.alen);
-	if (r == 0)
-		r = vet_message(st, n, &s, &m);
-	if (r > 0)
-		r = fill_msghdr(n, &s, a[1], &m);
-	else if (r == 0) {
-		sl_net_msg_clear(&m);
-		return 0;
-	}
-	if (r < 0) {
-		sl_net_msg_clear(&m);
-		return refuse_message(r, out);
-	}
-	return send_one(st, n, &s, &m, flags, out);
+	r = load_msghdr(op, n, a[1]);
+	if (r < 0)
+		return refuse(op, r, out);
+	op->loaded = true;
+	return run(op, n, out);
 }
 
-static void free_msgs(struct sl_net_msg *msgs, uint32_t n)
-{
-	for (uint32_t i = 0; msgs && i < n; i++)
-		sl_net_msg_clear(&msgs[i]);
-	free(msgs);
-}
-
-/* sendmmsg: each entry is vetted; up to the first refused one they are
- * either all left to the kernel or all sent on-behalf, and the answer is
- * the number sent (or the refusal when it is the first). */
 int sl_net_handle_sendmmsg(struct sl_net_state *st, const struct sl_notif *n,
 			   struct sl_action *out)
 {
 	const __u64 *a = n->req->data.args;
-	_cleanup_(sl_net_sock_put) struct sl_net_sock s = { .fd = -1 };
-	uint32_t vlen = (uint32_t)a[2], limit, done;
-	int flags = (int)a[3];
-	struct sl_net_msg *msgs;
-	bool onbehalf = false;
-	int r, refused = 0;
+	struct sendop *op;
+	int r;
 
-	r = sl_net_sock_get(n, (int)a[0], &s);
+	r = start(st, n, (int)a[0], (int)a[3], &op);
 	if (r < 0)
 		return r;
-	if (s.domain != AF_UNIX && s.domain != AF_INET && s.domain != AF_INET6)
-		return 0;
-	if (vlen > SL_NET_MAX_MMSG)
-		vlen = SL_NET_MAX_MMSG;
-	if (vlen == 0)
-		return 0;
-	msgs = calloc(vlen, sizeof(*msgs));
-	if (!msgs)
-		return -ENOMEM;
-	for (limit = 0; limit < vlen; limit++) {
-		uint64_t hdr = a[1] + limit * sizeof(struct mmsghdr);
-
-		r = sl_net_read_msg_name(n, hdr, &msgs[limit].addr,
-					 &msgs[limit].alen);
-		if (r == 0)
-			r = vet_message(st, n, &s, &msgs[limit]);
-		if (r < 0) {
-			refused = r;
-			break;
-		}
-		onbehalf |= r > 0;
-	}
-	if (!refused && !onbehalf) {
-		free_msgs(msgs, vlen);
-		return 0; /* the kernel runs it */
-	}
-	r = 0;
-	for (done = 0; done < limit; done++) {
-		uint64_t hdr = a[1] + done * sizeof(struct mmsghdr);
-		ssize_t sent;
-
-		r = fill_msghdr(n, &s, hdr, &msgs[done]);
-		if (r < 0)
-			break;
-		sent = sl_net_msg_send(s.fd, &msgs[done], flags);
-		if (sent == -EAGAIN && done == 0 && wants_blocking(&s, flags)) {
-			for (uint32_t i = limit; i < vlen; i++)
-				sl_net_msg_clear(&msgs[i]);
-			r = sl_net_defer_send(&st->pending, n, s.fd, msgs,
-					      limit, flags, true);
-			s.fd = -1;
-			if (r < 0)
-				return r;
-			out->kind = SL_ACT_HOLD;
-			return 0;
-		}
-		if (sent < 0) {
-			r = (int)sent;
-			if (r == -EPIPE && done == 0)
-				raise_sigpipe(n, flags);
-			break;
-		}
-	}
-	sl_net_mmsg_write_lens(n, a[1], msgs, done);
-	free_msgs(msgs, vlen);
-	if (done > 0) {
-		out->kind = SL_ACT_VALUE;
-		out->value = done;
-		return 0;
-	}
-	set_errno(out, -(r ? r : refused));
-	return 0;
+	op->mmsg = true;
+	op->vec = a[1];
+	op->vlen = (uint32_t)a[2] > SL_NET_MAX_MMSG ? SL_NET_MAX_MMSG
+						    : (uint32_t)a[2];
+	return run(op, n, out);
 }

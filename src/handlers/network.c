@@ -1,18 +1,22 @@
 /*
  * The `network` module: outbound destination policy on connect and the
- * send family, port_remap's loopback redirection, and the named AF_UNIX
- * gate (behavior.md 5.3, 5.6, 5.8). Every decision is taken on copies the
- * supervisor made (the sockaddr, the payload, a pidfd_getfd duplicate of
- * the socket) and carried out on those copies, so the child cannot change
- * what was checked before it is used.
+ * send family, port_remap's loopback redirection, the named AF_UNIX gate
+ * and the abstract unix scope (behavior.md 5.3, 5.6, 5.8, 3.4). Every
+ * decision is taken on copies the supervisor made (the sockaddr, the
+ * msghdr, a pidfd_getfd duplicate of the socket) and carried out on
+ * those copies; no notified connect or send is ever handed back to the
+ * kernel, which would read the fd number and the address again.
  */
 #include "handlers/network.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "handlers/creds.h"
@@ -41,6 +45,8 @@ static void network_fini(void *state)
 	if (!st)
 		return;
 	sl_net_deferred_clear(&st->pending);
+	sl_net_abstract_free(st->abstract);
+	free(st->chunk);
 	sl_strv_free(&st->grants);
 	sl_net_ctx_free(st->ctx);
 	free(st);
@@ -55,6 +61,7 @@ static int network_init(struct sl_supervisor *sv, const struct sl_policy *p,
 
 	if (!st)
 		return -ENOMEM;
+	st->sv = sv;
 	st->pending.sv = sv;
 	r = sl_net_ctx_new(p, &st->ctx, &e);
 	if (r < 0) {
@@ -125,6 +132,7 @@ int sl_net_sock_get(const struct sl_notif *n, int childfd,
 	if (s->fd < 0)
 		return s->fd == -ENOENT ? -ENOENT : -EBADF;
 	if (getsockopt(s->fd, SOL_SOCKET, SO_DOMAIN, &s->domain, &len) < 0 ||
+	    getsockopt(s->fd, SOL_SOCKET, SO_TYPE, &s->type, &len) < 0 ||
 	    getsockopt(s->fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &len) <
 		    0) {
 		int err = errno == ENOTSOCK ? ENOTSOCK : EBADF;
@@ -176,6 +184,10 @@ static int connect_on_behalf(struct sl_net_state *st, const struct sl_notif *n,
 	if (s->nonblock) {
 		r = connect(s->fd, addr, len);
 		err = errno;
+	} else if (!sl_net_deferred_room(&st->pending)) {
+		/* Too many held already: refuse before connecting. */
+		r = -1;
+		err = EAGAIN;
 	} else {
 		fl = fcntl(s->fd, F_GETFL);
 		if (fl < 0 || fcntl(s->fd, F_SETFL, fl | O_NONBLOCK) < 0)
@@ -214,35 +226,53 @@ int sl_net_creds_enter(const struct sl_notif *n, struct sl_creds_saved *saved)
 	return r;
 }
 
+static void refuse(struct sl_action *out, int err)
+{
+	out->kind = SL_ACT_ERRNO;
+	out->error = err;
+}
+
 static int connect_unix(struct sl_net_state *st, const struct sl_notif *n,
 			struct sl_net_sock *s, const struct sockaddr_storage *ss,
 			socklen_t len, struct sl_action *out)
 {
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)ss;
+	struct sl_creds_saved saved = { 0 };
 	struct sockaddr_un target;
 	socklen_t tlen;
 	_cleanup_(closep) int pin = -1;
 	int r;
 
-	/* Abstract and unnamed addresses stay with the kernel, where the
-	 * Landlock scope of the sandbox applies. */
-	if (!sl_unix_is_pathname(ss, len))
-		return 0;
-	struct sl_creds_saved saved = { 0 };
-
-	r = sl_unix_gate((pid_t)n->req->pid, &st->grants, ss, len, &pin,
-			 &target, &tlen);
-	if (r < 0) {
-		out->kind = SL_ACT_ERRNO;
-		out->error = -r;
-		return 0;
-	}
-	/* The socket's own permissions are checked against the child. */
-	r = sl_net_creds_enter(n, &saved);
-	if (r < 0)
+	if (sl_unix_is_pathname(ss, len)) {
+		r = sl_unix_gate((pid_t)n->req->pid, &st->grants, ss, len, &pin,
+				 &target, &tlen);
+		if (r < 0) {
+			refuse(out, -r);
+			return 0;
+		}
+		/* The socket's own permissions are checked against the
+		 * child. */
+		r = sl_net_creds_enter(n, &saved);
+		if (r < 0)
+			return r;
+		r = connect_on_behalf(st, n, s, &target, tlen, out);
+		sl_creds_leave(&saved);
 		return r;
-	r = connect_on_behalf(st, n, s, &target, tlen, out);
-	sl_creds_leave(&saved);
-	return r;
+	}
+	if (ss->ss_family == AF_UNIX &&
+	    len > offsetof(struct sockaddr_un, sun_path) &&
+	    sun->sun_path[0] == '\0') {
+		/* Abstract: only where the sandbox's scope reaches; the
+		 * pinned socket keeps the name until the connect is done. */
+		r = sl_net_abstract_pin(st, n, s->type, ss, len, &pin);
+		if (r < 0) {
+			refuse(out, -r);
+			return 0;
+		}
+	}
+	/* Unnamed, AF_UNSPEC (dissolving a datagram association) or not an
+	 * address at all: the kernel answers for the duplicate. */
+	return connect_on_behalf(st, n, s, ss, len, out);
 }
 
 /* port_remap: a loopback destination whose port the sandbox bound
@@ -276,33 +306,38 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 	r = sl_net_sock_get(n, (int)a[0], &s);
 	if (r < 0)
 		return r;
-	if (s.domain != AF_UNIX && s.domain != AF_INET && s.domain != AF_INET6)
-		return 0;
 	r = sl_net_read_sockaddr(n, a[1], len, &ss);
 	if (r < 0)
 		return r;
 	if (s.domain == AF_UNIX)
 		return connect_unix(st, n, &s, &ss, len, out);
-
-	/* An IP socket. Without a destination policy Landlock governs TCP
-	 * connects whatever address the kernel reads; only a port_remap
-	 * redirection needs the supervisor. */
-	if (!st->ctx->dest_policy) {
-		if (!remap_loopback(st->ctx, &ss, len))
-			return 0;
-		return connect_on_behalf(st, n, &s, &ss, len, out);
+	if (s.domain != AF_INET && s.domain != AF_INET6) {
+		/* Only unix and IP sockets can be created in a sandbox. */
+		refuse(out, EOPNOTSUPP);
+		return 0;
 	}
-	if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+	if ((ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+	    st->ctx->dest_policy) {
 		r = sl_net_check_dest(st, &s, &ss, len);
 		if (r < 0) {
-			out->kind = SL_ACT_ERRNO;
-			out->error = -r;
+			refuse(out, -r);
 			return 0;
 		}
 		remap_loopback(st->ctx, &ss, len);
+	} else if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+		/* No destination policy: only a port_remap redirection is
+		 * allowed past Landlock's CONNECT_TCP, which grants no port
+		 * then and would refuse the rest in the child. */
+		if (!remap_loopback(st->ctx, &ss, len) &&
+		    s.protocol == IPPROTO_TCP &&
+		    st->ctx->tcp_connect_restricted) {
+			refuse(out, EACCES);
+			return 0;
+		}
 	}
 	/* AF_UNSPEC (dissolve an association) or a family the kernel will
-	 * refuse: still done on the duplicate, never Continued, so a racing
-	 * thread cannot turn it into an unchecked IP connect. */
+	 * refuse: still done on the duplicate, never handed back to the
+	 * kernel, so a racing thread cannot turn it into an unchecked
+	 * connect. */
 	return connect_on_behalf(st, n, &s, &ss, len, out);
 }

@@ -10,14 +10,20 @@
 #include "handlers/creds.h"
 #include "handlers/net_deferred.h"
 #include "net/context.h"
+#include "net/msg.h"
 #include "supervisor/dispatch.h"
 
 extern const struct sl_handler_module sl_module_network;
 
+struct sl_net_abstract;
+
 struct sl_net_state {
 	struct sl_net_ctx *ctx;
+	struct sl_supervisor *sv;
 	struct sl_strv grants; /* canonical fs_write paths (unix gate) */
 	struct sl_net_deferred_set pending;
+	uint8_t *chunk;        /* SL_NET_CHUNK bytes, stream payloads */
+	struct sl_net_abstract *abstract; /* net_abstract.c */
 };
 
 /* The network context of a run; NULL when no network module is active. */
@@ -30,7 +36,7 @@ char *sl_net_port_mappings_of(struct sl_supervisor *sv);
 /* Properties of a socket duplicated out of the child. */
 struct sl_net_sock {
 	int fd; /* supervisor's duplicate */
-	int domain, protocol;
+	int domain, type, protocol;
 	bool nonblock; /* O_NONBLOCK on the shared open file description */
 };
 
@@ -56,6 +62,17 @@ int sl_net_creds_enter(const struct sl_notif *n, struct sl_creds_saved *saved);
  * promise. 0 or -errno (-EADDRINUSE when none is found). */
 int sl_net_bind_unlisted(int fd, struct sockaddr_storage *ss, socklen_t len,
 			 const struct sl_u32v *deny);
+
+/* The unix socket bound to the abstract address ss (len bytes) for a
+ * socket of type: *pin, a reference the supervisor holds (so the name
+ * cannot change hands before it is used), when the Landlock scope of the
+ * sandbox lets its processes reach it (net_abstract.c). -ECONNREFUSED
+ * when no such socket exists, -EPERM when only processes outside the
+ * sandbox hold it. */
+int sl_net_abstract_pin(struct sl_net_state *st, const struct sl_notif *n,
+			int type, const struct sockaddr_storage *ss,
+			socklen_t len, int *pin);
+void sl_net_abstract_free(struct sl_net_abstract *a);
 
 int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 			  struct sl_action *out);

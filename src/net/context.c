@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "landlock/landlock.h"
+#include "landlock/landlock_uapi.h"
 
 bool sl_net_has_dest_policy(const struct sl_policy *p)
 {
@@ -38,6 +39,7 @@ int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
 		   struct sl_error *e)
 {
 	struct sl_net_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct sl_landlock_plan plan;
 	int r;
 
 	if (!ctx)
@@ -60,6 +62,15 @@ int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
 		return r;
 	}
 	ctx->enforce_allow_bind = !p->allow_bind.all && net_tcp_active(p);
+	/* No plan, no sandbox: should it fail here, enforce both (fail
+	 * closed). */
+	if (sl_landlock_plan(p, sl_landlock_abi(), true, &plan, NULL) < 0) {
+		plan.handled_net = LANDLOCK_ACCESS_NET_CONNECT_TCP;
+		plan.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	}
+	ctx->tcp_connect_restricted =
+		plan.handled_net & LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	ctx->abstract_scoped = plan.scoped & LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
 	*out = ctx;
 	return 0;
 }

@@ -24,6 +24,12 @@ struct sl_net_ctx {
 	/* On-behalf binds enforce net_allow_bind (the supervisor is not
 	 * under the child's Landlock ruleset). */
 	bool enforce_allow_bind;
+	/* What the child's Landlock ruleset enforces, which on-behalf
+	 * connects and sends must enforce in its place: TCP connects
+	 * (CONNECT_TCP handled, no port granted without a destination
+	 * policy) and the abstract unix socket scope. */
+	bool tcp_connect_restricted;
+	bool abstract_scoped;
 };
 
 /* Does the policy check destinations (behavior.md 5.3)? */

@@ -6,7 +6,6 @@
 #include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "supervisor/notif.h"
@@ -17,6 +16,8 @@
 #ifndef SCM_TXTIME
 #define SCM_TXTIME 61
 #endif
+
+#define GATHER_SEGMENTS 64 /* remote ranges per process_vm_readv */
 
 int sl_net_read_sockaddr(const struct sl_notif *n, uint64_t addr,
 			 uint64_t len, struct sockaddr_storage *ss)
@@ -36,30 +37,9 @@ void sl_net_msg_clear(struct sl_net_msg *m)
 	for (size_t i = 0; i < m->nfds; i++)
 		close(m->fds[i]);
 	free(m->fds);
-	free(m->data);
+	free(m->iov);
 	free(m->control);
 	memset(m, 0, sizeof(*m));
-}
-
-static int read_payload_flat(const struct sl_notif *n, uint64_t addr,
-			     size_t len, struct sl_net_msg *m)
-{
-	if (len > SL_NET_MAX_PAYLOAD)
-		return -EMSGSIZE;
-	m->data = malloc(len ? len : 1);
-	if (!m->data)
-		return -ENOMEM;
-	m->len = len;
-	if (len && sl_notif_read(n, addr, m->data, len) < 0)
-		return -EFAULT;
-	return 0;
-}
-
-int sl_net_read_sendto_payload(const struct sl_notif *n, struct sl_net_msg *m)
-{
-	const __u64 *a = n->req->data.args;
-
-	return read_payload_flat(n, a[1], (size_t)a[2], m);
 }
 
 int sl_net_msg_keep_fd(struct sl_net_msg *m, int fd)
@@ -75,89 +55,139 @@ int sl_net_msg_keep_fd(struct sl_net_msg *m, int fd)
 	return 0;
 }
 
-int sl_net_read_msg_name(const struct sl_notif *n, uint64_t msghdr_addr,
-			 struct sockaddr_storage *ss, socklen_t *alen)
+int sl_net_read_msghdr(const struct sl_notif *n, uint64_t addr,
+		       struct msghdr *mh)
 {
-	struct msghdr mh;
+	return sl_notif_read(n, addr, mh, sizeof(*mh)) < 0 ? -EFAULT : 0;
+}
+
+int sl_net_msg_name(const struct sl_notif *n, const struct msghdr *mh,
+		    struct sl_net_msg *m)
+{
 	int r;
 
-	if (sl_notif_read(n, msghdr_addr, &mh, sizeof(mh)) < 0)
-		return -EFAULT;
-	*alen = 0;
-	memset(ss, 0, sizeof(*ss));
-	if (!mh.msg_name || !mh.msg_namelen)
+	m->alen = 0;
+	memset(&m->addr, 0, sizeof(m->addr));
+	if (!mh->msg_name || !mh->msg_namelen)
 		return 0;
-	r = sl_net_read_sockaddr(n, (uintptr_t)mh.msg_name, mh.msg_namelen,
-				 ss);
+	r = sl_net_read_sockaddr(n, (uintptr_t)mh->msg_name, mh->msg_namelen,
+				 &m->addr);
 	if (r == 0)
-		*alen = mh.msg_namelen;
+		m->alen = mh->msg_namelen;
 	return r;
 }
 
-int sl_net_read_msghdr_payload(const struct sl_notif *n, uint64_t addr,
-			       struct sl_net_msg *m)
+/* Take iov[0..niov) (m->iov, malloc'd) as the payload. */
+static int set_payload(struct sl_net_msg *m, struct iovec *iov, size_t niov)
 {
-	struct msghdr mh;
-	struct iovec *iov = NULL;
-	size_t total = 0, off = 0;
+	size_t total = 0;
 
-	if (sl_notif_read(n, addr, &mh, sizeof(mh)) < 0)
-		return -EFAULT;
-	if (mh.msg_iovlen > IOV_MAX)
-		return -EMSGSIZE;
-	if (mh.msg_iovlen) {
-		iov = calloc(mh.msg_iovlen, sizeof(*iov));
-		if (!iov)
-			return -ENOMEM;
-		if (sl_notif_read(n, (uintptr_t)mh.msg_iov, iov,
-				  mh.msg_iovlen * sizeof(*iov)) < 0) {
+	for (size_t i = 0; i < niov; i++) {
+		/* As the kernel: the lengths must add up to an ssize_t. */
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - total) {
 			free(iov);
-			return -EFAULT;
-		}
-	}
-	for (size_t i = 0; i < mh.msg_iovlen; i++) {
-		if (iov[i].iov_len > SL_NET_MAX_PAYLOAD - total) {
-			free(iov);
-			return -EMSGSIZE;
+			return -EINVAL;
 		}
 		total += iov[i].iov_len;
 	}
-	m->data = malloc(total ? total : 1);
-	if (!m->data) {
-		free(iov);
-		return -ENOMEM;
-	}
+	free(m->iov);
+	m->iov = iov;
+	m->niov = niov;
 	m->len = total;
-	for (size_t i = 0; i < mh.msg_iovlen; i++) {
-		if (iov[i].iov_len &&
-		    sl_notif_read(n, (uintptr_t)iov[i].iov_base, m->data + off,
-				  iov[i].iov_len) < 0) {
-			free(iov);
-			return -EFAULT;
-		}
-		off += iov[i].iov_len;
+	return 0;
+}
+
+int sl_net_msg_sendto_body(const struct sl_notif *n, struct sl_net_msg *m)
+{
+	const __u64 *a = n->req->data.args;
+	struct iovec *iov = malloc(sizeof(*iov));
+
+	if (!iov)
+		return -ENOMEM;
+	iov->iov_base = (void *)(uintptr_t)a[1];
+	iov->iov_len = (size_t)a[2];
+	return set_payload(m, iov, 1);
+}
+
+int sl_net_msg_body(const struct sl_notif *n, const struct msghdr *mh,
+		    struct sl_net_msg *m)
+{
+	struct iovec *iov;
+	int r;
+
+	if (mh->msg_iovlen > IOV_MAX)
+		return -EMSGSIZE;
+	iov = calloc(mh->msg_iovlen ? mh->msg_iovlen : 1, sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	if (mh->msg_iovlen &&
+	    sl_notif_read(n, (uintptr_t)mh->msg_iov, iov,
+			  mh->msg_iovlen * sizeof(*iov)) < 0) {
+		free(iov);
+		return -EFAULT;
 	}
-	free(iov);
-	if (mh.msg_control && mh.msg_controllen) {
-		if (mh.msg_controllen > SL_NET_MAX_CONTROL)
-			return -ENOBUFS;
-		m->control = malloc(mh.msg_controllen);
-		if (!m->control)
-			return -ENOMEM;
-		m->controllen = mh.msg_controllen;
-		if (sl_notif_read(n, (uintptr_t)mh.msg_control, m->control,
-				  mh.msg_controllen) < 0)
-			return -EFAULT;
+	r = set_payload(m, iov, mh->msg_iovlen);
+	if (r < 0 || !mh->msg_control || !mh->msg_controllen)
+		return r;
+	if (mh->msg_controllen > SL_NET_MAX_CONTROL)
+		return -ENOBUFS;
+	m->control = malloc(mh->msg_controllen);
+	if (!m->control)
+		return -ENOMEM;
+	m->controllen = mh->msg_controllen;
+	if (sl_notif_read(n, (uintptr_t)mh->msg_control, m->control,
+			  mh->msg_controllen) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* Read payload bytes [off, off + len) of m into dst. */
+static int gather(const struct sl_notif *n, const struct sl_net_msg *m,
+		  size_t off, uint8_t *dst, size_t len)
+{
+	size_t i = 0;
+
+	/* Skip to the range holding off. */
+	while (i < m->niov && off >= m->iov[i].iov_len)
+		off -= m->iov[i++].iov_len;
+	while (len) {
+		struct iovec seg[GATHER_SEGMENTS];
+		size_t nseg = 0, batch = 0;
+		int r;
+
+		for (; i < m->niov && nseg < GATHER_SEGMENTS && batch < len;
+		     i++, off = 0) {
+			size_t take = m->iov[i].iov_len - off;
+
+			if (!take)
+				continue;
+			if (take > len - batch)
+				take = len - batch;
+			seg[nseg].iov_base = (uint8_t *)m->iov[i].iov_base + off;
+			seg[nseg++].iov_len = take;
+			batch += take;
+			if (take < m->iov[i].iov_len - off) {
+				off += take; /* the range goes on */
+				break;
+			}
+		}
+		if (!batch)
+			return -EFAULT; /* the ranges are shorter than m->len */
+		r = sl_notif_readv(n, seg, nseg, dst, batch);
+		if (r < 0)
+			return r;
+		dst += batch;
+		len -= batch;
 	}
 	return 0;
 }
 
-ssize_t sl_net_msg_send(int sock, struct sl_net_msg *m, int flags)
+static ssize_t send_bytes(int sock, const struct sl_net_msg *m,
+			  const uint8_t *p, size_t len, int flags)
 {
-	struct iovec iov = { .iov_base = m->data + m->sent,
-			     .iov_len = m->len - m->sent };
+	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
 	struct msghdr mh = {
-		.msg_name = m->alen ? &m->addr : NULL,
+		.msg_name = m->alen ? (void *)&m->addr : NULL,
 		.msg_namelen = m->alen,
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
@@ -165,13 +195,66 @@ ssize_t sl_net_msg_send(int sock, struct sl_net_msg *m, int flags)
 		.msg_control = m->sent ? NULL : m->control,
 		.msg_controllen = m->sent ? 0 : m->controllen,
 	};
+	ssize_t r = sendmsg(sock, &mh, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	return r < 0 ? -errno : r;
+}
+
+static ssize_t send_datagram(const struct sl_notif *n, int sock,
+			     struct sl_net_msg *m, int flags, uint8_t *buf,
+			     size_t cap)
+{
+	uint8_t *data = buf;
+	int sndbuf = 0;
+	socklen_t olen = sizeof(sndbuf);
 	ssize_t r;
 
-	r = sendmsg(sock, &mh, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (r < 0)
-		return -errno;
-	m->sent += (size_t)r;
+	if (m->len > cap) {
+		/* More than any socket of this size takes: the kernel would
+		 * refuse it, and the copy is never made. */
+		if (getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &olen) <
+			    0 ||
+		    m->len > (size_t)sndbuf || m->len > SL_NET_MAX_DATAGRAM)
+			return -EMSGSIZE;
+		data = malloc(m->len);
+		if (!data)
+			return -ENOMEM;
+	}
+	r = gather(n, m, 0, data, m->len);
+	if (r == 0)
+		r = send_bytes(sock, m, data, m->len, flags);
+	if (data != buf)
+		free(data);
+	if (r >= 0)
+		m->sent = m->len;
 	return r;
+}
+
+ssize_t sl_net_msg_send(const struct sl_notif *n, int sock, bool stream,
+			struct sl_net_msg *m, int flags, uint8_t *buf,
+			size_t cap)
+{
+	ssize_t total = 0;
+
+	if (!stream || m->len == 0)
+		return send_datagram(n, sock, m, flags, buf, cap);
+	while (m->sent < m->len) {
+		size_t chunk = m->len - m->sent;
+		ssize_t r;
+
+		if (chunk > cap)
+			chunk = cap;
+		r = gather(n, m, m->sent, buf, chunk);
+		if (r == 0)
+			r = send_bytes(sock, m, buf, chunk, flags);
+		if (r < 0)
+			return total ? total : r;
+		m->sent += (size_t)r;
+		total += r;
+		if ((size_t)r < chunk)
+			break; /* the socket is full for now */
+	}
+	return total;
 }
 
 /* Control messages an unprivileged sender may attach to an IP socket. */
@@ -222,6 +305,9 @@ int sl_net_msg_translate_rights(const struct sl_notif *n, struct sl_net_msg *m)
 					  (size_t)((uint8_t *)c - m->control))
 			return -EINVAL;
 		count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		/* As the kernel: at most SCM_MAX_FD in one message. */
+		if (count > SL_NET_MAX_FDS - m->nfds)
+			return -EINVAL;
 		fdv = (int *)CMSG_DATA(c);
 		for (size_t i = 0; i < count; i++) {
 			int child_fd, fd;

@@ -67,6 +67,27 @@ int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 	return check(n);
 }
 
+int sl_notif_readv(const struct sl_notif *n, const struct iovec *remote,
+		   size_t nremote, void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	ssize_t got;
+	int r;
+
+	if (len == 0)
+		return 0;
+	r = check(n);
+	if (r < 0)
+		return r;
+	got = process_vm_readv((pid_t)n->req->pid, &local, 1, remote,
+			       nremote, 0);
+	if (got < 0)
+		return errno == ESRCH ? -ENOENT : -EFAULT;
+	if ((size_t)got != len)
+		return -EFAULT;
+	return check(n);
+}
+
 int sl_notif_write(const struct sl_notif *n, uint64_t addr, const void *buf,
 		   size_t len)
 {

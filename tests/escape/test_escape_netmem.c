@@ -100,3 +100,54 @@ TEST(deferred_sends_keep_the_supervisor_small)
 	sandlock_sandbox_free(p);
 	CHECK(peak - before < 16 * 1024);
 }
+
+/* More blocking operations than the supervisor holds: the rest are
+ * answered at once instead of queued: a connect that finds no room gets
+ * EAGAIN, a send what went so far ("sent N") or EAGAIN. */
+TEST(held_operations_are_bounded)
+{
+	sandlock_sandbox_t *p;
+	sandlock_handle_t *h;
+	sandlock_result_t *r;
+	int l, in = -1, out = -1, connected = 0, failed = 0, refused = 0;
+	const int threads = 80, held = 64; /* SL_NET_MAX_DEFERRED */
+	char rule[64];
+
+	CHECK(nu_find_probe());
+	l = nu_socket("127.0.0.1", 0, SOCK_STREAM, 256);
+	CHECK(l >= 0);
+	snprintf(rule, sizeof(rule), "tcp://127.0.0.1:%d", nu_port_of(l));
+	p = lu_build(sandlock_sandbox_builder_net_allow(nu_builder(), rule));
+	CHECK(p);
+	h = NU_POPEN(p, &in, &out, "flood", "127.0.0.1",
+		     nu_port_str(nu_port_of(l)), "80");
+	CHECK(h);
+	while (connected + failed < threads ||
+	       refused + failed < threads - held) {
+		const char *line = nu_line(out);
+
+		if (!line[0])
+			break; /* nothing more came: checked below */
+		if (strcmp(line, "connected\n") == 0)
+			connected++;
+		else if (strcmp(line, "connect EAGAIN\n") == 0)
+			failed++;
+		else if (strcmp(line, "sendmsg EAGAIN\n") == 0 ||
+			 strncmp(line, "sent ", 5) == 0)
+			refused++;
+		else
+			fprintf(stderr, "  probe: %s", line);
+	}
+	CHECK(sandlock_handle_kill(h) == 0);
+	r = sandlock_handle_wait(h);
+	sandlock_result_free(r);
+	sandlock_handle_free(h);
+	close(in);
+	close(out);
+	close(l);
+	sandlock_sandbox_free(p);
+	fprintf(stderr, "  %d connected, %d connects and %d sends refused\n",
+		connected, failed, refused);
+	CHECK_EQ_INT(connected + failed, threads);
+	CHECK(refused + failed >= threads - held);
+}

@@ -69,6 +69,16 @@
  *                                   interface index that does not exist:
  *                                   the errno name the kernel (or the
  *                                   emulation) answers
+ *   abssend NAME                    sendto the abstract datagram socket
+ *                                   NAME: "OK" or the errno name
+ *   unixpass                        over a unix stream socketpair: pass a
+ *                                   pipe's write end with SCM_RIGHTS,
+ *                                   write through the received fd, and
+ *                                   stream 8 MiB in one blocking sendmsg
+ *                                   to a thread that reads slowly; then a
+ *                                   non-blocking send of 8 MiB nobody
+ *                                   reads: "OK <partial>" or a failed
+ *                                   step
  *   nlname                          bind a NETLINK_ROUTE socket, then print
  *                                   "OK <family> <own|other> <sender>":
  *                                   getsockname's family and whether its
@@ -104,6 +114,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -829,6 +840,79 @@ static int op_abstract(char **a)
 	return 0;
 }
 
+static int op_abssend(char **a)
+{
+	struct sockaddr_un sun;
+	socklen_t len = abstract_addr(a[0], &sun);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || sendto(fd, "dgrm", 4, 0, (struct sockaddr *)&sun, len) < 0)
+		return fail();
+	printf("OK\n");
+	return 0;
+}
+
+#define BULK (8u << 20)
+
+static void *slow_reader(void *arg)
+{
+	int fd = *(int *)arg;
+	static char buf[4096];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < BULK && (n = read(fd, buf, sizeof(buf))) > 0)
+		got += (size_t)n;
+	return (void *)(uintptr_t)(got == BULK);
+}
+
+static int op_unixpass(char **a)
+{
+	int sv[2], pfd[2], recvd = -1, one = 1;
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, c = 'x', got[2] = { 0 };
+	struct iovec iov = { &c, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	char *big = calloc(1, BULK);
+	pthread_t t;
+	void *ok;
+	ssize_t n;
+
+	if (!big || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(pfd, O_CLOEXEC) < 0)
+		return step_failed("setup");
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pfd[1], sizeof(int));
+	if (sendmsg(sv[0], &mh, 0) != 1)
+		return step_failed("sendmsg");
+	memset(cbuf, 0, sizeof(cbuf));
+	if (recvmsg(sv[1], &mh, 0) != 1 || !(cm = CMSG_FIRSTHDR(&mh)) ||
+	    cm->cmsg_type != SCM_RIGHTS)
+		return step_failed("recvmsg");
+	memcpy(&recvd, CMSG_DATA(cm), sizeof(int));
+	if (write(recvd, "p", 1) != 1 || read(pfd[0], got, 1) != 1 ||
+	    got[0] != 'p')
+		return step_failed("passed-fd");
+	/* One blocking send of 8 MiB, more than the socket holds. */
+	pthread_create(&t, NULL, slow_reader, &sv[1]);
+	iov = (struct iovec){ big, BULK };
+	mh = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
+	n = sendmsg(sv[0], &mh, MSG_NOSIGNAL);
+	pthread_join(t, &ok);
+	if (n != (ssize_t)BULK || !ok)
+		return step_failed("bulk");
+	/* Nobody reads now: a non-blocking send takes what fits. */
+	ioctl(sv[0], FIONBIO, &one);
+	n = sendmsg(sv[0], &mh, MSG_NOSIGNAL);
+	if (n <= 0 || n >= (ssize_t)BULK)
+		return step_failed("partial");
+	printf("OK partial\n");
+	return 0;
+}
+
 /* ---- what rtnetlink shows and lets do ------------------------------------ */
 
 static int cmp_str(const void *x, const void *y)
@@ -1008,10 +1092,10 @@ static void *flood_one(void *arg)
 static int op_flood(char **a)
 {
 	int n = atoi(a[2]);
-	pthread_t t[64];
+	pthread_t t[128];
 
 	flood_len = make_addr(a[0], a[1], &flood_addr);
-	if (n < 1 || n > 64)
+	if (n < 1 || n > 128)
 		return 2;
 	for (int i = 0; i < n; i++)
 		pthread_create(&t[i], NULL, flood_one, NULL);
@@ -1041,6 +1125,7 @@ static const struct {
 	{ "abstract", 1, op_abstract }, { "ifaces", 0, op_ifaces },
 	{ "nladdr", 0, op_nladdr },     { "flood", 3, op_flood },
 	{ "nlname", 0, op_nlname },     { "nlmany", 1, op_nlmany },
+	{ "abssend", 1, op_abssend },   { "unixpass", 0, op_unixpass },
 };
 
 int main(int argc, char **argv)
