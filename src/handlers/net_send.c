@@ -267,7 +267,8 @@ static int run(struct sendop *op, const struct sl_notif *n,
 {
 	int r = progress(op, n);
 
-	if (r != 1 && (op->s.nonblock || (op->flags & MSG_DONTWAIT))) {
+	if (r != 1 &&
+	    ((op->flags & MSG_DONTWAIT) || sl_net_sock_nonblock(&op->s))) {
 		/* The caller does not wait: what went is the answer (a
 		 * partly sent entry of sendmmsg counts, as in the kernel). */
 		if (op->mmsg && op->loaded && op->m.sent)

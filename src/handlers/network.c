@@ -126,27 +126,31 @@ int sl_net_sock_get(const struct sl_notif *n, int childfd,
 		    struct sl_net_sock *s)
 {
 	socklen_t len = sizeof(int);
-	int fl;
 
 	s->fd = sl_notif_getfd(n, childfd);
 	if (s->fd < 0)
 		return s->fd == -ENOENT ? -ENOENT : -EBADF;
+	s->protocol = 0; /* unix: the kernel says 0 too */
 	if (getsockopt(s->fd, SOL_SOCKET, SO_DOMAIN, &s->domain, &len) < 0 ||
 	    getsockopt(s->fd, SOL_SOCKET, SO_TYPE, &s->type, &len) < 0 ||
-	    getsockopt(s->fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &len) <
-		    0) {
+	    (s->domain != AF_UNIX &&
+	     getsockopt(s->fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &len) <
+		     0)) {
 		int err = errno == ENOTSOCK ? ENOTSOCK : EBADF;
 
 		sl_net_sock_put(s);
 		return -err;
 	}
-	fl = fcntl(s->fd, F_GETFL);
-	if (fl < 0) {
-		sl_net_sock_put(s);
-		return -EBADF;
-	}
-	s->nonblock = fl & O_NONBLOCK;
 	return 0;
+}
+
+bool sl_net_sock_nonblock(const struct sl_net_sock *s)
+{
+	int fl = fcntl(s->fd, F_GETFL);
+
+	/* An unreadable flag: treat the socket as non-blocking, so the
+	 * call is answered at once rather than held. */
+	return fl < 0 || (fl & O_NONBLOCK);
 }
 
 void sl_net_sock_put(struct sl_net_sock *s)
@@ -181,7 +185,7 @@ static int connect_on_behalf(struct sl_net_state *st, const struct sl_notif *n,
 {
 	int r, err, fl;
 
-	if (s->nonblock) {
+	if (sl_net_sock_nonblock(s)) {
 		r = connect(s->fd, addr, len);
 		err = errno;
 	} else if (!sl_net_deferred_room(&st->pending)) {

@@ -37,13 +37,15 @@ char *sl_net_port_mappings_of(struct sl_supervisor *sv);
 struct sl_net_sock {
 	int fd; /* supervisor's duplicate */
 	int domain, type, protocol;
-	bool nonblock; /* O_NONBLOCK on the shared open file description */
 };
 
 /* Duplicate the child's socket childfd and read its properties. */
 int sl_net_sock_get(const struct sl_notif *n, int childfd,
 		    struct sl_net_sock *s);
 void sl_net_sock_put(struct sl_net_sock *s);
+/* O_NONBLOCK on the shared open file description, read when a call
+ * could not complete at once (the only time it matters). */
+bool sl_net_sock_nonblock(const struct sl_net_sock *s);
 
 /* Is (family of ss) an IP destination permitted on socket s? 0, or
  * -ECONNREFUSED / -EAFNOSUPPORT / -EINVAL. */

@@ -112,33 +112,40 @@ int sl_net_msg_sendto_body(const struct sl_notif *n, struct sl_net_msg *m)
 int sl_net_msg_body(const struct sl_notif *n, const struct msghdr *mh,
 		    struct sl_net_msg *m)
 {
+	size_t ctl = mh->msg_control ? mh->msg_controllen : 0;
+	struct iovec local[2], remote[2];
 	struct iovec *iov;
-	int r;
+	size_t k = 0;
 
 	if (mh->msg_iovlen > IOV_MAX)
 		return -EMSGSIZE;
+	if (ctl > SL_NET_MAX_CONTROL)
+		return -ENOBUFS;
 	iov = calloc(mh->msg_iovlen ? mh->msg_iovlen : 1, sizeof(*iov));
 	if (!iov)
 		return -ENOMEM;
-	if (mh->msg_iovlen &&
-	    sl_notif_read(n, (uintptr_t)mh->msg_iov, iov,
-			  mh->msg_iovlen * sizeof(*iov)) < 0) {
+	if (ctl) {
+		m->control = malloc(ctl);
+		if (!m->control) {
+			free(iov);
+			return -ENOMEM;
+		}
+		m->controllen = ctl;
+	}
+	/* The iovec and the ancillary data in one read. */
+	if (mh->msg_iovlen) {
+		local[k] = (struct iovec){ iov, mh->msg_iovlen * sizeof(*iov) };
+		remote[k++] = (struct iovec){ mh->msg_iov, local[0].iov_len };
+	}
+	if (ctl) {
+		local[k] = (struct iovec){ m->control, ctl };
+		remote[k++] = (struct iovec){ mh->msg_control, ctl };
+	}
+	if (sl_notif_readv(n, local, k, remote, k) < 0) {
 		free(iov);
 		return -EFAULT;
 	}
-	r = set_payload(m, iov, mh->msg_iovlen);
-	if (r < 0 || !mh->msg_control || !mh->msg_controllen)
-		return r;
-	if (mh->msg_controllen > SL_NET_MAX_CONTROL)
-		return -ENOBUFS;
-	m->control = malloc(mh->msg_controllen);
-	if (!m->control)
-		return -ENOMEM;
-	m->controllen = mh->msg_controllen;
-	if (sl_notif_read(n, (uintptr_t)mh->msg_control, m->control,
-			  mh->msg_controllen) < 0)
-		return -EFAULT;
-	return 0;
+	return set_payload(m, iov, mh->msg_iovlen);
 }
 
 /* Read payload bytes [off, off + len) of m into dst. */
@@ -173,7 +180,8 @@ static int gather(const struct sl_notif *n, const struct sl_net_msg *m,
 		}
 		if (!batch)
 			return -EFAULT; /* the ranges are shorter than m->len */
-		r = sl_notif_readv(n, seg, nseg, dst, batch);
+		r = sl_notif_readv(n, &(struct iovec){ dst, batch }, 1, seg,
+				   nseg);
 		if (r < 0)
 			return r;
 		dst += batch;

@@ -67,19 +67,21 @@ int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 	return check(n);
 }
 
-int sl_notif_readv(const struct sl_notif *n, const struct iovec *remote,
-		   size_t nremote, void *buf, size_t len)
+int sl_notif_readv(const struct sl_notif *n, const struct iovec *local,
+		   size_t nlocal, const struct iovec *remote, size_t nremote)
 {
-	struct iovec local = { .iov_base = buf, .iov_len = len };
+	size_t len = 0;
 	ssize_t got;
-	int r;
 
+	for (size_t i = 0; i < nlocal; i++)
+		len += local[i].iov_len;
 	if (len == 0)
 		return 0;
-	r = check(n);
-	if (r < 0)
-		return r;
-	got = process_vm_readv((pid_t)n->req->pid, &local, 1, remote,
+	/* Only the check after counts: a pid can name another process
+	 * only once the notifying task is dead, and then the notification
+	 * is no longer valid, so whatever was read is thrown away. (Bulk
+	 * payload reads skip the check before, a syscall each.) */
+	got = process_vm_readv((pid_t)n->req->pid, local, nlocal, remote,
 			       nremote, 0);
 	if (got < 0)
 		return errno == ESRCH ? -ENOENT : -EFAULT;

@@ -22,11 +22,11 @@ int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
  * into buf of capacity cap; -ENAMETOOLONG if it does not fit. */
 int sl_notif_read_str(const struct sl_notif *n, uint64_t addr, char *buf,
 		      size_t cap, size_t *len);
-/* Gather exactly len bytes from the child's ranges remote[0..nremote)
- * (at most IOV_MAX of them, together len bytes long) into buf; -EFAULT
- * on a short read. */
-int sl_notif_readv(const struct sl_notif *n, const struct iovec *remote,
-		   size_t nremote, void *buf, size_t len);
+/* Fill the local buffers local[0..nlocal) exactly from the child's
+ * ranges remote[0..nremote) (at most IOV_MAX each side, the same total);
+ * -EFAULT on a short read. One process_vm_readv, checked after it. */
+int sl_notif_readv(const struct sl_notif *n, const struct iovec *local,
+		   size_t nlocal, const struct iovec *remote, size_t nremote);
 int sl_notif_write(const struct sl_notif *n, uint64_t addr, const void *buf,
 		   size_t len);
 /* A pidfd (O_CLOEXEC) naming the notifying task itself, opened while the
