@@ -27,7 +27,6 @@ struct sl_net_deferred {
 	sl_net_resume_fn resume; /* NULL: a connect */
 	void *op;
 	void (*free_op)(void *op);
-	size_t nfds;
 };
 
 static void op_free(struct sl_net_deferred *d)
@@ -43,7 +42,6 @@ static void op_free(struct sl_net_deferred *d)
 		d->next->pprev = d->pprev;
 	*d->pprev = d->next;
 	d->set->count--;
-	d->set->fds -= d->nfds;
 	free(d);
 }
 
@@ -150,19 +148,25 @@ static int hold(struct sl_net_deferred_set *set, const struct sl_notif *n,
 		set->head->pprev = &d->next;
 	set->head = d;
 	set->count++;
-	set->fds += d->nfds;
+	return 0;
+}
+
+int sl_net_deferred_charge(struct sl_net_deferred_set *set, long delta)
+{
+	if (delta > 0 && (size_t)delta > SL_NET_MAX_DEFERRED_FDS - set->fds)
+		return -EAGAIN;
+	set->fds += (size_t)delta;
 	return 0;
 }
 
 int sl_net_defer(struct sl_net_deferred_set *set, const struct sl_notif *n,
 		 int sock, sl_net_resume_fn resume, void *op,
-		 void (*free_op)(void *op), size_t nfds)
+		 void (*free_op)(void *op))
 {
 	struct sl_net_deferred *d = NULL;
 	int r = -EAGAIN;
 
-	if (set->count < SL_NET_MAX_DEFERRED &&
-	    nfds <= SL_NET_MAX_DEFERRED_FDS - set->fds) {
+	if (set->count < SL_NET_MAX_DEFERRED) {
 		d = calloc(1, sizeof(*d));
 		r = d ? 0 : -ENOMEM;
 	}
@@ -172,7 +176,6 @@ int sl_net_defer(struct sl_net_deferred_set *set, const struct sl_notif *n,
 		d->resume = resume;
 		d->op = op;
 		d->free_op = free_op;
-		d->nfds = nfds;
 		r = hold(set, n, d);
 		if (r < 0)
 			free(d);
@@ -183,7 +186,7 @@ int sl_net_defer(struct sl_net_deferred_set *set, const struct sl_notif *n,
 int sl_net_defer_connect(struct sl_net_deferred_set *set,
 			 const struct sl_notif *n, int sock)
 {
-	int r = sl_net_defer(set, n, sock, NULL, NULL, NULL, 0);
+	int r = sl_net_defer(set, n, sock, NULL, NULL, NULL);
 
 	if (r < 0)
 		close(sock);

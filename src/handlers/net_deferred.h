@@ -41,12 +41,16 @@ typedef int (*sl_net_resume_fn)(void *op, const struct sl_notif *n,
 				struct sl_action *out);
 
 /* Hold n until op is finished. sock is the socket to wait on, closed
- * with the operation; op is freed with free_op; nfds is what op holds of
- * the fd budget. Both are taken only on success: -EAGAIN when the set is
- * full, or -errno, leaves them to the caller. */
+ * with the operation; op is freed with free_op. Both are taken only on
+ * success: -EAGAIN when the set is full, or -errno, leaves them to the
+ * caller. */
 int sl_net_defer(struct sl_net_deferred_set *set, const struct sl_notif *n,
 		 int sock, sl_net_resume_fn resume, void *op,
-		 void (*free_op)(void *op), size_t nfds);
+		 void (*free_op)(void *op));
+
+/* A held operation takes (delta > 0) or gives back (delta < 0) file
+ * descriptors of the set's budget; -EAGAIN when taking would exceed it. */
+int sl_net_deferred_charge(struct sl_net_deferred_set *set, long delta);
 
 /* Could one more operation be held now? */
 static inline bool sl_net_deferred_room(const struct sl_net_deferred_set *set)

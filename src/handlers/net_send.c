@@ -49,7 +49,33 @@ struct sendop {
 	bool loaded;          /* m is the message being sent */
 	struct sl_net_msg m;
 	int error;            /* why it stopped (-errno), 0 if it did not */
+	bool held;            /* answered later: charged for m.nfds */
+	size_t charged;
 };
+
+/* The fds a held message keeps count against the sandbox's budget. */
+static int charge(struct sendop *op)
+{
+	long delta = (long)op->m.nfds - (long)op->charged;
+	int r;
+
+	if (!op->held || !delta)
+		return 0;
+	r = sl_net_deferred_charge(&op->st->pending, delta);
+	if (r == 0)
+		op->charged = op->m.nfds;
+	return r;
+}
+
+static void drop_message(struct sendop *op)
+{
+	if (op->charged)
+		(void)sl_net_deferred_charge(&op->st->pending,
+					     -(long)op->charged);
+	op->charged = 0;
+	sl_net_msg_clear(&op->m);
+	op->loaded = false;
+}
 
 static void sendop_free(void *p)
 {
@@ -57,7 +83,7 @@ static void sendop_free(void *p)
 
 	if (!op)
 		return;
-	sl_net_msg_clear(&op->m);
+	drop_message(op);
 	free(op);
 }
 
@@ -83,12 +109,13 @@ static int vet_unix(struct sl_net_state *st, const struct sl_notif *n,
 				 m->alen, &pin, &target, &tlen);
 		if (r < 0)
 			return r;
-		r = sl_net_msg_keep_fd(m, pin);
+		r = sl_net_msg_keep_pin(m, pin);
 		if (r < 0)
 			return r;
 		memset(&m->addr, 0, sizeof(m->addr));
 		memcpy(&m->addr, &target, tlen);
 		m->alen = tlen;
+		m->by_path = true;
 		return 0;
 	}
 	if (m->addr.ss_family != AF_UNIX ||
@@ -98,7 +125,7 @@ static int vet_unix(struct sl_net_state *st, const struct sl_notif *n,
 	r = sl_net_abstract_pin(st, n, s->type, &m->addr, m->alen, &pin);
 	if (r < 0)
 		return r;
-	return pin >= 0 ? sl_net_msg_keep_fd(m, pin) : 0;
+	return pin >= 0 ? sl_net_msg_keep_pin(m, pin) : 0;
 }
 
 static int vet_ip(struct sl_net_state *st, const struct sl_net_sock *s,
@@ -174,8 +201,26 @@ static void entry_done(struct sendop *op, const struct sl_notif *n)
 					offsetof(struct mmsghdr, msg_len),
 			     &len, sizeof(len));
 	op->done++;
-	sl_net_msg_clear(&op->m);
-	op->loaded = false;
+	drop_message(op);
+}
+
+/* One step of sending m: with the child's filesystem credentials when a
+ * pathname socket is reached (its permissions are the child's to meet). */
+static ssize_t send_step(struct sendop *op, const struct sl_notif *n,
+			 uint8_t *buf)
+{
+	struct sl_creds_saved saved = { 0 };
+	ssize_t r;
+
+	if (op->m.by_path) {
+		r = sl_net_creds_enter(n, &saved);
+		if (r < 0)
+			return r;
+	}
+	r = sl_net_msg_send(n, op->s.fd, op->s.type == SOCK_STREAM, &op->m,
+			    op->flags, buf, SL_NET_CHUNK);
+	sl_creds_leave(&saved);
+	return r;
 }
 
 static uint8_t *chunk_buffer(struct sl_net_state *st)
@@ -204,14 +249,15 @@ static int progress(struct sendop *op, const struct sl_notif *n)
 				return 1;
 			r = load_msghdr(op, n, op->vec + op->done *
 							 sizeof(struct mmsghdr));
+			op->loaded = true;
+			if (r == 0)
+				r = charge(op);
 			if (r < 0) {
 				op->error = (int)r;
 				return 1;
 			}
-			op->loaded = true;
 		}
-		r = sl_net_msg_send(n, op->s.fd, op->s.type == SOCK_STREAM,
-				    &op->m, op->flags, buf, SL_NET_CHUNK);
+		r = send_step(op, n, buf);
 		if (r == -EAGAIN)
 			return moved ? 0 : -EAGAIN;
 		if (r < 0) {
@@ -219,6 +265,11 @@ static int progress(struct sendop *op, const struct sl_notif *n)
 			return 1;
 		}
 		moved = true;
+		if (op->m.sent && op->m.nfds > op->m.npins) {
+			/* The passed fds are the kernel's now. */
+			sl_net_msg_sent_control(&op->m);
+			(void)charge(op);
+		}
 		if (op->m.sent < op->m.len)
 			return 0; /* a stream socket, full for now */
 		if (!op->mmsg)
@@ -277,8 +328,11 @@ static int run(struct sendop *op, const struct sl_notif *n,
 		r = 1;
 	}
 	if (r != 1) {
-		r = sl_net_defer(&op->st->pending, n, op->s.fd, resume, op,
-				 sendop_free, op->m.nfds);
+		op->held = true;
+		r = charge(op);
+		if (r == 0)
+			r = sl_net_defer(&op->st->pending, n, op->s.fd, resume,
+					 op, sendop_free);
 		if (r == 0) {
 			out->kind = SL_ACT_HOLD;
 			return 0;

@@ -42,6 +42,16 @@ void sl_net_msg_clear(struct sl_net_msg *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void sl_net_msg_sent_control(struct sl_net_msg *m)
+{
+	for (size_t i = m->npins; i < m->nfds; i++)
+		close(m->fds[i]);
+	m->nfds = m->npins;
+	free(m->control);
+	m->control = NULL;
+	m->controllen = 0;
+}
+
 int sl_net_msg_keep_fd(struct sl_net_msg *m, int fd)
 {
 	int *v = reallocarray(m->fds, m->nfds + 1, sizeof(*v));
@@ -53,6 +63,15 @@ int sl_net_msg_keep_fd(struct sl_net_msg *m, int fd)
 	m->fds = v;
 	m->fds[m->nfds++] = fd;
 	return 0;
+}
+
+int sl_net_msg_keep_pin(struct sl_net_msg *m, int fd)
+{
+	int r = sl_net_msg_keep_fd(m, fd);
+
+	if (r == 0)
+		m->npins = m->nfds;
+	return r;
 }
 
 int sl_net_read_msghdr(const struct sl_notif *n, uint64_t addr,
@@ -248,13 +267,16 @@ ssize_t sl_net_msg_send(const struct sl_notif *n, int sock, bool stream,
 		return send_datagram(n, sock, m, flags, buf, cap);
 	while (m->sent < m->len) {
 		size_t chunk = m->len - m->sent;
+		int f = flags;
 		ssize_t r;
 
-		if (chunk > cap)
+		if (chunk > cap) {
 			chunk = cap;
+			f &= ~MSG_OOB; /* urgent is the last byte of all */
+		}
 		r = gather(n, m, m->sent, buf, chunk);
 		if (r == 0)
-			r = send_bytes(sock, m, buf, chunk, flags);
+			r = send_bytes(sock, m, buf, chunk, f);
 		if (r < 0)
 			return total ? total : r;
 		m->sent += (size_t)r;

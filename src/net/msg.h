@@ -37,8 +37,12 @@ struct sl_net_msg {
 	uint8_t *control; /* ancillary data as checked or translated */
 	size_t controllen;
 	size_t sent;      /* bytes already sent (stream sockets) */
-	int *fds;         /* supervisor copies of passed fds, closed by clear */
+	int *fds;         /* supervisor copies of passed fds and pins,
+			   * closed by clear */
 	size_t nfds;
+	size_t npins;     /* fds[0..npins) keep the destination alive */
+	bool by_path;     /* to a pathname socket: sent with the child's
+			   * filesystem credentials (its permissions apply) */
 };
 
 /* Copy a sockaddr of len bytes from the child: -EINVAL when longer than
@@ -60,8 +64,14 @@ int sl_net_msg_sendto_body(const struct sl_notif *n, struct sl_net_msg *m);
 
 /* Keep fd open as long as m (closed by clear). Takes fd. */
 int sl_net_msg_keep_fd(struct sl_net_msg *m, int fd);
+/* The same for a pin the destination names, kept until m is cleared
+ * (before any passed fd is added). */
+int sl_net_msg_keep_pin(struct sl_net_msg *m, int fd);
 
 void sl_net_msg_clear(struct sl_net_msg *m);
+/* The ancillary data went with the first byte: close the passed fds
+ * (not the pins an address may name) and forget the control bytes. */
+void sl_net_msg_sent_control(struct sl_net_msg *m);
 
 /* Unix sockets: replace the child's fd numbers in SCM_RIGHTS by
  * supervisor duplicates of the same files (any other control message is

@@ -151,3 +151,19 @@ TEST(held_operations_are_bounded)
 	CHECK_EQ_INT(connected + failed, threads);
 	CHECK(refused + failed >= threads - held);
 }
+
+/* File descriptors passed with SCM_RIGHTS are held by the supervisor
+ * while a send waits: two blocked sends of 200 fds each exceed what it
+ * holds for a sandbox (256), and the one that finds no room is refused. */
+TEST(held_file_descriptors_are_bounded)
+{
+	sandlock_sandbox_t *p;
+
+	CHECK(nu_find_probe());
+	p = lu_build(nu_builder());
+	CHECK(p);
+	/* The probe exits once the first send returns; the other stays
+	 * held until then. */
+	CHECK_PROBE(p, "sendmsg EAGAIN\n", "fdheld", "200");
+	sandlock_sandbox_free(p);
+}

@@ -88,6 +88,10 @@
  *                                   how many opened and the errno that
  *                                   stopped them, close them, open one
  *                                   more: "<count> <errno|-> <again>"
+ *   fdheld N                        two threads each block in a sendmsg
+ *                                   passing N fds on a unix socket nobody
+ *                                   reads; print how the first to return
+ *                                   ended ("sendmsg EAGAIN")
  *   flood IP PORT THREADS           THREADS threads each connect to
  *                                   IP:PORT and sendmsg 64 MiB (a 64 KiB
  *                                   buffer repeated by the iovec) to a
@@ -120,6 +124,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define SCM_MAX_FD_PROBE 253
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -1049,6 +1055,66 @@ static int op_nlmany(char **a)
 	return fail();
 }
 
+static int held_sock = -1, held_n;
+static int held_fds[SCM_MAX_FD_PROBE];
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t held_cond = PTHREAD_COND_INITIALIZER;
+static int held_done;
+static char held_result[64];
+
+static void *held_send(void *arg)
+{
+	char cbuf[CMSG_SPACE(sizeof(held_fds))] = { 0 }, c = 'x';
+	struct iovec iov = { &c, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = CMSG_SPACE(held_n * sizeof(int)) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t n;
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(held_n * sizeof(int));
+	memcpy(CMSG_DATA(cm), held_fds, held_n * sizeof(int));
+	n = sendmsg(held_sock, &mh, MSG_NOSIGNAL);
+	pthread_mutex_lock(&held_lock);
+	if (!held_done++)
+		snprintf(held_result, sizeof(held_result), "%s",
+			 n < 0 ? (strerrorname_np(errno) ? strerrorname_np(errno)
+							 : "E?")
+			       : "sent");
+	pthread_cond_signal(&held_cond);
+	pthread_mutex_unlock(&held_lock);
+	return arg;
+}
+
+static int op_fdheld(char **a)
+{
+	static char fill[65536];
+	int sv[2], p[2];
+	pthread_t t1, t2;
+
+	held_n = atoi(a[0]);
+	if (held_n < 1 || held_n > SCM_MAX_FD_PROBE ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(p, O_CLOEXEC) < 0)
+		return step_failed("setup");
+	for (int i = 0; i < held_n; i++)
+		held_fds[i] = p[0];
+	/* Fill the socket: the next blocking send waits. */
+	while (send(sv[0], fill, sizeof(fill), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+		;
+	held_sock = sv[0];
+	pthread_create(&t1, NULL, held_send, NULL);
+	pthread_create(&t2, NULL, held_send, NULL);
+	pthread_mutex_lock(&held_lock);
+	while (!held_done)
+		pthread_cond_wait(&held_cond, &held_lock);
+	printf("sendmsg %s\n", held_result);
+	fflush(stdout);
+	_exit(0);
+}
+
 /* ---- a flood of blocking sends to a peer that never reads --------------- */
 
 static struct sockaddr_storage flood_addr;
@@ -1126,6 +1192,7 @@ static const struct {
 	{ "nladdr", 0, op_nladdr },     { "flood", 3, op_flood },
 	{ "nlname", 0, op_nlname },     { "nlmany", 1, op_nlmany },
 	{ "abssend", 1, op_abssend },   { "unixpass", 0, op_unixpass },
+	{ "fdheld", 1, op_fdheld },
 };
 
 int main(int argc, char **argv)
