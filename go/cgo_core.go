@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "4d417173056ca10f45ed9c1543b98ccb01f6e827c2a5032445508dff9a1c31c7"
+const coreSourcesSHA256 = "20608a3a0ce01ed510cd88c5afd48ead6e5d126c13e6a56854e712419274741b"
