@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "20608a3a0ce01ed510cd88c5afd48ead6e5d126c13e6a56854e712419274741b"
+const coreSourcesSHA256 = "decf994704e82819a285b81cf43948962b1378c53f90de6dd11f99f8e2618cf8"

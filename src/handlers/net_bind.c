@@ -214,7 +214,7 @@ static int getsockname_handle(void *state, const struct sl_notif *n,
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	uint16_t real, virt;
-	int ulen, r;
+	int r;
 
 	r = sl_net_sock_get(n, (int)a[0], &s);
 	if (r < 0)
@@ -226,24 +226,7 @@ static int getsockname_handle(void *state, const struct sl_notif *n,
 	    !sl_portmap_virtual_of(ctx->portmap, real, &virt))
 		return 0; /* nothing to translate: the kernel answers */
 	sl_sockaddr_set_port((struct sockaddr *)&ss, len, virt);
-	/* As the kernel: copy at most the caller's length, report the full
-	 * one. */
-	if (sl_notif_read(n, a[2], &ulen, sizeof(ulen)) < 0) {
-		refuse(out, EFAULT);
-		return 0;
-	}
-	if (ulen < 0) {
-		refuse(out, EINVAL);
-		return 0;
-	}
-	if (sl_notif_write(n, a[1], &ss,
-			   (size_t)ulen < len ? (size_t)ulen : len) < 0 ||
-	    sl_notif_write(n, a[2], &len, sizeof(int)) < 0) {
-		refuse(out, EFAULT);
-		return 0;
-	}
-	out->kind = SL_ACT_VALUE;
-	out->value = 0;
+	sl_net_answer_name(n, a[1], a[2], &ss, len, out);
 	return 0;
 }
 

@@ -36,6 +36,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "handlers/network.h"
 #include "handlers/procinfo.h"
 #include "net/rtnl.h"
 #include "supervisor/dispatch.h"
@@ -278,31 +279,14 @@ static int local_name(struct nl_state *st, const struct sl_notif *n,
 		      struct sl_action *out)
 {
 	const __u64 *a = n->req->data.args;
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
 	struct nl_sock *s = lookup(st, n, (int)a[0]);
-	int len = sizeof(nl), ulen;
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
 
 	if (!s)
 		return 0;
 	nl.nl_pid = s->portid;
 	nl.nl_groups = s->groups;
-	/* As the kernel: copy at most the caller's length, report ours. */
-	if (sl_notif_read(n, a[2], &ulen, sizeof(ulen)) < 0) {
-		answer(out, EFAULT);
-		return 0;
-	}
-	if (ulen < 0) {
-		answer(out, EINVAL);
-		return 0;
-	}
-	if (sl_notif_write(n, a[1], &nl, (size_t)ulen < sizeof(nl) ?
-						 (size_t)ulen :
-						 sizeof(nl)) < 0 ||
-	    sl_notif_write(n, a[2], &len, sizeof(len)) < 0) {
-		answer(out, EFAULT);
-		return 0;
-	}
-	answer(out, 0);
+	sl_net_answer_name(n, a[1], a[2], &nl, sizeof(nl), out);
 	return 0;
 }
 

@@ -11,9 +11,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -159,6 +159,30 @@ void sl_net_sock_put(struct sl_net_sock *s)
 	s->fd = -1;
 }
 
+void sl_net_answer_name(const struct sl_notif *n, uint64_t addr, uint64_t lenp,
+			const void *sa, socklen_t len, struct sl_action *out)
+{
+	int ulen, full = (int)len;
+
+	out->kind = SL_ACT_ERRNO;
+	if (sl_notif_read(n, lenp, &ulen, sizeof(ulen)) < 0) {
+		out->error = EFAULT;
+		return;
+	}
+	if (ulen < 0) {
+		out->error = EINVAL;
+		return;
+	}
+	if (sl_notif_write(n, addr, sa, (size_t)ulen < len ? (size_t)ulen : len) <
+		    0 ||
+	    sl_notif_write(n, lenp, &full, sizeof(full)) < 0) {
+		out->error = EFAULT;
+		return;
+	}
+	out->kind = SL_ACT_VALUE;
+	out->value = 0;
+}
+
 int sl_net_check_dest(const struct sl_net_state *st,
 		      const struct sl_net_sock *s,
 		      const struct sockaddr_storage *ss, socklen_t len)
@@ -183,9 +207,11 @@ static int connect_on_behalf(struct sl_net_state *st, const struct sl_notif *n,
 			     struct sl_net_sock *s, const void *addr,
 			     socklen_t len, struct sl_action *out)
 {
-	int r, err, fl;
+	int r, err, fl = fcntl(s->fd, F_GETFL);
 
-	if (sl_net_sock_nonblock(s)) {
+	if (fl < 0)
+		return -EBADF;
+	if (fl & O_NONBLOCK) {
 		r = connect(s->fd, addr, len);
 		err = errno;
 	} else if (!sl_net_deferred_room(&st->pending)) {
@@ -193,8 +219,7 @@ static int connect_on_behalf(struct sl_net_state *st, const struct sl_notif *n,
 		r = -1;
 		err = EAGAIN;
 	} else {
-		fl = fcntl(s->fd, F_GETFL);
-		if (fl < 0 || fcntl(s->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		if (fcntl(s->fd, F_SETFL, fl | O_NONBLOCK) < 0)
 			return -EBADF;
 		r = connect(s->fd, addr, len);
 		err = errno;

@@ -47,6 +47,12 @@ void sl_net_sock_put(struct sl_net_sock *s);
  * could not complete at once (the only time it matters). */
 bool sl_net_sock_nonblock(const struct sl_net_sock *s);
 
+/* Answer a getsockname-style call (the address at addr, its length at
+ * lenp in the child) with sa, len bytes, as the kernel does: copy at most
+ * the caller's length, report the full one. */
+void sl_net_answer_name(const struct sl_notif *n, uint64_t addr, uint64_t lenp,
+			const void *sa, socklen_t len, struct sl_action *out);
+
 /* Is (family of ss) an IP destination permitted on socket s? 0, or
  * -ECONNREFUSED / -EAFNOSUPPORT / -EINVAL. */
 int sl_net_check_dest(const struct sl_net_state *st,

@@ -40,8 +40,16 @@ struct arg_rule {
 	RULE1(clone, EPERM, CMP(0, SCMP_CMP_MASKED_EQ, flag, flag))
 #define IOCTL_RULE(req) RULE1(ioctl, EPERM, LOW32_EQ(1, req))
 #define PRCTL_RULE(opt) RULE1(prctl, EPERM, LOW32_EQ(0, opt))
-#define FAMILY_RULE(...) RULE1(socket, EAFNOSUPPORT, __VA_ARGS__)
-#define PAIR_FAMILY_RULE(...) RULE1(socketpair, EAFNOSUPPORT, __VA_ARGS__)
+/* Only AF_UNIX (1), AF_INET (2), AF_INET6 (10) and AF_NETLINK (16):
+ * every other domain value of sys, in as few masked ranges as possible. */
+#define FAMILY_RULES(sys)                                                  \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 0, 0)),                \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 3, 0)),                \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 4)),     \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_MASKED_EQ, ~1ULL, 8)),     \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 11, 0)),               \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 12)),    \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_GE, AF_NETLINK + 1, 0))
 
 static const struct arg_rule arg_rules[] = {
 	CLONE_NS_RULE(CLONE_NEWNS),
@@ -69,16 +77,9 @@ static const struct arg_rule arg_rules[] = {
 	PRCTL_RULE(PR_SET_SECUREBITS),
 	PRCTL_RULE(PR_SET_PTRACER),
 
-	/* Only AF_UNIX (1), AF_INET (2), AF_INET6 (10) and AF_NETLINK (16):
-	 * every other domain value, in as few masked ranges as possible.
-	 * What AF_INET and AF_INET6 may create is in inet_sockets.c. */
-	FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 0, 0)),
-	FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 3, 0)),
-	FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 4)),  /* 4..7 */
-	FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~1ULL, 8)),  /* 8..9 */
-	FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 11, 0)),
-	FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 12)), /* 12..15 */
-	FAMILY_RULE(CMP(0, SCMP_CMP_GE, AF_NETLINK + 1, 0)),
+	/* Socket families; what AF_INET and AF_INET6 may create is in
+	 * inet_sockets.c. */
+	FAMILY_RULES(socket),
 	/* Netlink: only the routing protocol, which is virtualized. */
 	{ SCMP_SYS(socket), EAFNOSUPPORT, 2,
 	  { CMP(0, SCMP_CMP_EQ, AF_NETLINK, 0),
@@ -87,13 +88,7 @@ static const struct arg_rule arg_rules[] = {
 	/* socketpair() creates sockets too: only AF_UNIX pairs exist (the
 	 * kernel itself answers EOPNOTSUPP for AF_INET, AF_INET6 and
 	 * AF_NETLINK; another family, such as AF_TIPC, would get one). */
-	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 0, 0)),
-	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 3, 0)),
-	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 4)),  /* 4..7 */
-	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~1ULL, 8)),  /* 8..9 */
-	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_EQ, 11, 0)),
-	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 12)), /* 12..15 */
-	PAIR_FAMILY_RULE(CMP(0, SCMP_CMP_GE, AF_NETLINK + 1, 0)),
+	FAMILY_RULES(socketpair),
 };
 
 bool sl_seccomp_arg_filtered(long nr)

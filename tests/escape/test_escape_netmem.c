@@ -45,11 +45,22 @@ static bool all_started(const int *conns, int n)
 	return true;
 }
 
+/* End a popen'd flood: kill it, reap it, close its pipes. */
+static bool stop(sandlock_handle_t *h, int in, int out)
+{
+	bool killed = sandlock_handle_kill(h) == 0;
+
+	sandlock_result_free(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+	close(in);
+	close(out);
+	return killed;
+}
+
 TEST(deferred_sends_keep_the_supervisor_small)
 {
 	sandlock_sandbox_t *p;
 	sandlock_handle_t *h;
-	sandlock_result_t *r;
 	int l, in = -1, out = -1, conns[THREADS], n = 0;
 	char rule[64];
 	long before, peak = 0;
@@ -88,12 +99,7 @@ TEST(deferred_sends_keep_the_supervisor_small)
 		lu_sleep_ms(10);
 	}
 	fprintf(stderr, "  supervisor growth: %ld KiB\n", peak - before);
-	CHECK(sandlock_handle_kill(h) == 0);
-	r = sandlock_handle_wait(h);
-	sandlock_result_free(r);
-	sandlock_handle_free(h);
-	close(in);
-	close(out);
+	CHECK(stop(h, in, out));
 	for (int i = 0; i < n; i++)
 		close(conns[i]);
 	close(l);
@@ -108,7 +114,6 @@ TEST(held_operations_are_bounded)
 {
 	sandlock_sandbox_t *p;
 	sandlock_handle_t *h;
-	sandlock_result_t *r;
 	int l, in = -1, out = -1, connected = 0, failed = 0, refused = 0;
 	const int threads = 80, held = 64; /* SL_NET_MAX_DEFERRED */
 	char rule[64];
@@ -138,12 +143,7 @@ TEST(held_operations_are_bounded)
 		else
 			fprintf(stderr, "  probe: %s", line);
 	}
-	CHECK(sandlock_handle_kill(h) == 0);
-	r = sandlock_handle_wait(h);
-	sandlock_result_free(r);
-	sandlock_handle_free(h);
-	close(in);
-	close(out);
+	CHECK(stop(h, in, out));
 	close(l);
 	sandlock_sandbox_free(p);
 	fprintf(stderr, "  %d connected, %d connects and %d sends refused\n",

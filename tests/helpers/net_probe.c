@@ -459,14 +459,22 @@ static int op_race(char **a)
 }
 
 static int race_fd = -1, race_tcp = -1, race_udp = -1;
+/* When set, the racing thread also flips *race_len between 0 (with the
+ * decoy race_tcp in place) and race_len_value (with race_udp). */
+static volatile socklen_t *race_len;
+static socklen_t race_len_value;
 
 static void *flip_fd(void *arg)
 {
 	atomic_store(&race_started, true);
 	while (!atomic_load(&race_stop)) {
+		if (race_len)
+			*race_len = 0;
 		dup3(race_tcp, race_fd, O_CLOEXEC);
 		for (volatile int i = 0; i < 200; i++)
 			;
+		if (race_len)
+			*race_len = race_len_value;
 		dup3(race_udp, race_fd, O_CLOEXEC);
 		for (volatile int i = 0; i < 200; i++)
 			;
@@ -717,25 +725,6 @@ static int op_unixrace(char **a)
 /* The msghdr of the racing sends: a thread may rewrite it while the
  * kernel or the supervisor reads it. */
 static struct msghdr race_mh;
-static socklen_t race_namelen;
-
-static void *flip_fd_and_name(void *arg)
-{
-	volatile socklen_t *len = &race_mh.msg_namelen;
-
-	atomic_store(&race_started, true);
-	while (!atomic_load(&race_stop)) {
-		*len = 0;
-		dup3(race_tcp, race_fd, O_CLOEXEC);
-		for (volatile int i = 0; i < 200; i++)
-			;
-		*len = race_namelen;
-		dup3(race_udp, race_fd, O_CLOEXEC);
-		for (volatile int i = 0; i < 200; i++)
-			;
-	}
-	return arg;
-}
 
 /* sendmsg to IP:PORT, n times, on race_fd that another thread swaps
  * between the decoy race_tcp and the UDP socket race_udp. */
@@ -746,14 +735,17 @@ static int send_race(char **a, bool flip_name)
 	int n = atoi(a[2]), sent = 0;
 	pthread_t t;
 
-	race_namelen = make_addr(a[0], a[1], &ss);
-	race_mh = (struct msghdr){ .msg_name = &ss, .msg_namelen = race_namelen,
+	race_len_value = make_addr(a[0], a[1], &ss);
+	race_mh = (struct msghdr){ .msg_name = &ss,
+				   .msg_namelen = race_len_value,
 				   .msg_iov = &iov, .msg_iovlen = 1 };
+	if (flip_name)
+		race_len = &race_mh.msg_namelen;
 	race_udp = sock_for(&ss, SOCK_DGRAM);
 	if (race_tcp < 0 || race_udp < 0)
 		return step_failed("socket");
 	race_fd = dup(race_tcp);
-	pthread_create(&t, NULL, flip_name ? flip_fd_and_name : flip_fd, NULL);
+	pthread_create(&t, NULL, flip_fd, NULL);
 	while (!atomic_load(&race_started))
 		;
 	for (int i = 0; i < n; i++)
