@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "decf994704e82819a285b81cf43948962b1378c53f90de6dd11f99f8e2618cf8"
+const coreSourcesSHA256 = "2014604986edff51116e0ee77359688e014233c63086112910dffc8d939c4d1b"

@@ -24,10 +24,12 @@
  * reachable once a sandbox process holds it (Landlock would refuse).
  * Both need a process outside to cooperate.
  *
- * Finding a socket costs a sock_diag dump and a walk of the sandbox's fd
- * tables; the last few answers are remembered (the holder and fd number,
- * checked again by inode at each use), so a program sending datagram
- * after datagram to one name pays it once.
+ * A socket is identified by its cookie (SO_COOKIE, the 64-bit id
+ * sock_diag reports too, never reused), its inode only locating it in
+ * /proc/<pid>/fd. Finding one costs a sock_diag dump and a walk of the
+ * sandbox's fd tables; the last few answers are remembered (holder and fd
+ * number, the cookie checked again at each use), so a program sending
+ * datagram after datagram to one name pays it once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -40,7 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -53,13 +54,20 @@
 #define MAX_PROCS 4096     /* a sandbox's processes walked, at most */
 #define TCP_LISTEN_STATE 10 /* the kernel's TCP_LISTEN, also for unix */
 
+/* Which socket: its inode finds it in /proc/<pid>/fd, its cookie says
+ * it is the one. */
+struct sock_id {
+	ino_t ino;
+	uint64_t cookie;
+};
+
 struct entry {
 	int type;
 	size_t len;
 	char name[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	pid_t pid;
 	int fd;
-	ino_t ino;
+	struct sock_id id;
 };
 
 struct sl_net_abstract {
@@ -75,7 +83,7 @@ void sl_net_abstract_free(struct sl_net_abstract *a)
 /* ---- the socket bound to a name ----------------------------------------- */
 
 static bool diag_match(const struct nlmsghdr *h, int type, const char *name,
-		       size_t len, ino_t *ino)
+		       size_t len, struct sock_id *id)
 {
 	const struct unix_diag_msg *m = NLMSG_DATA(h);
 	const struct rtattr *a = (const struct rtattr *)(m + 1);
@@ -86,16 +94,19 @@ static bool diag_match(const struct nlmsghdr *h, int type, const char *name,
 	for (; RTA_OK(a, left); a = RTA_NEXT(a, left))
 		if (a->rta_type == UNIX_DIAG_NAME && (size_t)RTA_PAYLOAD(a) == len &&
 		    memcmp(RTA_DATA(a), name, len) == 0) {
-			*ino = m->udiag_ino;
+			id->ino = m->udiag_ino;
+			id->cookie = (uint64_t)m->udiag_cookie[1] << 32 |
+				     m->udiag_cookie[0];
 			return true;
 		}
 	return false;
 }
 
-/* The inode of the socket of type bound to name (len bytes, the leading
- * NUL included), listening unless a datagram socket. -ECONNREFUSED when
- * there is none, as the kernel says. */
-static int find_inode(int type, const char *name, size_t len, ino_t *ino)
+/* The socket of type bound to name (len bytes, the leading NUL
+ * included), listening unless a datagram socket. -ECONNREFUSED when there
+ * is none, as the kernel says. */
+static int find_socket(int type, const char *name, size_t len,
+		       struct sock_id *id)
 {
 	struct {
 		struct nlmsghdr h;
@@ -137,7 +148,7 @@ static int find_inode(int type, const char *name, size_t len, ino_t *ino)
 			if (h->nlmsg_type == NLMSG_ERROR)
 				return -EIO;
 			if (!found)
-				found = diag_match(h, type, name, len, ino);
+				found = diag_match(h, type, name, len, id);
 		}
 	}
 }
@@ -201,8 +212,9 @@ static int fd_of(pid_t pid, ino_t ino)
 	return -1;
 }
 
-/* A sandbox process holding ino, walking the process tree from the top.
- * -EPERM when none does (only outside processes hold it). */
+/* A sandbox process holding the socket of inode ino, walking the process
+ * tree from the top. -EPERM when none does (only outside processes hold
+ * it). */
 static int find_holder(struct sl_supervisor *sv, ino_t ino, pid_t *pid,
 		       int *fd)
 {
@@ -223,13 +235,15 @@ static int find_holder(struct sl_supervisor *sv, ino_t ino, pid_t *pid,
 	return -EPERM;
 }
 
-/* A reference to the socket ino that pid holds as fd, if pid is still a
+/* A reference to the socket id that pid holds as fd, if pid is still a
  * process of the sandbox and fd still that socket. */
-static int take(struct sl_supervisor *sv, pid_t pid, int fd, ino_t ino)
+static int take(struct sl_supervisor *sv, pid_t pid, int fd,
+		const struct sock_id *id)
 {
 	_cleanup_(closep) int pidfd = sl_pidfd_open(pid, 0);
 	_cleanup_(closep) int sock = -1;
-	struct stat sb;
+	uint64_t cookie = 0;
+	socklen_t clen = sizeof(cookie);
 
 	if (pidfd < 0)
 		return -ESRCH;
@@ -237,8 +251,9 @@ static int take(struct sl_supervisor *sv, pid_t pid, int fd, ino_t ino)
 	if (!sl_supervisor_is_member(sv, pid))
 		return -ESRCH;
 	sock = (int)syscall(__NR_pidfd_getfd, pidfd, fd, 0);
-	if (sock < 0 || fstat(sock, &sb) < 0 || !S_ISSOCK(sb.st_mode) ||
-	    sb.st_ino != ino)
+	if (sock < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_COOKIE, &cookie, &clen) < 0 ||
+	    cookie != id->cookie)
 		return -ESRCH;
 	return TAKE_FD(sock);
 }
@@ -254,7 +269,7 @@ static struct entry *cached(struct sl_net_abstract *a, int type,
 }
 
 static void remember(struct sl_net_abstract *a, int type, const char *name,
-		     size_t len, pid_t pid, int fd, ino_t ino)
+		     size_t len, pid_t pid, int fd, const struct sock_id *id)
 {
 	struct entry *e = cached(a, type, name, len);
 
@@ -265,7 +280,7 @@ static void remember(struct sl_net_abstract *a, int type, const char *name,
 			a->used++;
 	}
 	*e = (struct entry){ .type = type, .len = len, .pid = pid, .fd = fd,
-			     .ino = ino };
+			     .id = *id };
 	memcpy(e->name, name, len);
 }
 
@@ -276,7 +291,7 @@ int sl_net_abstract_pin(struct sl_net_state *st, const struct sl_notif *n,
 	const struct sockaddr_un *sun = (const struct sockaddr_un *)ss;
 	size_t nlen = len - offsetof(struct sockaddr_un, sun_path);
 	struct entry *e;
-	ino_t ino = 0;
+	struct sock_id id = { 0 };
 	pid_t pid = 0;
 	int fd = -1, r;
 
@@ -293,7 +308,7 @@ int sl_net_abstract_pin(struct sl_net_state *st, const struct sl_notif *n,
 	}
 	e = cached(st->abstract, type, sun->sun_path, nlen);
 	if (e) {
-		r = take(st->sv, e->pid, e->fd, e->ino);
+		r = take(st->sv, e->pid, e->fd, &e->id);
 		if (r >= 0) {
 			*pin = r;
 			return 0;
@@ -302,14 +317,14 @@ int sl_net_abstract_pin(struct sl_net_state *st, const struct sl_notif *n,
 	/* The holder may close its fd between the walk and the take: one
 	 * more search, then the answer stands. */
 	for (int tries = 0; tries < 2; tries++) {
-		r = find_inode(type, sun->sun_path, nlen, &ino);
+		r = find_socket(type, sun->sun_path, nlen, &id);
 		if (r == 0)
-			r = find_holder(st->sv, ino, &pid, &fd);
+			r = find_holder(st->sv, id.ino, &pid, &fd);
 		if (r == 0)
-			r = take(st->sv, pid, fd, ino);
+			r = take(st->sv, pid, fd, &id);
 		if (r >= 0) {
 			remember(st->abstract, type, sun->sun_path, nlen, pid,
-				 fd, ino);
+				 fd, &id);
 			*pin = r;
 			return 0;
 		}
