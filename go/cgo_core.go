@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "2014604986edff51116e0ee77359688e014233c63086112910dffc8d939c4d1b"
+const coreSourcesSHA256 = "cb26fff720b384e228ffa468ea47b22fc3873f4288eea53a9a82ba92836f52ab"

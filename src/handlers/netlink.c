@@ -8,9 +8,9 @@
  * with the replies of net/rtnl.c. A real netlink socket never exists.
  *
  * Emulated sockets are recognised by identity, not by fd number: the
- * inode of the child's end, compared with the object behind the fd the
- * call names (pidfd_getfd), so a dup, a fork or a swapped fd number
- * changes nothing. bind, connect and getsockname on them are answered
+ * cookie of the child's end (SO_COOKIE, never reused), compared with the
+ * object behind the fd the call names (pidfd_getfd), so a dup, a fork or
+ * a swapped fd number changes nothing. bind, connect and getsockname on them are answered
  * here with a netlink address (port id: the creating process's tgid, or
  * what bind asked for); recvmsg needs nothing: the supervisor's end is
  * bound to an abstract unix name whose bytes, read as a sockaddr_nl,
@@ -31,7 +31,6 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -51,8 +50,7 @@ struct nl_sock {
 	struct sl_evsrc src; /* the supervisor's end */
 	struct nl_state *st;
 	struct nl_sock *next, **pprev;
-	dev_t dev;           /* the child's end */
-	ino_t ino;
+	uint64_t cookie;     /* the child's end */
 	uint32_t portid, groups;
 	struct sl_rtnl_out out; /* replies not yet delivered */
 	unsigned sent;          /* of out.n */
@@ -168,7 +166,7 @@ static int create(struct nl_state *st, const struct sl_notif *n,
 	const __u64 *a = n->req->data.args;
 	int type = (int)a[1], pair[2] = { -1, -1 };
 	struct nl_sock *s;
-	struct stat sb;
+	socklen_t clen = sizeof(s->cookie);
 	pid_t tgid;
 	int r;
 
@@ -197,7 +195,8 @@ static int create(struct nl_state *st, const struct sl_notif *n,
 	if (r == 0 && (fcntl(pair[0], F_SETFL, O_NONBLOCK) < 0 ||
 		       ((type & SOCK_NONBLOCK) &&
 			fcntl(pair[1], F_SETFL, O_NONBLOCK) < 0) ||
-		       fstat(pair[1], &sb) < 0))
+		       getsockopt(pair[1], SOL_SOCKET, SO_COOKIE, &s->cookie,
+				  &clen) < 0))
 		r = -errno;
 	if (r == 0)
 		r = sl_evsrc_add(sl_supervisor_epfd(st->sv), &s->src);
@@ -207,8 +206,6 @@ static int create(struct nl_state *st, const struct sl_notif *n,
 		free(s);
 		return r;
 	}
-	s->dev = sb.st_dev;
-	s->ino = sb.st_ino;
 	s->next = st->head;
 	s->pprev = &st->head;
 	if (st->head)
@@ -228,15 +225,17 @@ static struct nl_sock *lookup(struct nl_state *st, const struct sl_notif *n,
 			      int childfd)
 {
 	_cleanup_(closep) int fd = -1;
-	struct stat sb;
+	uint64_t cookie;
+	socklen_t clen = sizeof(cookie);
 
 	if (!st->head)
 		return NULL; /* the common case: no syscall at all */
 	fd = sl_notif_getfd(n, childfd);
-	if (fd < 0 || fstat(fd, &sb) < 0)
+	if (fd < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &clen) < 0)
 		return NULL;
 	for (struct nl_sock *s = st->head; s; s = s->next)
-		if (s->ino == sb.st_ino && s->dev == sb.st_dev)
+		if (s->cookie == cookie)
 			return s;
 	return NULL;
 }
