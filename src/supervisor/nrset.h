@@ -13,8 +13,9 @@ struct sl_nrset {
 	uint64_t bits[SL_MAX_NR / 64];
 	/* Syscalls needed only under the argument condition that
 	 * src/seccomp/notify.c attaches to each of them (socket() of
-	 * AF_NETLINK, say), and only where the policy does not deny them
-	 * outright. A syscall also in bits is notified without condition. */
+	 * AF_NETLINK, say; none: always), and only where the policy does not
+	 * deny them outright. A syscall also in bits is notified without
+	 * condition. */
 	uint64_t narrow[SL_MAX_NR / 64];
 };
 
