@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "cb26fff720b384e228ffa468ea47b22fc3873f4288eea53a9a82ba92836f52ab"
+const coreSourcesSHA256 = "4e95f7e66c0444097b7617df408e15628dd3f3a0d10ff97e34bfdc5774077d2a"
