@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "1c8a1142a3fa3c784a5a14d03d25a3a28da51c0fba17f311c58c5994688ec701"
+const coreSourcesSHA256 = "d872d6d98aed4752681588e37846268cf624f3bd21339937897e032251a98cde"

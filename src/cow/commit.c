@@ -181,8 +181,9 @@ static int land_copy(struct sl_cow_branch *b, const char *rel, int uparent,
 	tmp_name(b, tmp);
 	if (unlinkat(wparent, tmp, 0) < 0 && errno != ENOENT)
 		return -errno;
-	if (S_ISREG(st->st_mode) && st->st_nlink > 1 &&
-	    (first = landed_as(links, st))) {
+	/* Another name of this file landed already (the upper's link count
+	 * dropped when it left): link to it. */
+	if (S_ISREG(st->st_mode) && (first = landed_as(links, st))) {
 		_cleanup_(closep) int fparent = -1;
 		const char *fname;
 

@@ -384,3 +384,14 @@ int sl_cow_remove_upper(struct sl_cow_branch *b, const char *rel)
 	sl_cow_quota_release(b, charge);
 	return 0;
 }
+
+int sl_cow_remove(struct sl_cow_branch *b, const char *rel)
+{
+	int r = sl_cow_remove_upper(b, rel);
+
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (sl_cow_covered(b, rel) || sl_cow_lower_stat(b, rel, NULL) == -ENOENT)
+		return 0; /* nothing of the workdir to hide */
+	return sl_cow_whiteout(b, rel);
+}

@@ -207,6 +207,13 @@ int sl_cow_symlink(struct sl_cow_branch *b, const char *target,
 int sl_cow_mknod(struct sl_cow_branch *b, const char *rel, mode_t mode);
 /* Remove rel's upper entry (a directory must be empty). -ENOENT if none. */
 int sl_cow_remove_upper(struct sl_cow_branch *b, const char *rel);
+/*
+ * Delete rel in the merged view, once the caller has checked it may
+ * (type, emptiness): its upper entry goes, and a whiteout is recorded when
+ * the workdir has an entry there that no whiteout hides yet (an entry
+ * created and deleted in the run leaves no trace).
+ */
+int sl_cow_remove(struct sl_cow_branch *b, const char *rel);
 
 /*
  * Record that rel is deleted in the merged view: appended to deleted.log
