@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "d872d6d98aed4752681588e37846268cf624f3bd21339937897e032251a98cde"
+const coreSourcesSHA256 = "387f7fe1d734e23f640b86a91bfc29928b20fba2d84f36ade31a3cc809594cc5"

@@ -336,5 +336,7 @@ int sl_cow_run_begin(const struct sl_policy *p, bool dry_run,
  */
 int sl_cow_run_end(struct sl_cow_run *cr, enum sl_cow_outcome o,
 		   struct sl_cow_changes *changes, struct sl_error *e);
+/* The run never started: remove the branch and release cr (NULL-safe). */
+void sl_cow_run_discard(struct sl_cow_run *cr);
 
 #endif

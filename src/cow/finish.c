@@ -132,3 +132,12 @@ int sl_cow_run_end(struct sl_cow_run *cr, enum sl_cow_outcome o,
 	free(cr);
 	return r < 0 ? r : rc;
 }
+
+void sl_cow_run_discard(struct sl_cow_run *cr)
+{
+	if (!cr)
+		return;
+	sl_cow_abort(cr->branch, NULL);
+	sl_cow_branch_free(cr->branch);
+	free(cr);
+}

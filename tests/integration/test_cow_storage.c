@@ -557,3 +557,51 @@ TEST(no_quota_means_no_limit)
 	sl_cow_abort(f.b, NULL);
 	cow_fx_free(&f);
 }
+
+/* The marker is the record a retry trusts: anything but a complete,
+ * well-formed one is no marker. */
+TEST(marker_is_read_strictly)
+{
+	static const struct {
+		const char *text;
+		int r;
+	} cases[] = {
+		{ "reason=kept\nworkdir=/w\nupper=/u\ndeleted=a\\nb\n"
+		  "future=x\npid=42\n", 0 },
+		{ "reason=kept\nworkdir=/w\npid=42", -EINVAL },  /* truncated */
+		{ "reason=kept\nworkdir=/w\n", -EINVAL },         /* no pid */
+		{ "reason=kept\npid=1\nworkdir=/w\n", -EINVAL }, /* pid not last */
+		{ "reason=gone\nworkdir=/w\npid=1\n", -EINVAL },
+		{ "reason=kept\nreason=kept\nworkdir=/w\npid=1\n", -EINVAL },
+		{ "reason=kept\nworkdir=\npid=1\n", -EINVAL },
+		{ "reason=kept\nworkdir=/w\ndeleted=bad\\q\npid=1\n", -EINVAL },
+		{ "reason=kept\nworkdir=/w\npid=-1\n", -EINVAL },
+		{ "", -EINVAL },
+	};
+	struct cow_fx f;
+	int dir;
+
+	CHECK(cow_fx_init(&f, false));
+	dir = open(f.store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dir >= 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sl_cow_marker m;
+		int r;
+
+		CHECK(cow_put(f.store, "PRESERVED", cases[i].text));
+		r = sl_cow_marker_read(dir, &m);
+		if (r != cases[i].r)
+			FAIL("case %zu: %d, expected %d", i, r, cases[i].r);
+		if (r == 0) {
+			CHECK_STR(m.reason, "kept");
+			CHECK_STR(m.workdir, "/w");
+			CHECK_STR(m.upper, "/u");
+			CHECK(m.deleted.n == 1 &&
+			      strcmp(m.deleted.v[0], "a\nb") == 0);
+			CHECK_EQ_INT(m.pid, 42);
+			sl_cow_marker_free(&m);
+		}
+	}
+	close(dir);
+	cow_fx_free(&f);
+}
