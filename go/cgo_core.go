@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "387f7fe1d734e23f640b86a91bfc29928b20fba2d84f36ade31a3cc809594cc5"
+const coreSourcesSHA256 = "8b6f34c36967596c264b15e853792a9a5808e58d39c064b1f0233eb5d1026430"

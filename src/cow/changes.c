@@ -7,18 +7,12 @@
 
 static int add_change(struct sl_cow_changes *c, char kind, const char *path)
 {
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 16;
-		struct sl_cow_change *nv;
+	void *v = c->v;
+	int r = sl_vec_reserve(&v, &c->cap, c->n + 1, sizeof(*c->v));
 
-		if (ncap > SIZE_MAX / sizeof(*nv))
-			return -ENOMEM;
-		nv = realloc(c->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = ncap;
-	}
+	c->v = v;
+	if (r < 0)
+		return r;
 	c->v[c->n].path = strdup(path);
 	if (!c->v[c->n].path)
 		return -ENOMEM;

@@ -52,6 +52,40 @@ static bool gone(struct sl_cow_branch *b, const char *rel)
 	return r == -ENOENT || r == -ENOTDIR || r == -ELOOP;
 }
 
+/* Make the removals below each parent of dels durable: once per parent,
+ * before the marker says the deletions are done. */
+static int sync_parents(struct sl_cow_branch *b, const struct sl_strv *dels,
+			struct sl_error *e)
+{
+	const char *prev = NULL;
+	size_t prev_len = 0;
+
+	for (size_t i = 0; i < dels->n; i++) {
+		const char *rel = dels->v[i], *slash = strrchr(rel, '/');
+		size_t len = slash ? (size_t)(slash - rel) : 0;
+		char parent[PATH_MAX];
+		int fd, r;
+
+		if (prev && len == prev_len && strncmp(prev, rel, len) == 0)
+			continue;
+		prev = rel;
+		prev_len = len;
+		memcpy(parent, rel, len);
+		parent[len] = '\0';
+		fd = sl_cow_open_beneath(b->workdir_fd, parent, O_PATH |
+							       O_DIRECTORY);
+		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
+			continue; /* removed with an ancestor */
+		r = fd < 0 ? fd : sl_cow_fsync_dir(fd);
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			return sl_err(e, -r, "commit: cannot sync '%s/%s': %s",
+				      b->workdir, parent, strerror(-r));
+	}
+	return 0;
+}
+
 static int apply_deletions(struct sl_cow_branch *b, struct sl_error *e)
 {
 	struct sl_strv dels = { 0 };
@@ -63,30 +97,18 @@ static int apply_deletions(struct sl_cow_branch *b, struct sl_error *e)
 	if (r < 0)
 		return sl_err(e, -r, "commit: out of memory");
 	for (size_t i = 0; r == 0 && i < dels.n; i++) {
-		const char *rel = dels.v[i], *name;
-		int parent;
+		const char *rel = dels.v[i];
 
 		r = sl_cow_remove_tree(b->workdir_fd, rel, b->base_dev,
 				       b->base_ino);
 		if (r == 0 && !gone(b, rel))
 			r = -ENOTEMPTY;
-		if (r < 0) {
+		if (r < 0)
 			sl_err(e, -r, "commit: cannot delete '%s/%s': %s",
 			       b->workdir, rel, strerror(-r));
-			break;
-		}
-		/* The removal itself must survive a crash before the marker
-		 * says the deletions are done. */
-		parent = sl_cow_open_parent(b->workdir_fd, rel, &name);
-		if (parent >= 0) {
-			r = sl_cow_fsync_dir(parent);
-			close(parent);
-			if (r < 0)
-				sl_err(e, -r, "commit: cannot sync the parent "
-				       "of '%s/%s': %s", b->workdir, rel,
-				       strerror(-r));
-		}
 	}
+	if (r == 0)
+		r = sync_parents(b, &dels, e);
 	if (r == 0) {
 		pthread_mutex_lock(&b->lock);
 		for (size_t i = 0; i < dels.n; i++)
@@ -309,9 +331,8 @@ static int apply_additions(struct sl_cow_branch *b, struct sl_error *e)
 int sl_cow_has_changes(struct sl_cow_branch *b)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
-	struct dirent *de;
 	bool pending = false;
-	int fd;
+	int r;
 
 	pthread_mutex_lock(&b->lock);
 	for (size_t i = 0; i < b->whiteouts.cap && !pending; i++)
@@ -320,17 +341,11 @@ int sl_cow_has_changes(struct sl_cow_branch *b)
 	pthread_mutex_unlock(&b->lock);
 	if (pending)
 		return 1;
-	fd = openat(b->upper_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((errno = 0, de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			return 1;
+	r = sl_cow_opendir(b->upper_fd, "", &d);
+	if (r < 0 || !d)
+		return r;
+	if (sl_cow_readdir(d))
+		return 1;
 	return errno ? -errno : 0;
 }
 

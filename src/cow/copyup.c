@@ -237,25 +237,16 @@ static int push_lower_children(struct sl_cow_branch *b, const char *rel,
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd, r;
+	int r;
 
 	if (sl_cow_covered(b, rel))
 		return 0; /* opaque: the workdir's entries are gone */
-	fd = sl_cow_open_beneath(b->workdir_fd, rel, O_RDONLY | O_DIRECTORY);
-	if (fd == -ENOENT || fd == -ENOTDIR || fd == -EACCES)
-		return 0;
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((errno = 0, de = readdir(d))) {
+	r = sl_cow_opendir(b->workdir_fd, rel, &d);
+	if (r == -EACCES || !d)
+		return r == -EACCES ? 0 : r;
+	while ((de = sl_cow_readdir(d))) {
 		char *child;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
 		r = sl_cow_join(rel, de->d_name, &child);
 		if (r == 0 && ((b->storage_rel &&
 				strcmp(child, b->storage_rel) == 0) ||

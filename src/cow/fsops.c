@@ -62,6 +62,36 @@ int sl_cow_open_beneath(int root, const char *rel, int flags)
 	return sl_cow_openat2(root, *rel ? rel : ".", flags, SL_COW_RESOLVE);
 }
 
+int sl_cow_opendir(int root, const char *rel, DIR **d)
+{
+	int fd = sl_cow_open_beneath(root, rel, O_RDONLY | O_DIRECTORY);
+
+	*d = NULL;
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return 0;
+	if (fd < 0)
+		return fd;
+	*d = fdopendir(fd);
+	if (!*d) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return 0;
+}
+
+struct dirent *sl_cow_readdir(DIR *d)
+{
+	struct dirent *de;
+
+	do
+		errno = 0, de = readdir(d);
+	while (de && (strcmp(de->d_name, ".") == 0 ||
+		      strcmp(de->d_name, "..") == 0));
+	return de;
+}
+
 int sl_cow_open_parent(int root, const char *rel, const char **name)
 {
 	char parent[PATH_MAX];

@@ -6,6 +6,7 @@
 #ifndef SL_COW_INTERNAL_H
 #define SL_COW_INTERNAL_H
 
+#include <dirent.h>
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -75,13 +76,15 @@ struct sl_cow_branch {
 	bool measured;
 };
 
-/* Initialize the lock and the fds of a zeroed branch. */
-int sl_cow_branch_init(struct sl_cow_branch *b);
-
 /* ---- Confined path operations ----------------------------------------- */
 int sl_cow_openat2(int dirfd, const char *path, int flags, uint64_t resolve);
 /* rel is "" or valid: open it beneath root ("" = root itself). */
 int sl_cow_open_beneath(int root, const char *rel, int flags);
+/* Directory rel beneath root opened for reading; *d NULL (0 returned)
+ * when rel is missing or not a directory there. */
+int sl_cow_opendir(int root, const char *rel, DIR **d);
+/* readdir without "." and ".."; NULL at the end (errno 0) or on error. */
+struct dirent *sl_cow_readdir(DIR *d);
 /* O_PATH fd of the parent of rel (non-empty) beneath root; *name = last
  * component of rel. */
 int sl_cow_open_parent(int root, const char *rel, const char **name);

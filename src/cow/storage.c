@@ -14,12 +14,23 @@
 #include "cow/internal.h"
 #include "util/cleanup.h"
 
-int sl_cow_branch_init(struct sl_cow_branch *b)
+/* A branch object with no storage yet. */
+static int branch_new(struct sl_cow_branch **out, struct sl_error *e)
 {
-	int r = pthread_mutex_init(&b->lock, NULL);
+	struct sl_cow_branch *b = calloc(1, sizeof(*b));
+	int r;
 
+	*out = NULL;
+	if (!b)
+		return sl_err(e, ENOMEM, "out of memory");
+	r = pthread_mutex_init(&b->lock, NULL);
+	if (r != 0) {
+		free(b);
+		return sl_err(e, r, "cannot initialize a branch lock");
+	}
 	b->workdir_fd = b->base_fd = b->dir_fd = b->upper_fd = b->log_fd = -1;
-	return -r;
+	*out = b;
+	return 0;
 }
 
 /* The path of an open directory, as the kernel names it. */
@@ -307,14 +318,9 @@ int sl_cow_branch_create(const struct sl_cow_config *c,
 	*out = NULL;
 	if (!c || !c->workdir || !*c->workdir)
 		return sl_err(e, EINVAL, "workdir must not be empty");
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return sl_err(e, ENOMEM, "out of memory");
-	r = sl_cow_branch_init(b);
-	if (r < 0) {
-		free(b);
-		return sl_err(e, -r, "cannot initialize a branch lock");
-	}
+	r = branch_new(&b, e);
+	if (r < 0)
+		return r;
 	b->max_disk = c->max_disk;
 	r = open_workdir(c->workdir, &b->workdir_fd, &b->workdir, e);
 	if (r == 0)
@@ -399,14 +405,9 @@ int sl_cow_branch_open(const char *dir, struct sl_cow_branch **out,
 	int r;
 
 	*out = NULL;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return sl_err(e, ENOMEM, "out of memory");
-	r = sl_cow_branch_init(b);
-	if (r < 0) {
-		free(b);
-		return sl_err(e, -r, "cannot initialize a branch lock");
-	}
+	r = branch_new(&b, e);
+	if (r < 0)
+		return r;
 	r = open_existing(b, dir, &m, e);
 	if (r == 0)
 		r = open_workdir(m.workdir, &b->workdir_fd, &b->workdir, e);

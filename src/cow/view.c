@@ -163,18 +163,12 @@ int sl_cow_lower_parent(const struct sl_cow_branch *b, const char *rel,
 static int add_dirent(struct sl_cow_dirents *d, const char *name,
 		      unsigned char type, ino_t ino, bool upper)
 {
-	if (d->n == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 32;
-		struct sl_cow_dirent *nv;
+	void *v = d->v;
+	int r = sl_vec_reserve(&v, &d->cap, d->n + 1, sizeof(*d->v));
 
-		if (ncap > SIZE_MAX / sizeof(*nv))
-			return -ENOMEM;
-		nv = realloc(d->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		d->v = nv;
-		d->cap = ncap;
-	}
+	d->v = v;
+	if (r < 0)
+		return r;
 	d->v[d->n].name = strdup(name);
 	if (!d->v[d->n].name)
 		return -ENOMEM;
@@ -203,21 +197,12 @@ static int list_side(struct sl_cow_branch *b, int root, const char *rel,
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd, r;
+	int r;
 
-	fd = sl_cow_open_beneath(root, rel, O_RDONLY | O_DIRECTORY);
-	if (fd == -ENOENT || fd == -ENOTDIR || (!upper && fd == -ELOOP))
-		return 0;
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((errno = 0, de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
+	r = sl_cow_opendir(root, rel, &d);
+	if ((!upper && r == -ELOOP) || !d)
+		return !upper && r == -ELOOP ? 0 : r;
+	while ((de = sl_cow_readdir(d))) {
 		if (!upper) {
 			_cleanup_(freep) char *child = NULL;
 			bool hidden;

@@ -26,25 +26,15 @@ static int walk_dir(int root, const char *rel, unsigned flags, dev_t root_dev,
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	int fd;
+	int r;
 
-	fd = sl_cow_open_beneath(root, rel, O_RDONLY | O_DIRECTORY);
-	if (fd == -ENOENT || fd == -ENOTDIR)
-		return 0; /* removed meanwhile */
-	if (fd < 0)
-		return fd;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((errno = 0, de = readdir(d))) {
+	r = sl_cow_opendir(root, rel, &d);
+	if (!d)
+		return r; /* 0: removed meanwhile */
+	while ((de = sl_cow_readdir(d))) {
 		_cleanup_(freep) char *child = NULL;
 		struct stat st;
-		int r;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
 		r = sl_cow_join(rel, de->d_name, &child);
 		if (r < 0)
 			return r;
@@ -95,19 +85,12 @@ int sl_cow_walk(int root, const char *start, unsigned flags, dev_t skip_dev,
 static int collect_one(void *ctx, const char *rel, const struct stat *st)
 {
 	struct sl_cow_entries *es = ctx;
+	void *v = es->v;
+	int r = sl_vec_reserve(&v, &es->cap, es->n + 1, sizeof(*es->v));
 
-	if (es->n == es->cap) {
-		size_t ncap = es->cap ? es->cap * 2 : 64;
-		struct sl_cow_entry *nv;
-
-		if (ncap > SIZE_MAX / sizeof(*nv))
-			return -ENOMEM;
-		nv = realloc(es->v, ncap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		es->v = nv;
-		es->cap = ncap;
-	}
+	es->v = v;
+	if (r < 0)
+		return r;
 	es->v[es->n].rel = strdup(rel);
 	if (!es->v[es->n].rel)
 		return -ENOMEM;
