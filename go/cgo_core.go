@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "8b6f34c36967596c264b15e853792a9a5808e58d39c064b1f0233eb5d1026430"
+const coreSourcesSHA256 = "626df720eab69dd8588ad4505f6f74e99cfc09f67a4004f872c0d71b982973e4"

@@ -38,10 +38,14 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
+/* key=value, escaped; nothing for an absent value. */
 static int put_line(FILE *f, const char *key, const char *value)
 {
-	_cleanup_(freep) char *esc = sl_cow_escape(value, false);
+	_cleanup_(freep) char *esc = NULL;
 
+	if (!value)
+		return 0;
+	esc = sl_cow_escape(value, false);
 	if (!esc)
 		return -ENOMEM;
 	return fprintf(f, "%s=%s\n", key, esc) < 0 ? -EIO : 0;
