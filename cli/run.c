@@ -12,6 +12,7 @@
 #include "abi/handle.h"
 #include "cli.h"
 #include "cow/cow.h"
+#include "dry_run.h"
 #include "forward.h"
 #include "launch/run.h"
 #include "policy/policy.h"
@@ -125,18 +126,6 @@ static int exit_code_of(const struct sl_status *st)
 	return CLI_EXIT_FAILURE; /* signaled or killed */
 }
 
-/* behavior.md 9.5: what the dry run would have changed, on stderr. */
-static void print_changes(const struct sl_cow_changes *c)
-{
-	if (c->n == 0) {
-		fputs("sandlock: dry-run: no filesystem changes\n", stderr);
-		return;
-	}
-	fputs("sandlock: dry-run: filesystem changes:\n", stderr);
-	for (size_t i = 0; i < c->n; i++)
-		fprintf(stderr, "%c  %s\n", c->v[i].kind, c->v[i].path);
-}
-
 /* The workdir's branch (NULL without one), before anything runs: a bad
  * workdir or storage is a configuration error. */
 static int begin_cow(const struct cli_run_args *a,
@@ -225,7 +214,7 @@ static int run_sandboxed(const struct cli_run_args *a,
 			   a->dry_run ? &changes : NULL) < 0 && code == 0)
 		code = CLI_EXIT_FAILURE;
 	if (a->dry_run && cow) {
-		print_changes(&changes);
+		cli_print_changes(stderr, &changes);
 		sl_cow_changes_free(&changes);
 	}
 	return code;

@@ -1,8 +1,11 @@
 /* The pure pieces of the copy-on-write module: escaping of logged paths,
- * relative-path validation, component-wise prefixes, the whiteout set. */
+ * relative-path validation, component-wise prefixes, the whiteout set; and
+ * the report of `sandlock run --dry-run`, whose printer lives in cli/ and
+ * is compiled in. */
 #include <limits.h>
 #include <stdio.h>
 
+#include "../../cli/dry_run.c"
 #include "cow/internal.h"
 #include "harness.h"
 
@@ -103,4 +106,34 @@ TEST(whiteout_set_finds_prefixes_and_sorts)
 	sl_strv_free(&pending);
 	sl_cow_wset_free(&s);
 	CHECK(sl_cow_wset_find(&s, "x", 1) == NULL);
+}
+
+static char *report(const struct sl_cow_changes *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	cli_print_changes(f, c);
+	fclose(f);
+	return buf;
+}
+
+TEST(dry_run_report_lines)
+{
+	struct sl_cow_change v[] = {
+		{ 'A', (char *)"new.txt" }, { 'M', (char *)"dir/mod" },
+		{ 'D', (char *)"gone" },
+	};
+	struct sl_cow_changes none = { 0 }, some = { v, 3, 3 };
+	char *out = report(&none);
+
+	CHECK_STR(out, "sandlock: dry-run: no filesystem changes\n");
+	free(out);
+	out = report(&some);
+	CHECK_STR(out, "sandlock: dry-run: filesystem changes:\n"
+		       "A  new.txt\nM  dir/mod\nD  gone\n");
+	free(out);
 }
