@@ -215,9 +215,16 @@ static int land_copy(struct sl_cow_branch *b, const char *rel, int uparent,
 	} else if (S_ISREG(st->st_mode)) {
 		_cleanup_(closep) int ufd = -1;
 
+		struct stat ust;
+
 		ufd = openat(uparent, uname, O_RDONLY | O_NOFOLLOW |
 						     O_NONBLOCK | O_CLOEXEC);
-		r = ufd < 0 ? -errno : copy_file_to(ufd, st, wparent, tmp);
+		if (ufd < 0 || fstat(ufd, &ust) < 0)
+			return -errno;
+		/* The file read is the file listed, or nothing is written. */
+		if (!S_ISREG(ust.st_mode) || ust.st_ino != st->st_ino)
+			return -EAGAIN;
+		r = copy_file_to(ufd, st, wparent, tmp);
 	} else if (S_ISLNK(st->st_mode)) {
 		ssize_t n = readlinkat(uparent, uname, target,
 				       sizeof(target) - 1);
