@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "626df720eab69dd8588ad4505f6f74e99cfc09f67a4004f872c0d71b982973e4"
+const coreSourcesSHA256 = "3107de9ec992112dd84e737d2a38a0e7db3319e655105e57eb5e80a625d6f3c9"
