@@ -8,3 +8,5 @@ iters=${BENCH_ITERS:-300}
 "$build/bench/abi_bench" --iters "$iters" --cli "$build/sandlock" \
 	--notify-loop "$build/bench/notify_loop"
 "$build/bench/net_bench" --requests "${BENCH_NET_REQUESTS:-20000}"
+"$build/bench/cow_bench" --iters "${BENCH_COW_ITERS:-5}" \
+	--size-mib "${BENCH_COW_MIB:-1024}"

@@ -11,6 +11,8 @@
 
 #include "abi/handle.h"
 #include "cli.h"
+#include "cow/cow.h"
+#include "dry_run.h"
 #include "forward.h"
 #include "launch/run.h"
 #include "policy/policy.h"
@@ -46,6 +48,14 @@ static int select_command(const struct cli_run_args *a, struct command *c)
 	return 0;
 }
 
+static bool has_option(const struct cli_run_args *a, int id)
+{
+	for (size_t i = 0; i < a->nopts; i++)
+		if (a->opts[i].id == id)
+			return true;
+	return false;
+}
+
 /* Everything that can be refused before a policy is built. */
 static int check_tool_options(const struct cli_run_args *a)
 {
@@ -53,6 +63,8 @@ static int check_tool_options(const struct cli_run_args *a)
 
 	if (a->unsupported)
 		return cli_fail("--%s is not supported yet", a->unsupported);
+	if (a->dry_run && !has_option(a, OPT_WORKDIR))
+		return cli_fail("--dry-run requires --workdir");
 	if (a->name && sl_name_validate(a->name, &e) < 0) {
 		int r = cli_fail("%s", e.msg ? e.msg : "invalid sandbox name");
 
@@ -114,6 +126,22 @@ static int exit_code_of(const struct sl_status *st)
 	return CLI_EXIT_FAILURE; /* signaled or killed */
 }
 
+/* The workdir's branch (NULL without one), before anything runs: a bad
+ * workdir or storage is a configuration error. */
+static int begin_cow(const struct cli_run_args *a,
+		     const sandlock_sandbox_t *policy, struct sl_cow_run **cow)
+{
+	struct sl_error e = { 0 };
+	int r = 0;
+
+	if (sl_cow_run_begin(sl_from_abi(policy)->policy, a->dry_run, cow,
+			     &e) < 0)
+		r = cli_fail("%s", e.msg ? e.msg : "cannot create the "
+				   "copy-on-write branch");
+	sl_error_clear(&e);
+	return r;
+}
+
 static uint64_t timeout_ms(const struct cli_run_args *a)
 {
 	if (!a->has_timeout)
@@ -137,10 +165,15 @@ static int run_sandboxed(const struct cli_run_args *a,
 {
 	static const uint8_t inherit[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
 					    SL_STDIO_INHERIT };
+	struct sl_cow_changes changes;
+	struct sl_cow_run *cow = NULL;
 	struct sl_status st;
 	struct sl_run *r;
+	bool waited;
 	int code;
 
+	if ((code = begin_cow(a, policy, &cow)))
+		return code;
 	/* Nothing buffered may be written twice or after the command's
 	 * output. */
 	fflush(NULL);
@@ -154,11 +187,13 @@ static int run_sandboxed(const struct cli_run_args *a,
 		 * be set up (missing grant, chdir, confinement): 127 as for
 		 * any failure before exec (behavior.md 14.4). */
 		cli_forward_end();
+		sl_cow_run_discard(cow);
 		return 127;
 	}
 	cli_forward_to(sl_run_pid(r));
 
-	if (sl_run_wait(r, timeout_ms(a), &st, NULL) < 0) {
+	waited = sl_run_wait(r, timeout_ms(a), &st, NULL) == 0;
+	if (!waited) {
 		code = cli_fail("failed to wait for the sandbox");
 	} else if (st.reason == SANDLOCK_EXIT_REASON_TIMEOUT) {
 		fprintf(stderr, "sandlock: timeout after %" PRIu64 "s\n",
@@ -172,6 +207,16 @@ static int run_sandboxed(const struct cli_run_args *a,
 	/* Kills and reaps whatever is left of the process group. */
 	sl_run_free(r);
 	cli_forward_end();
+	/* Then the branch: commit, abort or keep as the outcome says (a
+	 * failure is reported; a successful command whose changes could not
+	 * be committed is a failure of the tool). */
+	if (sl_abi_cow_end(cow, waited ? &st : NULL,
+			   a->dry_run ? &changes : NULL) < 0 && code == 0)
+		code = CLI_EXIT_FAILURE;
+	if (a->dry_run && cow) {
+		cli_print_changes(stderr, &changes);
+		sl_cow_changes_free(&changes);
+	}
 	return code;
 }
 

@@ -142,6 +142,7 @@ static void take_tool_option(struct cli_run_args *a, int id, const char *arg,
 		break;
 	case OPT_HELP: a->help = true; break;
 	case OPT_INTERACTIVE: break; /* stdio is always inherited */
+	case OPT_DRY_RUN: a->dry_run = true; break;
 	}
 }
 

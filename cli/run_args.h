@@ -95,6 +95,7 @@ struct cli_run_args {
 	bool has_status_fd;
 	int status_fd;
 	bool help;              /* -h/--help: print usage, run nothing */
+	bool dry_run;           /* --dry-run: list the workdir changes, abort */
 
 	/* The first option that has no implementation yet, as spelled in the
 	 * usage text (e.g. "--no-supervisor"); NULL if none was given. */

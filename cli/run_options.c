@@ -118,8 +118,8 @@ const struct cli_opt_spec cli_run_opt_specs[] = {
 	     "run /bin/sh -c CMD"),
 	TOOL("interactive", 'i', OPT_INTERACTIVE, CLI_VAL_NONE, NULL,
 	     "accepted for compatibility (stdio is always inherited)"),
-	LATER("dry-run", 0, OPT_DRY_RUN, CLI_VAL_NONE, NULL,
-	      "report copy-on-write changes without applying them"),
+	TOOL("dry-run", 0, OPT_DRY_RUN, CLI_VAL_NONE, NULL,
+	     "report copy-on-write changes without applying them"),
 	TOOL("help", 'h', OPT_HELP, CLI_VAL_NONE, NULL, "print this help"),
 };
 

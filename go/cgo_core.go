@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "4e95f7e66c0444097b7617df408e15628dd3f3a0d10ff97e34bfdc5774077d2a"
+const coreSourcesSHA256 = "4dbf7425edf147d17bda992098cad3ca5f407a08191a08d4e2df7c35ad73b22f"

@@ -389,8 +389,8 @@ func TestPolicyFnPanicAndErrno(t *testing.T) {
 
 // ---- 14: dry run ---------------------------------------------------------
 
-// Feature not in the core yet: dry run over a copy-on-write Workdir. The
-// refusal must be explicit and the host untouched.
+// The core does not stage a sandbox's writes yet, so a Workdir is refused
+// when the policy is built: explicitly, with the host untouched.
 func TestDryRun(t *testing.T) {
 	requireLandlock(t)
 	dir := t.TempDir()
@@ -404,6 +404,20 @@ func TestDryRun(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("dry run changed the host: %v", err)
+	}
+}
+
+// Without a Workdir the dry run still runs the command, captures its
+// output, and has no changes to report.
+func TestDryRunWithoutWorkdir(t *testing.T) {
+	requireLandlock(t)
+	res, err := base().DryRun(ctxTimeout(t, hangGuard), "sh", "-c", "echo hi; exit 4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Success || res.Reason != sandlock.ReasonExited || res.ExitCode != 4 ||
+		string(res.Stdout) != "hi\n" || res.Changes != nil {
+		t.Fatalf("DryRun = %+v", res)
 	}
 }
 

@@ -18,7 +18,7 @@ cc=${FUZZ_CC:-clang}
 flags=(-std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=all -fno-omit-frame-pointer
        -D_GNU_SOURCE -Iinclude -Isrc)
-srcs=(src/policy/*.c src/util/*.c)
+srcs=(src/policy/*.c src/util/*.c src/cow/*.c)
 
 seeds_netspec=('api.openai.com:443' 'github.com:22,443' ':8080' '*:8080'
 	'10.0.0.0/8:443' '[2606:4700::/32]:443' '[::1]:443' '::1' '1.2.3.4'
@@ -26,6 +26,8 @@ seeds_netspec=('api.openai.com:443' 'github.com:22,443' ':8080' '*:8080'
 	'tcp://host:80,443' 'udp://*:*')
 seeds_ports=('22' '22,8000-8010' '*' '1-65535' '80,80' ' 443 , 8443 ')
 seeds_bytesize=('0' '512' '1K' '2m' ' 3G ' '18446744073709551615' '1.5G')
+seeds_cowmarker=('reason=kept\nworkdir=/w\nupper=/w/u\ndeleted=a\\nb\npid=1\n'
+	'reason=merge-interrupted\nworkdir=/tmp/x\npid=42\n' 'a\\\\b\\n' 'pid=1')
 seeds_name=('web' 'sandbox-1-1' '..' 'a/b' 'h\xc3\xa9llo')
 
 if [ $# -gt 0 ]; then

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "abi/handle.h"
+#include "cow/cow.h"
 #include "handlers/network.h"
 
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
@@ -41,18 +42,32 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 	return r;
 }
 
-static sandlock_handle_t *wrap(struct sl_run *r)
+/* A handle for a new run, with the policy's copy-on-write branch. */
+static sandlock_handle_t *open_handle(const sandlock_sandbox_t *policy,
+				      const char *name,
+				      const char *const *argv,
+				      unsigned int argc, const uint8_t stdio[3],
+				      bool start, bool own_thread,
+				      int pipe_fds[3])
 {
 	sandlock_handle_t *h;
 
-	if (!r)
+	if (!sl_from_abi(policy) || !argv || argc == 0)
 		return NULL;
 	h = calloc(1, sizeof(*h));
-	if (!h) {
-		sl_run_free(r);
+	if (!h)
+		return NULL;
+	if (sl_abi_cow_begin(policy, false, &h->cow) < 0) {
+		free(h);
 		return NULL;
 	}
-	h->run = r;
+	h->run = sl_abi_run_create(policy, name, argv, argc, stdio, start,
+				   own_thread, pipe_fds);
+	if (!h->run) {
+		sl_cow_run_discard(h->cow);
+		free(h);
+		return NULL;
+	}
 	return h;
 }
 
@@ -64,8 +79,8 @@ SL_EXPORT sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy,
 					     const char *const *argv,
 					     unsigned int argc)
 {
-	return wrap(sl_abi_run_create(policy, name, argv, argc,
-				      sl_abi_capture_stdio, false, true, NULL));
+	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
+			   false, true, NULL);
 }
 
 /* Serviced only inside calls on the handle (the wait): no thread. */
@@ -74,8 +89,8 @@ SL_EXPORT sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *p
 						     const char *const *argv,
 						     unsigned int argc)
 {
-	return wrap(sl_abi_run_create(policy, name, argv, argc,
-				      sl_abi_capture_stdio, false, false, NULL));
+	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
+			   false, false, NULL);
 }
 
 SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
@@ -106,8 +121,7 @@ SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
 		}
 		stdio[i] = (uint8_t)modes[i];
 	}
-	h = wrap(sl_abi_run_create(policy, name, argv, argc, stdio, true, true,
-				   fds));
+	h = open_handle(policy, name, argv, argc, stdio, true, true, fds);
 	for (int i = 0; i < 3; i++) {
 		if (fds[i] < 0)
 			continue;
@@ -146,6 +160,10 @@ SL_EXPORT sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h,
 
 	if (!h || sl_run_wait(h->run, timeout_ms, &st, &cap) < 0)
 		return NULL;
+	/* The branch's action follows the last end seen (a timeout, or the
+	 * real end a later wait reports). */
+	h->waited = true;
+	h->status = st;
 	return sl_abi_result_new(&st, &cap);
 }
 
@@ -169,5 +187,7 @@ SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)
 	if (!h)
 		return;
 	sl_run_free(h->run);
+	/* Only now is nothing of the run left to write into the branch. */
+	sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL);
 	free(h);
 }

@@ -15,7 +15,10 @@ static bool uses_http(const struct sl_policy *p)
 	       p->http_ca_out;
 }
 
-/* on_exit/on_error alone are harmless: they only act on a COW layer. */
+/* on_exit/on_error alone are harmless: they only act on a COW layer.
+ * Everything but the interception of the child's file calls exists
+ * (src/cow/, docs/cow.md): this row goes when the supervisor stages them,
+ * together with handing each run's branch to it. */
 static bool uses_cow(const struct sl_policy *p)
 {
 	return p->workdir || p->fs_storage || p->has_max_disk;

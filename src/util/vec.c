@@ -24,6 +24,11 @@ static int grow(void **v, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+int sl_vec_reserve(void **v, size_t *cap, size_t need, size_t elem)
+{
+	return grow(v, cap, need, elem);
+}
+
 int sl_strv_push_take(struct sl_strv *sv, char *s)
 {
 	void *v = sv->v;

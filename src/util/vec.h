@@ -15,6 +15,10 @@ struct sl_u32v {
 	size_t n, cap;
 };
 
+/* Make room for need elements of elem bytes in *v (capacity *cap,
+ * doubling). For arrays of structs the helpers below do not cover. */
+int sl_vec_reserve(void **v, size_t *cap, size_t need, size_t elem);
+
 /* Append a copy of s (len bytes when len != (size_t)-1, else strlen). */
 int sl_strv_push(struct sl_strv *sv, const char *s);
 int sl_strv_pushn(struct sl_strv *sv, const char *s, size_t len);

@@ -268,14 +268,24 @@ static void null_and_invalid_arguments(sandlock_sandbox_t *p)
 	sandlock_string_free(NULL);
 }
 
+/* Without a workdir a dry run runs and changes nothing. */
+static void dry_run(sandlock_sandbox_t *p)
+{
+	sandlock_dry_run_result_t *d = sandlock_dry_run(p, NULL, echo_argv, 2);
+	char *path = sandlock_dry_run_result_change_path(d, 0);
+
+	if (launched(d))
+		EXPECT(sandlock_dry_run_result_success(d));
+	EXPECT(sandlock_dry_run_result_changes_len(d) == 0 && !path);
+	sandlock_dry_run_result_free(d);
+}
+
 static void unsupported_features(sandlock_sandbox_t *p)
 {
 	sandlock_pipeline_t *pl = sandlock_pipeline_new();
 	sandlock_gather_t *g = sandlock_gather_new();
 	sandlock_handler_registration_t regs[2];
 	sandlock_action_out_t act = { 0 };
-
-	EXPECT(!sandlock_dry_run(p, NULL, echo_argv, 2));
 
 	sandlock_pipeline_add_stage(pl, p, echo_argv, 2);
 	sandlock_pipeline_add_stage(pl, p, cat_argv, 1);
@@ -331,6 +341,7 @@ int main(int argc, char **argv)
 		live_handles(p);
 		popen_pipes(p);
 		null_and_invalid_arguments(p);
+		dry_run(p);
 		unsupported_features(p);
 		sandlock_sandbox_free(p);
 	}

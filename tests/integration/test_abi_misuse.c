@@ -475,14 +475,15 @@ TEST(null_handle_and_result_accessors)
 
 /* ---- features not implemented yet: stubs ------------------------------- */
 
-TEST(dry_run_fails_and_its_accessors_are_neutral)
+TEST(dry_run_refuses_bad_arguments_and_null_accessors_are_neutral)
 {
 	sandlock_sandbox_t *p = basic_policy();
 	uintptr_t len = 99;
 
 	CHECK(p);
-	CHECK(!sandlock_dry_run(p, NULL, true_argv, 1));
 	CHECK(!sandlock_dry_run(p, NULL, NULL, 0));
+	CHECK(!sandlock_dry_run(p, NULL, true_argv, 0));
+	CHECK(!sandlock_dry_run(p, "a/b", true_argv, 1));
 	CHECK_EQ_INT(sandlock_dry_run_result_exit_code(NULL), -1);
 	CHECK_EQ_INT(sandlock_dry_run_result_reason(NULL), SANDLOCK_EXIT_REASON_KILLED);
 	CHECK_EQ_INT(sandlock_dry_run_result_signal(NULL), -1);

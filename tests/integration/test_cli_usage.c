@@ -225,7 +225,6 @@ TEST(flags_without_implementation_are_refused_by_name)
 		{ "-p", "default", "--profile" },
 		{ "--profile", "default", "--profile" },
 		{ "--profile-file", "/nonexistent.toml", "--profile-file" },
-		{ "--dry-run", NULL, "--dry-run" },
 		{ "--credential", "KEY=env:HOME", "--credential" },
 		{ "--http-auth", "GET example.com bearer KEY", "--http-auth" },
 	};

@@ -131,6 +131,15 @@ static void set_star_and_ports(struct sl_policy *p)
 	push(&p->net_allow_bind, "*");
 	push(&p->net_allow_bind, "80");
 }
+static void set_empty_workdir(struct sl_policy *p)
+{
+	p->workdir = strdup("");
+}
+static void set_empty_storage(struct sl_policy *p)
+{
+	p->workdir = strdup("/w");
+	p->fs_storage = strdup("");
+}
 
 static const struct {
 	const char *what;
@@ -174,6 +183,9 @@ static const struct {
 	  "the wildcard '*' is only accepted by net_allow_bind" },
 	{ "star then ports", set_star_and_ports,
 	  "cannot be combined with the wildcard '*'" },
+	{ "empty workdir", set_empty_workdir, "workdir must not be empty" },
+	{ "empty fs_storage", set_empty_storage,
+	  "fs_storage must not be empty" },
 };
 
 TEST(each_invalid_setting_fails_the_build)
