@@ -7,7 +7,18 @@
  * zeroing that the compiler could turn into memcpy/memset calls, and no
  * writes to memory other than the status slot, the sh fallback scratch
  * array and the local stack.
+ *
+ * No hardening instrumentation either, whatever the build flags (the
+ * Makefile's, a distribution compiler's defaults, cgo's): the child runs
+ * on the thread pointer of the thread that called clone(), so a stack
+ * protector canary would be read from that thread's TLS, which may be
+ * gone by the time a parked child is released (a host thread that exits
+ * after sandlock_create), and a failed check would call into libc.
+ * _FORTIFY_SOURCE is dropped before any header for the same reason: its
+ * checked variants report through libc. Every function here is
+ * CHILD_CODE or CHILD_INLINE, which carry no_stack_protector.
  */
+#undef _FORTIFY_SOURCE
 #include "launch/child.h"
 
 #include <errno.h>
@@ -24,9 +35,16 @@
 #include "launch/kcompat.h"
 #include "util/rawsys.h"
 
-#define CHILD_CODE __attribute__((noinline, no_sanitize("address", "undefined")))
-#define CHILD_INLINE \
-	static inline __attribute__((always_inline, no_sanitize("address", "undefined")))
+#if __has_attribute(no_stack_protector)
+#define CHILD_NO_SSP no_stack_protector
+#else
+#define CHILD_NO_SSP optimize("no-stack-protector")
+#endif
+#define CHILD_CODE \
+	__attribute__((noinline, CHILD_NO_SSP, no_sanitize("address", "undefined")))
+#define CHILD_INLINE                                                      \
+	static inline __attribute__((always_inline, CHILD_NO_SSP,         \
+				     no_sanitize("address", "undefined")))
 
 #define PERSONALITY_QUERY 0xffffffffUL
 #define ADDR_NO_RANDOMIZE_BIT 0x0040000UL
