@@ -27,6 +27,14 @@ seeds_netspec=('api.openai.com:443' 'github.com:22,443' ':8080' '*:8080'
 seeds_ports=('22' '22,8000-8010' '*' '1-65535' '80,80' ' 443 , 8443 ')
 seeds_bytesize=('0' '512' '1K' '2m' ' 3G ' '18446744073709551615' '1.5G')
 seeds_name=('web' 'sandbox-1-1' '..' 'a/b' 'h\xc3\xa9llo')
+seeds_httprule=('GET example.com' 'POST api.example.com/v1/*' '* */admin/*'
+	'get Example.COM/a/../b/./c' 'GET h/%2e%2E/x%00y' 'PUT h/a%2A' ' GET  h/ '
+	'DELETE h//x//*')
+seeds_time_parse=('2026-01-01T00:00:00Z' '1970-01-01t00:00:00z'
+	'2000-02-29 12:34:56.789+05:30' '1999-12-31T23:59:60-00:01'
+	'9999-12-31T23:59:59-23:59' '1969-12-31T23:59:59Z')
+# Sources a target needs beyond src/policy and src/util.
+extra_time_parse=(cli/time_parse.c)
 
 if [ $# -gt 0 ]; then
 	targets=("$@")
@@ -44,7 +52,14 @@ for t in "${targets[@]}"; do
 	bin="$out/fuzz_$t"
 	corpus="$out/corpus/$t"
 	echo "== fuzz_$t: build"
-	if ! "$cc" "${flags[@]}" -o "$bin" "tests/fuzz/fuzz_$t.c" "${srcs[@]}" -lseccomp; then
+	extra=()
+	if declare -p "extra_$t" >/dev/null 2>&1; then
+		declare -n extra_ref="extra_$t"
+		extra=(-Icli "${extra_ref[@]}")
+		unset -n extra_ref
+	fi
+	if ! "$cc" "${flags[@]}" -o "$bin" "tests/fuzz/fuzz_$t.c" "${srcs[@]}" \
+		"${extra[@]+"${extra[@]}"}" -lseccomp; then
 		failed+=("fuzz_$t (build)")
 		continue
 	fi
