@@ -37,8 +37,8 @@ static int select_command(const struct cli_run_args *a, struct command *c)
 		return 0;
 	}
 	if (a->ncmd == 0)
-		return cli_fail("no command specified (no trailing command and "
-				"no [program].exec in profile)");
+		return cli_fail("no command specified: give it after the "
+				"flags, e.g. sandlock run -r /usr -- ls");
 	if (a->ncmd > UINT32_MAX)
 		return cli_fail("too many command arguments");
 	c->argv = (const char *const *)a->cmd;

@@ -72,8 +72,9 @@ static const char *const step_names[SL_STEP_COUNT] = {
 	[SL_STEP_LANDLOCK] = "landlock_restrict_self",
 	[SL_STEP_SECCOMP] = "seccomp",
 	[SL_STEP_SECCOMP_NESTED] = "seccomp (a supervisor already watches "
-				   "this process: run the outer sandbox with "
-				   "--no-supervisor)",
+				   "this process, and the kernel allows one: "
+				   "a sandbox cannot be started inside "
+				   "another one)",
 	[SL_STEP_HANDSHAKE] = "handshake",
 	[SL_STEP_CLOSE_FDS] = "close_range",
 	[SL_STEP_NOFILE] = "setrlimit(RLIMIT_NOFILE)",
