@@ -4,6 +4,7 @@
 #   make deps            install the Debian packages needed to build and test
 #   make test            whole suite: C tests under ASan+UBSan, Go tests (-race)
 #   make check-c         C tests only;  make check-go  Go tests only
+#   make check-readme    the README's examples, run as written
 #   make valgrind        ABI lifecycle under valgrind (leak check)
 #   make fuzz            bounded libFuzzer runs of every parser
 #   make bench           benchmarks (bench/README.md)
@@ -78,7 +79,7 @@ FFILIB := $(BUILD)/libsandlock_ffi.so
 STLIB  := $(BUILD)/libsandlock.a
 CLI    := $(BUILD)/sandlock
 
-.PHONY: all lib cli deps test check-c check-go valgrind fuzz fuzz-short bench install \
+.PHONY: all lib cli deps test check-c check-go check-readme valgrind fuzz fuzz-short bench install \
 	uninstall clean tests example
 all: lib cli
 lib: $(SHLIB) $(FFILIB) $(STLIB)
@@ -145,7 +146,7 @@ deps:
 	./scripts/deps.sh
 
 # The suite the README and CI run. C tests are built with sanitizers.
-test: check-c valgrind fuzz-short check-go
+test: check-c valgrind fuzz-short check-go check-readme
 
 check-c:
 	$(MAKE) SAN=1 tests
@@ -155,6 +156,10 @@ check-c:
 
 check-go: lib
 	./scripts/check-go.sh
+
+# The README's examples, run as written (and the hardening it states).
+check-readme: all
+	./scripts/check-readme.sh
 
 valgrind: lib
 	./scripts/valgrind.sh
