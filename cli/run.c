@@ -5,22 +5,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "abi/handle.h"
 #include "cli.h"
+#include "explain.h"
 #include "forward.h"
 #include "launch/run.h"
-#include "launch/startcheck.h"
 #include "policy/policy.h"
 #include "run_args.h"
 #include "run_policy.h"
 #include "sandlock.h"
-#include "util/cleanup.h"
 #include "util/error.h"
 
 /* The command to run: -e wins over a trailing command (14.2). */
@@ -127,84 +124,6 @@ static uint64_t timeout_ms(const struct cli_run_args *a)
 	return a->timeout_secs * 1000;
 }
 
-/* "<path>" or "<path> (<real path>)" */
-static void name_file(char *buf, size_t size, const struct sl_start_problem *pb)
-{
-	if (pb->real[0])
-		snprintf(buf, size, "%s (%s)", pb->path, pb->real);
-	else
-		snprintf(buf, size, "%s", pb->path);
-}
-
-/* Say which file keeps the command from starting, and the grant that
- * would fix it; exit 127 like any failure before exec. */
-static int report_start_problem(const char *cmd,
-				const struct sl_start_problem *pb)
-{
-	_cleanup_(freep) char *file = malloc(2 * PATH_MAX + 4);
-	const char *state;
-
-	if (!file)
-		return cli_fail("out of memory");
-	name_file(file, 2 * PATH_MAX + 4, pb);
-	if (pb->err == EACCES)
-		state = "is not readable in the sandbox";
-	else if (pb->err == ENOTDIR)
-		state = "is not a directory";
-	else if (!strchr(pb->path, '/'))
-		state = "is not found in PATH";
-	else
-		state = "does not exist";
-	if (pb->what == SL_START_NOT_FOUND)
-		state = strchr(pb->path, '/') ? "no such file"
-					       : "no such command in PATH";
-	fprintf(stderr, "sandlock: cannot start '%s': ", cmd);
-	switch (pb->what) {
-	case SL_START_NOT_FOUND:
-		fputs(state, stderr);
-		break;
-	case SL_START_LOADER:
-		fprintf(stderr, "the dynamic loader %s of %s %s", file,
-			pb->via, state);
-		break;
-	case SL_START_SCRIPT:
-		fprintf(stderr, "the interpreter %s named by the #! line of "
-			"%s %s", file, pb->via, state);
-		break;
-	case SL_START_CWD:
-		fprintf(stderr, "the working directory %s (--cwd) %s", file,
-			state);
-		break;
-	default:
-		fprintf(stderr, "%s %s", file, state);
-		break;
-	}
-	if (pb->err == EACCES)
-		fprintf(stderr, " (add -r %s)", pb->grant);
-	fputc('\n', stderr);
-	return 127;
-}
-
-/* A command that cannot start only says "Permission denied" once
- * confined; name the file and the grant instead. Before launching, only
- * what one stat settles (full: false, the working directory); the whole
- * check (PATH, loader, "#!" interpreter) costs a few dozen lookups, so it
- * runs only once a start has failed (exit 127), and prints nothing if the
- * cause was elsewhere. */
-static int explain_start(const sandlock_sandbox_t *policy,
-			 const struct command *c, bool full)
-{
-	_cleanup_(freep) struct sl_start_problem *pb = malloc(sizeof(*pb));
-	const struct sl_sandbox *sb = sl_from_abi(policy);
-	int r;
-
-	if (!pb || !sb)
-		return 0;
-	r = full ? sl_start_check(sb->policy, c->argv, c->argc, pb)
-		 : sl_start_check_cwd(sb->policy, pb);
-	return r == 1 ? report_start_problem(c->argv[0], pb) : 0;
-}
-
 /* Run the command under a built policy; returns the exit code.
  *
  * A one-shot run through the library's internal run API rather than
@@ -270,11 +189,13 @@ int cli_run_main(int argc, char **argv)
 	} else if (code == 0 && !(code = check_tool_options(&a)) &&
 		   !(code = select_command(&a, &c)) &&
 		   !(code = cli_build_policy(&a, &policy))) {
-		code = explain_start(policy, &c, false);
+		/* Before launching, only what one stat settles; the whole
+		 * diagnosis once a start has failed (explain.h). */
+		code = cli_explain_start(policy, c.argv, c.argc, false);
 		if (!code) {
 			code = run_sandboxed(&a, policy, &c);
 			if (code == 127)
-				explain_start(policy, &c, true);
+				cli_explain_start(policy, c.argv, c.argc, true);
 		}
 		sandlock_sandbox_free(policy);
 	}
