@@ -11,10 +11,11 @@
  * It is a diagnosis: it reports only what makes the exec fail for
  * certain (a file outside every grant, by the same inode walk Landlock
  * does; a file that does not exist), and stays silent where it cannot
- * judge (a chroot or copy-on-write view, unreadable headers, other
- * architectures). A full check costs a few dozen path lookups (about
- * 40 us), so the CLI runs it only once a start has failed, and checks
- * before launching only what one stat settles (the working directory).
+ * judge (a chroot or copy-on-write view, unreadable headers, programs
+ * of another architecture or 32-bit ones). A full check costs a few
+ * dozen path lookups (about 40 us), so the CLI runs it only once a start
+ * has failed, and checks before launching only what one stat settles
+ * (the working directory).
  */
 #ifndef SL_LAUNCH_STARTCHECK_H
 #define SL_LAUNCH_STARTCHECK_H

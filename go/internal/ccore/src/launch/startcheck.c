@@ -24,14 +24,11 @@
 #define MAX_DEPTH 4
 
 #if defined(__x86_64__)
-#define NATIVE_MACHINE_64 EM_X86_64
-#define NATIVE_MACHINE_32 EM_386
+#define NATIVE_MACHINE EM_X86_64
 #elif defined(__aarch64__)
-#define NATIVE_MACHINE_64 EM_AARCH64
-#define NATIVE_MACHINE_32 EM_ARM
+#define NATIVE_MACHINE EM_AARCH64
 #else
-#define NATIVE_MACHINE_64 EM_NONE
-#define NATIVE_MACHINE_32 EM_NONE
+#define NATIVE_MACHINE EM_NONE /* nothing is judged */
 #endif
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -137,73 +134,35 @@ static bool read_at(int fd, const unsigned char *hdr, size_t n, uint64_t off,
 	return pread(fd, dst, len, (off_t)off) == (ssize_t)len;
 }
 
-/* Find PT_INTERP and check the loader it names. */
+/* Find PT_INTERP and check the loader it names. Only native 64-bit
+ * programs are judged (the others are rare here and not worth a second
+ * parser). */
 static int check_elf(struct check *x, int fd, const unsigned char *hdr,
 		     size_t n, const char *named, int depth)
 {
-	uint64_t phoff, off = 0, size = 0;
-	unsigned phentsize, phnum, machine;
-	bool is64 = hdr[EI_CLASS] == ELFCLASS64;
 	char interp[PATH_MAX];
+	Elf64_Phdr ph = { 0 };
+	Elf64_Ehdr eh;
 
-	if (hdr[EI_DATA] != NATIVE_DATA)
+	if (n < sizeof(eh) || hdr[EI_CLASS] != ELFCLASS64 ||
+	    hdr[EI_DATA] != NATIVE_DATA)
 		return 0;
-	if (is64 && n >= sizeof(Elf64_Ehdr)) {
-		Elf64_Ehdr eh;
-
-		memcpy(&eh, hdr, sizeof(eh));
-		machine = eh.e_machine;
-		phoff = eh.e_phoff;
-		phentsize = eh.e_phentsize;
-		phnum = eh.e_phnum;
-		if (machine != NATIVE_MACHINE_64 ||
-		    phentsize != sizeof(Elf64_Phdr))
+	memcpy(&eh, hdr, sizeof(eh));
+	if (eh.e_machine != NATIVE_MACHINE || eh.e_phentsize != sizeof(ph) ||
+	    eh.e_phnum > MAX_PHNUM)
+		return 0;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		if (!read_at(fd, hdr, n, eh.e_phoff + (uint64_t)i * sizeof(ph),
+			     &ph, sizeof(ph)))
 			return 0;
-	} else if (hdr[EI_CLASS] == ELFCLASS32 && n >= sizeof(Elf32_Ehdr)) {
-		Elf32_Ehdr eh;
-
-		memcpy(&eh, hdr, sizeof(eh));
-		machine = eh.e_machine;
-		phoff = eh.e_phoff;
-		phentsize = eh.e_phentsize;
-		phnum = eh.e_phnum;
-		if (machine != NATIVE_MACHINE_32 ||
-		    phentsize != sizeof(Elf32_Phdr))
-			return 0;
-	} else {
-		return 0;
-	}
-	if (phnum > MAX_PHNUM)
-		return 0;
-	for (unsigned i = 0; i < phnum; i++) {
-		uint64_t at = phoff + (uint64_t)i * phentsize;
-		uint32_t type;
-
-		if (is64) {
-			Elf64_Phdr ph;
-
-			if (!read_at(fd, hdr, n, at, &ph, sizeof(ph)))
-				return 0;
-			type = ph.p_type;
-			off = ph.p_offset;
-			size = ph.p_filesz;
-		} else {
-			Elf32_Phdr ph;
-
-			if (!read_at(fd, hdr, n, at, &ph, sizeof(ph)))
-				return 0;
-			type = ph.p_type;
-			off = ph.p_offset;
-			size = ph.p_filesz;
-		}
-		if (type == PT_INTERP)
+		if (ph.p_type == PT_INTERP)
 			break;
-		size = 0;
+		ph.p_filesz = 0;
 	}
 	/* No interpreter (static), or one the kernel would refuse. */
-	if (size < 2 || size > sizeof(interp) ||
-	    !read_at(fd, hdr, n, off, interp, (size_t)size) ||
-	    interp[size - 1] != '\0' || interp[0] != '/')
+	if (ph.p_filesz < 2 || ph.p_filesz > sizeof(interp) ||
+	    !read_at(fd, hdr, n, ph.p_offset, interp, (size_t)ph.p_filesz) ||
+	    interp[ph.p_filesz - 1] != '\0' || interp[0] != '/')
 		return 0;
 	return check_file(x, interp, SL_START_LOADER, named, depth + 1);
 }
