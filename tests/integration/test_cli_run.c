@@ -336,6 +336,33 @@ TEST(script_interpreter_without_grant_is_named)
 	cli_scratch_remove(dir);
 }
 
+/* sandlock inside sandlock: the kernel allows one seccomp listener per
+ * process, so the inner start fails, and the hint says so without
+ * suggesting a flag that is not built (--no-supervisor). The inner tool
+ * is the plain build when there is one: a sanitizer build needs /proc. */
+TEST(nested_sandbox_fails_with_a_hint_that_exists)
+{
+	const char *lib = getenv("SANDLOCK_LIB_BUILD");
+	char inner[PATH_MAX], dir[PATH_MAX];
+	struct cli_result r;
+
+	snprintf(inner, sizeof(inner), "%s/sandlock", lib ? lib : "");
+	if (!lib || access(inner, X_OK) != 0)
+		snprintf(inner, sizeof(inner), "%s", cli_path());
+	CHECK(realpath(inner, dir));
+	snprintf(inner, sizeof(inner), "%s", dir);
+	*strrchr(dir, '/') = '\0';
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", dir, "--", inner, "run",
+				    "-r", "/usr", "--", "/usr/bin/true"), 0);
+	CHECK_EXIT(&r, 127);
+	CHECK_CONTAINS(r.err, "sandlock child: seccomp (a supervisor already "
+			      "watches this process and the kernel allows only "
+			      "one: sandlock cannot run inside another sandlock "
+			      "sandbox)");
+	CHECK(!strstr(r.err, "--no-supervisor"));
+	cli_result_free(&r);
+}
+
 /* A command that ran and exited 127 itself gets no start diagnosis. */
 TEST(command_exiting_127_is_not_a_start_failure)
 {

@@ -72,9 +72,9 @@ static const char *const step_names[SL_STEP_COUNT] = {
 	[SL_STEP_LANDLOCK] = "landlock_restrict_self",
 	[SL_STEP_SECCOMP] = "seccomp",
 	[SL_STEP_SECCOMP_NESTED] = "seccomp (a supervisor already watches "
-				   "this process, and the kernel allows one: "
-				   "a sandbox cannot be started inside "
-				   "another one)",
+				   "this process and the kernel allows only "
+				   "one: sandlock cannot run inside another "
+				   "sandlock sandbox)",
 	[SL_STEP_HANDSHAKE] = "handshake",
 	[SL_STEP_CLOSE_FDS] = "close_range",
 	[SL_STEP_NOFILE] = "setrlimit(RLIMIT_NOFILE)",
