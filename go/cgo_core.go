@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "ae97e1a68d928cf8f384060293ad7ad6213281023dc7fc21eefc44f6743c541f"
+const coreSourcesSHA256 = "a967483c25fb46a750820f97b41c5d82d4091505ba3b812301111c7867d17d9e"

@@ -11,9 +11,10 @@
  * No hardening instrumentation either, whatever the build flags (the
  * Makefile's, a distribution compiler's defaults, cgo's): the child runs
  * on the thread pointer of the thread that called clone(), so a stack
- * protector canary would be read from that thread's TLS, which may be
- * gone by the time a parked child is released (a host thread that exits
- * after sandlock_create), and a failed check would call into libc.
+ * protector canary would be read from that thread's TLS, memory of
+ * another thread which may be exiting and releasing it (until
+ * PR_SET_PDEATHSIG's kill lands), and a failed check would call into
+ * libc.
  * _FORTIFY_SOURCE is dropped before any header for the same reason: its
  * checked variants report through libc. Every function here is
  * CHILD_CODE or CHILD_INLINE, which carry no_stack_protector.
