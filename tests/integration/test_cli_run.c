@@ -272,7 +272,7 @@ TEST(missing_cwd_fails_before_exec)
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--cwd", "/nonexistent-sl-dir",
 				    "--", "true"), 0);
-	/* A setup failure before exec is 127 (behavior.md 14.4), found
+	/* A setup failure before exec is 127 (as in the README), found
 	 * before launching. */
 	CHECK_EXIT(&r, 127);
 	CHECK_CONTAINS(r.err, "sandlock: cannot start 'true': the working "
