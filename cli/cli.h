@@ -3,9 +3,10 @@
  *
  * The tool drives the library through the public C ABI
  * (include/sandlock.h); a few pure parsers of src/policy/ are reused so the
- * CLI and the library accept exactly the same grammars, and `run` uses the
+ * CLI and the library accept exactly the same grammars, `run` uses the
  * internal one-shot run API (src/launch/run.h) to supervise on its own
- * thread.
+ * thread, and the start check (src/launch/startcheck.h) to explain a
+ * command that cannot start.
  */
 #ifndef SL_CLI_CLI_H
 #define SL_CLI_CLI_H

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cow/cow.h"
 #include "dry_run.h"
+#include "explain.h"
 #include "forward.h"
 #include "launch/run.h"
 #include "policy/policy.h"
@@ -39,8 +40,8 @@ static int select_command(const struct cli_run_args *a, struct command *c)
 		return 0;
 	}
 	if (a->ncmd == 0)
-		return cli_fail("no command specified (no trailing command and "
-				"no [program].exec in profile)");
+		return cli_fail("no command specified: give it after the "
+				"flags, e.g. sandlock run -r /usr -- ls");
 	if (a->ncmd > UINT32_MAX)
 		return cli_fail("too many command arguments");
 	c->argv = (const char *const *)a->cmd;
@@ -233,7 +234,14 @@ int cli_run_main(int argc, char **argv)
 	} else if (code == 0 && !(code = check_tool_options(&a)) &&
 		   !(code = select_command(&a, &c)) &&
 		   !(code = cli_build_policy(&a, &policy))) {
-		code = run_sandboxed(&a, policy, &c);
+		/* Before launching, only what one stat settles; the whole
+		 * diagnosis once a start has failed (explain.h). */
+		code = cli_explain_start(policy, c.argv, c.argc, false);
+		if (!code) {
+			code = run_sandboxed(&a, policy, &c);
+			if (code == 127)
+				cli_explain_start(policy, c.argv, c.argc, true);
+		}
 		sandlock_sandbox_free(policy);
 	}
 	cli_run_args_free(&a);

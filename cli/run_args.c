@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,15 +75,13 @@ static int bad_value(const struct cli_opt_spec *s, const char *arg,
 static int check_typed_value(const struct cli_opt_spec *s, const char *arg,
 			     uint64_t *num)
 {
-	uint64_t max;
+	uint64_t max = cli_val_max(s->type);
 	int r;
 
 	switch (s->type) {
-	case CLI_VAL_U8: max = UINT8_MAX; break;
-	case CLI_VAL_U16: max = UINT16_MAX; break;
-	case CLI_VAL_U32: max = UINT32_MAX; break;
-	case CLI_VAL_U64: max = UINT64_MAX; break;
-	case CLI_VAL_FD: max = INT_MAX; break;
+	case CLI_VAL_NONE:
+	case CLI_VAL_TEXT:
+		return 0;
 	case CLI_VAL_U32_LIST: {
 		struct sl_u32v tmp = { 0 };
 
@@ -98,14 +95,17 @@ static int check_typed_value(const struct cli_opt_spec *s, const char *arg,
 		return 0;
 	}
 	default:
-		return 0;
+		break;
 	}
 	r = cli_parse_u64(arg, max, num);
 	if (r == -ERANGE) {
 		char why[64];
 
-		snprintf(why, sizeof(why), "number too large (max %llu)",
-			 (unsigned long long)max);
+		/* Name the range the flag accepts, not its type's. */
+		if (cli_opt_in_range(s, UINT64_MAX, why, sizeof(why)))
+			snprintf(why, sizeof(why),
+				 "number too large (max %llu)",
+				 (unsigned long long)max);
 		return bad_value(s, arg, why);
 	}
 	if (r < 0)

@@ -1,13 +1,20 @@
 #include "run_options.h"
 
-#include <stddef.h>
+#include <limits.h>
+#include <stdio.h>
 
+#include "policy/policy.h"
 #include "run_args.h"
 #include "util/cleanup.h"
 
-#define POLICY(l, s, id, t, mv, h) { l, s, id, t, CLI_ROLE_POLICY, mv, h }
-#define TOOL(l, s, id, t, mv, h) { l, s, id, t, CLI_ROLE_CLI, mv, h }
-#define LATER(l, s, id, t, mv, h) { l, s, id, t, CLI_ROLE_UNSUPPORTED, mv, h }
+#define POLICY(l, s, id, t, mv, h) { l, s, id, t, CLI_ROLE_POLICY, mv, h, 0, 0 }
+#define TOOL(l, s, id, t, mv, h) { l, s, id, t, CLI_ROLE_CLI, mv, h, 0, 0 }
+#define LATER(l, s, id, t, mv, h) \
+	{ l, s, id, t, CLI_ROLE_UNSUPPORTED, mv, h, 0, 0 }
+/* An integer flag whose valid values are fewer than its type holds (the
+ * library checks the same range when the policy is built). */
+#define RANGED(l, s, id, t, mv, h, lo, hi) \
+	{ l, s, id, t, CLI_ROLE_POLICY, mv, h, lo, hi }
 
 const struct cli_opt_spec cli_run_opt_specs[] = {
 	POLICY("fs-read", 'r', OPT_FS_READ, CLI_VAL_TEXT, "PATH",
@@ -52,10 +59,10 @@ const struct cli_opt_spec cli_run_opt_specs[] = {
 	       "memory limit, e.g. 512M or 2G"),
 	POLICY("max-processes", 'P', OPT_MAX_PROCESSES, CLI_VAL_U32, "N",
 	       "maximum concurrent processes (default 64)"),
-	POLICY("max-open-files", 0, OPT_MAX_OPEN_FILES, CLI_VAL_U32, "N",
-	       "maximum open file descriptors (> 0)"),
-	POLICY("cpu", 'c', OPT_CPU, CLI_VAL_U8, "PCT",
-	       "CPU throttle, percent of one CPU (1..100)"),
+	RANGED("max-open-files", 0, OPT_MAX_OPEN_FILES, CLI_VAL_U32, "N",
+	       "maximum open file descriptors (> 0)", 1, UINT32_MAX),
+	RANGED("cpu", 'c', OPT_CPU, CLI_VAL_U8, "PCT",
+	       "CPU throttle, percent of one CPU (1..100)", 1, 100),
 	POLICY("max-disk", 0, OPT_MAX_DISK, CLI_VAL_TEXT, "SIZE",
 	       "size limit of the copy-on-write layer"),
 	POLICY("cpu-cores", 0, OPT_CPU_CORES, CLI_VAL_U32_LIST, "N[,N...]",
@@ -131,4 +138,37 @@ const struct cli_opt_spec *cli_run_opt_spec(int id)
 		if (cli_run_opt_specs[i].id == id)
 			return &cli_run_opt_specs[i];
 	return NULL;
+}
+
+uint64_t cli_val_max(uint8_t type)
+{
+	switch (type) {
+	case CLI_VAL_U8: return UINT8_MAX;
+	case CLI_VAL_U16: return UINT16_MAX;
+	case CLI_VAL_U32: return UINT32_MAX;
+	case CLI_VAL_U64: return UINT64_MAX;
+	case CLI_VAL_FD: return INT_MAX;
+	default: return 0;
+	}
+}
+
+bool cli_opt_in_range(const struct cli_opt_spec *s, uint64_t v, char *why,
+		      size_t size)
+{
+	if (!s->max || (v >= s->min && v <= s->max))
+		return true;
+	if (s->max == cli_val_max(s->type))
+		snprintf(why, size, "must be at least %llu",
+			 (unsigned long long)s->min);
+	else
+		snprintf(why, size, "must be between %llu and %llu",
+			 (unsigned long long)s->min, (unsigned long long)s->max);
+	return false;
+}
+
+const char *cli_opt_unsupported(const struct cli_opt_spec *s)
+{
+	if (s->role == CLI_ROLE_UNSUPPORTED)
+		return s->long_name;
+	return sl_policy_setting_unsupported(s->long_name);
 }

@@ -6,6 +6,8 @@
 #ifndef SL_CLI_RUN_OPTIONS_H
 #define SL_CLI_RUN_OPTIONS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* How the command line itself constrains a value. Integer types are
@@ -36,6 +38,7 @@ struct cli_opt_spec {
 	uint8_t role;          /* enum cli_opt_role */
 	const char *metavar;   /* NULL for switches */
 	const char *help;
+	uint64_t min, max;     /* accepted integers; max 0: the whole type */
 };
 
 extern const struct cli_opt_spec cli_run_opt_specs[];
@@ -43,5 +46,17 @@ extern const unsigned cli_run_opt_count;
 
 /* The entry of an option id, or NULL. */
 const struct cli_opt_spec *cli_run_opt_spec(int id);
+
+/* Largest value of an integer type (enum cli_val_type); 0 for others. */
+uint64_t cli_val_max(uint8_t type);
+
+/* Is v inside the option's documented range? When not, why describes the
+ * range ("must be between 1 and 100"). */
+bool cli_opt_in_range(const struct cli_opt_spec *s, uint64_t v, char *why,
+		      size_t size);
+
+/* The feature a flag needs when the library does not have it yet (the
+ * flag is then marked in the help and refused), else NULL. */
+const char *cli_opt_unsupported(const struct cli_opt_spec *s);
 
 #endif

@@ -1,6 +1,8 @@
 #include "run_policy.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +10,7 @@
 #include "cli.h"
 #include "numparse.h"
 #include "policy/policy.h"
+#include "run_options.h"
 #include "time_parse.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -51,9 +54,18 @@ static int parse_branch_action(const struct cli_opt *o, uint8_t *out)
 static int parse_protection(const struct cli_opt *o, uint32_t *out)
 {
 	char valid[256] = "";
+	const char *why;
 
-	if (sl_protection_parse(o->arg, out) == 0)
+	if (sl_protection_parse(o->arg, out) == 0) {
+		why = sl_protection_undisableable(*out);
+		if (o->id == OPT_DISABLE && why)
+			return cli_fail("--disable %s: %s cannot be disabled "
+					"(%s); use --allow-degraded %s to run "
+					"where the kernel lacks it", o->arg,
+					sl_protection_name(*out), why,
+					sl_protection_token(*out));
 		return 0;
+	}
 	for (uint32_t p = 0; sl_protection_token(p); p++) {
 		if (p)
 			strncat(valid, ", ", sizeof(valid) - strlen(valid) - 1);
@@ -284,6 +296,46 @@ static int apply_direct(struct policy_state *st, const struct cli_opt *o)
 	return apply_number(st, o);
 }
 
+/* "0-3,6" */
+static void render_cpus(const cpu_set_t *set, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int c = 0; c < CPU_SETSIZE && len < size; c++) {
+		int last = c;
+
+		if (!CPU_ISSET(c, set))
+			continue;
+		while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, set))
+			last++;
+		len += (size_t)snprintf(buf + len, size - len,
+					last > c ? "%s%d-%d" : "%s%d",
+					len ? "," : "", c, last);
+		c = last;
+	}
+}
+
+/* The kernel refuses an affinity mask without any CPU this process may
+ * use, which would only surface as the child's failure: say it here,
+ * naming the CPUs there are. */
+static int check_cpu_cores(const struct policy_state *st)
+{
+	cpu_set_t allowed;
+	char avail[128];
+
+	if (!st->has_cpu_cores ||
+	    sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		return 0; /* more CPUs than a cpu_set_t: let the kernel say */
+	for (size_t i = 0; i < st->cpu_cores.n; i++)
+		if (st->cpu_cores.v[i] < CPU_SETSIZE &&
+		    CPU_ISSET(st->cpu_cores.v[i], &allowed))
+			return 0;
+	render_cpus(&allowed, avail, sizeof(avail));
+	return cli_fail("--cpu-cores: none of the given CPUs is available "
+			"(this process may use CPUs %s)", avail);
+}
+
 static void apply_lists(struct policy_state *st)
 {
 	if (st->has_cpu_cores)
@@ -299,16 +351,32 @@ static void apply_lists(struct policy_state *st)
 
 static int apply_all(struct policy_state *st, const struct cli_run_args *a)
 {
-	for (size_t i = 0; i < a->nopts; i++) {
-		int r = apply_direct(st, &a->opts[i]);
+	int r;
 
+	for (size_t i = 0; i < a->nopts; i++) {
+		const struct cli_opt *o = &a->opts[i];
+		char why[64];
+
+		if (!cli_opt_in_range(cli_run_opt_spec(o->id), o->num, why,
+				      sizeof(why)))
+			return cli_fail("invalid --%s value '%s': %s",
+					cli_opt_name(o->id), o->arg, why);
+		r = apply_direct(st, o);
 		if (r == 1)
-			r = apply_parsed(st, &a->opts[i]);
+			r = apply_parsed(st, o);
 		if (r)
 			return r;
 		if (!st->b)
 			return cli_fail("out of memory");
+		/* After the value's own checks, so a bad value is named
+		 * as such. */
+		if (cli_opt_unsupported(cli_run_opt_spec(o->id)))
+			return cli_fail("--%s is not supported yet",
+					cli_opt_name(o->id));
 	}
+	r = check_cpu_cores(st);
+	if (r)
+		return r;
 	apply_lists(st);
 	return st->b ? 0 : cli_fail("out of memory");
 }

@@ -19,7 +19,7 @@ static const char main_usage[] =
 	"  kill NAME                         kill a sandbox (not supported yet)\n"
 	"  profile list|show|delete          manage profiles (not supported yet)\n"
 	"  learn [OPTIONS] -- CMD            generate a profile (not supported yet)\n"
-	"  help                              print this help\n"
+	"  help [COMMAND]                    print this help, or COMMAND's\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help     print this help\n"
@@ -35,9 +35,14 @@ static const char run_epilogue[] =
 	"signal-scope, abstract-unix-socket-scope. SIZE is bytes or a number\n"
 	"with a K, M or G suffix.\n"
 	"\n"
+	"Usual grants: -r /usr -r /lib -r /lib64 -r /bin -r /etc for programs,\n"
+	"their dynamic loader and libraries; -w /dev/null; a writable scratch\n"
+	"directory passed as TMPDIR (-w DIR --env TMPDIR=DIR).\n"
+	"\n"
 	"Exit status: the command's own; 1 if it was killed by a signal or the\n"
-	"sandbox could not be set up; 2 for a usage error; 124 on --timeout;\n"
-	"127 if the command could not be started inside the sandbox.\n";
+	"configuration is invalid; 2 for a usage error; 124 on --timeout; 127\n"
+	"if the sandbox could not be set up or the command could not be\n"
+	"started in it.\n";
 
 /* "-r, --fs-read <PATH>" or "    --fs-deny <PATH>" */
 static int format_flag(char *buf, size_t size, const struct cli_opt_spec *s)
@@ -67,9 +72,10 @@ static void print_run_options(FILE *f)
 		const struct cli_opt_spec *s = &cli_run_opt_specs[i];
 
 		format_flag(flag, sizeof(flag), s);
+		/* The marks come from the library's table of features not
+		 * built yet, so they cannot drift from what is refused. */
 		fprintf(f, "  %-*s  %s%s\n", width, flag, s->help,
-			s->role == CLI_ROLE_UNSUPPORTED ? " (not supported yet)"
-							 : "");
+			cli_opt_unsupported(s) ? " (not supported yet)" : "");
 	}
 	fprintf(f, "  %-*s  %s\n", width, "    -- CMD [ARGS...]",
 		"the command to run");

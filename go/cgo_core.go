@@ -4,16 +4,19 @@
 
 package sandlock
 
-// Default build mode: cgo compiles the C core of this repository into the
-// package (the zcore_*.c files include ../src/*/*.c), so a Go user needs no
-// separately installed library, only libseccomp's development files and a
-// C compiler. Build tags sandlock_pkgconfig and sandlock_repo link a
-// prebuilt library instead (cgo_pkgconfig.go, cgo_repo.go).
+// Default build mode: the C core is compiled from the copy vendored in
+// internal/ccore (the blank import links it in), so a Go user needs no
+// separately installed library and no checkout, only libseccomp's
+// development files and a C compiler. Build tags sandlock_pkgconfig and
+// sandlock_repo link a prebuilt library instead (cgo_pkgconfig.go,
+// cgo_repo.go).
 
-// #cgo CFLAGS: -I${SRCDIR}/../include -I${SRCDIR}/../src -D_GNU_SOURCE -std=gnu11 -fvisibility=hidden
-// #cgo LDFLAGS: -lseccomp -lpthread
+// #cgo CFLAGS: -I${SRCDIR}/internal/ccore/include
 import "C"
 
-// Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
-// this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "4dbf7425edf147d17bda992098cad3ca5f407a08191a08d4e2df7c35ad73b22f"
+import _ "github.com/multikernel/sandlock/go/internal/ccore"
+
+// Digest of the C core (see scripts/gen-go-core.sh): the public header is
+// read from internal/ccore, outside this package's own files, so a change
+// must change this file for Go to rebuild the package.
+const coreSourcesSHA256 = "80200d2bee9a9a12f49bb1bbc08a0fd458075deca62ec984ea74d41a5738764a"

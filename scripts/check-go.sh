@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The Go SDK's checks (make check-go), run from anywhere in the repository:
-#   1. the cgo wrappers of the C core are in sync with src/ (gen-go-core.sh)
+#   1. the C core vendored into the module (go/internal/ccore) is in sync
+#      with src/ and include/ (gen-go-core.sh --check)
 #   2. go vet, gofmt, and go test -race in the default build mode (the C
 #      core compiled through cgo), plus the no-cgo stub build
 #   3. the sandlock_repo tag mode, linking the library built by make lib
 #   4. the sandlock_pkgconfig tag mode against a temporary make install
-#   5. the clean-module check: a fresh module outside the repository that
-#      requires the SDK through a replace to a copy of the repository (no
-#      build/ directory, no installed library) builds and runs the example,
-#      offline
+#   5. the module as Go users get it: the module zip of go/ (the layout a
+#      module proxy serves, made by scripts/modzip) in a file-system GOPROXY;
+#      a fresh program outside the repository requires it by version and is
+#      built and run, offline, with no checkout, no replace and no installed
+#      library
 # SANDLOCK_LIB_BUILD selects the make build directory for step 3 (default
 # build/ at the repository root, the directory cgo_repo.go points at);
 # SANDLOCK_GO_TEST_FLAGS adds go test flags (e.g. "-run TestPopen -v").
@@ -21,7 +23,7 @@ step() { echo; echo "== check-go: $*"; }
 # and never swap the toolchain.
 export GOPROXY=off GOTOOLCHAIN=local GOWORK=off GOFLAGS="-mod=mod -buildvcs=false"
 
-step "C core wrappers in sync with src/"
+step "C core vendored into the module, in sync with src/"
 "$root/scripts/gen-go-core.sh" --check
 
 cd "$root/go"
@@ -29,7 +31,7 @@ step "go vet (default mode)"
 go vet ./...
 
 step "gofmt"
-unformatted=$(gofmt -l .)
+unformatted=$(gofmt -l . "$root/scripts/modzip")
 if [ -n "$unformatted" ]; then
 	echo "gofmt: these files need formatting:"; echo "$unformatted"
 	exit 1
@@ -67,25 +69,40 @@ env "${pc_env[@]}" go vet -tags sandlock_pkgconfig ./...
 env "${pc_env[@]}" go test -tags sandlock_pkgconfig -count=1 \
 	-run 'TestRunEcho|TestPopenStreamsStdout|TestSyscallNr' ./...
 
-step "clean module: go build of examples/basic against a copy of the repository"
-mkdir "$tmp/sandlock" "$tmp/app"
-tar -C "$root" --exclude=./.git --exclude=./build --exclude='./build-*' -cf - . |
-	tar -C "$tmp/sandlock" -xf -
+step "module zip: a fresh program requires the module from a file-system GOPROXY"
+module=github.com/multikernel/sandlock/go
+version=v$(sed -n 's/^VERSION *:= *//p' "$root/Makefile")
+proxy=$tmp/proxy/$module/@v
+mkdir -p "$proxy" "$tmp/app"
+# The module zip, .mod, .info and list files, as a module proxy serves them.
+(cd "$root/scripts/modzip" && go run . "$root/go" "$module" "$version" "$proxy/$version.zip")
+cp "$root/go/go.mod" "$proxy/$version.mod"
+printf '{"Version":"%s","Time":"2026-01-01T00:00:00Z"}\n' "$version" >"$proxy/$version.info"
+echo "$version" >"$proxy/list"
+
 cp "$root/go/examples/basic/main.go" "$tmp/app/main.go"
 cat >"$tmp/app/go.mod" <<EOF
-module example.com/sandlock-clean-check
+module example.com/sandlock-zip-check
 
 go 1.21
 
-require github.com/multikernel/sandlock/go v0.0.0
-
-replace github.com/multikernel/sandlock/go => $tmp/sandlock/go
+require $module $version
 EOF
-(cd "$tmp/app" && go build -o app .)
-if ldd "$tmp/app/app" | grep -q libsandlock; then
-	echo "clean module: the binary links an installed libsandlock"; exit 1
+# Nothing but the proxy directory: no checkout, no replace, no network, a
+# module cache of its own, no library or pkg-config path of ours.
+zip_env=(GOPROXY="file://$tmp/proxy" GOSUMDB=off GOFLAGS=-mod=mod
+	GOMODCACHE="$tmp/modcache" CGO_CFLAGS= CGO_LDFLAGS= PKG_CONFIG_PATH=
+	LD_LIBRARY_PATH=)
+(cd "$tmp/app" && env "${zip_env[@]}" go build -o app .)
+# The go command unpacks modules read-only; let the cleanup remove them.
+chmod -R u+w "$tmp/modcache"
+if ! grep -q "^$module $version h1:" "$tmp/app/go.sum"; then
+	echo "module zip: the build did not take the module from the proxy"; exit 1
 fi
-step "clean module: run the example"
-"$tmp/app/app"
+if ldd "$tmp/app/app" | grep -q libsandlock; then
+	echo "module zip: the binary links an installed libsandlock"; exit 1
+fi
+step "module zip: run the example"
+(cd "$tmp" && "$tmp/app/app")
 
 step "all Go checks passed"

@@ -29,6 +29,14 @@ seeds_bytesize=('0' '512' '1K' '2m' ' 3G ' '18446744073709551615' '1.5G')
 seeds_cowmarker=('reason=kept\nworkdir=/w\nupper=/w/u\ndeleted=a\\nb\npid=1\n'
 	'reason=merge-interrupted\nworkdir=/tmp/x\npid=42\n' 'a\\\\b\\n' 'pid=1')
 seeds_name=('web' 'sandbox-1-1' '..' 'a/b' 'h\xc3\xa9llo')
+seeds_httprule=('GET example.com' 'POST api.example.com/v1/*' '* */admin/*'
+	'get Example.COM/a/../b/./c' 'GET h/%2e%2E/x%00y' 'PUT h/a%2A' ' GET  h/ '
+	'DELETE h//x//*')
+seeds_time_parse=('2026-01-01T00:00:00Z' '1970-01-01t00:00:00z'
+	'2000-02-29 12:34:56.789+05:30' '1999-12-31T23:59:60-00:01'
+	'9999-12-31T23:59:59-23:59' '1969-12-31T23:59:59Z')
+# Sources a target needs beyond src/policy and src/util.
+extra_time_parse=(cli/time_parse.c)
 
 if [ $# -gt 0 ]; then
 	targets=("$@")
@@ -46,7 +54,14 @@ for t in "${targets[@]}"; do
 	bin="$out/fuzz_$t"
 	corpus="$out/corpus/$t"
 	echo "== fuzz_$t: build"
-	if ! "$cc" "${flags[@]}" -o "$bin" "tests/fuzz/fuzz_$t.c" "${srcs[@]}" -lseccomp; then
+	extra=()
+	if declare -p "extra_$t" >/dev/null 2>&1; then
+		declare -n extra_ref="extra_$t"
+		extra=(-Icli "${extra_ref[@]}")
+		unset -n extra_ref
+	fi
+	if ! "$cc" "${flags[@]}" -o "$bin" "tests/fuzz/fuzz_$t.c" "${srcs[@]}" \
+		"${extra[@]+"${extra[@]}"}" -lseccomp; then
 		failed+=("fuzz_$t (build)")
 		continue
 	fi

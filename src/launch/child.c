@@ -7,7 +7,19 @@
  * zeroing that the compiler could turn into memcpy/memset calls, and no
  * writes to memory other than the status slot, the sh fallback scratch
  * array and the local stack.
+ *
+ * No hardening instrumentation either, whatever the build flags (the
+ * Makefile's, a distribution compiler's defaults, cgo's): the child runs
+ * on the thread pointer of the thread that called clone(), so a stack
+ * protector canary would be read from that thread's TLS, memory of
+ * another thread which may be exiting and releasing it (until
+ * PR_SET_PDEATHSIG's kill lands), and a failed check would call into
+ * libc.
+ * _FORTIFY_SOURCE is dropped before any header for the same reason: its
+ * checked variants report through libc. Every function here is
+ * CHILD_CODE or CHILD_INLINE, which carry no_stack_protector.
  */
+#undef _FORTIFY_SOURCE
 #include "launch/child.h"
 
 #include <errno.h>
@@ -24,9 +36,16 @@
 #include "launch/kcompat.h"
 #include "util/rawsys.h"
 
-#define CHILD_CODE __attribute__((noinline, no_sanitize("address", "undefined")))
-#define CHILD_INLINE \
-	static inline __attribute__((always_inline, no_sanitize("address", "undefined")))
+#if __has_attribute(no_stack_protector)
+#define CHILD_NO_SSP no_stack_protector
+#else
+#define CHILD_NO_SSP optimize("no-stack-protector")
+#endif
+#define CHILD_CODE \
+	__attribute__((noinline, CHILD_NO_SSP, no_sanitize("address", "undefined")))
+#define CHILD_INLINE                                                      \
+	static inline __attribute__((always_inline, CHILD_NO_SSP,         \
+				     no_sanitize("address", "undefined")))
 
 #define PERSONALITY_QUERY 0xffffffffUL
 #define ADDR_NO_RANDOMIZE_BIT 0x0040000UL
@@ -54,8 +73,9 @@ static const char *const step_names[SL_STEP_COUNT] = {
 	[SL_STEP_LANDLOCK] = "landlock_restrict_self",
 	[SL_STEP_SECCOMP] = "seccomp",
 	[SL_STEP_SECCOMP_NESTED] = "seccomp (a supervisor already watches "
-				   "this process: run the outer sandbox with "
-				   "--no-supervisor)",
+				   "this process and the kernel allows only "
+				   "one: sandlock cannot run inside another "
+				   "sandlock sandbox)",
 	[SL_STEP_HANDSHAKE] = "handshake",
 	[SL_STEP_CLOSE_FDS] = "close_range",
 	[SL_STEP_NOFILE] = "setrlimit(RLIMIT_NOFILE)",

@@ -28,13 +28,14 @@ static int check_cow(const struct sl_policy *p, struct sl_error *e)
 
 static int check_protections(const struct sl_policy *p, struct sl_error *e)
 {
-	/* The kernel refuses cross-directory rename/link whenever REFER is
-	 * not handled, so disabling it could only tighten, never relax. */
-	if (p->protection[SL_PROT_FS_REFER] == SL_PROT_DISABLED)
-		return sl_err(e, EINVAL,
-			      "protection FsRefer cannot be disabled (the "
-			      "kernel denies cross-directory rename and link "
-			      "without it); use allow_degraded instead");
+	for (uint32_t i = 0; i < SL_NPROT; i++) {
+		const char *why = sl_protection_undisableable(i);
+
+		if (why && p->protection[i] == SL_PROT_DISABLED)
+			return sl_err(e, EINVAL, "protection %s cannot be "
+				      "disabled (%s); use allow_degraded "
+				      "instead", sl_protection_name(i), why);
+	}
 	for (uint32_t i = 0; i < SL_NPROT; i++)
 		if (p->protection[i] > SL_PROT_DISABLED)
 			return sl_err(e, EINVAL, "invalid state %u for "

@@ -14,29 +14,38 @@
 #define MIB (KIB * 1024)
 #define GIB (MIB * 1024)
 
+static bool is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 int sl_bytesize_parse(const char *s, uint64_t *out, struct sl_error *e)
 {
-	const char *b, *end;
+	const char *b, *end, *suffix;
 	uint64_t scale = 1, n;
-	char last;
 
 	if (!s)
 		return sl_err(e, EINVAL, "empty byte size");
 	sl_text_trim(s, &b, &end);
 	if (b == end)
 		return sl_err(e, EINVAL, "empty byte size");
-	last = end[-1];
-	if ((last >= 'a' && last <= 'z') || (last >= 'A' && last <= 'Z')) {
-		switch (last | 0x20) {
+	/* The suffix is every trailing letter, so "12QB" names "QB", not
+	 * just its last letter. */
+	suffix = end;
+	while (suffix > b && is_letter(suffix[-1]))
+		suffix--;
+	if (suffix < end) {
+		switch (end - suffix == 1 ? *suffix | 0x20 : 0) {
 		case 'k': scale = KIB; break;
 		case 'm': scale = MIB; break;
 		case 'g': scale = GIB; break;
 		default:
 			return sl_err(e, EINVAL,
-				      "unknown byte size suffix '%c' in '%s' "
-				      "(use K, M or G)", last, s);
+				      "unknown byte size suffix '%.*s' in "
+				      "'%s' (use K, M or G)",
+				      (int)(end - suffix), suffix, s);
 		}
-		end--;
+		end = suffix;
 		sl_text_trim_range(&b, &end);
 	}
 	switch (sl_text_parse_u64(b, end, &n)) {

@@ -43,6 +43,8 @@ const char *sl_protection_name(uint32_t prot);
 const char *sl_protection_token(uint32_t prot);
 /* Parse a CLI token, case-insensitive; -EINVAL if unknown. */
 int sl_protection_parse(const char *token, uint32_t *out);
+/* Why a protection cannot be disabled (only degraded); NULL if it can. */
+const char *sl_protection_undisableable(uint32_t prot);
 
 enum sl_branch_action {
 	SL_BRANCH_COMMIT = 0,
@@ -207,6 +209,9 @@ void sl_policy_clear_derived(struct sl_policy *p);
 /* Settings that exist in the ABI but whose feature is not implemented yet:
  * returns the feature name of the first one the policy uses, else NULL. */
 const char *sl_policy_unsupported_feature(const struct sl_policy *p);
+/* The feature name when the `sandlock run` flag `setting` (without "--")
+ * sets one of those settings, else NULL. */
+const char *sl_policy_setting_unsupported(const char *setting);
 
 /* Environment map helper (last value wins). */
 int sl_policy_set_env(struct sl_policy *p, const char *key, const char *value);

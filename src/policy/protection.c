@@ -33,6 +33,16 @@ const char *sl_protection_token(uint32_t prot)
 	return prot < SL_NPROT ? protections[prot].token : NULL;
 }
 
+/* The kernel refuses cross-directory rename/link whenever REFER is not
+ * handled, so disabling it could only tighten, never relax. */
+const char *sl_protection_undisableable(uint32_t prot)
+{
+	if (prot == SL_PROT_FS_REFER)
+		return "the kernel denies cross-directory rename and link "
+		       "without it";
+	return NULL;
+}
+
 int sl_protection_parse(const char *token, uint32_t *out)
 {
 	if (!token)

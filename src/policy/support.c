@@ -6,6 +6,8 @@
  */
 #include "policy/policy.h"
 
+#include <string.h>
+
 #include "util/cleanup.h"
 
 static bool uses_http(const struct sl_policy *p)
@@ -54,24 +56,54 @@ static bool uses_policy_fn(const struct sl_policy *p)
 	return p->cb != NULL;
 }
 
+/* settings: the `sandlock run` flags (without "--") that set the
+ * feature, space-separated, so that the tool marks and refuses exactly
+ * these (tests check them against the flag table and the predicates). */
 static const struct {
 	const char *feature;
 	bool (*used)(const struct sl_policy *p);
+	const char *settings;
 } unsupported[] = {
-	{ "HTTP ACL proxy", uses_http },
-	{ "copy-on-write workdir", uses_cow },
-	{ "chroot", uses_chroot },
-	{ "random_seed", uses_random_seed },
-	{ "time_start", uses_time_start },
-	{ "deterministic_dirs", uses_deterministic_dirs },
-	{ "num_cpus", uses_num_cpus },
-	{ "policy_fn", uses_policy_fn },
+	{ "HTTP ACL proxy", uses_http,
+	  "http-allow http-deny http-port http-ca http-key http-inject-ca "
+	  "http-ca-out" },
+	{ "copy-on-write workdir", uses_cow,
+	  "workdir fs-storage max-disk on-exit on-error" },
+	{ "chroot", uses_chroot, "chroot fs-mount" },
+	{ "random_seed", uses_random_seed, "random-seed" },
+	{ "time_start", uses_time_start, "time-start" },
+	{ "deterministic_dirs", uses_deterministic_dirs, "deterministic-dirs" },
+	{ "num_cpus", uses_num_cpus, "num-cpus" },
+	{ "policy_fn", uses_policy_fn, "" },
 };
 
 const char *sl_policy_unsupported_feature(const struct sl_policy *p)
 {
 	for (size_t i = 0; p && i < SL_ARRAY_SIZE(unsupported); i++)
 		if (unsupported[i].used(p))
+			return unsupported[i].feature;
+	return NULL;
+}
+
+static bool names_setting(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *w = list; *w;) {
+		size_t len = strcspn(w, " ");
+
+		if (len == n && strncmp(w, name, n) == 0)
+			return true;
+		w += len;
+		w += strspn(w, " ");
+	}
+	return false;
+}
+
+const char *sl_policy_setting_unsupported(const char *setting)
+{
+	for (size_t i = 0; setting && i < SL_ARRAY_SIZE(unsupported); i++)
+		if (names_setting(unsupported[i].settings, setting))
 			return unsupported[i].feature;
 	return NULL;
 }

@@ -332,6 +332,7 @@ int main(int argc, char **argv)
 		can_launch = false;
 		printf("abi_lifecycle: under valgrind, which lacks seccomp(2) and "
 		       "landlock(2): launches are expected to fail\n");
+		fflush(stdout); /* before the library's messages about it */
 	}
 	p = system_policy();
 

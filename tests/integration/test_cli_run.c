@@ -56,6 +56,9 @@ TEST(missing_command_exits_127)
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "no-such-command-sandlock"),
 		     0);
 	CHECK_EXIT(&r, 127);
+	CHECK_CONTAINS(r.err, "sandlock: cannot start "
+			      "'no-such-command-sandlock': no such command in "
+			      "PATH\n");
 	cli_result_free(&r);
 }
 
@@ -269,9 +272,106 @@ TEST(missing_cwd_fails_before_exec)
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--cwd", "/nonexistent-sl-dir",
 				    "--", "true"), 0);
-	/* A setup failure before exec is 127 (behavior.md 14.4). */
+	/* A setup failure before exec is 127 (as in the README), found
+	 * before launching. */
 	CHECK_EXIT(&r, 127);
-	CHECK_CONTAINS(r.err, "chdir");
+	CHECK_CONTAINS(r.err, "sandlock: cannot start 'true': the working "
+			      "directory /nonexistent-sl-dir (--cwd) does not "
+			      "exist\n");
+	cli_result_free(&r);
+}
+
+/* The hint after "(add -r " in a message, or NULL. */
+static char *grant_hint(const char *err)
+{
+	const char *h = strstr(err, "(add -r ");
+	const char *end = h ? strchr(h, ')') : NULL;
+
+	return end ? strndup(h + 8, (size_t)(end - h - 8)) : NULL;
+}
+
+/* A program whose dynamic loader no grant covers: the tool names the
+ * loader and the directory to grant, and that grant is enough. */
+TEST(missing_loader_grant_is_named_and_the_hint_works)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+	struct cli_result r;
+	char *hint;
+
+	CHECK(realpath("/bin/true", real));
+	snprintf(dir, sizeof(dir), "%s", real);
+	*strrchr(dir, '/') = '\0';
+	CHECK_EQ_INT(CLI_RUN(&r, "run", "-r", dir, "--", "/bin/true"), 0);
+	CHECK_EXIT(&r, 127);
+	CHECK_CONTAINS(r.err, "sandlock: cannot start '/bin/true': the "
+			      "dynamic loader ");
+	CHECK_CONTAINS(r.err, " of /bin/true is not readable in the sandbox "
+			      "(add -r ");
+	hint = grant_hint(r.err);
+	cli_result_free(&r);
+	CHECK(hint);
+	CHECK_EQ_INT(CLI_RUN(&r, "run", "-r", dir, "-r", hint, "--",
+			     "/bin/true"), 0);
+	free(hint);
+	CHECK_EXIT(&r, 0);
+	cli_result_free(&r);
+}
+
+TEST(script_interpreter_without_grant_is_named)
+{
+	char *dir = cli_scratch_new();
+	char *script = dir ? cli_join(dir, "script") : NULL;
+	struct cli_result r;
+
+	CHECK(script);
+	CHECK(cli_write_file(script, "#!/bin/sh\nexit 0\n"));
+	CHECK_EQ_INT(chmod(script, 0755), 0);
+	CHECK_EQ_INT(CLI_RUN(&r, "run", "-r", dir, "--", script), 0);
+	CHECK_EXIT(&r, 127);
+	CHECK_CONTAINS(r.err, "the interpreter /bin/sh");
+	CHECK_CONTAINS(r.err, "named by the #! line of ");
+	CHECK_CONTAINS(r.err, "is not readable in the sandbox (add -r ");
+	cli_result_free(&r);
+	free(script);
+	cli_scratch_remove(dir);
+}
+
+/* sandlock inside sandlock: the kernel allows one seccomp listener per
+ * process, so the inner start fails, and the hint says so without
+ * suggesting a flag that is not built (--no-supervisor). The inner tool
+ * is the plain build when there is one: a sanitizer build needs /proc. */
+TEST(nested_sandbox_fails_with_a_hint_that_exists)
+{
+	const char *lib = getenv("SANDLOCK_LIB_BUILD");
+	char inner[PATH_MAX], dir[PATH_MAX];
+	struct cli_result r;
+
+	snprintf(inner, sizeof(inner), "%s/sandlock", lib ? lib : "");
+	if (!lib || access(inner, X_OK) != 0)
+		snprintf(inner, sizeof(inner), "%s", cli_path());
+	CHECK(realpath(inner, dir));
+	snprintf(inner, sizeof(inner), "%s", dir);
+	*strrchr(dir, '/') = '\0';
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", dir, "--", inner, "run",
+				    "-r", "/usr", "--", "/usr/bin/true"), 0);
+	CHECK_EXIT(&r, 127);
+	CHECK_CONTAINS(r.err, "sandlock child: seccomp (a supervisor already "
+			      "watches this process and the kernel allows only "
+			      "one: sandlock cannot run inside another sandlock "
+			      "sandbox)");
+	CHECK(!strstr(r.err, "--no-supervisor"));
+	cli_result_free(&r);
+}
+
+/* A command that ran and exited 127 itself gets no start diagnosis. */
+TEST(command_exiting_127_is_not_a_start_failure)
+{
+	struct cli_result r;
+
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "sh", "-c", "exit 127"),
+		     0);
+	CHECK_EXIT(&r, 127);
+	CHECK(!strstr(r.err, "cannot start"));
 	cli_result_free(&r);
 }
 

@@ -3,6 +3,7 @@
  * usage errors (exit 2), configuration errors (exit 1), refused features,
  * and `sandlock check`.
  */
+#include <stdbool.h>
 #include <sys/syscall.h>
 
 #include "harness.h"
@@ -58,6 +59,154 @@ TEST(help_lists_every_run_flag)
 			CHECK_CONTAINS(r.out, run_flags[i]);
 		cli_result_free(&r);
 	}
+}
+
+TEST(help_run_prints_the_run_help)
+{
+	struct cli_result r;
+
+	CHECK_EQ_INT(CLI_RUN(&r, "help", "run"), 0);
+	CHECK_EXIT(&r, 0);
+	CHECK(strncmp(r.out, "Usage: sandlock run", 19) == 0);
+	CHECK_CONTAINS(r.out, "--fs-read");
+	cli_result_free(&r);
+	CHECK_EQ_INT(CLI_RUN(&r, "help"), 0);
+	CHECK_EXIT(&r, 0);
+	CHECK(strncmp(r.out, "Usage: sandlock <COMMAND>", 25) == 0);
+	cli_result_free(&r);
+	CHECK_EQ_INT(CLI_RUN(&r, "help", "frobnicate"), 0);
+	CHECK_EXIT(&r, 2);
+	CHECK_CONTAINS(r.err, "frobnicate");
+	cli_result_free(&r);
+}
+
+/* The exit codes the help states are those of the README: 127 when the
+ * sandbox cannot be set up, 1 for an invalid configuration. */
+TEST(help_states_the_exit_codes)
+{
+	struct cli_result r;
+
+	CHECK_EQ_INT(CLI_RUN(&r, "run", "--help"), 0);
+	CHECK_EXIT(&r, 0);
+	CHECK_CONTAINS(r.out, "1 if it was killed by a signal or the\n"
+			      "configuration is invalid; 2 for a usage error; "
+			      "124 on --timeout; 127\nif the sandbox could not "
+			      "be set up");
+	cli_result_free(&r);
+}
+
+/* A value for every flag of `sandlock run` that the command line accepts
+ * (NULL for switches). The help's "(not supported yet)" marks must be
+ * exactly the flags that are refused as such, and every flag of the help
+ * must be listed here. */
+static const char *const flag_samples[][2] = {
+	{ "--fs-read", "/usr" }, { "--fs-write", "/tmp" },
+	{ "--fs-deny", "/etc/shadow" }, { "--extra-deny-syscall", "getpid" },
+	{ "--extra-allow-syscall", "sysv_ipc" }, { "--net-allow", "1.2.3.4:80" },
+	{ "--net-deny", "10.0.0.0/8" }, { "--net-allow-bind", "8080" },
+	{ "--net-deny-bind", "22" }, { "--port-remap", NULL },
+	{ "--http-allow", "GET example.com" }, { "--http-deny", "* */admin" },
+	{ "--http-port", "8080" }, { "--http-ca", "/ca.pem" },
+	{ "--http-key", "/key.pem" },
+	{ "--http-inject-ca", "/etc/ssl/certs/ca-certificates.crt" },
+	{ "--http-ca-out", "/tmp/ca.pem" }, { "--credential", "K=env:HOME" },
+	{ "--http-auth", "GET example.com bearer K" },
+	{ "--max-memory", "256M" }, { "--max-processes", "10" },
+	{ "--max-open-files", "64" }, { "--cpu", "50" },
+	{ "--max-disk", "1G" }, { "--cpu-cores", "0" }, { "--num-cpus", "1" },
+	{ "--gpu", "all" }, { "--random-seed", "1" },
+	{ "--time-start", "2026-01-01T00:00:00Z" },
+	{ "--no-randomize-memory", NULL }, { "--no-huge-pages", NULL },
+	{ "--no-coredump", NULL }, { "--deterministic-dirs", NULL },
+	{ "--workdir", "/tmp" }, { "--cwd", "/" }, { "--fs-storage", "/tmp" },
+	{ "--on-exit", "abort" }, { "--on-error", "keep" },
+	{ "--chroot", "/" }, { "--fs-mount", "/data:/tmp" },
+	{ "--image", "debian:12" }, { "--clean-env", NULL },
+	{ "--env", "A=b" }, { "--user", "0:0" }, { "--name", "flag-sample" },
+	{ "--no-supervisor", NULL }, { "--allow-degraded", "net-tcp" },
+	{ "--disable", "signal-scope" }, { "--timeout", "30" },
+	{ "--profile", "default" }, { "--profile-file", "/p.toml" },
+	{ "--status-fd", "2" }, { "--exec-shell", "true" },
+	{ "--interactive", NULL }, { "--dry-run", NULL }, { "--help", NULL },
+};
+
+/* The help line of a flag ("  -r, --fs-read <PATH>  ..."), or NULL. */
+static const char *help_line(const char *help, const char *flag, char *buf,
+			     size_t size)
+{
+	size_t n = strlen(flag);
+
+	for (const char *l = help; *l;) {
+		const char *end = strchrnul(l, '\n');
+
+		if (strncmp(l, "  ", 2) == 0) {
+			const char *f = strstr(l, flag);
+
+			if (f && f < end && f[-1] == ' ' &&
+			    (f[n] == ' ' || f[n] == '\n' || !f[n])) {
+				snprintf(buf, size, "%.*s", (int)(end - l), l);
+				return buf;
+			}
+		}
+		l = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+/* Option lines of the help: indented, starting with a flag (the
+ * "-- CMD" line is not one). */
+static size_t count_flag_lines(const char *help)
+{
+	size_t n = 0;
+
+	for (const char *l = help; *l;) {
+		const char *end = strchrnul(l, '\n');
+		const char *t = l + strspn(l, " ");
+
+		if (t > l && t < end && t[0] == '-' && strncmp(t, "-- ", 3))
+			n++;
+		l = *end ? end + 1 : end;
+	}
+	return n;
+}
+
+TEST(help_marks_exactly_the_flags_refused_as_not_supported)
+{
+	struct cli_result help;
+
+	CHECK_EQ_INT(CLI_RUN(&help, "run", "--help"), 0);
+	CHECK_EXIT(&help, 0);
+	/* Every flag line has a sample (the "-- CMD" line is not a flag). */
+	CHECK_EQ_INT(count_flag_lines(help.out), CLI_NELEM(flag_samples));
+	for (size_t i = 0; i < CLI_NELEM(flag_samples); i++) {
+		const char *flag = flag_samples[i][0];
+		struct cli_args a = { .n = 0 };
+		struct cli_result r;
+		char line[256], want[96];
+		bool marked, refused;
+
+		if (!help_line(help.out, flag, line, sizeof(line)))
+			FAIL("%s is not in the help", flag);
+		marked = strstr(line, "(not supported yet)") != NULL;
+		cli_args_add(&a, "run", "-r", "/usr", flag, NULL);
+		if (flag_samples[i][1])
+			cli_args_add(&a, flag_samples[i][1], NULL);
+		cli_args_add(&a, "--", "/usr/bin/true", NULL);
+		CHECK_EQ_INT(cli_exec(&r, &a), 0);
+		snprintf(want, sizeof(want), "Error: %s is not supported yet",
+			 flag);
+		refused = strstr(r.err, "not supported yet") != NULL;
+		if (marked != refused || (refused && !strstr(r.err, want)))
+			FAIL("%s: %s in the help, but the run says (exit %d) "
+			     "\"%s\"", flag, marked ? "marked" : "not marked",
+			     r.code, r.err);
+		if (!refused && r.code != 0)
+			FAIL("%s %s: exit %d, stderr \"%s\"", flag,
+			     flag_samples[i][1] ? flag_samples[i][1] : "",
+			     r.code, r.err);
+		cli_result_free(&r);
+	}
+	cli_result_free(&help);
 }
 
 TEST(no_subcommand_is_a_usage_error)
@@ -143,9 +292,9 @@ TEST(integer_flags_reject_non_integers_as_usage_errors)
 		{ "--cpu-cores", "0,,1" }, { "--status-fd", "-3" },
 	};
 
-	for (size_t i = 0; i < CLI_NELEM(cases); i++) {
-		struct cli_result r;
+	struct cli_result r;
 
+	for (size_t i = 0; i < CLI_NELEM(cases); i++) {
 		CHECK_EQ_INT(CLI_RUN(&r, "run", cases[i][0], cases[i][1], "--",
 				     "true"), 0);
 		if (r.code != 2)
@@ -153,6 +302,12 @@ TEST(integer_flags_reject_non_integers_as_usage_errors)
 			     cases[i][0], cases[i][1], r.code, r.err);
 		cli_result_free(&r);
 	}
+	/* The range named is the flag's, not its integer type's. */
+	CHECK_EQ_INT(CLI_RUN(&r, "run", "-c", "300", "--", "true"), 0);
+	CHECK_EXIT(&r, 2);
+	CHECK_CONTAINS(r.err, "invalid value '300' for '--cpu <PCT>': must be "
+			      "between 1 and 100");
+	cli_result_free(&r);
 }
 
 /* A value the command line accepts but the configuration refuses: exit 1
@@ -193,7 +348,19 @@ TEST(bad_values_are_configuration_errors)
 			   "invalid --time-start");
 	check_config_error("--allow-degraded", "everything",
 			   "abstract-unix-socket-scope");
-	check_config_error("--disable", "fs-refer", "");
+	check_config_error("--disable", "fs-refer",
+			   "--disable fs-refer: FsRefer cannot be disabled");
+	check_config_error("--disable", "fs-refer", "use --allow-degraded "
+			   "fs-refer");
+	check_config_error("-m", "12QB", "suffix 'QB' in '12QB'");
+	check_config_error("-c", "0", "invalid --cpu value '0': must be "
+			   "between 1 and 100");
+	check_config_error("--max-open-files", "0", "invalid --max-open-files "
+			   "value '0': must be at least 1");
+	check_config_error("--num-cpus", "2", "--num-cpus is not supported yet");
+	check_config_error("--cpu-cores", "4095", "--cpu-cores: none of the "
+			   "given CPUs is available (this process may use "
+			   "CPUs ");
 	check_config_error("--gpu", "one", "GPU index");
 	check_config_error("--fs-mount", "nocolon", "VIRTUAL:HOST");
 	check_config_error("--net-allow", "tcp://", "");
@@ -288,6 +455,8 @@ TEST(run_without_command_is_an_error)
 	CHECK_EQ_INT(CLI_RUN(&r, "run", "-r", "/usr", "--"), 0);
 	CHECK_EXIT(&r, 1);
 	CHECK_CONTAINS(r.err, "Error: no command specified");
+	/* Profiles do not exist yet: the message does not send users there. */
+	CHECK(!strstr(r.err, "profile"));
 	cli_result_free(&r);
 }
 

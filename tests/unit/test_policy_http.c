@@ -28,7 +28,7 @@ static const struct {
 
 static const char *const invalid[] = {
 	"", "   ", "GET", "GET ", "GETexample.com", "GET /path", "GET a b",
-	"GET  a/b c",
+	"GET  a/b c", "GET h/%2e%00", "GET h/a%00/*",
 };
 
 TEST(valid_rules)

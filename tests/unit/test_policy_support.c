@@ -172,3 +172,28 @@ TEST(supported_settings_build)
 	sl_policy_free(p);
 	CHECK(sl_policy_unsupported_feature(NULL) == NULL);
 }
+
+/* The flags that set an unsupported setting are named by the same table
+ * (the CLI marks and refuses them); others are not. */
+TEST(flags_of_unsupported_settings_are_named)
+{
+	static const char *const named[][2] = {
+		{ "http-allow", "HTTP ACL proxy" },
+		{ "http-ca-out", "HTTP ACL proxy" },
+		{ "workdir", "copy-on-write workdir" },
+		{ "on-error", "copy-on-write workdir" },
+		{ "fs-mount", "chroot" },
+		{ "num-cpus", "num_cpus" },
+		{ "deterministic-dirs", "deterministic_dirs" },
+	};
+	static const char *const supported[] = { "fs-read", "cpu", "cwd",
+						 "max-memory", "http", "",
+						 "num", "cpus" };
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		CHECK_STR(sl_policy_setting_unsupported(named[i][0]),
+			  named[i][1]);
+	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++)
+		CHECK(sl_policy_setting_unsupported(supported[i]) == NULL);
+	CHECK(sl_policy_setting_unsupported(NULL) == NULL);
+}

@@ -1,0 +1,193 @@
+/* Live handles (c-abi 3.15). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "abi/handle.h"
+#include "cow/cow.h"
+#include "handlers/network.h"
+
+struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
+				 const char *name, const char *const *argv,
+				 unsigned int argc, const uint8_t stdio[3],
+				 bool start, bool own_thread, int pipe_fds[3])
+{
+	struct sl_sandbox *sb = sl_from_abi(policy);
+	struct sl_run_opts o = {
+		.name = name,
+		.argv = argv,
+		.argc = argc,
+		.stdio = { stdio[0], stdio[1], stdio[2] },
+		.start = start,
+		.own_thread = own_thread,
+	};
+	struct sl_error e = { 0 };
+	struct sl_run *r = NULL;
+
+	if (!sb || !argv || argc == 0)
+		return NULL;
+	if (sl_run_create(sb, &o, &r, pipe_fds, &e) < 0) {
+		/* A child that failed during setup has already said why on
+		 * its own stderr; say it again only if that was not ours. */
+		bool child_said = e.msg && stdio[2] == SL_STDIO_INHERIT &&
+				  strncmp(e.msg, "sandlock child:", 15) == 0;
+		if (!child_said)
+			fprintf(stderr, "sandlock: %s\n",
+				e.msg ? e.msg : "cannot create the sandbox");
+		sl_error_clear(&e);
+		return NULL;
+	}
+	return r;
+}
+
+/* A handle for a new run, with the policy's copy-on-write branch. */
+static sandlock_handle_t *open_handle(const sandlock_sandbox_t *policy,
+				      const char *name,
+				      const char *const *argv,
+				      unsigned int argc, const uint8_t stdio[3],
+				      bool start, bool own_thread,
+				      int pipe_fds[3])
+{
+	sandlock_handle_t *h;
+
+	if (!sl_from_abi(policy) || !argv || argc == 0)
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	if (sl_abi_cow_begin(policy, false, &h->cow) < 0) {
+		free(h);
+		return NULL;
+	}
+	h->run = sl_abi_run_create(policy, name, argv, argc, stdio, start,
+				   own_thread, pipe_fds);
+	if (!h->run) {
+		sl_cow_run_discard(h->cow);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+const uint8_t sl_abi_capture_stdio[3] = { SL_STDIO_INHERIT, SL_STDIO_CAPTURE,
+					  SL_STDIO_CAPTURE };
+
+SL_EXPORT sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy,
+					     const char *name,
+					     const char *const *argv,
+					     unsigned int argc)
+{
+	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
+			   false, true, NULL);
+}
+
+/* Serviced only inside calls on the handle (the wait): no thread. */
+SL_EXPORT sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *policy,
+						     const char *name,
+						     const char *const *argv,
+						     unsigned int argc)
+{
+	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
+			   false, false, NULL);
+}
+
+SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
+					    const char *name,
+					    const char *const *argv,
+					    unsigned int argc,
+					    uint32_t stdin_mode,
+					    uint32_t stdout_mode,
+					    uint32_t stderr_mode,
+					    int *out_stdin_fd,
+					    int *out_stdout_fd,
+					    int *out_stderr_fd)
+{
+	int *outs[3] = { out_stdin_fd, out_stdout_fd, out_stderr_fd };
+	uint32_t modes[3] = { stdin_mode, stdout_mode, stderr_mode };
+	uint8_t stdio[3];
+	int fds[3] = { -1, -1, -1 };
+	sandlock_handle_t *h;
+
+	for (int i = 0; i < 3; i++)
+		if (outs[i])
+			*outs[i] = -1;
+	for (int i = 0; i < 3; i++) {
+		/* The ABI's 0, 1, 2 are SL_STDIO_INHERIT, PIPED, NULL. */
+		if (modes[i] > SANDLOCK_STDIO_NULL) {
+			fprintf(stderr, "sandlock: invalid stdio mode %u\n", modes[i]);
+			return NULL;
+		}
+		stdio[i] = (uint8_t)modes[i];
+	}
+	h = open_handle(policy, name, argv, argc, stdio, true, true, fds);
+	for (int i = 0; i < 3; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (h && outs[i])
+			*outs[i] = fds[i];
+		else
+			close(fds[i]);
+	}
+	return h;
+}
+
+SL_EXPORT int sandlock_start(sandlock_handle_t *h)
+{
+	if (!h)
+		return -1;
+	return sl_run_start(h->run) < 0 ? -1 : 0;
+}
+
+SL_EXPORT int32_t sandlock_handle_pid(const sandlock_handle_t *h)
+{
+	return h ? (int32_t)sl_run_pid(h->run) : 0;
+}
+
+SL_EXPORT int sandlock_handle_kill(sandlock_handle_t *h)
+{
+	if (!h)
+		return -1;
+	return sl_run_signal(h->run, SIGKILL) < 0 ? -1 : 0;
+}
+
+SL_EXPORT sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h,
+							  uint64_t timeout_ms)
+{
+	struct sl_status st;
+	struct sl_capture cap;
+
+	if (!h || sl_run_wait(h->run, timeout_ms, &st, &cap) < 0)
+		return NULL;
+	/* The branch's action follows the last end seen (a timeout, or the
+	 * real end a later wait reports). */
+	h->waited = true;
+	h->status = st;
+	return sl_abi_result_new(&st, &cap);
+}
+
+SL_EXPORT sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h)
+{
+	return sandlock_handle_wait_timeout(h, 0);
+}
+
+SL_EXPORT char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
+{
+	struct sl_supervisor *sv;
+
+	if (!h || !h->run)
+		return NULL;
+	sv = sl_run_supervisor(h->run);
+	return sv ? sl_net_port_mappings_of(sv) : NULL;
+}
+
+SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)
+{
+	if (!h)
+		return;
+	sl_run_free(h->run);
+	/* Only now is nothing of the run left to write into the branch. */
+	sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL);
+	free(h);
+}

@@ -1,0 +1,66 @@
+/*
+ * What sandlock_handle_t and sandlock_result_t are made of, for the ABI
+ * files that create them (runs, handles, and later dry runs, pipelines).
+ */
+#ifndef SL_ABI_HANDLE_H
+#define SL_ABI_HANDLE_H
+
+#include <stdbool.h>
+
+#include "abi/objects.h"
+#include "launch/run.h"
+
+struct sl_cow_run;
+struct sl_cow_changes;
+
+struct sandlock_handle_t {
+	struct sl_run *run;
+	struct sl_cow_run *cow;  /* the workdir's branch, NULL without one */
+	bool waited;             /* status holds how the run ended */
+	struct sl_status status;
+};
+
+struct sandlock_result_t {
+	struct sl_status status;
+	struct sl_capture cap; /* owned */
+};
+
+/* stdin inherited, stdout and stderr captured: sandlock_run and the
+ * handles of sandlock_create*. */
+extern const uint8_t sl_abi_capture_stdio[3];
+
+/* A result owning cap's buffers (cap may be NULL: nothing captured).
+ * NULL when out of memory, in which case cap is released. */
+sandlock_result_t *sl_abi_result_new(const struct sl_status *st,
+				     struct sl_capture *cap);
+
+/*
+ * Create a run from the caller's arguments: checks the policy, argv and
+ * name, reports a failure as one "sandlock: ..." line on stderr. pipe_fds
+ * receives the ends of PIPED streams. NULL on failure.
+ */
+struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
+				 const char *name, const char *const *argv,
+				 unsigned int argc, const uint8_t stdio[3],
+				 bool start, bool own_thread, int pipe_fds[3]);
+
+/*
+ * The copy-on-write branch of a run of policy, before the run is created
+ * (*cr NULL when the policy has no workdir); dry_run forces abort. After
+ * the run is freed, sl_abi_cow_end applies the action for st (NULL: never
+ * waited) and collects the change list into changes when non-NULL. Both
+ * report a failure on stderr and return -1 / -errno.
+ */
+int sl_abi_cow_begin(const sandlock_sandbox_t *policy, bool dry_run,
+		     struct sl_cow_run **cr);
+int sl_abi_cow_end(struct sl_cow_run *cr, const struct sl_status *st,
+		   struct sl_cow_changes *changes);
+
+/* A one-shot run: branch, create, start, wait, free, end of the branch.
+ * changes: as sl_abi_cow_end. -1 when the run could not be created. */
+int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
+		    const char *const *argv, unsigned int argc,
+		    const uint8_t stdio[3], bool dry_run, struct sl_status *st,
+		    struct sl_capture *cap, struct sl_cow_changes *changes);
+
+#endif

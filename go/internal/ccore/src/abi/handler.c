@@ -1,0 +1,40 @@
+/* Creating and destroying custom-handler containers (c-abi 3.22). */
+#include "abi/handler.h"
+
+#include <stdlib.h>
+
+SL_EXPORT sandlock_handler_t *sandlock_handler_new(sl_abi_handler_fn handler_fn, void *ud,
+						   void (*ud_drop)(void *ud),
+						   uint32_t on_exception)
+{
+	sandlock_handler_t *h;
+
+	if (!handler_fn || on_exception > SANDLOCK_EXCEPTION_DENY_EIO)
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	*h = (sandlock_handler_t){
+		.fn = handler_fn,
+		.ud = ud,
+		.ud_drop = ud_drop,
+		.on_exception = on_exception,
+	};
+	return h;
+}
+
+SL_EXPORT void sandlock_handler_set_deferred(sandlock_handler_t *h, bool deferred)
+{
+	if (h)
+		h->deferred = deferred;
+}
+
+/* The drop runs even when ud is NULL: the caller asked for it. */
+SL_EXPORT void sandlock_handler_free(sandlock_handler_t *h)
+{
+	if (!h)
+		return;
+	if (h->ud_drop)
+		h->ud_drop(h->ud);
+	free(h);
+}

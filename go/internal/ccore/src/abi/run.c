@@ -1,0 +1,59 @@
+/* One-shot runs (c-abi 3.14): create, start and wait on the caller's
+ * thread, no helper thread. */
+#include "abi/handle.h"
+#include "cow/cow.h"
+
+static const uint8_t inherit_stdio[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
+					  SL_STDIO_INHERIT };
+
+int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
+		    const char *const *argv, unsigned int argc,
+		    const uint8_t stdio[3], bool dry_run, struct sl_status *st,
+		    struct sl_capture *cap, struct sl_cow_changes *changes)
+{
+	struct sl_cow_run *cow = NULL;
+	struct sl_run *r;
+	int rc;
+
+	if (!sl_from_abi(policy) || !argv || argc == 0)
+		return -1;
+	if (sl_abi_cow_begin(policy, dry_run, &cow) < 0)
+		return -1;
+	r = sl_abi_run_create(policy, name, argv, argc, stdio, true, false, NULL);
+	if (!r) {
+		sl_cow_run_discard(cow);
+		return -1;
+	}
+	rc = sl_run_wait(r, 0, st, cap);
+	/* The branch is finished only once nothing of the run is left. */
+	sl_run_free(r);
+	sl_abi_cow_end(cow, rc < 0 ? NULL : st, changes);
+	return rc;
+}
+
+SL_EXPORT sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy,
+					  const char *name,
+					  const char *const *argv,
+					  unsigned int argc)
+{
+	struct sl_status st;
+	struct sl_capture cap;
+
+	if (sl_abi_run_once(policy, name, argv, argc, sl_abi_capture_stdio,
+			    false, &st, &cap, NULL) < 0)
+		return NULL;
+	return sl_abi_result_new(&st, &cap);
+}
+
+SL_EXPORT int sandlock_run_interactive(const sandlock_sandbox_t *policy,
+				       const char *name,
+				       const char *const *argv,
+				       unsigned int argc)
+{
+	struct sl_status st;
+
+	if (sl_abi_run_once(policy, name, argv, argc, inherit_stdio, false, &st,
+			    NULL, NULL) < 0)
+		return -1;
+	return st.reason == SANDLOCK_EXIT_REASON_EXITED ? st.code : -1;
+}

@@ -1,0 +1,281 @@
+/*
+ * Scope, whiteouts and the merged view of a branch (behavior.md 9.2):
+ * which side serves a path, whether it is deleted, what a directory lists.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cow/internal.h"
+#include "util/cleanup.h"
+
+/* rel of abs under root (an absolute canonical path), or NULL. */
+static const char *under(const char *root, const char *abs)
+{
+	size_t n = strlen(root);
+
+	if (n == 1) /* "/" */
+		return abs + 1;
+	if (strncmp(root, abs, n) != 0 || (abs[n] != '\0' && abs[n] != '/'))
+		return NULL;
+	return abs[n] ? abs + n + 1 : abs + n;
+}
+
+int sl_cow_scope(const struct sl_cow_branch *b, const char *abs,
+		 const char **rel)
+{
+	const char *r;
+
+	if (!abs || abs[0] != '/' || !sl_cow_rel_valid(abs + 1))
+		return 0; /* not normalized: ".." or "." would escape */
+	if ((r = under(b->upper, abs))) {
+		*rel = r;
+		return 1;
+	}
+	if (under(b->base, abs))
+		return 0;
+	if ((r = under(b->workdir, abs))) {
+		*rel = r;
+		return 1;
+	}
+	return 0;
+}
+
+/* b->lock held. */
+static bool covered_locked(const struct sl_cow_branch *b, const char *rel)
+{
+	size_t len = strlen(rel);
+
+	if (b->whiteouts.n == 0 || len == 0)
+		return false;
+	for (size_t i = 1; i <= len; i++)
+		if ((i == len || rel[i] == '/') &&
+		    sl_cow_wset_find(&b->whiteouts, rel, i))
+			return true;
+	return false;
+}
+
+bool sl_cow_covered(struct sl_cow_branch *b, const char *rel)
+{
+	bool c;
+
+	pthread_mutex_lock(&b->lock);
+	c = covered_locked(b, rel);
+	pthread_mutex_unlock(&b->lock);
+	return c;
+}
+
+static int stat_beneath(int root, const char *rel, struct stat *st)
+{
+	_cleanup_(closep) int parent = -1;
+	const char *name;
+
+	if (!sl_cow_rel_valid(rel))
+		return -EINVAL;
+	if (!*rel)
+		return fstat(root, st) < 0 ? -errno : 0;
+	parent = sl_cow_open_parent(root, rel, &name);
+	if (parent < 0)
+		return parent == -ENOTDIR ? -ENOENT : parent;
+	return fstatat(parent, name, st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
+int sl_cow_upper_stat(const struct sl_cow_branch *b, const char *rel,
+		      struct stat *st)
+{
+	struct stat tmp;
+
+	return stat_beneath(b->upper_fd, rel, st ? st : &tmp);
+}
+
+int sl_cow_lower_stat(const struct sl_cow_branch *b, const char *rel,
+		      struct stat *st)
+{
+	struct stat tmp;
+
+	return stat_beneath(b->workdir_fd, rel, st ? st : &tmp);
+}
+
+bool sl_cow_is_deleted(struct sl_cow_branch *b, const char *rel)
+{
+	return sl_cow_covered(b, rel) && sl_cow_upper_stat(b, rel, NULL) < 0;
+}
+
+int sl_cow_resolve(struct sl_cow_branch *b, const char *rel, struct stat *st)
+{
+	struct stat tmp;
+	int r;
+
+	if (!st)
+		st = &tmp;
+	r = sl_cow_upper_stat(b, rel, st);
+	if (r == 0)
+		return SL_COW_UPPER;
+	if (r != -ENOENT)
+		return r;
+	if (sl_cow_covered(b, rel))
+		return SL_COW_DELETED;
+	r = sl_cow_lower_stat(b, rel, st);
+	if (r == 0)
+		return SL_COW_LOWER;
+	return r == -ENOENT ? SL_COW_ABSENT : r;
+}
+
+int sl_cow_whiteout(struct sl_cow_branch *b, const char *rel)
+{
+	int r = 0;
+
+	if (!sl_cow_rel_valid(rel))
+		return -EINVAL;
+	if (!*rel || (b->storage_rel && sl_cow_path_covers(rel, b->storage_rel)))
+		return -EBUSY;
+	pthread_mutex_lock(&b->lock);
+	if (!sl_cow_wset_find(&b->whiteouts, rel, strlen(rel)))
+		r = sl_cow_log_append(b, rel);
+	if (r == 0)
+		r = sl_cow_wset_add(&b->whiteouts, rel, true);
+	pthread_mutex_unlock(&b->lock);
+	return r;
+}
+
+int sl_cow_upper_parent(struct sl_cow_branch *b, const char *rel, bool create,
+			const char **name)
+{
+	if (create) {
+		int r = sl_cow_make_parents(b, rel);
+		if (r < 0)
+			return r;
+	}
+	return sl_cow_open_parent(b->upper_fd, rel, name);
+}
+
+int sl_cow_lower_parent(const struct sl_cow_branch *b, const char *rel,
+			const char **name)
+{
+	return sl_cow_open_parent(b->workdir_fd, rel, name);
+}
+
+/* ---- merged listing ---------------------------------------------------- */
+
+static int add_dirent(struct sl_cow_dirents *d, const char *name,
+		      unsigned char type, ino_t ino, bool upper)
+{
+	void *v = d->v;
+	int r = sl_vec_reserve(&v, &d->cap, d->n + 1, sizeof(*d->v));
+
+	d->v = v;
+	if (r < 0)
+		return r;
+	d->v[d->n].name = strdup(name);
+	if (!d->v[d->n].name)
+		return -ENOMEM;
+	d->v[d->n].type = type;
+	d->v[d->n].ino = ino;
+	d->v[d->n].upper = upper;
+	d->n++;
+	return 0;
+}
+
+static unsigned char type_of(int dfd, const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type;
+	if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return DT_UNKNOWN;
+	return (unsigned char)IFTODT(st.st_mode);
+}
+
+/* Entries of directory rel beneath root; lower: skip deleted entries and
+ * the storage base. A directory that is not there lists nothing. */
+static int list_side(struct sl_cow_branch *b, int root, const char *rel,
+		     bool upper, struct sl_cow_dirents *out)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int r;
+
+	r = sl_cow_opendir(root, rel, &d);
+	if ((!upper && r == -ELOOP) || !d)
+		return !upper && r == -ELOOP ? 0 : r;
+	while ((de = sl_cow_readdir(d))) {
+		if (!upper) {
+			_cleanup_(freep) char *child = NULL;
+			bool hidden;
+
+			r = sl_cow_join(rel, de->d_name, &child);
+			if (r < 0)
+				return r;
+			pthread_mutex_lock(&b->lock);
+			hidden = sl_cow_wset_find(&b->whiteouts, child,
+						  strlen(child)) != NULL;
+			pthread_mutex_unlock(&b->lock);
+			if (hidden || (b->storage_rel &&
+				       strcmp(child, b->storage_rel) == 0))
+				continue;
+		}
+		r = add_dirent(out, de->d_name, type_of(dirfd(d), de),
+			       de->d_ino, upper);
+		if (r < 0)
+			return r;
+	}
+	return errno ? -errno : 0;
+}
+
+/* By name; for one name the upper entry first. */
+static int cmp_dirent(const void *a, const void *b)
+{
+	const struct sl_cow_dirent *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (int)y->upper - (int)x->upper;
+}
+
+int sl_cow_list(struct sl_cow_branch *b, const char *rel,
+		struct sl_cow_dirents *out)
+{
+	struct stat st;
+	size_t w = 0;
+	int side, r;
+
+	memset(out, 0, sizeof(*out));
+	side = sl_cow_resolve(b, rel, &st);
+	if (side < 0)
+		return side;
+	if (side == SL_COW_DELETED || side == SL_COW_ABSENT)
+		return -ENOENT;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	r = list_side(b, b->upper_fd, rel, true, out);
+	/* A deleted and re-created directory is opaque: nothing of the
+	 * workdir shows through it. */
+	if (r == 0 && !sl_cow_covered(b, rel))
+		r = list_side(b, b->workdir_fd, rel, false, out);
+	if (r < 0) {
+		sl_cow_dirents_free(out);
+		return r;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_dirent);
+	for (size_t i = 0; i < out->n; i++) {
+		if (w > 0 && strcmp(out->v[w - 1].name, out->v[i].name) == 0) {
+			free(out->v[i].name);
+			continue;
+		}
+		out->v[w++] = out->v[i];
+	}
+	out->n = w;
+	return 0;
+}
+
+void sl_cow_dirents_free(struct sl_cow_dirents *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].name);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,94 @@
+/*
+ * The sandboxed child between clone and exec.
+ *
+ * The parent prepares everything in a struct sl_child_spec (strings,
+ * arrays, fds, the BPF program); the child, which shares the parent's
+ * memory and thread-local storage, only issues raw syscalls driven by it.
+ * The only memory the child writes is its struct sl_child_status (and the
+ * spec's scratch argv for the /bin/sh fallback).
+ */
+#ifndef SL_LAUNCH_CHILD_H
+#define SL_LAUNCH_CHILD_H
+
+#include <linux/filter.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Setup steps of the child, named in its error messages. */
+enum sl_child_step {
+	SL_STEP_NONE = 0,
+	SL_STEP_STDIO,
+	SL_STEP_SETPGID,
+	SL_STEP_PDEATHSIG,
+	SL_STEP_PARENT_DIED,
+	SL_STEP_PERSONALITY,
+	SL_STEP_AFFINITY,
+	SL_STEP_THP,
+	SL_STEP_COREDUMP,
+	SL_STEP_UID_MAP,
+	SL_STEP_SETGROUPS,
+	SL_STEP_GID_MAP,
+	SL_STEP_CHDIR,
+	SL_STEP_NO_NEW_PRIVS,
+	SL_STEP_LANDLOCK,
+	SL_STEP_SECCOMP,
+	SL_STEP_SECCOMP_NESTED,
+	SL_STEP_HANDSHAKE,
+	SL_STEP_CLOSE_FDS,
+	SL_STEP_NOFILE,
+	SL_STEP_SIGNALS,
+	SL_STEP_COUNT,
+};
+
+/* Text of a step for "sandlock child: <step>: <strerror>". */
+const char *sl_child_step_name(int step);
+
+/* Written by the child, read by the parent after the handshake. */
+struct sl_child_status {
+	_Atomic uint32_t go; /* futex word: the parent stores 1 to release */
+	int32_t listener;    /* seccomp listener fd number in the child, or -1 */
+	int32_t step;        /* failing enum sl_child_step, or 0 */
+	int32_t err;         /* positive errno of the failing step */
+};
+
+struct sl_child_spec {
+	struct sl_child_status *status;
+	pid_t parent_pid;
+	int handshake_fd;    /* write end: one byte = listener published */
+
+	int stdio_src[3];    /* fd to install as 0/1/2, -1 = inherit */
+	bool take_tty;       /* become the terminal's foreground group */
+
+	bool no_randomize;
+	const void *affinity; /* CPU mask bytes, NULL = unchanged */
+	size_t affinity_len;
+	bool no_huge_pages;
+	bool no_coredump;
+	const char *uid_map; /* non-NULL: the child is in a new user ns */
+	const char *gid_map;
+	const char *cwd;     /* NULL = unchanged */
+	int ruleset_fd;      /* Landlock ruleset, -1 = none */
+	const struct sock_fprog *prog;
+	bool listener;       /* install with a notification listener */
+	bool set_nofile;
+	uint64_t nofile;     /* soft = hard = nofile */
+	uint64_t sigmask;    /* the caller's mask, restored before exec */
+
+	char *const *argv;   /* NULL-terminated */
+	char *const *envp;
+	const char *const *paths; /* execve candidates, in order */
+	size_t npaths;
+	char **sh_argv;      /* {"/bin/sh", <path>, argv[1..], NULL} scratch */
+
+	/* strerrordesc_np, resolved in the parent so the child never goes
+	 * through lazy symbol binding. */
+	const char *(*errdesc)(int);
+};
+
+/* Entry point for clone(): never returns. */
+int sl_child_main(void *spec);
+
+#endif

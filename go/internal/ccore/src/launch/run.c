@@ -1,0 +1,288 @@
+/*
+ * Lifecycle of one sandboxed process (behavior.md 12): create (prepare,
+ * clone, confine, park), start, signal, free.
+ */
+#include "launch/run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "launch/run_impl.h"
+
+/* "sandbox-<pid>-<n>", n counting from 1 in this process (behavior.md
+ * 11.4). */
+static char *auto_name(void)
+{
+	static atomic_uint counter;
+	char *s = NULL;
+
+	if (asprintf(&s, "sandbox-%d-%u", (int)getpid(),
+		     atomic_fetch_add(&counter, 1) + 1) < 0)
+		return NULL;
+	return s;
+}
+
+static int resolve_name(const char *name, char **out, struct sl_error *e)
+{
+	int r;
+
+	if (!name) {
+		*out = auto_name();
+	} else {
+		r = sl_name_validate(name, e);
+		if (r < 0)
+			return r;
+		*out = strdup(name);
+	}
+	return *out ? 0 : sl_err(e, ENOMEM, "out of memory");
+}
+
+static int init_sync(struct sl_run *r, struct sl_error *e)
+{
+	pthread_condattr_t attr;
+	int rc;
+
+	rc = pthread_mutex_init(&r->lock, NULL);
+	if (rc != 0)
+		return sl_err(e, rc, "pthread_mutex_init: %s", strerror(rc));
+	rc = pthread_condattr_init(&attr);
+	if (rc == 0) {
+		/* Wait deadlines are on the monotonic clock. */
+		rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		if (rc == 0)
+			rc = pthread_cond_init(&r->cond, &attr);
+		pthread_condattr_destroy(&attr);
+	}
+	if (rc != 0) {
+		pthread_mutex_destroy(&r->lock);
+		return sl_err(e, rc, "pthread_cond_init: %s", strerror(rc));
+	}
+	return 0;
+}
+
+static struct sl_run *run_alloc(struct sl_sandbox *sb, const struct sl_run_opts *o,
+				struct sl_error *e)
+{
+	struct sl_run *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		sl_err(e, ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (init_sync(r, e) < 0) {
+		free(r);
+		return NULL;
+	}
+	r->sb = sl_sandbox_ref(sb);
+	r->own_thread = o->own_thread;
+	r->epfd = -1;
+	r->pidfd.fd = -1;
+	r->wake.fd = -1;
+	r->cap[0].src.fd = r->cap[1].src.fd = -1;
+	for (int i = 0; i < 3; i++)
+		r->launch.child_fd[i] = r->launch.parent_fd[i] = -1;
+	return r;
+}
+
+static int check_opts(const struct sl_run_opts *o, const int pipe_fds[3],
+		      struct sl_error *e)
+{
+	for (int i = 0; i < 3; i++) {
+		if (o->stdio[i] > SL_STDIO_CAPTURE ||
+		    (i == 0 && o->stdio[i] == SL_STDIO_CAPTURE))
+			return sl_err(e, EINVAL, "invalid stdio mode %u for fd %d",
+				      o->stdio[i], i);
+		if (o->stdio[i] == SL_STDIO_PIPED && !pipe_fds)
+			return sl_err(e, EINVAL,
+				      "a piped stream needs somewhere to return "
+				      "its pipe end");
+	}
+	return 0;
+}
+
+/* Everything after the clone: the loop's sources and the supervisor. */
+static int attach(struct sl_run *r, int listener, struct sl_error *e)
+{
+	int rc;
+
+	r->pidfd.on_event = sl_run_on_pidfd;
+	rc = sl_evsrc_add(r->epfd, &r->pidfd);
+	if (rc < 0) {
+		if (listener >= 0)
+			close(listener);
+		return sl_err(e, rc, "epoll_ctl: %s", strerror(-rc));
+	}
+	if (listener >= 0) {
+		struct sl_supervisor_config cfg = {
+			.policy = r->sb->policy,
+			.name = r->name,
+			.root = r->pid,
+			.listener = listener,
+			.epfd = r->epfd,
+			.active = r->sb->active_modules,
+		};
+
+		rc = sl_supervisor_new(&cfg, &r->sv, e);
+		if (rc < 0)
+			return rc;
+	}
+	if (r->own_thread)
+		return sl_run_start_thread(r, e);
+	return 0;
+}
+
+static int attach_captures(struct sl_run *r, const struct sl_run_opts *o,
+			   struct sl_error *e)
+{
+	for (int i = 1; i < 3; i++) {
+		int rc;
+
+		if (o->stdio[i] != SL_STDIO_CAPTURE)
+			continue;
+		rc = sl_capsrc_open(&r->cap[i - 1], r->launch.parent_fd[i],
+				    r->epfd);
+		r->launch.parent_fd[i] = -1;
+		if (rc < 0)
+			return sl_err(e, rc, "epoll_ctl: %s", strerror(-rc));
+	}
+	return 0;
+}
+
+int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
+		  struct sl_run **out, int pipe_fds[3], struct sl_error *e)
+{
+	struct sl_run *r;
+	int listener = -1, rc;
+
+	*out = NULL;
+	if (pipe_fds)
+		pipe_fds[0] = pipe_fds[1] = pipe_fds[2] = -1;
+	rc = check_opts(o, pipe_fds, e);
+	if (rc < 0)
+		return rc;
+	r = run_alloc(sb, o, e);
+	if (!r)
+		return -ENOMEM;
+	rc = resolve_name(o->name, &r->name, e);
+	if (rc >= 0)
+		rc = sl_launch_prepare(&r->launch, sb, o, e);
+	if (rc >= 0) {
+		r->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (r->epfd < 0)
+			rc = sl_err(e, errno, "epoll_create1: %m");
+	}
+	if (rc >= 0)
+		rc = attach_captures(r, o, e);
+	if (rc >= 0)
+		rc = sl_launch_spawn(&r->launch, &r->pid, &r->pidfd.fd,
+				     &listener, e);
+	if (rc >= 0)
+		rc = attach(r, listener, e);
+	if (rc < 0) {
+		/* A child that was created is killed and reaped here. */
+		sl_run_free(r);
+		return rc;
+	}
+	for (int i = 0; i < 3; i++)
+		if (o->stdio[i] == SL_STDIO_PIPED) {
+			pipe_fds[i] = r->launch.parent_fd[i];
+			r->launch.parent_fd[i] = -1;
+		}
+	if (o->start)
+		sl_run_start(r);
+	*out = r;
+	return 0;
+}
+
+int sl_run_start(struct sl_run *r)
+{
+	if (r->started)
+		return -EALREADY;
+	r->started = true;
+	sl_launch_release_child(&r->launch);
+	return 0;
+}
+
+pid_t sl_run_pid(const struct sl_run *r)
+{
+	return r->pid;
+}
+
+struct sl_supervisor *sl_run_supervisor(const struct sl_run *r)
+{
+	return r->sv;
+}
+
+const char *sl_run_name(const struct sl_run *r)
+{
+	return r->name;
+}
+
+int sl_run_kill_group(struct sl_run *r, int sig)
+{
+	int rc = -ESRCH;
+
+	if (r->pid <= 0)
+		return -ESRCH; /* never kill(0, ...): that is our own group */
+	pthread_mutex_lock(&r->lock);
+	/* Once reaped, the id may belong to someone else. */
+	if (!r->reaped)
+		rc = kill(-r->pid, sig) < 0 ? -errno : 0;
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+int sl_run_signal(struct sl_run *r, int sig)
+{
+	int rc = sl_run_kill_group(r, sig);
+
+	return rc == -ESRCH ? 0 : rc;
+}
+
+void sl_run_free(struct sl_run *r)
+{
+	if (!r)
+		return;
+	sl_run_stop_thread(r);
+	/* Nothing of the sandbox's group outlives it: the leader was kept
+	 * unreaped, so its group id is still the sandbox's. */
+	if (r->pid > 0 && r->pidfd.fd >= 0) {
+		(void)sl_run_signal(r, SIGKILL);
+		sl_run_reap(r);
+	}
+	/* The supervisor goes after the child: a dying child may still sit
+	 * in a notification, which a closed listener answers with ENOSYS. */
+	sl_supervisor_free(r->sv);
+	sl_capsrc_close(&r->cap[0]);
+	sl_capsrc_close(&r->cap[1]);
+	if (r->pidfd.fd >= 0)
+		close(r->pidfd.fd);
+	if (r->wake.fd >= 0)
+		close(r->wake.fd);
+	if (r->epfd >= 0)
+		close(r->epfd);
+	/* The child ran on this stack and read this memory until it
+	 * exec'd; it is reaped now. */
+	sl_launch_free(&r->launch);
+	sl_sandbox_unref(r->sb);
+	free(r->name);
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+void sl_capture_free(struct sl_capture *cap)
+{
+	if (!cap)
+		return;
+	for (int i = 0; i < 2; i++) {
+		free(cap->data[i]);
+		cap->data[i] = NULL;
+		cap->len[i] = 0;
+	}
+}

@@ -1,0 +1,83 @@
+/*
+ * One live sandboxed process and its supervisor (sandlock_handle_t wraps
+ * this). Internal API used by the ABI layer and the CLI.
+ */
+#ifndef SL_LAUNCH_RUN_H
+#define SL_LAUNCH_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "launch/sandbox.h"
+#include "util/error.h"
+
+enum sl_stdio_mode {
+	SL_STDIO_INHERIT = 0, /* share the caller's stream */
+	SL_STDIO_PIPED = 1,   /* caller receives its end of a pipe */
+	SL_STDIO_NULL = 2,    /* /dev/null */
+	SL_STDIO_CAPTURE = 3, /* (stdout/stderr) drained into the result */
+};
+
+struct sl_run_opts {
+	const char *name;        /* NULL = automatic sandbox-<pid>-<n> */
+	const char *const *argv; /* argc entries, not NULL-terminated */
+	size_t argc;
+	uint8_t stdio[3];        /* enum sl_stdio_mode for fds 0, 1, 2 */
+	bool start;              /* release the child at once (popen) */
+	bool own_thread;         /* live handle: supervisor on its own thread;
+				  * false: serviced inside sl_run_wait */
+};
+
+/* Exit status (reason values are SANDLOCK_EXIT_REASON_*). */
+struct sl_status {
+	uint32_t reason;
+	int code;   /* exit code for EXITED, else -1 */
+	int signal; /* signal for SIGNALED, else -1 */
+};
+
+/* Captured output of one wait; data may be NULL when len is 0. */
+struct sl_capture {
+	bool captured[2]; /* [0] stdout, [1] stderr */
+	uint8_t *data[2]; /* malloc'd, owned by the receiver */
+	size_t len[2];
+};
+
+struct sl_run;
+
+/* Prepare, clone and confine the child; park it before exec (or release
+ * it when o->start). pipe_fds receives the caller's ends of PIPED streams
+ * (-1 otherwise; O_CLOEXEC, blocking); it may be NULL only when no stream
+ * is PIPED. A child that dies while being confined makes this fail with
+ * its "sandlock child: <step>: <reason>" in e. */
+int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
+		  struct sl_run **out, int pipe_fds[3], struct sl_error *e);
+/* Release a parked child: it execs the command. -EALREADY if started. */
+int sl_run_start(struct sl_run *r);
+pid_t sl_run_pid(const struct sl_run *r);
+/* The run's supervisor (NULL when unsupervised), for queries about what
+ * its modules know (e.g. port mappings); valid until sl_run_free. */
+struct sl_supervisor *sl_run_supervisor(const struct sl_run *r);
+/* The sandbox name (explicit or sandbox-<pid>-<n>). */
+const char *sl_run_name(const struct sl_run *r);
+/* Signal the whole process group. ESRCH (nothing left) is success. Safe
+ * to call concurrently with a blocked sl_run_wait, from any thread; never
+ * sent once the leader is reaped (its id may have been reused). */
+int sl_run_signal(struct sl_run *r, int sig);
+/* Wait until the top-level process has exited and captured streams are
+ * at EOF (timeout_ms 0 = none). On timeout the group is SIGKILLed and
+ * st->reason is TIMEOUT with nothing captured; a later wait reports the
+ * real end. cap may be NULL. After a completed wait, another returns the
+ * same status and no output. The leader stays unreaped (a zombie keeps
+ * the group id) until sl_run_free. */
+int sl_run_wait(struct sl_run *r, uint64_t timeout_ms, struct sl_status *st,
+		struct sl_capture *cap);
+/* SIGKILL what is left of the group, reap the leader, stop the
+ * supervisor, release everything. Callable from any thread, but not
+ * concurrently with another call on r. */
+void sl_run_free(struct sl_run *r);
+
+void sl_capture_free(struct sl_capture *cap);
+
+#endif

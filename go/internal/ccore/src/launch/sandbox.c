@@ -1,0 +1,81 @@
+/*
+ * The built policy and its launch artefacts, prepared once and shared by
+ * every launch: the notification set, the BPF program, and (lazily) the
+ * Landlock ruleset.
+ */
+#include "launch/sandbox.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "landlock/landlock.h"
+#include "seccomp/filter.h"
+#include "supervisor/dispatch.h"
+
+int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
+		   struct sl_error *e)
+{
+	struct sl_sandbox *sb;
+	int r;
+
+	*out = NULL;
+	sb = calloc(1, sizeof(*sb));
+	if (!sb) {
+		sl_policy_free(p);
+		return sl_err(e, ENOMEM, "out of memory");
+	}
+	sb->tag = SL_TAG_SANDBOX;
+	atomic_init(&sb->refs, 1);
+	sb->policy = p;
+	sb->ruleset_fd = -1;
+	sb->active_modules = sl_handlers_active(p);
+	sl_handlers_notify_set_of(sb->active_modules, p, &sb->notify);
+	sb->supervised = !sl_nrset_empty(&sb->notify);
+	r = pthread_mutex_init(&sb->lock, NULL);
+	if (r != 0) {
+		sl_policy_free(p);
+		free(sb);
+		return sl_err(e, r, "pthread_mutex_init failed");
+	}
+	r = sl_seccomp_build(p, &sb->notify, &sb->prog, e);
+	if (r < 0) {
+		sl_sandbox_unref(sb);
+		return r;
+	}
+	*out = sb;
+	return 0;
+}
+
+struct sl_sandbox *sl_sandbox_ref(struct sl_sandbox *sb)
+{
+	atomic_fetch_add_explicit(&sb->refs, 1, memory_order_relaxed);
+	return sb;
+}
+
+void sl_sandbox_unref(struct sl_sandbox *sb)
+{
+	if (!sb ||
+	    atomic_fetch_sub_explicit(&sb->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	if (sb->prog.filter)
+		sl_seccomp_free(&sb->prog);
+	if (sb->ruleset_fd >= 0)
+		close(sb->ruleset_fd);
+	sl_policy_free(sb->policy);
+	pthread_mutex_destroy(&sb->lock);
+	free(sb);
+}
+
+int sl_sandbox_ruleset(struct sl_sandbox *sb, int *fd, struct sl_error *e)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&sb->lock);
+	/* A failure is not remembered: a missing path may appear later. */
+	if (sb->ruleset_fd < 0)
+		r = sl_landlock_create_ruleset(sb->policy, &sb->ruleset_fd, e);
+	*fd = sb->ruleset_fd;
+	pthread_mutex_unlock(&sb->lock);
+	return r;
+}

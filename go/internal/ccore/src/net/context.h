@@ -1,0 +1,55 @@
+/*
+ * The network state of one running sandbox, shared by the handler modules
+ * that enforce the network policy (destinations, binds, port translation,
+ * /etc/hosts, /proc/net): pinned host addresses, the resolved destination
+ * policy and the port map. Built when the sandbox starts.
+ */
+#ifndef SL_NET_CONTEXT_H
+#define SL_NET_CONTEXT_H
+
+#include <stdbool.h>
+
+#include "net/netset.h"
+#include "net/portmap.h"
+#include "net/resolve.h"
+#include "policy/policy.h"
+#include "util/error.h"
+
+struct sl_net_ctx {
+	const struct sl_policy *policy;
+	bool dest_policy;          /* connect/send destinations are checked */
+	struct sl_net_hosts hosts; /* net_allow hostnames, pinned */
+	struct sl_net_policy dest;
+	struct sl_portmap *portmap; /* NULL unless port_remap */
+	/* On-behalf binds enforce net_allow_bind (the supervisor is not
+	 * under the child's Landlock ruleset). */
+	bool enforce_allow_bind;
+	/* What the child's Landlock ruleset enforces, which on-behalf
+	 * connects and sends must enforce in its place: TCP connects
+	 * (CONNECT_TCP handled, no port granted without a destination
+	 * policy) and the abstract unix socket scope. */
+	bool tcp_connect_restricted;
+	bool abstract_scoped;
+};
+
+/* Does the policy check destinations (behavior.md 5.3)? */
+bool sl_net_has_dest_policy(const struct sl_policy *p);
+/* Is the named AF_UNIX gate needed (behavior.md 5.6)? A named unix socket
+ * can be reached by whoever can see its path, and Landlock cannot gate
+ * that: any path grant makes the gate necessary. */
+bool sl_net_needs_unix_gate(const struct sl_policy *p);
+/* Are TCP binds restricted: a net_deny_bind list, or Landlock's BIND_TCP
+ * handled (NetTcp active and net_allow_bind not "*")? A listen() on an
+ * unbound TCP socket binds a port too, and must then be gated. */
+bool sl_net_tcp_bind_restricted(const struct sl_policy *p);
+/* Is any network module needed at all? */
+bool sl_net_ctx_needed(const struct sl_policy *p);
+
+int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
+		   struct sl_error *e);
+void sl_net_ctx_free(struct sl_net_ctx *ctx);
+
+/* May a TCP bind to port go ahead under net_allow_bind? */
+bool sl_net_bind_port_allowed(const struct sl_net_ctx *ctx, uint16_t port);
+
+#endif

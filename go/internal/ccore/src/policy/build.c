@@ -1,0 +1,78 @@
+/* sl_policy_build(): every build-time check of behavior.md 0 and c-abi.md
+ * 3.13, then the refusal of settings whose runtime does not exist yet. */
+#include "policy/build.h"
+
+#include <errno.h>
+
+static int check_limits(const struct sl_policy *p, struct sl_error *e)
+{
+	if (p->has_max_cpu && (p->max_cpu == 0 || p->max_cpu > 100))
+		return sl_err(e, EINVAL,
+			      "max_cpu must be between 1 and 100 (percent), "
+			      "got %u", p->max_cpu);
+	if (p->has_max_open_files && p->max_open_files == 0)
+		return sl_err(e, EINVAL, "max_open_files must not be 0");
+	return 0;
+}
+
+/* The filesystem checks of a workdir and its storage happen when a run
+ * creates its branch (src/cow/): they may exist only by then. */
+static int check_cow(const struct sl_policy *p, struct sl_error *e)
+{
+	if (p->workdir && !*p->workdir)
+		return sl_err(e, EINVAL, "workdir must not be empty");
+	if (p->fs_storage && !*p->fs_storage)
+		return sl_err(e, EINVAL, "fs_storage must not be empty");
+	return 0;
+}
+
+static int check_protections(const struct sl_policy *p, struct sl_error *e)
+{
+	for (uint32_t i = 0; i < SL_NPROT; i++) {
+		const char *why = sl_protection_undisableable(i);
+
+		if (why && p->protection[i] == SL_PROT_DISABLED)
+			return sl_err(e, EINVAL, "protection %s cannot be "
+				      "disabled (%s); use allow_degraded "
+				      "instead", sl_protection_name(i), why);
+	}
+	for (uint32_t i = 0; i < SL_NPROT; i++)
+		if (p->protection[i] > SL_PROT_DISABLED)
+			return sl_err(e, EINVAL, "invalid state %u for "
+				      "protection %s", p->protection[i],
+				      sl_protection_name(i));
+	return 0;
+}
+
+int sl_policy_build(struct sl_policy *p, struct sl_error *e)
+{
+	const char *feature;
+	int r;
+
+	if (!p)
+		return sl_err(e, EINVAL, "no policy");
+	sl_policy_clear_derived(p);
+	r = sl_build_syscalls(p, e);
+	if (r == 0)
+		r = check_protections(p, e);
+	if (r == 0)
+		r = check_limits(p, e);
+	if (r == 0)
+		r = check_cow(p, e);
+	if (r == 0)
+		r = sl_build_http(p, e);
+	if (r == 0)
+		r = sl_build_network(p, e);
+	if (r == 0) {
+		feature = sl_policy_unsupported_feature(p);
+		if (feature)
+			r = sl_err(e, EOPNOTSUPP, "%s is not supported yet",
+				   feature);
+	}
+	if (r < 0) {
+		sl_policy_clear_derived(p);
+		return r;
+	}
+	p->built = true;
+	return 0;
+}

@@ -1,0 +1,183 @@
+/*
+ * Safe access to a notifying task (see notif.h).
+ *
+ * The pid of a notification is only meaningful while the notification is
+ * pending: once the task dies its pid may be recycled. Every access is
+ * therefore checked with SECCOMP_IOCTL_NOTIF_ID_VALID before (the pid still
+ * names the task) and after (what was read came from that task, not from a
+ * successor that reused its pid).
+ */
+#include "supervisor/notif.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "supervisor/notif_kcompat.h"
+#include "util/cleanup.h"
+
+int sl_notif_id_valid(int listener, uint64_t id)
+{
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+static int check(const struct sl_notif *n)
+{
+	return sl_notif_id_valid(n->listener, n->req->id);
+}
+
+/* One transfer that must move exactly len bytes. */
+static int vm_xfer(const struct sl_notif *n, uint64_t addr, void *buf,
+		   size_t len, bool write)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t r;
+
+	if (len == 0)
+		return 0;
+	if (write)
+		r = process_vm_writev((pid_t)n->req->pid, &local, 1, &remote,
+				      1, 0);
+	else
+		r = process_vm_readv((pid_t)n->req->pid, &local, 1, &remote,
+				     1, 0);
+	if (r < 0)
+		return errno == ESRCH ? -ENOENT : -EFAULT;
+	return (size_t)r == len ? 0 : -EFAULT;
+}
+
+int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
+		  size_t len)
+{
+	int r = check(n);
+
+	if (r < 0)
+		return r;
+	r = vm_xfer(n, addr, buf, len, false);
+	if (r < 0)
+		return r;
+	return check(n);
+}
+
+int sl_notif_readv(const struct sl_notif *n, const struct iovec *local,
+		   size_t nlocal, const struct iovec *remote, size_t nremote)
+{
+	size_t len = 0;
+	ssize_t got;
+
+	for (size_t i = 0; i < nlocal; i++)
+		len += local[i].iov_len;
+	if (len == 0)
+		return 0;
+	/* Only the check after counts: a pid can name another process
+	 * only once the notifying task is dead, and then the notification
+	 * is no longer valid, so whatever was read is thrown away. (Bulk
+	 * payload reads skip the check before, a syscall each.) */
+	got = process_vm_readv((pid_t)n->req->pid, local, nlocal, remote,
+			       nremote, 0);
+	if (got < 0)
+		return errno == ESRCH ? -ENOENT : -EFAULT;
+	if ((size_t)got != len)
+		return -EFAULT;
+	return check(n);
+}
+
+int sl_notif_write(const struct sl_notif *n, uint64_t addr, const void *buf,
+		   size_t len)
+{
+	int r = check(n);
+
+	if (r < 0)
+		return r;
+	r = vm_xfer(n, addr, (void *)buf, len, true);
+	if (r < 0)
+		return r;
+	return check(n);
+}
+
+int sl_notif_read_str(const struct sl_notif *n, uint64_t addr, char *buf,
+		      size_t cap, size_t *len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t got = 0;
+	int r;
+
+	if (cap == 0)
+		return -ENAMETOOLONG;
+	if (addr == 0)
+		return -EFAULT;
+	r = check(n);
+	if (r < 0)
+		return r;
+	/* A page is either wholly mapped or not: reading up to the next page
+	 * boundary at a time never faults on memory past the terminator. */
+	while (got < cap) {
+		uint64_t at = addr + got;
+		size_t chunk = page - (size_t)(at % page);
+		char *nul;
+
+		if (at < addr)
+			return -EFAULT; /* wrapped around the address space */
+		if (chunk > cap - got)
+			chunk = cap - got;
+		r = vm_xfer(n, at, buf + got, chunk, false);
+		if (r < 0)
+			return r;
+		nul = memchr(buf + got, '\0', chunk);
+		if (nul) {
+			r = check(n);
+			if (r < 0)
+				return r;
+			if (len)
+				*len = (size_t)(nul - buf);
+			return 0;
+		}
+		got += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+int sl_notif_pidfd(const struct sl_notif *n)
+{
+	pid_t tid = (pid_t)n->req->pid;
+	_cleanup_(closep) int pidfd = -1;
+	int r;
+
+	/* The notifying pid is a thread id; PIDFD_THREAD names that very
+	 * thread (whose fd table may be private); older kernels only accept
+	 * thread-group leaders. pidfds are always close-on-exec. */
+	pidfd = (int)syscall(__NR_pidfd_open, tid, PIDFD_THREAD);
+	if (pidfd < 0 && errno == EINVAL)
+		pidfd = (int)syscall(__NR_pidfd_open, tid, 0);
+	if (pidfd < 0)
+		return errno == ESRCH ? -ENOENT : -errno;
+	/* Opened while the notification was pending: the pidfd names the
+	 * notifying task, not a successor. */
+	r = check(n);
+	if (r < 0)
+		return r;
+	return TAKE_FD(pidfd);
+}
+
+int sl_notif_getfd(const struct sl_notif *n, int childfd)
+{
+	_cleanup_(closep) int pidfd = sl_notif_pidfd(n);
+	int fd;
+
+	if (pidfd < 0)
+		return pidfd;
+	if (childfd < 0)
+		return -EBADF;
+	fd = (int)syscall(__NR_pidfd_getfd, pidfd, childfd, 0);
+	if (fd < 0)
+		return -errno;
+	return fd;
+}

@@ -1,0 +1,37 @@
+/*
+ * The supervisor of one run: receives the seccomp notifications of the
+ * sandbox, routes each through the chain of active handler modules for its
+ * syscall (dispatch.h) and answers the kernel. It lives inside the run's
+ * epoll loop: the listener and the pidfds of tracked processes are event
+ * sources of that loop, so the supervisor itself never blocks.
+ */
+#ifndef SL_SUPERVISOR_SUPERVISOR_H
+#define SL_SUPERVISOR_SUPERVISOR_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy/policy.h"
+#include "supervisor/nrset.h"
+#include "util/error.h"
+
+struct sl_supervisor;
+
+struct sl_supervisor_config {
+	const struct sl_policy *policy; /* must outlive the supervisor */
+	const char *name;               /* the sandbox name (copied) */
+	pid_t root;                     /* the sandbox's top-level process */
+	int listener;                   /* taken over: closed by free */
+	int epfd;                       /* the run's loop */
+	uint64_t active;                /* sl_handlers_active(policy) */
+};
+
+/* Initialise the active modules, build the dispatch chains and register
+ * the listener in epfd. On failure the listener is closed too. */
+int sl_supervisor_new(const struct sl_supervisor_config *cfg,
+		      struct sl_supervisor **out, struct sl_error *e);
+/* Unregister, release the modules, close the listener: notifications
+ * still pending or to come fail with ENOSYS in the sandbox. */
+void sl_supervisor_free(struct sl_supervisor *sv);
+
+#endif

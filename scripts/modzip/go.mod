@@ -1,0 +1,3 @@
+module sandlock-modzip
+
+go 1.21
