@@ -15,6 +15,7 @@
 #include "dry_run.h"
 #include "explain.h"
 #include "forward.h"
+#include "run_options.h"
 #include "launch/run.h"
 #include "policy/policy.h"
 #include "run_args.h"
@@ -64,6 +65,9 @@ static int check_tool_options(const struct cli_run_args *a)
 
 	if (a->unsupported)
 		return cli_fail("--%s is not supported yet", a->unsupported);
+	/* A tool flag of a feature that is not built: refused by name. */
+	if (a->dry_run && cli_opt_unsupported(cli_run_opt_spec(OPT_DRY_RUN)))
+		return cli_fail("--dry-run is not supported yet");
 	if (a->dry_run && !has_option(a, OPT_WORKDIR))
 		return cli_fail("--dry-run requires --workdir");
 	if (a->name && sl_name_validate(a->name, &e) < 0) {

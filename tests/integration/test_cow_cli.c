@@ -8,14 +8,16 @@
 #include "integration/cli_exec.h"
 #include "integration/launch_util.h"
 
-TEST(dry_run_requires_workdir)
+/* While the workdir feature is refused, --dry-run is refused by name
+ * like its other flags; once it exists, "--dry-run requires --workdir". */
+TEST(dry_run_alone_is_refused)
 {
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--dry-run", "--",
 				       "/usr/bin/true"), 0);
 	CHECK_EXIT(&r, 1);
-	CHECK_STR(r.err, "Error: --dry-run requires --workdir\n");
+	CHECK_STR(r.err, "Error: --dry-run is not supported yet\n");
 	cli_result_free(&r);
 }
 
@@ -49,8 +51,8 @@ TEST(workdir_is_refused_by_name_until_writes_are_staged)
 		cli_args_add(&a, "--", "/bin/sh", "-c", cmd, NULL);
 		CHECK_EQ_INT(cli_exec_with(&r, &a, &o), 0);
 		CHECK_EXIT(&r, 1);
-		CHECK_CONTAINS(r.err, "Error: copy-on-write workdir is not "
-				      "supported yet");
+		/* refused by flag until the writes are staged */
+		CHECK_CONTAINS(r.err, "is not supported yet");
 		CHECK(access(out, F_OK) < 0 && errno == ENOENT);
 		cli_result_free(&r);
 	}
