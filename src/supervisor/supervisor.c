@@ -17,8 +17,7 @@
 
 #include "supervisor/dispatch.h"
 #include "supervisor/evsrc.h"
-#include "supervisor/pidtrack.h"
-#include "handlers/procinfo.h"
+#include "supervisor/proctab.h"
 
 struct sl_supervisor {
 	struct sl_evsrc listener;
@@ -26,7 +25,7 @@ struct sl_supervisor {
 	const struct sl_policy *policy;
 	char *name;
 	pid_t root;
-	int root_pidfd; /* holds the top-level process for membership */
+	uint32_t cause; /* SL_CAUSE_*: why a module killed a process */
 
 	size_t nmods;
 	const struct sl_handler_module **mods; /* active modules */
@@ -36,7 +35,7 @@ struct sl_supervisor {
 	uint32_t *start;
 	uint8_t *chain;
 
-	struct sl_pidtrack *pids; /* NULL when no module cares about exits */
+	struct sl_proctab *procs; /* every process of the sandbox */
 
 	struct sl_error *init_err; /* during module init: the caller's record */
 };
@@ -56,49 +55,40 @@ const char *sl_supervisor_name(const struct sl_supervisor *sv)
 	return sv->name;
 }
 
-#define SL_MAX_CHAIN 64 /* parent links followed to find the sandbox */
-
-static bool root_alive(const struct sl_supervisor *sv)
-{
-	struct pollfd pf = { .fd = sv->root_pidfd, .events = POLLIN };
-
-	return sv->root_pidfd >= 0 && poll(&pf, 1, 0) == 0;
-}
-
-/* A pid belongs to the sandbox when its chain of parents reaches the
- * top-level process (confirmed twice so a recycled pid in the chain is
- * noticed). A process orphaned to an outside reaper is thereby treated as
- * foreign (fail closed). */
+/* A pid belongs to the sandbox when it descends from the keeper (the
+ * process table's answer). */
 bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid)
 {
-	pid_t chain[SL_MAX_CHAIN], parent[SL_MAX_CHAIN];
-	size_t n = 0;
+	pid_t tgid;
 
-	if (sv->root <= 0)
-		return false;
-	for (;;) {
-		pid_t tgid, ppid;
+	return sv->procs && sl_proctab_lookup(sv->procs, pid, &tgid) == 0;
+}
 
-		if (sl_task_ids(pid, &tgid, &ppid) < 0)
-			return false;
-		if (tgid == sv->root)
-			break;
-		if (n == SL_MAX_CHAIN || ppid <= 1)
-			return false;
-		chain[n] = pid;
-		parent[n++] = ppid;
-		pid = ppid;
-	}
-	/* A parent that died and whose pid was reused would have reparented
-	 * its child first: an unchanged chain is a genuine one. */
-	for (size_t i = 0; i < n; i++) {
-		pid_t ppid;
+struct sl_proctab *sl_supervisor_proctab(const struct sl_supervisor *sv)
+{
+	return sv->procs;
+}
 
-		if (sl_task_ids(chain[i], NULL, &ppid) < 0 ||
-		    ppid != parent[i])
-			return false;
-	}
-	return root_alive(sv);
+void sl_supervisor_note_cause(struct sl_supervisor *sv, uint32_t cause)
+{
+	if (!sv->cause)
+		sv->cause = cause;
+}
+
+uint32_t sl_supervisor_cause(const struct sl_supervisor *sv)
+{
+	return sv ? sv->cause : 0;
+}
+
+int sl_supervisor_signal_all(struct sl_supervisor *sv, int sig)
+{
+	return sl_proctab_signal_all(sv->procs, sig);
+}
+
+void sl_supervisor_close(struct sl_supervisor *sv)
+{
+	if (sv)
+		sl_proctab_close(sv->procs);
 }
 
 static void send_response(int listener, uint64_t id, int64_t val, int error,
@@ -212,8 +202,6 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 			sl_evsrc_del(sv->epfd, src);
 		return;
 	}
-	if (sv->pids)
-		(void)sl_pidtrack_add(sv->pids, (pid_t)req.pid);
 	decide(sv, &req, &a);
 	answer(src->fd, req.id, &a);
 }
@@ -225,6 +213,15 @@ static void on_pid_exit(void *ctx, pid_t pid)
 	for (size_t m = 0; m < sv->nmods; m++)
 		if (sv->mods[m]->pid_exit)
 			sv->mods[m]->pid_exit(sv->states[m], pid);
+}
+
+static void on_pid_new(void *ctx, pid_t pid, pid_t parent)
+{
+	struct sl_supervisor *sv = ctx;
+
+	for (size_t m = 0; m < sv->nmods; m++)
+		if (sv->mods[m]->pid_new)
+			sv->mods[m]->pid_new(sv->states[m], pid, parent);
 }
 
 static int collect_modules(struct sl_supervisor *sv, uint64_t active)
@@ -288,7 +285,6 @@ static int build_chains(struct sl_supervisor *sv)
 
 static int init_modules(struct sl_supervisor *sv, struct sl_error *e)
 {
-	bool exits = false;
 	int r;
 
 	for (size_t m = 0; m < sv->nmods; m++) {
@@ -303,15 +299,7 @@ static int init_modules(struct sl_supervisor *sv, struct sl_error *e)
 					      mod->name, strerror(-r));
 			}
 		}
-		exits |= mod->pid_exit != NULL;
 	}
-	if (!exits)
-		return 0;
-	if (sl_pidtrack_new(sv->epfd, on_pid_exit, sv, &sv->pids) < 0)
-		return sl_err(e, ENOMEM, "out of memory");
-	r = sl_pidtrack_add(sv->pids, sv->root);
-	if (r < 0)
-		return sl_err(e, r, "pidfd_open of the sandbox: %s", strerror(-r));
 	return 0;
 }
 
@@ -331,12 +319,20 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->epfd = cfg->epfd;
 	sv->policy = cfg->policy;
 	sv->root = cfg->root;
-	sv->root_pidfd = cfg->root > 0 ? sl_pidfd_open(cfg->root, 0) : -ESRCH;
-	if (sv->root_pidfd < 0) {
-		r = sv->root_pidfd;
-		sl_err(e, r, "cannot watch the sandbox process: %s",
-		       strerror(-r));
-		goto fail;
+	{
+		struct sl_proctab_hooks hooks = {
+			.added = on_pid_new, .exited = on_pid_exit, .ctx = sv,
+		};
+
+		/* Modules are not initialised yet: no events for the root. */
+		r = sl_proctab_new(sv->epfd, cfg->keeper, cfg->root,
+				   cfg->root_pidfd, NULL, &sv->procs);
+		if (r < 0) {
+			sl_err(e, r, "cannot watch the sandbox process: %s",
+			       strerror(-r));
+			goto fail;
+		}
+		sl_proctab_set_hooks(sv->procs, &hooks);
 	}
 	sv->name = strdup(cfg->name);
 	r = sv->name ? collect_modules(sv, cfg->active) : -ENOMEM;
@@ -369,9 +365,8 @@ void sl_supervisor_free(struct sl_supervisor *sv)
 {
 	if (!sv)
 		return;
-	sl_pidtrack_free(sv->pids);
-	if (sv->root_pidfd >= 0)
-		close(sv->root_pidfd);
+	sl_proctab_free(sv->procs);
+	sv->procs = NULL;
 	for (size_t m = 0; m < sv->nmods; m++)
 		if (sv->mods[m]->fini)
 			sv->mods[m]->fini(sv->states[m]);
