@@ -6,6 +6,7 @@
 
 extern const struct sl_handler_module sl_module_processes;
 extern const struct sl_handler_module sl_module_memory;
+extern const struct sl_handler_module sl_module_pidargs;
 extern const struct sl_handler_module sl_module_fsdeny;
 extern const struct sl_handler_module sl_module_network;
 extern const struct sl_handler_module sl_module_etc_hosts;
@@ -16,6 +17,7 @@ extern const struct sl_handler_module sl_module_net_getsockname;
 const struct sl_handler_module *const sl_handler_modules[] = {
 	&sl_module_processes,
 	&sl_module_memory,
+	&sl_module_pidargs,
 	&sl_module_network,         /* owns the network context: first */
 	&sl_module_etc_hosts,
 	&sl_module_proc_net,

@@ -159,8 +159,11 @@ static void outside_call_fails(const char *op)
 	pid_t c = scratch_process();
 	char pid[16];
 	struct rlimit lim;
+	int prio;
 
 	CHECK(c > 0);
+	errno = 0;
+	prio = getpriority(PRIO_PROCESS, (id_t)c);
 	snprintf(pid, sizeof(pid), "%d", (int)c);
 	{
 		const char *args[] = { op, pid, NULL };
@@ -175,7 +178,7 @@ static void outside_call_fails(const char *op)
 		/* The process is untouched. */
 		if (ok && (prlimit(c, RLIMIT_CPU, NULL, &lim) < 0 ||
 			   lim.rlim_cur != RLIM_INFINITY ||
-			   getpriority(PRIO_PROCESS, (id_t)c) != 0))
+			   getpriority(PRIO_PROCESS, (id_t)c) != prio))
 			ok = false;
 		end_scratch(c);
 		CHECK(ok);
