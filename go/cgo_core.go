@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "d53794e6ad406b7658f854bdcf59daa8a2474c6ec90cda174169bc3695ed25d7"
+const coreSourcesSHA256 = "b0923e176d4c17181dcf33f50b83fed5008def9442d3e43a9f329d3cadda40b5"

@@ -49,7 +49,12 @@ struct sl_capture {
 struct sl_run;
 
 /* Prepare, clone and confine the child; park it before exec (or release
- * it when o->start). pipe_fds receives the caller's ends of PIPED streams
+ * it when o->start). A run holds these of the caller's descriptors until
+ * it is freed: its epoll set, an eventfd, the keeper's and the top-level
+ * process's pidfds, the seccomp listener, one per captured or piped
+ * stream, and one pidfd per further live process of the sandbox (forks
+ * that find none free are refused). Without enough, create fails with
+ * "not enough free file descriptors". pipe_fds receives the caller's ends of PIPED streams
  * (-1 otherwise; O_CLOEXEC, blocking); it may be NULL only when no stream
  * is PIPED. A child that dies while being confined makes this fail with
  * its "sandlock child: <step>: <reason>" in e. */

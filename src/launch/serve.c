@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "supervisor/supervisor.h"
+#include "util/ownthreads.h"
 
 #include "launch/run_impl.h"
 #include "sandlock_ext.h"
@@ -284,14 +285,10 @@ static void *loop_thread(void *arg)
 
 int sl_run_start_thread(struct sl_run *r, struct sl_error *e)
 {
-	sigset_t all, old;
-	int rc;
+	/* The thread never runs the caller's signal handlers. */
+	int rc = sl_owned_thread_create(&r->thread, loop_thread, r,
+					"sandlock-sv");
 
-	/* The thread must never run the caller's signal handlers. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&r->thread, NULL, loop_thread, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return sl_err(e, rc, "cannot start the supervisor thread: %s",
 			      strerror(rc));
@@ -307,7 +304,7 @@ void sl_run_stop_thread(struct sl_run *r)
 		return;
 	atomic_store(&r->stop, true);
 	(void)!write(r->wake.fd, &one, sizeof(one));
-	pthread_join(r->thread, NULL);
+	sl_owned_thread_join(r->thread);
 	r->thread_running = false;
 }
 

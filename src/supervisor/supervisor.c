@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "supervisor/dispatch.h"
@@ -107,8 +109,17 @@ static void send_response(int listener, uint64_t id, int64_t val, int error,
 		;
 }
 
-/* Install srcfd in the child as the syscall's result; fail closed. */
-static void inject_fd(int listener, uint64_t id, const struct sl_action *a)
+/* Install srcfd in the child as the syscall's result; fail closed.
+ *
+ * Never retried: an ADDFD with SEND marks the notification answered
+ * before it waits for the child, so after an interruption neither a
+ * retry nor an error answer would be accepted. The supervisor's threads
+ * block every signal while they answer (launch/serve.c), so only a fatal
+ * signal could interrupt it; should EINTR come anyway while the
+ * notification is still pending, its task is killed rather than left
+ * waiting for an answer that can no longer be given. */
+static void inject_fd(int listener, uint64_t id, pid_t pid,
+		      const struct sl_action *a)
 {
 	struct seccomp_notif_addfd add = {
 		.id = id,
@@ -117,17 +128,26 @@ static void inject_fd(int listener, uint64_t id, const struct sl_action *a)
 		.newfd = 0,
 		.newfd_flags = a->newfd_flags,
 	};
-	int rc;
 
-	do
-		rc = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0)
-		send_response(listener, id, 0, -EACCES, 0);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+		if (errno != EINTR) {
+			send_response(listener, id, 0, -EACCES, 0);
+		} else if (pid > 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
+					    &id) == 0) {
+			int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+			if (pidfd >= 0) {
+				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
+					NULL, 0);
+				close(pidfd);
+			}
+		}
+	}
 	close(a->srcfd);
 }
 
-static void answer(int listener, uint64_t id, const struct sl_action *a)
+static void answer(int listener, uint64_t id, pid_t pid,
+		   const struct sl_action *a)
 {
 	switch (a->kind) {
 	case SL_ACT_CONTINUE:
@@ -142,7 +162,7 @@ static void answer(int listener, uint64_t id, const struct sl_action *a)
 		send_response(listener, id, a->value, 0, 0);
 		break;
 	case SL_ACT_INJECT_SEND:
-		inject_fd(listener, id, a);
+		inject_fd(listener, id, pid, a);
 		break;
 	case SL_ACT_HOLD:
 		break;
@@ -203,7 +223,7 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 		return;
 	}
 	decide(sv, &req, &a);
-	answer(src->fd, req.id, &a);
+	answer(src->fd, req.id, (pid_t)req.pid, &a);
 }
 
 static void on_pid_exit(void *ctx, pid_t pid)
@@ -392,7 +412,7 @@ int sl_supervisor_epfd(const struct sl_supervisor *sv)
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
 			   const struct sl_action *a)
 {
-	answer(sv->listener.fd, id, a);
+	answer(sv->listener.fd, id, 0, a);
 }
 
 void *sl_supervisor_module_state(const struct sl_supervisor *sv,
