@@ -54,9 +54,10 @@ static bool term_open(struct term *t)
 	return true;
 }
 
-/* Read until text appears (everything up to it is consumed); false
- * after 20 s without it. */
-static bool expect(struct term *t, const char *text)
+/* Read until text appears (everything up to it is consumed, and copied
+ * to seen when not NULL); false after 20 s without it. */
+static bool expect_seen(struct term *t, const char *text, char *seen,
+			size_t cap)
 {
 	long long end = cli_now_ms() + 20000;
 
@@ -68,6 +69,12 @@ static bool expect(struct term *t, const char *text)
 		if (hit) {
 			size_t used = (size_t)(hit - t->buf) + strlen(text);
 
+			if (seen && cap) {
+				size_t k = used < cap - 1 ? used : cap - 1;
+
+				memcpy(seen, t->buf, k);
+				seen[k] = '\0';
+			}
 			memmove(t->buf, t->buf + used, t->len - used);
 			t->len -= used;
 			return true;
@@ -86,9 +93,25 @@ static bool expect(struct term *t, const char *text)
 	}
 }
 
+static bool expect(struct term *t, const char *text)
+{
+	return expect_seen(t, text, NULL, 0);
+}
+
 static void say(struct term *t, const char *s)
 {
 	(void)!write(t->fd, s, strlen(s));
+}
+
+/* Does the shell still list a job? */
+static bool jobs_left(struct term *t)
+{
+	static char seen[sizeof(t->buf)];
+
+	say(t, "jobs; echo J''END\n");
+	if (!expect_seen(t, "\nJEND", seen, sizeof(seen)))
+		return false;
+	return strstr(seen, "Stopped") != NULL;
 }
 
 static void term_close(struct term *t)
@@ -153,14 +176,20 @@ TEST(ctrl_z_and_ctrl_c_in_an_interactive_sandboxed_shell)
 	/* Quoted so that the echo of the typed line never matches. */
 	run_line(&t, "env PS1='IN''NER> ' sh -i");
 	CHECK(expect(&t, "INNER> "));
-	say(&t, "sleep 100\n");
+	/* Each job says when it runs (in its own process group). */
+	say(&t, "sh -c 'echo JOB''ONE; exec sleep 100'\n");
+	CHECK(expect(&t, "\nJOBONE"));
 	say(&t, "\x1a"); /* stops the inner job, not the tool */
 	CHECK(expect(&t, "INNER> "));
-	say(&t, "sleep 101\n");
+	say(&t, "sh -c 'echo JOB''TWO; exec sleep 101'\n");
+	CHECK(expect(&t, "\nJOBTWO"));
 	say(&t, "\x03"); /* ends the inner job */
 	CHECK(expect(&t, "INNER> "));
-	say(&t, "kill %1; echo INNER-''ALIVE\n");
+	say(&t, "kill -9 %1; echo INNER-''ALIVE\n");
 	CHECK(expect(&t, "INNER-ALIVE"));
+	/* The shell forgets the killed job once it has seen it die. */
+	for (int i = 0; i < 100 && jobs_left(&t); i++)
+		usleep(50000);
 	say(&t, "exit 4\n");
 	CHECK(expect(&t, "OUTER> "));
 	say(&t, "echo DONE-$?\n");
