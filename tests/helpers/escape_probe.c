@@ -270,6 +270,11 @@ static long op_double_fork(int n)
 			pid_t g = fork();
 
 			if (g == 0) {
+				int null = open("/dev/null", O_RDWR);
+
+				/* Not holding the run's output open. */
+				dup2(null, 1);
+				dup2(null, 2);
 				close(ack[0]);
 				(void)!write(ack[1], "x", 1);
 				close(ack[1]);
