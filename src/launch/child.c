@@ -296,9 +296,11 @@ CHILD_INLINE void child_caps(const struct sl_child_spec *c)
 			CHECK_STEP(c, SL_STEP_CAPS,
 				   sl_raw5(__NR_prctl, PR_CAPBSET_DROP, cap, 0,
 					   0, 0));
-		CHECK_STEP(c, SL_STEP_CAPS,
-			   sl_raw5(__NR_prctl, PR_CAP_AMBIENT,
-				   PR_CAP_AMBIENT_LOWER, cap, 0, 0));
+		/* Each change commits new credentials: only those set. */
+		if ((k->ambient >> cap) & 1)
+			CHECK_STEP(c, SL_STEP_CAPS,
+				   sl_raw5(__NR_prctl, PR_CAP_AMBIENT,
+					   PR_CAP_AMBIENT_LOWER, cap, 0, 0));
 	}
 	hdr.version = _LINUX_CAPABILITY_VERSION_3;
 	hdr.pid = 0;

@@ -65,6 +65,7 @@ struct sl_child_caps {
 	bool bounding;       /* we may drop from the bounding set */
 	int last;            /* highest capability number of the kernel */
 	uint64_t keep;       /* bit n: capability n may stay */
+	uint64_t ambient;    /* bit n: n is in our ambient set now */
 	uint32_t eff[2], perm[2], inh[2]; /* capset() data, 2 x 32 bits */
 };
 

@@ -281,7 +281,11 @@ KEEPER_CODE int sl_keeper_main(void *arg)
 		job_events(k, (pid_t)child);
 		if (killing && !childless)
 			childless = kill_children((pid_t)child) == 0;
-		if (childless && (host_gone || cmd == SL_KEEPER_EXIT))
+		/* Nothing of the sandbox is left once the child has ended and
+		 * we have no children: nothing can create a process any more.
+		 * Exiting now spares the host a round trip at teardown. */
+		if (childless && (host_gone || cmd == SL_KEEPER_EXIT ||
+				  atomic_load(&k->st->exited)))
 			sl_raw_exit(0);
 		sl_raw5(__NR_ppoll, pf, host_gone ? 1 : 2,
 			killing && !childless ? &tick : 0, 0, SL_RAW_SIGSET_SIZE);

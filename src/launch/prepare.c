@@ -188,6 +188,10 @@ static int prepare_caps(struct sl_launch *l, struct sl_error *e)
 		return sl_err(e, errno, "capget: %m");
 	while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
 		last++;
+	/* A new user namespace starts with no ambient capability. */
+	for (int cap = 0; cap <= last && !userns; cap++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+			k->ambient |= UINT64_C(1) << cap;
 	k->drop = true;
 	k->last = last;
 	k->keep = keep_caps;
