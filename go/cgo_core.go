@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "b0923e176d4c17181dcf33f50b83fed5008def9442d3e43a9f329d3cadda40b5"
+const coreSourcesSHA256 = "faa2c57a93ce32c025dfd4a694a95eadc250a982c75e1b67f624d392c6d8a9c9"
