@@ -242,18 +242,6 @@ static int fork_fits(struct mem_state *s, const struct sl_notif *n,
 	return 0;
 }
 
-static bool is_fork(long nr)
-{
-	return nr == SYS_clone || nr == SYS_clone3
-#ifdef SYS_fork
-	       || nr == SYS_fork
-#endif
-#ifdef SYS_vfork
-	       || nr == SYS_vfork
-#endif
-		;
-}
-
 static int mem_handle(void *state, const struct sl_notif *n,
 		      struct sl_action *out)
 {
@@ -263,7 +251,7 @@ static int mem_handle(void *state, const struct sl_notif *n,
 	pid_t tgid;
 	int r;
 
-	if (is_fork(n->req->data.nr))
+	if (sl_proctab_is_fork_nr(n->req->data.nr))
 		return fork_fits(s, n, out);
 	if (!decode(&n->req->data, &op))
 		return 0;

@@ -25,20 +25,10 @@
 #include "launch/kcompat.h"
 #include "util/rawsys.h"
 
-/* No stack protector either: its canary lives behind the thread
- * pointer, which is not ours to read here. */
-#if defined(__has_attribute)
-#if __has_attribute(no_stack_protector)
-#define SL_CHILD_NO_SSP no_stack_protector,
-#endif
-#endif
-#ifndef SL_CHILD_NO_SSP
-#define SL_CHILD_NO_SSP
-#endif
 #define CHILD_CODE \
-	__attribute__((SL_CHILD_NO_SSP noinline, no_sanitize("address", "undefined")))
+	__attribute__((SL_NO_SSP noinline, no_sanitize("address", "undefined")))
 #define CHILD_INLINE                                                        \
-	static inline __attribute__((SL_CHILD_NO_SSP always_inline,         \
+	static inline __attribute__((SL_NO_SSP always_inline,         \
 				     no_sanitize("address", "undefined")))
 
 #define PERSONALITY_QUERY 0xffffffffUL

@@ -25,15 +25,6 @@
 #define P_PIDFD 3
 #endif
 
-#if defined(__has_attribute)
-#if __has_attribute(no_stack_protector)
-#define SL_NO_SSP no_stack_protector,
-#endif
-#endif
-#ifndef SL_NO_SSP
-#define SL_NO_SSP
-#endif
-
 #define KEEPER_CODE \
 	__attribute__((SL_NO_SSP noinline, no_sanitize("address", "undefined")))
 #define KEEPER_INLINE                                                       \

@@ -206,7 +206,7 @@ static int drop_exited(struct sl_proctab *t)
 	return 0;
 }
 
-static bool is_fork_nr(long nr)
+bool sl_proctab_is_fork_nr(long nr)
 {
 	return nr == SYS_clone || nr == SYS_clone3
 #ifdef SYS_fork
@@ -240,7 +240,7 @@ static bool fork_finished(pid_t tgid, pid_t tid)
 	nr = strtol(text, &end, 10);
 	if (end == text || errno)
 		return false;
-	return !is_fork_nr(nr); /* -1: stopped outside any syscall */
+	return !sl_proctab_is_fork_nr(nr); /* -1: stopped outside any syscall */
 }
 
 static void pending_remove(struct proc *p, uint32_t tid)

@@ -69,6 +69,10 @@ int sl_proctab_refresh(struct sl_proctab *t);
 /* Live processes plus forks let through whose child is not seen yet. */
 size_t sl_proctab_count(const struct sl_proctab *t);
 
+/* Is nr a process- or thread-creating syscall (clone, clone3, fork,
+ * vfork)? */
+bool sl_proctab_is_fork_nr(long nr);
+
 /* Fork bookkeeping for max_processes: task tid of process tgid is about
  * to make a process-creating call (its previous one is over), and the
  * call was let through (pending until its child appears). */
