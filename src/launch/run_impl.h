@@ -20,7 +20,7 @@ struct sl_run {
 	struct sl_sandbox *sb; /* referenced */
 	char *name;
 	struct sl_launch launch;
-	pid_t pid;             /* also the process group id */
+	pid_t pid;             /* the top-level process, its group's id */
 	int pidfd;             /* the top-level process (the table borrows it) */
 	bool started;
 	bool job_control;      /* a stop of the top-level on a terminal signal
@@ -49,15 +49,12 @@ struct sl_run {
 	 * the sandbox: the process table is used by one thread at a time. */
 	pthread_mutex_t serve_lock;
 
-	/* Guarded by lock: whether the leader has exited (its status is
-	 * then known; it stays a zombie so its id keeps naming the group)
-	 * and whether it was reaped (after which the group must never be
-	 * signalled: its id may be reused), and for a threaded loop the
-	 * "done" condition. */
+	/* Guarded by lock: whether the top-level process has ended (its
+	 * status is then known, as the keeper published it) and for a
+	 * threaded loop the "done" condition. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool exited;
-	bool reaped;
 	bool done;             /* exited and every capture at EOF */
 	struct sl_status status;
 	bool waited;           /* a wait completed: output was handed out */
