@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "faa2c57a93ce32c025dfd4a694a95eadc250a982c75e1b67f624d392c6d8a9c9"
+const coreSourcesSHA256 = "e3fc58355bd36d13fee82df7e680cbe91fdae86783d1acccd5a4411386e0923f"
