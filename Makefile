@@ -204,6 +204,7 @@ install: lib cli
 	ln -sf libsandlock.so $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so
 	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/libsandlock.a
 	install -m 0644 include/sandlock.h $(DESTDIR)$(INCLUDEDIR)/sandlock.h
+	install -m 0644 include/sandlock_ext.h $(DESTDIR)$(INCLUDEDIR)/sandlock_ext.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 		go/sandlock.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/sandlock.pc
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sandlock
@@ -214,6 +215,7 @@ install-go-lib: install
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libsandlock.so $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so \
 		$(DESTDIR)$(LIBDIR)/libsandlock.a $(DESTDIR)$(INCLUDEDIR)/sandlock.h \
+		$(DESTDIR)$(INCLUDEDIR)/sandlock_ext.h \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/sandlock.pc $(DESTDIR)$(BINDIR)/sandlock
 
 clean:

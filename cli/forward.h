@@ -1,7 +1,7 @@
 /*
  * Termination signals sent to the tool itself (kill, a parent's timeout,
  * a hang-up, ^C when the tool rather than the command has the terminal)
- * are forwarded to the command's process group, so the command can react
+ * are forwarded to every process of the sandbox, so the command can react
  * and the tool reports how it ended, instead of the tool dying and taking
  * the supervisor with it.
  *
@@ -13,11 +13,11 @@
 
 #include <sys/types.h>
 
-/* Catch the signals before the command starts: one arriving before its
- * process group is known is kept and forwarded by cli_forward_to(). */
+/* Catch the signals before the command starts: the handler only records
+ * the last one. */
 void cli_forward_begin(void);
-/* The command's process group is known: forward from now on. */
-void cli_forward_to(pid_t pgid);
+/* The recorded signal (0 if none), consumed: the caller forwards it. */
+int cli_forward_take(void);
 /* Restore the default actions. A signal that arrived while no command
  * ran (start failed) is raised again, so the tool ends as it would have
  * without forwarding. */

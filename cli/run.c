@@ -20,7 +20,7 @@
 #include "policy/policy.h"
 #include "run_args.h"
 #include "run_policy.h"
-#include "sandlock.h"
+#include "sandlock_ext.h"
 #include "util/error.h"
 
 /* The command to run: -e wins over a trailing command (14.2). */
@@ -100,28 +100,76 @@ static void write_all(int fd, const char *s, size_t len)
 	}
 }
 
+/* The extra member of the status line for a cause, or "". */
+static const char *cause_json(uint32_t cause)
+{
+	switch (cause) {
+	case SANDLOCK_EXIT_CAUSE_MEMORY_LIMIT:
+		return ",\"cause\":\"memory_limit\"";
+	case SANDLOCK_EXIT_CAUSE_STATUS_LOST:
+		return ",\"cause\":\"status_lost\"";
+	default:
+		return "";
+	}
+}
+
 /* One JSON line; the fd stays open (it is the caller's). */
 static void write_status(int fd, const struct sl_status *st)
 {
-	char line[64];
+	const char *cause = cause_json(st->cause);
+	char line[128];
 	int n;
 
 	switch (st->reason) {
 	case SANDLOCK_EXIT_REASON_EXITED:
-		n = snprintf(line, sizeof(line), "{\"exit_code\":%d}\n",
-			     st->code);
+		n = snprintf(line, sizeof(line), "{\"exit_code\":%d%s}\n",
+			     st->code, cause);
 		break;
 	case SANDLOCK_EXIT_REASON_SIGNALED:
 		n = snprintf(line, sizeof(line),
-			     "{\"exit_code\":-1,\"signal\":%d}\n",
-			     st->signal);
+			     "{\"exit_code\":-1,\"signal\":%d%s}\n",
+			     st->signal, cause);
 		break;
 	default:
-		n = snprintf(line, sizeof(line), "{\"exit_code\":-1}\n");
+		n = snprintf(line, sizeof(line), "{\"exit_code\":-1%s}\n",
+			     cause);
 		break;
 	}
 	if (n > 0 && (size_t)n < sizeof(line))
 		write_all(fd, line, (size_t)n);
+}
+
+/* The -m value as given (the last one wins), for messages. */
+static const char *memory_limit_text(const struct cli_run_args *a)
+{
+	const char *text = "?";
+
+	for (size_t i = 0; i < a->nopts; i++)
+		if (a->opts[i].id == OPT_MAX_MEMORY && a->opts[i].arg)
+			text = a->opts[i].arg;
+	return text;
+}
+
+/* Say why the sandbox was killed when the reason alone does not. */
+static void report_cause(const struct cli_run_args *a,
+			 const struct sl_status *st)
+{
+	if (st->cause == SANDLOCK_EXIT_CAUSE_MEMORY_LIMIT)
+		fprintf(stderr, "sandlock: killed: memory limit %s exceeded\n",
+			memory_limit_text(a));
+	else if (st->cause == SANDLOCK_EXIT_CAUSE_STATUS_LOST)
+		fprintf(stderr, "sandlock: the sandbox's exit status was "
+				"lost\n");
+}
+
+/* Forwarded signals reach every process of the sandbox through the run
+ * (cli_forward_pending runs on this thread after the handler). */
+static void forward_now(void *arg)
+{
+	int sig = cli_forward_take();
+
+	if (sig)
+		(void)sl_run_signal(arg, sig);
 }
 
 static int exit_code_of(const struct sl_status *st)
@@ -162,8 +210,9 @@ static uint64_t timeout_ms(const struct cli_run_args *a)
  * sandlock_popen(): the supervisor is served inside the wait, on this
  * thread, instead of on a helper thread the tool would only wait for.
  * That saves creating and joining the thread and the wake-ups passed
- * between the two. Forwarded signals interrupt the wait's epoll_wait,
- * which simply resumes. */
+ * between the two. Forwarded signals interrupt the wait's epoll_pwait
+ * (the only place the run lets handlers run); the run then calls
+ * forward_now on this thread. */
 static int run_sandboxed(const struct cli_run_args *a,
 			 const sandlock_sandbox_t *policy,
 			 const struct command *c)
@@ -195,7 +244,10 @@ static int run_sandboxed(const struct cli_run_args *a,
 		sl_cow_run_discard(cow);
 		return 127;
 	}
-	cli_forward_to(sl_run_pid(r));
+	/* Ctrl-Z: the sandbox stops, so do we; fg continues both. */
+	sl_run_set_job_control(r, true);
+	sl_run_set_interrupt(r, forward_now, r);
+	forward_now(r); /* a signal that came during the start */
 
 	waited = sl_run_wait(r, timeout_ms(a), &st, NULL) == 0;
 	if (!waited) {
@@ -205,11 +257,12 @@ static int run_sandboxed(const struct cli_run_args *a,
 			a->timeout_secs);
 		code = CLI_EXIT_TIMEOUT;
 	} else {
+		report_cause(a, &st);
 		if (a->has_status_fd)
 			write_status(a->status_fd, &st);
 		code = exit_code_of(&st);
 	}
-	/* Kills and reaps whatever is left of the process group. */
+	/* Kills whatever is left of the sandbox, in any group. */
 	sl_run_free(r);
 	cli_forward_end();
 	/* Then the branch: commit, abort or keep as the outcome says (a

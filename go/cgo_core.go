@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "80200d2bee9a9a12f49bb1bbc08a0fd458075deca62ec984ea74d41a5738764a"
+const coreSourcesSHA256 = "91ec0478851115605a648609bfed9586192c6578cdc72212c5926611aaa32e70"

@@ -7,12 +7,13 @@ package sandlock
 // The native handle is never used by two goroutines in a way the library
 // does not allow: while Wait blocks in the native wait (without holding
 // the mutex), the other methods only use calls that are safe concurrently
-// with it (the library's kill) or signal the process group directly, and
-// Wait frees the handle only after re-taking the mutex and clearing it, so
-// no method can reach a freed handle.
+// with it (the library's kill, pause and resume, which reach every process
+// of the sandbox through pidfds), and Wait frees the handle only after
+// re-taking the mutex and clearing it, so no method can reach a freed
+// handle or signal a recycled pid.
 
 /*
-#include "sandlock.h"
+#include "sandlock_ext.h"
 */
 import "C"
 
@@ -23,7 +24,6 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
-	"unsafe"
 
 	"github.com/multikernel/sandlock/go/internal/policy"
 )
@@ -35,7 +35,6 @@ type Process struct {
 	mu      sync.Mutex
 	h       *C.sandlock_handle_t // nil once Wait or Close released it
 	pid     int                  // fixed at creation, kept after release
-	pidfd   int                  // the leader, to tell whether it exited; -1 if none
 	waiting bool
 
 	Stdin  *os.File
@@ -46,10 +45,7 @@ type Process struct {
 // newProcess wraps a live handle and arms the finalizer that kills and
 // reaps the sandbox if the Process is dropped without Wait or Close.
 func newProcess(h *C.sandlock_handle_t) *Process {
-	p := &Process{h: h, pid: int(C.sandlock_handle_pid(h)), pidfd: -1}
-	if p.pid > 0 {
-		p.pidfd = pidfdOpen(p.pid)
-	}
+	p := &Process{h: h, pid: int(C.sandlock_handle_pid(h))}
 	runtime.SetFinalizer(p, (*Process).finalize)
 	return p
 }
@@ -81,11 +77,8 @@ func (p *Process) Wait() (*Result, error) {
 	p.mu.Lock()
 	p.waiting = false
 	p.h = nil
-	pidfd := p.pidfd
-	p.pidfd = -1
 	p.mu.Unlock()
 	runtime.SetFinalizer(p, nil)
-	closeFD(pidfd)
 	C.sandlock_handle_free(h)
 	if r == nil {
 		return nil, errWait
@@ -109,9 +102,9 @@ func (p *Process) Kill() error {
 	return p.killLocked()
 }
 
-// killLocked uses the library's kill, which knows whether the group still
-// exists (no recycled pid is ever signalled) and may run concurrently with
-// a blocked wait.
+// killLocked uses the library's kill, which reaches every process of the
+// sandbox through pidfds (no recycled pid is ever signalled) and may run
+// concurrently with a blocked wait.
 func (p *Process) killLocked() error {
 	rc, errno := C.sandlock_handle_kill(p.h)
 	if rc == 0 || errors.Is(errno, syscall.ESRCH) {
@@ -123,27 +116,32 @@ func (p *Process) killLocked() error {
 	return errors.New("sandlock: kill failed")
 }
 
-// Pause stops every process of the sandbox (SIGSTOP to its group). It
-// returns ErrNotRunning after release and the raw errno on failure.
-func (p *Process) Pause() error { return p.signalGroup(syscall.SIGSTOP) }
+// Pause stops every process of the sandbox, whatever its process group or
+// session (SIGSTOP through pidfds). It returns ErrNotRunning after release
+// and the raw errno on failure.
+func (p *Process) Pause() error { return p.signalAll(false) }
 
-// Resume continues a paused sandbox (SIGCONT to its group).
-func (p *Process) Resume() error { return p.signalGroup(syscall.SIGCONT) }
+// Resume continues a paused sandbox (SIGCONT to every process of it).
+func (p *Process) Resume() error { return p.signalAll(true) }
 
-func (p *Process) signalGroup(sig syscall.Signal) error {
+func (p *Process) signalAll(resume bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.h == nil || p.pid <= 0 {
-		return ErrNotRunning // never kill(0, ...): that is our own group
+		return ErrNotRunning
 	}
-	// While a Wait is blocked the native wait may already have reaped the
-	// leader; once it has exited its group id may be recycled, so do not
-	// signal it.
-	if leaderExited(p.pidfd) {
-		return syscall.ESRCH
+	var rc C.int
+	var errno error
+	if resume {
+		rc, errno = C.sandlock_handle_resume(p.h)
+	} else {
+		rc, errno = C.sandlock_handle_pause(p.h)
 	}
-	if err := syscall.Kill(-p.pid, sig); err != nil {
-		return err
+	if rc != 0 {
+		if errno != nil {
+			return errno
+		}
+		return syscall.EINVAL
 	}
 	return nil
 }
@@ -189,11 +187,10 @@ func (p *Process) Close() error {
 		p.mu.Unlock()
 		return nil
 	}
-	h, pidfd := p.h, p.pidfd
-	p.h, p.pidfd = nil, -1
+	h := p.h
+	p.h = nil
 	p.mu.Unlock()
 	runtime.SetFinalizer(p, nil)
-	closeFD(pidfd)
 	C.sandlock_handle_free(h) // kills and reaps; may block briefly
 	return nil
 }
@@ -202,45 +199,11 @@ func (p *Process) Close() error {
 // unreachable with it and are closed by their own finalizers.
 func (p *Process) finalize() {
 	p.mu.Lock()
-	h, pidfd := p.h, p.pidfd
-	p.h, p.pidfd = nil, -1
+	h := p.h
+	p.h = nil
 	p.mu.Unlock()
-	closeFD(pidfd)
 	if h != nil {
 		C.sandlock_handle_kill(h)
 		C.sandlock_handle_free(h)
-	}
-}
-
-// pidfdOpen returns a pidfd for pid, or -1 (kernels before 5.3).
-func pidfdOpen(pid int) int {
-	const sysPidfdOpen = 434 // the same number on every architecture
-	fd, _, e := syscall.Syscall(sysPidfdOpen, uintptr(pid), 0, 0)
-	if e != 0 {
-		return -1
-	}
-	return int(fd)
-}
-
-// leaderExited reports whether the process behind pidfd has exited (a
-// pidfd becomes readable then). Without a pidfd it cannot tell: false.
-func leaderExited(pidfd int) bool {
-	if pidfd < 0 {
-		return false
-	}
-	fds := [1]struct {
-		fd      int32
-		events  int16
-		revents int16
-	}{{fd: int32(pidfd), events: 0x1 /* POLLIN */}}
-	var zero syscall.Timespec
-	n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), 1,
-		uintptr(unsafe.Pointer(&zero)), 0, 0, 0)
-	return e == 0 && n == 1 && fds[0].revents != 0
-}
-
-func closeFD(fd int) {
-	if fd >= 0 {
-		_ = syscall.Close(fd)
 	}
 }

@@ -5,7 +5,7 @@ package sandlock
 // Copying native results into Go values.
 
 /*
-#include "sandlock.h"
+#include "sandlock_ext.h"
 */
 import "C"
 
@@ -29,6 +29,7 @@ func convertResult(r *C.sandlock_result_t) *Result {
 		Reason:   ExitReason(C.sandlock_result_reason(r)),
 		Signal:   int(C.sandlock_result_signal(r)),
 		Success:  bool(C.sandlock_result_success(r)),
+		Cause:    ExitCause(C.sandlock_result_cause(r)),
 		Stdout:   goBytes(out, outLen),
 		Stderr:   goBytes(errOut, errLen),
 	}

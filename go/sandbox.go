@@ -263,14 +263,40 @@ func (r ExitReason) String() string {
 	return "ExitReason(" + strconv.Itoa(int(r)) + ")"
 }
 
+// ExitCause says what ended a sandbox beyond its ExitReason.
+type ExitCause uint32
+
+// Exit causes.
+const (
+	CauseNone        ExitCause = 0 // nothing beyond the reason
+	CauseMemoryLimit ExitCause = 1 // MaxMemory killed a process of the sandbox
+	CauseStatusLost  ExitCause = 2 // the exit status could not be obtained (Reason is ReasonKilled)
+)
+
+// String names the cause ("none", "memory_limit", "status_lost").
+func (c ExitCause) String() string {
+	switch c {
+	case CauseNone:
+		return "none"
+	case CauseMemoryLimit:
+		return "memory_limit"
+	case CauseStatusLost:
+		return "status_lost"
+	}
+	return "ExitCause(" + strconv.Itoa(int(c)) + ")"
+}
+
 // Result is the outcome of a sandboxed command. ExitCode and Signal are -1
 // when they do not apply; Stdout and Stderr are nil when nothing was
-// captured.
+// captured. Cause tells a memory-limit kill (Reason ReasonKilled, or the
+// exit code of a top-level process that survived its child's kill) from
+// others.
 type Result struct {
 	ExitCode int
 	Reason   ExitReason
 	Signal   int
 	Success  bool
+	Cause    ExitCause
 	Stdout   []byte
 	Stderr   []byte
 }

@@ -214,8 +214,9 @@ func (s *Sandbox) Spawn(cmd ...string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	var h *C.sandlock_handle_t
-	onLauncherThread(func() { h = C.sandlock_create(l.pol, l.name, l.argv, l.argc) })
+	// Any thread may create it: the sandbox lives as long as its handle
+	// (its keeper process watches this process, not the thread).
+	h := C.sandlock_create(l.pol, l.name, l.argv, l.argc)
 	l.free()
 	if h == nil {
 		return nil, errCreate
@@ -250,12 +251,9 @@ func (s *Sandbox) Popen(stdio Stdio, cmd ...string) (*Process, error) {
 		return nil, err
 	}
 	fds := [3]C.int{-1, -1, -1}
-	var h *C.sandlock_handle_t
-	onLauncherThread(func() {
-		h = C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
-			C.uint32_t(stdio.Stdin), C.uint32_t(stdio.Stdout), C.uint32_t(stdio.Stderr),
-			&fds[0], &fds[1], &fds[2])
-	})
+	h := C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
+		C.uint32_t(stdio.Stdin), C.uint32_t(stdio.Stdout), C.uint32_t(stdio.Stderr),
+		&fds[0], &fds[1], &fds[2])
 	l.free()
 	if h == nil {
 		return nil, errors.New("sandlock: popen failed")

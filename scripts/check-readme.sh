@@ -146,11 +146,13 @@ grep -q '__stack_chk_fail' <<<"$syms" && ok "stack protector" || bad "no stack p
 grep -q '__.*_chk@' <<<"$syms" && ok "_FORTIFY_SOURCE" || bad "no fortified calls"
 # The code between clone and exec must not read the creating thread's TLS
 # (a canary) nor call the checked libc functions.
-if objdump -d "$build/obj/src/launch/child.o" | grep -E '%fs:|_chk' ; then
-	bad "src/launch/child.c is instrumented (stack protector or fortify)"
-else
-	ok "src/launch/child.c carries no stack protector or fortify"
-fi
+for f in child keeper; do
+	if objdump -d "$build/obj/src/launch/$f.o" | grep -E '%fs:|_chk' ; then
+		bad "src/launch/$f.c is instrumented (stack protector or fortify)"
+	else
+		ok "src/launch/$f.c carries no stack protector or fortify"
+	fi
+done
 
 echo
 if [ "$fails" -ne 0 ]; then

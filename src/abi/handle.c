@@ -1,4 +1,5 @@
 /* Live handles (c-abi 3.15). */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "abi/handle.h"
 #include "cow/cow.h"
+#include "sandlock_ext.h"
 #include "handlers/network.h"
 
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
@@ -145,11 +147,36 @@ SL_EXPORT int32_t sandlock_handle_pid(const sandlock_handle_t *h)
 	return h ? (int32_t)sl_run_pid(h->run) : 0;
 }
 
+/* Every process of the sandbox, whatever its group or session. */
+static int signal_all(sandlock_handle_t *h, int sig)
+{
+	int rc;
+
+	if (!h || !h->run) {
+		errno = EINVAL;
+		return -1;
+	}
+	rc = sl_run_signal(h->run, sig);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
 SL_EXPORT int sandlock_handle_kill(sandlock_handle_t *h)
 {
-	if (!h)
-		return -1;
-	return sl_run_signal(h->run, SIGKILL) < 0 ? -1 : 0;
+	return signal_all(h, SIGKILL);
+}
+
+SL_EXPORT int sandlock_handle_pause(sandlock_handle_t *h)
+{
+	return signal_all(h, SIGSTOP);
+}
+
+SL_EXPORT int sandlock_handle_resume(sandlock_handle_t *h)
+{
+	return signal_all(h, SIGCONT);
 }
 
 SL_EXPORT sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h,
@@ -157,8 +184,18 @@ SL_EXPORT sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h,
 {
 	struct sl_status st;
 	struct sl_capture cap;
+	int rc;
 
-	if (!h || sl_run_wait(h->run, timeout_ms, &st, &cap) < 0)
+	if (!h)
+		return NULL;
+	rc = sl_run_wait(h->run, timeout_ms, &st, &cap);
+	if (rc == -EBUSY) {
+		fprintf(stderr, "sandlock: another thread is already waiting "
+				"on this handle\n");
+		errno = EBUSY;
+		return NULL;
+	}
+	if (rc < 0)
 		return NULL;
 	/* The branch's action follows the last end seen (a timeout, or the
 	 * real end a later wait reports). */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "abi/handle.h"
+#include "sandlock_ext.h"
 #include "util/utf8.h"
 
 sandlock_result_t *sl_abi_result_new(const struct sl_status *st,
@@ -32,6 +33,11 @@ SL_EXPORT int sandlock_result_exit_code(const sandlock_result_t *r)
 SL_EXPORT sandlock_exit_reason sandlock_result_reason(const sandlock_result_t *r)
 {
 	return r ? r->status.reason : SANDLOCK_EXIT_REASON_KILLED;
+}
+
+SL_EXPORT uint32_t sandlock_result_cause(const sandlock_result_t *r)
+{
+	return r ? r->status.cause : SANDLOCK_EXIT_CAUSE_NONE;
 }
 
 SL_EXPORT int sandlock_result_signal(const sandlock_result_t *r)

@@ -43,6 +43,7 @@
 
 #include "landlock/landlock_uapi.h"
 #include "util/cleanup.h"
+#include "util/ownthreads.h"
 #include "util/rawsys.h"
 
 #define BROADCAST_TIMEOUT_MS 5000
@@ -300,6 +301,26 @@ static int run_round(const struct sl_u32v *pending, DIR *tasks,
 	return r;
 }
 
+/* Before anything is changed: refuse when some thread could not be
+ * reached. The library's own threads (live handles' supervisors) block
+ * every signal; new ones wait until the broadcast is over. */
+static int check_reachable(struct sl_error *e)
+{
+	unsigned owned = sl_owned_threads_hold();
+	int r = 0;
+
+	if (owned)
+		r = sl_err(e, EBUSY,
+			   "confine: %u sandbox supervisor thread%s of this "
+			   "process (live handles) cannot apply the ruleset "
+			   "on this kernel (Landlock ABI < 8); free the live "
+			   "handles first; nothing was confined",
+			   owned, owned == 1 ? "" : "s");
+	if (r)
+		sl_owned_threads_release();
+	return r;
+}
+
 /* Confine every thread but the caller. */
 static int broadcast(DIR *tasks, int ruleset_fd, struct sl_error *e)
 {
@@ -390,10 +411,12 @@ int sl_landlock_restrict_all_threads(int ruleset_fd, int abi,
 			   strerror(errno));
 		goto out;
 	}
+	if (abi < SL_LANDLOCK_ABI_TSYNC && (r = check_reachable(e)))
+		goto out;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		r = sl_err(e, errno, "confine: PR_SET_NO_NEW_PRIVS: %s",
 			   strerror(errno));
-		goto out;
+		goto release;
 	}
 	if (abi >= SL_LANDLOCK_ABI_TSYNC) {
 		r = restrict_self(ruleset_fd, LANDLOCK_RESTRICT_SELF_TSYNC);
@@ -403,6 +426,9 @@ int sl_landlock_restrict_all_threads(int ruleset_fd, int abi,
 				       strerror(-r));
 			goto out;
 		}
+		/* Landlock ABI 8 without the flag: reach threads by signal. */
+		if ((r = check_reachable(e)))
+			goto out;
 	}
 	r = broadcast(tasks, ruleset_fd, e);
 	if (!r) {
@@ -411,6 +437,8 @@ int sl_landlock_restrict_all_threads(int ruleset_fd, int abi,
 			sl_err(e, -r, "confine: landlock_restrict_self: %s",
 			       strerror(-r));
 	}
+release:
+	sl_owned_threads_release();
 out:
 	pthread_mutex_unlock(&bc.lock);
 	return r;

@@ -9,15 +9,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "launch/launch.h"
 #include "util/cleanup.h"
 
-/* The child needs little stack: raw syscalls and one small message. */
+/* The child needs little stack: raw syscalls and one small message; the
+ * keeper less. */
 #define CHILD_STACK_LEN (64 * 1024)
+#define KEEPER_STACK_LEN (32 * 1024)
+
+/* What a sandboxed process may keep: the capability set container
+ * runtimes give root by default, less CAP_MKNOD and CAP_NET_RAW. */
+#define CAP_BIT(n) (UINT64_C(1) << (n))
+static const uint64_t keep_caps =
+	CAP_BIT(CAP_CHOWN) | CAP_BIT(CAP_DAC_OVERRIDE) | CAP_BIT(CAP_FOWNER) |
+	CAP_BIT(CAP_FSETID) | CAP_BIT(CAP_KILL) | CAP_BIT(CAP_SETGID) |
+	CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETPCAP) | CAP_BIT(CAP_SETFCAP) |
+	CAP_BIT(CAP_NET_BIND_SERVICE) | CAP_BIT(CAP_SYS_CHROOT) |
+	CAP_BIT(CAP_AUDIT_WRITE);
 
 static int open_null(int target, struct sl_error *e)
 {
@@ -129,20 +145,68 @@ static int prepare_nofile(struct sl_launch *l, const struct sl_policy *p,
 	return 0;
 }
 
-static int prepare_stack(struct sl_launch *l, struct sl_error *e)
+static int map_stack(size_t len, void **out, size_t *out_len,
+		     struct sl_error *e)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *s;
 
-	l->stack_len = CHILD_STACK_LEN + page;
-	s = mmap(NULL, l->stack_len, PROT_READ | PROT_WRITE,
+	*out_len = len + page;
+	s = mmap(NULL, *out_len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (s == MAP_FAILED)
 		return sl_err(e, errno, "mmap child stack: %m");
-	l->stack = s;
+	*out = s;
 	/* A guard page below the stack turns an overflow into a fault. */
 	if (mprotect(s, page, PROT_NONE) < 0)
 		return sl_err(e, errno, "mprotect child stack: %m");
+	return 0;
+}
+
+static int prepare_stack(struct sl_launch *l, struct sl_error *e)
+{
+	int r = map_stack(CHILD_STACK_LEN, &l->stack, &l->stack_len, e);
+
+	if (r >= 0)
+		r = map_stack(KEEPER_STACK_LEN, &l->kstack, &l->kstack_len, e);
+	/* The thread pointer block points at itself, as a TCB does. */
+	l->tls[0] = (uint64_t)(uintptr_t)l->tls;
+	return r;
+}
+
+/* The capability sets of the child: ours (the calling thread's), or a
+ * new user namespace's full set, masked by keep_caps. */
+static int prepare_caps(struct sl_launch *l, struct sl_error *e)
+{
+	struct sl_child_caps *k = &l->spec.caps;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct cur[2];
+	bool userns = l->spec.uid_map != NULL;
+	int last = 0;
+
+	if (syscall(SYS_capget, &hdr, cur) < 0)
+		return sl_err(e, errno, "capget: %m");
+	while (last < 63 && prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0) >= 0)
+		last++;
+	/* A new user namespace starts with no ambient capability. */
+	for (int cap = 0; cap <= last && !userns; cap++)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+			k->ambient |= UINT64_C(1) << cap;
+	k->drop = true;
+	k->last = last;
+	k->keep = keep_caps;
+	for (int i = 0; i < 2; i++) {
+		uint32_t keep = (uint32_t)(keep_caps >> (32 * i));
+		uint32_t perm = userns ? ~0u : cur[i].permitted;
+		uint32_t eff = userns ? ~0u : cur[i].effective;
+
+		k->perm[i] = perm & keep;
+		k->eff[i] = eff & keep;
+		k->inh[i] = userns ? 0 : cur[i].inheritable & keep;
+	}
+	/* Dropping from the bounding set needs CAP_SETPCAP; a process
+	 * without it has nothing to lose there (no_new_privs). */
+	k->bounding = userns || (cur[0].effective & (1u << CAP_SETPCAP));
 	return 0;
 }
 
@@ -186,8 +250,11 @@ int sl_launch_prepare(struct sl_launch *l, struct sl_sandbox *sb,
 	}
 	c->status = &l->status;
 	l->status.listener = -1;
-	c->handshake_fd = -1;
+	c->event_fd = -1;
 	c->ruleset_fd = -1;
+	l->event_fd = -1;
+	l->keeper_pidfd = -1;
+	l->listener = -1;
 
 	r = sl_command_prepare(&l->cmd, p, o->argv, o->argc, e);
 	if (r < 0)
@@ -204,6 +271,13 @@ int sl_launch_prepare(struct sl_launch *l, struct sl_sandbox *sb,
 		r = sl_sandbox_ruleset(sb, &c->ruleset_fd, e);
 	if (r >= 0)
 		r = prepare_stack(l, e);
+	if (r >= 0)
+		r = prepare_caps(l, e);
+	if (r >= 0) {
+		l->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (l->event_fd < 0)
+			r = sl_err(e, errno, "eventfd: %m");
+	}
 	if (r < 0)
 		return r;
 	prepare_tty(l, o);
@@ -237,6 +311,8 @@ void sl_launch_close_child_ends(struct sl_launch *l)
 
 void sl_launch_free(struct sl_launch *l)
 {
+	/* Nothing may run on the stacks or read l afterwards. */
+	sl_launch_end(l);
 	sl_launch_close_child_ends(l);
 	for (int i = 0; i < 3; i++)
 		if (l->parent_fd[i] >= 0) {
@@ -251,5 +327,10 @@ void sl_launch_free(struct sl_launch *l)
 	l->uid_map = l->gid_map = NULL;
 	if (l->stack)
 		munmap(l->stack, l->stack_len);
-	l->stack = NULL;
+	if (l->kstack)
+		munmap(l->kstack, l->kstack_len);
+	l->stack = l->kstack = NULL;
+	if (l->event_fd >= 0)
+		close(l->event_fd);
+	l->event_fd = -1;
 }

@@ -35,6 +35,8 @@ struct sl_status {
 	uint32_t reason;
 	int code;   /* exit code for EXITED, else -1 */
 	int signal; /* signal for SIGNALED, else -1 */
+	uint32_t cause; /* SANDLOCK_EXIT_CAUSE_*: a memory-limit kill, a
+			 * status that could not be obtained */
 };
 
 /* Captured output of one wait; data may be NULL when len is 0. */
@@ -47,7 +49,12 @@ struct sl_capture {
 struct sl_run;
 
 /* Prepare, clone and confine the child; park it before exec (or release
- * it when o->start). pipe_fds receives the caller's ends of PIPED streams
+ * it when o->start). A run holds these of the caller's descriptors until
+ * it is freed: its epoll set, an eventfd, the keeper's and the top-level
+ * process's pidfds, the seccomp listener, one per captured or piped
+ * stream, and one pidfd per further live process of the sandbox (forks
+ * that find none free are refused). Without enough, create fails with
+ * "not enough free file descriptors". pipe_fds receives the caller's ends of PIPED streams
  * (-1 otherwise; O_CLOEXEC, blocking); it may be NULL only when no stream
  * is PIPED. A child that dies while being confined makes this fail with
  * its "sandlock child: <step>: <reason>" in e. */
@@ -61,21 +68,29 @@ pid_t sl_run_pid(const struct sl_run *r);
 struct sl_supervisor *sl_run_supervisor(const struct sl_run *r);
 /* The sandbox name (explicit or sandbox-<pid>-<n>). */
 const char *sl_run_name(const struct sl_run *r);
-/* Signal the whole process group. ESRCH (nothing left) is success. Safe
- * to call concurrently with a blocked sl_run_wait, from any thread; never
- * sent once the leader is reaped (its id may have been reused). */
+/* Signal every process of the sandbox, whatever its session or group,
+ * through pidfds (never a pid or group id that may have been reused);
+ * SIGKILL also goes through the keeper, which kills what the table has
+ * not seen yet. Nothing left is success. Safe to call concurrently with
+ * a blocked sl_run_wait, from any thread. */
 int sl_run_signal(struct sl_run *r, int sig);
 /* Wait until the top-level process has exited and captured streams are
- * at EOF (timeout_ms 0 = none). On timeout the group is SIGKILLed and
+ * at EOF (timeout_ms 0 = none). On timeout the sandbox is SIGKILLed and
  * st->reason is TIMEOUT with nothing captured; a later wait reports the
  * real end. cap may be NULL. After a completed wait, another returns the
- * same status and no output. The leader stays unreaped (a zombie keeps
- * the group id) until sl_run_free. */
+ * same status and no output. -EBUSY while another thread waits. */
 int sl_run_wait(struct sl_run *r, uint64_t timeout_ms, struct sl_status *st,
 		struct sl_capture *cap);
-/* SIGKILL what is left of the group, reap the leader, stop the
- * supervisor, release everything. Callable from any thread, but not
- * concurrently with another call on r. */
+/* A terminal stop of the top-level process (Ctrl-Z) stops the caller
+ * with the same signal, the terminal given back to the caller's group;
+ * when the caller is continued, so is the sandbox (sandlock run). */
+void sl_run_set_job_control(struct sl_run *r, bool on);
+/* Called on the waiting thread after a signal interrupted a one-shot
+ * wait (the caller's handlers run only then). */
+void sl_run_set_interrupt(struct sl_run *r, void (*fn)(void *arg), void *arg);
+/* Kill every process of the sandbox, let the keeper exit and reap it,
+ * stop the supervisor, release everything. Callable from any thread, but
+ * not concurrently with another call on r. */
 void sl_run_free(struct sl_run *r);
 
 void sl_capture_free(struct sl_capture *cap);

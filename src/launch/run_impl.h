@@ -20,13 +20,18 @@ struct sl_run {
 	struct sl_sandbox *sb; /* referenced */
 	char *name;
 	struct sl_launch launch;
-	pid_t pid;             /* also the process group id */
+	pid_t pid;             /* the top-level process, its group's id */
+	int pidfd;             /* the top-level process (the table borrows it) */
 	bool started;
+	bool job_control;      /* a stop of the top-level on a terminal signal
+				* stops us the same way (sandlock run) */
+	void (*interrupt)(void *arg); /* after a signal during a one-shot wait */
+	void *interrupt_arg;
 
 	/* the event loop: run on the caller's thread inside sl_run_wait,
 	 * or on a thread of its own for live handles */
 	int epfd;
-	struct sl_evsrc pidfd; /* fd stays open until free */
+	struct sl_evsrc keeper; /* the keeper's pidfd (launch's): it died */
 	struct sl_capsrc cap[2];
 	struct sl_supervisor *sv; /* NULL when not supervised */
 	struct sl_throttle throttle;
@@ -35,32 +40,37 @@ struct sl_run {
 	bool own_thread;
 	pthread_t thread;
 	bool thread_running;
-	struct sl_evsrc wake;  /* eventfd: wakes the thread to stop it */
+	struct sl_evsrc wake;  /* launch's eventfd: the keeper reports, or the
+				* thread is asked to stop */
 	atomic_bool stop;
+	uint32_t keeper_events; /* last sl_keeper_state.events handled */
 
-	/* Guarded by lock: whether the leader has exited (its status is
-	 * then known; it stays a zombie so its id keeps naming the group)
-	 * and whether it was reaped (after which the group must never be
-	 * signalled: its id may be reused), and for a threaded loop the
-	 * "done" condition. */
+	/* Held while an event is handled and by other threads that signal
+	 * the sandbox: the process table is used by one thread at a time. */
+	pthread_mutex_t serve_lock;
+
+	/* Guarded by lock: whether the top-level process has ended (its
+	 * status is then known, as the keeper published it) and for a
+	 * threaded loop the "done" condition. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool exited;
-	bool reaped;
 	bool done;             /* exited and every capture at EOF */
 	struct sl_status status;
 	bool waited;           /* a wait completed: output was handed out */
+	bool waiting;          /* a thread is inside sl_run_wait */
 };
 
-/* Signal the group while it is ours; -ESRCH when it is empty or gone. */
-int sl_run_kill_group(struct sl_run *r, int sig);
-/* Reap the leader, waiting for it to exit (teardown, after SIGKILL). */
-void sl_run_reap(struct sl_run *r);
+/* Signal every process of the sandbox (the caller holds serve_lock). */
+void sl_run_signal_locked(struct sl_run *r, int sig);
 /* Start the loop thread of a live handle. */
 int sl_run_start_thread(struct sl_run *r, struct sl_error *e);
 /* Stop and join it. */
 void sl_run_stop_thread(struct sl_run *r);
-/* The pidfd event source callback. */
-void sl_run_on_pidfd(struct sl_evsrc *src, uint32_t events);
+/* Event source callbacks: the keeper reported, the keeper died. */
+void sl_run_on_wake(struct sl_evsrc *src, uint32_t events);
+void sl_run_on_keeper(struct sl_evsrc *src, uint32_t events);
+/* The top-level's end as the keeper published it (after a wake). */
+void sl_run_collect(struct sl_run *r);
 
 #endif

@@ -71,6 +71,59 @@ static const struct narrow *narrow_of(long nr)
 	return NULL;
 }
 
+/* Calls that take a pid (or a "which, who" pair) reach the supervisor
+ * only when they may name another process: 0 (self, own group) and
+ * PRIO_PROCESS / IOPRIO_WHO_PROCESS stay in the kernel (handlers/pidargs.c
+ * checks the rest). Each listed argument is notified when it differs
+ * from its value in `self`; the rules of one syscall are alternatives. */
+static const struct {
+	int nr;
+	int nargs;
+	unsigned arg[2];
+	uint64_t self[2];
+} pid_args[] = {
+	{ SCMP_SYS(prlimit64), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(setpriority), 2, { 0, 1 }, { 0 /* PRIO_PROCESS */, 0 } },
+	{ SCMP_SYS(getpriority), 2, { 0, 1 }, { 0 /* PRIO_PROCESS */, 0 } },
+	{ SCMP_SYS(ioprio_set), 2, { 0, 1 }, { 1 /* IOPRIO_WHO_PROCESS */, 0 } },
+	{ SCMP_SYS(ioprio_get), 2, { 0, 1 }, { 1 /* IOPRIO_WHO_PROCESS */, 0 } },
+	{ SCMP_SYS(sched_setaffinity), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_getaffinity), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_setparam), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_getparam), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_setscheduler), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_getscheduler), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_setattr), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_getattr), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(sched_rr_get_interval), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(getpgid), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(getsid), 1, { 0 }, { 0 } },
+	{ SCMP_SYS(setpgid), 2, { 0, 1 }, { 0, 0 } },
+};
+
+static int add_pid_args(scmp_filter_ctx ctx, int nr, bool *done)
+{
+	for (size_t i = 0; i < sizeof(pid_args) / sizeof(pid_args[0]); i++) {
+		if (pid_args[i].nr != nr)
+			continue;
+		*done = true;
+		for (int k = 0; k < pid_args[i].nargs; k++) {
+			struct scmp_arg_cmp other = {
+				.arg = pid_args[i].arg[k],
+				.op = SCMP_CMP_NE,
+				.datum_a = pid_args[i].self[k],
+			};
+			int rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
+							nr, 1, &other);
+
+			if (rc < 0)
+				return rc;
+		}
+		return 0;
+	}
+	return 0;
+}
+
 int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			  struct sl_error *e)
 {
@@ -79,12 +132,16 @@ int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 		struct scmp_arg_cmp allowed;
 		int rc;
 
+		bool done = false;
+
 		if (!sl_nrset_has(notify, nr))
 			continue;
 		if (cond && sl_nrset_narrow_only(notify, nr))
 			rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
 						    (int)nr, cond->ncmp,
 						    cond->cmp);
+		else if ((rc = add_pid_args(ctx, (int)nr, &done)) < 0 || done)
+			;
 		else if (nr == SCMP_SYS(wait4))
 			rc = add_blocking_wait(ctx, (int)nr, 2);
 		else if (nr == SCMP_SYS(waitid))

@@ -68,6 +68,9 @@ struct sl_handler_module {
 	/* A process of the sandbox has exited (reaped or seen dead). */
 	void (*pid_exit)(void *state, pid_t pid);
 	void (*fini)(void *state);
+	/* A process joined the sandbox's process table; parent is the
+	 * member that created it, 0 when unknown (an orphan). */
+	void (*pid_new)(void *state, pid_t pid, pid_t parent);
 };
 
 /* NULL-terminated, in chain order (src/handlers/registry.c). */
@@ -95,6 +98,17 @@ const char *sl_supervisor_name(const struct sl_supervisor *sv);
  * membership test every module uses (/proc/<pid> denial, pid arguments,
  * limits); false when it cannot be established (fail closed). */
 bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid);
+
+/* The sandbox's process table (supervisor/proctab.h): lookup of pids,
+ * enumeration, signals through pidfds, fork bookkeeping. */
+struct sl_proctab *sl_supervisor_proctab(const struct sl_supervisor *sv);
+
+/* A module killed a process for a reason the run's result reports. */
+enum sl_cause {
+	SL_CAUSE_NONE = 0,
+	SL_CAUSE_MEMORY_LIMIT = 1,
+};
+void sl_supervisor_note_cause(struct sl_supervisor *sv, uint32_t cause);
 
 /* Answering later. A module that returns SL_ACT_HOLD keeps the
  * notification and answers it itself, from the supervisor's thread, once

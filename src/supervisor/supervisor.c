@@ -12,13 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "supervisor/dispatch.h"
 #include "supervisor/evsrc.h"
-#include "supervisor/pidtrack.h"
-#include "handlers/procinfo.h"
+#include "supervisor/proctab.h"
 
 struct sl_supervisor {
 	struct sl_evsrc listener;
@@ -26,7 +27,7 @@ struct sl_supervisor {
 	const struct sl_policy *policy;
 	char *name;
 	pid_t root;
-	int root_pidfd; /* holds the top-level process for membership */
+	uint32_t cause; /* SL_CAUSE_*: why a module killed a process */
 
 	size_t nmods;
 	const struct sl_handler_module **mods; /* active modules */
@@ -36,7 +37,7 @@ struct sl_supervisor {
 	uint32_t *start;
 	uint8_t *chain;
 
-	struct sl_pidtrack *pids; /* NULL when no module cares about exits */
+	struct sl_proctab *procs; /* every process of the sandbox */
 
 	struct sl_error *init_err; /* during module init: the caller's record */
 };
@@ -56,49 +57,40 @@ const char *sl_supervisor_name(const struct sl_supervisor *sv)
 	return sv->name;
 }
 
-#define SL_MAX_CHAIN 64 /* parent links followed to find the sandbox */
-
-static bool root_alive(const struct sl_supervisor *sv)
-{
-	struct pollfd pf = { .fd = sv->root_pidfd, .events = POLLIN };
-
-	return sv->root_pidfd >= 0 && poll(&pf, 1, 0) == 0;
-}
-
-/* A pid belongs to the sandbox when its chain of parents reaches the
- * top-level process (confirmed twice so a recycled pid in the chain is
- * noticed). A process orphaned to an outside reaper is thereby treated as
- * foreign (fail closed). */
+/* A pid belongs to the sandbox when it descends from the keeper (the
+ * process table's answer). */
 bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid)
 {
-	pid_t chain[SL_MAX_CHAIN], parent[SL_MAX_CHAIN];
-	size_t n = 0;
+	pid_t tgid;
 
-	if (sv->root <= 0)
-		return false;
-	for (;;) {
-		pid_t tgid, ppid;
+	return sv->procs && sl_proctab_lookup(sv->procs, pid, &tgid) == 0;
+}
 
-		if (sl_task_ids(pid, &tgid, &ppid) < 0)
-			return false;
-		if (tgid == sv->root)
-			break;
-		if (n == SL_MAX_CHAIN || ppid <= 1)
-			return false;
-		chain[n] = pid;
-		parent[n++] = ppid;
-		pid = ppid;
-	}
-	/* A parent that died and whose pid was reused would have reparented
-	 * its child first: an unchanged chain is a genuine one. */
-	for (size_t i = 0; i < n; i++) {
-		pid_t ppid;
+struct sl_proctab *sl_supervisor_proctab(const struct sl_supervisor *sv)
+{
+	return sv->procs;
+}
 
-		if (sl_task_ids(chain[i], NULL, &ppid) < 0 ||
-		    ppid != parent[i])
-			return false;
-	}
-	return root_alive(sv);
+void sl_supervisor_note_cause(struct sl_supervisor *sv, uint32_t cause)
+{
+	if (!sv->cause)
+		sv->cause = cause;
+}
+
+uint32_t sl_supervisor_cause(const struct sl_supervisor *sv)
+{
+	return sv ? sv->cause : 0;
+}
+
+int sl_supervisor_signal_all(struct sl_supervisor *sv, int sig)
+{
+	return sl_proctab_signal_all(sv->procs, sig);
+}
+
+void sl_supervisor_close(struct sl_supervisor *sv)
+{
+	if (sv)
+		sl_proctab_close(sv->procs);
 }
 
 static void send_response(int listener, uint64_t id, int64_t val, int error,
@@ -117,8 +109,17 @@ static void send_response(int listener, uint64_t id, int64_t val, int error,
 		;
 }
 
-/* Install srcfd in the child as the syscall's result; fail closed. */
-static void inject_fd(int listener, uint64_t id, const struct sl_action *a)
+/* Install srcfd in the child as the syscall's result; fail closed.
+ *
+ * Never retried: an ADDFD with SEND marks the notification answered
+ * before it waits for the child, so after an interruption neither a
+ * retry nor an error answer would be accepted. The supervisor's threads
+ * block every signal while they answer (launch/serve.c), so only a fatal
+ * signal could interrupt it; should EINTR come anyway while the
+ * notification is still pending, its task is killed rather than left
+ * waiting for an answer that can no longer be given. */
+static void inject_fd(int listener, uint64_t id, pid_t pid,
+		      const struct sl_action *a)
 {
 	struct seccomp_notif_addfd add = {
 		.id = id,
@@ -127,17 +128,26 @@ static void inject_fd(int listener, uint64_t id, const struct sl_action *a)
 		.newfd = 0,
 		.newfd_flags = a->newfd_flags,
 	};
-	int rc;
 
-	do
-		rc = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0)
-		send_response(listener, id, 0, -EACCES, 0);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+		if (errno != EINTR) {
+			send_response(listener, id, 0, -EACCES, 0);
+		} else if (pid > 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
+					    &id) == 0) {
+			int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+			if (pidfd >= 0) {
+				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
+					NULL, 0);
+				close(pidfd);
+			}
+		}
+	}
 	close(a->srcfd);
 }
 
-static void answer(int listener, uint64_t id, const struct sl_action *a)
+static void answer(int listener, uint64_t id, pid_t pid,
+		   const struct sl_action *a)
 {
 	switch (a->kind) {
 	case SL_ACT_CONTINUE:
@@ -152,7 +162,7 @@ static void answer(int listener, uint64_t id, const struct sl_action *a)
 		send_response(listener, id, a->value, 0, 0);
 		break;
 	case SL_ACT_INJECT_SEND:
-		inject_fd(listener, id, a);
+		inject_fd(listener, id, pid, a);
 		break;
 	case SL_ACT_HOLD:
 		break;
@@ -212,10 +222,8 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 			sl_evsrc_del(sv->epfd, src);
 		return;
 	}
-	if (sv->pids)
-		(void)sl_pidtrack_add(sv->pids, (pid_t)req.pid);
 	decide(sv, &req, &a);
-	answer(src->fd, req.id, &a);
+	answer(src->fd, req.id, (pid_t)req.pid, &a);
 }
 
 static void on_pid_exit(void *ctx, pid_t pid)
@@ -225,6 +233,15 @@ static void on_pid_exit(void *ctx, pid_t pid)
 	for (size_t m = 0; m < sv->nmods; m++)
 		if (sv->mods[m]->pid_exit)
 			sv->mods[m]->pid_exit(sv->states[m], pid);
+}
+
+static void on_pid_new(void *ctx, pid_t pid, pid_t parent)
+{
+	struct sl_supervisor *sv = ctx;
+
+	for (size_t m = 0; m < sv->nmods; m++)
+		if (sv->mods[m]->pid_new)
+			sv->mods[m]->pid_new(sv->states[m], pid, parent);
 }
 
 static int collect_modules(struct sl_supervisor *sv, uint64_t active)
@@ -288,7 +305,6 @@ static int build_chains(struct sl_supervisor *sv)
 
 static int init_modules(struct sl_supervisor *sv, struct sl_error *e)
 {
-	bool exits = false;
 	int r;
 
 	for (size_t m = 0; m < sv->nmods; m++) {
@@ -303,15 +319,7 @@ static int init_modules(struct sl_supervisor *sv, struct sl_error *e)
 					      mod->name, strerror(-r));
 			}
 		}
-		exits |= mod->pid_exit != NULL;
 	}
-	if (!exits)
-		return 0;
-	if (sl_pidtrack_new(sv->epfd, on_pid_exit, sv, &sv->pids) < 0)
-		return sl_err(e, ENOMEM, "out of memory");
-	r = sl_pidtrack_add(sv->pids, sv->root);
-	if (r < 0)
-		return sl_err(e, r, "pidfd_open of the sandbox: %s", strerror(-r));
 	return 0;
 }
 
@@ -331,12 +339,20 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->epfd = cfg->epfd;
 	sv->policy = cfg->policy;
 	sv->root = cfg->root;
-	sv->root_pidfd = cfg->root > 0 ? sl_pidfd_open(cfg->root, 0) : -ESRCH;
-	if (sv->root_pidfd < 0) {
-		r = sv->root_pidfd;
-		sl_err(e, r, "cannot watch the sandbox process: %s",
-		       strerror(-r));
-		goto fail;
+	{
+		struct sl_proctab_hooks hooks = {
+			.added = on_pid_new, .exited = on_pid_exit, .ctx = sv,
+		};
+
+		/* Modules are not initialised yet: no events for the root. */
+		r = sl_proctab_new(sv->epfd, cfg->keeper, cfg->root,
+				   cfg->root_pidfd, NULL, &sv->procs);
+		if (r < 0) {
+			sl_err(e, r, "cannot watch the sandbox process: %s",
+			       strerror(-r));
+			goto fail;
+		}
+		sl_proctab_set_hooks(sv->procs, &hooks);
 	}
 	sv->name = strdup(cfg->name);
 	r = sv->name ? collect_modules(sv, cfg->active) : -ENOMEM;
@@ -369,9 +385,8 @@ void sl_supervisor_free(struct sl_supervisor *sv)
 {
 	if (!sv)
 		return;
-	sl_pidtrack_free(sv->pids);
-	if (sv->root_pidfd >= 0)
-		close(sv->root_pidfd);
+	sl_proctab_free(sv->procs);
+	sv->procs = NULL;
 	for (size_t m = 0; m < sv->nmods; m++)
 		if (sv->mods[m]->fini)
 			sv->mods[m]->fini(sv->states[m]);
@@ -397,7 +412,7 @@ int sl_supervisor_epfd(const struct sl_supervisor *sv)
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
 			   const struct sl_action *a)
 {
-	answer(sv->listener.fd, id, a);
+	answer(sv->listener.fd, id, 0, a);
 }
 
 void *sl_supervisor_module_state(const struct sl_supervisor *sv,

@@ -15,6 +15,18 @@
 
 #define SL_RAW_INLINE static inline __attribute__((always_inline))
 
+/* Code running on a borrowed thread pointer (a clone sharing our memory)
+ * must not use the stack protector: its canary lives behind the thread
+ * pointer. Add to the attributes of such functions. */
+#if defined(__has_attribute)
+#if __has_attribute(no_stack_protector)
+#define SL_NO_SSP no_stack_protector,
+#endif
+#endif
+#ifndef SL_NO_SSP
+#define SL_NO_SSP
+#endif
+
 #if defined(__x86_64__)
 
 SL_RAW_INLINE long sl_raw6(long nr, long a, long b, long c, long d, long e,

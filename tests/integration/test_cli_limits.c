@@ -96,7 +96,7 @@ TEST(max_memory_kills_a_big_allocation)
 	/* ...with 64 MiB the allocating process is killed. */
 	CHECK_EQ_INT(run_dd(&r, "64M", &status), 0);
 	CHECK_EXIT(&r, 1);
-	CHECK_STR(status, "{\"exit_code\":-1}\n");
+	CHECK_STR(status, "{\"exit_code\":-1,\"cause\":\"memory_limit\"}\n");
 	free(status);
 	cli_result_free(&r);
 }

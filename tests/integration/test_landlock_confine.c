@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "integration/landlock_util.h"
+#include "sandlock.h"
 
 #define NTHREADS 4
 
@@ -125,6 +126,55 @@ TEST(confine_reaches_every_thread)
 	p = confine_policy();
 	CHECK(p);
 	CHECK(ll_exited_ok(ll_run_child(child_confine_threads, p)));
+	sl_policy_free(p);
+	ll_scratch_remove();
+}
+
+/* ---- all or nothing with a live sandbox handle --------------------------- */
+static void child_confine_with_live_handle(void *arg)
+{
+	static const char *const ro[] = { "/usr", "/bin", "/lib", "/lib64" };
+	struct sl_policy *p = arg;
+	struct sl_error e = { 0 };
+	sandlock_builder_t *b = sandlock_sandbox_builder_new();
+	const char *argv[] = { "/bin/sleep", "30" };
+	sandlock_sandbox_t *sb;
+	sandlock_handle_t *h;
+
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		if (access(ro[i], F_OK) == 0)
+			b = sandlock_sandbox_builder_fs_read(b, ro[i]);
+	sb = sandlock_sandbox_build(b, NULL, NULL);
+	CHILD_CHECK(sb);
+	h = sandlock_create(sb, NULL, argv, 2); /* its supervisor thread */
+	CHILD_CHECK(h);
+	if (sl_confine(p, &e) != -EBUSY) {
+		fprintf(stderr, "  child: confine: %s\n", e.msg ? e.msg : "ok");
+		_exit(1);
+	}
+	CHILD_CHECK(e.msg && strstr(e.msg, "nothing was confined"));
+	sl_error_clear(&e);
+	/* Nothing changed, on any thread. */
+	CHILD_CHECK(open_errno("forbidden/file") == 0);
+	CHILD_CHECK(no_new_privs() == 0);
+	sandlock_handle_free(h);
+	sandlock_sandbox_free(sb);
+	/* Without the handle, confine works. */
+	CHILD_CHECK(sl_confine(p, &e) == 0);
+	CHILD_CHECK(open_errno("forbidden/file") == EACCES);
+}
+
+TEST(confine_with_a_live_handle_refuses_before_confining_anything)
+{
+	struct sl_policy *p;
+
+	REQUIRE_LANDLOCK_ABI(6);
+	if (sandlock_landlock_abi_version() >= 8)
+		SKIP("Landlock ABI 8 confines every thread itself");
+	CHECK(make_tree());
+	p = confine_policy();
+	CHECK(p);
+	CHECK(ll_exited_ok(ll_run_child(child_confine_with_live_handle, p)));
 	sl_policy_free(p);
 	ll_scratch_remove();
 }

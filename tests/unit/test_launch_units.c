@@ -8,11 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
 #include "harness.h"
 #include "launch/command.h"
 #include "launch/throttle.h"
 #include "supervisor/evsrc.h"
-#include "supervisor/pidtrack.h"
+#include "supervisor/proctab.h"
 #include "util/utf8.h"
 
 static bool lossy_is(const char *in, size_t len, const char *expect)
@@ -197,17 +199,20 @@ static void record_exit(void *ctx, pid_t pid)
 		exited[nexited++] = pid;
 }
 
-/* Enough processes to grow the table several times; each exit reported
- * once, through the epoll set, whatever the order of removals. */
-TEST(pidtrack_reports_every_exit_once)
+/* Children of this process, found by the table (this process plays the
+ * top-level one, as the ancestor): each exit reported once, through the
+ * epoll set, whatever the order of removals; the count follows. */
+TEST(proctab_finds_children_and_reports_every_exit_once)
 {
-	struct sl_pidtrack *t = NULL;
-	pid_t kids[NCHILD];
+	struct sl_proctab_hooks hooks = { .exited = record_exit };
+	struct sl_proctab *t = NULL;
+	pid_t kids[NCHILD], self = getpid(), tgid;
 	int epfd = epoll_create1(EPOLL_CLOEXEC), gate[2];
+	int selffd = (int)syscall(SYS_pidfd_open, self, 0);
 
-	CHECK(epfd >= 0);
+	CHECK(epfd >= 0 && selffd >= 0);
 	CHECK(pipe2(gate, O_CLOEXEC) == 0);
-	CHECK(sl_pidtrack_new(epfd, record_exit, NULL, &t) == 0);
+	CHECK(sl_proctab_new(epfd, 0, self, selffd, &hooks, &t) == 0);
 	for (int i = 0; i < NCHILD; i++) {
 		char c;
 
@@ -217,9 +222,11 @@ TEST(pidtrack_reports_every_exit_once)
 			_exit(read(gate[0], &c, 1) < 0);
 		}
 		CHECK(kids[i] > 0);
-		CHECK(sl_pidtrack_add(t, kids[i]) == 0);
-		CHECK(sl_pidtrack_add(t, kids[i]) == 0); /* already watched */
+		CHECK(sl_proctab_lookup(t, kids[i], &tgid) == 0);
+		CHECK_EQ_INT(tgid, kids[i]);
 	}
+	CHECK_EQ_INT(sl_proctab_count(t), NCHILD + 1);
+	CHECK(sl_proctab_lookup(t, getppid(), &tgid) == -ESRCH);
 	close(gate[0]);
 	close(gate[1]); /* every child reads EOF and exits */
 	nexited = 0;
@@ -238,10 +245,12 @@ TEST(pidtrack_reports_every_exit_once)
 		CHECK_EQ_INT(seen, 1);
 		CHECK(waitpid(kids[i], NULL, 0) == kids[i]);
 	}
-	/* a reaped process is not watched */
-	CHECK(sl_pidtrack_add(t, kids[0]) == 0);
+	CHECK_EQ_INT(sl_proctab_count(t), 1);
+	/* a reaped process is not a member */
+	CHECK(sl_proctab_lookup(t, kids[0], &tgid) == -ESRCH);
 	CHECK(epoll_wait(epfd, &(struct epoll_event){ 0 }, 1, 0) == 0);
-	sl_pidtrack_free(t);
+	sl_proctab_free(t);
+	close(selffd);
 	close(epfd);
 }
 

@@ -233,9 +233,11 @@ static int land_copy(struct sl_cow_branch *b, const char *rel, int uparent,
 			return -errno;
 		target[n] = '\0';
 		r = symlinkat(target, wparent, tmp) < 0 ? -errno : 0;
-		if (r == 0)
-			(void)fchownat(wparent, tmp, st->st_uid, st->st_gid,
-				       AT_SYMLINK_NOFOLLOW);
+		/* Ownership is kept only where we may change it. */
+		if (r == 0 && fchownat(wparent, tmp, st->st_uid, st->st_gid,
+				       AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno != EPERM)
+			r = -errno;
 	} else if (S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode)) {
 		r = mknodat(wparent, tmp, st->st_mode & (S_IFMT | 0777), 0) < 0
 			    ? -errno : 0;
@@ -268,7 +270,9 @@ static int land_dir(int wparent, const char *name, const struct stat *st,
 					   O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	(void)fchown(fd, st->st_uid, st->st_gid);
+	/* Ownership is kept only where we may change it. */
+	if (fchown(fd, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+		return -errno;
 	return fchmod(fd, st->st_mode & 07777) < 0 ? -errno : 0;
 }
 

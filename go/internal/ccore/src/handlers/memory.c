@@ -4,20 +4,28 @@
  * sandbox over the limit kills the calling process and is answered ENOMEM
  * (Appendix A #27: callers never see a plain ENOMEM).
  *
- * Each tracked address space is held by a pidfd, so a recycled pid never
- * inherits a dead process's charge and exits missed by the supervisor are
- * still credited before anyone is judged over the limit.
+ * Address spaces are keyed through the sandbox's process table
+ * (supervisor/proctab.h), which holds each process by a pidfd and reports
+ * exits (credited) and new processes: a process created by fork() is
+ * charged its parent's charge at once (copy-on-write memory it may
+ * dirty), and a fork whose parent's charge does not fit is refused with
+ * ENOMEM. Mappings of shared-memory files (memfd, tmpfs, /dev/shm,
+ * hugetlbfs) are charged the larger of the mapping and the file, shared
+ * or private, since their pages are memory however they are reached.
  *
- * The common notification costs no /proc read: the caller's address
- * space is found from its thread id with at most one syscall (see
- * caller_space), and the statm floor is read only when it can matter
- * (see floor_due).
+ * The common notification costs no /proc read: the caller's process is
+ * found through the table, and the statm floor is read only when it can
+ * matter (see floor_due).
  */
 #include <errno.h>
+#include <linux/magic.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +35,7 @@
 #include "handlers/procinfo.h"
 #include "supervisor/dispatch.h"
 #include "supervisor/notif.h"
+#include "supervisor/proctab.h"
 #include "util/cleanup.h"
 
 #ifndef __NR_pidfd_send_signal
@@ -42,26 +51,19 @@
  * private mapping) is caught within this delay. */
 #define SL_FLOOR_INTERVAL_NS (10 * 1000 * 1000)
 
-/* Remembered thread -> thread group answers; past this many the cache
- * starts over (threads whose exit is not reported on older kernels). */
-#define SL_THREAD_CACHE_MAX 4096
+#define KCMP_VM 1
 
 struct mem_entry {
 	pid_t tgid; /* key */
-	int pidfd;
 	struct sl_mem_space sp;
 	uint64_t floor_at; /* last floor reconciliation (ns), 0: due */
 };
 
-struct thread_entry {
-	pid_t tid; /* key: a thread that is not its group's leader */
-	pid_t tgid;
-};
-
 struct mem_state {
+	struct sl_supervisor *sv;
+	struct sl_proctab *table;
 	struct sl_mem_ledger ledger;
 	struct sl_pidtab spaces;  /* struct mem_entry */
-	struct sl_pidtab threads; /* struct thread_entry */
 	uint64_t page;
 };
 
@@ -72,100 +74,24 @@ static void forget(struct mem_state *s, pid_t tgid)
 	if (!e)
 		return;
 	sl_mem_release(&s->ledger, &e->sp);
-	close(e->pidfd);
 	sl_pidtab_remove(&s->spaces, tgid);
 }
 
-/* Credit every address space whose process has exited. */
-static void sweep(struct mem_state *s)
-{
-	for (size_t i = s->spaces.n; i-- > 0;) {
-		struct mem_entry *e = sl_pidtab_at(&s->spaces, i);
-
-		if (sl_pidfd_exited(e->pidfd))
-			forget(s, e->tgid);
-	}
-}
-
-/* The group of a thread that is not its group's leader: a cached answer
- * while tgkill(tgid, tid, 0) confirms it, else /proc/<tid>/status. */
-static int thread_group(struct mem_state *s, const struct sl_notif *n,
-			pid_t *tgid)
-{
-	pid_t tid = (pid_t)n->req->pid;
-	struct thread_entry *t = sl_pidtab_find(&s->threads, tid);
-	int r;
-
-	if (t && syscall(SYS_tgkill, t->tgid, tid, 0) == 0) {
-		*tgid = t->tgid;
-		return 0;
-	}
-	r = sl_task_ids(tid, tgid, NULL);
-	if (r < 0)
-		return r;
-	/* Read while the notification was pending: tid was the caller. */
-	r = sl_notif_id_valid(n->listener, n->req->id);
-	if (r < 0)
-		return r;
-	if (s->threads.n >= SL_THREAD_CACHE_MAX)
-		sl_pidtab_free(&s->threads);
-	t = sl_pidtab_insert(&s->threads, tid);
-	if (t) /* a cache: no memory only means no cached answer */
-		t->tgid = *tgid;
-	return 0;
-}
-
-/*
- * The caller's address space, created on first sight.
- *
- * A tracked process that is still alive and whose pid is the caller's
- * thread id is the caller's own process (a live task's id names no other
- * task): no syscall beyond the liveness poll. Otherwise pidfd_open()
- * without PIDFD_THREAD, which accepts only a thread-group leader, tells a
- * leader (its own group) from another thread in one syscall.
- */
+/* The caller's address space, created on first sight. */
 static int caller_space(struct mem_state *s, const struct sl_notif *n,
 			struct mem_entry **out)
 {
-	pid_t tid = (pid_t)n->req->pid, tgid = tid;
-	struct mem_entry *e = sl_pidtab_find(&s->spaces, tid);
-	int pidfd, r;
+	pid_t tgid;
+	struct mem_entry *e;
+	int r = sl_proctab_lookup(s->table, (pid_t)n->req->pid, &tgid);
 
-	if (e && !sl_pidfd_exited(e->pidfd)) {
-		*out = e;
-		return 0;
-	}
-	pidfd = sl_pidfd_open(tid, 0);
-	/* Not a leader: EINVAL, or ENOENT since Linux 6.9. */
-	if (pidfd < 0 && pidfd != -EINVAL && pidfd != -ENOENT)
-		return pidfd;
-	if (pidfd < 0) {
-		r = thread_group(s, n, &tgid);
-		if (r < 0)
-			return r;
-		e = sl_pidtab_find(&s->spaces, tgid);
-		if (e && !sl_pidfd_exited(e->pidfd)) {
-			*out = e;
-			return 0;
-		}
-		pidfd = sl_pidfd_open(tgid, 0);
-		if (pidfd < 0)
-			return pidfd;
-	}
-	/* Opened while the notification was pending: the pidfd names the
-	 * caller's process, not a successor. */
-	r = sl_notif_id_valid(n->listener, n->req->id);
-	if (r < 0) {
-		close(pidfd);
+	if (r == 0)
+		r = sl_notif_id_valid(n->listener, n->req->id);
+	if (r < 0)
 		return r;
-	}
-	forget(s, tgid); /* an earlier process with this pid */
 	e = sl_pidtab_insert(&s->spaces, tgid);
-	if (!e) {
-		close(pidfd);
+	if (!e)
 		return -ENOMEM;
-	}
-	e->pidfd = pidfd;
 	*out = e;
 	return 0;
 }
@@ -202,12 +128,48 @@ static bool decode(const struct seccomp_data *d, struct sl_mem_op *op)
 
 /* Kill the calling process (the whole thread group: SIGKILL to any of its
  * threads ends all of them) through a pidfd, never a bare pid. */
-static void kill_caller(const struct sl_notif *n)
+static void kill_caller(struct mem_state *s, const struct sl_notif *n)
 {
 	_cleanup_(closep) int pidfd = sl_notif_pidfd(n);
 
+	sl_supervisor_note_cause(s->sv, SL_CAUSE_MEMORY_LIMIT);
 	if (pidfd >= 0)
 		syscall(__NR_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+/* Is fd (the child's) a shared-memory file? Its size then, else 0. */
+static uint64_t shmem_size(const struct sl_notif *n, int childfd)
+{
+	_cleanup_(closep) int fd = sl_notif_getfd(n, childfd);
+	struct statfs fs;
+	struct stat st;
+
+	if (fd < 0 || fstatfs(fd, &fs) < 0)
+		return 0;
+	if (fs.f_type != TMPFS_MAGIC && fs.f_type != HUGETLBFS_MAGIC &&
+	    fs.f_type != RAMFS_MAGIC)
+		return 0;
+	if (fstat(fd, &st) < 0 || st.st_size < 0)
+		return 0;
+	/* At least one page: a mapping of an empty file still counts. */
+	return (uint64_t)st.st_size ? (uint64_t)st.st_size : 1;
+}
+
+/* A file mapping whose pages are memory: charge it like an anonymous
+ * one, the larger of the mapping and the file (pages reached through
+ * another window, or a later mapping, are charged too). */
+static void charge_shmem(const struct sl_notif *n, struct sl_mem_op *op)
+{
+	uint64_t size;
+
+	if (op->kind != SL_MEM_MMAP || (op->b & MAP_ANONYMOUS))
+		return;
+	size = shmem_size(n, (int)n->req->data.args[4]);
+	if (!size)
+		return;
+	op->b |= MAP_ANONYMOUS;
+	if (size > op->a)
+		op->a = size;
 }
 
 static uint64_t now_ns(void)
@@ -251,6 +213,35 @@ static void reconcile_floor(struct mem_state *s, struct mem_entry *e,
 	}
 }
 
+/* A process-creating call: the child will own a copy of the parent's
+ * private memory. Refuse it when that copy cannot fit (CLONE_VM children
+ * share the parent's memory and cost nothing). */
+static int fork_fits(struct mem_state *s, const struct sl_notif *n,
+		     struct sl_action *out)
+{
+	const struct seccomp_data *d = &n->req->data;
+	struct mem_entry *e = NULL;
+	int r;
+
+	if (d->nr == SYS_clone && (d->args[0] & (CLONE_VM | CLONE_THREAD)))
+		return 0;
+#ifdef SYS_vfork
+	if (d->nr == SYS_vfork)
+		return 0;
+#endif
+	if (d->nr == SYS_clone3)
+		return 0; /* never continued (processes module) */
+	r = caller_space(s, n, &e);
+	if (r < 0)
+		return r;
+	if (e->sp.charge > s->ledger.limit ||
+	    s->ledger.used > s->ledger.limit - e->sp.charge) {
+		out->kind = SL_ACT_ERRNO;
+		out->error = ENOMEM;
+	}
+	return 0;
+}
+
 static int mem_handle(void *state, const struct sl_notif *n,
 		      struct sl_action *out)
 {
@@ -260,8 +251,11 @@ static int mem_handle(void *state, const struct sl_notif *n,
 	pid_t tgid;
 	int r;
 
+	if (sl_proctab_is_fork_nr(n->req->data.nr))
+		return fork_fits(s, n, out);
 	if (!decode(&n->req->data, &op))
 		return 0;
+	charge_shmem(n, &op);
 	r = caller_space(s, n, &e);
 	if (r < 0)
 		return r;
@@ -281,11 +275,11 @@ static int mem_handle(void *state, const struct sl_notif *n,
 	if (sl_mem_apply(&s->ledger, &e->sp, &op) == 0)
 		return 0;
 	/* Before judging, credit processes that exited unnoticed. */
-	sweep(s);
+	(void)sl_proctab_refresh(s->table);
 	e = sl_pidtab_find(&s->spaces, tgid);
 	if (e && sl_mem_apply(&s->ledger, &e->sp, &op) == 0)
 		return 0;
-	kill_caller(n);
+	kill_caller(s, n);
 	out->kind = SL_ACT_ERRNO;
 	out->error = ENOMEM;
 	return 0;
@@ -304,6 +298,11 @@ static void mem_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 
 	for (size_t i = 0; i < SL_ARRAY_SIZE(nrs); i++)
 		sl_nrset_add(set, nrs[i]);
+	/* Already notified for max_processes; here for the fork charge. */
+	sl_nrset_add_sys(set, clone);
+	sl_nrset_add_sys(set, clone3);
+	sl_nrset_add_sys(set, fork);
+	sl_nrset_add_sys(set, vfork);
 	if (p->allow_sysv_ipc)
 		sl_nrset_add_sys(set, shmget);
 }
@@ -314,12 +313,12 @@ static int mem_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	struct mem_state *s = calloc(1, sizeof(*s));
 	long page = sysconf(_SC_PAGESIZE);
 
-	(void)sv;
 	if (!s)
 		return -ENOMEM;
+	s->sv = sv;
+	s->table = sl_supervisor_proctab(sv);
 	s->ledger.limit = p->max_memory;
 	s->spaces = (struct sl_pidtab)SL_PIDTAB_INIT(struct mem_entry);
-	s->threads = (struct sl_pidtab)SL_PIDTAB_INIT(struct thread_entry);
 	s->page = page > 0 ? (uint64_t)page : 4096;
 	*state = s;
 	return 0;
@@ -327,10 +326,35 @@ static int mem_init(struct sl_supervisor *sv, const struct sl_policy *p,
 
 static void mem_pid_exit(void *state, pid_t pid)
 {
-	struct mem_state *s = state;
+	forget(state, pid);
+}
 
-	forget(s, pid);
-	sl_pidtab_remove(&s->threads, pid);
+/* A new process: one that forked from a member (and does not share its
+ * memory) starts with the parent's charge. Taking the sandbox over the
+ * limit kills it. */
+static void mem_pid_new(void *state, pid_t pid, pid_t parent)
+{
+	struct mem_state *s = state;
+	struct mem_entry *pe = parent > 0 ? sl_pidtab_find(&s->spaces, parent) : NULL;
+	struct mem_entry *e;
+	uint64_t cost;
+	int pidfd;
+
+	if (!pe || !pe->sp.charge ||
+	    syscall(SYS_kcmp, parent, pid, KCMP_VM, 0, 0) == 0)
+		return;
+	cost = pe->sp.charge;
+	e = sl_pidtab_insert(&s->spaces, pid);
+	if (!e)
+		return;
+	if (cost <= s->ledger.limit && s->ledger.used <= s->ledger.limit - cost) {
+		sl_mem_floor(&s->ledger, &e->sp, cost);
+		return;
+	}
+	pidfd = sl_proctab_pidfd(s->table, pid);
+	sl_supervisor_note_cause(s->sv, SL_CAUSE_MEMORY_LIMIT);
+	if (pidfd >= 0)
+		syscall(__NR_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 }
 
 static void mem_fini(void *state)
@@ -339,10 +363,7 @@ static void mem_fini(void *state)
 
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->spaces.n; i++)
-		close(((struct mem_entry *)sl_pidtab_at(&s->spaces, i))->pidfd);
 	sl_pidtab_free(&s->spaces);
-	sl_pidtab_free(&s->threads);
 	free(s);
 }
 
@@ -354,4 +375,5 @@ const struct sl_handler_module sl_module_memory = {
 	.handle = mem_handle,
 	.pid_exit = mem_pid_exit,
 	.fini = mem_fini,
+	.pid_new = mem_pid_new,
 };

@@ -6,6 +6,7 @@
 
 extern const struct sl_handler_module sl_module_processes;
 extern const struct sl_handler_module sl_module_memory;
+extern const struct sl_handler_module sl_module_pidargs;
 extern const struct sl_handler_module sl_module_fsdeny;
 extern const struct sl_handler_module sl_module_netlink;
 extern const struct sl_handler_module sl_module_network;
@@ -18,6 +19,7 @@ extern const struct sl_handler_module sl_module_net_listen;
 const struct sl_handler_module *const sl_handler_modules[] = {
 	&sl_module_processes,
 	&sl_module_memory,
+	&sl_module_pidargs,
 	&sl_module_netlink,         /* before network: its sockets are unix */
 	&sl_module_network,         /* owns the network context: first */
 	&sl_module_etc_hosts,

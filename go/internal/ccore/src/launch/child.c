@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
@@ -36,15 +37,10 @@
 #include "launch/kcompat.h"
 #include "util/rawsys.h"
 
-#if __has_attribute(no_stack_protector)
-#define CHILD_NO_SSP no_stack_protector
-#else
-#define CHILD_NO_SSP optimize("no-stack-protector")
-#endif
 #define CHILD_CODE \
-	__attribute__((noinline, CHILD_NO_SSP, no_sanitize("address", "undefined")))
-#define CHILD_INLINE                                                      \
-	static inline __attribute__((always_inline, CHILD_NO_SSP,         \
+	__attribute__((SL_NO_SSP noinline, no_sanitize("address", "undefined")))
+#define CHILD_INLINE                                                        \
+	static inline __attribute__((SL_NO_SSP always_inline,         \
 				     no_sanitize("address", "undefined")))
 
 #define PERSONALITY_QUERY 0xffffffffUL
@@ -80,6 +76,8 @@ static const char *const step_names[SL_STEP_COUNT] = {
 	[SL_STEP_CLOSE_FDS] = "close_range",
 	[SL_STEP_NOFILE] = "setrlimit(RLIMIT_NOFILE)",
 	[SL_STEP_SIGNALS] = "signal reset",
+	[SL_STEP_CAPS] = "dropping capabilities",
+	[SL_STEP_PARK] = "parked: the supervisor went away",
 };
 
 const char *sl_child_step_name(int step)
@@ -234,20 +232,87 @@ CHILD_INLINE void child_seccomp(const struct sl_child_spec *c)
 	c->status->listener = c->listener ? (int32_t)r : -1;
 }
 
-/* Tell the parent the child is confined, then park until released. */
+/* Tell the parent the child is confined, drop the last descriptor it
+ * does not need, then park until released. A supervised child parks in a
+ * notified syscall the parent receives before create returns and answers
+ * at start: the child is then provably asleep. */
 CHILD_INLINE void child_handshake(const struct sl_child_spec *c)
 {
-	char one = 1;
+	uint64_t one = 1;
 	long r;
 
+	atomic_store(&c->status->confined, 1);
 	do
-		r = sl_raw3(__NR_write, c->handshake_fd, &one, 1);
+		r = sl_raw3(__NR_write, c->event_fd, &one, sizeof(one));
 	while (r == -EINTR);
-	if (r != 1)
+	if (r != sizeof(one))
 		child_fail(c, SL_STEP_HANDSHAKE, r < 0 ? r : -EIO);
+	sl_raw1(__NR_close, c->event_fd);
+	if (c->listener) {
+		r = sl_raw2(__NR_clone3, 0, 0);
+		if (r != 0)
+			child_fail(c, SL_STEP_PARK, r < 0 ? r : -EIO);
+		return;
+	}
 	while (atomic_load(&c->status->go) == 0)
 		sl_raw6(__NR_futex, (long)&c->status->go, FUTEX_WAIT, 0, 0, 0,
 			0);
+}
+
+/* Close every inherited descriptor above stdio but the two still needed
+ * (the Landlock ruleset and the event fd): a parked child holds none of
+ * the host's. */
+CHILD_INLINE void child_close_inherited(const struct sl_child_spec *c)
+{
+	int a = c->ruleset_fd, b = c->event_fd, keep[2];
+	unsigned next = 3;
+
+	keep[0] = a < b ? a : b;
+	keep[1] = a < b ? b : a;
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < next)
+			continue;
+		if ((unsigned)keep[i] > next)
+			CHECK_STEP(c, SL_STEP_CLOSE_FDS,
+				   sl_raw3(__NR_close_range, next,
+					   (unsigned)keep[i] - 1, 0));
+		next = (unsigned)keep[i] + 1;
+	}
+	CHECK_STEP(c, SL_STEP_CLOSE_FDS, sl_raw3(__NR_close_range, next, ~0U, 0));
+}
+
+/* Keep at most the capabilities of c->caps.keep in every set, bounding
+ * and ambient included. Without CAP_SETPCAP the bounding set cannot
+ * shrink; no_new_privs then keeps exec from granting anything. */
+CHILD_INLINE void child_caps(const struct sl_child_spec *c)
+{
+	const struct sl_child_caps *k = &c->caps;
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[2];
+
+	if (!k->drop)
+		return;
+	for (int cap = 0; cap <= k->last && cap < 64; cap++) {
+		if ((k->keep >> cap) & 1)
+			continue;
+		if (k->bounding)
+			CHECK_STEP(c, SL_STEP_CAPS,
+				   sl_raw5(__NR_prctl, PR_CAPBSET_DROP, cap, 0,
+					   0, 0));
+		/* Each change commits new credentials: only those set. */
+		if ((k->ambient >> cap) & 1)
+			CHECK_STEP(c, SL_STEP_CAPS,
+				   sl_raw5(__NR_prctl, PR_CAP_AMBIENT,
+					   PR_CAP_AMBIENT_LOWER, cap, 0, 0));
+	}
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	hdr.pid = 0;
+	for (int i = 0; i < 2; i++) {
+		data[i].effective = k->eff[i];
+		data[i].permitted = k->perm[i];
+		data[i].inheritable = k->inh[i];
+	}
+	CHECK_STEP(c, SL_STEP_CAPS, sl_raw2(__NR_capset, &hdr, data));
 }
 
 /* Handlers of the caller must never run in the child: every caught
@@ -318,6 +383,7 @@ CHILD_CODE int sl_child_main(void *arg)
 	const struct sl_child_spec *c = arg;
 
 	child_stdio(c);
+	child_close_inherited(c);
 	CHECK_STEP(c, SL_STEP_SETPGID, sl_raw2(__NR_setpgid, 0, 0));
 	if (c->take_tty) {
 		/* All signals are blocked, which the terminal treats like an
@@ -358,12 +424,15 @@ CHILD_CODE int sl_child_main(void *arg)
 		child_user_maps(c);
 	if (c->cwd)
 		CHECK_STEP(c, SL_STEP_CHDIR, sl_raw1(__NR_chdir, c->cwd));
+	child_caps(c);
 	CHECK_STEP(c, SL_STEP_NO_NEW_PRIVS,
 		   sl_raw5(__NR_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-	if (c->ruleset_fd >= 0)
+	if (c->ruleset_fd >= 0) {
 		CHECK_STEP(c, SL_STEP_LANDLOCK,
 			   sl_raw2(__NR_landlock_restrict_self, c->ruleset_fd,
 				   0));
+		sl_raw1(__NR_close, c->ruleset_fd);
+	}
 	child_seccomp(c);
 	child_handshake(c);
 	CHECK_STEP(c, SL_STEP_CLOSE_FDS, sl_raw3(__NR_close_range, 3, ~0U, 0));

@@ -40,6 +40,8 @@ enum sl_child_step {
 	SL_STEP_CLOSE_FDS,
 	SL_STEP_NOFILE,
 	SL_STEP_SIGNALS,
+	SL_STEP_CAPS,
+	SL_STEP_PARK,
 	SL_STEP_COUNT,
 };
 
@@ -48,16 +50,29 @@ const char *sl_child_step_name(int step);
 
 /* Written by the child, read by the parent after the handshake. */
 struct sl_child_status {
-	_Atomic uint32_t go; /* futex word: the parent stores 1 to release */
+	_Atomic uint32_t go; /* futex word: the parent stores 1 to release
+			      * (unsupervised children park on it) */
 	int32_t listener;    /* seccomp listener fd number in the child, or -1 */
 	int32_t step;        /* failing enum sl_child_step, or 0 */
 	int32_t err;         /* positive errno of the failing step */
+	_Atomic uint32_t confined; /* 1 once listener is published */
+};
+
+/* Capabilities the child keeps (container runtimes' default set less
+ * CAP_MKNOD and CAP_NET_RAW), computed in the parent. */
+struct sl_child_caps {
+	bool drop;           /* adjust the sets at all */
+	bool bounding;       /* we may drop from the bounding set */
+	int last;            /* highest capability number of the kernel */
+	uint64_t keep;       /* bit n: capability n may stay */
+	uint64_t ambient;    /* bit n: n is in our ambient set now */
+	uint32_t eff[2], perm[2], inh[2]; /* capset() data, 2 x 32 bits */
 };
 
 struct sl_child_spec {
 	struct sl_child_status *status;
-	pid_t parent_pid;
-	int handshake_fd;    /* write end: one byte = listener published */
+	pid_t parent_pid;    /* the keeper (written by the keeper) */
+	int event_fd;        /* eventfd: one write = listener published */
 
 	int stdio_src[3];    /* fd to install as 0/1/2, -1 = inherit */
 	bool take_tty;       /* become the terminal's foreground group */
@@ -72,7 +87,11 @@ struct sl_child_spec {
 	const char *cwd;     /* NULL = unchanged */
 	int ruleset_fd;      /* Landlock ruleset, -1 = none */
 	const struct sock_fprog *prog;
-	bool listener;       /* install with a notification listener */
+	bool listener;       /* install with a notification listener; then
+			      * the child parks in a notified clone3(NULL, 0)
+			      * that the parent answers at start, so it is
+			      * provably asleep when create returns */
+	struct sl_child_caps caps;
 	bool set_nofile;
 	uint64_t nofile;     /* soft = hard = nofile */
 	uint64_t sigmask;    /* the caller's mask, restored before exec */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "launch/run_impl.h"
@@ -48,6 +49,11 @@ static int init_sync(struct sl_run *r, struct sl_error *e)
 	int rc;
 
 	rc = pthread_mutex_init(&r->lock, NULL);
+	if (rc == 0) {
+		rc = pthread_mutex_init(&r->serve_lock, NULL);
+		if (rc != 0)
+			pthread_mutex_destroy(&r->lock);
+	}
 	if (rc != 0)
 		return sl_err(e, rc, "pthread_mutex_init: %s", strerror(rc));
 	rc = pthread_condattr_init(&attr);
@@ -60,6 +66,7 @@ static int init_sync(struct sl_run *r, struct sl_error *e)
 	}
 	if (rc != 0) {
 		pthread_mutex_destroy(&r->lock);
+		pthread_mutex_destroy(&r->serve_lock);
 		return sl_err(e, rc, "pthread_cond_init: %s", strerror(rc));
 	}
 	return 0;
@@ -81,8 +88,11 @@ static struct sl_run *run_alloc(struct sl_sandbox *sb, const struct sl_run_opts 
 	r->sb = sl_sandbox_ref(sb);
 	r->own_thread = o->own_thread;
 	r->epfd = -1;
-	r->pidfd.fd = -1;
+	r->pidfd = -1;
+	r->keeper.fd = -1;
 	r->wake.fd = -1;
+	r->launch.event_fd = -1;
+	r->launch.keeper_pidfd = -1;
 	r->cap[0].src.fd = r->cap[1].src.fd = -1;
 	for (int i = 0; i < 3; i++)
 		r->launch.child_fd[i] = r->launch.parent_fd[i] = -1;
@@ -110,8 +120,13 @@ static int attach(struct sl_run *r, int listener, struct sl_error *e)
 {
 	int rc;
 
-	r->pidfd.on_event = sl_run_on_pidfd;
-	rc = sl_evsrc_add(r->epfd, &r->pidfd);
+	r->wake.fd = r->launch.event_fd;
+	r->wake.on_event = sl_run_on_wake;
+	r->keeper.fd = r->launch.keeper_pidfd;
+	r->keeper.on_event = sl_run_on_keeper;
+	rc = sl_evsrc_add(r->epfd, &r->wake);
+	if (rc >= 0)
+		rc = sl_evsrc_add(r->epfd, &r->keeper);
 	if (rc < 0) {
 		if (listener >= 0)
 			close(listener);
@@ -122,6 +137,8 @@ static int attach(struct sl_run *r, int listener, struct sl_error *e)
 			.policy = r->sb->policy,
 			.name = r->name,
 			.root = r->pid,
+			.root_pidfd = r->pidfd,
+			.keeper = r->launch.keeper_pid,
 			.listener = listener,
 			.epfd = r->epfd,
 			.active = r->sb->active_modules,
@@ -131,6 +148,8 @@ static int attach(struct sl_run *r, int listener, struct sl_error *e)
 		if (rc < 0)
 			return rc;
 	}
+	/* The child may have died already: its end is then published. */
+	sl_run_collect(r);
 	if (r->own_thread)
 		return sl_run_start_thread(r, e);
 	return 0;
@@ -179,10 +198,21 @@ int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 	if (rc >= 0)
 		rc = attach_captures(r, o, e);
 	if (rc >= 0)
-		rc = sl_launch_spawn(&r->launch, &r->pid, &r->pidfd.fd,
-				     &listener, e);
+		rc = sl_launch_spawn(&r->launch, &r->pid, &r->pidfd, &listener,
+				     e);
 	if (rc >= 0)
 		rc = attach(r, listener, e);
+	if (rc == -EMFILE || rc == -ENFILE) {
+		/* Say it plainly: a launch needs a few descriptors of the
+		 * caller's (sl_run_create's documentation counts them). */
+		char *why = sl_error_take(e);
+
+		sl_error_clear(e);
+		sl_err(e, -rc, "not enough free file descriptors in this "
+			       "process to start a sandbox (%s)",
+		       why ? why : strerror(-rc));
+		free(why);
+	}
 	if (rc < 0) {
 		/* A child that was created is killed and reaped here. */
 		sl_run_free(r);
@@ -208,6 +238,7 @@ int sl_run_start(struct sl_run *r)
 	return 0;
 }
 
+
 pid_t sl_run_pid(const struct sl_run *r)
 {
 	return r->pid;
@@ -223,25 +254,35 @@ const char *sl_run_name(const struct sl_run *r)
 	return r->name;
 }
 
-int sl_run_kill_group(struct sl_run *r, int sig)
+void sl_run_signal_locked(struct sl_run *r, int sig)
 {
-	int rc = -ESRCH;
-
-	if (r->pid <= 0)
-		return -ESRCH; /* never kill(0, ...): that is our own group */
-	pthread_mutex_lock(&r->lock);
-	/* Once reaped, the id may belong to someone else. */
-	if (!r->reaped)
-		rc = kill(-r->pid, sig) < 0 ? -errno : 0;
-	pthread_mutex_unlock(&r->lock);
-	return rc;
+	if (r->sv)
+		(void)sl_supervisor_signal_all(r->sv, sig);
+	else if (r->pidfd >= 0)
+		(void)pidfd_send_signal(r->pidfd, sig, NULL, 0);
+	if (sig == SIGKILL)
+		sl_launch_kill_all(&r->launch);
 }
 
 int sl_run_signal(struct sl_run *r, int sig)
 {
-	int rc = sl_run_kill_group(r, sig);
+	if (sig <= 0 || sig >= NSIG)
+		return -EINVAL;
+	pthread_mutex_lock(&r->serve_lock);
+	sl_run_signal_locked(r, sig);
+	pthread_mutex_unlock(&r->serve_lock);
+	return 0;
+}
 
-	return rc == -ESRCH ? 0 : rc;
+void sl_run_set_job_control(struct sl_run *r, bool on)
+{
+	r->job_control = on;
+}
+
+void sl_run_set_interrupt(struct sl_run *r, void (*fn)(void *arg), void *arg)
+{
+	r->interrupt = fn;
+	r->interrupt_arg = arg;
 }
 
 void sl_run_free(struct sl_run *r)
@@ -249,30 +290,30 @@ void sl_run_free(struct sl_run *r)
 	if (!r)
 		return;
 	sl_run_stop_thread(r);
-	/* Nothing of the sandbox's group outlives it: the leader was kept
-	 * unreaped, so its group id is still the sandbox's. */
-	if (r->pid > 0 && r->pidfd.fd >= 0) {
-		(void)sl_run_signal(r, SIGKILL);
-		sl_run_reap(r);
-	}
-	/* The supervisor goes after the child: a dying child may still sit
+	/* Nothing of the sandbox outlives it: new processes are refused,
+	 * every known one is killed through its pidfd, and the keeper kills
+	 * the rest (orphans of any session) before it exits and is reaped. */
+	sl_supervisor_close(r->sv);
+	if (r->sv)
+		(void)sl_supervisor_signal_all(r->sv, SIGKILL);
+	sl_launch_end(&r->launch);
+	/* The supervisor goes after the processes: a dying one may still sit
 	 * in a notification, which a closed listener answers with ENOSYS. */
 	sl_supervisor_free(r->sv);
 	sl_capsrc_close(&r->cap[0]);
 	sl_capsrc_close(&r->cap[1]);
-	if (r->pidfd.fd >= 0)
-		close(r->pidfd.fd);
-	if (r->wake.fd >= 0)
-		close(r->wake.fd);
+	if (r->pidfd >= 0)
+		close(r->pidfd);
 	if (r->epfd >= 0)
 		close(r->epfd);
-	/* The child ran on this stack and read this memory until it
-	 * exec'd; it is reaped now. */
+	/* The keeper and the child ran on these stacks and read this
+	 * memory; the keeper is reaped now. */
 	sl_launch_free(&r->launch);
 	sl_sandbox_unref(r->sb);
 	free(r->name);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->serve_lock);
 	free(r);
 }
 

@@ -6,6 +6,13 @@
  * A one-shot run (create_for_run) serves inside sl_run_wait on the
  * caller's thread; a live handle has a thread of its own that serves
  * until the handle is freed, and waits block on a condition variable.
+ *
+ * No host signal may interrupt a kernel call of the supervisor in a way
+ * that changes what the child sees (an interrupted ADDFD with SEND has
+ * already answered its notification): a one-shot run blocks every signal
+ * while it handles events and waits in epoll_pwait with the caller's own
+ * mask, so the caller's handlers run only while nothing is in progress.
+ * A live handle's thread blocks every signal for good.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,8 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "supervisor/supervisor.h"
+#include "util/ownthreads.h"
+
 #include "launch/run_impl.h"
-#include "sandlock.h"
+#include "sandlock_ext.h"
 
 /* One event per wake-up: handling an event may remove and free other
  * sources (a module dropping the sources of a process that exited), so
@@ -36,85 +46,122 @@ static uint64_t now_ns(void)
 
 /* c-abi 1.11: SIGKILL is KILLED without a number (an OOM kill and an
  * external kill look the same); other signals are SIGNALED. */
-static struct sl_status classify(const siginfo_t *si)
+static struct sl_status classify(int code, int status)
 {
-	struct sl_status st = { SANDLOCK_EXIT_REASON_KILLED, -1, -1 };
+	struct sl_status st = { SANDLOCK_EXIT_REASON_KILLED, -1, -1, 0 };
 
-	if (si->si_code == CLD_EXITED) {
+	if (code == CLD_EXITED) {
 		st.reason = SANDLOCK_EXIT_REASON_EXITED;
-		st.code = si->si_status;
-	} else if ((si->si_code == CLD_KILLED || si->si_code == CLD_DUMPED) &&
-		   si->si_status != SIGKILL) {
+		st.code = status;
+	} else if ((code == CLD_KILLED || code == CLD_DUMPED) &&
+		   status != SIGKILL) {
 		st.reason = SANDLOCK_EXIT_REASON_SIGNALED;
-		st.signal = si->si_status;
+		st.signal = status;
 	}
 	return st;
 }
 
-/* Give the terminal back if the sandbox's group still owns it
- * (behavior.md 12.3). SIGTTOU is blocked so that a caller in the
- * background does not stop itself. */
-static void restore_tty(const struct sl_run *r)
+/* Hand the terminal to group pgrp if it belongs to owner now. SIGTTOU is
+ * blocked so that a caller in the background does not stop itself. */
+static void move_tty(pid_t owner, pid_t pgrp)
 {
 	sigset_t ttou, old;
 
-	if (!r->launch.took_tty || tcgetpgrp(0) != r->pid)
+	if (tcgetpgrp(0) != owner)
 		return;
 	sigemptyset(&ttou);
 	sigaddset(&ttou, SIGTTOU);
 	pthread_sigmask(SIG_BLOCK, &ttou, &old);
-	(void)tcsetpgrp(0, r->launch.tty_owner);
+	(void)tcsetpgrp(0, pgrp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static const struct sl_status status_lost = { SANDLOCK_EXIT_REASON_KILLED, -1,
-					      -1 };
-
-/*
- * The leader has exited: record its status but leave it an unreaped
- * zombie (WNOWAIT) until the run is freed. A zombie keeps its id reserved
- * as the group id, so the group can still be signalled safely: a timeout,
- * a kill, and the final teardown reach the descendants left in the group
- * (e.g. holding the captured pipes open).
- */
-void sl_run_on_pidfd(struct sl_evsrc *src, uint32_t events)
+/* Give the terminal back if the sandbox's group still owns it
+ * (behavior.md 12.3). */
+static void restore_tty(const struct sl_run *r)
 {
-	struct sl_run *r = sl_container_of(src, struct sl_run, pidfd);
-	siginfo_t si;
-
-	(void)events;
-	pthread_mutex_lock(&r->lock);
-	if (sl_launch_waitid(r->pidfd.fd, &si, WNOHANG | WNOWAIT) < 0) {
-		/* ECHILD: someone else reaped it (a SIGCHLD set to SIG_IGN,
-		 * a waitpid(-1) elsewhere); the status is lost and the
-		 * group id is no longer ours to signal. */
-		r->exited = r->reaped = true;
-		r->status = status_lost;
-	} else if (si.si_pid != 0) {
-		r->exited = true;
-		r->status = classify(&si);
-	}
-	if (r->exited)
-		restore_tty(r);
-	pthread_mutex_unlock(&r->lock);
-	if (r->exited)
-		sl_evsrc_del(r->epfd, src); /* a zombie's pidfd stays readable */
+	if (r->launch.took_tty)
+		move_tty(r->pid, r->launch.tty_owner);
 }
 
-void sl_run_reap(struct sl_run *r)
+static const struct sl_status status_lost = {
+	SANDLOCK_EXIT_REASON_KILLED, -1, -1, SANDLOCK_EXIT_CAUSE_STATUS_LOST,
+};
+
+/* Record the end once (under r->lock). */
+static void set_exited(struct sl_run *r, struct sl_status st)
 {
-	siginfo_t si;
-	int rc;
+	if (r->exited)
+		return;
+	r->exited = true;
+	r->status = st;
+	restore_tty(r);
+}
+
+void sl_run_collect(struct sl_run *r)
+{
+	struct sl_keeper_state *k = &r->launch.keeper;
 
 	pthread_mutex_lock(&r->lock);
-	if (!r->reaped) {
-		restore_tty(r);
-		rc = sl_launch_waitid(r->pidfd.fd, &si, 0);
-		if (!r->exited)
-			r->status = rc < 0 ? status_lost : classify(&si);
-		r->exited = r->reaped = true;
-	}
+	if (atomic_load(&k->exited))
+		set_exited(r, classify(k->code, k->status));
 	pthread_mutex_unlock(&r->lock);
+}
+
+/* Job control (sandlock run): the sandbox stopped on a terminal signal.
+ * Stop ourselves the same way, with the terminal given back to our
+ * group; once continued, give the terminal back to the group that had
+ * it and continue the sandbox. */
+static void job_stopped(struct sl_run *r, int sig)
+{
+	pid_t holder = tcgetpgrp(0);
+	sigset_t only, old;
+
+	if (!r->job_control || !r->launch.took_tty ||
+	    (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU))
+		return;
+	if (holder > 0)
+		move_tty(holder, r->launch.tty_owner);
+	sigfillset(&only);
+	sigdelset(&only, sig);
+	pthread_sigmask(SIG_SETMASK, &only, &old);
+	kill(getpid(), sig); /* stops here until SIGCONT */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (holder > 0)
+		move_tty(r->launch.tty_owner, holder);
+	sl_run_signal_locked(r, SIGCONT);
+}
+
+void sl_run_on_wake(struct sl_evsrc *src, uint32_t events)
+{
+	struct sl_run *r = sl_container_of(src, struct sl_run, wake);
+	struct sl_keeper_state *k = &r->launch.keeper;
+	uint64_t v;
+	uint32_t seen;
+
+	(void)events;
+	(void)!read(src->fd, &v, sizeof(v));
+	seen = atomic_load(&k->events);
+	if (seen == r->keeper_events)
+		return;
+	r->keeper_events = seen;
+	sl_run_collect(r);
+	if (!r->exited && atomic_load(&k->stopped))
+		job_stopped(r, atomic_load(&k->stop_sig));
+}
+
+/* The keeper died without being told to: its child died with it
+ * (PDEATHSIG) and the status is lost, unless it was published. */
+void sl_run_on_keeper(struct sl_evsrc *src, uint32_t events)
+{
+	struct sl_run *r = sl_container_of(src, struct sl_run, keeper);
+
+	(void)events;
+	sl_run_collect(r);
+	pthread_mutex_lock(&r->lock);
+	set_exited(r, status_lost);
+	pthread_mutex_unlock(&r->lock);
+	sl_evsrc_del(r->epfd, src);
 }
 
 static bool captures_done(const struct sl_run *r)
@@ -132,9 +179,14 @@ static void throttle_tick(struct sl_run *r, uint64_t now)
 			sl_throttle_init(&r->throttle, r->sb->policy->max_cpu, now);
 	}
 	sig = sl_throttle_due(&r->throttle, now);
-	/* "stops when killpg fails": the group is empty */
-	if (sig && sl_run_kill_group(r, sig) < 0)
+	if (!sig)
+		return;
+	/* Every process of the sandbox, whatever its group; stop once the
+	 * sandbox has ended. */
+	if (r->exited)
 		sl_throttle_stop(&r->throttle);
+	else
+		sl_run_signal_locked(r, sig);
 }
 
 /* Milliseconds until the earlier of two deadlines (0 = none), for
@@ -154,33 +206,51 @@ static int timeout_ms(uint64_t now, uint64_t a, uint64_t b)
 }
 
 /* Serve until `finished` holds, or the deadline (0 = none) passes:
- * returns 0 or -ETIMEDOUT. */
+ * returns 0 or -ETIMEDOUT. On a thread of the caller (one-shot runs)
+ * every signal is blocked except inside epoll_pwait. */
 static int serve(struct sl_run *r, uint64_t deadline,
 		 bool (*finished)(struct sl_run *r))
 {
 	struct epoll_event evs[MAX_EVENTS];
+	sigset_t all, caller;
+	int rc = 0;
 
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &caller);
 	for (;;) {
 		uint64_t now;
 		int n;
 
-		if (finished(r))
-			return 0;
+		pthread_mutex_lock(&r->serve_lock);
 		now = now_ns();
 		throttle_tick(r, now);
-		if (deadline && now >= deadline)
-			return -ETIMEDOUT;
-		n = epoll_wait(r->epfd, evs, MAX_EVENTS,
-			       timeout_ms(now, deadline,
-					  sl_throttle_next(&r->throttle)));
-		if (n < 0 && errno != EINTR)
-			return -errno;
+		pthread_mutex_unlock(&r->serve_lock);
+		if (finished(r))
+			break;
+		if (deadline && now >= deadline) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		n = epoll_pwait(r->epfd, evs, MAX_EVENTS,
+				timeout_ms(now, deadline,
+					   sl_throttle_next(&r->throttle)),
+				&caller);
+		if (n < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		if (n < 0 && r->interrupt)
+			r->interrupt(r->interrupt_arg);
+		pthread_mutex_lock(&r->serve_lock);
 		for (int i = 0; i < n; i++) {
 			struct sl_evsrc *src = evs[i].data.ptr;
 
 			src->on_event(src, evs[i].events);
 		}
+		pthread_mutex_unlock(&r->serve_lock);
 	}
+	pthread_sigmask(SIG_SETMASK, &caller, NULL);
+	return rc;
 }
 
 /* The leader has exited and every capture is at EOF. */
@@ -213,31 +283,12 @@ static void *loop_thread(void *arg)
 	return NULL;
 }
 
-static void on_wake(struct sl_evsrc *src, uint32_t events)
-{
-	uint64_t v;
-
-	(void)events;
-	(void)!read(src->fd, &v, sizeof(v));
-}
-
 int sl_run_start_thread(struct sl_run *r, struct sl_error *e)
 {
-	sigset_t all, old;
-	int rc;
+	/* The thread never runs the caller's signal handlers. */
+	int rc = sl_owned_thread_create(&r->thread, loop_thread, r,
+					"sandlock-sv");
 
-	r->wake.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->wake.fd < 0)
-		return sl_err(e, errno, "eventfd: %m");
-	r->wake.on_event = on_wake;
-	rc = sl_evsrc_add(r->epfd, &r->wake);
-	if (rc < 0)
-		return sl_err(e, rc, "epoll_ctl: %s", strerror(-rc));
-	/* The thread must never run the caller's signal handlers. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&r->thread, NULL, loop_thread, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0)
 		return sl_err(e, rc, "cannot start the supervisor thread: %s",
 			      strerror(rc));
@@ -253,7 +304,7 @@ void sl_run_stop_thread(struct sl_run *r)
 		return;
 	atomic_store(&r->stop, true);
 	(void)!write(r->wake.fd, &one, sizeof(one));
-	pthread_join(r->thread, NULL);
+	sl_owned_thread_join(r->thread);
 	r->thread_running = false;
 }
 
@@ -282,6 +333,9 @@ static int wait_threaded(struct sl_run *r, uint64_t deadline)
 	return done ? 0 : -ETIMEDOUT;
 }
 
+static int run_wait(struct sl_run *r, uint64_t timeout_ms_, uint64_t deadline,
+		    struct sl_status *st, struct sl_capture *cap);
+
 int sl_run_wait(struct sl_run *r, uint64_t timeout_ms_, struct sl_status *st,
 		struct sl_capture *cap)
 {
@@ -290,6 +344,24 @@ int sl_run_wait(struct sl_run *r, uint64_t timeout_ms_, struct sl_status *st,
 
 	if (cap)
 		memset(cap, 0, sizeof(*cap));
+	pthread_mutex_lock(&r->lock);
+	rc = r->waiting ? -EBUSY : 0;
+	r->waiting = true;
+	pthread_mutex_unlock(&r->lock);
+	if (rc < 0)
+		return rc; /* another thread waits on this run */
+	rc = run_wait(r, timeout_ms_, deadline, st, cap);
+	pthread_mutex_lock(&r->lock);
+	r->waiting = false;
+	pthread_mutex_unlock(&r->lock);
+	return rc;
+}
+
+static int run_wait(struct sl_run *r, uint64_t timeout_ms_, uint64_t deadline,
+		    struct sl_status *st, struct sl_capture *cap)
+{
+	int rc;
+
 	if (r->waited) {
 		*st = r->status;
 		return 0;
@@ -302,16 +374,18 @@ int sl_run_wait(struct sl_run *r, uint64_t timeout_ms_, struct sl_status *st,
 	else
 		rc = serve(r, deadline, run_done);
 	if (rc == -ETIMEDOUT) {
-		/* behavior.md 12.4: kill the group, report TIMEOUT with no
-		 * output; a later wait reports how the leader ended, the
-		 * free reaps it. */
+		/* behavior.md 12.4: kill the sandbox, every process of it,
+		 * report TIMEOUT with no output; a later wait reports how
+		 * the top-level process ended. */
 		(void)sl_run_signal(r, SIGKILL);
-		*st = (struct sl_status){ SANDLOCK_EXIT_REASON_TIMEOUT, -1, -1 };
+		*st = (struct sl_status){ SANDLOCK_EXIT_REASON_TIMEOUT, -1, -1, 0 };
 		return 0;
 	}
 	if (rc < 0)
 		return rc;
 	r->waited = true;
+	if (!r->status.cause)
+		r->status.cause = sl_supervisor_cause(r->sv);
 	*st = r->status;
 	if (cap)
 		for (int i = 0; i < 2; i++) {

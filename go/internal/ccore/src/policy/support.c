@@ -68,7 +68,7 @@ static const struct {
 	  "http-allow http-deny http-port http-ca http-key http-inject-ca "
 	  "http-ca-out" },
 	{ "copy-on-write workdir", uses_cow,
-	  "workdir fs-storage max-disk on-exit on-error" },
+	  "workdir fs-storage max-disk on-exit on-error dry-run" },
 	{ "chroot", uses_chroot, "chroot fs-mount" },
 	{ "random_seed", uses_random_seed, "random-seed" },
 	{ "time_start", uses_time_start, "time-start" },

@@ -21,6 +21,9 @@ struct sl_supervisor_config {
 	const struct sl_policy *policy; /* must outlive the supervisor */
 	const char *name;               /* the sandbox name (copied) */
 	pid_t root;                     /* the sandbox's top-level process */
+	int root_pidfd;                 /* its pidfd (borrowed) */
+	pid_t keeper;                   /* the keeper: ancestor of every
+					 * process of the sandbox */
 	int listener;                   /* taken over: closed by free */
 	int epfd;                       /* the run's loop */
 	uint64_t active;                /* sl_handlers_active(policy) */
@@ -33,5 +36,13 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 /* Unregister, release the modules, close the listener: notifications
  * still pending or to come fail with ENOSYS in the sandbox. */
 void sl_supervisor_free(struct sl_supervisor *sv);
+
+/* Signal every process of the sandbox through the process table. */
+int sl_supervisor_signal_all(struct sl_supervisor *sv, int sig);
+/* Teardown has begun: refuse every process-creating call. NULL-safe. */
+void sl_supervisor_close(struct sl_supervisor *sv);
+/* Why a module killed a process of the sandbox (SL_CAUSE_*), 0 if none.
+ * NULL-safe. */
+uint32_t sl_supervisor_cause(const struct sl_supervisor *sv);
 
 #endif

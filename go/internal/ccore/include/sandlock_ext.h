@@ -1,0 +1,38 @@
+/*
+ * sandlock extensions: functions beyond the reference C ABI
+ * (include/sandlock.h stays exactly the reference's). Each is additive:
+ * a program built against sandlock.h alone is unaffected.
+ */
+#ifndef SANDLOCK_EXT_H
+#define SANDLOCK_EXT_H
+
+#include "sandlock.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What ended the sandbox beyond its reason. A memory-limit kill is
+ * reason KILLED with cause MEMORY_LIMIT (also when the limit killed
+ * another process of the sandbox than the top-level one); a status the
+ * library could not obtain is reason KILLED, as the reference reports
+ * it, with cause STATUS_LOST. */
+#define SANDLOCK_EXIT_CAUSE_NONE 0u
+#define SANDLOCK_EXIT_CAUSE_MEMORY_LIMIT 1u
+#define SANDLOCK_EXIT_CAUSE_STATUS_LOST 2u
+
+/* SANDLOCK_EXIT_CAUSE_* of a result; NONE for NULL. */
+uint32_t sandlock_result_cause(const sandlock_result_t *r);
+
+/* Stop (SIGSTOP) or continue (SIGCONT) every process of the sandbox,
+ * whatever its process group or session, through pidfds: never a pid or
+ * group id that may have been reused. Safe concurrently with a blocked
+ * wait. 0, or -1 with errno (EINVAL for NULL). */
+int sandlock_handle_pause(sandlock_handle_t *h);
+int sandlock_handle_resume(sandlock_handle_t *h);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

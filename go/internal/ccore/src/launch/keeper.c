@@ -1,0 +1,294 @@
+/*
+ * The keeper process (see keeper.h). Same rules as child.c: it shares the
+ * host's memory, so it issues raw syscalls only, touches no libc state,
+ * writes only its state slot and its stack, and runs on a private thread
+ * pointer (a Go or C thread that created it may exit and free its own).
+ */
+/* Fortified libc variants report through libc: none here. */
+#undef _FORTIFY_SOURCE
+#include "launch/keeper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/wait.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <time.h>
+
+#include "launch/kcompat.h"
+#include "util/rawsys.h"
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define KEEPER_CODE \
+	__attribute__((SL_NO_SSP noinline, no_sanitize("address", "undefined")))
+#define KEEPER_INLINE                                                       \
+	static inline __attribute__((SL_NO_SSP always_inline,               \
+				     no_sanitize("address", "undefined")))
+
+/* While killing, look again this often for children to kill. */
+#define KILL_POLL_NS (10 * 1000 * 1000)
+
+#if defined(__x86_64__)
+/* sl_raw_clone(flags, stack_top, parent_tid, tls, fn, arg): fn and arg
+ * travel on the new stack; the kernel's order is flags, newsp,
+ * parent_tid, child_tid, tls. */
+__asm__(".text\n"
+	".globl sl_raw_clone\n"
+	".hidden sl_raw_clone\n"
+	".type sl_raw_clone,@function\n"
+	"sl_raw_clone:\n"
+	"	and $-16, %rsi\n"
+	"	sub $16, %rsi\n"
+	"	mov %r8, 0(%rsi)\n"
+	"	mov %r9, 8(%rsi)\n"
+	"	mov %rcx, %r8\n"
+	"	xor %r10d, %r10d\n"
+	"	mov $56, %eax\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jnz 1f\n"
+	"	xor %ebp, %ebp\n"
+	"	pop %rax\n"
+	"	pop %rdi\n"
+	"	call *%rax\n"
+	"	mov %eax, %edi\n"
+	"	mov $231, %eax\n"
+	"	syscall\n"
+	"	hlt\n"
+	"1:	ret\n"
+	".size sl_raw_clone, .-sl_raw_clone\n");
+#elif defined(__aarch64__)
+/* The kernel's order here is flags, newsp, parent_tid, tls, child_tid. */
+__asm__(".text\n"
+	".globl sl_raw_clone\n"
+	".hidden sl_raw_clone\n"
+	".type sl_raw_clone,%function\n"
+	"sl_raw_clone:\n"
+	"	and x1, x1, #-16\n"
+	"	stp x4, x5, [x1, #-16]!\n"
+	"	mov x4, xzr\n"
+	"	mov x8, #220\n"
+	"	svc #0\n"
+	"	cbz x0, 2f\n"
+	"	ret\n"
+	"2:	ldp x1, x0, [sp], #16\n"
+	"	blr x1\n"
+	"	mov x8, #94\n"
+	"	svc #0\n"
+	"	brk #0\n"
+	".size sl_raw_clone, .-sl_raw_clone\n");
+#else
+#error "sandlock: the keeper is implemented for x86_64 and aarch64 only"
+#endif
+
+struct kernel_sigaction {
+	unsigned long handler;
+	unsigned long flags;
+	unsigned long restorer;
+	uint64_t mask;
+};
+
+KEEPER_INLINE void wake_host(const struct sl_keeper_spec *k)
+{
+	uint64_t one = 1;
+
+	atomic_fetch_add(&k->st->events, 1);
+	sl_raw3(__NR_write, k->event_fd, &one, sizeof(one));
+}
+
+/* Close every fd except those of keep (sorted, ascending) from `from` on. */
+KEEPER_INLINE void close_except(unsigned from, const int *keep, int n)
+{
+	unsigned next = from;
+
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < next)
+			continue;
+		if ((unsigned)keep[i] > next)
+			sl_raw3(__NR_close_range, next, (unsigned)keep[i] - 1, 0);
+		next = (unsigned)keep[i] + 1;
+	}
+	sl_raw3(__NR_close_range, next, ~0U, 0);
+}
+
+/* Insert fd into the sorted array a of n entries (room for one more). */
+KEEPER_INLINE int insert_sorted(int *a, int n, int fd)
+{
+	int i = n;
+
+	while (i > 0 && a[i - 1] > fd) {
+		a[i] = a[i - 1];
+		i--;
+	}
+	a[i] = fd;
+	return n + 1;
+}
+
+/* SIGKILL every child of ours (listed in /proc/thread-self/children).
+ * They are unreaped children, so their pids cannot have been reused.
+ * Returns how many were listed, or -1 when the list cannot be read. */
+static KEEPER_CODE long kill_children(pid_t fallback)
+{
+	char buf[512];
+	long fd = sl_raw4(__NR_openat, AT_FDCWD, "/proc/thread-self/children",
+			  O_RDONLY | O_CLOEXEC, 0);
+	long n, pid = 0, count = 0;
+	int digits = 0;
+
+	if (fd < 0) {
+		/* No /proc: at least the sandboxed child itself. */
+		if (fallback > 0)
+			sl_raw2(__NR_kill, fallback, SIGKILL);
+		return -1;
+	}
+	while ((n = sl_raw3(__NR_read, fd, buf, sizeof(buf))) > 0) {
+		for (long i = 0; i < n; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				pid = pid * 10 + (buf[i] - '0');
+				digits++;
+				continue;
+			}
+			if (digits && pid > 0) {
+				sl_raw2(__NR_kill, pid, SIGKILL);
+				count++;
+			}
+			pid = 0;
+			digits = 0;
+		}
+	}
+	if (digits && pid > 0) {
+		sl_raw2(__NR_kill, pid, SIGKILL);
+		count++;
+	}
+	sl_raw1(__NR_close, fd);
+	return count;
+}
+
+/* Reap every zombie child; the top-level child's end is published
+ * before it is reaped. Returns 1 when no child is left at all. */
+static KEEPER_CODE int reap(const struct sl_keeper_spec *k, pid_t child)
+{
+	for (;;) {
+		siginfo_t si;
+		long r;
+
+		si.si_pid = 0;
+		r = sl_raw5(__NR_waitid, P_ALL, 0, &si,
+			    WEXITED | WNOHANG | WNOWAIT | __WALL, 0);
+		if (r == -ECHILD)
+			return 1;
+		if (r < 0 || si.si_pid == 0)
+			return 0;
+		if (si.si_pid == child && !atomic_load(&k->st->exited)) {
+			k->st->code = si.si_code;
+			k->st->status = si.si_status;
+			atomic_store(&k->st->stopped, 0);
+			atomic_store(&k->st->exited, 1);
+			wake_host(k);
+		}
+		sl_raw5(__NR_waitid, P_PID, si.si_pid, &si, WEXITED | __WALL, 0);
+	}
+}
+
+/* Stops and continues of the top-level child (job control). */
+static KEEPER_CODE void job_events(const struct sl_keeper_spec *k, pid_t child)
+{
+	while (!atomic_load(&k->st->exited)) {
+		siginfo_t si;
+		long r;
+
+		si.si_pid = 0;
+		r = sl_raw5(__NR_waitid, P_PID, child, &si,
+			    WSTOPPED | WCONTINUED | WNOHANG | __WALL, 0);
+		if (r < 0 || si.si_pid != child)
+			return;
+		if (si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED) {
+			atomic_store(&k->st->stop_sig, si.si_status);
+			atomic_store(&k->st->stopped, 1);
+		} else if (si.si_code == CLD_CONTINUED) {
+			atomic_store(&k->st->stopped, 0);
+		}
+		wake_host(k);
+	}
+}
+
+KEEPER_CODE int sl_keeper_main(void *arg)
+{
+	struct sl_keeper_spec *k = arg;
+	struct kernel_sigaction dfl = { (unsigned long)SIG_DFL, 0, 0, 0 };
+	uint64_t chld = UINT64_C(1) << (SIGCHLD - 1);
+	int keep[SL_KEEPER_MAX_KEEP + 2], nkeep = 0, mine[3];
+	long hostfd, sigfd, child;
+	bool host_gone = false;
+
+	/* A host with SIGCHLD ignored would have our children auto-reaped. */
+	sl_raw4(__NR_rt_sigaction, SIGCHLD, &dfl, 0, SL_RAW_SIGSET_SIZE);
+	if (sl_raw5(__NR_prctl, PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		goto fail;
+	hostfd = sl_raw2(__NR_pidfd_open, k->host_pid, 0);
+	/* The host may have died before the pidfd named it. */
+	if (hostfd < 0 || sl_raw0(__NR_getppid) != k->host_pid)
+		goto fail;
+	sigfd = sl_raw4(__NR_signalfd4, -1, &chld, SL_RAW_SIGSET_SIZE,
+			SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		goto fail;
+	for (int i = 0; i < k->nkeep; i++)
+		keep[nkeep++] = k->keep[i];
+	nkeep = insert_sorted(keep, nkeep, (int)hostfd);
+	nkeep = insert_sorted(keep, nkeep, (int)sigfd);
+	/* The host's other descriptors are not ours to hold. */
+	close_except(3, keep, nkeep);
+
+	k->child->parent_pid = (pid_t)sl_raw0(__NR_getpid);
+	child = sl_raw_clone(k->child_flags, k->child_stack_top, 0, k->tls,
+			     sl_child_main, k->child);
+	atomic_store(&k->st->child, (int32_t)child);
+	wake_host(k);
+	if (child < 0)
+		sl_raw_exit(127);
+	/* The child has its copies now; we keep only ours (stdio too). */
+	nkeep = 0;
+	mine[nkeep++] = k->event_fd;
+	nkeep = insert_sorted(mine, nkeep, (int)hostfd);
+	nkeep = insert_sorted(mine, nkeep, (int)sigfd);
+	close_except(0, mine, nkeep);
+
+	for (;;) {
+		struct pollfd pf[2] = { { (int)sigfd, POLLIN, 0 },
+					{ (int)hostfd, POLLIN, 0 } };
+		struct timespec tick = { 0, KILL_POLL_NS };
+		struct signalfd_siginfo ssi;
+		uint32_t cmd = atomic_load(&k->st->cmd);
+		bool killing = host_gone || cmd != SL_KEEPER_RUN;
+		int childless = reap(k, (pid_t)child);
+
+		job_events(k, (pid_t)child);
+		if (killing && !childless)
+			childless = kill_children((pid_t)child) == 0;
+		/* Nothing of the sandbox is left once the child has ended and
+		 * we have no children: nothing can create a process any more.
+		 * Exiting now spares the host a round trip at teardown. */
+		if (childless && (host_gone || cmd == SL_KEEPER_EXIT ||
+				  atomic_load(&k->st->exited)))
+			sl_raw_exit(0);
+		sl_raw5(__NR_ppoll, pf, host_gone ? 1 : 2,
+			killing && !childless ? &tick : 0, 0, SL_RAW_SIGSET_SIZE);
+		while (sl_raw3(__NR_read, sigfd, &ssi, sizeof(ssi)) > 0)
+			;
+		if (pf[1].revents)
+			host_gone = true;
+	}
+fail:
+	atomic_store(&k->st->child, -ESRCH);
+	wake_host(k);
+	sl_raw_exit(127);
+}
