@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "d53794e6ad406b7658f854bdcf59daa8a2474c6ec90cda174169bc3695ed25d7"
+const coreSourcesSHA256 = "330226fc92a99c0ffb12e362adf63459fac8ebca91442fb9703969449384b76b"

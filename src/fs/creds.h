@@ -1,30 +1,79 @@
 /*
- * Acting with a child's filesystem credentials. The supervisor opens files
- * on a child's behalf; when it is privileged it must not lend the child its
- * own rights, so the supervisor thread takes the child's fsuid, fsgid and
- * supplementary groups for the duration of the open. These are per-thread
- * kernel credentials (raw syscalls, not libc's process-wide wrappers), so
- * the rest of the host program is unaffected.
+ * Acting with a child's credentials. The supervisor performs operations on
+ * a child's behalf; it must lend the child none of its own rights, so the
+ * thread that acts takes the child's filesystem uid and gid, supplementary
+ * groups and effective capabilities (as they count in the supervisor's
+ * user namespace: none for a child living in a user namespace of its own)
+ * for the duration of the operation. These are per-thread kernel
+ * credentials, changed with raw syscalls (libc's wrappers change every
+ * thread of the host), and only where they differ.
+ *
+ * Reading a task's credentials costs a parse of /proc/<tid>/status, so a
+ * run may cache them per task. The cache is invalidated by every syscall
+ * that changes them, which the view then has notified: the set*id family
+ * and setgroups (that task), umask (every task: threads may share it),
+ * execve (the whole process; with no_new_privs an exec can only lower
+ * privileges, and it resets the fsuid to the euid). Capabilities are never
+ * cached: they are read for each operation with capget(), which is cheap.
+ * A cached entry is used only while the pidfd taken with it shows the same
+ * task alive, and never for a process whose exec is still in flight. A
+ * stale entry can therefore never be more privileged than the task.
  */
-#ifndef SL_HANDLERS_CREDS_H
-#define SL_HANDLERS_CREDS_H
+#ifndef SL_FS_CREDS_H
+#define SL_FS_CREDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-#include "handlers/procinfo.h"
+#include "supervisor/dispatch.h"
 
-struct sl_creds_saved {
-	bool switched;
+struct sl_creds {
+	pid_t tgid;       /* the task's process */
 	uid_t fsuid;
 	gid_t fsgid;
 	gid_t *groups;
-	int ngroups;
+	size_t ngroups;
+	mode_t umask;
+	uint64_t cap_eff; /* in the supervisor's user namespace */
 };
 
-/* Take the child's credentials (no-op when they are ours or when the
- * supervisor is unprivileged: the child then cannot hold more). */
-int sl_creds_enter(const struct sl_task_status *st, struct sl_creds_saved *sv);
+struct sl_creds_cache;
+
+/* caching: false reads /proc/<tid>/status at every call (for runs that
+ * do not notify the invalidating syscalls). */
+int sl_creds_cache_new(bool caching, struct sl_creds_cache **out);
+/* The sandbox lives in a user namespace of its own: it holds no
+ * capability in the supervisor's. */
+void sl_creds_cache_foreign_userns(struct sl_creds_cache *c, bool foreign);
+/* A deep copy of c (for a worker); free with sl_creds_free(). */
+int sl_creds_copy(const struct sl_creds *c, struct sl_creds *out);
+void sl_creds_free(struct sl_creds *c);
+void sl_creds_cache_free(struct sl_creds_cache *c);
+
+/* The credentials of n's task (valid until the next call on c), and a
+ * pidfd of that task (owned by the cache; -1 if none could be taken). */
+int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
+		const struct sl_creds **out, int *pidfd);
+
+/* The syscalls that invalidate (to notify when caching). */
+void sl_creds_invalidating_syscalls(struct sl_nrset *set);
+/* Called for each of them, before the kernel runs it. */
+void sl_creds_invalidate(struct sl_creds_cache *c, const struct sl_notif *n);
+
+/* Take want's credentials on this thread; sl_creds_leave() restores. */
+struct sl_creds_saved {
+	bool fsuid, fsgid, groups, caps; /* what was changed */
+	uid_t old_fsuid;
+	gid_t old_fsgid;
+	gid_t *old_groups;
+	int old_ngroups;
+	uint64_t old_cap_eff;
+};
+int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv);
 void sl_creds_leave(struct sl_creds_saved *sv);
+/* Take the credentials of n's task, read afresh (for a module without a
+ * view); sl_creds_leave() restores. */
+int sl_creds_enter_task(const struct sl_notif *n, struct sl_creds_saved *sv);
 
 #endif

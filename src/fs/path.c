@@ -1,4 +1,4 @@
-#include "handlers/fspath.h"
+#include "fs/path.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -66,11 +66,39 @@ bool sl_path_covers(const char *prefix, const char *path)
 	       (path[pl] == '\0' || path[pl] == '/');
 }
 
+void sl_path_last(const char *path, size_t *dir_len, const char **name,
+		  size_t *name_len, bool *slash)
+{
+	size_t end = strlen(path), start;
+
+	*slash = false;
+	while (end > 0 && path[end - 1] == '/') {
+		end--;
+		*slash = true;
+	}
+	start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	*name = path + start;
+	*name_len = end - start;
+	/* "/name" keeps its "/", "a//name" drops the extra slashes */
+	*dir_len = start;
+	while (*dir_len > 1 && path[*dir_len - 1] == '/')
+		(*dir_len)--;
+	if (*slash && *name_len == 0 && end == 0)
+		*slash = false; /* "/" or "//": the root, no component */
+}
+
 static const char *const sensitive[] = {
 	"/proc/kcore",	  "/proc/kmsg",		 "/proc/kallsyms",
 	"/proc/keys",	  "/proc/key-users",	 "/proc/sysrq-trigger",
 	"/sys/class/net", "/sys/firmware",	 "/sys/kernel/security",
 };
+
+const char *sl_path_sensitive_at(size_t i)
+{
+	return i < SL_ARRAY_SIZE(sensitive) ? sensitive[i] : NULL;
+}
 
 bool sl_path_sensitive(const char *path)
 {
@@ -78,6 +106,11 @@ bool sl_path_sensitive(const char *path)
 		if (sl_path_covers(sensitive[i], path))
 			return true;
 	return false;
+}
+
+bool sl_path_reaches_proc(const char *path)
+{
+	return sl_path_covers(path, "/proc") || sl_path_covers("/proc", path);
 }
 
 bool sl_path_reaches_sensitive(const char *path)

@@ -1,4 +1,4 @@
-#include "handlers/resolve.h"
+#include "fs/resolve.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,14 +11,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "handlers/fspath.h"
+#include "fs/path.h"
 #include "supervisor/notif_kcompat.h"
 #include "util/cleanup.h"
 
 #define SL_MAX_SYMLINKS 40 /* the kernel's MAXSYMLINKS */
+#define SL_LINK_MAX 4096   /* a link body, terminator included */
 #define SL_PROC_ROOT_INO 1
-/* Bound on the text still to walk (path plus expanded symlink targets). */
-#define SL_MAX_WALK (4 * 4096)
+#define SL_SCOPED (RESOLVE_BENEATH | RESOLVE_IN_ROOT)
+/* openat2 of a scoped walk fails with EAGAIN when a rename or mount races
+ * with "..": a few more tries before the answer is the kernel's. */
+#define SL_SCOPED_RETRIES 8
 
 void sl_resolved_clear(struct sl_resolved *r)
 {
@@ -27,21 +30,36 @@ void sl_resolved_clear(struct sl_resolved *r)
 	if (r->parentfd >= 0)
 		close(r->parentfd);
 	free(r->name);
+	memset(r, 0, sizeof(*r));
 	r->fd = r->parentfd = -1;
-	r->name = NULL;
-	r->trailing_slash = false;
 }
 
-/* The target of the symlink path (from dirfd), at most 4096 bytes. */
+static void init_out(struct sl_resolved *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = r->parentfd = -1;
+}
+
+int sl_resolved_stat(struct sl_resolved *out)
+{
+	int r = sl_fs_obj_of(out->fd, &out->obj);
+
+	if (r < 0)
+		return r;
+	out->kind = sl_fs_kind_of(out->fd, &out->obj);
+	return 0;
+}
+
+/* The target of the symlink path (from dirfd). */
 static int read_link_at(int dirfd, const char *path, char **out)
 {
-	char *buf = malloc(4096 + 1);
+	char *buf = malloc(SL_LINK_MAX + 1);
 	ssize_t n;
 
 	if (!buf)
 		return -ENOMEM;
-	n = readlinkat(dirfd, path, buf, 4096 + 1);
-	if (n < 0 || n > 4096) {
+	n = readlinkat(dirfd, path, buf, SL_LINK_MAX + 1);
+	if (n < 0 || n >= SL_LINK_MAX) {
 		int e = n < 0 ? errno : ENAMETOOLONG;
 
 		free(buf);
@@ -52,55 +70,60 @@ static int read_link_at(int dirfd, const char *path, char **out)
 	return 0;
 }
 
-int sl_fd_path(int fd, char **out)
+static int dup_fd(int fd)
 {
-	char link[64];
+	int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 
-	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", fd);
-	return read_link_at(AT_FDCWD, link, out);
+	return r < 0 ? -errno : r;
 }
 
-static bool on_procfs(int fd)
+/* Did the kernel resolve "self" or "thread-self" to the supervisor? The
+ * object is then one of the supervisor's own procfs entries. */
+static bool own_proc(const struct sl_resolve_ctx *c, struct sl_resolved *r)
 {
-	struct statfs sf;
+	_cleanup_(freep) char *path = NULL;
+	pid_t pid;
 
-	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
-}
-
-static bool same_inode(int a, int b)
-{
-	struct stat sa, sb;
-
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-static void replace_fd(int *cur, int nfd)
-{
-	close(*cur);
-	*cur = nfd;
+	if (r->kind != SL_FSK_PROC)
+		return false;
+	if (sl_fd_path(c->fddir, r->fd, &path) < 0)
+		return true; /* cannot tell: walk it */
+	return sl_path_proc_pid(path, &pid) &&
+	       (pid == getpid() || pid == gettid());
 }
 
 /* The kernel walks; valid whenever the result cannot depend on who
- * resolves: not on procfs, no magic link crossed. */
-static int fast_path(int dirfd, const char *path, uint64_t rflags,
-		     unsigned how)
+ * resolves: no magic link crossed, none of our own procfs entries. */
+static int kernel_walk(const struct sl_resolve_ctx *c, int base,
+		       const char *path, uint64_t rflags, bool follow,
+		       struct sl_resolved *out)
 {
 	struct open_how oh = {
-		.flags = O_PATH | O_CLOEXEC |
-			 ((how & SL_RES_FOLLOW) ? 0 : O_NOFOLLOW),
-		.resolve = rflags | RESOLVE_NO_MAGICLINKS,
+		.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+		.resolve = rflags | RESOLVE_NO_MAGICLINKS |
+			   (c->nonblock ? RESOLVE_CACHED : 0),
 	};
-	int fd = (int)syscall(__NR_openat2, dirfd, path, &oh, sizeof(oh));
+	int fd, r, tries = 0;
 
+	do
+		fd = (int)syscall(__NR_openat2, base, path, &oh, sizeof(oh));
+	while (fd < 0 && errno == EAGAIN && !c->nonblock &&
+	       (rflags & SL_SCOPED) && ++tries < SL_SCOPED_RETRIES);
 	if (fd < 0)
 		return -errno;
-	if (on_procfs(fd)) {
-		close(fd);
-		return -EAGAIN;
+	out->fd = fd;
+	r = sl_resolved_stat(out);
+	if (r < 0)
+		return r;
+	if (own_proc(c, out)) {
+		close(out->fd);
+		out->fd = -1;
+		return -ELOOP; /* walk it here */
 	}
-	return fd;
+	return 0;
 }
+
+/* ---- the walk through procfs ------------------------------------------ */
 
 /* Follow a link found in procfs: "self"/"thread-self" become the child's
  * ids (*target), anything below a pid directory is a magic link, followed
@@ -108,7 +131,10 @@ static int fast_path(int dirfd, const char *path, uint64_t rflags,
 static int proc_link(const struct sl_resolve_ctx *c, int dir, const char *name,
 		     char **target, int *jump)
 {
+	_cleanup_(freep) char *where = NULL;
 	struct stat st;
+	pid_t owner;
+	int r;
 
 	if (fstat(dir, &st) < 0)
 		return -errno;
@@ -121,35 +147,16 @@ static int proc_link(const struct sl_resolve_ctx *c, int dir, const char *name,
 					(int)c->tid) < 0 ?
 				       -ENOMEM : 0;
 		return 1; /* an ordinary symlink ("mounts", "net") */
-	} else {
-		_cleanup_(freep) char *where = NULL;
-		pid_t owner;
-		int r = sl_fd_path(dir, &where);
-
-		if (r < 0)
-			return r;
-		if (!sl_path_proc_pid(where, &owner) ||
-		    !c->pid_ok(c->arg, owner))
-			return -EACCES;
-		*jump = openat(dir, name, O_PATH | O_CLOEXEC);
-		return *jump < 0 ? -errno : 0;
 	}
-}
-
-/* rest = target "/" after; a trailing slash (must be a directory) is kept */
-static int prepend_target(char **rest, const char *target, const char *after,
-			  bool slash)
-{
-	char *n;
-
-	if (strlen(target) + strlen(after) + 2 > SL_MAX_WALK)
-		return -ENAMETOOLONG;
-	if (asprintf(&n, "%s%s%s", target, *after || slash ? "/" : "",
-		     after) < 0)
-		return -ENOMEM;
-	free(*rest);
-	*rest = n;
-	return 0;
+	r = sl_fd_path(c->fddir, dir, &where);
+	if (r < 0)
+		return r;
+	if (!sl_path_proc_pid(where, &owner))
+		return 1; /* not below a pid directory: ordinary */
+	if (!c->pid_ok(c->arg, owner))
+		return -EACCES;
+	*jump = openat(dir, name, O_PATH | O_CLOEXEC);
+	return *jump < 0 ? -errno : 0;
 }
 
 /* State of a component-by-component walk. */
@@ -162,7 +169,29 @@ struct walk {
 	char *rest;   /* the text still to walk, from off */
 	size_t off;
 	unsigned links;
+	bool jumped;  /* a magic link moved the walk: try the kernel */
 };
+
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+static void replace_fd(int *cur, int nfd)
+{
+	close(*cur);
+	*cur = nfd;
+}
+
+static bool same_inode(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 /* ".." from the current directory; a root is its own parent. */
 static int step_up(struct walk *w)
@@ -178,6 +207,21 @@ static int step_up(struct walk *w)
 	return 0;
 }
 
+/* rest = target "/" after; a trailing slash (must be a directory) is kept.
+ * No bound but the kernel's: at most 40 links of at most PATH_MAX each. */
+static int prepend_target(char **rest, const char *target, const char *after,
+			  bool slash)
+{
+	char *n;
+
+	if (asprintf(&n, "%s%s%s", target, *after || slash ? "/" : "",
+		     after) < 0)
+		return -ENOMEM;
+	free(*rest);
+	*rest = n;
+	return 0;
+}
+
 /* Follow the symlink lnk (named comp in the current directory): a magic
  * link moves the walk to its object, any other link is spliced into the
  * text still to walk. */
@@ -185,12 +229,12 @@ static int step_link(struct walk *w, int lnk, const char *comp,
 		     const char *after, bool slash_after)
 {
 	_cleanup_(freep) char *target = NULL;
-	int jump = -1, r;
+	int jump = -1, r = 1;
 
 	if ((w->rflags & RESOLVE_NO_SYMLINKS) || ++w->links > SL_MAX_SYMLINKS)
 		return -ELOOP;
-	r = on_procfs(w->cur) ? proc_link(w->c, w->cur, comp, &target, &jump) :
-				1;
+	if (on_procfs(w->cur))
+		r = proc_link(w->c, w->cur, comp, &target, &jump);
 	if (r == 1)
 		r = read_link_at(lnk, "", &target);
 	if (r < 0)
@@ -201,6 +245,7 @@ static int step_link(struct walk *w, int lnk, const char *comp,
 			return w->scoped ? -EXDEV : -ELOOP;
 		}
 		replace_fd(&w->cur, jump);
+		w->jumped = true;
 		return 0;
 	}
 	if (target[0] == '/') {
@@ -208,9 +253,9 @@ static int step_link(struct walk *w, int lnk, const char *comp,
 
 		if (w->beneath)
 			return -EXDEV;
-		nfd = fcntl(w->anchor, F_DUPFD_CLOEXEC, 0);
+		nfd = dup_fd(w->anchor);
 		if (nfd < 0)
-			return -errno;
+			return nfd;
 		replace_fd(&w->cur, nfd);
 	}
 	r = prepend_target(&w->rest, target, after, slash_after);
@@ -244,17 +289,45 @@ static char *next_component(struct walk *w, const char **after,
 	return comp;
 }
 
+/* After a magic link left procfs, the kernel can take the rest of an
+ * unscoped walk from the supervisor's own root (the child's): 1 when it
+ * did (out->fd set), 0 to go on here. */
+static int kernel_rest(struct walk *w, bool follow, struct sl_resolved *out)
+{
+	const char *rest = w->rest + w->off;
+	int r;
+
+	w->jumped = false;
+	if (w->scoped || w->c->rootfd >= 0 || !*rest ||
+	    strlen(rest) >= SL_LINK_MAX || on_procfs(w->cur))
+		return 0;
+	r = kernel_walk(w->c, w->cur, rest, w->rflags, follow, out);
+	if (r == 0)
+		return 1;
+	sl_resolved_clear(out);
+	return r == -ELOOP || r == -ENOENT ? 0 : r;
+}
+
 static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 {
 	const char *after;
 	bool slash_after;
 	char *comp;
 
-	while ((comp = next_component(w, &after, &slash_after))) {
-		bool last = *after == '\0';
+	for (;;) {
+		bool last;
 		struct stat st;
 		int nfd, r;
 
+		if (w->jumped) {
+			r = kernel_rest(w, how & SL_RES_FOLLOW, out);
+			if (r != 0)
+				return r < 0 ? r : 0;
+		}
+		comp = next_component(w, &after, &slash_after);
+		if (!comp)
+			break;
+		last = *after == '\0';
 		if (strcmp(comp, ".") == 0)
 			continue;
 		if (strcmp(comp, "..") == 0) {
@@ -295,7 +368,7 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 		replace_fd(&w->cur, nfd);
 	}
 	out->fd = TAKE_FD(w->cur);
-	return 0;
+	return sl_resolved_stat(out);
 }
 
 static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
@@ -305,46 +378,161 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 		.c = c,
 		.rflags = rflags,
 		.beneath = rflags & RESOLVE_BENEATH,
-		.scoped = rflags & (RESOLVE_BENEATH | RESOLVE_IN_ROOT),
+		.scoped = rflags & SL_SCOPED,
 		.cur = -1,
 	};
+	_cleanup_(closep) int own_root = -1;
 	int r;
 
-	w.anchor = w.scoped ? dirfd : c->rootfd;
+	if (w.scoped) {
+		w.anchor = dirfd;
+	} else if (c->rootfd >= 0) {
+		w.anchor = c->rootfd;
+	} else {
+		own_root = open("/", O_PATH | O_CLOEXEC);
+		if (own_root < 0)
+			return -errno;
+		w.anchor = own_root;
+	}
 	if (path[0] == '/' && w.beneath)
 		return -EXDEV;
 	w.rest = strdup(path);
 	if (!w.rest)
 		return -ENOMEM;
-	w.cur = fcntl(path[0] == '/' ? w.anchor : dirfd, F_DUPFD_CLOEXEC, 0);
-	r = w.cur < 0 ? -errno : walk_steps(&w, how, out);
+	w.cur = dup_fd(path[0] == '/' ? w.anchor : dirfd);
+	r = w.cur < 0 ? w.cur : walk_steps(&w, how, out);
 	if (w.cur >= 0)
 		close(w.cur);
 	free(w.rest);
 	return r;
 }
 
+/* ---- resolution ----------------------------------------------------------- */
+
+/* The object path names (following a final link when follow). */
+static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
+			  const char *path, uint64_t rflags, bool follow,
+			  struct sl_resolved *out)
+{
+	uint64_t fl = rflags;
+	int base = dirfd, r;
+
+	/* Absolute paths start at the child's root, unless the child scoped
+	 * the walk to its dirfd; a root that is not ours is emulated with
+	 * RESOLVE_IN_ROOT (".." stops there, absolute links land there). */
+	if (path[0] == '/' && !(rflags & SL_SCOPED)) {
+		base = c->rootfd >= 0 ? c->rootfd : AT_FDCWD;
+		if (c->rootfd >= 0)
+			fl |= RESOLVE_IN_ROOT;
+	}
+	r = kernel_walk(c, base, path, fl, follow, out);
+	if (r == 0 || (r == -EAGAIN && c->nonblock))
+		return r;
+	sl_resolved_clear(out);
+	/* A magic link (or our own procfs entry): walk it here. Under an
+	 * emulated root, the kernel refuses magic links with EXDEV. */
+	if (r == -ELOOP || (r == -EXDEV && fl != rflags))
+		return walk(c, dirfd, path, rflags,
+			    follow ? SL_RES_FOLLOW : 0, out);
+	return r;
+}
+
+/* The directory of path's last component, and that component. */
+static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
+			  const char *path, uint64_t rflags,
+			  struct sl_resolved *out)
+{
+	struct sl_resolved dir;
+	_cleanup_(freep) char *dpath = NULL;
+	const char *name;
+	size_t dlen, nlen;
+	bool slash;
+	int r;
+
+	sl_path_last(path, &dlen, &name, &nlen, &slash);
+	if (nlen == 0) /* "/": no component to create or remove */
+		return resolve_object(c, dirfd, path, rflags, true, out);
+	init_out(&dir);
+	if (dlen == 0) {
+		dir.fd = dup_fd(dirfd);
+		r = dir.fd < 0 ? dir.fd : 0;
+	} else {
+		dpath = strndup(path, dlen);
+		r = dpath ? resolve_object(c, dirfd, dpath, rflags, true, &dir) :
+			    -ENOMEM;
+	}
+	if (r < 0) {
+		sl_resolved_clear(&dir);
+		return r;
+	}
+	out->name = strndup(name, nlen);
+	if (!out->name) {
+		sl_resolved_clear(&dir);
+		return -ENOMEM;
+	}
+	out->parentfd = TAKE_FD(dir.fd);
+	out->trailing_slash = slash;
+	sl_resolved_clear(&dir);
+	return 0;
+}
+
+/* A missing last component (O_CREAT): its directory and name, through a
+ * dangling symlink when following (the kernel creates its target). */
+static int resolve_missing(const struct sl_resolve_ctx *c, int dirfd,
+			   const char *path, uint64_t rflags, unsigned how,
+			   unsigned links, struct sl_resolved *out)
+{
+	_cleanup_(freep) char *target = NULL;
+	int probe, r;
+
+	sl_resolved_clear(out);
+	r = resolve_parent(c, dirfd, path, rflags, out);
+	if (r < 0 || !out->name)
+		return r < 0 ? r : -EEXIST;
+	if (out->trailing_slash)
+		return -ENOENT; /* the caller says EISDIR for a create */
+	probe = openat(out->parentfd, out->name,
+		       O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (probe < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	out->fd = probe;
+	r = sl_resolved_stat(out);
+	if (r < 0)
+		return r;
+	if (!S_ISLNK(out->obj.mode) || !(how & SL_RES_FOLLOW))
+		return 0; /* created meanwhile: it exists now */
+	if ((rflags & RESOLVE_NO_SYMLINKS) || links >= SL_MAX_SYMLINKS)
+		return -ELOOP;
+	r = read_link_at(probe, "", &target);
+	if (r < 0)
+		return r;
+	if (target[0] == '/' && (rflags & RESOLVE_BENEATH))
+		return -EXDEV;
+	{
+		int base = TAKE_FD(out->parentfd);
+
+		sl_resolved_clear(out);
+		r = resolve_object(c, base, target, rflags, true, out);
+		if (r == -ENOENT)
+			r = resolve_missing(c, base, target, rflags, how,
+					    links + 1, out);
+		close(base);
+	}
+	return r;
+}
+
 int sl_resolve(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 	       uint64_t resolve_flags, unsigned how, struct sl_resolved *out)
 {
-	int base = path[0] == '/' && !(resolve_flags &
-				       (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) ?
-			   c->rootfd :
-			   dirfd;
+	int r;
 
-	out->fd = out->parentfd = -1;
-	out->name = NULL;
-	out->trailing_slash = false;
-	if (c->root_is_host) {
-		int fd = fast_path(base, path, resolve_flags, how);
-
-		if (fd >= 0) {
-			out->fd = fd;
-			return 0;
-		}
-		/* A kernel-only answer the walk could not improve on. */
-		if (fd == -EAGAIN && (resolve_flags & RESOLVE_CACHED))
-			return fd;
-	}
-	return walk(c, base, path, resolve_flags, how, out);
+	init_out(out);
+	if (how & SL_RES_PARENT)
+		return resolve_parent(c, dirfd, path, resolve_flags, out);
+	r = resolve_object(c, dirfd, path, resolve_flags,
+			   how & SL_RES_FOLLOW, out);
+	if (r == -ENOENT && (how & SL_RES_MISSING_OK))
+		r = resolve_missing(c, dirfd, path, resolve_flags, how, 0,
+				    out);
+	return r;
 }

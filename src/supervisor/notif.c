@@ -158,3 +158,64 @@ int sl_notif_getfd(const struct sl_notif *n, int childfd)
 		return -errno;
 	return fd;
 }
+
+static void send_response(int listener, uint64_t id, int64_t val, int error,
+			  uint32_t flags)
+{
+	struct seccomp_notif_resp resp = {
+		.id = id, .val = val, .error = error, .flags = flags,
+	};
+
+	/* ENOENT: the task died or the syscall was interrupted; nothing
+	 * is waiting for the answer any more. EINTR: a signal reached the
+	 * thread serving a one-shot run (the CLI forwards some) while the
+	 * kernel's lock was contended; the answer is still owed. */
+	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
+	       errno == EINTR)
+		;
+}
+
+/* Install srcfd in the child as the syscall's result; fail closed. */
+static void inject_fd(int listener, uint64_t id, const struct sl_action *a)
+{
+	struct seccomp_notif_addfd add = {
+		.id = id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)a->srcfd,
+		.newfd = 0,
+		.newfd_flags = a->newfd_flags,
+	};
+	int rc;
+
+	do
+		rc = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		send_response(listener, id, 0, -EACCES, 0);
+	close(a->srcfd);
+}
+
+void sl_notif_respond(int listener, uint64_t id, const struct sl_action *a)
+{
+	switch (a->kind) {
+	case SL_ACT_CONTINUE:
+		send_response(listener, id, 0, 0,
+			      SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+		break;
+	case SL_ACT_ERRNO:
+		send_response(listener, id, 0, -(a->error > 0 ? a->error : EPERM),
+			      0);
+		break;
+	case SL_ACT_VALUE:
+		send_response(listener, id, a->value, 0, 0);
+		break;
+	case SL_ACT_INJECT_SEND:
+		inject_fd(listener, id, a);
+		break;
+	case SL_ACT_HOLD:
+		break;
+	default:
+		send_response(listener, id, 0, -EPERM, 0);
+		break;
+	}
+}

@@ -17,7 +17,9 @@
 
 #include "supervisor/dispatch.h"
 #include "supervisor/evsrc.h"
+#include "supervisor/notif.h"
 #include "supervisor/pidtrack.h"
+#include "supervisor/worker.h"
 #include "handlers/procinfo.h"
 
 struct sl_supervisor {
@@ -37,6 +39,7 @@ struct sl_supervisor {
 	uint8_t *chain;
 
 	struct sl_pidtrack *pids; /* NULL when no module cares about exits */
+	struct sl_workers *workers; /* created on first use */
 
 	struct sl_error *init_err; /* during module init: the caller's record */
 };
@@ -101,73 +104,13 @@ bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid)
 	return root_alive(sv);
 }
 
-static void send_response(int listener, uint64_t id, int64_t val, int error,
-			  uint32_t flags)
-{
-	struct seccomp_notif_resp resp = {
-		.id = id, .val = val, .error = error, .flags = flags,
-	};
-
-	/* ENOENT: the task died or the syscall was interrupted; nothing
-	 * is waiting for the answer any more. EINTR: a signal reached the
-	 * thread serving a one-shot run (the CLI forwards some) while the
-	 * kernel's lock was contended; the answer is still owed. */
-	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
-	       errno == EINTR)
-		;
-}
-
-/* Install srcfd in the child as the syscall's result; fail closed. */
-static void inject_fd(int listener, uint64_t id, const struct sl_action *a)
-{
-	struct seccomp_notif_addfd add = {
-		.id = id,
-		.flags = SECCOMP_ADDFD_FLAG_SEND,
-		.srcfd = (uint32_t)a->srcfd,
-		.newfd = 0,
-		.newfd_flags = a->newfd_flags,
-	};
-	int rc;
-
-	do
-		rc = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0)
-		send_response(listener, id, 0, -EACCES, 0);
-	close(a->srcfd);
-}
-
-static void answer(int listener, uint64_t id, const struct sl_action *a)
-{
-	switch (a->kind) {
-	case SL_ACT_CONTINUE:
-		send_response(listener, id, 0, 0,
-			      SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-		break;
-	case SL_ACT_ERRNO:
-		send_response(listener, id, 0, -(a->error > 0 ? a->error : EPERM),
-			      0);
-		break;
-	case SL_ACT_VALUE:
-		send_response(listener, id, a->value, 0, 0);
-		break;
-	case SL_ACT_INJECT_SEND:
-		inject_fd(listener, id, a);
-		break;
-	case SL_ACT_HOLD:
-		break;
-	default:
-		send_response(listener, id, 0, -EPERM, 0);
-		break;
-	}
-}
-
 /* First non-CONTINUE decision wins; an internal failure of a module
  * fails the syscall with its errno (fail closed). */
 static void decide(struct sl_supervisor *sv, const struct seccomp_notif *req,
-		   struct sl_action *a)
+		   struct sl_action *a, struct sl_notif_cache *cache)
 {
-	struct sl_notif n = { .req = req, .listener = sv->listener.fd, .sv = sv };
+	struct sl_notif n = { .req = req, .listener = sv->listener.fd, .sv = sv,
+			      .cache = cache };
 	int nr = req->data.nr;
 
 	a->kind = SL_ACT_CONTINUE;
@@ -196,6 +139,7 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 	struct sl_supervisor *sv =
 		sl_container_of(src, struct sl_supervisor, listener);
 	struct seccomp_notif req;
+	struct sl_notif_cache cache = { 0 };
 	struct sl_action a;
 
 	if (!(events & EPOLLIN)) {
@@ -214,8 +158,10 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 	}
 	if (sv->pids)
 		(void)sl_pidtrack_add(sv->pids, (pid_t)req.pid);
-	decide(sv, &req, &a);
-	answer(src->fd, req.id, &a);
+	decide(sv, &req, &a, &cache);
+	sl_notif_respond(src->fd, req.id, &a);
+	if (cache.release)
+		cache.release(cache.fs);
 }
 
 static void on_pid_exit(void *ctx, pid_t pid)
@@ -370,6 +316,7 @@ void sl_supervisor_free(struct sl_supervisor *sv)
 	if (!sv)
 		return;
 	sl_pidtrack_free(sv->pids);
+	sl_workers_free(sv->workers); /* before the modules they serve */
 	if (sv->root_pidfd >= 0)
 		close(sv->root_pidfd);
 	for (size_t m = 0; m < sv->nmods; m++)
@@ -397,7 +344,15 @@ int sl_supervisor_epfd(const struct sl_supervisor *sv)
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
 			   const struct sl_action *a)
 {
-	answer(sv->listener.fd, id, a);
+	sl_notif_respond(sv->listener.fd, id, a);
+}
+
+struct sl_workers *sl_supervisor_workers(struct sl_supervisor *sv)
+{
+	if (!sv->workers &&
+	    sl_workers_new(sv->listener.fd, sv->epfd, &sv->workers) < 0)
+		sv->workers = NULL;
+	return sv->workers;
 }
 
 void *sl_supervisor_module_state(const struct sl_supervisor *sv,

@@ -451,10 +451,15 @@ TEST(class4_o_path_opens_work_and_denied_ones_do_not)
 /* ---- class 5: metadata writes outside write grants ---------------------- */
 
 static const char *const meta_ops[] = {
-	"chmod",	  "fchmodat",	   "fchmodat2",	    "chown",
-	"lchown",	  "fchownat",	   "utimensat",	    "utimes",
-	"setxattr",	  "lsetxattr",	   "setxattrat",    "removexattr",
-	"lremovexattr",	  "removexattrat", "fchownat-empty", "fchmodat2-empty",
+	"chmod",    "fchmodat",	 "fchmodat2",	 "chown",
+	"lchown",   "fchownat",	 "utimensat",	 "utimes",
+	"setxattr", "lsetxattr", "setxattrat",	 "removexattr",
+	"lremovexattr", "removexattrat",
+};
+/* through an O_PATH fd (a denied file does not even give one) */
+static const char *const meta_opath_ops[] = {
+	"fchownat-empty",
+	"fchmodat2-empty",
 };
 static const char *const meta_fd_ops[] = {
 	"fchmod", "fchown", "futimens", "fsetxattr", "fremovexattr",
@@ -476,6 +481,15 @@ static bool all_refused(const char *out, bool has_fd, char *why, size_t cap)
 		snprintf(line, sizeof(line), "%s EACCES\n", meta_fd_ops[i]);
 		if (!strstr(out, line)) {
 			snprintf(why, cap, "%s not refused", meta_fd_ops[i]);
+			return false;
+		}
+	}
+	for (size_t i = 0; !strstr(out, "pfd ") && i < NELEM(meta_opath_ops);
+	     i++) {
+		snprintf(line, sizeof(line), "%s EACCES\n", meta_opath_ops[i]);
+		if (!strstr(out, line)) {
+			snprintf(why, cap, "%s not refused",
+				 meta_opath_ops[i]);
 			return false;
 		}
 	}

@@ -217,7 +217,9 @@ static int op_meta(const char *path)
 		report("fremovexattr", fremovexattr(fd, "user.sl"));
 		close(fd);
 	}
-	if (pfd >= 0) {
+	if (pfd < 0) {
+		printf("pfd %s\n", ename(errno));
+	} else {
 		report("fchownat-empty", fchownat(pfd, "", st.st_uid,
 						  st.st_gid, AT_EMPTY_PATH));
 		report("fchmodat2-empty", syscall(SYS_fchmodat2, pfd, "", m,

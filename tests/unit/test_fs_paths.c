@@ -1,8 +1,8 @@
-/* Path arithmetic of the fs_denied handler. */
+/* Path arithmetic of the filesystem view. */
 #include <stdlib.h>
 
 #include "harness.h"
-#include "handlers/fspath.h"
+#include "fs/path.h"
 
 static char *norm(const char *base, const char *path)
 {
@@ -95,4 +95,34 @@ TEST(grants_reaching_sensitive_paths)
 	CHECK(!sl_path_reaches_sensitive("/sys/class/block"));
 	CHECK(!sl_path_reaches_sensitive("/usr"));
 	CHECK(!sl_path_reaches_sensitive("/procfs"));
+}
+
+static bool last_is(const char *path, const char *dir, const char *name,
+		    bool slash)
+{
+	const char *n;
+	size_t dl, nl;
+	bool s;
+
+	sl_path_last(path, &dl, &n, &nl, &s);
+	if (dl != strlen(dir) || strncmp(path, dir, dl) != 0 ||
+	    nl != strlen(name) || strncmp(n, name, nl) != 0 || s != slash) {
+		fprintf(stderr, "  %s: dir \"%.*s\" name \"%.*s\" slash %d\n",
+			path, (int)dl, path, (int)nl, n, s);
+		return false;
+	}
+	return true;
+}
+
+TEST(last_component)
+{
+	CHECK(last_is("name", "", "name", false));
+	CHECK(last_is("/name", "/", "name", false));
+	CHECK(last_is("a/b", "a", "b", false));
+	CHECK(last_is("a//b", "a", "b", false));
+	CHECK(last_is("a/b/", "a", "b", true));
+	CHECK(last_is("/a/b//", "/a", "b", true));
+	CHECK(last_is("/", "", "", false));
+	CHECK(last_is("//", "", "", false));
+	CHECK(last_is("a/..", "a", "..", false));
 }

@@ -1,7 +1,7 @@
 /*
- * Child-view path resolution (handlers/resolve.c) and the path/identity
- * sets, on a private scratch tree. The "child" is a sleeping process of
- * ours, so /proc/self must resolve to it, not to the test.
+ * Child-view path resolution (fs/resolve.c) and the path/identity sets,
+ * on a private scratch tree. The "child" is a sleeping process of ours,
+ * so /proc/self must resolve to it, not to the test.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "handlers/pathset.h"
-#include "handlers/resolve.h"
+#include "fs/pathset.h"
+#include "fs/resolve.h"
 
 static pid_t kid = -1;
 static char dir[64];
@@ -71,18 +71,24 @@ static bool setup(struct sl_resolve_ctx *c)
 	if (symlink("d/new", p) < 0)
 		return false;
 	memset(c, 0, sizeof(*c));
-	c->rootfd = open("/", O_PATH | O_CLOEXEC);
-	c->root_is_host = true;
+	c->rootfd = -1; /* the test's own root */
 	c->tgid = kid;
 	c->tid = kid;
 	c->pid_ok = any_pid;
-	return c->rootfd >= 0;
+	return true;
 }
 
 static void teardown(struct sl_resolve_ctx *c)
 {
-	close(c->rootfd);
+	(void)c;
 	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool holds(const struct sl_pathset *s, int fd)
+{
+	struct sl_fs_obj o;
+
+	return sl_fs_obj_of(fd, &o) == 0 && sl_pathset_holds(s, fd, &o, NULL);
 }
 
 static char *resolved_path(struct sl_resolve_ctx *c, int dirfd,
@@ -92,7 +98,7 @@ static char *resolved_path(struct sl_resolve_ctx *c, int dirfd,
 	char *out = NULL;
 
 	*err = sl_resolve(c, dirfd, path, 0, how, &r);
-	if (*err == 0 && sl_fd_path(r.fd, &out) < 0)
+	if (*err == 0 && sl_fd_path(NULL, r.fd, &out) < 0)
 		out = NULL;
 	sl_resolved_clear(&r);
 	return out;
@@ -180,7 +186,7 @@ TEST(symlinks_loops_missing_and_trailing_slashes)
 		     -ENOENT);
 	CHECK(r.parentfd >= 0);
 	CHECK_STR(r.name, "new");
-	CHECK(sl_fd_path(r.parentfd, &got) == 0);
+	CHECK(sl_fd_path(NULL, r.parentfd, &got) == 0);
 	snprintf(want, sizeof(want), "%s/d", dir);
 	CHECK_STR(got, want);
 	free(got);
@@ -227,26 +233,107 @@ TEST(pathset_identity_follows_hard_links_and_directories)
 	snprintf(p, sizeof(p), "%s/d/f", dir);
 	snprintf(q, sizeof(q), "%s/hl", dir);
 	CHECK(link(p, q) == 0);
-	CHECK_EQ_INT(sl_pathset_add(&s, p, true), 0);
+	CHECK_EQ_INT(sl_pathset_add(&s, p, SL_PATHSET_IDENTITY), 0);
 	CHECK(sl_pathset_covers(&s, p));
 	fd = open(q, O_PATH | O_CLOEXEC);
-	CHECK(sl_pathset_holds(&s, fd));
+	CHECK(holds(&s, fd));
 	close(fd);
 	fd = open(dir, O_PATH | O_CLOEXEC);
-	CHECK(!sl_pathset_holds(&s, fd));
+	CHECK(!holds(&s, fd));
 	CHECK(sl_pathset_inside(&s, dir));
 	close(fd);
-	sl_pathset_free(&s);
-	/* a denied directory holds what lies below it */
-	snprintf(p, sizeof(p), "%s/d", dir);
-	CHECK_EQ_INT(sl_pathset_add(&s, p, true), 0);
-	snprintf(q, sizeof(q), "%s/d/f", dir);
+	/* removed again, with its identity */
+	CHECK_EQ_INT(sl_pathset_remove(&s, p), 0);
+	CHECK(!sl_pathset_covers(&s, p));
 	fd = open(q, O_PATH | O_CLOEXEC);
-	CHECK(sl_pathset_holds(&s, fd));
+	CHECK(!holds(&s, fd));
+	close(fd);
+	CHECK_EQ_INT(sl_pathset_remove(&s, p), -ENOENT);
+	CHECK_EQ_INT(sl_pathset_add(&s, "", SL_PATHSET_IDENTITY), -EINVAL);
+	sl_pathset_free(&s);
+	/* a denied directory's files are matched by their path within the
+	 * mount, and its hard-linked files by identity */
+	snprintf(p, sizeof(p), "%s/d", dir);
+	CHECK_EQ_INT(sl_pathset_add(&s, p, SL_PATHSET_IDENTITY), 0);
+	snprintf(q, sizeof(q), "%s/d/f", dir);
+	CHECK(sl_pathset_covers(&s, q));
+	fd = open(q, O_PATH | O_CLOEXEC);
+	CHECK(holds(&s, fd)); /* d/f has a second name (hl) */
 	close(fd);
 	sl_pathset_free(&s);
 	teardown(&c);
 	kill(kid, SIGKILL);
 	waitpid(kid, NULL, 0);
 	kid = -1;
+}
+
+/* Seven links of 3.8 KB each, every one starting with the next: 26 KB of
+ * text still to walk at once, which the kernel takes (it keeps the links
+ * apart) and so must the view. */
+TEST(long_link_chains_resolve_as_in_the_kernel)
+{
+	struct sl_resolve_ctx c;
+	char p[256], want[128], target[4000];
+	char *got;
+	int err;
+
+	if (!setup(&c))
+		FAIL("setup");
+	for (int i = 1; i <= 7; i++) {
+		char name[128];
+		size_t n;
+
+		if (i == 7)
+			n = (size_t)snprintf(target, sizeof(target), "d/");
+		else
+			n = (size_t)snprintf(target, sizeof(target), "c%d/",
+					     i + 1);
+		while (n + 2 < 3800)
+			n += (size_t)snprintf(target + n, sizeof(target) - n,
+					      "./");
+		snprintf(name, sizeof(name), "%s/c%d", dir, i);
+		CHECK(symlink(target, name) == 0);
+	}
+	snprintf(want, sizeof(want), "%s/d/f", dir);
+	snprintf(p, sizeof(p), "/proc/self/root%s/c1/f", dir);
+	got = resolved_path(&c, AT_FDCWD, p, SL_RES_FOLLOW, &err);
+	CHECK_EQ_INT(err, 0);
+	CHECK_STR(got, want);
+	free(got);
+	snprintf(p, sizeof(p), "%s/c1/f", dir);
+	got = resolved_path(&c, AT_FDCWD, p, SL_RES_FOLLOW, &err);
+	CHECK_STR(got, want);
+	free(got);
+	teardown(&c);
+}
+
+TEST(parents_of_names_to_create_or_remove)
+{
+	struct sl_resolve_ctx c;
+	struct sl_resolved r;
+	char p[128];
+	char *got;
+
+	if (!setup(&c))
+		FAIL("setup");
+	snprintf(p, sizeof(p), "%s/d/", dir);
+	CHECK_EQ_INT(sl_resolve(&c, AT_FDCWD, p, 0, SL_RES_PARENT, &r), 0);
+	CHECK_STR(r.name, "d");
+	CHECK(r.trailing_slash);
+	CHECK(sl_fd_path(NULL, r.parentfd, &got) == 0);
+	CHECK_STR(got, dir);
+	free(got);
+	sl_resolved_clear(&r);
+	/* the last component is not followed */
+	snprintf(p, sizeof(p), "%s/abs", dir);
+	CHECK_EQ_INT(sl_resolve(&c, AT_FDCWD, p, 0, SL_RES_PARENT, &r), 0);
+	CHECK_STR(r.name, "abs");
+	CHECK(r.fd < 0);
+	sl_resolved_clear(&r);
+	/* a missing directory on the way is the kernel's ENOENT */
+	snprintf(p, sizeof(p), "%s/nope/x", dir);
+	CHECK_EQ_INT(sl_resolve(&c, AT_FDCWD, p, 0, SL_RES_PARENT, &r),
+		     -ENOENT);
+	sl_resolved_clear(&r);
+	teardown(&c);
 }
