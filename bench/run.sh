@@ -8,3 +8,5 @@ iters=${BENCH_ITERS:-300}
 "$build/bench/abi_bench" --iters "$iters" --cli "$build/sandlock" \
 	--notify-loop "$build/bench/notify_loop"
 "$build/bench/net_bench" --requests "${BENCH_NET_REQUESTS:-20000}"
+"$build/bench/fs_bench" --open-loop "$build/bench/open_loop" \
+	--tar-iters "${BENCH_TAR_ITERS:-10}" --cp-iters "${BENCH_CP_ITERS:-3}"

@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "330226fc92a99c0ffb12e362adf63459fac8ebca91442fb9703969449384b76b"
+const coreSourcesSHA256 = "92b9a5da61a6b920d5b0edbf4d182dc501b713e0298df8b9cd5c3040a59617ed"

@@ -23,6 +23,8 @@ struct entry {
 	struct sl_creds c;
 };
 
+static int cap_eff_of(pid_t tid, uint64_t *out);
+
 static void entry_clear(struct entry *e)
 {
 	if (e->pidfd >= 0)
@@ -245,21 +247,24 @@ static bool exec_in_flight(const struct sl_creds_cache *c, pid_t tgid)
 	return false;
 }
 
-/* A fresh read, confirmed to be the notifying task's. */
-static int fresh(const struct sl_notif *n, struct entry *e)
+/* A fresh read, confirmed to be the notifying task's. A task in a user
+ * namespace of its own (foreign) holds no capability in ours. */
+static int fresh(const struct sl_notif *n, bool foreign, struct entry *e)
 {
 	pid_t tid = (pid_t)n->req->pid;
 	int r;
 
 	entry_clear(e);
 	r = read_status(tid, e);
+	if (r == 0 && !foreign)
+		r = cap_eff_of(tid, &e->c.cap_eff);
 	if (r < 0) {
 		entry_clear(e);
 		return r;
 	}
 	e->tid = tid;
 	/* opened while the notification is pending: it names the task the
-	 * status came from */
+	 * status and capabilities came from */
 	e->pidfd = sl_notif_pidfd(n);
 	if (e->pidfd < 0) {
 		r = e->pidfd;
@@ -282,7 +287,7 @@ static struct entry *lookup(struct sl_creds_cache *c, const struct sl_notif *n,
 	if (c->numask)
 		settle(c->umask, &c->numask, tid);
 	if (!c->caching) {
-		*err = fresh(n, &c->scratch);
+		*err = fresh(n, c->foreign_userns, &c->scratch);
 		return *err < 0 ? NULL : &c->scratch;
 	}
 	if (c->cap) {
@@ -295,7 +300,7 @@ static struct entry *lookup(struct sl_creds_cache *c, const struct sl_notif *n,
 			remove_at(c, i);
 		}
 	}
-	*err = fresh(n, &fresh_e);
+	*err = fresh(n, c->foreign_userns, &fresh_e);
 	if (*err < 0)
 		return NULL;
 	if (c->numask)
@@ -333,12 +338,6 @@ int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
 		if (r < 0)
 			return r;
 	}
-	e->c.cap_eff = 0;
-	if (!c->foreign_userns) {
-		r = cap_eff_of(e->tid, &e->c.cap_eff);
-		if (r < 0)
-			return r;
-	}
 	*out = &e->c;
 	*pidfd = e->pidfd;
 	return 0;
@@ -350,7 +349,8 @@ void sl_creds_invalidating_syscalls(struct sl_nrset *set)
 		SCMP_SYS(setuid),    SCMP_SYS(setgid),	  SCMP_SYS(setreuid),
 		SCMP_SYS(setregid),  SCMP_SYS(setresuid), SCMP_SYS(setresgid),
 		SCMP_SYS(setfsuid),  SCMP_SYS(setfsgid),  SCMP_SYS(setgroups),
-		SCMP_SYS(umask),     SCMP_SYS(execve),	  SCMP_SYS(execveat),
+		SCMP_SYS(capset),    SCMP_SYS(umask),	  SCMP_SYS(execve),
+		SCMP_SYS(execveat),
 	};
 
 	for (size_t i = 0; i < SL_ARRAY_SIZE(nrs); i++)
@@ -440,35 +440,84 @@ static bool same_groups(const gid_t *a, size_t na, const gid_t *b, size_t nb)
 	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
 }
 
-int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
+/* The calling thread's own credentials, read once per thread (a few
+ * syscalls) and read again when its effective ids change (the host ran
+ * setuid or setgid, which libc applies to every thread). A host changing
+ * only a thread's fsuid or groups by hand is not noticed: the switch then
+ * compares with what it had, and a restore cannot give the thread more
+ * than the kernel lets it take back. */
+#define OWN_GROUPS_MAX 64
+
+static __thread struct {
+	bool valid;
+	uid_t euid, fsuid;
+	gid_t egid, fsgid;
+	gid_t groups[OWN_GROUPS_MAX];
+	int ngroups;
+	uint64_t cap_eff;
+} own;
+
+/* Fills own; -E2BIG for a thread with too many groups to keep (the caller
+ * then reads them for the one call). */
+static int own_creds(void)
 {
+	uid_t euid = geteuid();
+	gid_t egid = getegid();
 	struct __user_cap_data_struct d[2];
-	uint64_t eff;
 	int n, r;
 
-	memset(sv, 0, sizeof(*sv));
-	/* the thread's own filesystem ids: setfs*id(-1) changes nothing
-	 * and reports them */
-	sv->old_fsuid = (uid_t)syscall(SYS_setfsuid, (uid_t)-1);
-	sv->old_fsgid = (gid_t)syscall(SYS_setfsgid, (gid_t)-1);
-	n = (int)syscall(SYS_getgroups, 0, NULL);
-	if (n < 0)
-		return -errno;
-	sv->old_groups = calloc((size_t)n + 1, sizeof(gid_t));
-	if (!sv->old_groups)
-		return -ENOMEM;
-	n = (int)syscall(SYS_getgroups, n, sv->old_groups);
-	if (n < 0) {
-		r = -errno;
-		goto fail;
-	}
-	sv->old_ngroups = n;
+	if (own.valid && own.euid == euid && own.egid == egid)
+		return 0;
+	own.valid = false;
+	/* setfs*id(-1) changes nothing and reports the current value */
+	own.fsuid = (uid_t)syscall(SYS_setfsuid, (uid_t)-1);
+	own.fsgid = (gid_t)syscall(SYS_setfsgid, (gid_t)-1);
 	r = own_caps(d);
 	if (r < 0)
-		goto fail;
-	eff = (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32;
-	sv->old_cap_eff = eff;
-	if (!same_groups(sv->old_groups, (size_t)n, want->groups,
+		return r;
+	own.cap_eff = (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32;
+	n = (int)syscall(SYS_getgroups, OWN_GROUPS_MAX, own.groups);
+	if (n < 0)
+		return errno == EINVAL ? -E2BIG : -errno;
+	own.ngroups = n;
+	own.euid = euid;
+	own.egid = egid;
+	own.valid = true;
+	return 0;
+}
+
+int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
+{
+	int r;
+
+	memset(sv, 0, sizeof(*sv));
+	r = own_creds();
+	if (r == -E2BIG) {
+		/* more groups than kept per thread: read them for this call */
+		int n = (int)syscall(SYS_getgroups, 0, NULL);
+
+		sv->heap_groups = n < 0 ? NULL : calloc((size_t)n + 1,
+							sizeof(gid_t));
+		if (!sv->heap_groups)
+			return n < 0 ? -errno : -ENOMEM;
+		n = (int)syscall(SYS_getgroups, n, sv->heap_groups);
+		if (n < 0) {
+			r = -errno;
+			free(sv->heap_groups);
+			sv->heap_groups = NULL;
+			return r;
+		}
+		own.ngroups = n;
+		r = 0;
+	}
+	if (r < 0)
+		return r;
+	sv->old_fsuid = own.fsuid;
+	sv->old_fsgid = own.fsgid;
+	sv->old_groups = sv->heap_groups ? sv->heap_groups : own.groups;
+	sv->old_ngroups = own.ngroups;
+	sv->old_cap_eff = own.cap_eff;
+	if (!same_groups(sv->old_groups, (size_t)own.ngroups, want->groups,
 			 want->ngroups)) {
 		r = thread_setgroups(want->ngroups, want->groups);
 		if (r < 0)
@@ -493,7 +542,7 @@ int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
 			goto undo;
 		}
 	}
-	if (sv->fsuid || eff != want->cap_eff) {
+	if (sv->fsuid || own.cap_eff != want->cap_eff) {
 		sv->caps = true;
 		r = set_cap_eff(want->cap_eff);
 		if (r < 0)
@@ -502,10 +551,6 @@ int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
 	return 0;
 undo:
 	sl_creds_leave(sv);
-	return r;
-fail:
-	free(sv->old_groups);
-	sv->old_groups = NULL;
 	return r;
 }
 
@@ -522,7 +567,7 @@ void sl_creds_leave(struct sl_creds_saved *sv)
 		thread_setgroups((size_t)sv->old_ngroups, sv->old_groups);
 	if (sv->caps && sv->fsuid)
 		set_cap_eff(sv->old_cap_eff); /* after the fsuid fix-up */
-	free(sv->old_groups);
+	free(sv->heap_groups);
 	memset(sv, 0, sizeof(*sv));
 }
 

@@ -12,10 +12,11 @@
  * run may cache them per task. The cache is invalidated by every syscall
  * that changes them, which the view then has notified: the set*id family
  * and setgroups (that task), umask (every task: threads may share it),
- * execve (the whole process; with no_new_privs an exec can only lower
- * privileges, and it resets the fsuid to the euid). Capabilities are never
- * cached: they are read for each operation with capget(), which is cheap.
- * A cached entry is used only while the pidfd taken with it shows the same
+ * capset (that task), execve (the whole process; with no_new_privs an exec
+ * can only lower privileges, and it resets the fsuid to the euid). prctl
+ * changes no capability an operation uses (bounding and ambient sets,
+ * securebits: they matter at the next set*id or exec, both notified). A
+ * cached entry is used only while the pidfd taken with it shows the same
  * task alive, and never for a process whose exec is still in flight. A
  * stale entry can therefore never be more privileged than the task.
  */
@@ -66,8 +67,9 @@ struct sl_creds_saved {
 	bool fsuid, fsgid, groups, caps; /* what was changed */
 	uid_t old_fsuid;
 	gid_t old_fsgid;
-	gid_t *old_groups;
+	const gid_t *old_groups; /* the thread's own */
 	int old_ngroups;
+	gid_t *heap_groups;      /* ... when too many to keep per thread */
 	uint64_t old_cap_eff;
 };
 int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv);

@@ -23,15 +23,14 @@ static bool is_tmpfile(uint64_t flags)
 	return (flags & __O_TMPFILE) == __O_TMPFILE;
 }
 
-/* O_NONBLOCK was ours, not the child's: take it back off. */
+/* O_NONBLOCK was ours, not the child's: take it back off. F_SETFL sets
+ * the status flags it knows (O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK)
+ * as given: the child's own (O_ASYNC, which open ignores, left out). */
 static int settle_nonblock(int fd, uint64_t flags, bool added)
 {
-	int fl;
-
 	if (!added || (flags & O_NONBLOCK))
 		return fd;
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+	if (fcntl(fd, F_SETFL, (int)flags & ~(O_NONBLOCK | O_ASYNC)) < 0) {
 		int e = errno;
 
 		close(fd);

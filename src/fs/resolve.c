@@ -411,9 +411,10 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 
 /* The object path names (following a final link when follow). */
 static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
-			  const char *path, uint64_t rflags, bool follow,
+			  const char *path, uint64_t rflags, unsigned how,
 			  struct sl_resolved *out)
 {
+	bool follow = how & SL_RES_FOLLOW;
 	uint64_t fl = rflags;
 	int base = dirfd, r;
 
@@ -429,6 +430,8 @@ static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
 	if (r == 0 || (r == -EAGAIN && c->nonblock))
 		return r;
 	sl_resolved_clear(out);
+	if (how & SL_RES_KERNEL)
+		return r == -EXDEV && fl != rflags ? -ELOOP : r;
 	/* A magic link (or our own procfs entry): walk it here. Under an
 	 * emulated root, the kernel refuses magic links with EXDEV. */
 	if (r == -ELOOP || (r == -EXDEV && fl != rflags))
@@ -439,7 +442,7 @@ static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
 
 /* The directory of path's last component, and that component. */
 static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
-			  const char *path, uint64_t rflags,
+			  const char *path, uint64_t rflags, unsigned how,
 			  struct sl_resolved *out)
 {
 	struct sl_resolved dir;
@@ -450,15 +453,16 @@ static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
 	int r;
 
 	sl_path_last(path, &dlen, &name, &nlen, &slash);
+	how = (how & SL_RES_KERNEL) | SL_RES_FOLLOW;
 	if (nlen == 0) /* "/": no component to create or remove */
-		return resolve_object(c, dirfd, path, rflags, true, out);
+		return resolve_object(c, dirfd, path, rflags, how, out);
 	init_out(&dir);
 	if (dlen == 0) {
 		dir.fd = dup_fd(dirfd);
 		r = dir.fd < 0 ? dir.fd : 0;
 	} else {
 		dpath = strndup(path, dlen);
-		r = dpath ? resolve_object(c, dirfd, dpath, rflags, true, &dir) :
+		r = dpath ? resolve_object(c, dirfd, dpath, rflags, how, &dir) :
 			    -ENOMEM;
 	}
 	if (r < 0) {
@@ -486,7 +490,7 @@ static int resolve_missing(const struct sl_resolve_ctx *c, int dirfd,
 	int probe, r;
 
 	sl_resolved_clear(out);
-	r = resolve_parent(c, dirfd, path, rflags, out);
+	r = resolve_parent(c, dirfd, path, rflags, how, out);
 	if (r < 0 || !out->name)
 		return r < 0 ? r : -EEXIST;
 	if (out->trailing_slash)
@@ -512,7 +516,8 @@ static int resolve_missing(const struct sl_resolve_ctx *c, int dirfd,
 		int base = TAKE_FD(out->parentfd);
 
 		sl_resolved_clear(out);
-		r = resolve_object(c, base, target, rflags, true, out);
+		r = resolve_object(c, base, target, rflags,
+				   (how & SL_RES_KERNEL) | SL_RES_FOLLOW, out);
 		if (r == -ENOENT)
 			r = resolve_missing(c, base, target, rflags, how,
 					    links + 1, out);
@@ -528,9 +533,8 @@ int sl_resolve(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 
 	init_out(out);
 	if (how & SL_RES_PARENT)
-		return resolve_parent(c, dirfd, path, resolve_flags, out);
-	r = resolve_object(c, dirfd, path, resolve_flags,
-			   how & SL_RES_FOLLOW, out);
+		return resolve_parent(c, dirfd, path, resolve_flags, how, out);
+	r = resolve_object(c, dirfd, path, resolve_flags, how, out);
 	if (r == -ENOENT && (how & SL_RES_MISSING_OK))
 		r = resolve_missing(c, dirfd, path, resolve_flags, how, 0,
 				    out);

@@ -38,6 +38,9 @@ enum {
 	SL_RES_FOLLOW = 1 << 0,     /* follow a symlink in the last component */
 	SL_RES_MISSING_OK = 1 << 1, /* a missing last component is reported */
 	SL_RES_PARENT = 1 << 2,     /* resolve up to the last component only */
+	/* The kernel's walk only: -ELOOP where procfs would have to be
+	 * walked here (a magic link, "self"). */
+	SL_RES_KERNEL = 1 << 3,
 };
 
 struct sl_resolved {

@@ -246,7 +246,8 @@ static int check_root(struct sl_fs_view *v)
 /* The directory the path of argument i starts from, as an fd of ours: the
  * child's dirfd or cwd; -1 for an absolute path (the child's root). An
  * argument that names no path is the dirfd (or the cwd) itself. */
-static int take_base(struct sl_fs_call *c, const struct sl_fs_arg *a)
+static int take_base(struct sl_fs_call *c, const struct sl_fs_arg *a,
+		     bool *by_pid)
 {
 	char link[64];
 	int fd;
@@ -255,7 +256,8 @@ static int take_base(struct sl_fs_call *c, const struct sl_fs_arg *a)
 	    !(c->req->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)))
 		return -1;
 	if (a->dirfd != AT_FDCWD)
-		return sl_fs_call_getfd(c, a->dirfd);
+		return sl_fs_call_getfd(c, a->dirfd); /* through the pidfd */
+	*by_pid = true; /* a pid names it: confirmed afterwards */
 	snprintf(link, sizeof(link), "/proc/%u/cwd", c->n->req->pid);
 	fd = open(link, O_PATH | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
@@ -303,18 +305,23 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 		.nonblock = nonblock,
 	};
 	if (!req->based) {
+		bool by_pid = false;
+
 		req->based = true;
 		for (unsigned i = 0; i < req->nargs; i++) {
-			req->base[i] = take_base(c, &req->a[i]);
+			req->base[i] = take_base(c, &req->a[i], &by_pid);
 			if (req->base[i] < -1) {
 				r = req->base[i];
 				req->base[i] = -1;
 				return r;
 			}
 		}
+		/* what a pid named came from the notifying task (the rest
+		 * was confirmed as it was read, or taken by pidfd) */
+		if (by_pid)
+			return sl_notif_id_valid(n->listener, n->req->id);
 	}
-	/* Everything read so far came from the notifying task. */
-	return sl_notif_id_valid(n->listener, n->req->id);
+	return 0;
 }
 
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,

@@ -209,11 +209,10 @@ static int open_create(struct sl_fs_call *c, unsigned flags,
 	if (res->trailing_slash)
 		return -EISDIR;
 	if (flags & KERNEL_ENFORCED) {
-		struct sl_fs_obj o;
+		struct sl_resolved dir = { .fd = res->parentfd };
 
-		/* outside procfs the kernel decides (and refuses there) */
-		if (sl_fs_obj_of(res->parentfd, &o) == 0 &&
-		    sl_fs_kind_of(res->parentfd, &o) != SL_FSK_PROC) {
+		/* what Landlock was given, the kernel decides */
+		if (sl_resolved_stat(&dir) == 0 && !sl_fs_served(c->v, &dir)) {
 			sl_fs_answer_continue(out);
 			return 0;
 		}
@@ -246,10 +245,7 @@ static int open_path(struct sl_fs_call *c, unsigned flags,
 	struct sl_resolved res;
 	int r;
 
-	if (flags & KERNEL_ENFORCED) {
-		sl_fs_answer_continue(out);
-		return 0;
-	}
+	(void)flags;
 	r = sl_fs_call_resolve(c, 0, c->req->a[0].follow ? SL_RES_FOLLOW : 0,
 			       &res);
 	if (r == 0)
@@ -261,14 +257,54 @@ static int open_path(struct sl_fs_call *c, unsigned flags,
 	return r;
 }
 
+/* Without fs_deny only what Landlock was not given is served: decide that
+ * with the kernel's own lookup, as the supervisor, before anything else.
+ * 1: answered CONTINUE; 0: serve it. */
+static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
+			   struct sl_action *out)
+{
+	struct sl_resolved res;
+	bool served = true;
+	int r;
+
+	r = sl_fs_call_resolve(c, 0, how | SL_RES_KERNEL, &res);
+	if (r == 0) {
+		served = sl_fs_served(c->v, &res);
+	} else if (r == -ENOENT && res.parentfd >= 0) {
+		struct sl_resolved dir = { .fd = res.parentfd };
+
+		if (sl_resolved_stat(&dir) == 0)
+			served = sl_fs_served(c->v, &dir);
+	} else if (r != -ELOOP && r != -EAGAIN) {
+		served = false; /* the kernel fails it the same way */
+	}
+	sl_resolved_clear(&res);
+	if (r == -EAGAIN)
+		return r; /* not in the dentry cache: in a worker */
+	if (served)
+		return 0;
+	sl_fs_answer_continue(out);
+	return 1;
+}
+
 static int op_open(struct sl_fs_call *c, unsigned flags,
 		   struct sl_action *out)
 {
 	uint64_t fl = c->req->flags;
 	unsigned how = (c->req->a[0].follow ? SL_RES_FOLLOW : 0) |
 		       ((fl & O_CREAT) ? SL_RES_MISSING_OK : 0);
-	int r = sl_fs_call_as_child(c);
+	int r;
 
+	if (flags & KERNEL_ENFORCED) {
+		if (fl & O_PATH) {
+			sl_fs_answer_continue(out);
+			return 0;
+		}
+		r = leave_to_kernel(c, how, out);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	r = sl_fs_call_as_child(c);
 	if (r < 0)
 		return r;
 	if (fl & O_PATH)

@@ -3,9 +3,9 @@
  *
  * The pid of a notification is only meaningful while the notification is
  * pending: once the task dies its pid may be recycled. Every access is
- * therefore checked with SECCOMP_IOCTL_NOTIF_ID_VALID before (the pid still
- * names the task) and after (what was read came from that task, not from a
- * successor that reused its pid).
+ * therefore checked with SECCOMP_IOCTL_NOTIF_ID_VALID after it (what was
+ * read came from that task, not from a successor that reused its pid),
+ * and a write before it as well (it must not land in a successor).
  */
 #include "supervisor/notif.h"
 
@@ -54,14 +54,13 @@ static int vm_xfer(const struct sl_notif *n, uint64_t addr, void *buf,
 	return (size_t)r == len ? 0 : -EFAULT;
 }
 
+/* A read needs no check before it: if the pid was recycled, what was read
+ * is thrown away on the check after it. A write does (below). */
 int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 		  size_t len)
 {
-	int r = check(n);
+	int r = vm_xfer(n, addr, buf, len, false);
 
-	if (r < 0)
-		return r;
-	r = vm_xfer(n, addr, buf, len, false);
 	if (r < 0)
 		return r;
 	return check(n);
@@ -91,9 +90,6 @@ int sl_notif_read_str(const struct sl_notif *n, uint64_t addr, char *buf,
 		return -ENAMETOOLONG;
 	if (addr == 0)
 		return -EFAULT;
-	r = check(n);
-	if (r < 0)
-		return r;
 	/* A page is either wholly mapped or not: reading up to the next page
 	 * boundary at a time never faults on memory past the terminator. */
 	while (got < cap) {
