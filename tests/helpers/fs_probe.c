@@ -15,8 +15,14 @@
  *                                 creat, opath ("-" for none)
  *   meta PATH                     every metadata write variant, one line each
  *   inotify PATH | fanotify PATH  add a watch / an inode mark
+ *   inotify_event DIR             watch DIR, create DIR/probe-event in
+ *                                 it, print the name the event reports
+ *   ls DIR                        list DIR (entries in readdir order)
+ *   opath_use DIR NAME            open DIR O_PATH, then NAME relative to
+ *                                 it, fstat and fchdir through it
  *   fifo_read PATH                blocking open of a FIFO, read a line
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -259,6 +265,82 @@ static int op_fanotify(const char *path)
 	return 0;
 }
 
+static int op_inotify_event(const char *dir)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	char path[4096];
+	int fd = inotify_init1(IN_CLOEXEC), wd, f;
+	ssize_t n;
+
+	if (fd < 0 || (wd = inotify_add_watch(fd, dir, IN_CREATE)) < 0) {
+		report("inotify_event", -1);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/probe-event", dir);
+	f = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	if (f < 0) {
+		report("inotify_event-create", -1);
+		return 0;
+	}
+	close(f);
+	n = read(fd, buf, sizeof(buf));
+	if (n < (ssize_t)sizeof(struct inotify_event)) {
+		report("inotify_event-read", -1);
+		return 0;
+	}
+	printf("inotify_event OK %s\n", ((struct inotify_event *)buf)->name);
+	close(fd);
+	return 0;
+}
+
+static int op_ls(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	long n = 0;
+
+	if (!d) {
+		report("ls", -1);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	printf("ls OK %ld\n", n);
+	return 0;
+}
+
+static int op_opath_use(const char *dir, const char *name)
+{
+	struct stat st;
+	char buf[64];
+	int d = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+	ssize_t n;
+
+	if (d < 0) {
+		report("opath_use", -1);
+		return 0;
+	}
+	report("opath_use-fstat", fstat(d, &st));
+	fd = openat(d, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		report("opath_use-openat", -1);
+	} else {
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		printf("opath_use-openat OK %s\n", buf);
+		close(fd);
+	}
+	report("opath_use-fchdir", fchdir(d));
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	report("opath_use-relative", fd);
+	if (fd >= 0)
+		close(fd);
+	close(d);
+	return 0;
+}
+
 static int op_fifo_read(const char *path)
 {
 	char buf[128];
@@ -321,6 +403,12 @@ int main(int argc, char **argv)
 		return op_fanotify(a);
 	if (!strcmp(op, "fifo_read"))
 		return op_fifo_read(a);
+	if (!strcmp(op, "inotify_event"))
+		return op_inotify_event(a);
+	if (!strcmp(op, "ls"))
+		return op_ls(a);
+	if (!strcmp(op, "opath_use") && b)
+		return op_opath_use(a, b);
 usage:
 	fprintf(stderr, "usage: fs_probe OP ARG... (see the source)\n");
 	return 2;
