@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "92b9a5da61a6b920d5b0edbf4d182dc501b713e0298df8b9cd5c3040a59617ed"
+const coreSourcesSHA256 = "0289e1de6c145dca33cc4f36d45a280da8c06bfe06d77184cca63cb3108f0bdd"

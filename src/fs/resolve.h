@@ -41,6 +41,7 @@ enum {
 	/* The kernel's walk only: -ELOOP where procfs would have to be
 	 * walked here (a magic link, "self"). */
 	SL_RES_KERNEL = 1 << 3,
+	SL_RES_AGAIN = 1 << 4, /* (view.h) not the cached resolution */
 };
 
 struct sl_resolved {

@@ -370,24 +370,33 @@ int sl_fs_call_getfd(struct sl_fs_call *c, int childfd)
 }
 
 int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
-		       struct sl_resolved *out)
+		       const struct sl_resolved **out)
 {
 	const struct sl_fs_arg *a = &c->req->a[i];
+	struct sl_fs_res *res = &c->req->res[i];
 	int base = c->req->base[i];
-	int r;
+	unsigned key = how & ~(unsigned)SL_RES_AGAIN;
 
+	*out = &res->r;
+	/* One resolution per argument and way of resolving, shared by the
+	 * chain: every module sees the same object. */
+	if (res->done && res->how == key && !(how & SL_RES_AGAIN))
+		return res->err;
+	if (res->done)
+		sl_resolved_clear(&res->r);
+	res->done = true;
+	res->how = key;
 	if (!a->named) {
-		memset(out, 0, sizeof(*out));
-		out->parentfd = -1;
-		out->fd = fcntl(base, F_DUPFD_CLOEXEC, 0);
-		if (out->fd < 0)
-			return -errno;
-		r = sl_resolved_stat(out);
-		return r;
+		memset(&res->r, 0, sizeof(res->r));
+		res->r.parentfd = -1;
+		res->r.fd = fcntl(base, F_DUPFD_CLOEXEC, 0);
+		res->err = res->r.fd < 0 ? -errno : sl_resolved_stat(&res->r);
+		return res->err;
 	}
-	return sl_resolve(&c->rc, base, a->path,
-			  c->req->op == SL_FS_OPEN ? c->req->resolve : 0, how,
-			  out);
+	res->err = sl_resolve(&c->rc, base, a->path,
+			      c->req->op == SL_FS_OPEN ? c->req->resolve : 0,
+			      key, &res->r);
+	return res->err;
 }
 
 /* ---- decisions -------------------------------------------------------------- */

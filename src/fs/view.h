@@ -94,9 +94,12 @@ void sl_fs_call_end(struct sl_fs_call *c);
 /* Act as the child from here on (until sl_fs_call_end). */
 int sl_fs_call_as_child(struct sl_fs_call *c);
 
-/* Resolve path argument i: its object (SL_RES_* how). */
+/* Resolve path argument i (SL_RES_* how): *out is owned by the request
+ * and shared with the other modules of the chain that resolve it the
+ * same way, until the next resolution of i another way (SL_RES_AGAIN:
+ * afresh, the same way). */
 int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
-		       struct sl_resolved *out);
+		       const struct sl_resolved **out);
 
 /* The child's fd (pidfd_getfd). */
 int sl_fs_call_getfd(struct sl_fs_call *c, int childfd);

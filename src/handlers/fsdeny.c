@@ -235,6 +235,28 @@ static int open_create(struct sl_fs_call *c, unsigned flags,
 	return 0;
 }
 
+/* O_TMPFILE: an unnamed file in the directory named. */
+static int open_tmpfile(struct sl_fs_call *c, unsigned flags,
+			const struct sl_resolved *res, struct sl_action *out)
+{
+	uint64_t fl = c->req->flags;
+	int r;
+
+	if ((flags & KERNEL_ENFORCED) && !sl_fs_served(c->v, res)) {
+		sl_fs_answer_continue(out);
+		return 0;
+	}
+	r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj, SL_FS_ACC_WRITE,
+			NULL);
+	if (r == 0)
+		r = sl_fs_create(res->fd, NULL, fl, c->req->mode,
+				 c->creds->umask, false, false);
+	if (r < 0)
+		return r;
+	answer_fd(out, r, fl);
+	return 0;
+}
+
 /* O_PATH: the kernel refuses to install an O_PATH file through seccomp,
  * and none is needed: an O_PATH fd grants no access to data, and each of
  * its uses (opening it again through /proc, exec, link, metadata, as a
@@ -242,16 +264,15 @@ static int open_create(struct sl_fs_call *c, unsigned flags,
 static int open_path(struct sl_fs_call *c, unsigned flags,
 		     struct sl_action *out)
 {
-	struct sl_resolved res;
+	const struct sl_resolved *res;
 	int r;
 
 	(void)flags;
 	r = sl_fs_call_resolve(c, 0, c->req->a[0].follow ? SL_RES_FOLLOW : 0,
 			       &res);
 	if (r == 0)
-		r = sl_fs_check(c->v, c->fddir, res.fd, &res.obj,
+		r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj,
 				SL_FS_ACC_NONE, NULL);
-	sl_resolved_clear(&res);
 	if (r == 0)
 		sl_fs_answer_continue(out);
 	return r;
@@ -263,22 +284,21 @@ static int open_path(struct sl_fs_call *c, unsigned flags,
 static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
 			   struct sl_action *out)
 {
-	struct sl_resolved res;
+	const struct sl_resolved *res;
 	bool served = true;
 	int r;
 
 	r = sl_fs_call_resolve(c, 0, how | SL_RES_KERNEL, &res);
 	if (r == 0) {
-		served = sl_fs_served(c->v, &res);
-	} else if (r == -ENOENT && res.parentfd >= 0) {
-		struct sl_resolved dir = { .fd = res.parentfd };
+		served = sl_fs_served(c->v, res);
+	} else if (r == -ENOENT && res->parentfd >= 0) {
+		struct sl_resolved dir = { .fd = res->parentfd };
 
 		if (sl_resolved_stat(&dir) == 0)
 			served = sl_fs_served(c->v, &dir);
 	} else if (r != -ELOOP && r != -EAGAIN) {
 		served = false; /* the kernel fails it the same way */
 	}
-	sl_resolved_clear(&res);
 	if (r == -EAGAIN)
 		return r; /* not in the dentry cache: in a worker */
 	if (served)
@@ -313,33 +333,16 @@ static int op_open(struct sl_fs_call *c, unsigned flags,
 	 * sends us back to the lookup. */
 	r = -EEXIST;
 	for (int i = 0; i < SL_CREATE_RETRIES && r == -EEXIST; i++) {
-		struct sl_resolved res;
+		const struct sl_resolved *res;
 
-		r = sl_fs_call_resolve(c, 0, how, &res);
-		if (r == 0 && (fl & __O_TMPFILE) == __O_TMPFILE) {
-			if ((flags & KERNEL_ENFORCED) &&
-			    !sl_fs_served(c->v, &res)) {
-				sl_fs_answer_continue(out);
-			} else {
-				r = sl_fs_check(c->v, c->fddir, res.fd,
-						&res.obj, SL_FS_ACC_WRITE,
-						NULL);
-				if (r == 0)
-					r = sl_fs_create(res.fd, NULL, fl,
-							 c->req->mode,
-							 c->creds->umask,
-							 false, false);
-				if (r >= 0) {
-					answer_fd(out, r, fl);
-					r = 0;
-				}
-			}
-		} else if (r == 0) {
-			r = open_existing(c, flags, &res, out);
-		} else if (r == -ENOENT && res.parentfd >= 0) {
-			r = open_create(c, flags, &res, out);
-		}
-		sl_resolved_clear(&res);
+		r = sl_fs_call_resolve(c, 0, how | (i ? SL_RES_AGAIN : 0),
+				       &res);
+		if (r == 0 && (fl & __O_TMPFILE) == __O_TMPFILE)
+			r = open_tmpfile(c, flags, res, out);
+		else if (r == 0)
+			r = open_existing(c, flags, res, out);
+		else if (r == -ENOENT && res->parentfd >= 0)
+			r = open_create(c, flags, res, out);
 		if (fl & O_EXCL)
 			break;
 	}
@@ -350,7 +353,7 @@ static int op_open(struct sl_fs_call *c, unsigned flags,
 
 static int op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
-	struct sl_resolved res;
+	const struct sl_resolved *res;
 	int r = sl_fs_call_as_child(c);
 
 	(void)flags;
@@ -360,9 +363,8 @@ static int op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 				       &res);
 	/* An unresolvable path is refused with the kernel's own error. */
 	if (r == 0)
-		r = sl_fs_check(c->v, c->fddir, res.fd, &res.obj,
+		r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj,
 				SL_FS_ACC_NONE, NULL);
-	sl_resolved_clear(&res);
 	if (r == 0)
 		sl_fs_answer_continue(out);
 	return r;
@@ -415,21 +417,20 @@ static int check_names(struct sl_fs_call *c, const struct sl_resolved *res,
 static int op_unlink(struct sl_fs_call *c, unsigned flags,
 		     struct sl_action *out)
 {
-	struct sl_resolved res;
+	const struct sl_resolved *res;
 	bool exists;
 	int r = sl_fs_call_as_child(c);
 
 	(void)flags;
 	if (r == 0)
 		r = sl_fs_call_resolve(c, 0, SL_RES_PARENT, &res);
-	if (r == 0 && !res.name) /* "/" */
+	if (r == 0 && !res->name) /* "/" */
 		r = (c->req->flags & AT_REMOVEDIR) ? -EBUSY : -EISDIR;
-	if (r == 0 && !dot_or_dotdot(res.name))
-		r = check_names(c, &res, false, &exists);
+	if (r == 0 && !dot_or_dotdot(res->name))
+		r = check_names(c, res, false, &exists);
 	if (r == 0)
-		r = sl_fs_unlink(res.parentfd, res.name, res.trailing_slash,
+		r = sl_fs_unlink(res->parentfd, res->name, res->trailing_slash,
 				 (int)c->req->flags);
-	sl_resolved_clear(&res);
 	if (r == 0)
 		sl_fs_answer_value(out, 0);
 	return r;
@@ -438,33 +439,29 @@ static int op_unlink(struct sl_fs_call *c, unsigned flags,
 static int op_rename(struct sl_fs_call *c, unsigned flags,
 		     struct sl_action *out)
 {
-	struct sl_resolved from, to;
+	const struct sl_resolved *from, *to;
 	bool exists;
 	int r = sl_fs_call_as_child(c);
 
 	(void)flags;
-	memset(&to, 0, sizeof(to));
-	to.fd = to.parentfd = -1;
 	if (r == 0)
 		r = sl_fs_call_resolve(c, 0, SL_RES_PARENT, &from);
 	if (r == 0)
 		r = sl_fs_call_resolve(c, 1, SL_RES_PARENT, &to);
-	if (r == 0 && (!from.name || !to.name))
+	if (r == 0 && (!from->name || !to->name))
 		r = -EBUSY; /* "/" */
 	/* Both names: the entry that moves (and the one an exchange moves
 	 * back) must not be or hold anything denied, nor either name be a
 	 * denied path. */
-	if (r == 0 && !dot_or_dotdot(from.name) && !dot_or_dotdot(to.name)) {
-		r = check_names(c, &from, true, &exists);
+	if (r == 0 && !dot_or_dotdot(from->name) && !dot_or_dotdot(to->name)) {
+		r = check_names(c, from, true, &exists);
 		if (r == 0)
-			r = check_names(c, &to, true, &exists);
+			r = check_names(c, to, true, &exists);
 	}
 	if (r == 0)
-		r = sl_fs_rename(from.parentfd, from.name, from.trailing_slash,
-				 to.parentfd, to.name, to.trailing_slash,
-				 (unsigned)c->req->flags);
-	sl_resolved_clear(&from);
-	sl_resolved_clear(&to);
+		r = sl_fs_rename(from->parentfd, from->name,
+				 from->trailing_slash, to->parentfd, to->name,
+				 to->trailing_slash, (unsigned)c->req->flags);
 	if (r == 0)
 		sl_fs_answer_value(out, 0);
 	return r;
@@ -472,35 +469,31 @@ static int op_rename(struct sl_fs_call *c, unsigned flags,
 
 static int op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
-	struct sl_resolved src, to;
+	const struct sl_resolved *src, *to;
 	int r = sl_fs_call_as_child(c);
 
 	(void)flags;
-	memset(&to, 0, sizeof(to));
-	to.fd = to.parentfd = -1;
 	if (r == 0)
 		r = sl_fs_call_resolve(c, 0,
 				       c->req->a[0].follow ? SL_RES_FOLLOW : 0,
 				       &src);
 	if (r == 0)
-		r = sl_fs_check(c->v, c->fddir, src.fd, &src.obj,
+		r = sl_fs_check(c->v, c->fddir, src->fd, &src->obj,
 				SL_FS_ACC_NONE, NULL);
 	/* Landlock refuses (EXDEV) a link through which a file would gain
 	 * rights: its own place must be writable as well. */
-	if (r == 0 && sl_fs_check(c->v, c->fddir, src.fd, &src.obj,
+	if (r == 0 && sl_fs_check(c->v, c->fddir, src->fd, &src->obj,
 				  SL_FS_ACC_WRITE, NULL) < 0)
 		r = -EXDEV;
 	if (r == 0)
 		r = sl_fs_call_resolve(c, 1, SL_RES_PARENT, &to);
-	if (r == 0 && !to.name)
+	if (r == 0 && !to->name)
 		r = -EEXIST; /* "/" */
 	if (r == 0)
-		r = sl_fs_check_name(c->v, c->fddir, to.parentfd, to.name,
+		r = sl_fs_check_name(c->v, c->fddir, to->parentfd, to->name,
 				     false);
 	if (r == 0)
-		r = sl_fs_link(src.fd, to.parentfd, to.name);
-	sl_resolved_clear(&src);
-	sl_resolved_clear(&to);
+		r = sl_fs_link(src->fd, to->parentfd, to->name);
 	if (r == 0)
 		sl_fs_answer_value(out, 0);
 	return r;
@@ -509,28 +502,25 @@ static int op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 static int op_truncate(struct sl_fs_call *c, unsigned flags,
 		       struct sl_action *out)
 {
-	struct sl_resolved res;
-	int r = sl_fs_call_as_child(c);
+	const struct sl_resolved *res;
+	int lr = 0, r = sl_fs_call_as_child(c);
 
 	(void)flags;
 	if (r == 0)
 		r = sl_fs_call_resolve(c, 0, SL_RES_FOLLOW, &res);
 	if (r == 0)
-		r = sl_fs_check(c->v, c->fddir, res.fd, &res.obj,
+		r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj,
 				SL_FS_ACC_WRITE, NULL);
-	if (r == 0 && res.kind == SL_FSK_SLOW && c->nonblock)
+	if (r == 0 && res->kind == SL_FSK_SLOW && c->nonblock)
 		r = -EAGAIN;
 	if (r == 0) {
-		int lr = 0;
-
 		do
-			r = sl_fs_truncate(c->fddir, res.fd, &res.obj,
+			r = sl_fs_truncate(c->fddir, res->fd, &res->obj,
 					   c->req->x[0], true);
 		while (r == -EAGAIN && (lr = lease_wait(c)) == 0);
 		if (r == -EAGAIN)
 			r = lr;
 	}
-	sl_resolved_clear(&res);
 	if (r == 0)
 		sl_fs_answer_value(out, 0);
 	return r;

@@ -119,18 +119,20 @@ static int read_xattr(const struct sl_notif *n, const struct sl_fs_req *req,
 	return r == -ENOENT ? r : (r < 0 ? -EFAULT : 0);
 }
 
-/* The object the call acts on: the child's fd, or its path resolved. */
-static int object(struct sl_fs_call *c, int *fd, struct sl_fs_obj *o)
+/* The object the call acts on: the child's fd (taken: *owned), or its
+ * path resolved (the request's). */
+static int object(struct sl_fs_call *c, int *fd, int *owned,
+		  struct sl_fs_obj *o)
 {
 	const struct sl_fs_req *req = c->req;
-	struct sl_resolved res;
+	const struct sl_resolved *res;
 	int r;
 
 	if (req->nargs == 0 || req->a[0].null) {
 		int child = req->nargs == 0 ? req->fd : req->a[0].dirfd;
 		int fl;
 
-		*fd = sl_fs_call_getfd(c, child);
+		*fd = *owned = sl_fs_call_getfd(c, child);
 		if (*fd < 0)
 			return *fd;
 		/* an open file: an O_PATH fd does not do here */
@@ -143,9 +145,8 @@ static int object(struct sl_fs_call *c, int *fd, struct sl_fs_obj *o)
 			       &res);
 	if (r < 0)
 		return r;
-	*fd = TAKE_FD(res.fd);
-	*o = res.obj;
-	sl_resolved_clear(&res);
+	*fd = res->fd;
+	*o = res->obj;
 	return 0;
 }
 
@@ -172,8 +173,9 @@ static int perform(const struct sl_fs_req *req, int fd,
 static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	const struct sl_fs_req *req = c->req;
-	_cleanup_(closep) int fd = -1;
+	_cleanup_(closep) int owned = -1;
 	struct meta m = { 0 };
+	int fd = -1;
 	struct sl_fs_obj o;
 	int r = 0;
 
@@ -185,7 +187,7 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	if (r == 0)
 		r = sl_fs_call_as_child(c);
 	if (r == 0)
-		r = object(c, &fd, &o);
+		r = object(c, &fd, &owned, &o);
 	if (r == 0)
 		r = sl_fs_check(c->v, c->fddir, fd, &o, SL_FS_ACC_WRITE, NULL);
 	if (r == 0)

@@ -28,7 +28,7 @@ static int op_watch(struct sl_fs_call *c, unsigned flags,
 {
 	const struct sl_fs_req *req = c->req;
 	_cleanup_(closep) int instance = -1;
-	struct sl_resolved res;
+	const struct sl_resolved *res;
 	char link[40];
 	int r;
 
@@ -43,17 +43,19 @@ static int op_watch(struct sl_fs_call *c, unsigned flags,
 			       &res);
 	if (r < 0)
 		return r;
-	r = sl_fs_check(c->v, c->fddir, res.fd, &res.obj, SL_FS_ACC_READ,
+	r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj, SL_FS_ACC_READ,
 			NULL);
-	sl_fd_magic(res.fd, link, sizeof(link));
+	sl_fd_magic(res->fd, link, sizeof(link));
 	if (r == 0 && req->op == SL_FS_WATCH) {
 		/* followed, the magic link lands on the object held */
 		r = inotify_add_watch(instance, link,
 				      (uint32_t)req->flags & ~IN_DONT_FOLLOW);
-		if (r < 0)
+		if (r < 0) {
 			r = -errno;
-		else
-			sl_fs_answer_value(out, r), r = 0;
+		} else {
+			sl_fs_answer_value(out, r);
+			r = 0;
+		}
 	} else if (r == 0) {
 		if (fanotify_mark(instance,
 				  (unsigned)req->flags & ~FAN_MARK_DONT_FOLLOW,
@@ -62,7 +64,6 @@ static int op_watch(struct sl_fs_call *c, unsigned flags,
 		else
 			sl_fs_answer_value(out, 0);
 	}
-	sl_resolved_clear(&res);
 	return r;
 }
 
