@@ -27,28 +27,9 @@
 #include <unistd.h>
 
 #include "sandlock.h"
+#include "timing.h"
 
 extern char **environ;
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(double), cmp_double);
-	return v[n / 2];
-}
 
 static const char *const roots[] = { "/usr", "/lib", "/lib64", "/bin",
 				     "/sbin", "/etc", NULL };
@@ -169,13 +150,13 @@ static void bench_opens(const char *loop, int rounds)
 				v[x][rel][i] = run(p[x], argv, true);
 		}
 	for (int rel = 0; rel < 2; rel++) {
-		double bare = median(v[3][rel], rounds);
+		double bare = median_of(v[3][rel], rounds);
 
 		printf("open + close, %s: bare %.2f us\n",
 		       rel ? "relative to a dirfd" : "absolute path",
 		       bare / 1e3);
 		for (int x = 0; x < 3; x++) {
-			double m = median(v[x][rel], rounds);
+			double m = median_of(v[x][rel], rounds);
 
 			printf("  %-18s %6.2f us, overhead %6.2f us\n",
 			       extra_name[x], m / 1e3, (m - bare) / 1e3);
@@ -212,12 +193,12 @@ static void bench_tar(int iters)
 		}
 	}
 	{
-		double bare = median(v[3], iters);
+		double bare = median_of(v[3], iters);
 
 		printf("tar -cf /dev/null /usr/include: bare %.1f ms\n",
 		       bare / 1e3);
 		for (int x = 0; x < 3; x++) {
-			double m = median(v[x], iters);
+			double m = median_of(v[x], iters);
 
 			printf("  %-18s %6.1f ms, %.2fx bare\n", extra_name[x],
 			       m / 1e3, m / bare);
@@ -264,7 +245,7 @@ static void bench_cp(int iters)
 		nftw(dst, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	}
 	{
-		double b = median(bare, iters), s = median(boxed, iters);
+		double b = median_of(bare, iters), s = median_of(boxed, iters);
 
 		printf("cp -a /usr/include into a write grant: bare %.0f ms, "
 		       "sandboxed %.0f ms, %.2fx bare\n",

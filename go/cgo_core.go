@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "0289e1de6c145dca33cc4f36d45a280da8c06bfe06d77184cca63cb3108f0bdd"
+const coreSourcesSHA256 = "e346a1388afe6f6356dc659a60f2e73e2814c10c3953cf274ca10b43e2ad8172"

@@ -182,14 +182,10 @@ static int add_link_targets(struct sl_pathset *s, const char *dpath,
 	return r;
 }
 
-int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
+/* path as an entry: absolute (from the current directory), normalized. */
+static int normalized(const char *path, char **out)
 {
 	_cleanup_(freep) char *cwd = NULL;
-	_cleanup_(freep) char *norm = NULL;
-	_cleanup_(freep) char *real = NULL;
-	_cleanup_(closep) int fd = -1;
-	unsigned origin = s->next_origin++;
-	int r;
 
 	if (!path[0])
 		return -EINVAL;
@@ -198,7 +194,18 @@ int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
 		if (!cwd)
 			return -errno;
 	}
-	r = sl_path_normalize(cwd, path, &norm);
+	return sl_path_normalize(cwd, path, out);
+}
+
+int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
+{
+	_cleanup_(freep) char *norm = NULL;
+	_cleanup_(freep) char *real = NULL;
+	_cleanup_(closep) int fd = -1;
+	unsigned origin = s->next_origin++;
+	int r;
+
+	r = normalized(path, &norm);
 	if (r < 0)
 		return r;
 	r = push_path(s, norm, origin);
@@ -228,21 +235,13 @@ int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
 
 int sl_pathset_remove(struct sl_pathset *s, const char *path)
 {
-	_cleanup_(freep) char *cwd = NULL;
 	_cleanup_(freep) char *norm = NULL;
 	bool found = false;
 	unsigned origin = 0;
 	size_t k = 0;
 	int r;
 
-	if (!path[0])
-		return -EINVAL;
-	if (path[0] != '/') {
-		cwd = getcwd(NULL, 0);
-		if (!cwd)
-			return -errno;
-	}
-	r = sl_path_normalize(cwd, path, &norm);
+	r = normalized(path, &norm);
 	if (r < 0)
 		return r;
 	/* The first string of an addition is the path as given. */

@@ -177,7 +177,8 @@ static int sets_rdlock(struct sl_fs_view *v)
 	return v->sets_err;
 }
 
-int sl_fs_view_deny(struct sl_fs_view *v, const char *path)
+/* Change the deny set (built first), under the write lock. */
+static int change_deny(struct sl_fs_view *v, const char *path, bool add)
 {
 	int r = sets_rdlock(v);
 
@@ -185,22 +186,20 @@ int sl_fs_view_deny(struct sl_fs_view *v, const char *path)
 	if (r < 0)
 		return r;
 	pthread_rwlock_wrlock(&v->lock);
-	r = sl_pathset_add(&v->deny, path, SL_PATHSET_IDENTITY);
+	r = add ? sl_pathset_add(&v->deny, path, SL_PATHSET_IDENTITY) :
+		  sl_pathset_remove(&v->deny, path);
 	pthread_rwlock_unlock(&v->lock);
 	return r;
 }
 
+int sl_fs_view_deny(struct sl_fs_view *v, const char *path)
+{
+	return change_deny(v, path, true);
+}
+
 int sl_fs_view_allow(struct sl_fs_view *v, const char *path)
 {
-	int r = sets_rdlock(v);
-
-	pthread_rwlock_unlock(&v->lock);
-	if (r < 0)
-		return r;
-	pthread_rwlock_wrlock(&v->lock);
-	r = sl_pathset_remove(&v->deny, path);
-	pthread_rwlock_unlock(&v->lock);
-	return r;
+	return change_deny(v, path, false);
 }
 
 /* ---- the child's root and user namespace (once per run) ----------------- */
@@ -367,6 +366,17 @@ int sl_fs_call_getfd(struct sl_fs_call *c, int childfd)
 		return sl_notif_getfd(c->n, childfd);
 	fd = (int)syscall(__NR_pidfd_getfd, c->pidfd, childfd, 0);
 	return fd < 0 ? -errno : fd;
+}
+
+int sl_fs_call_may_wait(const struct sl_fs_call *c, int fd)
+{
+	struct sl_fs_obj o;
+
+	if (!c->nonblock)
+		return 0;
+	if (sl_fs_obj_of(fd, &o) < 0 || sl_fs_kind_of(fd, &o) == SL_FSK_SLOW)
+		return -EAGAIN;
+	return 0;
 }
 
 int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,

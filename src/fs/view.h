@@ -104,6 +104,11 @@ int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
 /* The child's fd (pidfd_getfd). */
 int sl_fs_call_getfd(struct sl_fs_call *c, int childfd);
 
+/* -EAGAIN when the call runs on the event loop and fd lies on a
+ * filesystem whose operations may wait (network, FUSE): the caller then
+ * goes to a worker. */
+int sl_fs_call_may_wait(const struct sl_fs_call *c, int fd);
+
 /* ---- decisions ------------------------------------------------------------- */
 
 enum sl_fs_access {

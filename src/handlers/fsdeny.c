@@ -65,6 +65,19 @@ static void answer_fd(struct sl_action *out, int fd, uint64_t flags)
 	sl_open_answer_fd(out, fd, flags);
 }
 
+/* Path argument 0's object (followed as the call says), refused when
+ * denied. An unresolvable path is refused with the kernel's own error. */
+static int denied_or(struct sl_fs_call *c, const struct sl_resolved **res)
+{
+	int r = sl_fs_call_resolve(c, 0,
+				   c->req->a[0].follow ? SL_RES_FOLLOW : 0, res);
+
+	if (r < 0)
+		return r;
+	return sl_fs_check(c->v, c->fddir, (*res)->fd, &(*res)->obj,
+			   SL_FS_ACC_NONE, NULL);
+}
+
 /* In a worker: an open that meets a lease conflict is tried again until
  * the lease is given back or broken by the kernel (its lease-break time),
  * or the notification is withdrawn: never a wait that cannot end. */
@@ -198,34 +211,29 @@ static int open_existing(struct sl_fs_call *c, unsigned flags,
 	return 0;
 }
 
-/* A missing last component with O_CREAT: create it in its directory. */
-static int open_create(struct sl_fs_call *c, unsigned flags,
-		       const struct sl_resolved *res, struct sl_action *out)
+/* Without fs_deny, what Landlock was given (the directory dir) the
+ * kernel decides. */
+static bool kernel_decides(struct sl_fs_call *c, unsigned flags, int dir)
+{
+	struct sl_resolved d = { .fd = dir };
+
+	return (flags & KERNEL_ENFORCED) && sl_resolved_stat(&d) == 0 &&
+	       !sl_fs_served(c->v, &d);
+}
+
+/* Create name in dir (NULL: O_TMPFILE's unnamed file) and answer it. */
+static int create_in(struct sl_fs_call *c, int dir, const char *name,
+		     struct sl_action *out)
 {
 	uint64_t fl = c->req->flags;
-	bool own_umask;
-	int fd, r;
+	bool own_umask = c->job && c->job->own_fs;
+	int fd, r = 0;
 
-	if (res->trailing_slash)
-		return -EISDIR;
-	if (flags & KERNEL_ENFORCED) {
-		struct sl_resolved dir = { .fd = res->parentfd };
-
-		/* what Landlock was given, the kernel decides */
-		if (sl_resolved_stat(&dir) == 0 && !sl_fs_served(c->v, &dir)) {
-			sl_fs_answer_continue(out);
-			return 0;
-		}
-	}
-	r = sl_fs_check_name(c->v, c->fddir, res->parentfd, res->name, false);
-	if (r < 0)
-		return r;
-	own_umask = c->job && c->job->own_fs;
 	if (own_umask)
 		umask(c->creds->umask); /* the worker's own fs table */
 	do
-		fd = sl_fs_create(res->parentfd, res->name, fl, c->req->mode,
-				  c->creds->umask, own_umask, true);
+		fd = sl_fs_create(dir, name, fl, c->req->mode, c->creds->umask,
+				  own_umask, true);
 	while (fd == -EAGAIN && (r = lease_wait(c)) == 0);
 	if (fd == -EAGAIN)
 		return r;
@@ -235,26 +243,39 @@ static int open_create(struct sl_fs_call *c, unsigned flags,
 	return 0;
 }
 
+/* A missing last component with O_CREAT: create it in its directory. */
+static int open_create(struct sl_fs_call *c, unsigned flags,
+		       const struct sl_resolved *res, struct sl_action *out)
+{
+	int r;
+
+	if (res->trailing_slash)
+		return -EISDIR;
+	if (kernel_decides(c, flags, res->parentfd)) {
+		sl_fs_answer_continue(out);
+		return 0;
+	}
+	r = sl_fs_check_name(c->v, c->fddir, res->parentfd, res->name, false);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, res->parentfd);
+	return r < 0 ? r : create_in(c, res->parentfd, res->name, out);
+}
+
 /* O_TMPFILE: an unnamed file in the directory named. */
 static int open_tmpfile(struct sl_fs_call *c, unsigned flags,
 			const struct sl_resolved *res, struct sl_action *out)
 {
-	uint64_t fl = c->req->flags;
 	int r;
 
-	if ((flags & KERNEL_ENFORCED) && !sl_fs_served(c->v, res)) {
+	if (kernel_decides(c, flags, res->fd)) {
 		sl_fs_answer_continue(out);
 		return 0;
 	}
 	r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj, SL_FS_ACC_WRITE,
 			NULL);
 	if (r == 0)
-		r = sl_fs_create(res->fd, NULL, fl, c->req->mode,
-				 c->creds->umask, false, false);
-	if (r < 0)
-		return r;
-	answer_fd(out, r, fl);
-	return 0;
+		r = sl_fs_call_may_wait(c, res->fd);
+	return r < 0 ? r : create_in(c, res->fd, NULL, out);
 }
 
 /* O_PATH: the kernel refuses to install an O_PATH file through seccomp,
@@ -268,11 +289,7 @@ static int open_path(struct sl_fs_call *c, unsigned flags,
 	int r;
 
 	(void)flags;
-	r = sl_fs_call_resolve(c, 0, c->req->a[0].follow ? SL_RES_FOLLOW : 0,
-			       &res);
-	if (r == 0)
-		r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj,
-				SL_FS_ACC_NONE, NULL);
+	r = denied_or(c, &res);
 	if (r == 0)
 		sl_fs_answer_continue(out);
 	return r;
@@ -358,13 +375,7 @@ static int op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 
 	(void)flags;
 	if (r == 0)
-		r = sl_fs_call_resolve(c, 0,
-				       c->req->a[0].follow ? SL_RES_FOLLOW : 0,
-				       &res);
-	/* An unresolvable path is refused with the kernel's own error. */
-	if (r == 0)
-		r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj,
-				SL_FS_ACC_NONE, NULL);
+		r = denied_or(c, &res);
 	if (r == 0)
 		sl_fs_answer_continue(out);
 	return r;
@@ -429,6 +440,8 @@ static int op_unlink(struct sl_fs_call *c, unsigned flags,
 	if (r == 0 && !dot_or_dotdot(res->name))
 		r = check_names(c, res, false, &exists);
 	if (r == 0)
+		r = sl_fs_call_may_wait(c, res->parentfd);
+	if (r == 0)
 		r = sl_fs_unlink(res->parentfd, res->name, res->trailing_slash,
 				 (int)c->req->flags);
 	if (r == 0)
@@ -459,6 +472,10 @@ static int op_rename(struct sl_fs_call *c, unsigned flags,
 			r = check_names(c, to, true, &exists);
 	}
 	if (r == 0)
+		r = sl_fs_call_may_wait(c, from->parentfd);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, to->parentfd);
+	if (r == 0)
 		r = sl_fs_rename(from->parentfd, from->name,
 				 from->trailing_slash, to->parentfd, to->name,
 				 to->trailing_slash, (unsigned)c->req->flags);
@@ -474,12 +491,7 @@ static int op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 
 	(void)flags;
 	if (r == 0)
-		r = sl_fs_call_resolve(c, 0,
-				       c->req->a[0].follow ? SL_RES_FOLLOW : 0,
-				       &src);
-	if (r == 0)
-		r = sl_fs_check(c->v, c->fddir, src->fd, &src->obj,
-				SL_FS_ACC_NONE, NULL);
+		r = denied_or(c, &src);
 	/* Landlock refuses (EXDEV) a link through which a file would gain
 	 * rights: its own place must be writable as well. */
 	if (r == 0 && sl_fs_check(c->v, c->fddir, src->fd, &src->obj,
@@ -492,6 +504,8 @@ static int op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	if (r == 0)
 		r = sl_fs_check_name(c->v, c->fddir, to->parentfd, to->name,
 				     false);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, to->parentfd);
 	if (r == 0)
 		r = sl_fs_link(src->fd, to->parentfd, to->name);
 	if (r == 0)

@@ -190,6 +190,8 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = object(c, &fd, &owned, &o);
 	if (r == 0)
 		r = sl_fs_check(c->v, c->fddir, fd, &o, SL_FS_ACC_WRITE, NULL);
+	if (r == 0 && c->nonblock && sl_fs_kind_of(fd, &o) == SL_FSK_SLOW)
+		r = -EAGAIN; /* may wait: in a worker */
 	if (r == 0)
 		r = perform(req, fd, &o, &m);
 	free(m.value);
@@ -223,19 +225,10 @@ static void fsmeta_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 		sl_nrset_add(set, nrs[i]);
 }
 
-static int fsmeta_init(struct sl_supervisor *sv, const struct sl_policy *p,
-		       void **state)
-{
-	*state = sl_fs_view_of(sv);
-	return *state ? 0 : sl_supervisor_init_error(sv, EINVAL,
-						     "metadata gating: no "
-						     "filesystem view");
-}
-
 const struct sl_handler_module sl_module_fsmeta = {
 	.name = "fsmeta",
 	.active = sl_fs_policy_confines,
 	.syscalls = fsmeta_syscalls,
-	.init = fsmeta_init,
+	.init = sl_fs_view_module_init,
 	.handle = fsmeta_handle,
 };

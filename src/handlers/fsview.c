@@ -67,6 +67,14 @@ struct sl_fs_view *sl_fs_view_of(struct sl_supervisor *sv)
 	return sl_supervisor_module_state(sv, &sl_module_fsview);
 }
 
+int sl_fs_view_module_init(struct sl_supervisor *sv, const struct sl_policy *p,
+			   void **state)
+{
+	*state = sl_fs_view_of(sv);
+	return *state ? 0 : sl_supervisor_init_error(sv, EINVAL,
+						     "no filesystem view");
+}
+
 void sl_fs_answer_value(struct sl_action *out, int64_t v)
 {
 	out->kind = SL_ACT_VALUE;

@@ -16,6 +16,9 @@ extern const struct sl_handler_module sl_module_fsdeny;
 
 /* The run's view (NULL if the fsview module is not active). */
 struct sl_fs_view *sl_fs_view_of(struct sl_supervisor *sv);
+/* init of a module whose state is the view itself. */
+int sl_fs_view_module_init(struct sl_supervisor *sv, const struct sl_policy *p,
+			   void **state);
 
 /* Does the policy have filesystem grants or denials (then Landlock
  * leaves metadata writes and watches to the supervisor)? */

@@ -45,6 +45,8 @@ static int op_watch(struct sl_fs_call *c, unsigned flags,
 		return r;
 	r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj, SL_FS_ACC_READ,
 			NULL);
+	if (r == 0 && c->nonblock && res->kind == SL_FSK_SLOW)
+		r = -EAGAIN; /* may wait: in a worker */
 	sl_fd_magic(res->fd, link, sizeof(link));
 	if (r == 0 && req->op == SL_FS_WATCH) {
 		/* followed, the magic link lands on the object held */
@@ -97,19 +99,10 @@ static void fswatch_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	sl_nrset_add_sys(set, fanotify_mark);
 }
 
-static int fswatch_init(struct sl_supervisor *sv, const struct sl_policy *p,
-			void **state)
-{
-	*state = sl_fs_view_of(sv);
-	return *state ? 0 : sl_supervisor_init_error(sv, EINVAL,
-						     "watch gating: no "
-						     "filesystem view");
-}
-
 const struct sl_handler_module sl_module_fswatch = {
 	.name = "fswatch",
 	.active = sl_fs_policy_confines,
 	.syscalls = fswatch_syscalls,
-	.init = fswatch_init,
+	.init = sl_fs_view_module_init,
 	.handle = fswatch_handle,
 };

@@ -7,142 +7,19 @@
  * private scratch tree; the races run a second thread a bounded number of
  * times, and an unconfined control run shows that they are really hit.
  */
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include "harness.h"
-#include "integration/handlers_run.h"
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#include "integration/fs_probe.h"
 
 static char dir[64];
 
-static char *join(const char *a, const char *b)
-{
-	static char bufs[64][512];
-	static int next;
-	char *p = bufs[next++ % 64];
-
-	snprintf(p, sizeof(bufs[0]), "%s/%s", a, b);
-	return p;
-}
-
-static bool copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
-	bool ok = true;
-
-	if (in < 0)
-		return false;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		close(in);
-		return false;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ok &= write(out, buf, (size_t)n) == n;
-	close(in);
-	return close(out) == 0 && ok && n == 0;
-}
-
-static off_t size_of(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 ? st.st_size : -1;
-}
-
-static mode_t mode_of(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
-}
-
-/* Run a helper in a sandbox built from b (consumed); its stdout. */
-static char *run_in(sandlock_builder_t *b, const char *const *argv)
-{
-	struct hrun o;
-	char *out;
-
-	hrun(b, argv, &o);
-	if (!o.ok) {
-		fprintf(stderr, "  sandbox did not run: %s\n",
-			o.build_err ? o.build_err : "spawn failed");
-		hrun_free(&o);
-		return strdup("(did not run)");
-	}
-	out = o.out;
-	o.out = NULL;
-	if (o.err[0])
-		fprintf(stderr, "  (stderr: %s)\n", o.err);
-	hrun_free(&o);
-	return out;
-}
-
-#define PROBE(b, ...)                                                     \
-	({                                                                \
-		const char *_argv[] = { helper("fs_probe"), __VA_ARGS__,  \
-					NULL };                           \
-		run_in((b), _argv);                                       \
-	})
-#define RACE(b, ...)                                                      \
-	({                                                                \
-		const char *_argv[] = { helper("fs_race"), __VA_ARGS__,   \
-					NULL };                           \
-		run_in((b), _argv);                                       \
-	})
-
-/* The helper run directly, outside any sandbox (control). */
-static char *run_bare(const char *const *argv)
-{
-	char cmd[4096] = "";
-	char *out = calloc(1, 4096);
-	FILE *f;
-	size_t n;
-
-	for (size_t i = 0; argv[i]; i++) {
-		strncat(cmd, "'", sizeof(cmd) - strlen(cmd) - 1);
-		strncat(cmd, argv[i], sizeof(cmd) - strlen(cmd) - 1);
-		strncat(cmd, "' ", sizeof(cmd) - strlen(cmd) - 1);
-	}
-	f = popen(cmd, "r");
-	if (!f || !out) {
-		if (f)
-			pclose(f);
-		return out;
-	}
-	n = fread(out, 1, 4095, f);
-	out[n] = '\0';
-	pclose(f);
-	return out;
-}
-
-#define RACE_BARE(...)                                                    \
-	({                                                                \
-		const char *_argv[] = { helper("fs_race"), __VA_ARGS__,   \
-					NULL };                           \
-		run_bare(_argv);                                          \
-	})
-
 static long leaked(const char *out)
 {
-	long d = -1, l = -1;
-
-	if (!out || sscanf(out, "done=%ld leaked=%ld", &d, &l) != 2)
-		return -1;
-	return l;
+	return race_count(out, true);
 }
 
 static long done(const char *out)
 {
-	long d = -1, l = -1;
-
-	if (!out || sscanf(out, "done=%ld leaked=%ld", &d, &l) != 2)
-		return -1;
-	return d;
+	return race_count(out, false);
 }
 
 /* ---- class 1: resolution the supervisor cannot follow ---------------- */
@@ -191,7 +68,7 @@ TEST(class1_long_symlink_chain_reaches_no_denied_file)
 {
 	char secret[256], via[256];
 	off_t size;
-	char *out;
+	char *out = NULL;
 
 	if (!long_chain(secret, sizeof(secret), via, sizeof(via)))
 		FAIL("scratch setup failed");
@@ -261,13 +138,13 @@ static sandlock_builder_t *race_builder(void)
 TEST(class2_fifo_swap_never_opens_the_denied_file)
 {
 	const char *t;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
 	t = join(dir, "t");
-	out = RACE_BARE("open", join(t, "fifo"), join(t, "secret"), "2000");
-	if (leaked(out) <= 0)
+	if (!RACE_CONTROL(out, leaked(out) > 0, "open", join(t, "fifo"),
+			  join(t, "secret"), "2000"))
 		FAIL("control: the race was not hit: %s", out);
 	free(out);
 	out = RACE(race_builder(), "open", join(t, "fifo"), join(t, "secret"),
@@ -281,13 +158,13 @@ TEST(class2_fifo_swap_never_opens_the_denied_file)
 TEST(class2_exec_swap_never_runs_the_denied_binary)
 {
 	const char *t;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
 	t = join(dir, "t");
-	out = RACE_BARE("exec", join(t, "true"), join(t, "false"), "300");
-	if (leaked(out) <= 0)
+	if (!RACE_CONTROL(out, leaked(out) > 0, "exec", join(t, "true"),
+			  join(t, "false"), "300"))
 		FAIL("control: the race was not hit: %s", out);
 	free(out);
 	out = RACE(race_builder(), "exec", join(t, "true"), join(t, "false"),
@@ -301,13 +178,13 @@ TEST(class2_exec_swap_never_runs_the_denied_binary)
 TEST(class2_truncate_swap_never_truncates_the_denied_file)
 {
 	const char *w;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
 	w = join(dir, "w");
-	out = RACE_BARE("truncate", join(w, "ok"), join(w, "secret"), "2000");
-	if (size_of(join(w, "secret")) != 0)
+	if (!RACE_CONTROL(out, size_of(join(w, "secret")) == 0, "truncate",
+			  join(w, "ok"), join(w, "secret"), "2000"))
 		FAIL("control: the race was not hit: %s", out);
 	free(out);
 	CHECK(write_file(join(w, "secret"), "SECRET\n"));
@@ -323,15 +200,14 @@ TEST(class2_truncate_swap_never_truncates_the_denied_file)
 TEST(class2_symlink_swap_never_truncates_the_denied_file)
 {
 	const char *w, *l;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
 	w = join(dir, "w");
 	l = join(w, "link");
-	out = RACE_BARE("symlink", l, join(w, "ok"), join(w, "secret"),
-			"3000");
-	if (size_of(join(w, "secret")) != 0)
+	if (!RACE_CONTROL(out, size_of(join(w, "secret")) == 0, "symlink", l,
+			  join(w, "ok"), join(w, "secret"), "3000"))
 		FAIL("control: the race was not hit: %s", out);
 	free(out);
 	CHECK(write_file(join(w, "secret"), "SECRET\n"));
@@ -347,13 +223,14 @@ TEST(class2_symlink_swap_never_truncates_the_denied_file)
 TEST(class2_dirfd_swap_never_removes_the_denied_file)
 {
 	const char *w;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
 	w = join(dir, "w");
-	out = RACE_BARE("dirfd", join(w, "a"), join(w, "b"), "victim", "2000");
-	if (size_of(join(join(w, "b"), "victim")) >= 0)
+	if (!RACE_CONTROL(out, size_of(join(join(w, "b"), "victim")) < 0,
+			  "dirfd", join(w, "a"), join(w, "b"), "victim",
+			  "2000"))
 		FAIL("control: the race was not hit: %s", out);
 	free(out);
 	CHECK(write_file(join(join(w, "b"), "victim"), "B\n"));
@@ -368,14 +245,14 @@ TEST(class2_dirfd_swap_never_removes_the_denied_file)
 TEST(class2_metadata_swap_never_changes_a_read_only_file)
 {
 	const char *w, *r;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
 	w = join(dir, "w");
 	r = join(join(dir, "r"), "ro");
-	out = RACE_BARE("chmod", join(w, "ok"), r, "2000");
-	if (mode_of(r) != 0600)
+	if (!RACE_CONTROL(out, mode_of(r) == 0600, "chmod", join(w, "ok"), r,
+			  "2000"))
 		FAIL("control: the race was not hit: %s", out);
 	free(out);
 	CHECK(chmod(r, 0644) == 0);
@@ -393,7 +270,7 @@ TEST(class3_openat2_resolves_from_the_dirfd)
 {
 	char root[128], etc[160], made[160];
 	sandlock_builder_t *b;
-	char *out;
+	char *out = NULL;
 
 	if (!scratch_dir(dir, sizeof(dir)))
 		FAIL("scratch setup failed");
@@ -426,7 +303,7 @@ TEST(class3_openat2_resolves_from_the_dirfd)
 TEST(class4_o_path_opens_work_and_denied_ones_do_not)
 {
 	sandlock_builder_t *b;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
@@ -500,7 +377,7 @@ TEST(class5_metadata_writes_need_a_write_grant)
 {
 	char why[128];
 	const char *u;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
@@ -536,7 +413,7 @@ TEST(class5_metadata_writes_need_a_write_grant)
 TEST(class6_watches_need_a_read_grant)
 {
 	const char *u;
-	char *out;
+	char *out = NULL;
 
 	if (!race_setup())
 		FAIL("scratch setup failed");
@@ -565,7 +442,7 @@ TEST(class13_on_behalf_opens_use_the_childs_capabilities)
 {
 	sandlock_builder_t *b;
 	const char *f;
-	char *out;
+	char *out = NULL;
 
 	if (geteuid() != 0)
 		SKIP("needs root to own a file as another user");
@@ -588,7 +465,7 @@ TEST(class13_on_behalf_opens_use_the_childs_capabilities)
 TEST(class20_net_device_entries_are_denied_by_identity)
 {
 	sandlock_builder_t *b;
-	char *out;
+	char *out = NULL;
 
 	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
 	out = PROBE(b, "read", "/sys/devices/virtual/net/lo/address");

@@ -69,25 +69,30 @@ static void report(const char *op, long r)
 		printf("%s OK\n", op);
 }
 
-static int op_read(const char *path)
+/* "<op> OK <first line read from fd>" (or the open's error); closes fd. */
+static void print_line(const char *op, int fd)
 {
 	char buf[256];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0) {
-		report("read", -1);
-		return 0;
+		report(op, -1);
+		return;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0) {
-		report("read", -1);
-		return 0;
+		report(op, -1);
+		return;
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	printf("read OK %s\n", buf);
+	printf("%s OK %s\n", op, buf);
+}
+
+static int op_read(const char *path)
+{
+	print_line("read", open(path, O_RDONLY | O_CLOEXEC));
 	return 0;
 }
 
@@ -126,9 +131,8 @@ static int op_creat(const char *path)
 static int op_openat2(const char *dir, const char *path, const char *flags)
 {
 	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
-	char buf[256], f[256];
+	char f[256];
 	int dfd, fd;
-	ssize_t n;
 
 	snprintf(f, sizeof(f), "%s", flags);
 	for (char *t = strtok(f, ","); t; t = strtok(NULL, ",")) {
@@ -157,19 +161,12 @@ static int op_openat2(const char *dir, const char *path, const char *flags)
 	}
 	fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
 	close(dfd);
-	if (fd < 0) {
-		report("openat2", -1);
-		return 0;
-	}
-	if (how.flags & (O_CREAT | O_PATH)) {
+	if (fd >= 0 && (how.flags & (O_CREAT | O_PATH))) {
 		report("openat2", 0);
+		close(fd);
 	} else {
-		n = read(fd, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		printf("openat2 OK %s\n", buf);
+		print_line("openat2", fd);
 	}
-	close(fd);
 	return 0;
 }
 
@@ -313,25 +310,14 @@ static int op_ls(const char *dir)
 static int op_opath_use(const char *dir, const char *name)
 {
 	struct stat st;
-	char buf[64];
 	int d = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
-	ssize_t n;
 
 	if (d < 0) {
 		report("opath_use", -1);
 		return 0;
 	}
 	report("opath_use-fstat", fstat(d, &st));
-	fd = openat(d, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		report("opath_use-openat", -1);
-	} else {
-		n = read(fd, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		printf("opath_use-openat OK %s\n", buf);
-		close(fd);
-	}
+	print_line("opath_use-openat", openat(d, name, O_RDONLY | O_CLOEXEC));
 	report("opath_use-fchdir", fchdir(d));
 	fd = open(name, O_RDONLY | O_CLOEXEC);
 	report("opath_use-relative", fd);
@@ -343,19 +329,7 @@ static int op_opath_use(const char *dir, const char *name)
 
 static int op_fifo_read(const char *path)
 {
-	char buf[128];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		report("fifo_read", -1);
-		return 0;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	printf("fifo_read OK %s\n", buf);
+	print_line("fifo_read", open(path, O_RDONLY | O_CLOEXEC));
 	return 0;
 }
 
