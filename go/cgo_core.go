@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "e346a1388afe6f6356dc659a60f2e73e2814c10c3953cf274ca10b43e2ad8172"
+const coreSourcesSHA256 = "65d9473551a5a685f55d69bdef8e3183b570eabf30426f3612720e1ff27befc4"

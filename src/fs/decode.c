@@ -205,6 +205,22 @@ bool sl_fs_is_path_call(int nr)
 	return row_of(nr) != NULL;
 }
 
+/* O_LARGEFILE as the kernel spells it (libc's is 0 on 64-bit). */
+#if defined(__x86_64__)
+#define SL_O_LARGEFILE 0100000
+#elif defined(__aarch64__)
+#define SL_O_LARGEFILE 0400000
+#endif
+
+/* The open flags openat2 knows (it refuses others, unlike openat), and
+ * those it allows with O_PATH. */
+#define SL_OPEN_FLAGS                                                      \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |    \
+	 O_NONBLOCK | O_DSYNC | O_SYNC | O_ASYNC | O_DIRECT |              \
+	 SL_O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
+	 O_PATH | __O_TMPFILE)
+#define SL_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
 /* openat2's struct open_how, with the checks the kernel makes before
  * anything is looked up (we act on these values, never on a second read
  * of the child's memory). */
@@ -238,7 +254,9 @@ static int read_how(const struct sl_notif *n, struct sl_fs_req *r)
 				return -E2BIG;
 		off += chunk;
 	}
-	if (how.flags >> 32 || how.mode >> 12 ||
+	if (how.flags >> 32 || (how.flags & ~(uint64_t)SL_OPEN_FLAGS) ||
+	    ((how.flags & O_PATH) && (how.flags & ~(uint64_t)SL_PATH_FLAGS)) ||
+	    how.mode >> 12 ||
 	    (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))) ||
 	    (how.resolve & ~known) ||
 	    ((how.resolve & RESOLVE_BENEATH) &&

@@ -36,6 +36,7 @@
 #include "handlers/fsview.h"
 #include "handlers/opentarget.h"
 #include "handlers/procinfo.h"
+#include "supervisor/notif.h"
 #include "supervisor/worker.h"
 #include "util/cleanup.h"
 
@@ -131,6 +132,8 @@ static int open_ctty(struct sl_fs_call *c, uint64_t flags)
 	snprintf(path, sizeof(path), "/proc/%u/stat", c->n->req->pid);
 	if (sl_read_file(path, &stat_text, NULL) < 0)
 		return -ENXIO;
+	if (sl_notif_id_valid(c->n->listener, c->n->req->id) < 0)
+		return -ENOENT; /* the pid may name another task now */
 	p = strrchr(stat_text, ')'); /* the name may hold anything */
 	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty) != 1 || !tty)
 		return -ENXIO;
