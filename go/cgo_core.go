@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "65d9473551a5a685f55d69bdef8e3183b570eabf30426f3612720e1ff27befc4"
+const coreSourcesSHA256 = "cb3f9982728ece573bf45fca7a4663e671b3f00c3acd7c15339ba22af36da000"

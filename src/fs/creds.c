@@ -343,18 +343,26 @@ int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
 	return 0;
 }
 
+static const int invalidating[] = {
+	SCMP_SYS(setuid),    SCMP_SYS(setgid),	  SCMP_SYS(setreuid),
+	SCMP_SYS(setregid),  SCMP_SYS(setresuid), SCMP_SYS(setresgid),
+	SCMP_SYS(setfsuid),  SCMP_SYS(setfsgid),  SCMP_SYS(setgroups),
+	SCMP_SYS(capset),    SCMP_SYS(umask),	  SCMP_SYS(execve),
+	SCMP_SYS(execveat),
+};
+
 void sl_creds_invalidating_syscalls(struct sl_nrset *set)
 {
-	static const int nrs[] = {
-		SCMP_SYS(setuid),    SCMP_SYS(setgid),	  SCMP_SYS(setreuid),
-		SCMP_SYS(setregid),  SCMP_SYS(setresuid), SCMP_SYS(setresgid),
-		SCMP_SYS(setfsuid),  SCMP_SYS(setfsgid),  SCMP_SYS(setgroups),
-		SCMP_SYS(capset),    SCMP_SYS(umask),	  SCMP_SYS(execve),
-		SCMP_SYS(execveat),
-	};
+	for (size_t i = 0; i < SL_ARRAY_SIZE(invalidating); i++)
+		sl_nrset_add(set, invalidating[i]);
+}
 
-	for (size_t i = 0; i < SL_ARRAY_SIZE(nrs); i++)
-		sl_nrset_add(set, nrs[i]);
+bool sl_creds_invalidating(int nr)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(invalidating); i++)
+		if (invalidating[i] == nr)
+			return true;
+	return false;
 }
 
 static void mark(struct inflight *v, size_t *n, pid_t tid, pid_t tgid,

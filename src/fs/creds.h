@@ -59,6 +59,7 @@ int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
 
 /* The syscalls that invalidate (to notify when caching). */
 void sl_creds_invalidating_syscalls(struct sl_nrset *set);
+bool sl_creds_invalidating(int nr);
 /* Called for each of them, before the kernel runs it. */
 void sl_creds_invalidate(struct sl_creds_cache *c, const struct sl_notif *n);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fs/path.h"
+#include "util/vec.h"
 #include "util/cleanup.h"
 
 static int push(struct sl_fs_holes *h, const char *real)
@@ -64,40 +65,55 @@ static int push_link_targets(struct sl_fs_holes *h, const char *dir)
 	return r;
 }
 
-/* Does any grant of p reach path (contain it, or lie inside it)? */
-static bool granted_near(const struct sl_policy *p, const char *path)
+/* Does a grant (as given or resolved) reach path: contain it, or lie
+ * inside it? */
+static bool granted_near(const struct sl_strv *grants, const char *path)
+{
+	for (size_t i = 0; i < grants->n; i++)
+		if (sl_path_covers(grants->v[i], path) ||
+		    sl_path_covers(path, grants->v[i]))
+			return true;
+	return false;
+}
+
+/* The grants of p, as given and resolved. */
+static int grants_of(const struct sl_policy *p, struct sl_strv *out)
 {
 	const struct sl_strv *lists[] = { &p->fs_read, &p->fs_write };
+	int r = 0;
 
-	for (size_t l = 0; l < 2; l++)
-		for (size_t i = 0; i < lists[l]->n; i++) {
+	for (size_t l = 0; r == 0 && l < 2; l++)
+		for (size_t i = 0; r == 0 && i < lists[l]->n; i++) {
 			_cleanup_(freep) char *real =
 				realpath(lists[l]->v[i], NULL);
-			const char *g = real ? real : lists[l]->v[i];
 
-			if (sl_path_covers(g, path) || sl_path_covers(path, g))
-				return true;
+			r = sl_strv_push(out, lists[l]->v[i]);
+			if (r == 0 && real)
+				r = sl_strv_push(out, real);
 		}
-	return false;
+	return r;
 }
 
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 {
+	struct sl_strv grants = { 0 };
 	const char *s;
-	int r = 0;
+	int r;
 
 	memset(out, 0, sizeof(*out));
+	r = grants_of(p, &grants);
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
 		r = push_real(out, p->fs_deny.v[i]);
 	for (size_t i = 0; r == 0 && (s = sl_path_sensitive_at(i)); i++) {
-		if (strncmp(s, "/sys/", 5) != 0 || !granted_near(p, s))
+		if (strncmp(s, "/sys/", 5) != 0 || !granted_near(&grants, s))
 			continue;
 		r = push_real(out, s);
 		if (r == 0 && strcmp(s, "/sys/class/net") == 0)
 			r = push_link_targets(out, s);
 	}
-	if (r == 0 && granted_near(p, "/proc"))
+	if (r == 0 && granted_near(&grants, "/proc"))
 		r = push_real(out, "/proc");
+	sl_strv_free(&grants);
 	if (r < 0)
 		sl_fs_holes_free(out);
 	return r;

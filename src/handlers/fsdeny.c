@@ -571,6 +571,14 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 	const struct sl_fs_req *req;
 	sl_fs_op_fn fn;
 
+	if (sl_creds_invalidating(n->req->data.nr)) {
+		/* before the kernel changes them; exec is checked too */
+		sl_creds_invalidate(s->v->creds, n);
+		if ((n->req->data.nr != __NR_execve &&
+		     n->req->data.nr != __NR_execveat) ||
+		    (s->flags & KERNEL_ENFORCED))
+			return 0;
+	}
 	if (sl_is_open_family(n->req->data.nr)) {
 		if ((s->flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
 			return 0;
@@ -640,6 +648,8 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	};
 
 	sl_open_family_add(set);
+	/* opens are performed on behalf, with cached credentials */
+	sl_creds_invalidating_syscalls(set);
 	if (p->fs_deny.n == 0)
 		return; /* only /proc: reached by opens alone */
 	for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)

@@ -1,10 +1,9 @@
 /*
- * The filesystem view's own module: it owns the run's view (fs/view.h)
- * for the filesystem modules after it, and keeps the cache of the
- * children's credentials honest: the syscalls that change them are
- * notified (when credentials are cached, that is when opens are
- * performed on the children's behalf) and drop what they change before
- * the kernel runs them.
+ * The filesystem view's own module: it holds the run's view (fs/view.h)
+ * for the filesystem modules after it, and decides nothing itself. The
+ * children's credentials are cached when opens are performed on their
+ * behalf (the fsdeny module is active, which then has the syscalls that
+ * change them notified).
  */
 #include "handlers/fsview.h"
 
@@ -17,43 +16,24 @@ bool sl_fs_policy_confines(const struct sl_policy *p)
 	       (p->fs_read.n > 0 || p->fs_write.n > 0 || p->fs_deny.n > 0);
 }
 
-/* Credentials are cached when opens are performed on behalf. */
-static bool caching(const struct sl_policy *p)
-{
-	return sl_module_fsdeny.active(p);
-}
-
 static bool fsview_active(const struct sl_policy *p)
 {
 	return sl_fs_policy_confines(p);
-}
-
-static void fsview_syscalls(const struct sl_policy *p, struct sl_nrset *set)
-{
-	if (caching(p))
-		sl_creds_invalidating_syscalls(set);
 }
 
 static int fsview_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		       void **state)
 {
 	struct sl_fs_view *v;
-	int r = sl_fs_view_new(sv, p, caching(p), &v);
+	int r = sl_fs_view_new(sv, p,
+			       sl_supervisor_module_active(sv,
+							   &sl_module_fsdeny),
+			       &v);
 
 	if (r < 0)
 		return sl_supervisor_init_error(sv, r,
 						"filesystem view: cannot start");
 	*state = v;
-	return 0;
-}
-
-static int fsview_handle(void *state, const struct sl_notif *n,
-			 struct sl_action *out)
-{
-	struct sl_fs_view *v = state;
-
-	sl_creds_invalidate(v->creds, n);
-	sl_fs_answer_continue(out);
 	return 0;
 }
 
@@ -89,8 +69,6 @@ void sl_fs_answer_continue(struct sl_action *out)
 const struct sl_handler_module sl_module_fsview = {
 	.name = "fsview",
 	.active = fsview_active,
-	.syscalls = fsview_syscalls,
 	.init = fsview_init,
-	.handle = fsview_handle,
 	.fini = fsview_fini,
 };

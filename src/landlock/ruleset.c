@@ -160,7 +160,8 @@ static int add_grants(int fd, const struct sl_landlock_plan *plan,
 		const struct sl_strv *list = w ? &p->fs_write : &p->fs_read;
 
 		for (size_t i = 0; i < list->n; i++) {
-			r = holes ? add_grant_holes(fd, plan, holes,
+			r = holes && holes->n ?
+				    add_grant_holes(fd, plan, holes,
 						    list->v[i], w, &budget, e) :
 				    add_grant(fd, plan, p, list->v[i], w, e);
 			if (r)

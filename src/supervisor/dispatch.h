@@ -119,6 +119,10 @@ void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
  * when they cannot be. Off-loop answers to held notifications. */
 struct sl_workers *sl_supervisor_workers(struct sl_supervisor *sv);
 
+/* Is module m active in this run (whether or not initialised yet)? */
+bool sl_supervisor_module_active(const struct sl_supervisor *sv,
+				 const struct sl_handler_module *m);
+
 /* The state of module m in this run (modules that share state look up
  * the one that owns it; m must come earlier in the chain to be
  * initialised already). NULL when m is not active. */

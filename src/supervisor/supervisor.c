@@ -186,7 +186,8 @@ static int collect_modules(struct sl_supervisor *sv, uint64_t active)
 	for (size_t i = 0; i < total; i++) {
 		const struct sl_handler_module *m = sl_handler_modules[i];
 
-		if ((active >> i) & 1 && m->handle)
+		/* a module may only hold state for others (no handle) */
+		if ((active >> i) & 1 && (m->handle || m->init))
 			sv->mods[sv->nmods++] = m;
 	}
 	return sv->nmods > UINT8_MAX ? -E2BIG : 0;
@@ -353,6 +354,15 @@ struct sl_workers *sl_supervisor_workers(struct sl_supervisor *sv)
 	    sl_workers_new(sv->listener.fd, sv->epfd, &sv->workers) < 0)
 		sv->workers = NULL;
 	return sv->workers;
+}
+
+bool sl_supervisor_module_active(const struct sl_supervisor *sv,
+				 const struct sl_handler_module *m)
+{
+	for (size_t i = 0; i < sv->nmods; i++)
+		if (sv->mods[i] == m)
+			return true;
+	return false;
 }
 
 void *sl_supervisor_module_state(const struct sl_supervisor *sv,
