@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "cb3f9982728ece573bf45fca7a4663e671b3f00c3acd7c15339ba22af36da000"
+const coreSourcesSHA256 = "2b645eeb694349fa4b9176d2953a4f23e6820c379abf47ceba5c6d00bfeb9381"

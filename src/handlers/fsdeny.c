@@ -545,18 +545,18 @@ static int op_truncate(struct sl_fs_call *c, unsigned flags,
 
 /* ---- dispatch ------------------------------------------------------------- */
 
-/* An openat relative to a directory fd: the kernel resolves it under
- * Landlock, which the view has not given /proc (the only thing served
- * here when nothing is denied). One byte of the path tells a relative
- * path; reading it unchecked is harmless, CONTINUE being the kernel's
- * decision anyway. */
+/* An openat2 relative to a directory fd (openat is not even notified
+ * then): the kernel resolves it under Landlock, which the view has not
+ * given /proc (the only thing served here when nothing is denied). One
+ * byte of the path tells a relative path; reading it unchecked is
+ * harmless, CONTINUE being the kernel's decision anyway. */
 static bool relative_to_dirfd(const struct sl_notif *n)
 {
 	const __u64 *a = n->req->data.args;
 	char first = '/';
 	struct iovec l = { &first, 1 }, rm = { (void *)(uintptr_t)a[1], 1 };
 
-	if (n->req->data.nr != __NR_openat && n->req->data.nr != __NR_openat2)
+	if (n->req->data.nr != __NR_openat2)
 		return false;
 	if ((int)a[0] == AT_FDCWD)
 		return false;
@@ -579,15 +579,15 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 		    (s->flags & KERNEL_ENFORCED))
 			return 0;
 	}
-	if (sl_is_open_family(n->req->data.nr)) {
-		if ((s->flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
-			return 0;
-		return sl_fs_run(s->v, n, op_open, s->flags, out);
-	}
+	if ((s->flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
+		return 0;
 	req = sl_fs_req_get(n);
 	if (!req)
 		return -ENOMEM;
 	switch (req->op) {
+	case SL_FS_OPEN:
+		fn = op_open;
+		break;
 	case SL_FS_EXEC:
 		fn = op_exec;
 		break;
@@ -647,11 +647,19 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 		SCMP_SYS(unlink),   SCMP_SYS(rmdir),
 	};
 
-	sl_open_family_add(set);
 	/* opens are performed on behalf, with cached credentials */
 	sl_creds_invalidating_syscalls(set);
-	if (p->fs_deny.n == 0)
-		return; /* only /proc: reached by opens alone */
+	sl_nrset_add_sys(set, creat);
+	if (p->fs_deny.n == 0) {
+		/* Only /proc is served: reached by opens alone, and not
+		 * relative to a directory fd (the kernel, which was not
+		 * given /proc, decides those). */
+		sl_nrset_add_sys(set, open);
+		sl_nrset_add_sys(set, openat2);
+		sl_nrset_add_at_cwd(set, SCMP_SYS(openat));
+		return;
+	}
+	sl_open_family_add(set);
 	for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
 		sl_nrset_add(set, others[i]);
 }

@@ -264,6 +264,26 @@ TEST(class2_metadata_swap_never_changes_a_read_only_file)
 	scratch_remove(dir);
 }
 
+TEST(class2_creat_is_an_open_too)
+{
+	const char *w;
+	char *out;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	w = join(dir, "w");
+	/* a second name for the denied file, made before the run */
+	CHECK(link(join(w, "secret"), join(w, "other-name")) == 0);
+	out = PROBE(race_builder(), "creat_call", join(w, "secret"));
+	CHECK_STR(out, "creat_call EACCES\n");
+	free(out);
+	out = PROBE(race_builder(), "creat_call", join(w, "other-name"));
+	CHECK_STR(out, "creat_call EACCES\n");
+	free(out);
+	CHECK_EQ_INT(size_of(join(w, "secret")), 7);
+	scratch_remove(dir);
+}
+
 /* ---- class 3: openat2 resolution flags --------------------------------- */
 
 TEST(class3_openat2_resolves_from_the_dirfd)

@@ -8,6 +8,7 @@
  *   read PATH                     open O_RDONLY, print the first line
  *   opath PATH                    open O_PATH, fstat through it
  *   creat PATH                    create (O_CREAT|O_EXCL), write "x"
+ *   creat_call PATH               creat(2) (truncates), write "x"
  *   exec PATH                     execv PATH (prints only on failure)
  *   rename SRC DST | truncate PATH | unlink PATH
  *   openat2 DIR PATH FLAGS        FLAGS: comma list of in_root, beneath,
@@ -348,6 +349,14 @@ int main(int argc, char **argv)
 		return op_opath(a);
 	if (!strcmp(op, "creat"))
 		return op_creat(a);
+	if (!strcmp(op, "creat_call")) {
+		int fd = creat(a, 0644);
+
+		report("creat_call", fd < 0 ? -1 : write(fd, "x", 1));
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
 	if (!strcmp(op, "exec")) {
 		char *const av[] = { (char *)a, NULL };
 
