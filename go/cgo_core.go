@@ -16,4 +16,4 @@ import "C"
 
 // Digest of the C sources compiled in (see scripts/gen-go-core.sh): part of
 // this file so that Go rebuilds the package whenever the core changes.
-const coreSourcesSHA256 = "2b645eeb694349fa4b9176d2953a4f23e6820c379abf47ceba5c6d00bfeb9381"
+const coreSourcesSHA256 = "fdcd490f07b1a0fd21b193814b0fa8ef35953ca1d7c1a30044dcb0689e2aa59c"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs/kcompat.h"
 #include "handlers/procinfo.h"
 #include "supervisor/notif.h"
 #include "util/cleanup.h"
@@ -75,9 +77,28 @@ static int cap_eff_of(pid_t tid, uint64_t *out)
 	return 0;
 }
 
+/* The task's fsuid and fsgid now, from its pidfd: -ENOTTY where the
+ * kernel has no PIDFD_GET_INFO. */
+static int ids_of(int pidfd, struct sl_creds *c)
+{
+	struct sl_pidfd_info i = { .mask = SL_PIDFD_INFO_CREDS };
+
+	if (ioctl(pidfd, SL_PIDFD_GET_INFO, &i) < 0) {
+		if (errno == ESRCH)
+			return -ENOENT;
+		return errno == EINVAL ? -ENOTTY : -errno;
+	}
+	if (!(i.mask & SL_PIDFD_INFO_CREDS))
+		return -ENOTTY;
+	c->fsuid = i.fsuid;
+	c->fsgid = i.fsgid;
+	return 0;
+}
+
 /* ---- the cache ----------------------------------------------------------- */
 
 #define MAX_INFLIGHT 64
+#define MAX_DIVERGED 64
 
 struct inflight {
 	pid_t tid, tgid; /* tgid: exec only */
@@ -85,21 +106,26 @@ struct inflight {
 };
 
 struct sl_creds_cache {
-	bool caching, foreign_userns;
+	enum sl_creds_mode mode;
+	bool foreign_userns;
+	/* SL_CREDS_IDS: processes whose groups are read at every call */
+	pid_t diverged[MAX_DIVERGED];
+	size_t ndiverged;
+	bool all_diverged;
 	struct entry *slots; /* open addressing on tid */
 	size_t cap, n;
-	struct entry scratch; /* the answer when not caching */
+	struct entry scratch; /* an answer not kept */
 	struct inflight exec[MAX_INFLIGHT], umask[MAX_INFLIGHT];
 	size_t nexec, numask;
 };
 
-int sl_creds_cache_new(bool caching, struct sl_creds_cache **out)
+int sl_creds_cache_new(enum sl_creds_mode mode, struct sl_creds_cache **out)
 {
 	struct sl_creds_cache *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return -ENOMEM;
-	c->caching = caching;
+	c->mode = mode;
 	c->scratch.pidfd = -1;
 	*out = c;
 	return 0;
@@ -247,6 +273,24 @@ static bool exec_in_flight(const struct sl_creds_cache *c, pid_t tgid)
 	return false;
 }
 
+static bool diverged(const struct sl_creds_cache *c, pid_t tgid)
+{
+	if (c->all_diverged)
+		return true;
+	for (size_t i = 0; i < c->ndiverged; i++)
+		if (c->diverged[i] == tgid)
+			return true;
+	return false;
+}
+
+/* Not to be kept (an exec in flight, groups that may differ between the
+ * process's threads). */
+static bool keep_not(const struct sl_creds_cache *c, pid_t tgid)
+{
+	return exec_in_flight(c, tgid) ||
+	       (c->mode == SL_CREDS_IDS && diverged(c, tgid));
+}
+
 /* A fresh read, confirmed to be the notifying task's. A task in a user
  * namespace of its own (foreign) holds no capability in ours. */
 static int fresh(const struct sl_notif *n, bool foreign, struct entry *e)
@@ -286,7 +330,7 @@ static struct entry *lookup(struct sl_creds_cache *c, const struct sl_notif *n,
 		settle(c->exec, &c->nexec, tid);
 	if (c->numask)
 		settle(c->umask, &c->numask, tid);
-	if (!c->caching) {
+	if (c->mode == SL_CREDS_FRESH) {
 		*err = fresh(n, c->foreign_userns, &c->scratch);
 		return *err < 0 ? NULL : &c->scratch;
 	}
@@ -295,9 +339,22 @@ static struct entry *lookup(struct sl_creds_cache *c, const struct sl_notif *n,
 		if (c->slots[i].tid) {
 			struct entry *e = &c->slots[i];
 
-			if (!pidfd_dead(e->pidfd) && !exec_in_flight(c, e->tgid))
-				return e;
+			if (!pidfd_dead(e->pidfd) && !keep_not(c, e->tgid)) {
+				if (c->mode == SL_CREDS_CACHED)
+					return e;
+				/* the ids and capabilities of now */
+				*err = ids_of(e->pidfd, &e->c);
+				if (*err == 0 && !c->foreign_userns)
+					*err = cap_eff_of(tid, &e->c.cap_eff);
+				if (*err == 0)
+					return e;
+				if (*err != -ENOTTY)
+					return NULL;
+				c->mode = SL_CREDS_FRESH; /* an older kernel */
+			}
 			remove_at(c, i);
+			if (c->mode == SL_CREDS_FRESH)
+				return lookup(c, n, err);
 		}
 	}
 	*err = fresh(n, c->foreign_userns, &fresh_e);
@@ -305,7 +362,7 @@ static struct entry *lookup(struct sl_creds_cache *c, const struct sl_notif *n,
 		return NULL;
 	if (c->numask)
 		fresh_e.umask_known = false;
-	if (exec_in_flight(c, fresh_e.tgid) ||
+	if (keep_not(c, fresh_e.tgid) ||
 	    ((c->n + 1) * 2 > c->cap && grow(c) < 0)) {
 		/* not kept: serve it once */
 		entry_clear(&c->scratch);
@@ -327,7 +384,9 @@ int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
 	e = lookup(c, n, &r);
 	if (!e)
 		return r;
-	if (!e->umask_known) {
+	if (c->mode == SL_CREDS_IDS) {
+		e->c.umask = 0777; /* not kept: see creds.h */
+	} else if (!e->umask_known) {
 		struct entry again = { .pidfd = -1 };
 
 		/* another thread's umask() may still be on its way */
@@ -383,8 +442,32 @@ void sl_creds_invalidate(struct sl_creds_cache *c, const struct sl_notif *n)
 	pid_t tid = (pid_t)n->req->pid, tgid = 0;
 	int nr = n->req->data.nr;
 
-	if (!c->caching)
+	if (c->mode == SL_CREDS_FRESH)
 		return;
+	if (c->mode == SL_CREDS_IDS) {
+		size_t i = c->cap ? find(c, tid) : 0;
+
+		if (nr != SCMP_SYS(setgroups))
+			return;
+		/* the threads of this process may now disagree on their
+		 * groups: read them at every call from now on */
+		if (c->cap && c->slots[i].tid)
+			tgid = c->slots[i].tgid;
+		else if (sl_task_ids(tid, &tgid, NULL) < 0)
+			tgid = 0;
+		if (tgid <= 0 || c->ndiverged == MAX_DIVERGED) {
+			c->all_diverged = true;
+			for (i = 0; i < c->cap; i++)
+				if (c->slots[i].tid)
+					entry_clear(&c->slots[i]);
+			c->n = 0;
+			return;
+		}
+		if (!diverged(c, tgid))
+			c->diverged[c->ndiverged++] = tgid;
+		forget_tgid(c, tgid);
+		return;
+	}
 	if (nr == SCMP_SYS(umask)) {
 		/* umask is shared by the threads of a CLONE_FS group: no
 		 * cached umask is trusted until this call has returned */
@@ -588,7 +671,7 @@ int sl_creds_enter_task(const struct sl_notif *n, struct sl_creds_saved *sv)
 	int pidfd, r;
 
 	memset(sv, 0, sizeof(*sv));
-	r = sl_creds_cache_new(false, &c);
+	r = sl_creds_cache_new(SL_CREDS_FRESH, &c);
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "/proc/%u/ns/user", n->req->pid);

@@ -9,16 +9,32 @@
  * thread of the host), and only where they differ.
  *
  * Reading a task's credentials costs a parse of /proc/<tid>/status, so a
- * run may cache them per task. The cache is invalidated by every syscall
- * that changes them, which the view then has notified: the set*id family
- * and setgroups (that task), umask (every task: threads may share it),
- * capset (that task), execve (the whole process; with no_new_privs an exec
- * can only lower privileges, and it resets the fsuid to the euid). prctl
- * changes no capability an operation uses (bounding and ambient sets,
- * securebits: they matter at the next set*id or exec, both notified). A
- * cached entry is used only while the pidfd taken with it shows the same
- * task alive, and never for a process whose exec is still in flight. A
- * stale entry can therefore never be more privileged than the task.
+ * run may cache them per task, in one of two ways:
+ *
+ *   SL_CREDS_CACHED: everything is kept. The cache is invalidated by every
+ *   syscall that changes them, which the view then has notified: the
+ *   set*id family and setgroups (that task), umask (every task: threads
+ *   may share it), capset (that task), execve (the whole process; with
+ *   no_new_privs an exec can only lower privileges, and it resets the
+ *   fsuid to the euid). prctl changes no capability an operation uses
+ *   (bounding and ambient sets, securebits: they matter at the next
+ *   set*id or exec, both notified). A cached entry is used only while
+ *   the pidfd taken with it shows the same task alive, and never for a
+ *   process whose exec is still in flight.
+ *
+ *   SL_CREDS_IDS: only setgroups is notified. The process and the groups
+ *   are kept per task; the fsuid and fsgid are read at every call from
+ *   the task's pidfd (PIDFD_GET_INFO, one ioctl) and the capabilities
+ *   with capget, so set*id, capset and exec need no notification. Groups
+ *   change only with setgroups, and a process whose threads may no longer
+ *   agree on them (one of them called setgroups: an exec by another
+ *   thread could then hand the process's pid to a thread with other
+ *   groups) has its groups read at every call for the rest of the run.
+ *   The umask is not kept (these runs create nothing on behalf): it reads
+ *   as 0777. Kernels without PIDFD_GET_INFO (before 6.13) read everything
+ *   at every call.
+ *
+ * A stale entry can therefore never be more privileged than the task.
  */
 #ifndef SL_FS_CREDS_H
 #define SL_FS_CREDS_H
@@ -35,15 +51,19 @@ struct sl_creds {
 	gid_t fsgid;
 	gid_t *groups;
 	size_t ngroups;
-	mode_t umask;
+	mode_t umask;     /* 0777 in SL_CREDS_IDS mode */
 	uint64_t cap_eff; /* in the supervisor's user namespace */
 };
 
 struct sl_creds_cache;
 
-/* caching: false reads /proc/<tid>/status at every call (for runs that
- * do not notify the invalidating syscalls). */
-int sl_creds_cache_new(bool caching, struct sl_creds_cache **out);
+enum sl_creds_mode {
+	SL_CREDS_FRESH,  /* /proc/<tid>/status read at every call */
+	SL_CREDS_IDS,    /* setgroups notified (see above) */
+	SL_CREDS_CACHED, /* sl_creds_invalidating_syscalls() notified */
+};
+
+int sl_creds_cache_new(enum sl_creds_mode mode, struct sl_creds_cache **out);
 /* The sandbox lives in a user namespace of its own: it holds no
  * capability in the supervisor's. */
 void sl_creds_cache_foreign_userns(struct sl_creds_cache *c, bool foreign);
@@ -57,7 +77,8 @@ void sl_creds_cache_free(struct sl_creds_cache *c);
 int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
 		const struct sl_creds **out, int *pidfd);
 
-/* The syscalls that invalidate (to notify when caching). */
+/* The syscalls that invalidate (to notify in SL_CREDS_CACHED mode;
+ * setgroups alone in SL_CREDS_IDS mode). */
 void sl_creds_invalidating_syscalls(struct sl_nrset *set);
 bool sl_creds_invalidating(int nr);
 /* Called for each of them, before the kernel runs it. */

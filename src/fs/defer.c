@@ -39,7 +39,7 @@ static void job_run(struct sl_worker_job *j, int listener)
 	if (sl_worker_cancelled(j))
 		return;
 	sl_fs_view_worker(j);
-	r = sl_creds_cache_new(false, &creds);
+	r = sl_creds_cache_new(SL_CREDS_FRESH, &creds);
 	if (r == 0) {
 		sl_creds_cache_foreign_userns(creds, fj->v->foreign_userns);
 		r = sl_fs_call_begin(&c, fj->v, &n, creds, &d, false);

@@ -7,6 +7,7 @@
 #define SL_FS_KCOMPAT_H
 
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "supervisor/notif_kcompat.h"
@@ -23,6 +24,18 @@
 #ifndef __NR_faccessat2
 #define __NR_faccessat2 439
 #endif
+
+/* PIDFD_GET_INFO (Linux 6.13): struct pidfd_info, version 0. */
+struct sl_pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid;
+	uint32_t fsuid, fsgid;
+	int32_t exit_code;
+};
+_Static_assert(sizeof(struct sl_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
+#define SL_PIDFD_INFO_CREDS (1ULL << 1)
+#define SL_PIDFD_GET_INFO _IOWR(0xFF, 11, struct sl_pidfd_info)
 
 /* struct xattr_args of setxattrat(), version 0. */
 struct sl_xattr_args {

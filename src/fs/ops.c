@@ -216,13 +216,18 @@ int sl_fs_utimes(int fd, const struct sl_fs_obj *o, const struct timespec *ts)
 	return 0;
 }
 
-/* The xattr calls take no AT_EMPTY_PATH on an O_PATH fd: they go through
- * its magic link, which lands on the object held (a symlink included). */
+/* The xattr calls take no AT_EMPTY_PATH, and their f- variants refuse an
+ * O_PATH fd (EBADF): such an fd goes through its magic link, which lands
+ * on the object held (a symlink included). */
 int sl_fs_setxattr(int fd, const char *name, const void *value, size_t size,
 		   int flags)
 {
 	char link[40];
 
+	if (fsetxattr(fd, name, value, size, flags) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -errno;
 	return setxattr(sl_fd_magic(fd, link, sizeof(link)), name, value, size,
 			flags) < 0 ?
 		       -errno :
@@ -233,6 +238,10 @@ int sl_fs_removexattr(int fd, const char *name)
 {
 	char link[40];
 
+	if (fremovexattr(fd, name) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -errno;
 	return removexattr(sl_fd_magic(fd, link, sizeof(link)), name) < 0 ?
 		       -errno :
 		       0;

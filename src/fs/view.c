@@ -56,7 +56,7 @@ static bool member(void *arg, pid_t pid)
 }
 
 int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
-		   bool caching, struct sl_fs_view **out)
+		   enum sl_creds_mode creds, struct sl_fs_view **out)
 {
 	struct sl_fs_view *v = calloc(1, sizeof(*v));
 	int r;
@@ -65,7 +65,6 @@ int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
 		return -ENOMEM;
 	v->sv = sv;
 	v->p = p;
-	v->caching = caching;
 	v->rootfd = -1;
 	v->fddir = (struct sl_fd_dir)SL_FD_DIR_INIT;
 	r = pthread_rwlock_init(&v->lock, NULL);
@@ -73,7 +72,7 @@ int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
 		free(v);
 		return -r;
 	}
-	r = sl_creds_cache_new(caching, &v->creds);
+	r = sl_creds_cache_new(creds, &v->creds);
 	if (r < 0) {
 		pthread_rwlock_destroy(&v->lock);
 		free(v);

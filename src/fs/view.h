@@ -39,7 +39,6 @@ struct sl_fs_view {
 		ino_t ino;
 	} *unlisted;
 	size_t nunlisted;
-	bool caching;          /* credentials cached (invalidations notified) */
 	struct sl_creds_cache *creds;
 	bool root_checked;
 	int rootfd;            /* the child's root when not ours, else -1 */
@@ -47,10 +46,10 @@ struct sl_fs_view {
 	struct sl_fd_dir fddir; /* the loop thread's */
 };
 
-/* caching: the run notifies the syscalls that invalidate cached
- * credentials (sl_creds_invalidating_syscalls). */
+/* creds: how the children's credentials are kept, as the run notifies
+ * the syscalls that change them (fs/creds.h). */
 int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
-		   bool caching, struct sl_fs_view **out);
+		   enum sl_creds_mode creds, struct sl_fs_view **out);
 void sl_fs_view_free(struct sl_fs_view *v);
 
 /* The deny set at run time (a path, as for fs_deny): effective for the

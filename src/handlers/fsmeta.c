@@ -132,7 +132,10 @@ static int object(struct sl_fs_call *c, int *fd, int *owned,
 		int child = req->nargs == 0 ? req->fd : req->a[0].dirfd;
 		int fl;
 
-		*fd = *owned = sl_fs_call_getfd(c, child);
+		if (req->nargs && req->based && req->base[0] >= 0)
+			*fd = req->base[0]; /* taken already (the request's) */
+		else
+			*fd = *owned = sl_fs_call_getfd(c, child);
 		if (*fd < 0)
 			return *fd;
 		/* an open file: an O_PATH fd does not do here */
@@ -203,7 +206,15 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 static int fsmeta_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {
-	return sl_fs_run(state, n, op_meta, 0, out);
+	struct sl_fs_view *v = state;
+
+	if (n->req->data.nr == SCMP_SYS(setgroups)) {
+		/* the view keeps groups (fs/creds.h): before the kernel
+		 * changes them */
+		sl_creds_invalidate(v->creds, n);
+		return 0;
+	}
+	return sl_fs_run(v, n, op_meta, 0, out);
 }
 
 static void fsmeta_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -223,6 +234,7 @@ static void fsmeta_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 
 	for (size_t i = 0; i < SL_ARRAY_SIZE(nrs); i++)
 		sl_nrset_add(set, nrs[i]);
+	sl_nrset_add_sys(set, setgroups); /* see fsmeta_handle */
 }
 
 const struct sl_handler_module sl_module_fsmeta = {

@@ -1,9 +1,10 @@
 /*
  * The filesystem view's own module: it holds the run's view (fs/view.h)
  * for the filesystem modules after it, and decides nothing itself. The
- * children's credentials are cached when opens are performed on their
- * behalf (the fsdeny module is active, which then has the syscalls that
- * change them notified).
+ * children's credentials are cached whole when opens are performed on
+ * their behalf (the fsdeny module is active, which then has the syscalls
+ * that change them notified); otherwise only their groups are kept, with
+ * setgroups notified by the fsmeta module (fs/creds.h).
  */
 #include "handlers/fsview.h"
 
@@ -25,9 +26,8 @@ static int fsview_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		       void **state)
 {
 	struct sl_fs_view *v;
-	int r = sl_fs_view_new(sv, p,
-			       sl_supervisor_module_active(sv,
-							   &sl_module_fsdeny),
+	bool all = sl_supervisor_module_active(sv, &sl_module_fsdeny);
+	int r = sl_fs_view_new(sv, p, all ? SL_CREDS_CACHED : SL_CREDS_IDS,
 			       &v);
 
 	if (r < 0)

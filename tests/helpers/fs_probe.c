@@ -22,6 +22,10 @@
  *   opath_use DIR NAME            open DIR O_PATH, then NAME relative to
  *                                 it, fstat and fchdir through it
  *   fifo_read PATH                blocking open of a FIFO, read a line
+ *   ids PATH                      (as root) touch PATH with utimensat(NULL)
+ *                                 as fsuid 0, as fsuid 1000, then with
+ *                                 group 3000 added, with no group, and as
+ *                                 fsuid 0 again (raw per-thread syscalls)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -334,6 +338,29 @@ static int op_fifo_read(const char *path)
 	return 0;
 }
 
+static void touch_as(const char *path)
+{
+	report("ids", utimensat(AT_FDCWD, path, NULL, 0));
+}
+
+static int op_ids(const char *path)
+{
+	gid_t g = 3000;
+
+	touch_as(path);
+	syscall(SYS_setfsuid, 1000);
+	touch_as(path);
+	if (syscall(SYS_setgroups, 1, &g) < 0)
+		report("setgroups", -1);
+	touch_as(path);
+	if (syscall(SYS_setgroups, 0, NULL) < 0)
+		report("setgroups", -1);
+	touch_as(path);
+	syscall(SYS_setfsuid, 0);
+	touch_as(path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -390,6 +417,8 @@ int main(int argc, char **argv)
 		return op_inotify_event(a);
 	if (!strcmp(op, "ls"))
 		return op_ls(a);
+	if (!strcmp(op, "ids"))
+		return op_ids(a);
 	if (!strcmp(op, "opath_use") && b)
 		return op_opath_use(a, b);
 usage:

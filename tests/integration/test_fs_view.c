@@ -3,7 +3,8 @@
  * uses, openat2's resolution flags as the kernel applies them, metadata
  * writes and watches inside the grants, FIFOs (whose opens wait, off the
  * supervisor's loop), listing the directories around a denied entry, a
- * denied binary's siblings, and the child's own files under --user.
+ * denied binary's siblings, the child's own files under --user, and
+ * metadata writes made with the ids and groups the child has at the time.
  */
 #include "harness.h"
 #include "integration/fs_probe.h"
@@ -289,5 +290,34 @@ TEST(a_user_reads_its_own_files_through_the_supervisor)
 	out = PROBE(b, "read", f);
 	CHECK_STR(out, "read OK R\n");
 	free(out);
+	scratch_remove(dir);
+}
+
+TEST(metadata_writes_follow_the_childs_ids_and_groups_as_they_change)
+{
+	const char *f;
+	char *out;
+
+	if (geteuid() != 0)
+		SKIP("needs root to own a file as another user");
+	if (!setup())
+		FAIL("scratch setup failed");
+	/* writable by its group only: touching it needs the group (or the
+	 * capabilities fsuid 0 brings) */
+	f = join(join(dir, "w"), "group");
+	CHECK(chmod(dir, 0755) == 0); /* searchable as fsuid 1000 */
+	CHECK(write_file(f, "G\n"));
+	CHECK(chown(f, 2000, 3000) == 0 && chmod(f, 0664) == 0);
+	/* without fs_deny (groups kept, ids read per call), then with it
+	 * (everything kept, every change notified) */
+	for (int pass = 0; pass < 2; pass++) {
+		out = PROBE(pass ? deny_builder() :
+				   sandlock_sandbox_builder_fs_write(
+					   base_builder(), join(dir, "w")),
+			    "ids", f);
+		CHECK_STR(out, "ids OK\nids EACCES\nids OK\nids EACCES\n"
+			       "ids OK\n");
+		free(out);
+	}
 	scratch_remove(dir);
 }
