@@ -171,7 +171,8 @@ fuzz-short:
 	FUZZ_SECONDS=10 ./scripts/fuzz.sh
 
 BENCH_BIN := $(BUILD)/bench/abi_bench $(BUILD)/bench/notify_loop \
-	$(BUILD)/bench/net_bench $(BUILD)/bench/cow_bench
+	$(BUILD)/bench/net_bench $(BUILD)/bench/cow_bench $(BUILD)/bench/fs_bench \
+	$(BUILD)/bench/open_loop
 
 $(BUILD)/bench/abi_bench: bench/abi_bench.c $(SHLIB)
 	@mkdir -p $(dir $@)
@@ -187,6 +188,15 @@ $(BUILD)/bench/net_bench: bench/net_bench.c $(SHLIB)
 $(BUILD)/bench/cow_bench: bench/cow_bench.c $(STLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+
+$(BUILD)/bench/fs_bench: bench/fs_bench.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -Iinclude -o $@ $< \
+		-L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lsandlock
+
+$(BUILD)/bench/open_loop: bench/open_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -o $@ $<
 
 $(BUILD)/bench/notify_loop: bench/notify_loop.c
 	@mkdir -p $(dir $@)

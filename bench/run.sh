@@ -10,3 +10,5 @@ iters=${BENCH_ITERS:-300}
 "$build/bench/net_bench" --requests "${BENCH_NET_REQUESTS:-20000}"
 "$build/bench/cow_bench" --iters "${BENCH_COW_ITERS:-5}" \
 	--size-mib "${BENCH_COW_MIB:-1024}"
+"$build/bench/fs_bench" --open-loop "$build/bench/open_loop" \
+	--tar-iters "${BENCH_TAR_ITERS:-10}" --cp-iters "${BENCH_CP_ITERS:-3}"

@@ -66,6 +66,18 @@ func (s *Sandbox) check() (*plan, error) {
 			}
 		}
 	}
+	// An empty path would name the current directory: refused, as the
+	// C core refuses it at build.
+	for _, l := range []struct {
+		name  string
+		paths []string
+	}{{"FSReadable", s.FSReadable}, {"FSWritable", s.FSWritable}, {"FSDenied", s.FSDenied}} {
+		for _, v := range l.paths {
+			if v == "" {
+				return nil, fmt.Errorf("sandlock: %s: empty path", l.name)
+			}
+		}
+	}
 	for _, port := range s.HTTPPorts {
 		if port < 1 || port > 65535 {
 			return nil, fmt.Errorf("sandlock: invalid HTTPPorts entry %d (want 1..65535)", port)

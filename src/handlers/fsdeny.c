@@ -1,184 +1,630 @@
 /*
- * fs_denied (behavior.md 3.3) and the /proc, /sys denials (8.1).
+ * fs_denied (behavior.md 3.3) and the /proc denials (8.1), on the
+ * filesystem view.
  *
- * Landlock only grants, so a path denied inside a granted tree, the
- * sensitive /proc and /sys entries, and /proc/<pid> of processes outside
- * the sandbox are refused here with EACCES. The module is active when the
- * policy denies paths or grants a tree that reaches /proc or a sensitive
- * path; otherwise Landlock already refuses all of them and nothing is
- * notified.
+ * Landlock only grants; the ruleset leaves the denied entries out of the
+ * grants (landlock/holes.c) and, when a grant reaches /proc, leaves /proc
+ * to this module: the kernel itself then refuses everything denied, and
+ * the supervisor serves what the policy grants beyond it.
  *
- * Opens are performed on the child's behalf (fsopen.c). Exec, link,
- * rename, unlink and truncate are checked on the path read from memory and
- * then continued: a child racing its own memory can still reach a denied
- * path with them (Landlock's grants hold in every case). Renaming or
- * removing a directory that contains a denied path is refused too.
+ * With fs_deny, every open, and every link, rename, unlink and truncate,
+ * is performed on the child's behalf on the object resolved and checked
+ * (by path, by identity, against the grants); nothing is checked and then
+ * left to the kernel to look up again. Exec cannot be performed on
+ * behalf: Landlock refuses a denied binary; the supervisor's check still
+ * refuses other names of a denied file (hard links made before the run),
+ * with the window docs/confinement.md describes.
+ *
+ * With a grant exposing /proc and no fs_deny, only what lies on procfs is
+ * served here; an open of anything else is answered CONTINUE, since the
+ * kernel refuses whatever procfs object a racing thread could swap in.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "handlers/fsdeny.h"
-#include "handlers/fspath.h"
+#include "fs/defer.h"
+#include "fs/ops.h"
+#include "fs/path.h"
+#include "handlers/fsview.h"
 #include "handlers/opentarget.h"
-#include "handlers/resolve.h"
+#include "handlers/procinfo.h"
 #include "supervisor/notif.h"
+#include "supervisor/worker.h"
 #include "util/cleanup.h"
 
-/* ---- path checks for the other calls ---------------------------------- */
-
+/* The module's flags, passed to its operations. */
 enum {
-	CHK_FOLLOW = 1 << 0,    /* the call follows a final symlink */
-	CHK_EMPTY_OK = 1 << 1,  /* AT_EMPTY_PATH: "" names dirfd itself */
-	CHK_CONTAINER = 1 << 2, /* moving path would move what it contains */
+	/* No fs_deny: Landlock refuses everything denied; only procfs is
+	 * served here. */
+	KERNEL_ENFORCED = 1 << 0,
 };
 
-/* 0 when the path may be used, -EACCES when denied. */
-static int check_path(struct sl_fs_call *c, int dirfd, uint64_t addr,
-		      unsigned chk)
+struct fsdeny {
+	struct sl_fs_view *v;
+	unsigned flags;
+};
+
+#define SL_CREATE_RETRIES 3
+#define SL_LEASE_POLL_MS 20
+
+static bool wants_write(uint64_t flags)
 {
-	_cleanup_(freep) char *path = NULL;
-	_cleanup_(freep) char *lex = NULL;
-	_cleanup_(freep) char *real = NULL;
-	_cleanup_(closep) int base = -1;
-	struct sl_resolved res;
-	int r;
-
-	r = sl_fs_read_path(c, addr, &path);
-	if (r < 0)
-		return r;
-	if (!path[0]) {
-		if (!(chk & CHK_EMPTY_OK) || dirfd == AT_FDCWD)
-			return 0; /* the kernel refuses it (ENOENT) */
-		base = sl_notif_getfd(c->n, dirfd);
-		if (base < 0)
-			return 0; /* the kernel reports EBADF */
-		return sl_fs_object_denied(c->s, base, &real) < 0 ? -EACCES : 0;
-	}
-	base = sl_fs_base_dir(c, dirfd, path);
-	if (base < 0)
-		return 0;
-	r = sl_fs_lexical(base, path, &lex);
-	if (r < 0)
-		return r;
-	if (sl_fs_path_denied(c->s, lex) ||
-	    ((chk & CHK_CONTAINER) && sl_pathset_inside(&c->s->deny, lex)))
-		return -EACCES;
-	r = sl_resolve(&c->rc, base, path, 0,
-		       ((chk & CHK_FOLLOW) ? SL_RES_FOLLOW : 0) |
-			       SL_RES_MISSING_OK,
-		       &res);
-	if (r == 0) {
-		r = sl_fs_object_denied(c->s, res.fd, &real);
-		if (r == 0 && (chk & CHK_CONTAINER) &&
-		    sl_pathset_inside(&c->s->deny, real))
-			r = -EACCES;
-	} else if (r == -ENOENT && res.parentfd >= 0) {
-		/* A new name: judge where it would be created. */
-		_cleanup_(freep) char *full = NULL;
-
-		r = sl_fs_new_name(c->s, res.parentfd, res.name, &full);
-	} else {
-		r = 0; /* unresolvable: the kernel will fail it too */
-	}
-	sl_resolved_clear(&res);
-	return r == -EACCES ? r : (r < 0 && r != -ENOMEM ? 0 : r);
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ||
+	       (flags & __O_TMPFILE) == __O_TMPFILE;
 }
 
-static int deny_if(int r, struct sl_action *out)
+static void answer_fd(struct sl_action *out, int fd, uint64_t flags)
 {
-	if (r == -EACCES) {
-		out->kind = SL_ACT_ERRNO;
-		out->error = EACCES;
+	sl_open_answer_fd(out, fd, flags);
+}
+
+/* Path argument 0's object (followed as the call says), refused when
+ * denied. An unresolvable path is refused with the kernel's own error. */
+static int denied_or(struct sl_fs_call *c, const struct sl_resolved **res)
+{
+	int r = sl_fs_call_resolve(c, 0,
+				   c->req->a[0].follow ? SL_RES_FOLLOW : 0, res);
+
+	if (r < 0)
+		return r;
+	return sl_fs_check(c->v, c->fddir, (*res)->fd, &(*res)->obj,
+			   SL_FS_ACC_NONE, NULL);
+}
+
+/* In a worker: an open that meets a lease conflict is tried again until
+ * the lease is given back or broken by the kernel (its lease-break time),
+ * or the notification is withdrawn: never a wait that cannot end. */
+static int lease_wait(struct sl_fs_call *c)
+{
+	struct timespec ts = { 0, SL_LEASE_POLL_MS * 1000000L };
+
+	if (c->nonblock)
+		return -EAGAIN;
+	if (sl_worker_cancelled(c->job))
+		return -ECANCELED;
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+/* ---- opens ------------------------------------------------------------------ */
+
+/* A FIFO's open waits for the other end: in a worker, cancellable by
+ * opening that other end. */
+static int open_fifo(struct sl_fs_call *c, const struct sl_resolved *res,
+		     uint64_t flags)
+{
+	int fd;
+
+	if (c->nonblock)
+		return -EAGAIN;
+	sl_worker_cancellable(c->job, res->fd,
+			      (flags & O_ACCMODE) == O_RDONLY ? O_WRONLY :
+								 O_RDONLY);
+	fd = sl_fs_open_object(c->fddir, res->fd, flags, false);
+	sl_worker_uncancellable(c->job);
+	if (fd >= 0 && sl_worker_cancelled(c->job)) {
+		close(fd);
+		return -ECANCELED;
+	}
+	return fd;
+}
+
+/* /dev/tty is the opener's controlling terminal: the child's, found by
+ * its device number, opened with the supervisor's rights (the kernel asks
+ * for none to open one's own terminal through /dev/tty). */
+static int open_ctty(struct sl_fs_call *c, uint64_t flags)
+{
+	_cleanup_(freep) char *stat_text = NULL;
+	unsigned long tty;
+	char path[64];
+	const char *p;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", c->n->req->pid);
+	if (sl_read_file(path, &stat_text, NULL) < 0)
+		return -ENXIO;
+	if (sl_notif_id_valid(c->n->listener, c->n->req->id) < 0)
+		return -ENOENT; /* the pid may name another task now */
+	p = strrchr(stat_text, ')'); /* the name may hold anything */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty) != 1 || !tty)
+		return -ENXIO;
+	if (major(tty) >= 136 && major(tty) <= 143)
+		snprintf(path, sizeof(path), "/dev/pts/%u",
+			 (major(tty) - 136) * 256 + minor(tty));
+	else
+		snprintf(path, sizeof(path), "/dev/char/%u:%u", major(tty),
+			 minor(tty));
+	sl_fs_call_end(c); /* the supervisor's own credentials */
+	fd = open(path, (int)(flags & ~(uint64_t)(O_CREAT | O_EXCL |
+						   O_TRUNC)) |
+				O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENXIO;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != tty) {
+		close(fd);
+		return -ENXIO;
+	}
+	return fd;
+}
+
+/* Devices whose open never waits: the memory devices, terminals. */
+static bool opens_at_once(dev_t rdev)
+{
+	unsigned m = major(rdev);
+
+	return m == 1 || m == 4 || m == 5 || (m >= 136 && m <= 143);
+}
+
+/* An existing object: check it and open it. */
+static int open_existing(struct sl_fs_call *c, unsigned flags,
+			 const struct sl_resolved *res, struct sl_action *out)
+{
+	uint64_t fl = c->req->flags;
+	mode_t mode = res->obj.mode;
+	int fd, r;
+
+	if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if ((flags & KERNEL_ENFORCED) && !sl_fs_served(c->v, res)) {
+		sl_fs_answer_continue(out);
 		return 0;
+	}
+	if (S_ISLNK(mode))
+		return -ELOOP; /* O_NOFOLLOW on a symlink */
+	/* O_CREAT of an existing file creates nothing: Landlock asks only
+	 * for the access the other flags request. */
+	r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj,
+			wants_write(fl & ~(uint64_t)O_CREAT) ? SL_FS_ACC_WRITE :
+							       SL_FS_ACC_READ,
+			NULL);
+	if (r < 0)
+		return r;
+	if (res->kind == SL_FSK_SLOW && c->nonblock)
+		return -EAGAIN;
+	if (S_ISFIFO(mode) && !(fl & O_NONBLOCK) &&
+	    (fl & O_ACCMODE) != O_RDWR) {
+		fd = open_fifo(c, res, fl);
+	} else if (S_ISCHR(mode) && res->obj.rdev == makedev(5, 0)) {
+		fd = open_ctty(c, fl);
+	} else if ((S_ISCHR(mode) || S_ISBLK(mode)) && !(fl & O_NONBLOCK) &&
+		   !opens_at_once(res->obj.rdev) && c->nonblock) {
+		return -EAGAIN; /* a driver may wait: in a worker */
+	} else {
+		/* O_NONBLOCK on a regular file: a lease to break answers
+		 * EWOULDBLOCK at once (then the worker polls). */
+		do
+			fd = sl_fs_open_object(c->fddir, res->fd, fl,
+					       S_ISREG(mode));
+		while (fd == -EAGAIN && (r = lease_wait(c)) == 0);
+		if (fd == -EAGAIN)
+			return r;
+	}
+	if (fd < 0)
+		return fd;
+	answer_fd(out, fd, fl);
+	return 0;
+}
+
+/* Without fs_deny, what Landlock was given (the directory dir) the
+ * kernel decides. */
+static bool kernel_decides(struct sl_fs_call *c, unsigned flags, int dir)
+{
+	struct sl_resolved d = { .fd = dir };
+
+	return (flags & KERNEL_ENFORCED) && sl_resolved_stat(&d) == 0 &&
+	       !sl_fs_served(c->v, &d);
+}
+
+/* Create name in dir (NULL: O_TMPFILE's unnamed file) and answer it. */
+static int create_in(struct sl_fs_call *c, int dir, const char *name,
+		     struct sl_action *out)
+{
+	uint64_t fl = c->req->flags;
+	bool own_umask = c->job && c->job->own_fs;
+	int fd, r = 0;
+
+	if (own_umask)
+		umask(c->creds->umask); /* the worker's own fs table */
+	do
+		fd = sl_fs_create(dir, name, fl, c->req->mode, c->creds->umask,
+				  own_umask, true);
+	while (fd == -EAGAIN && (r = lease_wait(c)) == 0);
+	if (fd == -EAGAIN)
+		return r;
+	if (fd < 0)
+		return fd;
+	answer_fd(out, fd, fl);
+	return 0;
+}
+
+/* A missing last component with O_CREAT: create it in its directory. */
+static int open_create(struct sl_fs_call *c, unsigned flags,
+		       const struct sl_resolved *res, struct sl_action *out)
+{
+	int r;
+
+	if (res->trailing_slash)
+		return -EISDIR;
+	if (kernel_decides(c, flags, res->parentfd)) {
+		sl_fs_answer_continue(out);
+		return 0;
+	}
+	r = sl_fs_check_name(c->v, c->fddir, res->parentfd, res->name, false);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, res->parentfd);
+	return r < 0 ? r : create_in(c, res->parentfd, res->name, out);
+}
+
+/* O_TMPFILE: an unnamed file in the directory named. */
+static int open_tmpfile(struct sl_fs_call *c, unsigned flags,
+			const struct sl_resolved *res, struct sl_action *out)
+{
+	int r;
+
+	if (kernel_decides(c, flags, res->fd)) {
+		sl_fs_answer_continue(out);
+		return 0;
+	}
+	r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj, SL_FS_ACC_WRITE,
+			NULL);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, res->fd);
+	return r < 0 ? r : create_in(c, res->fd, NULL, out);
+}
+
+/* O_PATH: the kernel refuses to install an O_PATH file through seccomp,
+ * and none is needed: an O_PATH fd grants no access to data, and each of
+ * its uses (opening it again through /proc, exec, link, metadata, as a
+ * dirfd) is gated on its own. A denied object is still refused. */
+static int open_path(struct sl_fs_call *c, unsigned flags,
+		     struct sl_action *out)
+{
+	const struct sl_resolved *res;
+	int r;
+
+	(void)flags;
+	r = denied_or(c, &res);
+	if (r == 0)
+		sl_fs_answer_continue(out);
+	return r;
+}
+
+/* Without fs_deny only what Landlock was not given is served: decide that
+ * with the kernel's own lookup, as the supervisor, before anything else.
+ * 1: answered CONTINUE; 0: serve it. */
+static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
+			   struct sl_action *out)
+{
+	const struct sl_resolved *res;
+	bool served = true;
+	int r;
+
+	r = sl_fs_call_resolve(c, 0, how | SL_RES_KERNEL, &res);
+	if (r == 0) {
+		served = sl_fs_served(c->v, res);
+	} else if (r == -ENOENT && res->parentfd >= 0) {
+		struct sl_resolved dir = { .fd = res->parentfd };
+
+		if (sl_resolved_stat(&dir) == 0)
+			served = sl_fs_served(c->v, &dir);
+	} else if (r != -ELOOP && r != -EAGAIN) {
+		served = false; /* the kernel fails it the same way */
+	}
+	if (r == -EAGAIN)
+		return r; /* not in the dentry cache: in a worker */
+	if (served)
+		return 0;
+	sl_fs_answer_continue(out);
+	return 1;
+}
+
+static int op_open(struct sl_fs_call *c, unsigned flags,
+		   struct sl_action *out)
+{
+	uint64_t fl = c->req->flags;
+	unsigned how = (c->req->a[0].follow ? SL_RES_FOLLOW : 0) |
+		       ((fl & O_CREAT) ? SL_RES_MISSING_OK : 0);
+	int r;
+
+	if (flags & KERNEL_ENFORCED) {
+		if (fl & O_PATH) {
+			sl_fs_answer_continue(out);
+			return 0;
+		}
+		r = leave_to_kernel(c, how, out);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	r = sl_fs_call_as_child(c);
+	if (r < 0)
+		return r;
+	if (fl & O_PATH)
+		return open_path(c, flags, out);
+	/* A file created by someone else between our lookup and our create
+	 * sends us back to the lookup. */
+	r = -EEXIST;
+	for (int i = 0; i < SL_CREATE_RETRIES && r == -EEXIST; i++) {
+		const struct sl_resolved *res;
+
+		r = sl_fs_call_resolve(c, 0, how | (i ? SL_RES_AGAIN : 0),
+				       &res);
+		if (r == 0 && (fl & __O_TMPFILE) == __O_TMPFILE)
+			r = open_tmpfile(c, flags, res, out);
+		else if (r == 0)
+			r = open_existing(c, flags, res, out);
+		else if (r == -ENOENT && res->parentfd >= 0)
+			r = open_create(c, flags, res, out);
+		if (fl & O_EXCL)
+			break;
 	}
 	return r;
 }
 
-/* Two-path calls: both names are judged. */
-static int check_two(struct sl_fs_call *c, int od, uint64_t op, unsigned ochk,
-		     int nd, uint64_t np, unsigned nchk)
-{
-	int r = check_path(c, od, op, ochk);
+/* ---- exec, and the calls that name an entry --------------------------- */
 
-	return r < 0 ? r : check_path(c, nd, np, nchk);
+static int op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
+{
+	const struct sl_resolved *res;
+	int r = sl_fs_call_as_child(c);
+
+	(void)flags;
+	if (r == 0)
+		r = denied_or(c, &res);
+	if (r == 0)
+		sl_fs_answer_continue(out);
+	return r;
 }
 
-static int handle_other(struct sl_fs_call *c, const struct seccomp_data *d)
+static bool dot_or_dotdot(const char *name)
 {
-	const __u64 *a = d->args;
-	const unsigned mv = CHK_CONTAINER;
+	return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
 
-	switch (d->nr) {
-	case SYS_execve:
-		return check_path(c, AT_FDCWD, a[0], CHK_FOLLOW);
-	case SYS_execveat:
-		return check_path(c, (int)a[0], a[1],
-				  ((a[4] & AT_SYMLINK_NOFOLLOW) ? 0 :
-								 CHK_FOLLOW) |
-					  ((a[4] & AT_EMPTY_PATH) ?
-						   CHK_EMPTY_OK :
-						   0));
-	case SYS_truncate:
-		return check_path(c, AT_FDCWD, a[0], CHK_FOLLOW);
-	case SYS_unlinkat:
-		return check_path(c, (int)a[0], a[1], mv);
-	case SYS_linkat:
-		return check_two(c, (int)a[0], a[1],
-				 ((a[4] & AT_SYMLINK_FOLLOW) ? CHK_FOLLOW : 0) |
-					 ((a[4] & AT_EMPTY_PATH) ?
-						  CHK_EMPTY_OK :
-						  0),
-				 (int)a[2], a[3], 0);
-	case SYS_renameat2:
-	case SYS_renameat:
-		return check_two(c, (int)a[0], a[1], mv, (int)a[2], a[3], mv);
-#ifdef SYS_unlink
-	case SYS_unlink:
-	case SYS_rmdir:
-		return check_path(c, AT_FDCWD, a[0], mv);
-	case SYS_link:
-		return check_two(c, AT_FDCWD, a[0], 0, AT_FDCWD, a[1], 0);
-	case SYS_rename:
-		return check_two(c, AT_FDCWD, a[0], mv, AT_FDCWD, a[1], mv);
-#endif
+/* The entry name of parentfd, if there is one: not denied (by path or
+ * identity), and as a directory not containing a denied path. *exists
+ * tells whether it is there. */
+static int check_entry(struct sl_fs_call *c, int parentfd, const char *name,
+		       bool *exists)
+{
+	_cleanup_(freep) char *path = NULL;
+	_cleanup_(closep) int fd = -1;
+	struct sl_fs_obj o;
+	int r;
+
+	*exists = false;
+	fd = openat(parentfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	*exists = true;
+	r = sl_fs_obj_of(fd, &o);
+	if (r == 0)
+		r = sl_fs_check(c->v, c->fddir, fd, &o, SL_FS_ACC_NONE, &path);
+	if (r == 0 && S_ISDIR(o.mode) && path[0] == '/' &&
+	    sl_fs_contains_denied(c->v, path))
+		r = -EACCES;
+	return r;
+}
+
+/* The entry and the name: the kernel looks the entry up first, so a
+ * missing one is ENOENT even where no grant would let it go. */
+static int check_names(struct sl_fs_call *c, const struct sl_resolved *res,
+		       bool container, bool *exists)
+{
+	int r = check_entry(c, res->parentfd, res->name, exists);
+
+	if (r < 0)
+		return r;
+	r = sl_fs_check_name(c->v, c->fddir, res->parentfd, res->name,
+			     container);
+	return r < 0 && !*exists ? -ENOENT : r;
+}
+
+static int op_unlink(struct sl_fs_call *c, unsigned flags,
+		     struct sl_action *out)
+{
+	const struct sl_resolved *res;
+	bool exists;
+	int r = sl_fs_call_as_child(c);
+
+	(void)flags;
+	if (r == 0)
+		r = sl_fs_call_resolve(c, 0, SL_RES_PARENT, &res);
+	if (r == 0 && !res->name) /* "/" */
+		r = (c->req->flags & AT_REMOVEDIR) ? -EBUSY : -EISDIR;
+	if (r == 0 && !dot_or_dotdot(res->name))
+		r = check_names(c, res, false, &exists);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, res->parentfd);
+	if (r == 0)
+		r = sl_fs_unlink(res->parentfd, res->name, res->trailing_slash,
+				 (int)c->req->flags);
+	if (r == 0)
+		sl_fs_answer_value(out, 0);
+	return r;
+}
+
+static int op_rename(struct sl_fs_call *c, unsigned flags,
+		     struct sl_action *out)
+{
+	const struct sl_resolved *from, *to;
+	bool exists;
+	int r = sl_fs_call_as_child(c);
+
+	(void)flags;
+	if (r == 0)
+		r = sl_fs_call_resolve(c, 0, SL_RES_PARENT, &from);
+	if (r == 0)
+		r = sl_fs_call_resolve(c, 1, SL_RES_PARENT, &to);
+	if (r == 0 && (!from->name || !to->name))
+		r = -EBUSY; /* "/" */
+	/* Both names: the entry that moves (and the one an exchange moves
+	 * back) must not be or hold anything denied, nor either name be a
+	 * denied path. */
+	if (r == 0 && !dot_or_dotdot(from->name) && !dot_or_dotdot(to->name)) {
+		r = check_names(c, from, true, &exists);
+		if (r == 0)
+			r = check_names(c, to, true, &exists);
 	}
-	return 0;
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, from->parentfd);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, to->parentfd);
+	if (r == 0)
+		r = sl_fs_rename(from->parentfd, from->name,
+				 from->trailing_slash, to->parentfd, to->name,
+				 to->trailing_slash, (unsigned)c->req->flags);
+	if (r == 0)
+		sl_fs_answer_value(out, 0);
+	return r;
+}
+
+static int op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
+{
+	const struct sl_resolved *src, *to;
+	int r = sl_fs_call_as_child(c);
+
+	(void)flags;
+	if (r == 0)
+		r = denied_or(c, &src);
+	/* Landlock refuses (EXDEV) a link through which a file would gain
+	 * rights: its own place must be writable as well. */
+	if (r == 0 && sl_fs_check(c->v, c->fddir, src->fd, &src->obj,
+				  SL_FS_ACC_WRITE, NULL) < 0)
+		r = -EXDEV;
+	if (r == 0)
+		r = sl_fs_call_resolve(c, 1, SL_RES_PARENT, &to);
+	if (r == 0 && !to->name)
+		r = -EEXIST; /* "/" */
+	if (r == 0)
+		r = sl_fs_check_name(c->v, c->fddir, to->parentfd, to->name,
+				     false);
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, to->parentfd);
+	if (r == 0)
+		r = sl_fs_link(src->fd, to->parentfd, to->name);
+	if (r == 0)
+		sl_fs_answer_value(out, 0);
+	return r;
+}
+
+static int op_truncate(struct sl_fs_call *c, unsigned flags,
+		       struct sl_action *out)
+{
+	const struct sl_resolved *res;
+	int lr = 0, r = sl_fs_call_as_child(c);
+
+	(void)flags;
+	if (r == 0)
+		r = sl_fs_call_resolve(c, 0, SL_RES_FOLLOW, &res);
+	if (r == 0)
+		r = sl_fs_check(c->v, c->fddir, res->fd, &res->obj,
+				SL_FS_ACC_WRITE, NULL);
+	if (r == 0 && res->kind == SL_FSK_SLOW && c->nonblock)
+		r = -EAGAIN;
+	if (r == 0) {
+		do
+			r = sl_fs_truncate(c->fddir, res->fd, &res->obj,
+					   c->req->x[0], true);
+		while (r == -EAGAIN && (lr = lease_wait(c)) == 0);
+		if (r == -EAGAIN)
+			r = lr;
+	}
+	if (r == 0)
+		sl_fs_answer_value(out, 0);
+	return r;
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+/* An openat2 relative to a directory fd (openat is not even notified
+ * then): the kernel resolves it under Landlock, which the view has not
+ * given /proc (the only thing served here when nothing is denied). One
+ * byte of the path tells a relative path; reading it unchecked is
+ * harmless, CONTINUE being the kernel's decision anyway. */
+static bool relative_to_dirfd(const struct sl_notif *n)
+{
+	const __u64 *a = n->req->data.args;
+	char first = '/';
+	struct iovec l = { &first, 1 }, rm = { (void *)(uintptr_t)a[1], 1 };
+
+	if (n->req->data.nr != __NR_openat2)
+		return false;
+	if ((int)a[0] == AT_FDCWD)
+		return false;
+	return process_vm_readv((pid_t)n->req->pid, &l, 1, &rm, 1, 0) == 1 &&
+	       first != '/' && first != '\0';
 }
 
 static int fsdeny_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {
-	const struct seccomp_data *d = &n->req->data;
-	struct sl_fs_call c;
-	int r = sl_fs_call_begin(&c, n, state);
+	struct fsdeny *s = state;
+	const struct sl_fs_req *req;
+	sl_fs_op_fn fn;
 
-	if (r == 0)
-		r = sl_is_open_family(d->nr) ? sl_fs_open(&c, d, out) :
-					       handle_other(&c, d);
-	sl_fs_call_end(&c);
-	return deny_if(r, out);
+	if (sl_creds_invalidating(n->req->data.nr)) {
+		/* before the kernel changes them; exec is checked too */
+		sl_creds_invalidate(s->v->creds, n);
+		if ((n->req->data.nr != __NR_execve &&
+		     n->req->data.nr != __NR_execveat) ||
+		    (s->flags & KERNEL_ENFORCED))
+			return 0;
+	}
+	if ((s->flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
+		return 0;
+	req = sl_fs_req_get(n);
+	if (!req)
+		return -ENOMEM;
+	switch (req->op) {
+	case SL_FS_OPEN:
+		fn = op_open;
+		break;
+	case SL_FS_EXEC:
+		fn = op_exec;
+		break;
+	case SL_FS_UNLINK:
+		fn = op_unlink;
+		break;
+	case SL_FS_RENAME:
+		fn = op_rename;
+		break;
+	case SL_FS_LINK:
+		fn = op_link;
+		break;
+	case SL_FS_TRUNCATE:
+		fn = op_truncate;
+		break;
+	default:
+		return 0;
+	}
+	return sl_fs_run(s->v, n, fn, s->flags, out);
 }
 
-/* ---- activation -------------------------------------------------------- */
+/* ---- activation -------------------------------------------------------------- */
 
-/* Does a grant reach /proc or a sensitive path (contain it or lie in
- * it)? Then Landlock lets the child there and this module must watch. */
-static bool grant_reaches_sensitive(const struct sl_strv *grants)
+/* Does a grant reach /proc or a sensitive entry (contain it or lie in
+ * it, as given or resolved)? Then /proc is served here, not granted by
+ * Landlock, and the directories on the way to the sensitive /sys entries
+ * Landlock leaves out are listed here. */
+static bool grant_reaches(const struct sl_strv *grants)
 {
 	for (size_t i = 0; i < grants->n; i++) {
-		struct sl_pathset one = { 0 };
-		bool hit = sl_pathset_add(&one, grants->v[i], false) < 0;
+		_cleanup_(freep) char *real = realpath(grants->v[i], NULL);
 
-		/* the grant as given and as resolved */
-		for (size_t j = 0; j < one.paths.n && !hit; j++)
-			hit = sl_path_reaches_sensitive(one.paths.v[j]);
-		sl_pathset_free(&one);
-		if (hit)
-			return true; /* or cannot tell: watch */
+		if (sl_path_reaches_proc(grants->v[i]) ||
+		    sl_path_reaches_sensitive(grants->v[i]) ||
+		    (real && (sl_path_reaches_proc(real) ||
+			      sl_path_reaches_sensitive(real))))
+			return true;
 	}
 	return false;
 }
@@ -188,8 +634,8 @@ static bool fsdeny_active(const struct sl_policy *p)
 	/* Under chroot the chroot handlers match denials on virtual paths. */
 	if (p->chroot)
 		return false;
-	return p->fs_deny.n > 0 || grant_reaches_sensitive(&p->fs_read) ||
-	       grant_reaches_sensitive(&p->fs_write);
+	return p->fs_deny.n > 0 || grant_reaches(&p->fs_read) ||
+	       grant_reaches(&p->fs_write);
 }
 
 static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -201,46 +647,43 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 		SCMP_SYS(unlink),   SCMP_SYS(rmdir),
 	};
 
+	/* opens are performed on behalf, with cached credentials */
+	sl_creds_invalidating_syscalls(set);
+	sl_nrset_add_sys(set, creat);
+	if (p->fs_deny.n == 0) {
+		/* Only /proc is served: reached by opens alone, and not
+		 * relative to a directory fd (the kernel, which was not
+		 * given /proc, decides those). */
+		sl_nrset_add_sys(set, open);
+		sl_nrset_add_sys(set, openat2);
+		sl_nrset_add_at_cwd(set, SCMP_SYS(openat));
+		return;
+	}
 	sl_open_family_add(set);
-	if (p->fs_deny.n == 0)
-		return; /* only /proc and /sys: reached by opens alone */
 	for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
 		sl_nrset_add(set, others[i]);
 }
 
 static void fsdeny_fini(void *state)
 {
-	struct sl_fsdeny *s = state;
-
-	if (!s)
-		return;
-	sl_pathset_free(&s->deny);
-	sl_pathset_free(&s->read);
-	sl_pathset_free(&s->write);
-	free(s);
+	free(state);
 }
 
 static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		       void **state)
 {
-	struct sl_fsdeny *s = calloc(1, sizeof(*s));
-	int r = 0;
+	struct fsdeny *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
-	s->sv = sv;
-	s->has_host_root = stat("/", &s->host_root) == 0;
-	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
-		r = sl_pathset_add(&s->deny, p->fs_deny.v[i], true);
-	for (size_t i = 0; r == 0 && i < p->fs_read.n; i++)
-		r = sl_pathset_add(&s->read, p->fs_read.v[i], false);
-	for (size_t i = 0; r == 0 && i < p->fs_write.n; i++)
-		r = sl_pathset_add(&s->write, p->fs_write.v[i], false);
-	if (r < 0) {
-		fsdeny_fini(s);
-		return sl_supervisor_init_error(
-			sv, r, "fs_deny: cannot prepare paths");
+	s->v = sl_fs_view_of(sv);
+	if (!s->v) {
+		free(s);
+		return sl_supervisor_init_error(sv, EINVAL,
+						"fs_deny: no filesystem view");
 	}
+	if (p->fs_deny.n == 0)
+		s->flags |= KERNEL_ENFORCED;
 	*state = s;
 	return 0;
 }
@@ -253,4 +696,3 @@ const struct sl_handler_module sl_module_fsdeny = {
 	.handle = fsdeny_handle,
 	.fini = fsdeny_fini,
 };
-

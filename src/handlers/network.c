@@ -19,7 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "handlers/creds.h"
+#include "fs/creds.h"
 #include "handlers/procinfo.h"
 #include "net/unixgate.h"
 #include "supervisor/notif.h"
@@ -245,14 +245,7 @@ static int connect_on_behalf(struct sl_net_state *st, const struct sl_notif *n,
 
 int sl_net_creds_enter(const struct sl_notif *n, struct sl_creds_saved *saved)
 {
-	struct sl_task_status ts;
-	int r = sl_task_status((pid_t)n->req->pid, &ts);
-
-	if (r < 0)
-		return r;
-	r = sl_creds_enter(&ts, saved);
-	sl_task_status_free(&ts);
-	return r;
+	return sl_creds_enter_task(n, saved);
 }
 
 static void refuse(struct sl_action *out, int err)

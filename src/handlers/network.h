@@ -7,7 +7,7 @@
 #ifndef SL_HANDLERS_NETWORK_H
 #define SL_HANDLERS_NETWORK_H
 
-#include "handlers/creds.h"
+#include "fs/creds.h"
 #include "handlers/net_deferred.h"
 #include "net/context.h"
 #include "net/msg.h"

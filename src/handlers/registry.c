@@ -7,7 +7,10 @@
 extern const struct sl_handler_module sl_module_processes;
 extern const struct sl_handler_module sl_module_memory;
 extern const struct sl_handler_module sl_module_pidargs;
+extern const struct sl_handler_module sl_module_fsview;
 extern const struct sl_handler_module sl_module_fsdeny;
+extern const struct sl_handler_module sl_module_fsmeta;
+extern const struct sl_handler_module sl_module_fswatch;
 extern const struct sl_handler_module sl_module_netlink;
 extern const struct sl_handler_module sl_module_network;
 extern const struct sl_handler_module sl_module_etc_hosts;
@@ -24,7 +27,10 @@ const struct sl_handler_module *const sl_handler_modules[] = {
 	&sl_module_network,         /* owns the network context: first */
 	&sl_module_etc_hosts,
 	&sl_module_proc_net,
+	&sl_module_fsview,          /* owns the filesystem view: first */
 	&sl_module_fsdeny,
+	&sl_module_fsmeta,
+	&sl_module_fswatch,
 	&sl_module_net_bind,
 	&sl_module_net_getsockname,
 	&sl_module_net_listen,

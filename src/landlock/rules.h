@@ -10,6 +10,13 @@ int sl_landlock_new_ruleset(const struct sl_landlock_plan *plan, int *fd,
 /* fs_write then fs_read grants (inside p->chroot when set). */
 int sl_landlock_add_fs_grants(int fd, const struct sl_landlock_plan *plan,
 			      const struct sl_policy *p, struct sl_error *e);
+/* The same for a supervised sandbox: each grant leaves out its holes
+ * (fs/holes.h), which the kernel then refuses and the supervisor serves
+ * where the policy allows them. */
+int sl_landlock_add_supervised_grants(int fd,
+				      const struct sl_landlock_plan *plan,
+				      const struct sl_policy *p,
+				      struct sl_error *e);
 /* GPU device nodes of behavior.md 4.8 (missing nodes ignored). */
 int sl_landlock_add_gpu_grants(int fd, const struct sl_landlock_plan *plan,
 			       const struct sl_policy *p, struct sl_error *e);

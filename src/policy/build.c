@@ -3,6 +3,7 @@
 #include "policy/build.h"
 
 #include <errno.h>
+#include <stddef.h>
 
 static int check_limits(const struct sl_policy *p, struct sl_error *e)
 {
@@ -44,6 +45,44 @@ static int check_protections(const struct sl_policy *p, struct sl_error *e)
 	return 0;
 }
 
+/* An empty path would name the current directory (or nothing): refused
+ * wherever a path is taken. */
+static int check_paths(const struct sl_policy *p, struct sl_error *e)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} lists[] = {
+		{ "fs_read", offsetof(struct sl_policy, fs_read) },
+		{ "fs_write", offsetof(struct sl_policy, fs_write) },
+		{ "fs_deny", offsetof(struct sl_policy, fs_deny) },
+	};
+	const struct {
+		const char *name;
+		const char *v;
+	} scalars[] = {
+		{ "workdir", p->workdir },
+		{ "cwd", p->cwd },
+		{ "chroot", p->chroot },
+		{ "fs_storage", p->fs_storage },
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		const struct sl_strv *l =
+			(const void *)((const char *)p + lists[i].off);
+
+		for (size_t k = 0; k < l->n; k++)
+			if (!l->v[k][0])
+				return sl_err(e, EINVAL, "%s: empty path",
+					      lists[i].name);
+	}
+	for (size_t i = 0; i < sizeof(scalars) / sizeof(scalars[0]); i++)
+		if (scalars[i].v && !scalars[i].v[0])
+			return sl_err(e, EINVAL, "%s: empty path",
+				      scalars[i].name);
+	return 0;
+}
+
 int sl_policy_build(struct sl_policy *p, struct sl_error *e)
 {
 	const char *feature;
@@ -52,7 +91,9 @@ int sl_policy_build(struct sl_policy *p, struct sl_error *e)
 	if (!p)
 		return sl_err(e, EINVAL, "no policy");
 	sl_policy_clear_derived(p);
-	r = sl_build_syscalls(p, e);
+	r = check_paths(p, e);
+	if (r == 0)
+		r = sl_build_syscalls(p, e);
 	if (r == 0)
 		r = check_protections(p, e);
 	if (r == 0)

@@ -3,13 +3,14 @@
  *
  * The pid of a notification is only meaningful while the notification is
  * pending: once the task dies its pid may be recycled. Every access is
- * therefore checked with SECCOMP_IOCTL_NOTIF_ID_VALID before (the pid still
- * names the task) and after (what was read came from that task, not from a
- * successor that reused its pid).
+ * therefore checked with SECCOMP_IOCTL_NOTIF_ID_VALID after it (what was
+ * read came from that task, not from a successor that reused its pid),
+ * and a write before it as well (it must not land in a successor).
  */
 #include "supervisor/notif.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -54,14 +55,13 @@ static int vm_xfer(const struct sl_notif *n, uint64_t addr, void *buf,
 	return (size_t)r == len ? 0 : -EFAULT;
 }
 
+/* A read needs no check before it: if the pid was recycled, what was read
+ * is thrown away on the check after it. A write does (below). */
 int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 		  size_t len)
 {
-	int r = check(n);
+	int r = vm_xfer(n, addr, buf, len, false);
 
-	if (r < 0)
-		return r;
-	r = vm_xfer(n, addr, buf, len, false);
 	if (r < 0)
 		return r;
 	return check(n);
@@ -114,9 +114,6 @@ int sl_notif_read_str(const struct sl_notif *n, uint64_t addr, char *buf,
 		return -ENAMETOOLONG;
 	if (addr == 0)
 		return -EFAULT;
-	r = check(n);
-	if (r < 0)
-		return r;
 	/* A page is either wholly mapped or not: reading up to the next page
 	 * boundary at a time never faults on memory past the terminator. */
 	while (got < cap) {
@@ -180,4 +177,83 @@ int sl_notif_getfd(const struct sl_notif *n, int childfd)
 	if (fd < 0)
 		return -errno;
 	return fd;
+}
+
+static void send_response(int listener, uint64_t id, int64_t val, int error,
+			  uint32_t flags)
+{
+	struct seccomp_notif_resp resp = {
+		.id = id, .val = val, .error = error, .flags = flags,
+	};
+
+	/* ENOENT: the task died or the syscall was interrupted; nothing
+	 * is waiting for the answer any more. EINTR: a signal reached the
+	 * thread serving a one-shot run (the CLI forwards some) while the
+	 * kernel's lock was contended; the answer is still owed. */
+	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
+	       errno == EINTR)
+		;
+}
+
+/* Install srcfd in the child as the syscall's result; fail closed.
+ *
+ * Never retried: an ADDFD with SEND marks the notification answered
+ * before it waits for the child, so after an interruption neither a
+ * retry nor an error answer would be accepted. The supervisor's threads
+ * block every signal while they answer (launch/serve.c, worker.c), so only
+ * a fatal signal could interrupt it; should EINTR come anyway while the
+ * notification is still pending, its task is killed rather than left
+ * waiting for an answer that can no longer be given. */
+static void inject_fd(int listener, uint64_t id, pid_t pid,
+		      const struct sl_action *a)
+{
+	struct seccomp_notif_addfd add = {
+		.id = id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)a->srcfd,
+		.newfd = 0,
+		.newfd_flags = a->newfd_flags,
+	};
+
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
+		if (errno != EINTR) {
+			send_response(listener, id, 0, -EACCES, 0);
+		} else if (pid > 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
+					    &id) == 0) {
+			int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+			if (pidfd >= 0) {
+				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
+					NULL, 0);
+				close(pidfd);
+			}
+		}
+	}
+	close(a->srcfd);
+}
+
+void sl_notif_respond(int listener, uint64_t id, pid_t pid,
+		      const struct sl_action *a)
+{
+	switch (a->kind) {
+	case SL_ACT_CONTINUE:
+		send_response(listener, id, 0, 0,
+			      SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+		break;
+	case SL_ACT_ERRNO:
+		send_response(listener, id, 0, -(a->error > 0 ? a->error : EPERM),
+			      0);
+		break;
+	case SL_ACT_VALUE:
+		send_response(listener, id, a->value, 0, 0);
+		break;
+	case SL_ACT_INJECT_SEND:
+		inject_fd(listener, id, pid, a);
+		break;
+	case SL_ACT_HOLD:
+		break;
+	default:
+		send_response(listener, id, 0, -EPERM, 0);
+		break;
+	}
 }

@@ -58,7 +58,9 @@ static inline char *helper(const char *name)
 	static char path[PATH_MAX];
 	const char *d = helpers_dir();
 
-	snprintf(path, sizeof(path), "%s/%s", d ? d : ".", name);
+	if (snprintf(path, sizeof(path), "%s/%s", d ? d : ".", name) >=
+	    (int)sizeof(path))
+		path[0] = '\0';
 	return path;
 }
 

@@ -92,7 +92,41 @@ TEST(a_grant_exposing_proc_routes_opens)
 	CHECK(p);
 	s = notify_set(p);
 	CHECK(sl_nrset_has(&s, SYS_openat));
+	/* relative to a directory fd the kernel decides (no /proc grant) */
+	CHECK(sl_nrset_at_cwd_only(&s, SYS_openat));
+	CHECK(sl_nrset_has(&s, SYS_openat2));
+	CHECK(!sl_nrset_at_cwd_only(&s, SYS_openat2));
 	CHECK(!sl_nrset_has(&s, SYS_close));
+	sl_policy_free(p);
+}
+
+TEST(fs_deny_routes_every_open)
+{
+	struct sl_policy *p = policy("/usr", NULL, "/usr/share");
+	struct sl_nrset s;
+
+	CHECK(p);
+	s = notify_set(p);
+	CHECK(sl_nrset_has(&s, SYS_openat));
+	CHECK(!sl_nrset_at_cwd_only(&s, SYS_openat));
+	CHECK(sl_nrset_has(&s, SYS_creat));
+	CHECK(sl_nrset_has(&s, SYS_setuid)); /* credentials are cached */
+	sl_policy_free(p);
+}
+
+TEST(grants_route_metadata_writes_and_watches)
+{
+	struct sl_policy *p = policy("/usr", "/tmp", NULL);
+	struct sl_nrset s;
+
+	CHECK(p);
+	s = notify_set(p);
+	CHECK(sl_nrset_has(&s, SYS_chmod));
+	CHECK(sl_nrset_has(&s, SYS_fchownat));
+	CHECK(sl_nrset_has(&s, SYS_utimensat));
+	CHECK(sl_nrset_has(&s, SYS_fsetxattr));
+	CHECK(sl_nrset_has(&s, SYS_inotify_add_watch));
+	CHECK(!sl_nrset_has(&s, SYS_setuid)); /* nothing cached */
 	sl_policy_free(p);
 }
 

@@ -11,7 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "handlers/fspath.h"
+#include "fs/decode.h"
+#include "fs/path.h"
 #include "supervisor/notif.h"
 #include "util/cleanup.h"
 
@@ -54,49 +55,19 @@ static int base_of(const struct sl_notif *n, int dirfd, char **out)
 
 int sl_open_target(const struct sl_notif *n, char **path, uint64_t *flags)
 {
-	const __u64 *a = n->req->data.args;
-	_cleanup_(freep) char *raw = NULL, *base = NULL;
-	uint64_t addr;
-	int dirfd = AT_FDCWD;
+	const struct sl_fs_req *req = sl_fs_req_get(n);
+	_cleanup_(freep) char *base = NULL;
+	const char *raw;
 	int r;
 
-	switch (n->req->data.nr) {
-	case __NR_openat:
-		dirfd = (int)a[0];
-		addr = a[1];
-		*flags = (uint32_t)a[2];
-		break;
-	case __NR_openat2: {
-		struct open_how how;
-
-		if (a[3] < sizeof(how))
-			return -EINVAL;
-		r = sl_notif_read(n, a[2], &how, sizeof(how));
-		if (r < 0)
-			return r;
-		dirfd = (int)a[0];
-		addr = a[1];
-		*flags = how.flags;
-		break;
-	}
-	default:
-#ifdef __NR_open
-		if (n->req->data.nr == __NR_open) {
-			addr = a[0];
-			*flags = (uint32_t)a[1];
-			break;
-		}
-#endif
+	if (!req || req->op != SL_FS_OPEN)
 		return -ENOSYS;
-	}
-	raw = malloc(PATH_MAX);
-	if (!raw)
-		return -ENOMEM;
-	r = sl_notif_read_str(n, addr, raw, PATH_MAX, NULL);
-	if (r < 0)
-		return r;
+	if (req->err < 0)
+		return req->err;
+	*flags = req->flags;
+	raw = req->a[0].path;
 	if (raw[0] != '/') {
-		r = base_of(n, dirfd, &base);
+		r = base_of(n, req->a[0].dirfd, &base);
 		if (r < 0)
 			return r;
 	}

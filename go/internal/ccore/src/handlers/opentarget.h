@@ -1,9 +1,10 @@
 /*
  * The file an open-family notification (open, openat, openat2) names, as
  * an absolute, lexically normalized path: for modules that serve a
- * synthetic file in place of a well-known path. The path is read from the
- * child once; symlinks are not followed (a synthetic file is served for
- * its canonical name only).
+ * synthetic file in place of a well-known path. The path is the one the
+ * filesystem view decoded (read from the child once for the whole chain);
+ * symlinks are not followed (a synthetic file is served for its canonical
+ * name only).
  */
 #ifndef SL_HANDLERS_OPENTARGET_H
 #define SL_HANDLERS_OPENTARGET_H

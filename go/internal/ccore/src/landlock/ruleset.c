@@ -9,11 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/holes.h"
 #include "landlock/landlock_uapi.h"
 #include "util/cleanup.h"
 
 /* Rights that make sense on a non-directory; directory-only rights on a
  * file rule make the kernel answer EINVAL. */
+/* Bound on the rules of grants expanded around holes. */
+#define SL_HOLE_RULES_MAX 16384u
+
 #define FS_FILE_RIGHTS                                                     \
 	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |      \
 	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |      \
@@ -87,18 +91,110 @@ static int add_grant(int fd, const struct sl_landlock_plan *plan,
 	return sl_landlock_add_path(fd, plan, joined, writable, true, e);
 }
 
+/* One rule of a grant expanded around its holes (fs/holes.h). */
+struct hole_rule {
+	int ruleset;
+	uint64_t rights;
+};
+
+static int add_hole_rule(void *arg, int fd, enum sl_fs_rule kind)
+{
+	struct hole_rule *h = arg;
+	struct sl_landlock_path_beneath_attr attr = { .parent_fd = fd };
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	attr.allowed_access = h->rights;
+	if (kind != SL_RULE_FULL)
+		attr.allowed_access &= ~FS_FILE_RIGHTS;
+	if (kind == SL_RULE_DIR_NOLIST)
+		attr.allowed_access &= ~(uint64_t)LANDLOCK_ACCESS_FS_READ_DIR;
+	if (!S_ISDIR(st.st_mode))
+		attr.allowed_access &= FS_FILE_RIGHTS;
+	if (!attr.allowed_access)
+		return 0;
+	if (syscall(__NR_landlock_add_rule, h->ruleset,
+		    LANDLOCK_RULE_PATH_BENEATH, &attr, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* A grant given whole, or around the holes inside it. */
+static int add_grant_holes(int fd, const struct sl_landlock_plan *plan,
+			   const struct sl_fs_holes *holes, const char *path,
+			   bool writable, size_t *budget, struct sl_error *e)
+{
+	_cleanup_(freep) char *real = realpath(path, NULL);
+	struct hole_rule h = {
+		.ruleset = fd,
+		.rights = writable ? plan->write_access : plan->read_access,
+	};
+	int r;
+
+	if (!real) /* the error of a missing grant */
+		return sl_landlock_add_path(fd, plan, path, writable, false, e);
+	if (sl_fs_holes_swallow(holes, real))
+		return 0; /* denied as a whole, or served by the supervisor */
+	r = sl_fs_holes_expand(holes, real, add_hole_rule, &h, budget);
+	if (r == -E2BIG)
+		return sl_err(e, E2BIG,
+			      "cannot grant '%s' around its denied entries: "
+			      "more than %u rules (deny a deeper path, or "
+			      "grant a narrower one)",
+			      path, SL_HOLE_RULES_MAX);
+	if (r < 0)
+		return sl_err(e, -r, "cannot grant access to '%s': %s", path,
+			      strerror(-r));
+	return 0;
+}
+
+static int add_grants(int fd, const struct sl_landlock_plan *plan,
+		      const struct sl_policy *p, const struct sl_fs_holes *holes,
+		      struct sl_error *e)
+{
+	size_t budget = SL_HOLE_RULES_MAX;
+	int r;
+
+	for (int w = 1; w >= 0; w--) {
+		const struct sl_strv *list = w ? &p->fs_write : &p->fs_read;
+
+		for (size_t i = 0; i < list->n; i++) {
+			r = holes && holes->n ?
+				    add_grant_holes(fd, plan, holes,
+						    list->v[i], w, &budget, e) :
+				    add_grant(fd, plan, p, list->v[i], w, e);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
 int sl_landlock_add_fs_grants(int fd, const struct sl_landlock_plan *plan,
 			      const struct sl_policy *p, struct sl_error *e)
 {
+	return add_grants(fd, plan, p, NULL, e);
+}
+
+int sl_landlock_add_supervised_grants(int fd,
+				      const struct sl_landlock_plan *plan,
+				      const struct sl_policy *p,
+				      struct sl_error *e)
+{
+	struct sl_fs_holes holes;
 	int r;
 
-	for (size_t i = 0; i < p->fs_write.n; i++)
-		if ((r = add_grant(fd, plan, p, p->fs_write.v[i], true, e)))
-			return r;
-	for (size_t i = 0; i < p->fs_read.n; i++)
-		if ((r = add_grant(fd, plan, p, p->fs_read.v[i], false, e)))
-			return r;
-	return 0;
+	/* Under chroot the grants are inside the image (no holes yet). */
+	if (p->chroot)
+		return add_grants(fd, plan, p, NULL, e);
+	r = sl_fs_holes_of(p, &holes);
+	if (r < 0)
+		return sl_err(e, -r, "cannot prepare the filesystem grants: %s",
+			      strerror(-r));
+	r = add_grants(fd, plan, p, &holes, e);
+	sl_fs_holes_free(&holes);
+	return r;
 }
 
 int sl_landlock_create_ruleset(const struct sl_policy *p, int *out_fd,
@@ -112,7 +208,7 @@ int sl_landlock_create_ruleset(const struct sl_policy *p, int *out_fd,
 	if (!r)
 		r = sl_landlock_new_ruleset(&plan, &fd, e);
 	if (!r)
-		r = sl_landlock_add_fs_grants(fd, &plan, p, e);
+		r = sl_landlock_add_supervised_grants(fd, &plan, p, e);
 	if (!r)
 		r = sl_landlock_add_gpu_grants(fd, &plan, p, e);
 	if (!r)

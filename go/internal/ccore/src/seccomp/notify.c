@@ -2,6 +2,7 @@
 #include "seccomp/plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -124,6 +125,19 @@ static int add_pid_args(scmp_filter_ctx ctx, int nr, bool *done)
 	return 0;
 }
 
+/* An *at call whose dirfd (first argument, an int) is AT_FDCWD. */
+static int add_at_cwd(scmp_filter_ctx ctx, int nr)
+{
+	struct scmp_arg_cmp at_cwd = {
+		.arg = 0,
+		.op = SCMP_CMP_MASKED_EQ,
+		.datum_a = 0xffffffffULL,
+		.datum_b = (uint32_t)AT_FDCWD,
+	};
+
+	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &at_cwd);
+}
+
 int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			  struct sl_error *e)
 {
@@ -148,6 +162,8 @@ int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			rc = add_blocking_wait(ctx, (int)nr, 3);
 		else if (nr == SCMP_SYS(sendto))
 			rc = add_addressed_sendto(ctx, (int)nr);
+		else if (sl_nrset_at_cwd_only(notify, nr))
+			rc = add_at_cwd(ctx, (int)nr);
 		else if (sl_seccomp_arg_complement(nr, &allowed))
 			rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
 						    (int)nr, 1, &allowed);

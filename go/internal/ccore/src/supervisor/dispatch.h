@@ -44,11 +44,21 @@ struct sl_action {
 	uint32_t newfd_flags; /* SL_ACT_INJECT_SEND: e.g. O_CLOEXEC */
 };
 
+/* Scratch shared by the modules of one notification's chain: the first
+ * module that decodes its path arguments (src/fs/) stores the request
+ * here, so every later module sees the same one; the supervisor calls
+ * release(fs) after the chain. */
+struct sl_notif_cache {
+	void *fs;
+	void (*release)(void *fs);
+};
+
 /* One notification as seen by a module. */
 struct sl_notif {
 	const struct seccomp_notif *req;
 	int listener; /* the seccomp listener fd */
 	struct sl_supervisor *sv;
+	struct sl_notif_cache *cache; /* may be NULL outside the supervisor */
 };
 
 struct sl_handler_module {
@@ -118,6 +128,14 @@ void sl_supervisor_note_cause(struct sl_supervisor *sv, uint32_t cause);
 int sl_supervisor_epfd(const struct sl_supervisor *sv);
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
 			   const struct sl_action *a);
+
+/* The run's workers (supervisor/worker.h), created on first use; NULL
+ * when they cannot be. Off-loop answers to held notifications. */
+struct sl_workers *sl_supervisor_workers(struct sl_supervisor *sv);
+
+/* Is module m active in this run (whether or not initialised yet)? */
+bool sl_supervisor_module_active(const struct sl_supervisor *sv,
+				 const struct sl_handler_module *m);
 
 /* The state of module m in this run (modules that share state look up
  * the one that owns it; m must come earlier in the chain to be

@@ -35,5 +35,11 @@ int sl_notif_write(const struct sl_notif *n, uint64_t addr, const void *buf,
 int sl_notif_pidfd(const struct sl_notif *n);
 /* Duplicate the child's fd into the supervisor (O_CLOEXEC). */
 int sl_notif_getfd(const struct sl_notif *n, int childfd);
+/* Answer notification id with a (from any thread holding listener);
+ * an injected fd is closed. */
+/* Answer notification id of task pid (0 when unknown: an interrupted
+ * injection then cannot kill it) with action a. */
+void sl_notif_respond(int listener, uint64_t id, pid_t pid,
+		      const struct sl_action *a);
 
 #endif

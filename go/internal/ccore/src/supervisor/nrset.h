@@ -17,9 +17,24 @@ struct sl_nrset {
 	 * deny them outright. A syscall also in bits is notified without
 	 * condition. */
 	uint64_t narrow[SL_MAX_NR / 64];
+	/* Notified whatever their first argument: a syscall in bits but not
+	 * here is an *at call notified only when its dirfd is AT_FDCWD. */
+	uint64_t any_dirfd[SL_MAX_NR / 64];
 };
 
 static inline void sl_nrset_add(struct sl_nrset *s, long nr)
+{
+	if (nr >= 0 && nr < SL_MAX_NR) {
+		s->bits[nr / 64] |= UINT64_C(1) << (nr % 64);
+		s->any_dirfd[nr / 64] |= UINT64_C(1) << (nr % 64);
+	}
+}
+
+/* Notify nr, an *at call whose first argument is a dirfd, only when that
+ * is AT_FDCWD (a path from the cwd, or absolute): a path relative to a
+ * directory fd is then left to the kernel. Another module adding nr
+ * with sl_nrset_add() has it notified always. */
+static inline void sl_nrset_add_at_cwd(struct sl_nrset *s, long nr)
 {
 	if (nr >= 0 && nr < SL_MAX_NR)
 		s->bits[nr / 64] |= UINT64_C(1) << (nr % 64);
@@ -53,6 +68,12 @@ static inline bool sl_nrset_narrow_only(const struct sl_nrset *s, long nr)
 {
 	return nr >= 0 && nr < SL_MAX_NR &&
 	       ((s->narrow[nr / 64] & ~s->bits[nr / 64]) >> (nr % 64)) & 1;
+}
+
+static inline bool sl_nrset_at_cwd_only(const struct sl_nrset *s, long nr)
+{
+	return nr >= 0 && nr < SL_MAX_NR &&
+	       ((s->bits[nr / 64] & ~s->any_dirfd[nr / 64]) >> (nr % 64)) & 1;
 }
 
 static inline bool sl_nrset_empty(const struct sl_nrset *s)

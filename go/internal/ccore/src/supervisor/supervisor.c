@@ -19,7 +19,9 @@
 
 #include "supervisor/dispatch.h"
 #include "supervisor/evsrc.h"
+#include "supervisor/notif.h"
 #include "supervisor/proctab.h"
+#include "supervisor/worker.h"
 
 struct sl_supervisor {
 	struct sl_evsrc listener;
@@ -38,6 +40,7 @@ struct sl_supervisor {
 	uint8_t *chain;
 
 	struct sl_proctab *procs; /* every process of the sandbox */
+	struct sl_workers *workers; /* created on first use */
 
 	struct sl_error *init_err; /* during module init: the caller's record */
 };
@@ -93,91 +96,13 @@ void sl_supervisor_close(struct sl_supervisor *sv)
 		sl_proctab_close(sv->procs);
 }
 
-static void send_response(int listener, uint64_t id, int64_t val, int error,
-			  uint32_t flags)
-{
-	struct seccomp_notif_resp resp = {
-		.id = id, .val = val, .error = error, .flags = flags,
-	};
-
-	/* ENOENT: the task died or the syscall was interrupted; nothing
-	 * is waiting for the answer any more. EINTR: a signal reached the
-	 * thread serving a one-shot run (the CLI forwards some) while the
-	 * kernel's lock was contended; the answer is still owed. */
-	while (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 &&
-	       errno == EINTR)
-		;
-}
-
-/* Install srcfd in the child as the syscall's result; fail closed.
- *
- * Never retried: an ADDFD with SEND marks the notification answered
- * before it waits for the child, so after an interruption neither a
- * retry nor an error answer would be accepted. The supervisor's threads
- * block every signal while they answer (launch/serve.c), so only a fatal
- * signal could interrupt it; should EINTR come anyway while the
- * notification is still pending, its task is killed rather than left
- * waiting for an answer that can no longer be given. */
-static void inject_fd(int listener, uint64_t id, pid_t pid,
-		      const struct sl_action *a)
-{
-	struct seccomp_notif_addfd add = {
-		.id = id,
-		.flags = SECCOMP_ADDFD_FLAG_SEND,
-		.srcfd = (uint32_t)a->srcfd,
-		.newfd = 0,
-		.newfd_flags = a->newfd_flags,
-	};
-
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
-		if (errno != EINTR) {
-			send_response(listener, id, 0, -EACCES, 0);
-		} else if (pid > 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
-					    &id) == 0) {
-			int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-			if (pidfd >= 0) {
-				syscall(SYS_pidfd_send_signal, pidfd, SIGKILL,
-					NULL, 0);
-				close(pidfd);
-			}
-		}
-	}
-	close(a->srcfd);
-}
-
-static void answer(int listener, uint64_t id, pid_t pid,
-		   const struct sl_action *a)
-{
-	switch (a->kind) {
-	case SL_ACT_CONTINUE:
-		send_response(listener, id, 0, 0,
-			      SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-		break;
-	case SL_ACT_ERRNO:
-		send_response(listener, id, 0, -(a->error > 0 ? a->error : EPERM),
-			      0);
-		break;
-	case SL_ACT_VALUE:
-		send_response(listener, id, a->value, 0, 0);
-		break;
-	case SL_ACT_INJECT_SEND:
-		inject_fd(listener, id, pid, a);
-		break;
-	case SL_ACT_HOLD:
-		break;
-	default:
-		send_response(listener, id, 0, -EPERM, 0);
-		break;
-	}
-}
-
 /* First non-CONTINUE decision wins; an internal failure of a module
  * fails the syscall with its errno (fail closed). */
 static void decide(struct sl_supervisor *sv, const struct seccomp_notif *req,
-		   struct sl_action *a)
+		   struct sl_action *a, struct sl_notif_cache *cache)
 {
-	struct sl_notif n = { .req = req, .listener = sv->listener.fd, .sv = sv };
+	struct sl_notif n = { .req = req, .listener = sv->listener.fd, .sv = sv,
+			      .cache = cache };
 	int nr = req->data.nr;
 
 	a->kind = SL_ACT_CONTINUE;
@@ -206,6 +131,7 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 	struct sl_supervisor *sv =
 		sl_container_of(src, struct sl_supervisor, listener);
 	struct seccomp_notif req;
+	struct sl_notif_cache cache = { 0 };
 	struct sl_action a;
 
 	if (!(events & EPOLLIN)) {
@@ -222,8 +148,10 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 			sl_evsrc_del(sv->epfd, src);
 		return;
 	}
-	decide(sv, &req, &a);
-	answer(src->fd, req.id, (pid_t)req.pid, &a);
+	decide(sv, &req, &a, &cache);
+	sl_notif_respond(src->fd, req.id, (pid_t)req.pid, &a);
+	if (cache.release)
+		cache.release(cache.fs);
 }
 
 static void on_pid_exit(void *ctx, pid_t pid)
@@ -257,7 +185,8 @@ static int collect_modules(struct sl_supervisor *sv, uint64_t active)
 	for (size_t i = 0; i < total; i++) {
 		const struct sl_handler_module *m = sl_handler_modules[i];
 
-		if ((active >> i) & 1 && m->handle)
+		/* a module may only hold state for others (no handle) */
+		if ((active >> i) & 1 && (m->handle || m->init))
 			sv->mods[sv->nmods++] = m;
 	}
 	return sv->nmods > UINT8_MAX ? -E2BIG : 0;
@@ -385,6 +314,7 @@ void sl_supervisor_free(struct sl_supervisor *sv)
 {
 	if (!sv)
 		return;
+	sl_workers_free(sv->workers); /* before the modules they serve */
 	sl_proctab_free(sv->procs);
 	sv->procs = NULL;
 	for (size_t m = 0; m < sv->nmods; m++)
@@ -412,7 +342,24 @@ int sl_supervisor_epfd(const struct sl_supervisor *sv)
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
 			   const struct sl_action *a)
 {
-	answer(sv->listener.fd, id, 0, a);
+	sl_notif_respond(sv->listener.fd, id, 0, a);
+}
+
+struct sl_workers *sl_supervisor_workers(struct sl_supervisor *sv)
+{
+	if (!sv->workers &&
+	    sl_workers_new(sv->listener.fd, sv->epfd, &sv->workers) < 0)
+		sv->workers = NULL;
+	return sv->workers;
+}
+
+bool sl_supervisor_module_active(const struct sl_supervisor *sv,
+				 const struct sl_handler_module *m)
+{
+	for (size_t i = 0; i < sv->nmods; i++)
+		if (sv->mods[i] == m)
+			return true;
+	return false;
 }
 
 void *sl_supervisor_module_state(const struct sl_supervisor *sv,

@@ -1,0 +1,145 @@
+/*
+ * The filesystem view of a run: one object every filesystem module of the
+ * supervisor shares (the fs_deny and /proc denials, metadata gating,
+ * watches; copy-on-write and chroot emulation later).
+ *
+ * It holds the run's deny set (fs_deny, the sensitive /proc and /sys
+ * entries and what they stand for, changeable at run time) and the grants,
+ * the child-credential cache, and the per-call context: one notification
+ * decoded once (decode.h), its paths' starting points taken from the
+ * child (its root, its cwd, its dirfd with pidfd_getfd), resolved as the
+ * kernel would (resolve.h) with the child's credentials (creds.h), and the
+ * objects checked and acted on by the operations of ops.h.
+ */
+#ifndef SL_FS_VIEW_H
+#define SL_FS_VIEW_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs/creds.h"
+#include "fs/decode.h"
+#include "fs/object.h"
+#include "fs/pathset.h"
+#include "fs/resolve.h"
+#include "supervisor/dispatch.h"
+
+struct sl_fs_view {
+	struct sl_supervisor *sv;
+	const struct sl_policy *p;
+	pthread_rwlock_t lock; /* the sets below: run-time changes, workers */
+	bool sets_ready;       /* built on first use (most runs never ask) */
+	int sets_err;
+	struct sl_pathset deny, read, write;
+	/* directories Landlock does not list (on the way to a directory it
+	 * leaves out): their opens are served */
+	struct sl_fs_dirid {
+		dev_t dev;
+		ino_t ino;
+	} *unlisted;
+	size_t nunlisted;
+	struct sl_creds_cache *creds;
+	bool root_checked;
+	int rootfd;            /* the child's root when not ours, else -1 */
+	bool foreign_userns;
+	struct sl_fd_dir fddir; /* the loop thread's */
+};
+
+/* creds: how the children's credentials are kept, as the run notifies
+ * the syscalls that change them (fs/creds.h). */
+int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
+		   enum sl_creds_mode creds, struct sl_fs_view **out);
+void sl_fs_view_free(struct sl_fs_view *v);
+
+/* The deny set at run time (a path, as for fs_deny): effective for the
+ * next decision. */
+int sl_fs_view_deny(struct sl_fs_view *v, const char *path);
+int sl_fs_view_allow(struct sl_fs_view *v, const char *path);
+
+/* ---- one call ------------------------------------------------------------ */
+
+struct sl_worker_job;
+
+struct sl_fs_call {
+	struct sl_fs_view *v;
+	const struct sl_notif *n;
+	struct sl_fs_req *req;
+	const struct sl_creds *creds;
+	int pidfd;            /* the task's; owned by the creds cache */
+	struct sl_resolve_ctx rc;
+	struct sl_fd_dir *fddir;
+	int base[2];          /* where each path argument starts */
+	struct sl_creds_saved saved;
+	bool entered;
+	bool nonblock;        /* on the event loop: never wait */
+	int own_root;         /* a worker's copy of the child's root */
+	struct sl_worker_job *job; /* in a worker: its job */
+};
+
+/* Decode n, take the child's credentials and the starting points of its
+ * path arguments (confirmed to come from the notifying task). -errno is
+ * the answer (the kernel's own error for a bad argument). On the event
+ * loop (nonblock) the run's credential cache and fd directory serve; a
+ * worker brings its own (an uncached one). */
+int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
+		     const struct sl_notif *n, struct sl_creds_cache *creds,
+		     struct sl_fd_dir *fddir, bool nonblock);
+/* The same on the event loop, with the run's own. */
+int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
+			  const struct sl_notif *n);
+void sl_fs_call_end(struct sl_fs_call *c);
+
+/* Act as the child from here on (until sl_fs_call_end). */
+int sl_fs_call_as_child(struct sl_fs_call *c);
+
+/* Resolve path argument i (SL_RES_* how): *out is owned by the request
+ * and shared with the other modules of the chain that resolve it the
+ * same way, until the next resolution of i another way (SL_RES_AGAIN:
+ * afresh, the same way). */
+int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
+		       const struct sl_resolved **out);
+
+/* The child's fd (pidfd_getfd). */
+int sl_fs_call_getfd(struct sl_fs_call *c, int childfd);
+
+/* -EAGAIN when the call runs on the event loop and fd lies on a
+ * filesystem whose operations may wait (network, FUSE): the caller then
+ * goes to a worker. */
+int sl_fs_call_may_wait(const struct sl_fs_call *c, int fd);
+
+/* ---- decisions ------------------------------------------------------------- */
+
+enum sl_fs_access {
+	SL_FS_ACC_NONE,  /* any object the child may name (denials only) */
+	SL_FS_ACC_READ,  /* under a read or write grant */
+	SL_FS_ACC_WRITE, /* under a write grant */
+};
+
+/* May the child have access to the object fd (o: its statx)? 0, or
+ * -EACCES when it is denied or the grants do not reach it. *path (may be
+ * NULL) receives the object's kernel path. */
+int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
+		const struct sl_fs_obj *o, enum sl_fs_access a, char **path);
+
+/* May the child create (or remove) name in the directory parentfd? The
+ * directory needs a write grant (Landlock's directory rights), the new
+ * path must not be denied, nor contain a denied path (a directory moved
+ * or removed as a whole). -EACCES otherwise. */
+int sl_fs_check_name(struct sl_fs_view *v, struct sl_fd_dir *d, int parentfd,
+		     const char *name, bool container);
+
+/* Does the object (a directory about to move or go) contain a denied
+ * path? */
+bool sl_fs_contains_denied(struct sl_fs_view *v, const char *path);
+
+/* The calling thread is a worker running job (NULL: no longer): its uses
+ * of the run's state are bracketed by the job's hold on the run. */
+void sl_fs_view_worker(struct sl_worker_job *job);
+
+/* Does the supervisor serve the object rather than Landlock, which was
+ * not given it: procfs (when the view supervises /proc), and the
+ * directories on the way to a directory left out of the grants? */
+bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r);
+
+#endif

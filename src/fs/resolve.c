@@ -1,0 +1,542 @@
+#include "fs/resolve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs/path.h"
+#include "supervisor/notif_kcompat.h"
+#include "util/cleanup.h"
+
+#define SL_MAX_SYMLINKS 40 /* the kernel's MAXSYMLINKS */
+#define SL_LINK_MAX 4096   /* a link body, terminator included */
+#define SL_PROC_ROOT_INO 1
+#define SL_SCOPED (RESOLVE_BENEATH | RESOLVE_IN_ROOT)
+/* openat2 of a scoped walk fails with EAGAIN when a rename or mount races
+ * with "..": a few more tries before the answer is the kernel's. */
+#define SL_SCOPED_RETRIES 8
+
+void sl_resolved_clear(struct sl_resolved *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->parentfd >= 0)
+		close(r->parentfd);
+	free(r->name);
+	memset(r, 0, sizeof(*r));
+	r->fd = r->parentfd = -1;
+}
+
+static void init_out(struct sl_resolved *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = r->parentfd = -1;
+}
+
+int sl_resolved_stat(struct sl_resolved *out)
+{
+	int r = sl_fs_obj_of(out->fd, &out->obj);
+
+	if (r < 0)
+		return r;
+	out->kind = sl_fs_kind_of(out->fd, &out->obj);
+	return 0;
+}
+
+/* The target of the symlink path (from dirfd). */
+static int read_link_at(int dirfd, const char *path, char **out)
+{
+	char *buf = malloc(SL_LINK_MAX + 1);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = readlinkat(dirfd, path, buf, SL_LINK_MAX + 1);
+	if (n < 0 || n >= SL_LINK_MAX) {
+		int e = n < 0 ? errno : ENAMETOOLONG;
+
+		free(buf);
+		return -e;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int dup_fd(int fd)
+{
+	int r = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return r < 0 ? -errno : r;
+}
+
+/* Did the kernel resolve "self" or "thread-self" to the supervisor? The
+ * object is then one of the supervisor's own procfs entries. */
+static bool own_proc(const struct sl_resolve_ctx *c, struct sl_resolved *r)
+{
+	_cleanup_(freep) char *path = NULL;
+	pid_t pid;
+
+	if (r->kind != SL_FSK_PROC)
+		return false;
+	if (sl_fd_path(c->fddir, r->fd, &path) < 0)
+		return true; /* cannot tell: walk it */
+	return sl_path_proc_pid(path, &pid) &&
+	       (pid == getpid() || pid == gettid());
+}
+
+/* The kernel walks; valid whenever the result cannot depend on who
+ * resolves: no magic link crossed, none of our own procfs entries. */
+static int kernel_walk(const struct sl_resolve_ctx *c, int base,
+		       const char *path, uint64_t rflags, bool follow,
+		       struct sl_resolved *out)
+{
+	struct open_how oh = {
+		.flags = O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW),
+		.resolve = rflags | RESOLVE_NO_MAGICLINKS |
+			   (c->nonblock ? RESOLVE_CACHED : 0),
+	};
+	int fd, r, tries = 0;
+
+	do
+		fd = (int)syscall(__NR_openat2, base, path, &oh, sizeof(oh));
+	while (fd < 0 && errno == EAGAIN && !c->nonblock &&
+	       (rflags & SL_SCOPED) && ++tries < SL_SCOPED_RETRIES);
+	if (fd < 0)
+		return -errno;
+	out->fd = fd;
+	r = sl_resolved_stat(out);
+	if (r < 0)
+		return r;
+	if (own_proc(c, out)) {
+		close(out->fd);
+		out->fd = -1;
+		return -ELOOP; /* walk it here */
+	}
+	return 0;
+}
+
+/* ---- the walk through procfs ------------------------------------------ */
+
+/* Follow a link found in procfs: "self"/"thread-self" become the child's
+ * ids (*target), anything below a pid directory is a magic link, followed
+ * here when its owner is a process of the sandbox (*jump). */
+static int proc_link(const struct sl_resolve_ctx *c, int dir, const char *name,
+		     char **target, int *jump)
+{
+	_cleanup_(freep) char *where = NULL;
+	struct stat st;
+	pid_t owner;
+	int r;
+
+	if (fstat(dir, &st) < 0)
+		return -errno;
+	if (st.st_ino == SL_PROC_ROOT_INO) {
+		if (strcmp(name, "self") == 0)
+			return asprintf(target, "%d", (int)c->tgid) < 0 ?
+				       -ENOMEM : 0;
+		if (strcmp(name, "thread-self") == 0)
+			return asprintf(target, "%d/task/%d", (int)c->tgid,
+					(int)c->tid) < 0 ?
+				       -ENOMEM : 0;
+		return 1; /* an ordinary symlink ("mounts", "net") */
+	}
+	r = sl_fd_path(c->fddir, dir, &where);
+	if (r < 0)
+		return r;
+	if (!sl_path_proc_pid(where, &owner))
+		return 1; /* not below a pid directory: ordinary */
+	if (!c->pid_ok(c->arg, owner))
+		return -EACCES;
+	*jump = openat(dir, name, O_PATH | O_CLOEXEC);
+	return *jump < 0 ? -errno : 0;
+}
+
+/* State of a component-by-component walk. */
+struct walk {
+	const struct sl_resolve_ctx *c;
+	uint64_t rflags;
+	bool beneath, scoped;
+	int anchor;   /* where absolute paths start and ".." stops */
+	int cur;      /* the directory reached so far */
+	char *rest;   /* the text still to walk, from off */
+	size_t off;
+	unsigned links;
+	bool jumped;  /* a magic link moved the walk: try the kernel */
+};
+
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+static void replace_fd(int *cur, int nfd)
+{
+	close(*cur);
+	*cur = nfd;
+}
+
+static bool same_inode(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* ".." from the current directory; a root is its own parent. */
+static int step_up(struct walk *w)
+{
+	int nfd;
+
+	if (same_inode(w->cur, w->anchor))
+		return w->beneath ? -EXDEV : 0;
+	nfd = openat(w->cur, "..", O_PATH | O_CLOEXEC);
+	if (nfd < 0)
+		return -errno;
+	replace_fd(&w->cur, nfd);
+	return 0;
+}
+
+/* rest = target "/" after; a trailing slash (must be a directory) is kept.
+ * No bound but the kernel's: at most 40 links of at most PATH_MAX each. */
+static int prepend_target(char **rest, const char *target, const char *after,
+			  bool slash)
+{
+	char *n;
+
+	if (asprintf(&n, "%s%s%s", target, *after || slash ? "/" : "",
+		     after) < 0)
+		return -ENOMEM;
+	free(*rest);
+	*rest = n;
+	return 0;
+}
+
+/* Follow the symlink lnk (named comp in the current directory): a magic
+ * link moves the walk to its object, any other link is spliced into the
+ * text still to walk. */
+static int step_link(struct walk *w, int lnk, const char *comp,
+		     const char *after, bool slash_after)
+{
+	_cleanup_(freep) char *target = NULL;
+	int jump = -1, r = 1;
+
+	if ((w->rflags & RESOLVE_NO_SYMLINKS) || ++w->links > SL_MAX_SYMLINKS)
+		return -ELOOP;
+	if (on_procfs(w->cur))
+		r = proc_link(w->c, w->cur, comp, &target, &jump);
+	if (r == 1)
+		r = read_link_at(lnk, "", &target);
+	if (r < 0)
+		return r;
+	if (jump >= 0) {
+		if ((w->rflags & RESOLVE_NO_MAGICLINKS) || w->scoped) {
+			close(jump);
+			return w->scoped ? -EXDEV : -ELOOP;
+		}
+		replace_fd(&w->cur, jump);
+		w->jumped = true;
+		return 0;
+	}
+	if (target[0] == '/') {
+		int nfd;
+
+		if (w->beneath)
+			return -EXDEV;
+		nfd = dup_fd(w->anchor);
+		if (nfd < 0)
+			return nfd;
+		replace_fd(&w->cur, nfd);
+	}
+	r = prepend_target(&w->rest, target, after, slash_after);
+	w->off = 0;
+	return r;
+}
+
+/* Take the next component out of the text: NULL at the end. */
+static char *next_component(struct walk *w, const char **after,
+			    bool *slash_after)
+{
+	char *comp, *a;
+
+	while (w->rest[w->off] == '/')
+		w->off++;
+	if (!w->rest[w->off])
+		return NULL;
+	comp = w->rest + w->off;
+	a = strchr(comp, '/');
+	*slash_after = a != NULL;
+	if (a) {
+		*a++ = '\0';
+		w->off = (size_t)(a - w->rest);
+		while (*a == '/')
+			a++;
+	} else {
+		a = comp + strlen(comp);
+		w->off = (size_t)(a - w->rest);
+	}
+	*after = a;
+	return comp;
+}
+
+/* After a magic link left procfs, the kernel can take the rest of an
+ * unscoped walk from the supervisor's own root (the child's): 1 when it
+ * did (out->fd set), 0 to go on here. */
+static int kernel_rest(struct walk *w, bool follow, struct sl_resolved *out)
+{
+	const char *rest = w->rest + w->off;
+	int r;
+
+	w->jumped = false;
+	if (w->scoped || w->c->rootfd >= 0 || !*rest ||
+	    strlen(rest) >= SL_LINK_MAX || on_procfs(w->cur))
+		return 0;
+	r = kernel_walk(w->c, w->cur, rest, w->rflags, follow, out);
+	if (r == 0)
+		return 1;
+	sl_resolved_clear(out);
+	return r == -ELOOP || r == -ENOENT ? 0 : r;
+}
+
+static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
+{
+	const char *after;
+	bool slash_after;
+	char *comp;
+
+	for (;;) {
+		bool last;
+		struct stat st;
+		int nfd, r;
+
+		if (w->jumped) {
+			r = kernel_rest(w, how & SL_RES_FOLLOW, out);
+			if (r != 0)
+				return r < 0 ? r : 0;
+		}
+		comp = next_component(w, &after, &slash_after);
+		if (!comp)
+			break;
+		last = *after == '\0';
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			r = step_up(w);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		nfd = openat(w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			r = -errno;
+			if (r == -ENOENT && last && (how & SL_RES_MISSING_OK)) {
+				out->name = strdup(comp);
+				if (!out->name)
+					return -ENOMEM;
+				out->parentfd = TAKE_FD(w->cur);
+				out->trailing_slash = slash_after;
+			}
+			return r;
+		}
+		if (fstat(nfd, &st) < 0) {
+			r = -errno;
+			close(nfd);
+			return r;
+		}
+		if (S_ISLNK(st.st_mode) &&
+		    (!last || slash_after || (how & SL_RES_FOLLOW))) {
+			r = step_link(w, nfd, comp, after, slash_after);
+			close(nfd);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode) && (!last || slash_after)) {
+			close(nfd);
+			return -ENOTDIR;
+		}
+		replace_fd(&w->cur, nfd);
+	}
+	out->fd = TAKE_FD(w->cur);
+	return sl_resolved_stat(out);
+}
+
+static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
+		uint64_t rflags, unsigned how, struct sl_resolved *out)
+{
+	struct walk w = {
+		.c = c,
+		.rflags = rflags,
+		.beneath = rflags & RESOLVE_BENEATH,
+		.scoped = rflags & SL_SCOPED,
+		.cur = -1,
+	};
+	_cleanup_(closep) int own_root = -1;
+	int r;
+
+	if (w.scoped) {
+		w.anchor = dirfd;
+	} else if (c->rootfd >= 0) {
+		w.anchor = c->rootfd;
+	} else {
+		own_root = open("/", O_PATH | O_CLOEXEC);
+		if (own_root < 0)
+			return -errno;
+		w.anchor = own_root;
+	}
+	if (path[0] == '/' && w.beneath)
+		return -EXDEV;
+	w.rest = strdup(path);
+	if (!w.rest)
+		return -ENOMEM;
+	w.cur = dup_fd(path[0] == '/' ? w.anchor : dirfd);
+	r = w.cur < 0 ? w.cur : walk_steps(&w, how, out);
+	if (w.cur >= 0)
+		close(w.cur);
+	free(w.rest);
+	return r;
+}
+
+/* ---- resolution ----------------------------------------------------------- */
+
+/* The object path names (following a final link when follow). */
+static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
+			  const char *path, uint64_t rflags, unsigned how,
+			  struct sl_resolved *out)
+{
+	bool follow = how & SL_RES_FOLLOW;
+	uint64_t fl = rflags;
+	int base = dirfd, r;
+
+	/* Absolute paths start at the child's root, unless the child scoped
+	 * the walk to its dirfd; a root that is not ours is emulated with
+	 * RESOLVE_IN_ROOT (".." stops there, absolute links land there). */
+	if (path[0] == '/' && !(rflags & SL_SCOPED)) {
+		base = c->rootfd >= 0 ? c->rootfd : AT_FDCWD;
+		if (c->rootfd >= 0)
+			fl |= RESOLVE_IN_ROOT;
+	}
+	r = kernel_walk(c, base, path, fl, follow, out);
+	if (r == 0 || (r == -EAGAIN && c->nonblock))
+		return r;
+	sl_resolved_clear(out);
+	if (how & SL_RES_KERNEL)
+		return r == -EXDEV && fl != rflags ? -ELOOP : r;
+	/* A magic link (or our own procfs entry): walk it here. Under an
+	 * emulated root, the kernel refuses magic links with EXDEV. */
+	if (r == -ELOOP || (r == -EXDEV && fl != rflags))
+		return walk(c, dirfd, path, rflags,
+			    follow ? SL_RES_FOLLOW : 0, out);
+	return r;
+}
+
+/* The directory of path's last component, and that component. */
+static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
+			  const char *path, uint64_t rflags, unsigned how,
+			  struct sl_resolved *out)
+{
+	struct sl_resolved dir;
+	_cleanup_(freep) char *dpath = NULL;
+	const char *name;
+	size_t dlen, nlen;
+	bool slash;
+	int r;
+
+	sl_path_last(path, &dlen, &name, &nlen, &slash);
+	how = (how & SL_RES_KERNEL) | SL_RES_FOLLOW;
+	if (nlen == 0) /* "/": no component to create or remove */
+		return resolve_object(c, dirfd, path, rflags, how, out);
+	init_out(&dir);
+	if (dlen == 0) {
+		dir.fd = dup_fd(dirfd);
+		r = dir.fd < 0 ? dir.fd : 0;
+	} else {
+		dpath = strndup(path, dlen);
+		r = dpath ? resolve_object(c, dirfd, dpath, rflags, how, &dir) :
+			    -ENOMEM;
+	}
+	if (r < 0) {
+		sl_resolved_clear(&dir);
+		return r;
+	}
+	out->name = strndup(name, nlen);
+	if (!out->name) {
+		sl_resolved_clear(&dir);
+		return -ENOMEM;
+	}
+	out->parentfd = TAKE_FD(dir.fd);
+	out->trailing_slash = slash;
+	sl_resolved_clear(&dir);
+	return 0;
+}
+
+/* A missing last component (O_CREAT): its directory and name, through a
+ * dangling symlink when following (the kernel creates its target). */
+static int resolve_missing(const struct sl_resolve_ctx *c, int dirfd,
+			   const char *path, uint64_t rflags, unsigned how,
+			   unsigned links, struct sl_resolved *out)
+{
+	_cleanup_(freep) char *target = NULL;
+	int probe, r;
+
+	sl_resolved_clear(out);
+	r = resolve_parent(c, dirfd, path, rflags, how, out);
+	if (r < 0 || !out->name)
+		return r < 0 ? r : -EEXIST;
+	if (out->trailing_slash)
+		return -ENOENT; /* the caller says EISDIR for a create */
+	probe = openat(out->parentfd, out->name,
+		       O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (probe < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	out->fd = probe;
+	r = sl_resolved_stat(out);
+	if (r < 0)
+		return r;
+	if (!S_ISLNK(out->obj.mode) || !(how & SL_RES_FOLLOW))
+		return 0; /* created meanwhile: it exists now */
+	if ((rflags & RESOLVE_NO_SYMLINKS) || links >= SL_MAX_SYMLINKS)
+		return -ELOOP;
+	r = read_link_at(probe, "", &target);
+	if (r < 0)
+		return r;
+	if (target[0] == '/' && (rflags & RESOLVE_BENEATH))
+		return -EXDEV;
+	{
+		int base = TAKE_FD(out->parentfd);
+
+		sl_resolved_clear(out);
+		r = resolve_object(c, base, target, rflags,
+				   (how & SL_RES_KERNEL) | SL_RES_FOLLOW, out);
+		if (r == -ENOENT)
+			r = resolve_missing(c, base, target, rflags, how,
+					    links + 1, out);
+		close(base);
+	}
+	return r;
+}
+
+int sl_resolve(const struct sl_resolve_ctx *c, int dirfd, const char *path,
+	       uint64_t resolve_flags, unsigned how, struct sl_resolved *out)
+{
+	int r;
+
+	init_out(out);
+	if (how & SL_RES_PARENT)
+		return resolve_parent(c, dirfd, path, resolve_flags, how, out);
+	r = resolve_object(c, dirfd, path, resolve_flags, how, out);
+	if (r == -ENOENT && (how & SL_RES_MISSING_OK))
+		r = resolve_missing(c, dirfd, path, resolve_flags, how, 0,
+				    out);
+	return r;
+}

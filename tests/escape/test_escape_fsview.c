@@ -1,0 +1,535 @@
+/*
+ * Escapes from the filesystem policy: resolution the supervisor cannot
+ * follow, races between a check and the kernel's own lookup, openat2
+ * resolution flags, O_PATH, metadata writes and watches outside the
+ * grants, the supervisor's own privileges, and sensitive entries reached
+ * under another name. Every dangerous call is made inside a sandbox on a
+ * private scratch tree; the races run a second thread a bounded number of
+ * times, and an unconfined control run shows that they are really hit.
+ */
+#include "harness.h"
+#include "integration/fs_probe.h"
+
+static char dir[64];
+
+static long leaked(const char *out)
+{
+	return race_count(out, true);
+}
+
+static long done(const char *out)
+{
+	return race_count(out, false);
+}
+
+/* ---- class 1: resolution the supervisor cannot follow ---------------- */
+
+/* dir/d/{l1..l7, sub/secret}: l<i> -> "l<i+1>/././...(3.8 KB)", l7 ->
+ * "sub/././...": following them leaves 7 x 3.8 KB of text still to walk
+ * (the kernel keeps each link's body apart and has no such limit);
+ * secret is a copy of /bin/false, denied. */
+static bool long_chain(char *secret, size_t cap, char *via, size_t vcap)
+{
+	char d[128], pad[3900], target[4000];
+
+	if (!scratch_dir(dir, sizeof(dir)))
+		return false;
+	snprintf(d, sizeof(d), "%s/d", dir);
+	if (mkdir(d, 0755) < 0 || mkdir(join(d, "sub"), 0755) < 0)
+		return false;
+	snprintf(secret, cap, "%s/sub/secret", d);
+	if (!copy_file("/bin/false", secret, 0755))
+		return false;
+	for (size_t i = 0; i + 2 < sizeof(pad) - 100; i += 2)
+		memcpy(pad + i, "./", 3);
+	for (int i = 1; i <= 7; i++) {
+		char name[16], next[16];
+
+		snprintf(name, sizeof(name), "l%d", i);
+		snprintf(next, sizeof(next), "l%d", i + 1);
+		snprintf(target, sizeof(target), "%s/%s",
+			 i == 7 ? "sub" : next, pad);
+		if (symlink(target, join(d, name)) < 0)
+			return false;
+	}
+	snprintf(via, vcap, "/proc/self/root%s/l1/secret", d);
+	return true;
+}
+
+static sandlock_builder_t *chain_builder(const char *secret)
+{
+	sandlock_builder_t *b = base_builder();
+
+	b = sandlock_sandbox_builder_fs_write(b, join(dir, "d"));
+	return sandlock_sandbox_builder_fs_deny(b, secret);
+}
+
+TEST(class1_long_symlink_chain_reaches_no_denied_file)
+{
+	char secret[256], via[256];
+	off_t size;
+	char *out = NULL;
+
+	if (!long_chain(secret, sizeof(secret), via, sizeof(via)))
+		FAIL("scratch setup failed");
+	size = size_of(secret);
+	out = PROBE(chain_builder(secret), "exec", via);
+	if (strcmp(out, "exec EACCES\n") != 0)
+		FAIL("exec through the chain: \"%s\"", out);
+	free(out);
+	out = PROBE(chain_builder(secret), "rename", via,
+		    join(join(dir, "d"), "moved"));
+	if (strcmp(out, "rename EACCES\n") != 0)
+		FAIL("rename through the chain: \"%s\"", out);
+	free(out);
+	out = PROBE(chain_builder(secret), "truncate", via);
+	if (strcmp(out, "truncate EACCES\n") != 0)
+		FAIL("truncate through the chain: \"%s\"", out);
+	free(out);
+	CHECK_EQ_INT(size_of(secret), size);
+	scratch_remove(dir);
+}
+
+/* ---- class 2: check-then-kernel races --------------------------------- */
+
+/* dir/t (read grant): public "PUBLIC", secret "SECRET" (denied), fifo,
+ * true and false (copies; false denied); dir/w (write grant): ok,
+ * secret (denied), ro is in dir/r (read grant). */
+static bool race_setup(void)
+{
+	const char *t, *w, *r;
+
+	if (!scratch_dir(dir, sizeof(dir)))
+		return false;
+	t = join(dir, "t");
+	w = join(dir, "w");
+	r = join(dir, "r");
+	return mkdir(t, 0755) == 0 && mkdir(w, 0755) == 0 &&
+	       mkdir(r, 0755) == 0 && mkdir(join(w, "a"), 0755) == 0 &&
+	       mkdir(join(w, "b"), 0755) == 0 &&
+	       write_file(join(t, "public"), "PUBLIC\n") &&
+	       write_file(join(t, "secret"), "SECRET\n") &&
+	       mkfifo(join(t, "fifo"), 0644) == 0 &&
+	       copy_file("/bin/true", join(t, "true"), 0755) &&
+	       copy_file("/bin/false", join(t, "false"), 0755) &&
+	       write_file(join(w, "ok"), "OK\n") &&
+	       write_file(join(w, "secret"), "SECRET\n") &&
+	       write_file(join(join(w, "a"), "victim"), "A\n") &&
+	       write_file(join(join(w, "b"), "victim"), "B\n") &&
+	       write_file(join(r, "ro"), "RO\n") &&
+	       chmod(join(r, "ro"), 0644) == 0;
+}
+
+static sandlock_builder_t *race_builder(void)
+{
+	sandlock_builder_t *b = base_builder();
+	const char *t = join(dir, "t"), *w = join(dir, "w");
+
+	b = sandlock_sandbox_builder_fs_read(b, t);
+	b = sandlock_sandbox_builder_fs_read(b, join(dir, "r"));
+	b = sandlock_sandbox_builder_fs_write(b, w);
+	b = sandlock_sandbox_builder_fs_deny(b, join(t, "secret"));
+	b = sandlock_sandbox_builder_fs_deny(b, join(t, "false"));
+	b = sandlock_sandbox_builder_fs_deny(b, join(w, "secret"));
+	return sandlock_sandbox_builder_fs_deny(b,
+						join(join(w, "b"), "victim"));
+}
+
+TEST(class2_fifo_swap_never_opens_the_denied_file)
+{
+	const char *t;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	t = join(dir, "t");
+	if (!RACE_CONTROL(out, leaked(out) > 0, "open", join(t, "fifo"),
+			  join(t, "secret"), "2000"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	out = RACE(race_builder(), "open", join(t, "fifo"), join(t, "secret"),
+		   "2000");
+	if (leaked(out) != 0)
+		FAIL("sandboxed: %s", out);
+	free(out);
+	scratch_remove(dir);
+}
+
+TEST(class2_exec_swap_never_runs_the_denied_binary)
+{
+	const char *t;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	t = join(dir, "t");
+	if (!RACE_CONTROL(out, leaked(out) > 0, "exec", join(t, "true"),
+			  join(t, "false"), "300"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	out = RACE(race_builder(), "exec", join(t, "true"), join(t, "false"),
+		   "300");
+	if (leaked(out) != 0 || done(out) <= 0)
+		FAIL("sandboxed: %s", out);
+	free(out);
+	scratch_remove(dir);
+}
+
+TEST(class2_truncate_swap_never_truncates_the_denied_file)
+{
+	const char *w;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	w = join(dir, "w");
+	if (!RACE_CONTROL(out, size_of(join(w, "secret")) == 0, "truncate",
+			  join(w, "ok"), join(w, "secret"), "2000"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	CHECK(write_file(join(w, "secret"), "SECRET\n"));
+	out = RACE(race_builder(), "truncate", join(w, "ok"),
+		   join(w, "secret"), "2000");
+	if (size_of(join(w, "secret")) != 7 || done(out) <= 0)
+		FAIL("sandboxed: %s, denied file size %ld", out,
+		     (long)size_of(join(w, "secret")));
+	free(out);
+	scratch_remove(dir);
+}
+
+TEST(class2_symlink_swap_never_truncates_the_denied_file)
+{
+	const char *w, *l;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	w = join(dir, "w");
+	l = join(w, "link");
+	if (!RACE_CONTROL(out, size_of(join(w, "secret")) == 0, "symlink", l,
+			  join(w, "ok"), join(w, "secret"), "3000"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	CHECK(write_file(join(w, "secret"), "SECRET\n"));
+	out = RACE(race_builder(), "symlink", l, join(w, "ok"),
+		   join(w, "secret"), "3000");
+	if (size_of(join(w, "secret")) != 7)
+		FAIL("sandboxed: %s, denied file size %ld", out,
+		     (long)size_of(join(w, "secret")));
+	free(out);
+	scratch_remove(dir);
+}
+
+TEST(class2_dirfd_swap_never_removes_the_denied_file)
+{
+	const char *w;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	w = join(dir, "w");
+	if (!RACE_CONTROL(out, size_of(join(join(w, "b"), "victim")) < 0,
+			  "dirfd", join(w, "a"), join(w, "b"), "victim",
+			  "2000"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	CHECK(write_file(join(join(w, "b"), "victim"), "B\n"));
+	out = RACE(race_builder(), "dirfd", join(w, "a"), join(w, "b"),
+		   "victim", "2000");
+	if (size_of(join(join(w, "b"), "victim")) != 2 || done(out) <= 0)
+		FAIL("sandboxed: %s", out);
+	free(out);
+	scratch_remove(dir);
+}
+
+TEST(class2_metadata_swap_never_changes_a_read_only_file)
+{
+	const char *w, *r;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	w = join(dir, "w");
+	r = join(join(dir, "r"), "ro");
+	if (!RACE_CONTROL(out, mode_of(r) == 0600, "chmod", join(w, "ok"), r,
+			  "2000"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	CHECK(chmod(r, 0644) == 0);
+	out = RACE(race_builder(), "chmod", join(w, "ok"), r, "2000");
+	if (mode_of(r) != 0644 || done(out) <= 0)
+		FAIL("sandboxed: %s, read-only file mode %o", out,
+		     (unsigned)mode_of(r));
+	free(out);
+	scratch_remove(dir);
+}
+
+TEST(class2_creat_is_an_open_too)
+{
+	const char *w;
+	char *out;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	w = join(dir, "w");
+	/* a second name for the denied file, made before the run */
+	CHECK(link(join(w, "secret"), join(w, "other-name")) == 0);
+	out = PROBE(race_builder(), "creat_call", join(w, "secret"));
+	CHECK_STR(out, "creat_call EACCES\n");
+	free(out);
+	out = PROBE(race_builder(), "creat_call", join(w, "other-name"));
+	CHECK_STR(out, "creat_call EACCES\n");
+	free(out);
+	CHECK_EQ_INT(size_of(join(w, "secret")), 7);
+	scratch_remove(dir);
+}
+
+/* ---- class 3: openat2 resolution flags --------------------------------- */
+
+TEST(class3_openat2_resolves_from_the_dirfd)
+{
+	char root[128], etc[160], made[160];
+	sandlock_builder_t *b;
+	char *out = NULL;
+
+	if (!scratch_dir(dir, sizeof(dir)))
+		FAIL("scratch setup failed");
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(etc, sizeof(etc), "%s/etc", root);
+	snprintf(made, sizeof(made), "%s/made-in-root", root);
+	CHECK(mkdir(root, 0755) == 0 && mkdir(etc, 0755) == 0);
+	CHECK(write_file(join(etc, "hostname"), "INROOT\n"));
+	b = sandlock_sandbox_builder_fs_write(base_builder(), root);
+	b = sandlock_sandbox_builder_fs_deny(b, join(root, "nothing"));
+	out = PROBE(b, "openat2", root, "/etc/hostname", "in_root");
+	CHECK_STR(out, "openat2 OK INROOT\n");
+	free(out);
+	b = sandlock_sandbox_builder_fs_write(base_builder(), root);
+	b = sandlock_sandbox_builder_fs_deny(b, join(root, "nothing"));
+	out = PROBE(b, "openat2", root, "/made-in-root", "in_root,creat");
+	CHECK_STR(out, "openat2 OK\n");
+	free(out);
+	CHECK(size_of(made) == 1 || size_of(made) == 0);
+	b = sandlock_sandbox_builder_fs_write(base_builder(), root);
+	b = sandlock_sandbox_builder_fs_deny(b, join(root, "nothing"));
+	out = PROBE(b, "openat2", etc, "../../../etc/hostname", "beneath");
+	CHECK_STR(out, "openat2 EXDEV\n");
+	free(out);
+	scratch_remove(dir);
+}
+
+/* ---- class 4: O_PATH ---------------------------------------------------- */
+
+TEST(class4_o_path_opens_work_and_denied_ones_do_not)
+{
+	sandlock_builder_t *b;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	out = PROBE(race_builder(), "opath", join(join(dir, "t"), "public"));
+	CHECK_STR(out, "opath OK file\n");
+	free(out);
+	out = PROBE(race_builder(), "opath", join(dir, "t"));
+	CHECK_STR(out, "opath OK dir\n");
+	free(out);
+	out = PROBE(race_builder(), "opath", join(join(dir, "t"), "secret"));
+	CHECK_STR(out, "opath EACCES\n");
+	free(out);
+	/* a grant exposing /proc makes the supervisor serve opens too */
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/proc");
+	b = sandlock_sandbox_builder_fs_read(b, join(dir, "t"));
+	out = PROBE(b, "opath", "/proc/self/status");
+	CHECK_STR(out, "opath OK file\n");
+	free(out);
+	scratch_remove(dir);
+}
+
+/* ---- class 5: metadata writes outside write grants ---------------------- */
+
+static const char *const meta_ops[] = {
+	"chmod",    "fchmodat",	 "fchmodat2",	 "chown",
+	"lchown",   "fchownat",	 "utimensat",	 "utimes",
+	"setxattr", "lsetxattr", "setxattrat",	 "removexattr",
+	"lremovexattr", "removexattrat",
+};
+/* through an O_PATH fd (a denied file does not even give one) */
+static const char *const meta_opath_ops[] = {
+	"fchownat-empty",
+	"fchmodat2-empty",
+};
+static const char *const meta_fd_ops[] = {
+	"fchmod", "fchown", "futimens", "fsetxattr", "fremovexattr",
+};
+
+/* Every line of a "meta" probe names a refused call. */
+static bool all_refused(const char *out, bool has_fd, char *why, size_t cap)
+{
+	char line[128];
+
+	for (size_t i = 0; i < NELEM(meta_ops); i++) {
+		snprintf(line, sizeof(line), "%s EACCES\n", meta_ops[i]);
+		if (!strstr(out, line)) {
+			snprintf(why, cap, "%s not refused", meta_ops[i]);
+			return false;
+		}
+	}
+	for (size_t i = 0; has_fd && i < NELEM(meta_fd_ops); i++) {
+		snprintf(line, sizeof(line), "%s EACCES\n", meta_fd_ops[i]);
+		if (!strstr(out, line)) {
+			snprintf(why, cap, "%s not refused", meta_fd_ops[i]);
+			return false;
+		}
+	}
+	for (size_t i = 0; !strstr(out, "pfd ") && i < NELEM(meta_opath_ops);
+	     i++) {
+		snprintf(line, sizeof(line), "%s EACCES\n", meta_opath_ops[i]);
+		if (!strstr(out, line)) {
+			snprintf(why, cap, "%s not refused",
+				 meta_opath_ops[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+TEST(class5_metadata_writes_need_a_write_grant)
+{
+	char why[128];
+	const char *u;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	u = join(dir, "u");
+	CHECK(mkdir(u, 0755) == 0 && write_file(join(u, "f"), "U\n"));
+	/* read-only grant, fd variants included */
+	out = PROBE(race_builder(), "meta", join(join(dir, "r"), "ro"));
+	if (!all_refused(out, true, why, sizeof(why)))
+		FAIL("read-only file: %s:\n%s", why, out);
+	free(out);
+	/* no grant at all (the fd cannot even be opened) */
+	out = PROBE(race_builder(), "meta", join(u, "f"));
+	if (!all_refused(out, false, why, sizeof(why)))
+		FAIL("ungranted file: %s:\n%s", why, out);
+	free(out);
+	/* denied inside a write grant */
+	out = PROBE(race_builder(), "meta", join(join(dir, "w"), "secret"));
+	if (!all_refused(out, false, why, sizeof(why)))
+		FAIL("denied file: %s:\n%s", why, out);
+	free(out);
+	/* the same without fs_deny: the gate is not tied to it */
+	out = PROBE(sandlock_sandbox_builder_fs_read(base_builder(),
+						     join(dir, "r")),
+		    "meta", join(join(dir, "r"), "ro"));
+	if (!all_refused(out, true, why, sizeof(why)))
+		FAIL("read-only file, no fs_deny: %s:\n%s", why, out);
+	free(out);
+	scratch_remove(dir);
+}
+
+/* ---- class 6: watches outside read grants ------------------------------- */
+
+TEST(class6_watches_need_a_read_grant)
+{
+	const char *u;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	u = join(dir, "u");
+	CHECK(mkdir(u, 0755) == 0);
+	out = PROBE(race_builder(), "inotify", u);
+	CHECK_STR(out, "inotify EACCES\n");
+	free(out);
+	out = PROBE(race_builder(), "inotify", join(join(dir, "t"), "secret"));
+	CHECK_STR(out, "inotify EACCES\n");
+	free(out);
+	out = PROBE(race_builder(), "fanotify", u);
+	CHECK_STR(out, "fanotify EACCES\n");
+	free(out);
+	out = PROBE(sandlock_sandbox_builder_fs_read(base_builder(),
+						     join(dir, "r")),
+		    "inotify", u);
+	CHECK_STR(out, "inotify EACCES\n");
+	free(out);
+	scratch_remove(dir);
+}
+
+/* ---- class 13: the supervisor's privileges ------------------------------ */
+
+TEST(class13_on_behalf_opens_use_the_childs_capabilities)
+{
+	sandlock_builder_t *b;
+	const char *f;
+	char *out = NULL;
+
+	if (geteuid() != 0)
+		SKIP("needs root to own a file as another user");
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	f = join(join(dir, "t"), "other");
+	CHECK(write_file(f, "OTHER\n"));
+	CHECK(chown(f, 2000, 2000) == 0 && chmod(f, 0600) == 0);
+	/* the child's uid 1000 is root's outside its user namespace, where
+	 * it holds no capability: it may not read uid 2000's 0600 file */
+	b = sandlock_sandbox_builder_user(race_builder(), 1000, 1000);
+	out = PROBE(b, "read", f);
+	CHECK_STR(out, "read EACCES\n");
+	free(out);
+	scratch_remove(dir);
+}
+
+/* ---- class 20: sensitive entries under another name --------------------- */
+
+TEST(class20_net_device_entries_are_denied_by_identity)
+{
+	sandlock_builder_t *b;
+	char *out = NULL;
+
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
+	out = PROBE(b, "read", "/sys/devices/virtual/net/lo/address");
+	CHECK_STR(out, "read EACCES\n");
+	free(out);
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
+	out = PROBE(b, "read", "/sys/class/net/lo/address");
+	CHECK_STR(out, "read EACCES\n");
+	free(out);
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
+	out = PROBE(b, "read", "/sys/devices/system/cpu/online");
+	CHECK(strncmp(out, "read OK ", 8) == 0);
+	free(out);
+}
+
+/* ---- class 21: empty paths ----------------------------------------------- */
+
+static char *build_error(sandlock_builder_t *b)
+{
+	char *msg = NULL;
+	int err = 0;
+	sandlock_sandbox_t *sb = sandlock_sandbox_build(b, &err, &msg);
+
+	if (sb) {
+		sandlock_sandbox_free(sb);
+		return NULL;
+	}
+	return msg ? msg : strdup("(no message)");
+}
+
+TEST(class21_empty_paths_are_refused_at_build)
+{
+	char *msg;
+
+	msg = build_error(sandlock_sandbox_builder_fs_deny(base_builder(), ""));
+	CHECK(msg != NULL);
+	CHECK_CONTAINS(msg, "empty path");
+	free(msg);
+	msg = build_error(sandlock_sandbox_builder_fs_read(base_builder(), ""));
+	CHECK(msg != NULL);
+	CHECK_CONTAINS(msg, "empty path");
+	free(msg);
+	msg = build_error(sandlock_sandbox_builder_fs_write(base_builder(), ""));
+	CHECK(msg != NULL);
+	CHECK_CONTAINS(msg, "empty path");
+	free(msg);
+}
