@@ -16,17 +16,6 @@ static int check_limits(const struct sl_policy *p, struct sl_error *e)
 	return 0;
 }
 
-/* The filesystem checks of a workdir and its storage happen when a run
- * creates its branch (src/cow/): they may exist only by then. */
-static int check_cow(const struct sl_policy *p, struct sl_error *e)
-{
-	if (p->workdir && !*p->workdir)
-		return sl_err(e, EINVAL, "workdir must not be empty");
-	if (p->fs_storage && !*p->fs_storage)
-		return sl_err(e, EINVAL, "fs_storage must not be empty");
-	return 0;
-}
-
 static int check_protections(const struct sl_policy *p, struct sl_error *e)
 {
 	for (uint32_t i = 0; i < SL_NPROT; i++) {
@@ -98,8 +87,6 @@ int sl_policy_build(struct sl_policy *p, struct sl_error *e)
 		r = check_protections(p, e);
 	if (r == 0)
 		r = check_limits(p, e);
-	if (r == 0)
-		r = check_cow(p, e);
 	if (r == 0)
 		r = sl_build_http(p, e);
 	if (r == 0)

@@ -183,9 +183,9 @@ static const struct {
 	  "the wildcard '*' is only accepted by net_allow_bind" },
 	{ "star then ports", set_star_and_ports,
 	  "cannot be combined with the wildcard '*'" },
-	{ "empty workdir", set_empty_workdir, "workdir must not be empty" },
+	{ "empty workdir", set_empty_workdir, "workdir: empty path" },
 	{ "empty fs_storage", set_empty_storage,
-	  "fs_storage must not be empty" },
+	  "fs_storage: empty path" },
 };
 
 TEST(each_invalid_setting_fails_the_build)
