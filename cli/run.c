@@ -221,6 +221,7 @@ static int run_sandboxed(const struct cli_run_args *a,
 					    SL_STDIO_INHERIT };
 	struct sl_cow_changes changes;
 	struct sl_cow_run *cow = NULL;
+	struct sl_error e = { 0 };
 	struct sl_status st;
 	struct sl_run *r;
 	bool waited;
@@ -235,11 +236,16 @@ static int run_sandboxed(const struct cli_run_args *a,
 	/* Inherited stdio: the library hands the terminal to the command
 	 * when the tool has it, and takes it back when the command ends. */
 	r = sl_abi_run_create(policy, a->name, c->argv, c->argc, inherit, true,
-			      false, NULL);
+			      false, NULL, &e);
 	if (!r) {
-		/* The library has said why on stderr. The sandbox could not
-		 * be set up (missing grant, chdir, confinement): 127 as for
-		 * any failure before exec (behavior.md 14.4). */
+		/* The sandbox could not be set up (missing grant, chdir,
+		 * confinement): 127 as for any failure before exec
+		 * (behavior.md 14.4). A step of the child that failed has
+		 * said why on our shared stderr already. */
+		if (!e.reported)
+			fprintf(stderr, "sandlock: %s\n",
+				e.msg ? e.msg : "cannot create the sandbox");
+		sl_error_clear(&e);
 		cli_forward_end();
 		sl_cow_run_discard(cow);
 		return 127;
@@ -269,8 +275,13 @@ static int run_sandboxed(const struct cli_run_args *a,
 	 * failure is reported; a successful command whose changes could not
 	 * be committed is a failure of the tool). */
 	if (sl_abi_cow_end(cow, waited ? &st : NULL,
-			   a->dry_run ? &changes : NULL) < 0 && code == 0)
-		code = CLI_EXIT_FAILURE;
+			   a->dry_run ? &changes : NULL, &e) < 0) {
+		fprintf(stderr, "sandlock: %s\n", e.msg ? e.msg : "copy-on-write: "
+				"the branch could not be finished");
+		sl_error_clear(&e);
+		if (code == 0)
+			code = CLI_EXIT_FAILURE;
+	}
 	if (a->dry_run && cow) {
 		cli_print_changes(stderr, &changes);
 		sl_cow_changes_free(&changes);

@@ -11,7 +11,6 @@ package sandlock
 import "C"
 
 import (
-	"errors"
 	"strings"
 	"unsafe"
 )
@@ -74,13 +73,21 @@ func (s *Sandbox) buildPolicy() (*C.sandlock_sandbox_t, error) {
 	}
 	var cerr C.int
 	var msg *C.char
-	pol := C.sandlock_sandbox_build(b, &cerr, &msg)
-	if pol == nil {
-		if msg != nil {
-			defer C.sandlock_string_free(msg)
-			return nil, errors.New("sandlock: " + C.GoString(msg))
+	var pol *C.sandlock_sandbox_t
+	var failed *Error
+	onThread(func() {
+		pol = C.sandlock_sandbox_build(b, &cerr, &msg)
+		if pol == nil {
+			failed = lastError("build")
 		}
-		return nil, errors.New("sandlock: failed to build sandbox policy")
+	})
+	if msg != nil {
+		// The whole message (the thread's record is bounded).
+		failed.Msg = C.GoString(msg)
+		C.sandlock_string_free(msg)
+	}
+	if failed != nil {
+		return nil, failed
 	}
 	return pol, nil
 }

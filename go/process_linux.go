@@ -18,7 +18,6 @@ package sandlock
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -72,7 +71,14 @@ func (p *Process) Wait() (*Result, error) {
 	if stdin != nil {
 		_ = stdin.Close()
 	}
-	r := C.sandlock_handle_wait(h)
+	var err error
+	var r *C.sandlock_result_t
+	onThread(func() {
+		r = C.sandlock_handle_wait(h)
+		if r == nil {
+			err = lastError("wait")
+		}
+	})
 
 	p.mu.Lock()
 	p.waiting = false
@@ -81,7 +87,7 @@ func (p *Process) Wait() (*Result, error) {
 	runtime.SetFinalizer(p, nil)
 	C.sandlock_handle_free(h)
 	if r == nil {
-		return nil, errWait
+		return nil, err
 	}
 	defer C.sandlock_result_free(r)
 	return convertResult(r), nil
@@ -105,15 +111,14 @@ func (p *Process) Kill() error {
 // killLocked uses the library's kill, which reaches every process of the
 // sandbox through pidfds (no recycled pid is ever signalled) and may run
 // concurrently with a blocked wait.
-func (p *Process) killLocked() error {
-	rc, errno := C.sandlock_handle_kill(p.h)
-	if rc == 0 || errors.Is(errno, syscall.ESRCH) {
-		return nil
-	}
-	if errno != nil {
-		return fmt.Errorf("sandlock: kill failed: %w", errno)
-	}
-	return errors.New("sandlock: kill failed")
+func (p *Process) killLocked() (err error) {
+	onThread(func() {
+		if C.sandlock_handle_kill(p.h) != 0 &&
+			syscall.Errno(C.sandlock_last_errno()) != syscall.ESRCH {
+			err = lastError("kill")
+		}
+	})
+	return err
 }
 
 // Pause stops every process of the sandbox, whatever its process group or

@@ -6,7 +6,7 @@ package sandlock
 
 /*
 #include <stdlib.h>
-#include "sandlock.h"
+#include "sandlock_ext.h"
 */
 import "C"
 
@@ -53,12 +53,6 @@ func (l *launch) free() {
 	l.a.free()
 }
 
-var (
-	errCreate = errors.New("sandlock: failed to create sandbox")
-	errStart  = errors.New("sandlock: failed to start sandbox")
-	errWait   = errors.New("sandlock: wait failed")
-)
-
 // Run runs cmd to completion with stdin inherited and stdout/stderr
 // captured into the Result.
 //
@@ -75,18 +69,26 @@ func (s *Sandbox) Run(ctx context.Context, cmd ...string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := C.sandlock_create_for_run(l.pol, l.name, l.argv, l.argc)
+	var h *C.sandlock_handle_t
+	onThread(func() {
+		h = C.sandlock_create_for_run(l.pol, l.name, l.argv, l.argc)
+		if h == nil {
+			err = lastError("create")
+		} else if C.sandlock_start(h) != 0 {
+			err = lastError("start")
+		}
+	})
 	l.free()
 	if h == nil {
-		return nil, errCreate
+		return nil, err
 	}
 	defer C.sandlock_handle_free(h)
-	if C.sandlock_start(h) != 0 {
-		return nil, errStart
+	if err != nil {
+		return nil, err
 	}
-	r, ctxErr := waitHandle(ctx, h)
+	r, ctxErr, err := waitHandle(ctx, h)
 	if r == nil {
-		return nil, errWait
+		return nil, err
 	}
 	defer C.sandlock_result_free(r)
 	return convertResult(r), ctxErr
@@ -94,9 +96,10 @@ func (s *Sandbox) Run(ctx context.Context, cmd ...string) (*Result, error) {
 
 // waitHandle waits for h under ctx: a deadline becomes the library's
 // timeout (at least 1 ms, so a passed deadline never means "forever"), and
-// a cancellation kills the sandbox from a watcher goroutine. The error is
-// ctx.Err() when the watcher killed the sandbox, else nil.
-func waitHandle(ctx context.Context, h *C.sandlock_handle_t) (*C.sandlock_result_t, error) {
+// a cancellation kills the sandbox from a watcher goroutine. The first
+// error is ctx.Err() when the watcher killed the sandbox, else nil; the
+// second says why the wait failed when the result is nil.
+func waitHandle(ctx context.Context, h *C.sandlock_handle_t) (*C.sandlock_result_t, error, error) {
 	var ms C.uint64_t
 	deadline, hasDeadline := ctx.Deadline()
 	if hasDeadline {
@@ -108,7 +111,8 @@ func waitHandle(ctx context.Context, h *C.sandlock_handle_t) (*C.sandlock_result
 	}
 	done := ctx.Done()
 	if done == nil {
-		return C.sandlock_handle_wait_timeout(h, ms), nil
+		r, err := waitTimeout(h, ms)
+		return r, nil, err
 	}
 	stop := make(chan struct{})
 	killed := make(chan error, 1)
@@ -128,9 +132,20 @@ func waitHandle(ctx context.Context, h *C.sandlock_handle_t) (*C.sandlock_result
 			killed <- nil
 		}
 	}()
-	r := C.sandlock_handle_wait_timeout(h, ms)
+	r, err := waitTimeout(h, ms)
 	close(stop)
-	return r, <-killed
+	return r, <-killed, err
+}
+
+// waitTimeout is the library's wait, with the reason of a failure.
+func waitTimeout(h *C.sandlock_handle_t, ms C.uint64_t) (r *C.sandlock_result_t, err error) {
+	onThread(func() {
+		r = C.sandlock_handle_wait_timeout(h, ms)
+		if r == nil {
+			err = lastError("wait")
+		}
+	})
+	return r, err
 }
 
 // RunInteractive runs cmd with all three standard streams inherited and
@@ -152,19 +167,34 @@ func (s *Sandbox) RunInteractive(ctx context.Context, cmd ...string) (int, error
 	}
 	if ctx.Done() == nil || isTerminal(0) {
 		defer l.free()
-		return int(C.sandlock_run_interactive(l.pol, l.name, l.argv, l.argc)), nil
+		code := -1
+		onThread(func() {
+			code = int(C.sandlock_run_interactive(l.pol, l.name, l.argv, l.argc))
+			// -1 is also a death by signal: only a recorded
+			// failure is an error.
+			if code == -1 && C.sandlock_last_errno() != 0 {
+				err = lastError("create")
+			}
+		})
+		return code, err
 	}
-	h := C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
-		C.SANDLOCK_STDIO_INHERIT, C.SANDLOCK_STDIO_INHERIT, C.SANDLOCK_STDIO_INHERIT,
-		nil, nil, nil)
+	var h *C.sandlock_handle_t
+	onThread(func() {
+		h = C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
+			C.SANDLOCK_STDIO_INHERIT, C.SANDLOCK_STDIO_INHERIT, C.SANDLOCK_STDIO_INHERIT,
+			nil, nil, nil)
+		if h == nil {
+			err = lastError("start")
+		}
+	})
 	l.free()
 	if h == nil {
-		return -1, errStart
+		return -1, err
 	}
 	defer C.sandlock_handle_free(h)
-	r, ctxErr := waitHandle(ctx, h)
+	r, ctxErr, err := waitHandle(ctx, h)
 	if r == nil {
-		return -1, errWait
+		return -1, err
 	}
 	defer C.sandlock_result_free(r)
 	switch reason := ExitReason(C.sandlock_result_reason(r)); {
@@ -197,10 +227,16 @@ func (s *Sandbox) DryRun(ctx context.Context, cmd ...string) (*DryRunResult, err
 	if err != nil {
 		return nil, err
 	}
-	r := C.sandlock_dry_run(l.pol, l.name, l.argv, l.argc)
+	var r *C.sandlock_dry_run_result_t
+	onThread(func() {
+		r = C.sandlock_dry_run(l.pol, l.name, l.argv, l.argc)
+		if r == nil {
+			err = lastError("dry run")
+		}
+	})
 	l.free()
 	if r == nil {
-		return nil, errors.New("sandlock: dry run failed (Workdir is required; check that readable paths exist)")
+		return nil, err
 	}
 	defer C.sandlock_dry_run_result_free(r)
 	return convertDryRun(r), nil
@@ -216,16 +252,27 @@ func (s *Sandbox) Spawn(cmd ...string) (*Process, error) {
 	}
 	// Any thread may create it: the sandbox lives as long as its handle
 	// (its keeper process watches this process, not the thread).
-	h := C.sandlock_create(l.pol, l.name, l.argv, l.argc)
+	var h *C.sandlock_handle_t
+	onThread(func() {
+		h = C.sandlock_create(l.pol, l.name, l.argv, l.argc)
+		if h == nil {
+			err = lastError("create")
+		}
+	})
 	l.free()
 	if h == nil {
-		return nil, errCreate
+		return nil, err
 	}
 	// The child is parked before exec, so its pid cannot be recycled yet.
 	p := newProcess(h)
-	if C.sandlock_start(h) != 0 {
+	onThread(func() {
+		if C.sandlock_start(h) != 0 {
+			err = lastError("start")
+		}
+	})
+	if err != nil {
 		p.Close()
-		return nil, errStart
+		return nil, err
 	}
 	return p, nil
 }
@@ -251,12 +298,18 @@ func (s *Sandbox) Popen(stdio Stdio, cmd ...string) (*Process, error) {
 		return nil, err
 	}
 	fds := [3]C.int{-1, -1, -1}
-	h := C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
-		C.uint32_t(stdio.Stdin), C.uint32_t(stdio.Stdout), C.uint32_t(stdio.Stderr),
-		&fds[0], &fds[1], &fds[2])
+	var h *C.sandlock_handle_t
+	onThread(func() {
+		h = C.sandlock_popen(l.pol, l.name, l.argv, l.argc,
+			C.uint32_t(stdio.Stdin), C.uint32_t(stdio.Stdout), C.uint32_t(stdio.Stderr),
+			&fds[0], &fds[1], &fds[2])
+		if h == nil {
+			err = lastError("popen")
+		}
+	})
 	l.free()
 	if h == nil {
-		return nil, errors.New("sandlock: popen failed")
+		return nil, err
 	}
 	p := newProcess(h)
 	p.Stdin = wrapPipe(fds[0], "sandlock-stdin")
@@ -294,13 +347,12 @@ func Confine(s *Sandbox) error {
 		return err
 	}
 	defer C.sandlock_sandbox_free(pol)
-	if rc, errno := C.sandlock_confine(pol); rc != 0 {
-		if errno != nil {
-			return fmt.Errorf("sandlock: confine failed: %w", errno)
+	onThread(func() {
+		if C.sandlock_confine(pol) != 0 {
+			err = lastError("confine")
 		}
-		return errors.New("sandlock: confine failed")
-	}
-	return nil
+	})
+	return err
 }
 
 // LandlockABIVersion returns the kernel's Landlock ABI version (≥ 1), or

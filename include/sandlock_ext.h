@@ -31,6 +31,23 @@ uint32_t sandlock_result_cause(const sandlock_result_t *r);
 int sandlock_handle_pause(sandlock_handle_t *h);
 int sandlock_handle_resume(sandlock_handle_t *h);
 
+/* Why the last call of this thread failed. The library prints nothing on
+ * the caller's stderr; instead every function of sandlock.h and of this
+ * header that reports failure (NULL, -1, a build error) records the
+ * reason for the calling thread, and also sets errno to its code.
+ * Functions that can fail clear the record when they start, so after a
+ * successful one sandlock_last_errno() is 0.
+ *
+ * sandlock_last_errno(): the positive errno of the failure (EINVAL for a
+ * bad argument, ENOENT for a missing grant, EPERM or EACCES for what the
+ * kernel or the environment refuses, EOPNOTSUPP for a feature that is not
+ * built, ...), 0 when none is recorded.
+ * sandlock_last_error(): the message, without a "sandlock: " prefix; ""
+ * when none is recorded. Valid until the next call into the library on
+ * the same thread. */
+int sandlock_last_errno(void);
+const char *sandlock_last_error(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,31 +2,27 @@
  * The copy-on-write side of the runs the ABI starts (behavior.md 9.6): a
  * branch created before the child for a policy with a workdir, and the
  * action its outcome calls for applied once the child and its supervisor
- * are gone. Failures are reported as one "sandlock: ..." line, like the
+ * are gone. Failures come back in the caller's error record, like the
  * other failures of the ABI's runs.
  */
-#include <stdio.h>
+#include <errno.h>
 
 #include "abi/handle.h"
 #include "cow/cow.h"
 
 int sl_abi_cow_begin(const sandlock_sandbox_t *policy, bool dry_run,
-		     struct sl_cow_run **cr)
+		     struct sl_cow_run **cr, struct sl_error *e)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
-	struct sl_error e = { 0 };
+	int r;
 
 	*cr = NULL;
 	if (!sb)
-		return -1;
-	if (sl_cow_run_begin(sb->policy, dry_run, cr, &e) < 0) {
-		fprintf(stderr, "sandlock: %s\n",
-			e.msg ? e.msg : "cannot create the copy-on-write "
-					"branch");
-		sl_error_clear(&e);
-		return -1;
-	}
-	return 0;
+		return sl_err(e, EINVAL, "invalid argument: not a built policy");
+	r = sl_cow_run_begin(sb->policy, dry_run, cr, e);
+	if (r < 0 && !e->code)
+		sl_err(e, -r, "cannot create the copy-on-write branch");
+	return r;
 }
 
 static enum sl_cow_outcome outcome_of(const struct sl_status *st)
@@ -39,15 +35,11 @@ static enum sl_cow_outcome outcome_of(const struct sl_status *st)
 }
 
 int sl_abi_cow_end(struct sl_cow_run *cr, const struct sl_status *st,
-		   struct sl_cow_changes *changes)
+		   struct sl_cow_changes *changes, struct sl_error *e)
 {
-	struct sl_error e = { 0 };
-	int r = sl_cow_run_end(cr, outcome_of(st), changes, &e);
+	int r = sl_cow_run_end(cr, outcome_of(st), changes, e);
 
-	if (r < 0)
-		fprintf(stderr, "sandlock: %s\n",
-			e.msg ? e.msg : "copy-on-write: the branch could not "
-					"be finished");
-	sl_error_clear(&e);
+	if (r < 0 && !e->code)
+		sl_err(e, -r, "copy-on-write: the branch could not be finished");
 	return r;
 }

@@ -1,7 +1,9 @@
 /* Platform queries (c-abi 3.22, 3.23). */
+#include <errno.h>
 #include <string.h>
 
 #include "abi/export.h"
+#include "abi/lasterr.h"
 #include "landlock/landlock.h"
 #include "policy/policy.h"
 #include "util/utf8.h"
@@ -27,7 +29,13 @@ SL_EXPORT uint32_t sandlock_protection_min_abi(uint32_t protection)
 
 SL_EXPORT int64_t sandlock_syscall_nr(const char *name)
 {
+	int64_t nr;
+
+	sl_abi_reset();
 	if (!name || !sl_utf8_valid(name, strlen(name)))
-		return -1;
-	return sl_syscall_nr(name);
+		return sl_abi_bad_arg("syscall name");
+	nr = sl_syscall_nr(name);
+	if (nr < 0)
+		sl_abi_fail(EINVAL, "unknown syscall \"%s\"", name);
+	return nr;
 }

@@ -5,8 +5,9 @@
 #ifndef SL_ABI_UNSUPPORTED_H
 #define SL_ABI_UNSUPPORTED_H
 
-/* One diagnostic line on stderr: "sandlock: <feature> is not supported
- * yet". Only the top-level entry points of a feature call it. */
+/* Record "<feature> is not supported yet" (EOPNOTSUPP) as the calling
+ * thread's last error. Only the top-level entry points of a feature call
+ * it. */
 void sl_abi_unsupported(const char *feature);
 
 #endif

@@ -53,8 +53,6 @@ SL_EXPORT void sandlock_gather_free(sandlock_gather_t *g)
 /* Consumes g whatever happens. */
 SL_EXPORT sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g, uint64_t timeout_ms)
 {
-	if (!g)
-		return NULL;
 	sandlock_gather_free(g);
 	sl_abi_unsupported("gather");
 	return NULL;

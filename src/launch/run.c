@@ -202,17 +202,11 @@ int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 				     e);
 	if (rc >= 0)
 		rc = attach(r, listener, e);
-	if (rc == -EMFILE || rc == -ENFILE) {
+	if (rc == -EMFILE || rc == -ENFILE)
 		/* Say it plainly: a launch needs a few descriptors of the
 		 * caller's (sl_run_create's documentation counts them). */
-		char *why = sl_error_take(e);
-
-		sl_error_clear(e);
-		sl_err(e, -rc, "not enough free file descriptors in this "
-			       "process to start a sandbox (%s)",
-		       why ? why : strerror(-rc));
-		free(why);
-	}
+		sl_err_wrap(e, rc, "not enough free file descriptors in this "
+				   "process to start a sandbox");
 	if (rc < 0) {
 		/* A child that was created is killed and reaped here. */
 		sl_run_free(r);

@@ -1,5 +1,6 @@
 #include "util/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,32 @@ int sl_err(struct sl_error *e, int code, const char *fmt, ...)
 	return -code;
 }
 
+int sl_err_wrap(struct sl_error *e, int code, const char *fmt, ...)
+{
+	char *ctx = NULL, *m = NULL;
+	va_list ap;
+
+	if (code < 0)
+		code = -code;
+	if (!e)
+		return -code;
+	if (e->code == 0)
+		e->code = code ? code : EIO;
+	va_start(ap, fmt);
+	if (vasprintf(&ctx, fmt, ap) < 0)
+		ctx = NULL;
+	va_end(ap);
+	/* Out of memory: the record keeps what it had, which is still
+	 * the reason, only without the context. */
+	if (ctx && asprintf(&m, "%s: %s", ctx,
+			    e->msg ? e->msg : strerror(e->code)) >= 0) {
+		free(e->msg);
+		e->msg = m;
+	}
+	free(ctx);
+	return -e->code;
+}
+
 void sl_error_clear(struct sl_error *e)
 {
 	if (!e)
@@ -30,6 +57,7 @@ void sl_error_clear(struct sl_error *e)
 	free(e->msg);
 	e->msg = NULL;
 	e->code = 0;
+	e->reported = false;
 }
 
 char *sl_error_take(struct sl_error *e)

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "harness.h"
+#include "sandlock_ext.h"
 #include "integration/handlers_run.h"
 #include "integration/launch_util.h"
 
@@ -286,13 +287,15 @@ TEST(a_live_handle_costs_at_most_seven_host_descriptors)
 		FAIL("a live handle holds %d descriptors", during - before);
 }
 
-/* With too few free descriptors, create fails and says why. */
+/* With too few free descriptors, create fails and says why: in the
+ * thread's error record (EMFILE), and not on stderr. */
 TEST(too_few_descriptors_fail_create_clearly)
 {
-	int err[2], status;
-	char buf[512] = { 0 };
+	int msg[2], err[2], status;
+	char buf[512] = { 0 }, printed[512] = { 0 };
 	pid_t c;
 
+	CHECK(pipe2(msg, O_CLOEXEC) == 0);
 	CHECK(pipe2(err, O_CLOEXEC) == 0);
 	c = fork();
 	CHECK(c >= 0);
@@ -300,19 +303,30 @@ TEST(too_few_descriptors_fail_create_clearly)
 		sandlock_sandbox_t *p = lu_policy();
 		const char *argv[] = { "/bin/true" };
 		struct rlimit lim;
-		int open_now = count_fds(getpid());
+		int open_now;
 
 		dup2(err[1], 2);
+		close(err[1]);
+		open_now = count_fds(getpid());
 		lim.rlim_cur = lim.rlim_max = (rlim_t)open_now + 3;
 		if (!p || setrlimit(RLIMIT_NOFILE, &lim) < 0)
 			_exit(3);
-		_exit(sandlock_create(p, NULL, argv, 1) ? 1 : 0);
+		if (sandlock_create(p, NULL, argv, 1))
+			_exit(1);
+		dprintf(msg[1], "%d %s", sandlock_last_errno(),
+			sandlock_last_error());
+		_exit(0);
 	}
+	close(msg[1]);
 	close(err[1]);
-	(void)!read(err[0], buf, sizeof(buf) - 1);
+	(void)!read(msg[0], buf, sizeof(buf) - 1);
+	(void)!read(err[0], printed, sizeof(printed) - 1);
+	close(msg[0]);
 	close(err[0]);
 	waitpid(c, &status, 0);
 	CHECK(WIFEXITED(status));
 	CHECK_EQ_INT(WEXITSTATUS(status), 0);
 	CHECK_CONTAINS(buf, "not enough free file descriptors");
+	CHECK_EQ_INT(atoi(buf), EMFILE);
+	CHECK_STR(printed, "");
 }

@@ -77,6 +77,8 @@ static const char *const extensions[] = {
 	"sandlock_result_cause",
 	"sandlock_handle_pause",
 	"sandlock_handle_resume",
+	"sandlock_last_errno",
+	"sandlock_last_error",
 };
 
 static bool is_extension(const char *sym)

@@ -2,18 +2,22 @@
  * Turning a builder into an immutable policy, confining the caller with
  * one, and releasing policies and returned strings (c-abi 3.13, 3.16).
  */
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/lasterr.h"
 #include "abi/objects.h"
 #include "landlock/landlock.h"
 #include "util/error.h"
 
-static void report(int *err, char **err_msg, char *msg)
+/* A failed build: -1 in *err, the message in *err_msg (the caller
+ * frees it) and in the thread's error record. */
+static void report(int *err, char **err_msg, int code, char *msg)
 {
 	if (err)
 		*err = -1;
+	sl_abi_fail(code, "%s", msg ? msg : strerror(code));
 	if (err_msg)
 		*err_msg = msg;
 	else
@@ -42,9 +46,12 @@ SL_EXPORT sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int 
 	struct sl_policy *p;
 	bool oom;
 
+	sl_abi_reset();
 	if (err_msg)
 		*err_msg = NULL;
 	if (!b) {
+		/* *err_msg stays NULL here (c-abi 3.13) */
+		sl_abi_bad_arg("NULL builder");
 		if (err)
 			*err = -1;
 		return NULL;
@@ -56,11 +63,13 @@ SL_EXPORT sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int 
 	free(b);
 	if (oom) {
 		sl_policy_free(p);
-		report(err, err_msg, strdup("out of memory"));
+		report(err, err_msg, ENOMEM, strdup("out of memory"));
 		return NULL;
 	}
 	if (build_policy(p, &sb, &e) < 0) {
-		report(err, err_msg, sl_error_take(&e));
+		int code = e.code ? e.code : EINVAL;
+
+		report(err, err_msg, code, sl_error_take(&e));
 		return NULL;
 	}
 	sl_error_clear(&e);
@@ -79,21 +88,18 @@ SL_EXPORT void sandlock_sandbox_free(sandlock_sandbox_t *p)
 		sl_sandbox_unref(sb);
 }
 
-/* Irreversible for the calling process; the only diagnostic the caller
- * gets besides -1 is the line on stderr. */
+/* Irreversible for the calling process; a failure (which changed
+ * nothing) is described by the thread's error record. */
 SL_EXPORT int sandlock_confine(const sandlock_sandbox_t *policy)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 	struct sl_error e = { 0 };
 
+	sl_abi_reset();
 	if (!sb)
-		return -1;
-	if (sl_confine(sb->policy, &e) < 0) {
-		fprintf(stderr, "sandlock: confine: %s\n",
-			e.msg ? e.msg : "failed");
-		sl_error_clear(&e);
-		return -1;
-	}
+		return sl_abi_bad_arg("not a built policy");
+	if (sl_confine(sb->policy, &e) < 0)
+		return sl_abi_fail_err(&e, "confine failed");
 	return 0;
 }
 

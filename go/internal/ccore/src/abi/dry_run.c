@@ -3,10 +3,12 @@
  * always aborted, returning what the run changed in it. Without a workdir
  * the run happens and the change list is empty.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "abi/handle.h"
+#include "abi/lasterr.h"
 #include "cow/cow.h"
 
 struct sandlock_dry_run_result_t {
@@ -24,6 +26,7 @@ SL_EXPORT sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *
 	struct sl_capture cap;
 	struct sl_status st;
 
+	sl_abi_reset();
 	if (sl_abi_run_once(policy, name, argv, argc, sl_abi_capture_stdio,
 			    true, &st, &cap, &changes) < 0)
 		return NULL;
@@ -35,6 +38,7 @@ SL_EXPORT sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *
 	if (!d || !d->result) {
 		sl_cow_changes_free(&changes);
 		free(d);
+		sl_abi_fail(ENOMEM, "out of memory");
 		return NULL;
 	}
 	d->changes = changes;

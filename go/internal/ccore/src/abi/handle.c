@@ -1,20 +1,32 @@
 /* Live handles (c-abi 3.15). */
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "abi/handle.h"
+#include "abi/lasterr.h"
 #include "cow/cow.h"
 #include "sandlock_ext.h"
 #include "handlers/network.h"
 
+int sl_abi_check_launch(const sandlock_sandbox_t *policy,
+			const char *const *argv, unsigned int argc,
+			struct sl_error *e)
+{
+	if (!sl_from_abi(policy))
+		return sl_err(e, EINVAL, "invalid argument: not a built policy");
+	if (!argv || argc == 0)
+		return sl_err(e, EINVAL, "empty command");
+	return 0;
+}
+
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
 				 unsigned int argc, const uint8_t stdio[3],
-				 bool start, bool own_thread, int pipe_fds[3])
+				 bool start, bool own_thread, int pipe_fds[3],
+				 struct sl_error *e)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 	struct sl_run_opts o = {
@@ -25,26 +37,20 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 		.start = start,
 		.own_thread = own_thread,
 	};
-	struct sl_error e = { 0 };
 	struct sl_run *r = NULL;
 
-	if (!sb || !argv || argc == 0)
+	if (sl_abi_check_launch(policy, argv, argc, e) < 0)
 		return NULL;
-	if (sl_run_create(sb, &o, &r, pipe_fds, &e) < 0) {
-		/* A child that failed during setup has already said why on
-		 * its own stderr; say it again only if that was not ours. */
-		bool child_said = e.msg && stdio[2] == SL_STDIO_INHERIT &&
-				  strncmp(e.msg, "sandlock child:", 15) == 0;
-		if (!child_said)
-			fprintf(stderr, "sandlock: %s\n",
-				e.msg ? e.msg : "cannot create the sandbox");
-		sl_error_clear(&e);
+	if (sl_run_create(sb, &o, &r, pipe_fds, e) < 0) {
+		if (!e->code)
+			sl_err(e, EIO, "cannot create the sandbox");
 		return NULL;
 	}
 	return r;
 }
 
-/* A handle for a new run, with the policy's copy-on-write branch. */
+/* A handle for a new run, with the policy's copy-on-write branch. NULL
+ * with the reason recorded for the calling thread. */
 static sandlock_handle_t *open_handle(const sandlock_sandbox_t *policy,
 				      const char *name,
 				      const char *const *argv,
@@ -52,20 +58,27 @@ static sandlock_handle_t *open_handle(const sandlock_sandbox_t *policy,
 				      bool start, bool own_thread,
 				      int pipe_fds[3])
 {
+	struct sl_error e = { 0 };
 	sandlock_handle_t *h;
 
-	if (!sl_from_abi(policy) || !argv || argc == 0)
+	if (sl_abi_check_launch(policy, argv, argc, &e) < 0) {
+		sl_abi_fail_err(&e, NULL);
 		return NULL;
+	}
 	h = calloc(1, sizeof(*h));
-	if (!h)
+	if (!h) {
+		sl_abi_fail(ENOMEM, "out of memory");
 		return NULL;
-	if (sl_abi_cow_begin(policy, false, &h->cow) < 0) {
+	}
+	if (sl_abi_cow_begin(policy, false, &h->cow, &e) < 0) {
+		sl_abi_fail_err(&e, NULL);
 		free(h);
 		return NULL;
 	}
 	h->run = sl_abi_run_create(policy, name, argv, argc, stdio, start,
-				   own_thread, pipe_fds);
+				   own_thread, pipe_fds, &e);
 	if (!h->run) {
+		sl_abi_fail_err(&e, NULL);
 		sl_cow_run_discard(h->cow);
 		free(h);
 		return NULL;
@@ -81,6 +94,7 @@ SL_EXPORT sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy,
 					     const char *const *argv,
 					     unsigned int argc)
 {
+	sl_abi_reset();
 	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
 			   false, true, NULL);
 }
@@ -91,6 +105,7 @@ SL_EXPORT sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *p
 						     const char *const *argv,
 						     unsigned int argc)
 {
+	sl_abi_reset();
 	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
 			   false, false, NULL);
 }
@@ -112,13 +127,14 @@ SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
 	int fds[3] = { -1, -1, -1 };
 	sandlock_handle_t *h;
 
+	sl_abi_reset();
 	for (int i = 0; i < 3; i++)
 		if (outs[i])
 			*outs[i] = -1;
 	for (int i = 0; i < 3; i++) {
 		/* The ABI's 0, 1, 2 are SL_STDIO_INHERIT, PIPED, NULL. */
 		if (modes[i] > SANDLOCK_STDIO_NULL) {
-			fprintf(stderr, "sandlock: invalid stdio mode %u\n", modes[i]);
+			sl_abi_fail(EINVAL, "invalid stdio mode %u", modes[i]);
 			return NULL;
 		}
 		stdio[i] = (uint8_t)modes[i];
@@ -137,9 +153,12 @@ SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
 
 SL_EXPORT int sandlock_start(sandlock_handle_t *h)
 {
+	sl_abi_reset();
 	if (!h)
-		return -1;
-	return sl_run_start(h->run) < 0 ? -1 : 0;
+		return sl_abi_bad_arg("NULL handle");
+	if (sl_run_start(h->run) < 0)
+		return sl_abi_fail(EALREADY, "the sandbox was started already");
+	return 0;
 }
 
 SL_EXPORT int32_t sandlock_handle_pid(const sandlock_handle_t *h)
@@ -152,15 +171,13 @@ static int signal_all(sandlock_handle_t *h, int sig)
 {
 	int rc;
 
-	if (!h || !h->run) {
-		errno = EINVAL;
-		return -1;
-	}
+	sl_abi_reset();
+	if (!h || !h->run)
+		return sl_abi_bad_arg("NULL handle");
 	rc = sl_run_signal(h->run, sig);
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
+	if (rc < 0)
+		return sl_abi_fail(-rc, "cannot signal the sandbox: %s",
+				   strerror(-rc));
 	return 0;
 }
 
@@ -184,24 +201,32 @@ SL_EXPORT sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h,
 {
 	struct sl_status st;
 	struct sl_capture cap;
+	sandlock_result_t *res;
 	int rc;
 
-	if (!h)
-		return NULL;
-	rc = sl_run_wait(h->run, timeout_ms, &st, &cap);
-	if (rc == -EBUSY) {
-		fprintf(stderr, "sandlock: another thread is already waiting "
-				"on this handle\n");
-		errno = EBUSY;
+	sl_abi_reset();
+	if (!h) {
+		sl_abi_bad_arg("NULL handle");
 		return NULL;
 	}
-	if (rc < 0)
+	rc = sl_run_wait(h->run, timeout_ms, &st, &cap);
+	if (rc == -EBUSY) {
+		sl_abi_fail(EBUSY, "another thread is already waiting on this "
+				   "handle");
 		return NULL;
+	}
+	if (rc < 0) {
+		sl_abi_fail(-rc, "wait failed: %s", strerror(-rc));
+		return NULL;
+	}
 	/* The branch's action follows the last end seen (a timeout, or the
 	 * real end a later wait reports). */
 	h->waited = true;
 	h->status = st;
-	return sl_abi_result_new(&st, &cap);
+	res = sl_abi_result_new(&st, &cap);
+	if (!res)
+		sl_abi_fail(ENOMEM, "out of memory");
+	return res;
 }
 
 SL_EXPORT sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h)
@@ -221,10 +246,16 @@ SL_EXPORT char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
 
 SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)
 {
+	struct sl_error e = { 0 };
+
 	if (!h)
 		return;
 	sl_run_free(h->run);
-	/* Only now is nothing of the run left to write into the branch. */
-	sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL);
+	/* Only now is nothing of the run left to write into the branch. A
+	 * failure to finish it is this call's only way to fail. */
+	sl_abi_reset();
+	if (sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL,
+			   &e) < 0)
+		sl_abi_fail_err(&e, NULL);
 	free(h);
 }

@@ -34,30 +34,40 @@ extern const uint8_t sl_abi_capture_stdio[3];
 sandlock_result_t *sl_abi_result_new(const struct sl_status *st,
 				     struct sl_capture *cap);
 
+/* The arguments every launch takes: a built policy and a non-empty argv.
+ * 0, or -EINVAL with the reason in e. */
+int sl_abi_check_launch(const sandlock_sandbox_t *policy,
+			const char *const *argv, unsigned int argc,
+			struct sl_error *e);
+
 /*
  * Create a run from the caller's arguments: checks the policy, argv and
- * name, reports a failure as one "sandlock: ..." line on stderr. pipe_fds
- * receives the ends of PIPED streams. NULL on failure.
+ * name. pipe_fds receives the ends of PIPED streams. NULL on failure,
+ * with the reason in e (e->reported when the child already wrote it on
+ * a stderr it shares with the caller).
  */
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
 				 unsigned int argc, const uint8_t stdio[3],
-				 bool start, bool own_thread, int pipe_fds[3]);
+				 bool start, bool own_thread, int pipe_fds[3],
+				 struct sl_error *e);
 
 /*
  * The copy-on-write branch of a run of policy, before the run is created
  * (*cr NULL when the policy has no workdir); dry_run forces abort. After
  * the run is freed, sl_abi_cow_end applies the action for st (NULL: never
  * waited) and collects the change list into changes when non-NULL. Both
- * report a failure on stderr and return -1 / -errno.
+ * return 0, or -errno with the reason in e.
  */
 int sl_abi_cow_begin(const sandlock_sandbox_t *policy, bool dry_run,
-		     struct sl_cow_run **cr);
+		     struct sl_cow_run **cr, struct sl_error *e);
 int sl_abi_cow_end(struct sl_cow_run *cr, const struct sl_status *st,
-		   struct sl_cow_changes *changes);
+		   struct sl_cow_changes *changes, struct sl_error *e);
 
 /* A one-shot run: branch, create, start, wait, free, end of the branch.
- * changes: as sl_abi_cow_end. -1 when the run could not be created. */
+ * changes: as sl_abi_cow_end. -1 when the run could not be created or
+ * waited for, or its branch not finished; the reason is then the calling
+ * thread's last error (lasterr.h). */
 int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
 		    const char *const *argv, unsigned int argc,
 		    const uint8_t stdio[3], bool dry_run, struct sl_status *st,

@@ -1,8 +1,10 @@
 #include "abi/unsupported.h"
 
-#include <stdio.h>
+#include <errno.h>
+
+#include "abi/lasterr.h"
 
 void sl_abi_unsupported(const char *feature)
 {
-	fprintf(stderr, "sandlock: %s is not supported yet\n", feature);
+	sl_abi_fail(EOPNOTSUPP, "%s is not supported yet", feature);
 }

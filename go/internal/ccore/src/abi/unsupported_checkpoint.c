@@ -10,20 +10,19 @@
 
 SL_EXPORT sandlock_checkpoint_t *sandlock_handle_checkpoint(sandlock_handle_t *h)
 {
-	if (h)
-		sl_abi_unsupported("checkpoint");
+	sl_abi_unsupported("checkpoint");
 	return NULL;
 }
 
 SL_EXPORT int sandlock_checkpoint_save(const sandlock_checkpoint_t *cp, const char *dir)
 {
+	sl_abi_unsupported("checkpoint");
 	return -1;
 }
 
 SL_EXPORT sandlock_checkpoint_t *sandlock_checkpoint_load(const char *dir)
 {
-	if (dir)
-		sl_abi_unsupported("checkpoint");
+	sl_abi_unsupported("checkpoint");
 	return NULL;
 }
 
@@ -57,8 +56,7 @@ SL_EXPORT sandlock_handle_t *sandlock_restore_interactive(const sandlock_sandbox
 							  const char *name,
 							  const sandlock_checkpoint_t *cp)
 {
-	if (policy)
-		sl_abi_unsupported("restore");
+	sl_abi_unsupported("restore");
 	return NULL;
 }
 

@@ -14,13 +14,13 @@ SL_EXPORT sandlock_t *sandlock_new_with_fns(const sandlock_sandbox_t *policy,
 					    sandlock_init_fn_t init_fn,
 					    sandlock_work_fn_t work_fn)
 {
-	if (policy)
-		sl_abi_unsupported("COW fork");
+	sl_abi_unsupported("COW fork");
 	return NULL;
 }
 
 SL_EXPORT sandlock_fork_result_t *sandlock_fork(sandlock_t *sb, uint32_t n)
 {
+	sl_abi_unsupported("COW fork");
 	return NULL;
 }
 
@@ -42,6 +42,7 @@ SL_EXPORT sandlock_result_t *sandlock_reduce(sandlock_fork_result_t *fork_result
 					     const char *const *argv,
 					     unsigned int argc)
 {
+	sl_abi_unsupported("COW fork");
 	return NULL;
 }
 
@@ -51,6 +52,7 @@ SL_EXPORT void sandlock_fork_result_free(sandlock_fork_result_t *r)
 
 SL_EXPORT int sandlock_wait(sandlock_t *sb)
 {
+	sl_abi_unsupported("COW fork");
 	return -1;
 }
 

@@ -37,8 +37,6 @@ SL_EXPORT void sandlock_pipeline_free(sandlock_pipeline_t *pipe)
 SL_EXPORT sandlock_result_t *sandlock_pipeline_run(sandlock_pipeline_t *pipe,
 						   uint64_t timeout_ms)
 {
-	if (!pipe)
-		return NULL;
 	sandlock_pipeline_free(pipe);
 	sl_abi_unsupported("pipeline");
 	return NULL;

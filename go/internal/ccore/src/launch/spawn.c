@@ -60,24 +60,32 @@ static bool keeper_gone(const struct sl_launch *l)
 	return poll(&pf, 1, 0) > 0;
 }
 
-/* The child died before confirming its confinement: say why. */
+/* The child died before confirming its confinement: say why. A child
+ * that failed a step has written "sandlock child: <step>: <reason>" on
+ * its stderr; when that is the caller's, the user has read it already. */
 static int report_setup_death(struct sl_launch *l, struct sl_error *e)
 {
 	while (!atomic_load(&l->keeper.exited) && !keeper_gone(l))
 		wait_report(l, -1);
-	if (l->status.step != 0)
-		return sl_err(e, l->status.err ? l->status.err : EIO,
-			      "sandlock child: %s: %s",
-			      sl_child_step_name(l->status.step),
-			      strerror(l->status.err));
+	if (l->status.step != 0) {
+		int r = sl_err(e, l->status.err ? l->status.err : EIO, "%s: %s",
+			       sl_child_step_name(l->status.step),
+			       strerror(l->status.err));
+
+		if (e && l->spec.stdio_src[2] < 0)
+			e->reported = true;
+		return r;
+	}
 	if (!atomic_load(&l->keeper.exited))
-		return sl_err(e, ECHILD, "sandlock: the sandbox's keeper "
-					 "process died during setup");
+		return sl_err(e, ECHILD, "the sandbox's keeper process died "
+					 "during setup");
 	if (l->keeper.code == CLD_KILLED || l->keeper.code == CLD_DUMPED)
 		return sl_err(e, ECHILD,
-			      "sandlock child: killed by signal %d during setup",
+			      "the sandboxed process was killed by signal %d "
+			      "during setup",
 			      l->keeper.status);
-	return sl_err(e, ECHILD, "sandlock child: exited with status %d during setup",
+	return sl_err(e, ECHILD, "the sandboxed process exited with status %d "
+				 "during setup",
 		      l->keeper.status);
 }
 
