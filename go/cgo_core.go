@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "2aa600aed8eb910c8f718fbd3cfa6deffc9a09e75015aeca1a02d5479719a09e"
+const coreSourcesSHA256 = "818860070634a7e0f35cc2b0b20a402e7e1bb66fb2a30792d3934b1beddcec15"

@@ -84,7 +84,11 @@ bool sl_creds_invalidating(int nr);
 /* Called for each of them, before the kernel runs it. */
 void sl_creds_invalidate(struct sl_creds_cache *c, const struct sl_notif *n);
 
-/* Take want's credentials on this thread; sl_creds_leave() restores. */
+/* Take want's credentials on this thread; sl_creds_leave() restores.
+ * Every change is checked (an fsuid or fsgid read back). A failed switch
+ * is undone before it returns; a restore that fails marks the thread,
+ * which then refuses every later switch (-EPERM): it holds credentials
+ * it cannot vouch for and never acts for a sandbox again. */
 struct sl_creds_saved {
 	bool fsuid, fsgid, groups, caps; /* what was changed */
 	uid_t old_fsuid;
@@ -95,7 +99,11 @@ struct sl_creds_saved {
 	uint64_t old_cap_eff;
 };
 int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv);
-void sl_creds_leave(struct sl_creds_saved *sv);
+/* 0, or the -errno of the first step that failed (the thread is then
+ * marked). */
+int sl_creds_leave(struct sl_creds_saved *sv);
+/* Did a restore on this thread fail? */
+bool sl_creds_thread_broken(void);
 /* Take the credentials of n's task, read afresh (for a module without a
  * view); sl_creds_leave() restores. */
 int sl_creds_enter_task(const struct sl_notif *n, struct sl_creds_saved *sv);

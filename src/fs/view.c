@@ -334,14 +334,17 @@ int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
 	return sl_fs_call_begin(c, v, n, v->creds, &v->fddir, true);
 }
 
-void sl_fs_call_end(struct sl_fs_call *c)
+int sl_fs_call_end(struct sl_fs_call *c)
 {
+	int r = 0;
+
 	if (c->entered)
-		sl_creds_leave(&c->saved);
+		r = sl_creds_leave(&c->saved);
 	c->entered = false;
 	if (c->own_root >= 0)
 		close(c->own_root);
 	c->own_root = -1;
+	return r;
 }
 
 int sl_fs_call_as_child(struct sl_fs_call *c)

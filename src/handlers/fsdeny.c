@@ -143,7 +143,8 @@ static int open_ctty(struct sl_fs_call *c, uint64_t flags)
 	else
 		snprintf(path, sizeof(path), "/dev/char/%u:%u", major(tty),
 			 minor(tty));
-	sl_fs_call_end(c); /* the supervisor's own credentials */
+	if (sl_fs_call_end(c) < 0) /* the supervisor's own credentials */
+		return -EPERM;
 	fd = open(path, (int)(flags & ~(uint64_t)(O_CREAT | O_EXCL |
 						   O_TRUNC)) |
 				O_NOCTTY | O_CLOEXEC);

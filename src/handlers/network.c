@@ -278,7 +278,9 @@ static int connect_unix(struct sl_net_state *st, const struct sl_notif *n,
 		if (r < 0)
 			return r;
 		r = connect_on_behalf(st, n, s, &target, tlen, out);
-		sl_creds_leave(&saved);
+		/* A failed restore marks the thread (fs/creds.h); the
+		 * connect's answer stands. */
+		(void)sl_creds_leave(&saved);
 		return r;
 	}
 	if (ss->ss_family == AF_UNIX &&

@@ -526,6 +526,20 @@ static int set_cap_eff(uint64_t eff)
 	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
 }
 
+/* setfsuid and setfsgid return the previous id, never an error: a
+ * change is confirmed by reading the id back (-1 changes nothing). */
+static int set_fsuid(uid_t id)
+{
+	syscall(SYS_setfsuid, id);
+	return (uid_t)syscall(SYS_setfsuid, (uid_t)-1) == id ? 0 : -EPERM;
+}
+
+static int set_fsgid(gid_t id)
+{
+	syscall(SYS_setfsgid, id);
+	return (gid_t)syscall(SYS_setfsgid, (gid_t)-1) == id ? 0 : -EPERM;
+}
+
 static bool same_groups(const gid_t *a, size_t na, const gid_t *b, size_t nb)
 {
 	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
@@ -541,6 +555,9 @@ static bool same_groups(const gid_t *a, size_t na, const gid_t *b, size_t nb)
 
 static __thread struct {
 	bool valid;
+	/* A restore failed: the thread holds credentials it cannot vouch
+	 * for and never acts for a sandbox again. */
+	bool broken;
 	uid_t euid, fsuid;
 	gid_t egid, fsgid;
 	gid_t groups[OWN_GROUPS_MAX];
@@ -557,6 +574,8 @@ static int own_creds(void)
 	struct __user_cap_data_struct d[2];
 	int n, r;
 
+	if (own.broken)
+		return -EPERM;
 	if (own.valid && own.euid == euid && own.egid == egid)
 		return 0;
 	own.valid = false;
@@ -618,20 +637,16 @@ int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
 	/* fsgid before fsuid; the fsuid change adjusts the effective
 	 * filesystem capabilities, which are then set exactly */
 	if (sv->old_fsgid != want->fsgid) {
-		syscall(SYS_setfsgid, want->fsgid);
 		sv->fsgid = true;
-		if ((gid_t)syscall(SYS_setfsgid, (gid_t)-1) != want->fsgid) {
-			r = -EPERM;
+		r = set_fsgid(want->fsgid);
+		if (r < 0)
 			goto undo;
-		}
 	}
 	if (sv->old_fsuid != want->fsuid) {
-		syscall(SYS_setfsuid, want->fsuid);
 		sv->fsuid = true;
-		if ((uid_t)syscall(SYS_setfsuid, (uid_t)-1) != want->fsuid) {
-			r = -EPERM;
+		r = set_fsuid(want->fsuid);
+		if (r < 0)
 			goto undo;
-		}
 	}
 	if (sv->fsuid || own.cap_eff != want->cap_eff) {
 		sv->caps = true;
@@ -641,25 +656,46 @@ int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
 	}
 	return 0;
 undo:
-	sl_creds_leave(sv);
+	/* A failed undo leaves the thread marked: the error to report is
+	 * still the one that stopped the switch. */
+	(void)sl_creds_leave(sv);
 	return r;
 }
 
-/* In the reverse order: the capabilities first, which setgroups needs. */
-void sl_creds_leave(struct sl_creds_saved *sv)
+static int first_error(int r, int next)
 {
+	return r < 0 ? r : next;
+}
+
+/* In the reverse order: the capabilities first, which setgroups needs.
+ * Every step is attempted and checked; the first failure is returned. */
+int sl_creds_leave(struct sl_creds_saved *sv)
+{
+	int r = 0;
+
 	if (sv->caps)
-		set_cap_eff(sv->old_cap_eff);
+		r = first_error(r, set_cap_eff(sv->old_cap_eff));
 	if (sv->fsuid)
-		syscall(SYS_setfsuid, sv->old_fsuid);
+		r = first_error(r, set_fsuid(sv->old_fsuid));
 	if (sv->fsgid)
-		syscall(SYS_setfsgid, sv->old_fsgid);
+		r = first_error(r, set_fsgid(sv->old_fsgid));
 	if (sv->groups)
-		thread_setgroups((size_t)sv->old_ngroups, sv->old_groups);
-	if (sv->caps && sv->fsuid)
-		set_cap_eff(sv->old_cap_eff); /* after the fsuid fix-up */
+		r = first_error(r, thread_setgroups((size_t)sv->old_ngroups,
+						    sv->old_groups));
+	if (sv->caps && sv->fsuid) /* after the fsuid fix-up */
+		r = first_error(r, set_cap_eff(sv->old_cap_eff));
 	free(sv->heap_groups);
 	memset(sv, 0, sizeof(*sv));
+	if (r < 0) {
+		own.valid = false;
+		own.broken = true;
+	}
+	return r;
+}
+
+bool sl_creds_thread_broken(void)
+{
+	return own.broken;
 }
 
 int sl_creds_enter_task(const struct sl_notif *n, struct sl_creds_saved *sv)

@@ -46,7 +46,9 @@ static void job_run(struct sl_worker_job *j, int listener)
 		c.job = j;
 		if (r == 0)
 			r = fj->fn(&c, fj->flags, &a);
-		sl_fs_call_end(&c);
+		/* A failed restore marks this worker (it acts for no sandbox
+		 * again); what the call did is still its answer. */
+		(void)sl_fs_call_end(&c);
 	}
 	sl_creds_cache_free(creds);
 	sl_fd_dir_close(&d);
@@ -76,7 +78,7 @@ int sl_fs_run(struct sl_fs_view *v, const struct sl_notif *n, sl_fs_op_fn fn,
 	r = sl_fs_call_begin_loop(&c, v, n);
 	if (r == 0)
 		r = fn(&c, flags, out);
-	sl_fs_call_end(&c);
+	(void)sl_fs_call_end(&c); /* as in job_run */
 	if (r != -EAGAIN || !c.req)
 		return r;
 	/* It would wait: in a worker, from the start. */

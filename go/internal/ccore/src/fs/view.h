@@ -88,7 +88,10 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 /* The same on the event loop, with the run's own. */
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
 			  const struct sl_notif *n);
-void sl_fs_call_end(struct sl_fs_call *c);
+/* Back to the supervisor's own credentials: 0, or -errno when they could
+ * not be restored (the thread then acts for no sandbox again, fs/creds.h;
+ * what the call did stands). */
+int sl_fs_call_end(struct sl_fs_call *c);
 
 /* Act as the child from here on (until sl_fs_call_end). */
 int sl_fs_call_as_child(struct sl_fs_call *c);

@@ -219,7 +219,8 @@ static ssize_t send_step(struct sendop *op, const struct sl_notif *n,
 	}
 	r = sl_net_msg_send(n, op->s.fd, op->s.type == SOCK_STREAM, &op->m,
 			    op->flags, buf, SL_NET_CHUNK);
-	sl_creds_leave(&saved);
+	if (op->m.by_path)
+		(void)sl_creds_leave(&saved); /* as in connect_unix */
 	return r;
 }
 
