@@ -14,6 +14,7 @@
 #include "supervisor/notif.h"
 #include "supervisor/worker.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 /* In a worker, the run may end while the worker waits in the kernel:
  * every use of the run's state is bracketed by the worker's hold on it
@@ -364,7 +365,8 @@ int sl_fs_call_getfd(struct sl_fs_call *c, int childfd)
 
 	if (childfd < 0)
 		return -EBADF;
-	if (c->pidfd < 0)
+	/* Without pidfd_getfd, the notification's own fallback. */
+	if (c->pidfd < 0 || !sl_host_allows(SL_HOST_PIDFD_GETFD))
 		return sl_notif_getfd(c->n, childfd);
 	fd = (int)syscall(__NR_pidfd_getfd, c->pidfd, childfd, 0);
 	return fd < 0 ? -errno : fd;

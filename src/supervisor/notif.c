@@ -12,14 +12,18 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "supervisor/notif_kcompat.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 int sl_notif_id_valid(int listener, uint64_t id)
 {
@@ -33,6 +37,56 @@ static int check(const struct sl_notif *n)
 	return sl_notif_id_valid(n->listener, n->req->id);
 }
 
+/*
+ * Where process_vm_readv/writev are refused (a container without
+ * CAP_SYS_PTRACE), the task's memory is reached through /proc/<tid>/mem,
+ * which needs only the ordinary ptrace access check (same user, a
+ * dumpable task; what the supervisor passes for its own sandbox). The
+ * descriptor is opened while the notification is pending and checked
+ * after the open: it then holds the notifying task's address space (the
+ * task was alive from the open to the check, so its pid named it), and a
+ * write through it cannot land in a successor.
+ */
+static int open_mem(const struct sl_notif *n, bool write)
+{
+	char path[40];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", n->req->pid);
+	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ENOENT : -EFAULT;
+	if (check(n) < 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/* Exactly len bytes at addr through a /proc/<tid>/mem descriptor. */
+static int mem_rw(int fd, uint64_t addr, void *buf, size_t len, bool write)
+{
+	ssize_t r;
+
+	if (addr > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - addr)
+		return -EFAULT;
+	if (write)
+		r = pwrite(fd, buf, len, (off_t)addr);
+	else
+		r = pread(fd, buf, len, (off_t)addr);
+	return r >= 0 && (size_t)r == len ? 0 : -EFAULT;
+}
+
+static int mem_xfer(const struct sl_notif *n, uint64_t addr, void *buf,
+		    size_t len, bool write)
+{
+	_cleanup_(closep) int fd = open_mem(n, write);
+
+	if (fd < 0)
+		return fd;
+	return mem_rw(fd, addr, buf, len, write);
+}
+
 /* One transfer that must move exactly len bytes. */
 static int vm_xfer(const struct sl_notif *n, uint64_t addr, void *buf,
 		   size_t len, bool write)
@@ -44,6 +98,8 @@ static int vm_xfer(const struct sl_notif *n, uint64_t addr, void *buf,
 
 	if (len == 0)
 		return 0;
+	if (!sl_host_allows(write ? SL_HOST_VM_WRITE : SL_HOST_VM_READ))
+		return mem_xfer(n, addr, buf, len, write);
 	if (write)
 		r = process_vm_writev((pid_t)n->req->pid, &local, 1, &remote,
 				      1, 0);
@@ -67,6 +123,45 @@ int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 	return check(n);
 }
 
+/* sl_notif_readv through /proc/<tid>/mem: one pread per piece that is
+ * contiguous on both sides. */
+static int mem_readv(const struct sl_notif *n, const struct iovec *local,
+		     size_t nlocal, const struct iovec *remote, size_t nremote)
+{
+	_cleanup_(closep) int fd = open_mem(n, false);
+	size_t li = 0, loff = 0;
+
+	if (fd < 0)
+		return fd;
+	for (size_t ri = 0; ri < nremote; ri++) {
+		uint64_t addr = (uint64_t)(uintptr_t)remote[ri].iov_base;
+		size_t left = remote[ri].iov_len;
+
+		while (left) {
+			size_t chunk;
+			int r;
+
+			while (li < nlocal && loff == local[li].iov_len) {
+				li++;
+				loff = 0;
+			}
+			if (li == nlocal)
+				return -EFAULT;
+			chunk = local[li].iov_len - loff;
+			if (chunk > left)
+				chunk = left;
+			r = mem_rw(fd, addr, (char *)local[li].iov_base + loff,
+				   chunk, false);
+			if (r < 0)
+				return r;
+			addr += chunk;
+			left -= chunk;
+			loff += chunk;
+		}
+	}
+	return check(n);
+}
+
 int sl_notif_readv(const struct sl_notif *n, const struct iovec *local,
 		   size_t nlocal, const struct iovec *remote, size_t nremote)
 {
@@ -77,6 +172,8 @@ int sl_notif_readv(const struct sl_notif *n, const struct iovec *local,
 		len += local[i].iov_len;
 	if (len == 0)
 		return 0;
+	if (!sl_host_allows(SL_HOST_VM_READ))
+		return mem_readv(n, local, nlocal, remote, nremote);
 	/* Only the check after counts: a pid can name another process
 	 * only once the notifying task is dead, and then the notification
 	 * is no longer valid, so whatever was read is thrown away. (Bulk
@@ -164,15 +261,90 @@ int sl_notif_pidfd(const struct sl_notif *n)
 	return TAKE_FD(pidfd);
 }
 
-int sl_notif_getfd(const struct sl_notif *n, int childfd)
+/* Where pidfd_getfd is refused: the object behind the child's fd,
+ * reopened through /proc/<tid>/fd/<fd> as O_PATH (a new descriptor of the
+ * same file; the open follows the kernel's link to it, no path lookup).
+ * Checked after the open, as a pidfd would be. */
+static int reopen_fd(const struct sl_notif *n, int childfd)
 {
-	_cleanup_(closep) int pidfd = sl_notif_pidfd(n);
+	char path[48];
 	int fd;
 
-	if (pidfd < 0)
-		return pidfd;
+	snprintf(path, sizeof(path), "/proc/%u/fd/%d", n->req->pid, childfd);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		if (check(n) < 0)
+			return -ENOENT;
+		return err == ENOENT ? -EBADF : -err;
+	}
+	if (check(n) < 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+/* The number after "key" in an fdinfo text, or false. */
+static bool fdinfo_field(const char *text, const char *key, int base,
+			 unsigned long long *out)
+{
+	const char *at = strstr(text, key);
+	char *end;
+
+	if (!at)
+		return false;
+	errno = 0;
+	*out = strtoull(at + strlen(key), &end, base);
+	return errno == 0 && end != at + strlen(key);
+}
+
+int sl_notif_fd_flags(const struct sl_notif *n, int childfd, int ours)
+{
+	char path[48], buf[512];
+	_cleanup_(closep) int fd = -1;
+	unsigned long long flags, ino, mnt;
+	struct statx sx;
+	ssize_t len;
+
 	if (childfd < 0)
 		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/%u/fdinfo/%d", n->req->pid,
+		 childfd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (check(n) < 0)
+		return -ENOENT;
+	if (len < 0)
+		return -EBADF;
+	buf[len] = '\0';
+	if (!fdinfo_field(buf, "\nflags:", 8, &flags))
+		return -EBADF;
+	/* The fd number may have been given another file since ours was
+	 * reopened: the flags count only if they describe the same one
+	 * (fdinfo names its inode and mount since Linux 5.14). */
+	if (fdinfo_field(buf, "\nino:", 10, &ino) &&
+	    fdinfo_field(buf, "\nmnt_id:", 10, &mnt) &&
+	    (statx(ours, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) < 0 ||
+	     !(sx.stx_mask & STATX_MNT_ID) || sx.stx_ino != ino ||
+	     sx.stx_mnt_id != mnt))
+		return -EBADF;
+	return (int)(flags & 0x7fffffff);
+}
+
+int sl_notif_getfd(const struct sl_notif *n, int childfd)
+{
+	_cleanup_(closep) int pidfd = -1;
+	int fd;
+
+	if (childfd < 0)
+		return -EBADF;
+	if (!sl_host_allows(SL_HOST_PIDFD_GETFD))
+		return reopen_fd(n, childfd);
+	pidfd = sl_notif_pidfd(n);
+	if (pidfd < 0)
+		return pidfd;
 	fd = (int)syscall(__NR_pidfd_getfd, pidfd, childfd, 0);
 	if (fd < 0)
 		return -errno;

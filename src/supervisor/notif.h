@@ -2,6 +2,11 @@
  * Safe access to a notifying task: every read/write of child memory is
  * bracketed by SECCOMP_IOCTL_NOTIF_ID_VALID checks, so a recycled pid is
  * never read; fds are taken with pidfd_getfd so a decision cannot be raced.
+ *
+ * Where the environment refuses process_vm_readv/writev or pidfd_getfd
+ * (util/hostperm.h: a container without CAP_SYS_PTRACE), the same calls
+ * go through /proc/<tid>/mem and /proc/<tid>/fd instead, with the same
+ * checks; callers do not change.
  */
 #ifndef SL_SUPERVISOR_NOTIF_H
 #define SL_SUPERVISOR_NOTIF_H
@@ -33,8 +38,17 @@ int sl_notif_write(const struct sl_notif *n, uint64_t addr, const void *buf,
  * notification is pending so it cannot name a successor of a recycled pid.
  * Returns the fd or -errno. */
 int sl_notif_pidfd(const struct sl_notif *n);
-/* Duplicate the child's fd into the supervisor (O_CLOEXEC). */
+/* Duplicate the child's fd into the supervisor (O_CLOEXEC). Where
+ * pidfd_getfd is refused, a new O_PATH descriptor of the same object
+ * (reopened through /proc/<tid>/fd): enough to identify it, to stat it,
+ * to resolve from it, to act on it through its magic link; not a socket
+ * or an open file to do I/O on (callers that need one are refused at
+ * build in such an environment). */
 int sl_notif_getfd(const struct sl_notif *n, int childfd);
+/* The open flags of the child's fd (O_ACCMODE, O_PATH, ...), or -errno:
+ * what sl_notif_getfd's O_PATH reopen (ours) does not carry. -EBADF when
+ * childfd no longer names the file ours holds. */
+int sl_notif_fd_flags(const struct sl_notif *n, int childfd, int ours);
 /* Answer notification id with a (from any thread holding listener);
  * an injected fd is closed. */
 /* Answer notification id of task pid (0 when unknown: an interrupted

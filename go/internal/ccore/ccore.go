@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "818860070634a7e0f35cc2b0b20a402e7e1bb66fb2a30792d3934b1beddcec15"
+const coreSourcesSHA256 = "475b79189cc415827e09f37c4fb507c6d6377fb184d17382271cfdb0fde7505f"

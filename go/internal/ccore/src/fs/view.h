@@ -103,7 +103,8 @@ int sl_fs_call_as_child(struct sl_fs_call *c);
 int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
 		       const struct sl_resolved **out);
 
-/* The child's fd (pidfd_getfd). */
+/* The child's fd (pidfd_getfd; sl_notif_getfd's O_PATH reopen where the
+ * environment refuses it). */
 int sl_fs_call_getfd(struct sl_fs_call *c, int childfd);
 
 /* -EAGAIN when the call runs on the event loop and fd lies on a

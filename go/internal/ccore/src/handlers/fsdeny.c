@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -549,20 +548,19 @@ static int op_truncate(struct sl_fs_call *c, unsigned flags,
 /* An openat2 relative to a directory fd (openat is not even notified
  * then): the kernel resolves it under Landlock, which the view has not
  * given /proc (the only thing served here when nothing is denied). One
- * byte of the path tells a relative path; reading it unchecked is
+ * byte of the path tells a relative path; a racing write to it is
  * harmless, CONTINUE being the kernel's decision anyway. */
 static bool relative_to_dirfd(const struct sl_notif *n)
 {
 	const __u64 *a = n->req->data.args;
 	char first = '/';
-	struct iovec l = { &first, 1 }, rm = { (void *)(uintptr_t)a[1], 1 };
 
 	if (n->req->data.nr != __NR_openat2)
 		return false;
 	if ((int)a[0] == AT_FDCWD)
 		return false;
-	return process_vm_readv((pid_t)n->req->pid, &l, 1, &rm, 1, 0) == 1 &&
-	       first != '/' && first != '\0';
+	return sl_notif_read(n, a[1], &first, 1) == 0 && first != '/' &&
+	       first != '\0';
 }
 
 static int fsdeny_handle(void *state, const struct sl_notif *n,
