@@ -34,6 +34,10 @@ struct sl_launch {
 	size_t stack_len;
 	void *kstack;     /* the keeper runs here until it is reaped */
 	size_t kstack_len;
+	void *hstack;     /* the child's handoff thread (child.h), or NULL */
+	size_t hstack_len;
+	int handoff;      /* our end of the listener handoff, -1 = none */
+	int handoff_child; /* the child's end until the clone, -1 = none */
 	int event_fd;     /* eventfd: the keeper and the child wake us */
 	int keeper_pidfd; /* -1 until the keeper exists, then until reaped */
 	pid_t keeper_pid;

@@ -14,16 +14,19 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "launch/launch.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 /* The child needs little stack: raw syscalls and one small message; the
  * keeper less. */
 #define CHILD_STACK_LEN (64 * 1024)
 #define KEEPER_STACK_LEN (32 * 1024)
+#define HELPER_STACK_LEN (16 * 1024)
 
 /* What a sandboxed process may keep: the capability set container
  * runtimes give root by default, less CAP_MKNOD and CAP_NET_RAW. */
@@ -163,6 +166,28 @@ static int map_stack(size_t len, void **out, size_t *out_len,
 	return 0;
 }
 
+/* Where pidfd_getfd is refused, the child's helper thread hands the
+ * listener over a socket of ours (child.h, handoff_fd) and needs a stack.
+ * SOCK_SEQPACKET: the one message arrives whole or not at all. */
+static int prepare_handoff(struct sl_launch *l, struct sl_sandbox *sb,
+			   struct sl_error *e)
+{
+	int pair[2];
+	int r;
+
+	if (!sb->supervised || sl_host_allows(SL_HOST_PIDFD_GETFD))
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return sl_err(e, errno, "socketpair: %m");
+	l->handoff = pair[0];
+	l->handoff_child = l->spec.handoff_fd = pair[1];
+	r = map_stack(HELPER_STACK_LEN, &l->hstack, &l->hstack_len, e);
+	if (r < 0)
+		return r;
+	l->spec.helper_stack_top = (char *)l->hstack + l->hstack_len;
+	return 0;
+}
+
 static int prepare_stack(struct sl_launch *l, struct sl_error *e)
 {
 	int r = map_stack(CHILD_STACK_LEN, &l->stack, &l->stack_len, e);
@@ -252,6 +277,8 @@ int sl_launch_prepare(struct sl_launch *l, struct sl_sandbox *sb,
 	l->status.listener = -1;
 	c->event_fd = -1;
 	c->ruleset_fd = -1;
+	c->handoff_fd = -1;
+	l->handoff = l->handoff_child = -1;
 	l->event_fd = -1;
 	l->keeper_pidfd = -1;
 	l->listener = -1;
@@ -271,6 +298,8 @@ int sl_launch_prepare(struct sl_launch *l, struct sl_sandbox *sb,
 		r = sl_sandbox_ruleset(sb, &c->ruleset_fd, e);
 	if (r >= 0)
 		r = prepare_stack(l, e);
+	if (r >= 0)
+		r = prepare_handoff(l, sb, e);
 	if (r >= 0)
 		r = prepare_caps(l, e);
 	if (r >= 0) {
@@ -307,6 +336,11 @@ void sl_launch_close_child_ends(struct sl_launch *l)
 			close(l->child_fd[i]);
 			l->child_fd[i] = -1;
 		}
+	/* (not spec.handoff_fd: the child reads the spec) */
+	if (l->handoff_child >= 0) {
+		close(l->handoff_child);
+		l->handoff_child = -1;
+	}
 }
 
 void sl_launch_free(struct sl_launch *l)
@@ -329,7 +363,12 @@ void sl_launch_free(struct sl_launch *l)
 		munmap(l->stack, l->stack_len);
 	if (l->kstack)
 		munmap(l->kstack, l->kstack_len);
-	l->stack = l->kstack = NULL;
+	if (l->hstack)
+		munmap(l->hstack, l->hstack_len);
+	l->stack = l->kstack = l->hstack = NULL;
+	if (l->handoff >= 0)
+		close(l->handoff);
+	l->handoff = -1;
 	if (l->event_fd >= 0)
 		close(l->event_fd);
 	l->event_fd = -1;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,23 +90,58 @@ static int report_setup_death(struct sl_launch *l, struct sl_error *e)
 		      l->keeper.status);
 }
 
-/* The listener lives in the child's fd table; copy it into ours. */
-static int take_listener(const struct sl_launch *l, pid_t pid, int pidfd,
-			 int *out, struct sl_error *e)
+/* The listener the child's helper thread sent (child.h, handoff_fd):
+ * the child announces its confinement only once it was sent. */
+static int receive_listener(const struct sl_launch *l, struct sl_error *e)
 {
-	int num = l->status.listener;
-	int fd = pidfd_getfd(pidfd, num, 0);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (recvmsg(l->handoff, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+		return sl_err(e, errno, "cannot receive the seccomp listener of "
+					"the child: %m");
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+	if (fd < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+		if (fd >= 0)
+			close(fd);
+		return sl_err(e, EPROTO, "the child sent no seccomp listener");
+	}
+	return fd;
+}
+
+/* The listener lives in the child's fd table; copy it into ours: with
+ * pidfd_getfd, or as the child's helper thread sent it where that is
+ * refused. (Reopening /proc/<pid>/fd/<n> gives ENXIO for such a file.) */
+static int take_listener(const struct sl_launch *l, int pidfd, int *out,
+			 struct sl_error *e)
+{
 	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+	int fd;
 
-	if (fd < 0) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, num);
-		fd = open(path, O_RDWR | O_CLOEXEC);
+	if (l->handoff >= 0) {
+		fd = receive_listener(l, e);
 		if (fd < 0)
-			return sl_err(e, errno,
-				      "cannot take the seccomp listener of the "
-				      "child: %m");
+			return fd;
+	} else {
+		fd = pidfd_getfd(pidfd, l->status.listener, 0);
+		if (fd < 0)
+			return sl_err(e, errno, "cannot take the seccomp listener "
+						"of the child: %m");
 	}
 	/* Wake the supervisor on the CPU of the notifying task: a round trip
 	 * costs ten times less. Older kernels lack it; that is only slower. */
@@ -123,8 +159,8 @@ static void respond(int listener, uint64_t id, uint32_t flags)
 		;
 }
 
-/* Receive the child's parking call (clone3(NULL, 0)): from then on it
- * sleeps in the kernel until start answers it. */
+/* Receive the child's parking call (child.h, SL_PARK_CLONE_FLAGS): from
+ * then on it sleeps in the kernel until start answers it. */
 static int receive_park(struct sl_launch *l, pid_t child, int listener,
 			struct sl_error *e)
 {
@@ -143,8 +179,8 @@ static int receive_park(struct sl_launch *l, pid_t child, int listener,
 		memset(&req, 0, sizeof(req));
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 			continue; /* EINTR, or withdrawn: look again */
-		if ((pid_t)req.pid == child && req.data.nr == __NR_clone3 &&
-		    req.data.args[0] == 0 && req.data.args[1] == 0) {
+		if ((pid_t)req.pid == child && req.data.nr == __NR_clone &&
+		    req.data.args[0] == SL_PARK_CLONE_FLAGS) {
 			l->park_id = req.id;
 			l->parked = true;
 			return 0;
@@ -155,15 +191,15 @@ static int receive_park(struct sl_launch *l, pid_t child, int listener,
 }
 
 /* What the keeper keeps for the child: its stdio sources, the Landlock
- * ruleset and the event fd, sorted. */
+ * ruleset, the event fd and the listener handoff's end, sorted. */
 static void keeper_keep(struct sl_launch *l)
 {
 	struct sl_keeper_spec *k = &l->kspec;
-	int fds[5] = { l->child_fd[0], l->child_fd[1], l->child_fd[2],
-		       l->spec.ruleset_fd, l->event_fd };
+	int fds[6] = { l->child_fd[0], l->child_fd[1], l->child_fd[2],
+		       l->spec.ruleset_fd, l->event_fd, l->handoff_child };
 
 	k->nkeep = 0;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		int j = k->nkeep, dup = 0;
 
 		if (fds[i] < 0)
@@ -255,7 +291,11 @@ int sl_launch_spawn(struct sl_launch *l, pid_t *pid_out, int *pidfd_out,
 		return report_setup_death(l, e);
 
 	if (l->spec.listener) {
-		r = take_listener(l, child, pidfd, &listener, e);
+		r = take_listener(l, pidfd, &listener, e);
+		if (l->handoff >= 0) { /* used once */
+			close(l->handoff);
+			l->handoff = -1;
+		}
 		if (r >= 0)
 			r = receive_park(l, child, listener, e);
 		if (r < 0)

@@ -28,13 +28,16 @@
 #include <linux/futex.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 
 #include "launch/kcompat.h"
+#include "launch/keeper.h"
 #include "util/rawsys.h"
 
 #define CHILD_CODE \
@@ -78,6 +81,7 @@ static const char *const step_names[SL_STEP_COUNT] = {
 	[SL_STEP_SIGNALS] = "signal reset",
 	[SL_STEP_CAPS] = "dropping capabilities",
 	[SL_STEP_PARK] = "parked: the supervisor went away",
+	[SL_STEP_HANDOFF] = "handing the seccomp listener over",
 };
 
 const char *sl_child_step_name(int step)
@@ -210,11 +214,81 @@ CHILD_INLINE void child_user_maps(const struct sl_child_spec *c)
 		   child_write_file("/proc/self/gid_map", c->gid_map));
 }
 
+CHILD_INLINE void futex_wait(_Atomic uint32_t *word, uint32_t while_is)
+{
+	while (atomic_load(word) == while_is)
+		sl_raw6(__NR_futex, (long)word, FUTEX_WAIT, while_is, 0, 0, 0);
+}
+
+CHILD_INLINE void futex_set(_Atomic uint32_t *word, uint32_t v)
+{
+	atomic_store(word, v);
+	sl_raw6(__NR_futex, (long)word, FUTEX_WAKE, 1, 0, 0, 0);
+}
+
+/*
+ * The helper thread of the listener handoff (sl_child_spec.handoff_fd).
+ * It shares our descriptor table and is not under the filter, which
+ * applies to the thread that installs it: it waits for the listener, sends
+ * it (SCM_RIGHTS), reports and exits. The installing thread could not send
+ * it itself: the filter may notify sendmsg, which would then wait forever
+ * for a supervisor that has no listener yet.
+ */
+static CHILD_CODE int child_handoff_thread(void *arg)
+{
+	const struct sl_child_spec *c = arg;
+	struct sl_child_status *st = c->status;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct cmsghdr *cm;
+	struct msghdr msg;
+	struct iovec iov;
+	char byte = 'L';
+	int fd;
+	long r;
+
+	futex_wait(&st->handoff, SL_HANDOFF_WAIT);
+	fd = st->listener;
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_name = 0;
+	msg.msg_namelen = 0;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	msg.msg_flags = 0;
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	*(int *)(void *)CMSG_DATA(cm) = fd; /* aligned: after a cmsghdr */
+	do
+		r = sl_raw3(__NR_sendmsg, c->handoff_fd, &msg, MSG_NOSIGNAL);
+	while (r == -EINTR);
+	st->handoff_err = r < 0 ? (int32_t)-r : 0;
+	futex_set(&st->handoff, SL_HANDOFF_SENT);
+	for (;;)
+		sl_raw1(__NR_exit, 0); /* this thread only */
+	return 0;
+}
+
+#define HELPER_CLONE_FLAGS                                                \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
+	 CLONE_SYSVSEM)
+
 CHILD_INLINE void child_seccomp(const struct sl_child_spec *c)
 {
+	bool handoff = c->listener && c->handoff_fd >= 0;
 	unsigned long flags = 0;
 	long r;
 
+	if (handoff)
+		CHECK_STEP(c, SL_STEP_HANDOFF,
+			   sl_raw_clone(HELPER_CLONE_FLAGS, c->helper_stack_top,
+					0, 0, child_handoff_thread, (void *)c));
 	if (c->listener)
 		flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
 			SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
@@ -230,6 +304,13 @@ CHILD_INLINE void child_seccomp(const struct sl_child_spec *c)
 	if (r < 0)
 		child_fail(c, SL_STEP_SECCOMP, r);
 	c->status->listener = c->listener ? (int32_t)r : -1;
+	if (!handoff)
+		return;
+	futex_set(&c->status->handoff, SL_HANDOFF_PUBLISHED);
+	futex_wait(&c->status->handoff, SL_HANDOFF_PUBLISHED);
+	if (c->status->handoff_err)
+		child_fail(c, SL_STEP_HANDOFF, -c->status->handoff_err);
+	sl_raw1(__NR_close, c->handoff_fd);
 }
 
 /* Tell the parent the child is confined, drop the last descriptor it
@@ -249,27 +330,30 @@ CHILD_INLINE void child_handshake(const struct sl_child_spec *c)
 		child_fail(c, SL_STEP_HANDSHAKE, r < 0 ? r : -EIO);
 	sl_raw1(__NR_close, c->event_fd);
 	if (c->listener) {
-		r = sl_raw2(__NR_clone3, 0, 0);
+		r = sl_raw5(__NR_clone, SL_PARK_CLONE_FLAGS, 0, 0, 0, 0);
 		if (r != 0)
 			child_fail(c, SL_STEP_PARK, r < 0 ? r : -EIO);
 		return;
 	}
-	while (atomic_load(&c->status->go) == 0)
-		sl_raw6(__NR_futex, (long)&c->status->go, FUTEX_WAIT, 0, 0, 0,
-			0);
+	futex_wait(&c->status->go, 0);
 }
 
-/* Close every inherited descriptor above stdio but the two still needed
- * (the Landlock ruleset and the event fd): a parked child holds none of
- * the host's. */
+/* Close every inherited descriptor above stdio but those still needed
+ * (the Landlock ruleset, the event fd, the handoff socket): a parked
+ * child holds none of the host's. */
 CHILD_INLINE void child_close_inherited(const struct sl_child_spec *c)
 {
-	int a = c->ruleset_fd, b = c->event_fd, keep[2];
+	int keep[3] = { c->ruleset_fd, c->event_fd, c->handoff_fd };
 	unsigned next = 3;
 
-	keep[0] = a < b ? a : b;
-	keep[1] = a < b ? b : a;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 1; i < 3; i++) /* sorted */
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (int i = 0; i < 3; i++) {
 		if (keep[i] < 0 || (unsigned)keep[i] < next)
 			continue;
 		if ((unsigned)keep[i] > next)

@@ -42,7 +42,22 @@ enum sl_child_step {
 	SL_STEP_SIGNALS,
 	SL_STEP_CAPS,
 	SL_STEP_PARK,
+	SL_STEP_HANDOFF,
 	SL_STEP_COUNT,
+};
+
+/* The park (see sl_child_spec.listener): a notified clone() that the
+ * kernel itself would refuse (CLONE_THREAD without CLONE_SIGHAND is
+ * EINVAL), so it can never make a process. clone3 would do as well, but
+ * container runtimes' seccomp profiles answer it ENOSYS before it can be
+ * notified. */
+#define SL_PARK_CLONE_FLAGS 0x00010000UL /* CLONE_THREAD */
+
+/* sl_child_status.handoff */
+enum sl_handoff_state {
+	SL_HANDOFF_WAIT = 0,      /* the listener is not installed yet */
+	SL_HANDOFF_PUBLISHED = 1, /* status.listener holds it */
+	SL_HANDOFF_SENT = 2,      /* the helper sent it (or failed: err) */
 };
 
 /* Text of a step for "sandlock child: <step>: <strerror>". */
@@ -56,6 +71,8 @@ struct sl_child_status {
 	int32_t step;        /* failing enum sl_child_step, or 0 */
 	int32_t err;         /* positive errno of the failing step */
 	_Atomic uint32_t confined; /* 1 once listener is published */
+	_Atomic uint32_t handoff;  /* futex word, enum sl_handoff_state */
+	int32_t handoff_err;       /* positive errno of the helper's send */
 };
 
 /* Capabilities the child keeps (container runtimes' default set less
@@ -88,9 +105,15 @@ struct sl_child_spec {
 	int ruleset_fd;      /* Landlock ruleset, -1 = none */
 	const struct sock_fprog *prog;
 	bool listener;       /* install with a notification listener; then
-			      * the child parks in a notified clone3(NULL, 0)
+			      * the child parks in a notified clone (above)
 			      * that the parent answers at start, so it is
 			      * provably asleep when create returns */
+	/* -1: the parent takes the listener with pidfd_getfd. Else (that
+	 * call is refused) a unix socket: a helper thread of the child,
+	 * started before the filter and so not under it, sends the listener
+	 * over it; it runs on helper_stack_top's stack. */
+	int handoff_fd;
+	void *helper_stack_top;
 	struct sl_child_caps caps;
 	bool set_nofile;
 	uint64_t nofile;     /* soft = hard = nofile */

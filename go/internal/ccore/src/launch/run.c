@@ -93,6 +93,7 @@ static struct sl_run *run_alloc(struct sl_sandbox *sb, const struct sl_run_opts 
 	r->wake.fd = -1;
 	r->launch.event_fd = -1;
 	r->launch.keeper_pidfd = -1;
+	r->launch.handoff = r->launch.handoff_child = -1;
 	r->cap[0].src.fd = r->cap[1].src.fd = -1;
 	for (int i = 0; i < 3; i++)
 		r->launch.child_fd[i] = r->launch.parent_fd[i] = -1;
