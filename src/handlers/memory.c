@@ -21,6 +21,7 @@
 #include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,6 +38,7 @@
 #include "supervisor/notif.h"
 #include "supervisor/proctab.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 #ifndef __NR_pidfd_send_signal
 #define __NR_pidfd_send_signal 424
@@ -59,12 +61,23 @@ struct mem_entry {
 	uint64_t floor_at; /* last floor reconciliation (ns), 0: due */
 };
 
+/* Threads whose latest process-creating call shares their memory
+ * (clone with CLONE_VM, vfork): where kcmp is refused, the way to tell
+ * that a new process shares its parent's address space (vm_shared). */
+#define SL_VM_FORKERS 64
+
+struct vm_forker {
+	pid_t tgid, tid;
+};
+
 struct mem_state {
 	struct sl_supervisor *sv;
 	struct sl_proctab *table;
 	struct sl_mem_ledger ledger;
 	struct sl_pidtab spaces;  /* struct mem_entry */
 	uint64_t page;
+	struct vm_forker forkers[SL_VM_FORKERS];
+	unsigned nforkers;
 };
 
 static void forget(struct mem_state *s, pid_t tgid)
@@ -213,6 +226,61 @@ static void reconcile_floor(struct mem_state *s, struct mem_entry *e,
 	}
 }
 
+/* Remember whether thread tid's process-creating call shares memory.
+ * Its previous child is in the process table by now: the processes
+ * module, earlier in the chain, refreshed the table for this call. */
+static void note_forker(struct mem_state *s, const struct sl_notif *n,
+			bool shares)
+{
+	pid_t tid = (pid_t)n->req->pid, tgid;
+	unsigned i;
+
+	for (i = 0; i < s->nforkers && s->forkers[i].tid != tid; i++)
+		;
+	if (!shares) {
+		if (i < s->nforkers)
+			s->forkers[i] = s->forkers[--s->nforkers];
+		return;
+	}
+	if (i < s->nforkers ||
+	    sl_proctab_lookup(s->table, tid, &tgid) < 0)
+		return;
+	if (s->nforkers == SL_VM_FORKERS)
+		s->forkers[0] = s->forkers[--s->nforkers]; /* overcharge */
+	s->forkers[s->nforkers++] = (struct vm_forker){ tgid, tid };
+}
+
+/* Does pid, a new child of parent, share parent's address space? kcmp
+ * says; where it is refused, the thread that created pid had asked for
+ * shared memory (its children list names pid). */
+static bool vm_shared(struct mem_state *s, pid_t parent, pid_t pid)
+{
+	if (sl_host_allows(SL_HOST_KCMP))
+		return syscall(SYS_kcmp, parent, pid, KCMP_VM, 0, 0) == 0;
+	for (unsigned i = 0; i < s->nforkers; i++) {
+		_cleanup_(freep) char *list = NULL;
+		char path[64];
+		bool found = false;
+
+		if (s->forkers[i].tgid != parent)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+			 (int)parent, (int)s->forkers[i].tid);
+		if (sl_read_file(path, &list, NULL) < 0)
+			continue;
+		for (char *p = list, *end; *p; p = end) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			found |= v == pid;
+		}
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 /* A process-creating call: the child will own a copy of the parent's
  * private memory. Refuse it when that copy cannot fit (CLONE_VM children
  * share the parent's memory and cost nothing). */
@@ -220,15 +288,19 @@ static int fork_fits(struct mem_state *s, const struct sl_notif *n,
 		     struct sl_action *out)
 {
 	const struct seccomp_data *d = &n->req->data;
+	bool shares = (d->nr == SYS_clone && (d->args[0] & CLONE_VM) &&
+		       !(d->args[0] & CLONE_THREAD));
 	struct mem_entry *e = NULL;
 	int r;
 
-	if (d->nr == SYS_clone && (d->args[0] & (CLONE_VM | CLONE_THREAD)))
-		return 0;
 #ifdef SYS_vfork
-	if (d->nr == SYS_vfork)
-		return 0;
+	shares |= d->nr == SYS_vfork;
 #endif
+	if (!sl_host_allows(SL_HOST_KCMP) &&
+	    !(d->nr == SYS_clone && (d->args[0] & CLONE_THREAD)))
+		note_forker(s, n, shares);
+	if (shares || (d->nr == SYS_clone && (d->args[0] & CLONE_THREAD)))
+		return 0;
 	if (d->nr == SYS_clone3)
 		return 0; /* never continued (processes module) */
 	r = caller_space(s, n, &e);
@@ -326,7 +398,14 @@ static int mem_init(struct sl_supervisor *sv, const struct sl_policy *p,
 
 static void mem_pid_exit(void *state, pid_t pid)
 {
-	forget(state, pid);
+	struct mem_state *s = state;
+
+	forget(s, pid);
+	for (unsigned i = 0; i < s->nforkers;)
+		if (s->forkers[i].tgid == pid)
+			s->forkers[i] = s->forkers[--s->nforkers];
+		else
+			i++;
 }
 
 /* A new process: one that forked from a member (and does not share its
@@ -340,8 +419,7 @@ static void mem_pid_new(void *state, pid_t pid, pid_t parent)
 	uint64_t cost;
 	int pidfd;
 
-	if (!pe || !pe->sp.charge ||
-	    syscall(SYS_kcmp, parent, pid, KCMP_VM, 0, 0) == 0)
+	if (!pe || !pe->sp.charge || vm_shared(s, parent, pid))
 		return;
 	cost = pe->sp.charge;
 	e = sl_pidtab_insert(&s->spaces, pid);

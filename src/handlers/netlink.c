@@ -10,7 +10,12 @@
  * Emulated sockets are recognised by identity, not by fd number: the
  * cookie of the child's end (SO_COOKIE, never reused), compared with the
  * object behind the fd the call names (pidfd_getfd), so a dup, a fork or
- * a swapped fd number changes nothing. bind, connect and getsockname on them are answered
+ * a swapped fd number changes nothing. Where pidfd_getfd is refused (a
+ * container), the object is reopened as O_PATH, which has no cookie to
+ * read: its inode is compared instead. Socket inode numbers can come
+ * round again only after 2^32 sockets; a collision then makes the
+ * supervisor answer a bind or connect of some other socket with success
+ * without doing it, which only misleads the caller. bind, connect and getsockname on them are answered
  * here with a netlink address (port id: the creating process's tgid, or
  * what bind asked for); recvmsg needs nothing: the supervisor's end is
  * bound to an abstract unix name whose bytes, read as a sockaddr_nl,
@@ -31,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -51,6 +57,8 @@ struct nl_sock {
 	struct nl_state *st;
 	struct nl_sock *next, **pprev;
 	uint64_t cookie;     /* the child's end */
+	dev_t dev;           /* ... and its inode */
+	ino_t ino;
 	uint32_t portid, groups;
 	struct sl_rtnl_out out; /* replies not yet delivered */
 	unsigned sent;          /* of out.n */
@@ -167,6 +175,7 @@ static int create(struct nl_state *st, const struct sl_notif *n,
 	int type = (int)a[1], pair[2] = { -1, -1 };
 	struct nl_sock *s;
 	socklen_t clen = sizeof(s->cookie);
+	struct stat sb = { 0 };
 	pid_t tgid;
 	int r;
 
@@ -196,8 +205,11 @@ static int create(struct nl_state *st, const struct sl_notif *n,
 		       ((type & SOCK_NONBLOCK) &&
 			fcntl(pair[1], F_SETFL, O_NONBLOCK) < 0) ||
 		       getsockopt(pair[1], SOL_SOCKET, SO_COOKIE, &s->cookie,
-				  &clen) < 0))
+				  &clen) < 0 ||
+		       fstat(pair[1], &sb) < 0))
 		r = -errno;
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
 	if (r == 0)
 		r = sl_evsrc_add(sl_supervisor_epfd(st->sv), &s->src);
 	if (r < 0) {
@@ -227,15 +239,24 @@ static struct nl_sock *lookup(struct nl_state *st, const struct sl_notif *n,
 	_cleanup_(closep) int fd = -1;
 	uint64_t cookie;
 	socklen_t clen = sizeof(cookie);
+	struct stat sb;
 
 	if (!st->head)
 		return NULL; /* the common case: no syscall at all */
 	fd = sl_notif_getfd(n, childfd);
-	if (fd < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &clen) < 0)
+	if (fd < 0)
+		return NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &clen) == 0) {
+		for (struct nl_sock *s = st->head; s; s = s->next)
+			if (s->cookie == cookie)
+				return s;
+		return NULL;
+	}
+	/* an O_PATH reopen (no pidfd_getfd) */
+	if (fstat(fd, &sb) < 0 || !S_ISSOCK(sb.st_mode))
 		return NULL;
 	for (struct nl_sock *s = st->head; s; s = s->next)
-		if (s->cookie == cookie)
+		if (s->ino == sb.st_ino && s->dev == sb.st_dev)
 			return s;
 	return NULL;
 }

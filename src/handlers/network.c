@@ -30,7 +30,7 @@ static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	/* port_remap or net_deny_bind alone need only bind/getsockname
 	 * (their own modules); connect and sends are trapped for a
 	 * destination policy or the unix gate. */
-	if (!sl_net_has_dest_policy(p) && !sl_net_needs_unix_gate(p))
+	if (!sl_net_has_dest_policy(p) && !sl_net_unix_gate_by_supervisor(p))
 		return;
 	sl_nrset_add_sys(set, connect);
 	sl_nrset_add_sys(set, sendto);

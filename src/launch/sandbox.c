@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "landlock/landlock.h"
+#include "net/context.h"
 #include "seccomp/filter.h"
 #include "supervisor/dispatch.h"
 
@@ -20,6 +21,13 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	int r;
 
 	*out = NULL;
+	/* What the environment cannot support is refused now, by name
+	 * (util/hostperm.h), not met later as a random errno. */
+	r = sl_net_check_host(p, e);
+	if (r < 0) {
+		sl_policy_free(p);
+		return r;
+	}
 	sb = calloc(1, sizeof(*sb));
 	if (!sb) {
 		sl_policy_free(p);

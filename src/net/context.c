@@ -5,6 +5,7 @@
 
 #include "landlock/landlock.h"
 #include "landlock/landlock_uapi.h"
+#include "util/hostperm.h"
 
 bool sl_net_has_dest_policy(const struct sl_policy *p)
 {
@@ -29,10 +30,69 @@ bool sl_net_tcp_bind_restricted(const struct sl_policy *p)
 	return p->deny_bind.ports.n || (!p->allow_bind.all && net_tcp_active(p));
 }
 
+/* The supervisor can act on the sandbox's sockets: it takes them with
+ * pidfd_getfd, which a container without CAP_SYS_PTRACE refuses. */
+static bool on_behalf(void)
+{
+	return sl_host_allows(SL_HOST_PIDFD_GETFD);
+}
+
+bool sl_net_unix_gate_by_supervisor(const struct sl_policy *p)
+{
+	return sl_net_needs_unix_gate(p) && on_behalf();
+}
+
+bool sl_net_unix_gate_in_kernel(const struct sl_policy *p)
+{
+	return sl_net_needs_unix_gate(p) && !on_behalf();
+}
+
+bool sl_net_listen_by_supervisor(const struct sl_policy *p)
+{
+	return sl_net_tcp_bind_restricted(p) && on_behalf();
+}
+
+bool sl_net_listen_in_kernel(const struct sl_policy *p)
+{
+	return sl_net_tcp_bind_restricted(p) && !on_behalf();
+}
+
 bool sl_net_ctx_needed(const struct sl_policy *p)
 {
-	return sl_net_has_dest_policy(p) || sl_net_needs_unix_gate(p) ||
+	return sl_net_has_dest_policy(p) || sl_net_unix_gate_by_supervisor(p) ||
 	       p->port_remap || p->deny_bind.ports.n;
+}
+
+int sl_net_check_host(const struct sl_policy *p, struct sl_error *e)
+{
+	static const unsigned need = SL_HOST_PIDFD_GETFD;
+
+	if (on_behalf())
+		return 0;
+	if (p->allow_rules.n || p->deny_rules.n)
+		return sl_host_require(need, "net_allow and net_deny rules "
+				       "(connects and sends are done on the "
+				       "sandbox's sockets)", e);
+	if (p->http_allow.n || p->http_deny.n)
+		return sl_host_require(need, "HTTP rules (connects are done on "
+				       "the sandbox's sockets)", e);
+	if (p->cb)
+		return sl_host_require(need, "a policy callback (its network "
+				       "decisions are carried out on the "
+				       "sandbox's sockets)", e);
+	if (p->port_remap)
+		return sl_host_require(need, "port_remap (binds are done on the "
+				       "sandbox's sockets)", e);
+	if (p->deny_bind.ports.n)
+		return sl_host_require(need, "net_deny_bind (binds and listens "
+				       "are done on the sandbox's sockets)", e);
+	/* With no port granted, a TCP listen() could only bind a port of
+	 * the kernel's choice: refused in BPF instead (argfilters.c). */
+	if (sl_net_listen_in_kernel(p) && p->allow_bind.ports.n)
+		return sl_host_require(need, "a net_allow_bind port list (a "
+				       "listen() is checked on the socket it "
+				       "listens on)", e);
+	return 0;
 }
 
 int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,

@@ -45,6 +45,25 @@ bool sl_net_tcp_bind_restricted(const struct sl_policy *p);
 /* Is any network module needed at all? */
 bool sl_net_ctx_needed(const struct sl_policy *p);
 
+/*
+ * Who keeps the unix gate and the listen() check: the supervisor, which
+ * acts on the sandbox's own sockets (taken with pidfd_getfd), or, where
+ * the environment refuses that call (a container without CAP_SYS_PTRACE,
+ * util/hostperm.h), the kernel, by what the sandbox may create at all
+ * (seccomp/host_rules.c): no unix socket that could be given an address
+ * (socket(AF_UNIX), datagram socketpairs), and no TCP listen() when no
+ * port may be bound.
+ */
+bool sl_net_unix_gate_by_supervisor(const struct sl_policy *p);
+bool sl_net_unix_gate_in_kernel(const struct sl_policy *p);
+bool sl_net_listen_by_supervisor(const struct sl_policy *p);
+bool sl_net_listen_in_kernel(const struct sl_policy *p);
+/* What cannot be kept without pidfd_getfd (destination rules, HTTP rules,
+ * a policy callback, port_remap, net_deny_bind, a net_allow_bind port
+ * list) is refused when the policy is built: -EPERM naming the setting
+ * and the call. 0 otherwise. */
+int sl_net_check_host(const struct sl_policy *p, struct sl_error *e);
+
 int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
 		   struct sl_error *e);
 void sl_net_ctx_free(struct sl_net_ctx *ctx);

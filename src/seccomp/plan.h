@@ -23,6 +23,10 @@ int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 int sl_seccomp_add_inet_socket_rules(scmp_filter_ctx ctx,
 				     const struct sl_policy *p,
 				     struct sl_error *e);
+/* What the kernel refuses where the supervisor cannot act on the
+ * sandbox's descriptors (no pidfd_getfd: host_rules.c). */
+int sl_seccomp_add_host_rules(scmp_filter_ctx ctx, const struct sl_policy *p,
+			      struct sl_error *e);
 /* Does some argument filter look at syscall nr? */
 bool sl_seccomp_arg_filtered(long nr);
 /* When the argument filters of nr each deny one bit of the same argument

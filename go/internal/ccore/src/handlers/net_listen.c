@@ -26,7 +26,7 @@
 
 static bool listen_active(const struct sl_policy *p)
 {
-	return sl_net_tcp_bind_restricted(p);
+	return sl_net_listen_by_supervisor(p);
 }
 
 static void listen_syscalls(const struct sl_policy *p, struct sl_nrset *set)

@@ -138,6 +138,8 @@ int sl_seccomp_build(const struct sl_policy *p, const struct sl_nrset *notify,
 		r = add_deny_list(ctx, p, e);
 	if (!r)
 		r = sl_seccomp_add_arg_filters(ctx, p, e);
+	if (!r)
+		r = sl_seccomp_add_host_rules(ctx, p, e);
 	if (!r && !chain)
 		r = sl_seccomp_add_notify(ctx, notify, e);
 	if (!r)
