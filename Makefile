@@ -4,6 +4,8 @@
 #   make deps            install the Debian packages needed to build and test
 #   make test            whole suite: C tests under ASan+UBSan, Go tests (-race)
 #   make check-c         C tests only;  make check-go  Go tests only
+#   make check-container part of the C suite and the example, run as inside
+#                        a container that refuses pidfd_getfd, ptrace, ...
 #   make check-readme    the README's examples, run as written
 #   make valgrind        ABI lifecycle under valgrind (leak check)
 #   make fuzz            bounded libFuzzer runs of every parser
@@ -79,7 +81,7 @@ FFILIB := $(BUILD)/libsandlock_ffi.so
 STLIB  := $(BUILD)/libsandlock.a
 CLI    := $(BUILD)/sandlock
 
-.PHONY: all lib cli deps test check-c check-go check-readme valgrind fuzz fuzz-short bench install \
+.PHONY: all lib cli deps test check-c check-go check-readme check-container valgrind fuzz fuzz-short bench install \
 	uninstall clean tests example
 all: lib cli
 lib: $(SHLIB) $(FFILIB) $(STLIB)
@@ -146,13 +148,20 @@ deps:
 	./scripts/deps.sh
 
 # The suite the README and CI run. C tests are built with sanitizers.
-test: check-c valgrind fuzz-short check-go check-readme
+test: check-c check-container valgrind fuzz-short check-go check-readme
 
 check-c:
 	$(MAKE) SAN=1 tests
 	$(MAKE) lib cli
 	SANDLOCK_BUILD=$(CURDIR)/build-asan SANDLOCK_LIB_BUILD=$(CURDIR)/build \
 		./tests/run.sh build-asan
+
+# The suite as it runs in a container (docs/containers.md).
+check-container:
+	$(MAKE) SAN=1 tests
+	$(MAKE) lib cli
+	SANDLOCK_BUILD=$(CURDIR)/build-asan SANDLOCK_LIB_BUILD=$(CURDIR)/build \
+		./scripts/check-container.sh
 
 check-go: lib
 	./scripts/check-go.sh

@@ -9,6 +9,7 @@
 #include "policy/policy.h"
 #include "sandlock.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 #if defined(__x86_64__)
 #define PLATFORM "x86_64"
@@ -55,6 +56,42 @@ static void print_protections(int abi)
 	}
 }
 
+/* What this process may do to its sandboxes (util/hostperm.h), and what
+ * works differently or not at all where a call is refused. */
+static const struct {
+	unsigned perm;
+	const char *label;
+	const char *without;
+} host_calls[] = {
+	{ SL_HOST_PIDFD_GETFD, "pidfd_getfd:      ",
+	  "net_allow/net_deny and HTTP rules, policy callbacks, port_remap, "
+	  "net_deny_bind and net_allow_bind port lists refused; no unix "
+	  "sockets but connected pairs; no inotify/fanotify" },
+	{ SL_HOST_VM_READ | SL_HOST_VM_WRITE, "process_vm_*:     ",
+	  "sandbox memory read through /proc/<pid>/mem" },
+	{ SL_HOST_KCMP, "kcmp:             ",
+	  "memory shared by a fork told from its clone flags" },
+	{ SL_HOST_PTRACE, "ptrace:           ", "nothing uses it yet" },
+};
+
+static void print_host(void)
+{
+	unsigned missing = SL_HOST_ALL & ~sl_host_perms();
+
+	printf("Supervisor calls (this process):\n");
+	for (size_t i = 0; i < SL_ARRAY_SIZE(host_calls); i++) {
+		if (sl_host_allows(host_calls[i].perm))
+			printf("  %sallowed\n", host_calls[i].label);
+		else
+			printf("  %srefused (%s)\n", host_calls[i].label,
+			       host_calls[i].without);
+	}
+	printf("  Environment:      %s\n",
+	       !missing ? "full" :
+	       "restricted (a container's seccomp profile without "
+	       "CAP_SYS_PTRACE?), see docs/containers.md");
+}
+
 int cli_check_main(int argc, char **argv)
 {
 	int abi, min;
@@ -85,6 +122,8 @@ int cli_check_main(int argc, char **argv)
 	print_features(abi);
 	printf("\n");
 	print_protections(abi);
+	printf("\n");
+	print_host();
 	printf("  Platform: %s\n", PLATFORM);
 	return CLI_EXIT_OK;
 }

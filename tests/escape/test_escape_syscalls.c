@@ -22,6 +22,7 @@
 #include "sandlock.h"
 #include "harness.h"
 #include "integration/handlers_run.h"
+#include "integration/host_env.h"
 
 /* tests/helpers/try_syscall of this build, or NULL. */
 static const char *find_helper(void)
@@ -300,8 +301,10 @@ TEST(connect_to_an_outside_abstract_socket_denied)
 		close(fd);
 		FAIL("control connect failed");
 	}
+	/* In a container (no pidfd_getfd) the sandbox makes no unix socket
+	 * at all (docs/containers.md). */
 	ok = outcome_is("connect_abstract", attempt("connect_abstract", name),
-			"EPERM");
+			he_restricted() ? "EACCES" : "EPERM");
 	close(fd);
 	CHECK(ok);
 }

@@ -8,13 +8,17 @@
  *   unseen MB    maps MB MiB of /dev/zero privately writable (no
  *                MAP_ANONYMOUS: not charged, but counted in statm's data
  *                field), then asks for one anonymous page
+ *   spawn MB     touches MB MiB, then runs /bin/true with posix_spawn
+ *                (a child sharing its memory until it execs: vfork)
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static size_t mib;
@@ -73,6 +77,15 @@ int main(int argc, char **argv)
 			return 1;
 	} else if (strcmp(argv[1], "unseen") == 0) {
 		if (unseen() != 0)
+			return 1;
+	} else if (strcmp(argv[1], "spawn") == 0) {
+		char *const args[] = { "true", NULL };
+		pid_t pid;
+		int status;
+
+		if (!touch_new(mib << 20) ||
+		    posix_spawn(&pid, "/bin/true", NULL, NULL, args, environ) ||
+		    waitpid(pid, &status, 0) != pid || status != 0)
 			return 1;
 	} else {
 		return 2;

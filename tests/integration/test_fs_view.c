@@ -8,6 +8,7 @@
  */
 #include "harness.h"
 #include "integration/fs_probe.h"
+#include "integration/host_env.h"
 
 static char dir[64];
 
@@ -161,14 +162,20 @@ TEST(watches_inside_the_grants)
 
 	if (!setup())
 		FAIL("scratch setup failed");
+	/* In a container (no pidfd_getfd) the supervisor cannot add a
+	 * watch to the child's instance: instances are refused as on a
+	 * kernel without them (docs/containers.md). */
+	bool none = he_restricted();
+
 	out = PROBE(deny_builder(), "inotify", join(dir, "r"));
-	CHECK_STR(out, "inotify OK\n");
+	CHECK_STR(out, none ? "inotify_init ENOSYS\n" : "inotify OK\n");
 	free(out);
 	out = PROBE(deny_builder(), "inotify_event", join(dir, "w"));
-	CHECK_STR(out, "inotify_event OK probe-event\n");
+	CHECK_STR(out, none ? "inotify_event ENOSYS\n" :
+			      "inotify_event OK probe-event\n");
 	free(out);
 	out = PROBE(deny_builder(), "fanotify", join(dir, "r"));
-	CHECK_STR(out, "fanotify OK\n");
+	CHECK_STR(out, none ? "fanotify_init ENOSYS\n" : "fanotify OK\n");
 	free(out);
 	scratch_remove(dir);
 }
@@ -315,8 +322,14 @@ TEST(metadata_writes_follow_the_childs_ids_and_groups_as_they_change)
 				   sandlock_sandbox_builder_fs_write(
 					   base_builder(), join(dir, "w")),
 			    "ids", f);
-		CHECK_STR(out, "ids OK\nids EACCES\nids OK\nids EACCES\n"
-			       "ids OK\n");
+		/* Without CAP_SYS_PTRACE (a container) nobody may read the
+		 * memory of a task that changed its ids until it execs: its
+		 * supervised calls then fail rather than go unchecked. */
+		CHECK_STR(out, he_has_sys_ptrace() ?
+				       "ids OK\nids EACCES\nids OK\nids EACCES\n"
+				       "ids OK\n" :
+				       "ids OK\nids EFAULT\nids EFAULT\n"
+				       "ids EFAULT\nids EFAULT\n");
 		free(out);
 	}
 	scratch_remove(dir);
