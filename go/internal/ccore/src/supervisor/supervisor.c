@@ -24,7 +24,10 @@
 #include "supervisor/worker.h"
 
 struct sl_supervisor {
+	/* Not in the run's epoll set: the loop polls it directly
+	 * (sl_supervisor_listener), false once it hung up. */
 	struct sl_evsrc listener;
+	bool listening;
 	int epfd;
 	const struct sl_policy *policy;
 	char *name;
@@ -136,7 +139,7 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 
 	if (!(events & EPOLLIN)) {
 		/* Hang-up: no task of the sandbox uses the filter any more. */
-		sl_evsrc_del(sv->epfd, src);
+		sv->listening = false;
 		return;
 	}
 	memset(&req, 0, sizeof(req));
@@ -145,7 +148,7 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 		 * because its task died. Anything else ends supervision
 		 * (the sandbox then gets ENOSYS: fail closed). */
 		if (errno != EINTR && errno != ENOENT)
-			sl_evsrc_del(sv->epfd, src);
+			sv->listening = false;
 		return;
 	}
 	decide(sv, &req, &a, &cache);
@@ -298,11 +301,7 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->init_err = NULL;
 	if (r < 0)
 		goto fail;
-	r = sl_evsrc_add(sv->epfd, &sv->listener);
-	if (r < 0) {
-		sl_err(e, r, "epoll_ctl: %s", strerror(-r));
-		goto fail;
-	}
+	sv->listening = true;
 	*out = sv;
 	return 0;
 fail:
@@ -320,16 +319,19 @@ void sl_supervisor_free(struct sl_supervisor *sv)
 	for (size_t m = 0; m < sv->nmods; m++)
 		if (sv->mods[m]->fini)
 			sv->mods[m]->fini(sv->states[m]);
-	if (sv->listener.fd >= 0) {
-		sl_evsrc_del(sv->epfd, &sv->listener);
+	if (sv->listener.fd >= 0)
 		close(sv->listener.fd);
-	}
 	free(sv->mods);
 	free(sv->states);
 	free(sv->start);
 	free(sv->chain);
 	free(sv->name);
 	free(sv);
+}
+
+struct sl_evsrc *sl_supervisor_listener(struct sl_supervisor *sv)
+{
+	return sv && sv->listening ? &sv->listener : NULL;
 }
 
 /* ---- services for modules (dispatch.h) ------------------------------- */
