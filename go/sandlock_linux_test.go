@@ -389,8 +389,8 @@ func TestPolicyFnPanicAndErrno(t *testing.T) {
 
 // ---- 14: dry run ---------------------------------------------------------
 
-// The core does not stage a sandbox's writes yet, so a Workdir is refused
-// when the policy is built: explicitly, with the host untouched.
+// The reference test: the command's write is staged in the copy-on-write
+// layer of Workdir, reported, and discarded; the host file never exists.
 func TestDryRun(t *testing.T) {
 	requireLandlock(t)
 	dir := t.TempDir()
@@ -399,8 +399,16 @@ func TestDryRun(t *testing.T) {
 	sb.Workdir = dir
 	out := filepath.Join(dir, "out.txt")
 	res, err := sb.DryRun(ctxTimeout(t, hangGuard), "sh", "-c", "echo hi > "+out)
-	if err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Fatalf("DryRun = %+v, %v; want a not-supported error", res, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Success {
+		t.Fatalf("DryRun = %+v", res)
+	}
+	t.Logf("changes: %+v", res.Changes)
+	if len(res.Changes) != 1 || res.Changes[0].Kind != sandlock.ChangeAdded ||
+		res.Changes[0].Path != "out.txt" {
+		t.Fatalf("Changes = %+v, want [{A out.txt}]", res.Changes)
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("dry run changed the host: %v", err)

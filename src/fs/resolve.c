@@ -412,6 +412,25 @@ static int kernel_rest(struct walk *w, bool follow, struct sl_resolved *out)
 	return r == -ELOOP || r == -ENOENT ? 0 : r;
 }
 
+/* One component outside the layered tree. A walk through a layer (a
+ * walk of every path, not only of procfs) never waits on the event loop:
+ * a lookup outside the dentry cache is left to a worker (-EAGAIN). */
+static int step_open(struct walk *w, const char *comp)
+{
+	struct open_how oh = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_CACHED,
+	};
+	int fd;
+
+	if (w->layer && w->c->nonblock)
+		fd = (int)syscall(__NR_openat2, w->cur, comp, &oh, sizeof(oh));
+	else
+		fd = openat(w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /* One component inside the layered tree: 1 to go on, 0 at a missing
  * last component (out filled when MISSING_OK), or -errno. */
 static int layer_step(struct walk *w, const char *comp, bool last,
@@ -503,9 +522,9 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 				return r;
 			continue;
 		}
-		nfd = openat(w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		nfd = step_open(w, comp);
 		if (nfd < 0) {
-			r = -errno;
+			r = nfd;
 			if (r == -ENOENT && last && (how & SL_RES_MISSING_OK)) {
 				out->name = strdup(comp);
 				if (!out->name)

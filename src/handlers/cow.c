@@ -212,6 +212,22 @@ int cow_check(struct sl_fs_call *c, const char *rel, int fd,
 	return sl_fs_check_virtual(c->v, c->fddir, path, fd, o, a, container);
 }
 
+int cow_pass(struct sl_fs_call *c, struct sl_action *out)
+{
+	if (c->nonblock)
+		return 0;
+	switch (c->req->op) {
+	case SL_FS_CHMOD:
+	case SL_FS_CHOWN:
+	case SL_FS_UTIMES:
+	case SL_FS_SETXATTR:
+	case SL_FS_REMOVEXATTR:
+		return sl_fsmeta_decide(c, out);
+	default:
+		return sl_fsdeny_decide(c, out);
+	}
+}
+
 bool cow_kernel_agrees(const struct sl_fs_call *c, const struct cow_loc *l)
 {
 	return l->err == 0 && l->side == SL_COW_LOWER && !l->res->touched &&

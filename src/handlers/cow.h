@@ -97,6 +97,11 @@ int cow_check(struct sl_fs_call *c, const char *rel, int fd,
  * working directory (the call can then go to the kernel). */
 bool cow_kernel_agrees(const struct sl_fs_call *c, const struct cow_loc *l);
 
+/* The call does not concern the branch: on the event loop the chain goes
+ * on (0, CONTINUE); in a worker, which answers the notification itself,
+ * the filesystem modules after this one decide here as they would have. */
+int cow_pass(struct sl_fs_call *c, struct sl_action *out);
+
 /* Mark the call decided here (the later filesystem modules leave it). */
 static inline void cow_settle(struct sl_fs_call *c)
 {

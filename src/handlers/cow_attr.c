@@ -266,12 +266,14 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 			return fd == -EBADF ? 0 : fd; /* the kernel's EBADF */
 		r = cow_rel_of_fd(s, fd, &fdrel, &upper);
 		if (r <= 0)
-			return r;
+			return r < 0 ? r : cow_pass(c, out);
 		rel = fdrel;
 		side = upper ? SL_COW_UPPER : SL_COW_LOWER;
 		r = sl_fs_obj_of(fd, &o);
 	} else {
 		r = cow_locate(c, 0, req->a[0].follow ? SL_RES_FOLLOW : 0, &l);
+		if (r == 0 && !l.in && !l.foreign)
+			r = cow_pass(c, out);
 		if (r < 0 || (!l.in && !l.foreign))
 			goto out;
 		r = l.foreign ? -EXDEV : l.rel ? l.err : -EBUSY;
@@ -314,6 +316,8 @@ int cow_op_truncate(struct sl_fs_call *c, unsigned flags,
 	(void)flags;
 	if (r == 0)
 		r = cow_locate(c, 0, SL_RES_FOLLOW, &l);
+	if (r == 0 && !l.in && !l.foreign)
+		r = cow_pass(c, out);
 	if (r < 0 || (!l.in && !l.foreign))
 		goto out;
 	cow_settle(c);

@@ -220,7 +220,6 @@ int cow_op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	int r, n;
 
 	(void)flags;
-	(void)out;
 	if (!c->req->a[0].named)
 		return 0; /* an fd: the kernel's */
 	r = sl_fs_call_as_child(c);
@@ -228,7 +227,7 @@ int cow_op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = cow_locate(c, 0, SL_RES_FOLLOW, &l);
 	if (r < 0 || (!l.in && !l.foreign)) {
 		cow_loc_free(&l);
-		return r;
+		return r < 0 ? r : cow_pass(c, out);
 	}
 	cow_settle(c);
 	r = l.foreign || l.rel ? l.err : -EACCES;

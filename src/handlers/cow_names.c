@@ -74,7 +74,7 @@ int cow_op_mkdir(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = name_arg(c, 0, &l);
 	if (r < 0 || (!l.in && !l.foreign)) {
 		cow_loc_free(&l);
-		return r;
+		return r < 0 ? r : cow_pass(c, out);
 	}
 	cow_settle(c);
 	if (l.foreign)
@@ -131,7 +131,7 @@ int cow_op_unlink(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = name_arg(c, 0, &l);
 	if (r < 0 || (!l.in && !l.foreign)) {
 		cow_loc_free(&l);
-		return r;
+		return r < 0 ? r : cow_pass(c, out);
 	}
 	cow_settle(c);
 	if (l.foreign)
@@ -300,8 +300,10 @@ int cow_op_rename(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = name_arg(c, 0, &from);
 	if (r == 0)
 		r = name_arg(c, 1, &to);
+	if (r == 0 && !from.in && !to.in && !from.foreign && !to.foreign)
+		r = cow_pass(c, out); /* elsewhere: another module's */
 	if (r < 0 || (!from.in && !to.in && !from.foreign && !to.foreign))
-		goto out; /* elsewhere: the kernel's, or another module's */
+		goto out;
 	cow_settle(c);
 	if (!from.in || !to.in) {
 		r = -EXDEV; /* between the workdir and elsewhere */
@@ -341,6 +343,8 @@ int cow_op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 			       &from);
 	if (r == 0)
 		r = name_arg(c, 1, &to);
+	if (r == 0 && !from.in && !to.in && !from.foreign && !to.foreign)
+		r = cow_pass(c, out);
 	if (r < 0 || (!from.in && !to.in && !from.foreign && !to.foreign))
 		goto out;
 	cow_settle(c);

@@ -230,7 +230,7 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = cow_locate(c, 0, how | (i ? SL_RES_AGAIN : 0), &l);
 		if (r < 0 || (!l.in && !l.foreign)) {
 			cow_loc_free(&l);
-			return r;
+			return r < 0 ? r : cow_pass(c, out);
 		}
 		cow_settle(c);
 		if (l.foreign) {

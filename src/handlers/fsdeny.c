@@ -651,6 +651,59 @@ static int op_names_served(struct sl_fs_call *c, unsigned flags,
 	}
 }
 
+static bool fsdeny_active(const struct sl_policy *p);
+
+/* The operation for req, or NULL when the module has nothing to say. */
+static sl_fs_op_fn op_of(const struct sl_fs_req *req, unsigned flags)
+{
+	if ((flags & KERNEL_ENFORCED) && req->op != SL_FS_OPEN &&
+	    req->op != SL_FS_EXEC)
+		return op_names_served;
+	switch (req->op) {
+	case SL_FS_OPEN:
+		return op_open;
+	case SL_FS_EXEC:
+		return op_exec;
+	case SL_FS_UNLINK:
+		return op_unlink;
+	case SL_FS_RENAME:
+		return op_rename;
+	case SL_FS_LINK:
+		return op_link;
+	case SL_FS_TRUNCATE:
+		return op_truncate;
+	case SL_FS_MKDIR:
+	case SL_FS_MKNOD:
+	case SL_FS_SYMLINK:
+		return op_create_name;
+	default:
+		return NULL;
+	}
+}
+
+static unsigned flags_of(const struct sl_policy *p)
+{
+	return p->fs_deny.n == 0 ? KERNEL_ENFORCED : 0;
+}
+
+int sl_fsdeny_decide(struct sl_fs_call *c, struct sl_action *out)
+{
+	unsigned flags = flags_of(c->v->p);
+	sl_fs_op_fn fn;
+
+	if (!fsdeny_active(c->v->p))
+		return 0;
+	switch (c->req->op) {
+	case SL_FS_OPEN: case SL_FS_EXEC: case SL_FS_UNLINK:
+	case SL_FS_RENAME: case SL_FS_LINK: case SL_FS_TRUNCATE:
+	case SL_FS_MKDIR: case SL_FS_MKNOD: case SL_FS_SYMLINK:
+		fn = op_of(c->req, flags);
+		return fn ? fn(c, flags, out) : 0;
+	default:
+		return 0;
+	}
+}
+
 static int fsdeny_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {
@@ -666,44 +719,16 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 		    (s->flags & KERNEL_ENFORCED))
 			return 0;
 	}
-	if ((s->flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
+	if ((s->flags & KERNEL_ENFORCED) && !s->v->p->workdir &&
+	    relative_to_dirfd(n))
 		return 0;
 	req = sl_fs_req_get(n);
 	if (!req)
 		return -ENOMEM;
 	if (req->settled)
 		return 0;
-	if ((s->flags & KERNEL_ENFORCED) && req->op != SL_FS_OPEN &&
-	    req->op != SL_FS_EXEC)
-		return sl_fs_run(s->v, n, op_names_served, s->flags, out);
-	switch (req->op) {
-	case SL_FS_OPEN:
-		fn = op_open;
-		break;
-	case SL_FS_EXEC:
-		fn = op_exec;
-		break;
-	case SL_FS_UNLINK:
-		fn = op_unlink;
-		break;
-	case SL_FS_RENAME:
-		fn = op_rename;
-		break;
-	case SL_FS_LINK:
-		fn = op_link;
-		break;
-	case SL_FS_TRUNCATE:
-		fn = op_truncate;
-		break;
-	case SL_FS_MKDIR:
-	case SL_FS_MKNOD:
-	case SL_FS_SYMLINK:
-		fn = op_create_name;
-		break;
-	default:
-		return 0;
-	}
-	return sl_fs_run(s->v, n, fn, s->flags, out);
+	fn = op_of(req, s->flags);
+	return fn ? sl_fs_run(s->v, n, fn, s->flags, out) : 0;
 }
 
 /* ---- activation -------------------------------------------------------------- */
@@ -751,6 +776,16 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	/* opens are performed on behalf, with cached credentials */
 	sl_creds_invalidating_syscalls(set);
 	sl_nrset_add_sys(set, creat);
+	if (p->fs_deny.n == 0 && p->workdir) {
+		/* around a copy-on-write workdir, names and opens of what
+		 * the ruleset could not give rights to */
+		sl_open_family_add(set);
+		for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
+			if (others[i] != SCMP_SYS(execve) &&
+			    others[i] != SCMP_SYS(execveat))
+				sl_nrset_add(set, others[i]);
+		return;
+	}
 	if (p->fs_deny.n == 0) {
 		/* Only /proc is served: reached by opens alone, and not
 		 * relative to a directory fd (the kernel, which was not
@@ -783,8 +818,7 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		return sl_supervisor_init_error(sv, EINVAL,
 						"fs_deny: no filesystem view");
 	}
-	if (p->fs_deny.n == 0)
-		s->flags |= KERNEL_ENFORCED;
+	s->flags = flags_of(p);
 	*state = s;
 	return 0;
 }

@@ -210,6 +210,11 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	return r;
 }
 
+int sl_fsmeta_decide(struct sl_fs_call *c, struct sl_action *out)
+{
+	return sl_fs_policy_confines(c->v->p) ? op_meta(c, 0, out) : 0;
+}
+
 static int fsmeta_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {

@@ -86,7 +86,7 @@ static void copy_meta(int fd, const struct stat *st)
 }
 
 static int copy_regular(struct sl_cow_branch *b, int lparent,
-			const char *name, int uparent)
+			const char *name, int uparent, bool empty)
 {
 	_cleanup_(closep) int src = -1;
 	_cleanup_(closep) int dst = -1;
@@ -104,11 +104,13 @@ static int copy_regular(struct sl_cow_branch *b, int lparent,
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EAGAIN; /* changed under us: the caller may retry */
+	if (empty)
+		st.st_size = 0; /* about to be truncated: no content */
 	r = sl_cow_quota_reserve(b, (uint64_t)st.st_size);
 	if (r < 0)
 		return r;
 	dst = open_unnamed(uparent, tmpname);
-	r = dst < 0 ? dst : sl_cow_copy_data(src, dst);
+	r = dst < 0 ? dst : empty ? 0 : sl_cow_copy_data(src, dst);
 	if (r == 0) {
 		copy_meta(dst, &st);
 		r = publish(dst, uparent, tmpname, name);
@@ -192,7 +194,7 @@ static int make_stub(struct sl_cow_branch *b, const char *rel, int uparent,
 	return SL_COW_UP_STUB;
 }
 
-int sl_cow_copy_up(struct sl_cow_branch *b, const char *rel)
+static int copy_up(struct sl_cow_branch *b, const char *rel, bool empty)
 {
 	_cleanup_(closep) int lparent = -1;
 	_cleanup_(closep) int uparent = -1;
@@ -224,11 +226,21 @@ int sl_cow_copy_up(struct sl_cow_branch *b, const char *rel)
 	if (uparent < 0)
 		return uparent;
 	switch (st.st_mode & S_IFMT) {
-	case S_IFREG: return copy_regular(b, lparent, name, uparent);
+	case S_IFREG: return copy_regular(b, lparent, name, uparent, empty);
 	case S_IFLNK: return copy_symlink(b, lparent, name, uparent);
 	case S_IFDIR: return copy_dir(b, &st, uparent, name);
 	default: return make_stub(b, rel, uparent, name);
 	}
+}
+
+int sl_cow_copy_up(struct sl_cow_branch *b, const char *rel)
+{
+	return copy_up(b, rel, false);
+}
+
+int sl_cow_copy_up_empty(struct sl_cow_branch *b, const char *rel)
+{
+	return copy_up(b, rel, true);
 }
 
 /* Push the merged children of directory rel that the upper may lack. */

@@ -124,6 +124,102 @@ int sl_cow_resolve(struct sl_cow_branch *b, const char *rel, struct stat *st)
 	return r == -ENOENT ? SL_COW_ABSENT : r;
 }
 
+/* rel is the storage base (inside the workdir) or below it. */
+static bool in_storage(const struct sl_cow_branch *b, const char *rel)
+{
+	return b->storage_rel && sl_cow_path_covers(b->storage_rel, rel);
+}
+
+int sl_cow_lookup(struct sl_cow_branch *b, const char *rel, int *fd,
+		  int *side, bool *differs)
+{
+	struct stat ust, lst;
+	int ufd, lfd;
+
+	*fd = -1;
+	*differs = false;
+	*side = SL_COW_ABSENT;
+	if (!sl_cow_rel_valid(rel))
+		return -EINVAL;
+	if (in_storage(b, rel))
+		return -ENOENT;
+	if (!*rel) {
+		*side = SL_COW_LOWER;
+		*fd = fcntl(b->workdir_fd, F_DUPFD_CLOEXEC, 0);
+		return *fd < 0 ? -errno : 0;
+	}
+	ufd = sl_cow_open_beneath(b->upper_fd, rel, O_PATH | O_NOFOLLOW);
+	if (ufd >= 0) {
+		*side = SL_COW_UPPER;
+		*fd = ufd;
+		/* a directory staged as a container of the workdir's own:
+		 * the workdir's walk goes through it all the same */
+		*differs = fstat(ufd, &ust) < 0 || !S_ISDIR(ust.st_mode) ||
+			   sl_cow_covered(b, rel) ||
+			   sl_cow_lower_stat(b, rel, &lst) < 0 ||
+			   !S_ISDIR(lst.st_mode);
+		return 0;
+	}
+	if (ufd != -ENOENT && ufd != -ENOTDIR)
+		return ufd;
+	if (sl_cow_covered(b, rel)) {
+		*side = SL_COW_DELETED;
+		*differs = true;
+		return -ENOENT;
+	}
+	lfd = sl_cow_open_beneath(b->workdir_fd, rel, O_PATH | O_NOFOLLOW);
+	if (lfd == -ENOENT || lfd == -ENOTDIR)
+		return -ENOENT;
+	if (lfd < 0)
+		return lfd;
+	*side = SL_COW_LOWER;
+	*fd = lfd;
+	return 0;
+}
+
+bool sl_cow_dir_changed(struct sl_cow_branch *b, const char *rel)
+{
+	size_t len = strlen(rel);
+	bool hit = false;
+
+	if (sl_cow_upper_stat(b, rel, NULL) == 0)
+		return true;
+	pthread_mutex_lock(&b->lock);
+	for (size_t i = 0; !hit && i < b->whiteouts.cap; i++) {
+		const char *w = b->whiteouts.slots[i].path;
+
+		hit = w && (len == 0 || (strncmp(w, rel, len) == 0 &&
+					 w[len] == '/'));
+	}
+	pthread_mutex_unlock(&b->lock);
+	return hit;
+}
+
+int sl_cow_upper_open(const struct sl_cow_branch *b, const char *rel,
+		      int flags)
+{
+	return sl_cow_open_beneath(b->upper_fd, rel, flags | O_NOFOLLOW);
+}
+
+int sl_cow_lower_open(const struct sl_cow_branch *b, const char *rel,
+		      int flags)
+{
+	return sl_cow_open_beneath(b->workdir_fd, rel, flags | O_NOFOLLOW);
+}
+
+int sl_cow_root_stat(const struct sl_cow_branch *b, bool upper,
+		     struct stat *st)
+{
+	return fstat(upper ? b->upper_fd : b->workdir_fd, st) < 0 ? -errno : 0;
+}
+
+int sl_cow_workdir_parent(const struct sl_cow_branch *b)
+{
+	int fd = openat(b->workdir_fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
 int sl_cow_whiteout(struct sl_cow_branch *b, const char *rel)
 {
 	int r = 0;
