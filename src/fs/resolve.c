@@ -624,6 +624,12 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 	r = w.cur < 0 ? w.cur : walk_start(&w, path[0] != '/');
 	if (r >= 0)
 		r = walk_steps(&w, how, out);
+	if (w.layer) {
+		/* (a failure inside the tree is the merged view's answer) */
+		out->touched |= w.touched;
+		if (r < 0 && w.mrel)
+			out->layered = true;
+	}
 	if (w.cur >= 0)
 		close(w.cur);
 	free(w.rest);
@@ -697,6 +703,8 @@ static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
 			    -ENOMEM;
 	}
 	if (r < 0) {
+		out->layered = dir.layered;
+		out->touched = dir.touched;
 		sl_resolved_clear(&dir);
 		return r;
 	}

@@ -91,8 +91,10 @@ struct sl_resolved {
 	struct sl_fs_obj obj; /* of fd, when fd >= 0 */
 	enum sl_fs_kind kind;
 	/* Walked through an active layer (ctx.layer): */
-	bool layered;    /* the object (or name) lies in the layered tree */
-	char *rel;       /* ... its rel there (NULL for "." or ".." names) */
+	bool layered;    /* the object (or name) lies in the layered tree,
+			  * or the walk failed inside it */
+	char *rel;       /* ... its rel there (NULL for "." or ".." names,
+			  * and after a failure) */
 	int side;        /* ... the side serving it (the layer's numbers) */
 	bool touched;    /* some step went where the kernel's walk would not
 			  * (a staged entry, a whiteout, a virtual start) */

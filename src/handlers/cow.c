@@ -178,8 +178,10 @@ int cow_locate(struct sl_fs_call *c, unsigned i, unsigned how,
 		if (r < 0)
 			return r;
 	}
-	l->foreign = !l->in && c->req->base_rel[i] &&
-		     (l->err == 0 || l->err == -ENOENT);
+	/* elsewhere, but the kernel would not get there: through a staged
+	 * entry (a symlink of the upper) or from a virtual working
+	 * directory */
+	l->foreign = !l->in && (c->req->base_rel[i] || res->touched);
 	if (!l->in || !l->rel)
 		return 0;
 	/* a name: what the merged view has there */
@@ -225,6 +227,21 @@ int cow_pass(struct sl_fs_call *c, struct sl_action *out)
 		return sl_fsmeta_decide(c, out);
 	default:
 		return sl_fsdeny_decide(c, out);
+	}
+}
+
+int cow_foreign(struct sl_fs_call *c, struct sl_action *out)
+{
+	cow_settle(c);
+	switch (c->req->op) {
+	case SL_FS_CHMOD:
+	case SL_FS_CHOWN:
+	case SL_FS_UTIMES:
+	case SL_FS_SETXATTR:
+	case SL_FS_REMOVEXATTR:
+		return sl_fsmeta_decide(c, out);
+	default:
+		return sl_fsdeny_perform(c, out);
 	}
 }
 

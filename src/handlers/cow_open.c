@@ -186,29 +186,6 @@ static int open_dir(struct sl_fs_call *c, const struct cow_loc *l,
 			 c->req->flags);
 }
 
-/* Something outside the workdir reached from a virtual working directory:
- * the kernel would look for it elsewhere, so it is opened here, under
- * the grants as Landlock would (writes there: EXDEV). */
-static int open_foreign(struct sl_fs_call *c, const struct cow_loc *l, bool w,
-			struct sl_action *out)
-{
-	int r;
-
-	if (w)
-		return -EXDEV;
-	if (l->err < 0)
-		return l->err;
-	r = sl_fs_check(c->v, c->fddir, l->res->fd, &l->res->obj,
-			SL_FS_ACC_READ, NULL);
-	if (r < 0)
-		return r;
-	if ((c->req->flags & O_DIRECTORY) && !S_ISDIR(l->res->obj.mode))
-		return -ENOTDIR;
-	return answer_fd(out, open_held(c, l->res->fd, &l->res->obj,
-					c->req->flags),
-			 c->req->flags);
-}
-
 int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	uint64_t fl = c->req->flags;
@@ -232,10 +209,13 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 			cow_loc_free(&l);
 			return r < 0 ? r : cow_pass(c, out);
 		}
-		cow_settle(c);
 		if (l.foreign) {
-			r = open_foreign(c, &l, w, out);
-		} else if (!l.rel) {
+			r = cow_foreign(c, out);
+			cow_loc_free(&l);
+			return r;
+		}
+		cow_settle(c);
+		if (!l.rel) {
 			r = l.err < 0 ? l.err : -EISDIR;
 		} else if (l.err < 0 && l.err != -ENOENT) {
 			r = l.err;
@@ -257,6 +237,11 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 				r = create_upper(c, l.rel, out);
 		} else if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
 			r = -EEXIST;
+		} else if (S_ISLNK(l.res->obj.mode) && (fl & O_PATH)) {
+			/* a descriptor of the link itself cannot be installed
+			 * (seccomp takes no O_PATH file): as for the calls
+			 * that do not support links (lchmod) */
+			r = cow_kernel_agrees(c, &l) ? 0 : -EOPNOTSUPP;
 		} else if (S_ISLNK(l.res->obj.mode)) {
 			r = -ELOOP; /* O_NOFOLLOW */
 		} else if (S_ISDIR(l.res->obj.mode)) {
