@@ -92,12 +92,14 @@ static int layer_enter(void *arg, int fd, const struct sl_fs_obj *o,
 	return r;
 }
 
-static int layer_lookup(void *arg, const char *rel, int *fd, int *side,
+static int layer_lookup(void *arg, const char *rel, int parent,
+			int parent_side, int *fd, struct stat *st, int *side,
 			bool *differs)
 {
 	struct cow *s = arg;
 
-	return sl_cow_lookup(s->b, rel, fd, side, differs);
+	return sl_cow_lookup(s->b, rel, parent, parent_side, fd, st, side,
+			     differs);
 }
 
 static int layer_up(void *arg)
@@ -184,11 +186,12 @@ int cow_locate(struct sl_fs_call *c, unsigned i, unsigned how,
 	l->foreign = !l->in && (c->req->base_rel[i] || res->touched);
 	if (!l->in || !l->rel)
 		return 0;
-	/* a name: what the merged view has there */
-	if ((how & SL_RES_PARENT) || l->err == -ENOENT || !res->layered) {
+	if (!(how & SL_RES_PARENT) && !res->layered) {
+		/* nothing staged: the workdir is the merged view */
+		l->side = l->err == 0 ? SL_COW_LOWER : SL_COW_ABSENT;
+	} else if (how & SL_RES_PARENT) {
+		/* a name: what the merged view has there */
 		r = sl_cow_resolve(s->b, l->rel, NULL);
-		if (r < 0 && l->err == 0)
-			return r;
 		l->side = r < 0 ? SL_COW_ABSENT : r;
 	}
 	return 0;
