@@ -458,6 +458,7 @@ static int layer_step(struct walk *w, const char *comp, bool last,
 		out->layered = true;
 		out->rel = TAKE_PTR(rel);
 		out->side = side;
+		out->parent_side = w->side;
 		out->touched = w->touched;
 	}
 	if (r < 0)

@@ -99,6 +99,7 @@ struct sl_resolved {
 	char *rel;       /* ... its rel there (NULL for "." or ".." names,
 			  * and after a failure) */
 	int side;        /* ... the side serving it (the layer's numbers) */
+	int parent_side; /* ... a missing name's: parentfd's side */
 	bool touched;    /* some step went where the kernel's walk would not
 			  * (a staged entry, a whiteout, a virtual start) */
 };
