@@ -138,13 +138,18 @@ int sl_cow_resolve(struct sl_cow_branch *b, const char *rel, struct stat *st);
 /*
  * The entry rel of the merged view, for a resolver walking it component
  * by component (fs/resolve.h): 0 with *fd, an O_PATH descriptor of the
- * entry (not followed) on the side that serves it, or -ENOENT when it is
+ * entry (not followed) on the side that serves it and *st its stat, or
+ * -ENOENT when it is
  * absent or deleted; *side (enum sl_cow_side) in every case, *differs
  * when the workdir alone would not give that answer (a staged entry other
  * than a copied directory, a whiteout). "" is the workdir itself.
+ * parent (-1: none) is an fd of rel's merged parent, as this returned it
+ * with parent_side: lookups then start from it rather than from the
+ * roots.
  */
-int sl_cow_lookup(struct sl_cow_branch *b, const char *rel, int *fd,
-		  int *side, bool *differs);
+int sl_cow_lookup(struct sl_cow_branch *b, const char *rel, int parent,
+		  int parent_side, int *fd, struct stat *st, int *side,
+		  bool *differs);
 
 /* Does the merged listing of directory rel differ from the workdir's
  * (an upper entry at rel, or a whiteout below it)? */

@@ -197,6 +197,15 @@ static bool holes_below(const struct walk *w, const char *dir,
 	return any;
 }
 
+bool sl_fs_holes_expands(const struct sl_fs_holes *h, const char *grant,
+			 bool writable)
+{
+	struct walk w = { .h = h, .writable = writable };
+	unsigned flags;
+
+	return !sl_fs_holes_swallow(h, grant) && holes_below(&w, grant, &flags);
+}
+
 /* The hole at path (counted for this grant), or NULL. */
 static const struct sl_fs_hole *hole_at(const struct walk *w, const char *path)
 {

@@ -69,6 +69,11 @@ void sl_fs_holes_free(struct sl_fs_holes *h);
  * given to Landlock. */
 bool sl_fs_holes_swallow(const struct sl_fs_holes *h, const char *grant);
 
+/* Does grant (canonical, writable: a write grant) contain a hole that
+ * makes the ruleset expand it? */
+bool sl_fs_holes_expands(const struct sl_fs_holes *h, const char *grant,
+			 bool writable);
+
 /* How one rule restricts the grant's rights (flags). */
 enum {
 	SL_RULE_FULL = 0,          /* the grant's rights */

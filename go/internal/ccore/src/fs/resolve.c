@@ -213,8 +213,10 @@ static char *join_rel(const char *rel, const char *name)
 static int layer_move(struct walk *w, char *rel)
 {
 	bool differs = false;
+	struct stat st;
 	int fd = -1, side = 0;
-	int r = w->layer->lookup(w->layer->arg, rel, &fd, &side, &differs);
+	int r = w->layer->lookup(w->layer->arg, rel, -1, 0, &fd, &st, &side,
+				 &differs);
 
 	if (r < 0) {
 		free(rel);
@@ -444,7 +446,8 @@ static int layer_step(struct walk *w, const char *comp, bool last,
 
 	if (!rel)
 		return -ENOMEM;
-	r = w->layer->lookup(w->layer->arg, rel, &nfd, &side, &differs);
+	r = w->layer->lookup(w->layer->arg, rel, w->cur, w->side, &nfd, &st,
+			     &side, &differs);
 	w->touched |= differs;
 	if (r == -ENOENT && last && (how & SL_RES_MISSING_OK)) {
 		out->name = strdup(comp);
@@ -455,15 +458,11 @@ static int layer_step(struct walk *w, const char *comp, bool last,
 		out->layered = true;
 		out->rel = TAKE_PTR(rel);
 		out->side = side;
+		out->parent_side = w->side;
 		out->touched = w->touched;
 	}
 	if (r < 0)
 		return r;
-	if (fstat(nfd, &st) < 0) {
-		r = -errno;
-		close(nfd);
-		return r;
-	}
 	if (S_ISLNK(st.st_mode) &&
 	    (!last || slash_after || (how & SL_RES_FOLLOW))) {
 		r = step_link(w, nfd, comp, after, slash_after);
@@ -624,6 +623,12 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 	r = w.cur < 0 ? w.cur : walk_start(&w, path[0] != '/');
 	if (r >= 0)
 		r = walk_steps(&w, how, out);
+	if (w.layer) {
+		/* (a failure inside the tree is the merged view's answer) */
+		out->touched |= w.touched;
+		if (r < 0 && w.mrel)
+			out->layered = true;
+	}
 	if (w.cur >= 0)
 		close(w.cur);
 	free(w.rest);
@@ -697,6 +702,8 @@ static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
 			    -ENOMEM;
 	}
 	if (r < 0) {
+		out->layered = dir.layered;
+		out->touched = dir.touched;
 		sl_resolved_clear(&dir);
 		return r;
 	}

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "fs/object.h"
@@ -45,13 +46,15 @@ struct sl_resolve_layer {
 	 * of the tree, a file too), which asks the kernel where fd is. */
 	int (*enter)(void *arg, int fd, const struct sl_fs_obj *o,
 		     bool by_path, char **rel, int *side);
-	/* The entry rel of the merged view: 0 with *fd (O_PATH, not
-	 * followed) of the side that serves it; -ENOENT when it is absent
-	 * or deleted; *side in every case, *differs when the kernel's own
-	 * lookup in the workdir would not give that answer (a staged entry,
-	 * a whiteout). */
-	int (*lookup)(void *arg, const char *rel, int *fd, int *side,
-		      bool *differs);
+	/* The entry rel of the merged view (parent: the fd the walk holds
+	 * for rel's merged parent and parent_side its side, or -1 when the
+	 * walk has none): 0 with *fd (O_PATH, not
+	 * followed) of the side that serves it and *st its stat; -ENOENT
+	 * when it is absent or deleted; *side in every case, *differs when
+	 * the kernel's own lookup in the workdir would not give that answer
+	 * (a staged entry, a whiteout). */
+	int (*lookup)(void *arg, const char *rel, int parent, int parent_side,
+		      int *fd, struct stat *st, int *side, bool *differs);
 	/* O_PATH fd of the real parent of the tree's root. */
 	int (*up)(void *arg);
 	/* The virtual working directory of process tgid inside the tree
@@ -91,9 +94,12 @@ struct sl_resolved {
 	struct sl_fs_obj obj; /* of fd, when fd >= 0 */
 	enum sl_fs_kind kind;
 	/* Walked through an active layer (ctx.layer): */
-	bool layered;    /* the object (or name) lies in the layered tree */
-	char *rel;       /* ... its rel there (NULL for "." or ".." names) */
+	bool layered;    /* the object (or name) lies in the layered tree,
+			  * or the walk failed inside it */
+	char *rel;       /* ... its rel there (NULL for "." or ".." names,
+			  * and after a failure) */
 	int side;        /* ... the side serving it (the layer's numbers) */
+	int parent_side; /* ... a missing name's: parentfd's side */
 	bool touched;    /* some step went where the kernel's walk would not
 			  * (a staged entry, a whiteout, a virtual start) */
 };

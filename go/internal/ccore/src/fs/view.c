@@ -67,6 +67,7 @@ int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
 	v->sv = sv;
 	v->p = p;
 	v->rootfd = -1;
+	v->expands = -1;
 	v->fddir = (struct sl_fd_dir)SL_FD_DIR_INIT;
 	r = pthread_rwlock_init(&v->lock, NULL);
 	if (r != 0) {
@@ -715,6 +716,38 @@ static bool served(struct sl_fs_view *v, const struct sl_resolved *r,
 	pthread_rwlock_unlock(&v->lock);
 	run_release();
 	return hit;
+}
+
+static int compute_expands(struct sl_fs_view *v)
+{
+	const struct sl_strv *lists[] = { &v->p->fs_read, &v->p->fs_write };
+	struct sl_fs_holes holes;
+	bool any = false;
+	int r = sl_fs_holes_of(v->p, &holes);
+
+	if (r == 0 && v->cow_workdir)
+		r = sl_fs_holes_add_cow(&holes, v->cow_workdir,
+					v->cow_storage);
+	for (size_t l = 0; r == 0 && !any && holes.n && l < 2; l++)
+		for (size_t i = 0; !any && i < lists[l]->n; i++) {
+			_cleanup_(freep) char *real =
+				realpath(lists[l]->v[i], NULL);
+
+			any = real && sl_fs_holes_expands(&holes, real, l == 1);
+		}
+	sl_fs_holes_free(&holes);
+	return r < 0 ? 1 : any; /* unknown: as if */
+}
+
+bool sl_fs_view_expands(struct sl_fs_view *v)
+{
+	int e = __atomic_load_n(&v->expands, __ATOMIC_ACQUIRE);
+
+	if (e < 0) {
+		e = compute_expands(v);
+		__atomic_store_n(&v->expands, e, __ATOMIC_RELEASE);
+	}
+	return e;
 }
 
 bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r)

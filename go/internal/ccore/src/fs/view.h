@@ -53,6 +53,7 @@ struct sl_fs_view {
 	size_t nonway;
 	struct sl_fs_dirid *ruled;
 	size_t nruled, capruled;
+	int expands;           /* some grant was expanded: -1 not known */
 	struct sl_creds_cache *creds;
 	bool root_checked;
 	int rootfd;            /* the child's root when not ours, else -1 */
@@ -172,6 +173,11 @@ void sl_fs_view_worker(struct sl_worker_job *job);
  * copy-on-write run what was created below the directories on the way to
  * the workdir or the storage after the ruleset was built? */
 bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r);
+/* Did the ruleset expand a grant around holes (then some directories or
+ * new entries are served: fsdeny's look at them)? Known without the
+ * sets, from the paths alone. */
+bool sl_fs_view_expands(struct sl_fs_view *v);
+
 /* The same for a directory in which a name is created or removed: also
  * the directories on the way to the workdir or the storage themselves
  * (Landlock lets nothing change them). */

@@ -92,12 +92,14 @@ static int layer_enter(void *arg, int fd, const struct sl_fs_obj *o,
 	return r;
 }
 
-static int layer_lookup(void *arg, const char *rel, int *fd, int *side,
+static int layer_lookup(void *arg, const char *rel, int parent,
+			int parent_side, int *fd, struct stat *st, int *side,
 			bool *differs)
 {
 	struct cow *s = arg;
 
-	return sl_cow_lookup(s->b, rel, fd, side, differs);
+	return sl_cow_lookup(s->b, rel, parent, parent_side, fd, st, side,
+			     differs);
 }
 
 static int layer_up(void *arg)
@@ -178,15 +180,18 @@ int cow_locate(struct sl_fs_call *c, unsigned i, unsigned how,
 		if (r < 0)
 			return r;
 	}
-	l->foreign = !l->in && c->req->base_rel[i] &&
-		     (l->err == 0 || l->err == -ENOENT);
+	/* elsewhere, but the kernel would not get there: through a staged
+	 * entry (a symlink of the upper) or from a virtual working
+	 * directory */
+	l->foreign = !l->in && (c->req->base_rel[i] || res->touched);
 	if (!l->in || !l->rel)
 		return 0;
-	/* a name: what the merged view has there */
-	if ((how & SL_RES_PARENT) || l->err == -ENOENT || !res->layered) {
+	if (!(how & SL_RES_PARENT) && !res->layered) {
+		/* nothing staged: the workdir is the merged view */
+		l->side = l->err == 0 ? SL_COW_LOWER : SL_COW_ABSENT;
+	} else if (how & SL_RES_PARENT) {
+		/* a name: what the merged view has there */
 		r = sl_cow_resolve(s->b, l->rel, NULL);
-		if (r < 0 && l->err == 0)
-			return r;
 		l->side = r < 0 ? SL_COW_ABSENT : r;
 	}
 	return 0;
@@ -225,6 +230,21 @@ int cow_pass(struct sl_fs_call *c, struct sl_action *out)
 		return sl_fsmeta_decide(c, out);
 	default:
 		return sl_fsdeny_decide(c, out);
+	}
+}
+
+int cow_foreign(struct sl_fs_call *c, struct sl_action *out)
+{
+	cow_settle(c);
+	switch (c->req->op) {
+	case SL_FS_CHMOD:
+	case SL_FS_CHOWN:
+	case SL_FS_UTIMES:
+	case SL_FS_SETXATTR:
+	case SL_FS_REMOVEXATTR:
+		return sl_fsmeta_decide(c, out);
+	default:
+		return sl_fsdeny_perform(c, out);
 	}
 }
 

@@ -102,6 +102,11 @@ bool cow_kernel_agrees(const struct sl_fs_call *c, const struct cow_loc *l);
  * the filesystem modules after this one decide here as they would have. */
 int cow_pass(struct sl_fs_call *c, struct sl_action *out);
 
+/* The call leads out of the branch where the kernel would not get (a
+ * foreign location): decided here, performed on the child's behalf on
+ * what the resolution found, under the grants. */
+int cow_foreign(struct sl_fs_call *c, struct sl_action *out);
+
 /* Mark the call decided here (the later filesystem modules leave it). */
 static inline void cow_settle(struct sl_fs_call *c)
 {

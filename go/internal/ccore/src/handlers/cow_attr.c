@@ -272,11 +272,11 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = sl_fs_obj_of(fd, &o);
 	} else {
 		r = cow_locate(c, 0, req->a[0].follow ? SL_RES_FOLLOW : 0, &l);
-		if (r == 0 && !l.in && !l.foreign)
-			r = cow_pass(c, out);
-		if (r < 0 || (!l.in && !l.foreign))
+		if (r == 0 && !l.in)
+			r = l.foreign ? cow_foreign(c, out) : cow_pass(c, out);
+		if (r < 0 || !l.in)
 			goto out;
-		r = l.foreign ? -EXDEV : l.rel ? l.err : -EBUSY;
+		r = l.err < 0 ? l.err : l.rel ? 0 : -EBUSY;
 		rel = l.rel;
 		side = l.side;
 		fd = l.res->fd;
@@ -316,12 +316,12 @@ int cow_op_truncate(struct sl_fs_call *c, unsigned flags,
 	(void)flags;
 	if (r == 0)
 		r = cow_locate(c, 0, SL_RES_FOLLOW, &l);
-	if (r == 0 && !l.in && !l.foreign)
-		r = cow_pass(c, out);
-	if (r < 0 || (!l.in && !l.foreign))
+	if (r == 0 && !l.in)
+		r = l.foreign ? cow_foreign(c, out) : cow_pass(c, out);
+	if (r < 0 || !l.in)
 		goto out;
 	cow_settle(c);
-	r = l.foreign ? -EXDEV : l.rel ? l.err : -EISDIR;
+	r = l.err < 0 ? l.err : l.rel ? 0 : -EISDIR;
 	if (r == 0 && S_ISDIR(l.res->obj.mode))
 		r = -EISDIR;
 	else if (r == 0 && !S_ISREG(l.res->obj.mode))

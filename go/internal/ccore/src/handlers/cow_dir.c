@@ -186,7 +186,7 @@ int cow_op_chdir(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	if (!l.in) {
 		/* elsewhere: the kernel enters it, from where it is (from
 		 * a virtual working directory, by its absolute path) */
-		if (virt) {
+		if (l.foreign) {
 			cow_settle(c);
 			r = l.err < 0 ? l.err : leave_virtual(c, &l);
 		} else if (l.err == 0) {
@@ -195,7 +195,7 @@ int cow_op_chdir(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		goto out;
 	}
 	cow_settle(c);
-	r = l.rel ? l.err : -ENOENT;
+	r = l.err < 0 ? l.err : l.rel ? 0 : -ENOENT;
 	if (r == 0 && !S_ISDIR(l.res->obj.mode))
 		r = -ENOTDIR;
 	if (r == 0)

@@ -230,7 +230,7 @@ int cow_op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		return r < 0 ? r : cow_pass(c, out);
 	}
 	cow_settle(c);
-	r = l.foreign || l.rel ? l.err : -EACCES;
+	r = l.err < 0 ? l.err : l.foreign || l.rel ? 0 : -EACCES;
 	if (r == 0 && l.foreign)
 		r = sl_fs_check(c->v, c->fddir, l.res->fd, &l.res->obj,
 				SL_FS_ACC_READ, NULL);

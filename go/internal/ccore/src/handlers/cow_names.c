@@ -76,10 +76,12 @@ int cow_op_mkdir(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		cow_loc_free(&l);
 		return r < 0 ? r : cow_pass(c, out);
 	}
+	if (l.foreign) {
+		cow_loc_free(&l);
+		return cow_foreign(c, out);
+	}
 	cow_settle(c);
-	if (l.foreign)
-		r = -EXDEV; /* from a virtual working directory */
-	else if (!l.rel || !*l.rel || exists(l.side))
+	if (!l.rel || !*l.rel || exists(l.side))
 		r = -EEXIST;
 	else if (req->op == SL_FS_MKNOD && type != 0 && type != S_IFREG &&
 		 type != S_IFIFO && type != S_IFSOCK)
@@ -133,9 +135,13 @@ int cow_op_unlink(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		cow_loc_free(&l);
 		return r < 0 ? r : cow_pass(c, out);
 	}
+	if (l.foreign) {
+		cow_loc_free(&l);
+		return cow_foreign(c, out);
+	}
 	cow_settle(c);
-	if (l.foreign)
-		r = -EXDEV; /* from a virtual working directory */
+	if (l.err < 0)
+		r = l.err;
 	else if (!l.rel) /* "." or ".." */
 		r = !rmdir ? -EISDIR :
 		    strcmp(l.res->name, ".") == 0 ? -EINVAL : -ENOTEMPTY;
@@ -300,9 +306,10 @@ int cow_op_rename(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = name_arg(c, 0, &from);
 	if (r == 0)
 		r = name_arg(c, 1, &to);
-	if (r == 0 && !from.in && !to.in && !from.foreign && !to.foreign)
-		r = cow_pass(c, out); /* elsewhere: another module's */
-	if (r < 0 || (!from.in && !to.in && !from.foreign && !to.foreign))
+	if (r == 0 && !from.in && !to.in)
+		r = from.foreign || to.foreign ? cow_foreign(c, out) :
+						 cow_pass(c, out);
+	if (r < 0 || (!from.in && !to.in))
 		goto out;
 	cow_settle(c);
 	if (!from.in || !to.in) {
@@ -343,9 +350,10 @@ int cow_op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 			       &from);
 	if (r == 0)
 		r = name_arg(c, 1, &to);
-	if (r == 0 && !from.in && !to.in && !from.foreign && !to.foreign)
-		r = cow_pass(c, out);
-	if (r < 0 || (!from.in && !to.in && !from.foreign && !to.foreign))
+	if (r == 0 && !from.in && !to.in)
+		r = from.foreign || to.foreign ? cow_foreign(c, out) :
+						 cow_pass(c, out);
+	if (r < 0 || (!from.in && !to.in))
 		goto out;
 	cow_settle(c);
 	if (!from.in || !to.in) {

@@ -51,9 +51,10 @@ static int open_held(struct sl_fs_call *c, int fd, const struct sl_fs_obj *o,
 				 c->nonblock && S_ISREG(o->mode));
 }
 
-/* Create rel afresh in the upper with the child's flags and mode. */
+/* Create rel afresh in the upper with the child's flags and mode (res:
+ * the resolution that found rel missing, NULL when there is none). */
 static int create_upper(struct sl_fs_call *c, const char *rel,
-			struct sl_action *out)
+			const struct sl_resolved *res, struct sl_action *out)
 {
 	struct cow *s = cow_of(c);
 	bool own_umask = c->job && c->job->own_fs;
@@ -64,9 +65,16 @@ static int create_upper(struct sl_fs_call *c, const char *rel,
 	if (r < 0)
 		return r;
 	cow_mark(s);
-	parent = sl_cow_upper_parent(s->b, rel, true, &name);
+	if (res && res->layered && res->parent_side == SL_COW_UPPER &&
+	    res->parentfd >= 0 && res->name) {
+		/* the walk holds the upper directory already */
+		parent = fcntl(res->parentfd, F_DUPFD_CLOEXEC, 0);
+		name = res->name;
+	} else {
+		parent = sl_cow_upper_parent(s->b, rel, true, &name);
+	}
 	if (parent < 0)
-		return parent;
+		return parent < -1 ? parent : -errno;
 	if (own_umask)
 		umask(c->creds->umask);
 	fd = sl_fs_create(parent, name, c->req->flags & ~(uint64_t)O_NOFOLLOW,
@@ -150,7 +158,8 @@ static int open_write(struct sl_fs_call *c, const struct cow_loc *l,
 	if (r < 0)
 		return r;
 	if (r == SL_COW_UP_EMPTY) /* gone meanwhile */
-		return (fl & O_CREAT) ? create_upper(c, l->rel, out) : -ENOENT;
+		return (fl & O_CREAT) ? create_upper(c, l->rel, NULL, out) :
+					-ENOENT;
 	parent = sl_cow_upper_parent(s->b, l->rel, false, &name);
 	if (parent < 0)
 		return parent;
@@ -186,29 +195,6 @@ static int open_dir(struct sl_fs_call *c, const struct cow_loc *l,
 			 c->req->flags);
 }
 
-/* Something outside the workdir reached from a virtual working directory:
- * the kernel would look for it elsewhere, so it is opened here, under
- * the grants as Landlock would (writes there: EXDEV). */
-static int open_foreign(struct sl_fs_call *c, const struct cow_loc *l, bool w,
-			struct sl_action *out)
-{
-	int r;
-
-	if (w)
-		return -EXDEV;
-	if (l->err < 0)
-		return l->err;
-	r = sl_fs_check(c->v, c->fddir, l->res->fd, &l->res->obj,
-			SL_FS_ACC_READ, NULL);
-	if (r < 0)
-		return r;
-	if ((c->req->flags & O_DIRECTORY) && !S_ISDIR(l->res->obj.mode))
-		return -ENOTDIR;
-	return answer_fd(out, open_held(c, l->res->fd, &l->res->obj,
-					c->req->flags),
-			 c->req->flags);
-}
-
 int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	uint64_t fl = c->req->flags;
@@ -232,10 +218,13 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 			cow_loc_free(&l);
 			return r < 0 ? r : cow_pass(c, out);
 		}
-		cow_settle(c);
 		if (l.foreign) {
-			r = open_foreign(c, &l, w, out);
-		} else if (!l.rel) {
+			r = cow_foreign(c, out);
+			cow_loc_free(&l);
+			return r;
+		}
+		cow_settle(c);
+		if (!l.rel) {
 			r = l.err < 0 ? l.err : -EISDIR;
 		} else if (l.err < 0 && l.err != -ENOENT) {
 			r = l.err;
@@ -254,9 +243,14 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 			else if (l.res->trailing_slash)
 				r = -EISDIR;
 			else
-				r = create_upper(c, l.rel, out);
+				r = create_upper(c, l.rel, l.res, out);
 		} else if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
 			r = -EEXIST;
+		} else if (S_ISLNK(l.res->obj.mode) && (fl & O_PATH)) {
+			/* a descriptor of the link itself cannot be installed
+			 * (seccomp takes no O_PATH file): as for the calls
+			 * that do not support links (lchmod) */
+			r = cow_kernel_agrees(c, &l) ? 0 : -EOPNOTSUPP;
 		} else if (S_ISLNK(l.res->obj.mode)) {
 			r = -ELOOP; /* O_NOFOLLOW */
 		} else if (S_ISDIR(l.res->obj.mode)) {

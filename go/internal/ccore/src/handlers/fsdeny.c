@@ -51,6 +51,7 @@ enum {
 struct fsdeny {
 	struct sl_fs_view *v;
 	unsigned flags;
+	bool proc; /* a grant reaches /proc or a sensitive entry */
 };
 
 #define SL_CREATE_RETRIES 3
@@ -652,6 +653,7 @@ static int op_names_served(struct sl_fs_call *c, unsigned flags,
 }
 
 static bool fsdeny_active(const struct sl_policy *p);
+static bool grant_reaches(const struct sl_strv *grants);
 
 /* The operation for req, or NULL when the module has nothing to say. */
 static sl_fs_op_fn op_of(const struct sl_fs_req *req, unsigned flags)
@@ -704,6 +706,13 @@ int sl_fsdeny_decide(struct sl_fs_call *c, struct sl_action *out)
 	}
 }
 
+int sl_fsdeny_perform(struct sl_fs_call *c, struct sl_action *out)
+{
+	sl_fs_op_fn fn = op_of(c->req, 0);
+
+	return fn ? fn(c, 0, out) : 0;
+}
+
 static int fsdeny_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {
@@ -721,6 +730,11 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 	}
 	if ((s->flags & KERNEL_ENFORCED) && !s->v->p->workdir &&
 	    relative_to_dirfd(n))
+		return 0;
+	/* Around a copy-on-write workdir whose grants needed no expansion,
+	 * nothing is served here. */
+	if ((s->flags & KERNEL_ENFORCED) && !s->proc &&
+	    !sl_fs_view_expands(s->v))
 		return 0;
 	req = sl_fs_req_get(n);
 	if (!req)
@@ -819,6 +833,7 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 						"fs_deny: no filesystem view");
 	}
 	s->flags = flags_of(p);
+	s->proc = grant_reaches(&p->fs_read) || grant_reaches(&p->fs_write);
 	*state = s;
 	return 0;
 }

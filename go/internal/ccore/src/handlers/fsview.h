@@ -29,6 +29,10 @@ bool sl_fs_policy_confines(const struct sl_policy *p);
  * on names, truncate) and fsmeta (metadata writes) would have decided on
  * the event loop. 0 with out CONTINUE when they have nothing to say. */
 int sl_fsdeny_decide(struct sl_fs_call *c, struct sl_action *out);
+/* fsdeny's call performed on the child's behalf whatever the policy, on
+ * the objects the call's resolution found (the kernel would not find
+ * them: a path through a staged symlink of a copy-on-write workdir). */
+int sl_fsdeny_perform(struct sl_fs_call *c, struct sl_action *out);
 int sl_fsmeta_decide(struct sl_fs_call *c, struct sl_action *out);
 
 /* Answers. */
