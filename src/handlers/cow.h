@@ -74,6 +74,9 @@ static inline bool cow_active(struct cow *s)
 	return atomic_load_explicit(&s->changed, memory_order_acquire);
 }
 
+/* Does an open with these flags write (or create, or truncate)? */
+bool cow_open_writes(uint64_t fl);
+
 /* About to stage: the merged view differs from here on. */
 void cow_mark(struct cow *s);
 
