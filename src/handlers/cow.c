@@ -157,6 +157,8 @@ int cow_locate(struct sl_fs_call *c, unsigned i, unsigned how,
 	int r;
 
 	memset(l, 0, sizeof(*l));
+	if (c->nonblock && s->slow)
+		return -EAGAIN; /* the branch's lookups may wait */
 	l->err = sl_fs_call_resolve(c, i, how, &res);
 	l->res = res;
 	if (l->err == -EAGAIN)
@@ -417,6 +419,18 @@ static void cow_fini(void *state)
 	free(s);
 }
 
+/* Is the workdir (upper: the upper) on a filesystem whose operations may
+ * wait? */
+static bool slow_fs(struct sl_cow_branch *b, bool upper)
+{
+	_cleanup_(closep) int fd = upper ? sl_cow_upper_open(b, "", O_PATH)
+					 : sl_cow_lower_open(b, "", O_PATH);
+	struct sl_fs_obj o;
+
+	return fd < 0 || sl_fs_obj_of(fd, &o) < 0 ||
+	       sl_fs_kind_of(fd, &o) == SL_FSK_SLOW;
+}
+
 static int cow_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		    void **state)
 {
@@ -458,6 +472,8 @@ static int cow_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	if (r >= 0)
 		r = sl_fs_view_cow(s->v, sl_cow_workdir(b), sl_cow_base(b),
 				   &s->layer);
+	if (r >= 0)
+		s->slow = slow_fs(b, false) || slow_fs(b, true);
 	if (r < 0) {
 		cow_fini(s);
 		return sl_supervisor_init_error(sv, -r,

@@ -46,6 +46,8 @@ struct cow {
 	struct stat wd, up; /* the workdir and the upper, by identity */
 	int wd_parent;      /* O_PATH: the workdir's parent */
 	bool denials;       /* fs_deny: check the merged paths */
+	bool slow;          /* the workdir or the storage may wait (network,
+			     * FUSE): every decision in a worker */
 	pthread_mutex_t lock; /* cwds, lists */
 	struct cow_cwd *cwds;
 	size_t ncwds;
