@@ -257,3 +257,33 @@ TEST(commit_leaves_the_workdir_as_the_sandbox_saw_it)
 	cli_result_free(&after);
 	view_free(&v);
 }
+
+/* A write grant on the workdir's parent: the ruleset grants around the
+ * workdir, and what the sandbox creates next to it afterwards is served
+ * (created, read, written, listed, renamed and removed); only executing
+ * it is left out (docs/cow.md). */
+TEST(next_to_the_workdir_under_a_parent_grant_files_come_and_go)
+{
+	struct view v;
+	struct cli_result r;
+	struct cli_args a = { .n = 0 };
+	char script[1024];
+
+	CHECK(view_new(&v));
+	snprintf(script, sizeof(script),
+		 "cd %s && echo n > new && cat new && mkdir nd && "
+		 "echo f > nd/f && cat nd/f && mv nd nd2 && ls nd2 && "
+		 "rm -r nd2 new && ls && echo w > work/x && cat work/x",
+		 v.dir);
+	cli_args_add(&a, "run", NULL);
+	cli_args_add_system(&a);
+	cli_args_add(&a, "-w", v.dir, "-w", "/dev/null", "--workdir", v.work,
+		     "--fs-storage", v.store, "--on-exit", "abort", "--",
+		     "/bin/sh", "-c", script, NULL);
+	CHECK_EQ_INT(cli_exec(&r, &a), 0);
+	CHECK_EXIT(&r, 0);
+	CHECK_STR(r.out, "n\nf\nf\nstore\nwork\nw\n");
+	CHECK(!cli_file_is(v.work, "x", NULL));
+	cli_result_free(&r);
+	view_free(&v);
+}
