@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "53247a6fe12413b9fa5d977f06adc902872187c80828402799e580c27fb9f58b"
+const coreSourcesSHA256 = "8df0f5133306075602cf09db87392f4d18875271fb0e64a2352af310e74c311f"

@@ -433,6 +433,19 @@ static int step_open(struct walk *w, const char *comp)
 	return fd < 0 ? -errno : fd;
 }
 
+/* A missing last component: its directory (the walk's) and name. */
+static int report_missing(struct walk *w, const char *comp, bool slash_after,
+			  struct sl_resolved *out)
+{
+	out->name = strdup(comp);
+	if (!out->name)
+		return -ENOMEM;
+	out->parentfd = TAKE_FD(w->cur);
+	out->trailing_slash = slash_after;
+	out->touched = w->touched;
+	return 0;
+}
+
 /* One component inside the layered tree: 1 to go on, 0 at a missing
  * last component (out filled when MISSING_OK), or -errno. */
 static int layer_step(struct walk *w, const char *comp, bool last,
@@ -450,16 +463,12 @@ static int layer_step(struct walk *w, const char *comp, bool last,
 			     &side, &differs);
 	w->touched |= differs;
 	if (r == -ENOENT && last && (how & SL_RES_MISSING_OK)) {
-		out->name = strdup(comp);
-		if (!out->name)
+		out->parent_side = w->side;
+		if (report_missing(w, comp, slash_after, out) < 0)
 			return -ENOMEM;
-		out->parentfd = TAKE_FD(w->cur);
-		out->trailing_slash = slash_after;
 		out->layered = true;
 		out->rel = TAKE_PTR(rel);
 		out->side = side;
-		out->parent_side = w->side;
-		out->touched = w->touched;
 	}
 	if (r < 0)
 		return r;
@@ -524,14 +533,9 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 		nfd = step_open(w, comp);
 		if (nfd < 0) {
 			r = nfd;
-			if (r == -ENOENT && last && (how & SL_RES_MISSING_OK)) {
-				out->name = strdup(comp);
-				if (!out->name)
-					return -ENOMEM;
-				out->parentfd = TAKE_FD(w->cur);
-				out->trailing_slash = slash_after;
-				out->touched = w->touched;
-			}
+			if (r == -ENOENT && last && (how & SL_RES_MISSING_OK) &&
+			    report_missing(w, comp, slash_after, out) < 0)
+				return -ENOMEM;
 			return r;
 		}
 		if (fstat(nfd, &st) < 0) {

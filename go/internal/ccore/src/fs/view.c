@@ -509,16 +509,6 @@ static bool pseudo(const char *path, size_t len)
 	       strcmp(path + len - dl, deleted) == 0;
 }
 
-/* A file unlinked while open keeps the rules of where it was. */
-static void strip_deleted(char *path)
-{
-	static const char deleted[] = " (deleted)";
-	size_t len = strlen(path), dl = sizeof(deleted) - 1;
-
-	if (len > dl && strcmp(path + len - dl, deleted) == 0)
-		path[len - dl] = '\0';
-}
-
 static bool path_denied(const struct sl_fs_view *v, const char *path)
 {
 	pid_t pid;
@@ -557,7 +547,7 @@ int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 		r = path[0] == '/' || pseudo(path, strlen(path)) ? 0 : -EACCES;
 		goto done;
 	}
-	strip_deleted(path);
+	sl_path_strip_deleted(path);
 	if (a == SL_FS_ACC_WRITE && cow_zone(v, path))
 		return -EACCES;
 	if (!run_hold())
@@ -669,7 +659,7 @@ static bool unruled(struct sl_fs_view *v, int fd)
 	if (sl_fd_path(NULL, fd, &path) < 0 ||
 	    path[0] != '/')
 		return false;
-	strip_deleted(path);
+	sl_path_strip_deleted(path);
 	/* the deepest directory on the way above it */
 	for (size_t i = 0; i < v->nonway; i++) {
 		size_t l = strlen(v->onway_paths[i]);

@@ -44,16 +44,6 @@ static bool same(const struct sl_fs_obj *o, const struct stat *st)
 	return o->dev == st->st_dev && o->ino == st->st_ino;
 }
 
-/* " (deleted)" ends the path of an unlinked file (an O_TMPFILE). */
-static void strip_deleted(char *path)
-{
-	static const char deleted[] = " (deleted)";
-	size_t len = strlen(path), dl = sizeof(deleted) - 1;
-
-	if (len > dl && strcmp(path + len - dl, deleted) == 0)
-		path[len - dl] = '\0';
-}
-
 int cow_rel_of_fd(struct cow *s, int fd, char **rel, bool *upper)
 {
 	_cleanup_(freep) char *path = NULL;
@@ -62,7 +52,7 @@ int cow_rel_of_fd(struct cow *s, int fd, char **rel, bool *upper)
 
 	if (sl_fd_path(NULL, fd, &path) < 0 || path[0] != '/')
 		return 0;
-	strip_deleted(path);
+	sl_path_strip_deleted(path);
 	if (!sl_cow_scope(s->b, path, &r))
 		return 0;
 	ul = strlen(sl_cow_upper(s->b));
@@ -138,7 +128,7 @@ static int locate_unlayered(struct cow *s, struct cow_loc *l, unsigned how)
 		return 0;
 	if (r < 0 || path[0] != '/')
 		return 0;
-	strip_deleted(path);
+	sl_path_strip_deleted(path);
 	if (named && (strcmp(res->name, ".") == 0 ||
 		      strcmp(res->name, "..") == 0)) {
 		l->in = sl_cow_scope(s->b, path, &rel);
@@ -167,6 +157,8 @@ int cow_locate(struct sl_fs_call *c, unsigned i, unsigned how,
 	int r;
 
 	memset(l, 0, sizeof(*l));
+	if (c->nonblock && s->slow)
+		return -EAGAIN; /* the branch's lookups may wait */
 	l->err = sl_fs_call_resolve(c, i, how, &res);
 	l->res = res;
 	if (l->err == -EAGAIN)
@@ -217,35 +209,27 @@ int cow_check(struct sl_fs_call *c, const char *rel, int fd,
 	return sl_fs_check_virtual(c->v, c->fddir, path, fd, o, a, container);
 }
 
+/* A metadata write (fsmeta's), rather than fsdeny's. */
+static bool metadata_write(const struct sl_fs_req *req)
+{
+	return req->op == SL_FS_CHMOD || req->op == SL_FS_CHOWN ||
+	       req->op == SL_FS_UTIMES || req->op == SL_FS_SETXATTR ||
+	       req->op == SL_FS_REMOVEXATTR;
+}
+
 int cow_pass(struct sl_fs_call *c, struct sl_action *out)
 {
 	if (c->nonblock)
 		return 0;
-	switch (c->req->op) {
-	case SL_FS_CHMOD:
-	case SL_FS_CHOWN:
-	case SL_FS_UTIMES:
-	case SL_FS_SETXATTR:
-	case SL_FS_REMOVEXATTR:
-		return sl_fsmeta_decide(c, out);
-	default:
-		return sl_fsdeny_decide(c, out);
-	}
+	return metadata_write(c->req) ? sl_fsmeta_decide(c, out)
+				      : sl_fsdeny_decide(c, out);
 }
 
 int cow_foreign(struct sl_fs_call *c, struct sl_action *out)
 {
 	cow_settle(c);
-	switch (c->req->op) {
-	case SL_FS_CHMOD:
-	case SL_FS_CHOWN:
-	case SL_FS_UTIMES:
-	case SL_FS_SETXATTR:
-	case SL_FS_REMOVEXATTR:
-		return sl_fsmeta_decide(c, out);
-	default:
-		return sl_fsdeny_perform(c, out);
-	}
+	return metadata_write(c->req) ? sl_fsmeta_decide(c, out)
+				      : sl_fsdeny_perform(c, out);
 }
 
 bool cow_kernel_agrees(const struct sl_fs_call *c, const struct cow_loc *l)
@@ -274,7 +258,7 @@ int cow_tgid(struct cow *s, const struct sl_notif *n, pid_t *tgid)
 
 /* ---- the module ------------------------------------------------------------ */
 
-static bool open_writes(uint64_t fl)
+bool cow_open_writes(uint64_t fl)
 {
 	return (fl & O_ACCMODE) != O_RDONLY ||
 	       (fl & (O_CREAT | O_TRUNC | O_APPEND)) ||
@@ -288,10 +272,10 @@ static bool reads_only(int nr, const uint64_t *a)
 	switch (nr) {
 #ifdef __NR_open
 	case __NR_open:
-		return !open_writes(a[1] & 0xffffffffu);
+		return !cow_open_writes(a[1] & 0xffffffffu);
 #endif
 	case __NR_openat:
-		return !open_writes(a[2] & 0xffffffffu);
+		return !cow_open_writes(a[2] & 0xffffffffu);
 	case __NR_newfstatat:
 	case __NR_statx:
 	case __NR_faccessat:
@@ -368,7 +352,7 @@ static int cow_handle(void *state, const struct sl_notif *n,
 	if (!req || req->err < 0)
 		return req ? 0 : -ENOMEM; /* the kernel's own error */
 	if (!cow_active(s) && req->op == SL_FS_OPEN &&
-	    !open_writes(req->flags))
+	    !cow_open_writes(req->flags))
 		return 0; /* openat2, read-only */
 	fn = op_of(req);
 	return fn ? sl_fs_run(s->v, n, fn, 0, out) : 0;
@@ -435,6 +419,18 @@ static void cow_fini(void *state)
 	free(s);
 }
 
+/* Is the workdir (upper: the upper) on a filesystem whose operations may
+ * wait? */
+static bool slow_fs(struct sl_cow_branch *b, bool upper)
+{
+	_cleanup_(closep) int fd = upper ? sl_cow_upper_open(b, "", O_PATH)
+					 : sl_cow_lower_open(b, "", O_PATH);
+	struct sl_fs_obj o;
+
+	return fd < 0 || sl_fs_obj_of(fd, &o) < 0 ||
+	       sl_fs_kind_of(fd, &o) == SL_FSK_SLOW;
+}
+
 static int cow_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		    void **state)
 {
@@ -476,6 +472,8 @@ static int cow_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	if (r >= 0)
 		r = sl_fs_view_cow(s->v, sl_cow_workdir(b), sl_cow_base(b),
 				   &s->layer);
+	if (r >= 0)
+		s->slow = slow_fs(b, false) || slow_fs(b, true);
 	if (r < 0) {
 		cow_fini(s);
 		return sl_supervisor_init_error(sv, -r,

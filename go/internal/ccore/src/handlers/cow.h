@@ -46,6 +46,8 @@ struct cow {
 	struct stat wd, up; /* the workdir and the upper, by identity */
 	int wd_parent;      /* O_PATH: the workdir's parent */
 	bool denials;       /* fs_deny: check the merged paths */
+	bool slow;          /* the workdir or the storage may wait (network,
+			     * FUSE): every decision in a worker */
 	pthread_mutex_t lock; /* cwds, lists */
 	struct cow_cwd *cwds;
 	size_t ncwds;
@@ -73,6 +75,9 @@ static inline bool cow_active(struct cow *s)
 {
 	return atomic_load_explicit(&s->changed, memory_order_acquire);
 }
+
+/* Does an open with these flags write (or create, or truncate)? */
+bool cow_open_writes(uint64_t fl);
 
 /* About to stage: the merged view differs from here on. */
 void cow_mark(struct cow *s);

@@ -424,8 +424,8 @@ int cow_getdents(struct cow *s, const struct sl_notif *n,
 	pid_t tgid;
 	int r;
 
-	if (!cow_active(s))
-		return 0;
+	if (!cow_active(s) || s->slow)
+		return 0; /* (on a filesystem that may wait: the kernel's) */
 	fd = sl_notif_getfd(n, childfd);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0; /* the kernel's answer (EBADF, ENOTDIR) */

@@ -58,6 +58,25 @@ static int name_arg(struct sl_fs_call *c, unsigned i, struct cow_loc *l)
 	return l->err;
 }
 
+/* The one name of mkdir, mknod, symlink, unlink, rmdir: 1 with l in the
+ * branch (the call settled here), else the call's answer (out). */
+static int one_name(struct sl_fs_call *c, struct cow_loc *l,
+		    struct sl_action *out)
+{
+	int r = sl_fs_call_as_child(c);
+
+	if (r == 0)
+		r = name_arg(c, 0, l);
+	if (r < 0 || !l->in) {
+		if (r == 0)
+			r = l->foreign ? cow_foreign(c, out) : cow_pass(c, out);
+		cow_loc_free(l);
+		return r;
+	}
+	cow_settle(c);
+	return 1;
+}
+
 /* ---- mkdir, mknod, symlink ------------------------------------------------ */
 
 int cow_op_mkdir(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
@@ -67,20 +86,12 @@ int cow_op_mkdir(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	mode_t mode = (mode_t)req->mode & 07777 & ~c->creds->umask;
 	mode_t type = (mode_t)req->mode & S_IFMT;
 	struct cow_loc l = { 0 };
-	int r = sl_fs_call_as_child(c);
+	int r = one_name(c, &l, out);
 
 	(void)flags;
-	if (r == 0)
-		r = name_arg(c, 0, &l);
-	if (r < 0 || (!l.in && !l.foreign)) {
-		cow_loc_free(&l);
-		return r < 0 ? r : cow_pass(c, out);
-	}
-	if (l.foreign) {
-		cow_loc_free(&l);
-		return cow_foreign(c, out);
-	}
-	cow_settle(c);
+	if (r <= 0)
+		return r;
+	r = 0;
 	if (!l.rel || !*l.rel || exists(l.side))
 		r = -EEXIST;
 	else if (req->op == SL_FS_MKNOD && type != 0 && type != S_IFREG &&
@@ -126,20 +137,12 @@ int cow_op_unlink(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	bool rmdir = c->req->flags & AT_REMOVEDIR;
 	struct cow_loc l = { 0 };
 	mode_t type;
-	int r = sl_fs_call_as_child(c);
+	int r = one_name(c, &l, out);
 
 	(void)flags;
-	if (r == 0)
-		r = name_arg(c, 0, &l);
-	if (r < 0 || (!l.in && !l.foreign)) {
-		cow_loc_free(&l);
-		return r < 0 ? r : cow_pass(c, out);
-	}
-	if (l.foreign) {
-		cow_loc_free(&l);
-		return cow_foreign(c, out);
-	}
-	cow_settle(c);
+	if (r <= 0)
+		return r;
+	r = 0;
 	if (l.err < 0)
 		r = l.err;
 	else if (!l.rel) /* "." or ".." */

@@ -24,13 +24,6 @@
 
 #define SL_COW_CREATE_RETRIES 3
 
-static bool open_writes(uint64_t fl)
-{
-	return (fl & O_ACCMODE) != O_RDONLY ||
-	       (fl & (O_CREAT | O_TRUNC | O_APPEND)) ||
-	       (fl & __O_TMPFILE) == __O_TMPFILE;
-}
-
 static int answer_fd(struct sl_action *out, int fd, uint64_t flags)
 {
 	if (fd < 0)
@@ -199,7 +192,7 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	uint64_t fl = c->req->flags;
 	bool tmp = (fl & __O_TMPFILE) == __O_TMPFILE;
-	bool w = open_writes(fl);
+	bool w = cow_open_writes(fl);
 	unsigned how = (c->req->a[0].follow ? SL_RES_FOLLOW : 0) |
 		       ((fl & O_CREAT) ? SL_RES_MISSING_OK : 0);
 	int r = sl_fs_call_as_child(c);
