@@ -172,6 +172,7 @@ fuzz-short:
 
 BENCH_BIN := $(BUILD)/bench/abi_bench $(BUILD)/bench/notify_loop \
 	$(BUILD)/bench/net_bench $(BUILD)/bench/cow_bench $(BUILD)/bench/fs_bench \
+	$(BUILD)/bench/cow_view_bench \
 	$(BUILD)/bench/open_loop
 
 $(BUILD)/bench/abi_bench: bench/abi_bench.c $(SHLIB)
@@ -188,6 +189,11 @@ $(BUILD)/bench/net_bench: bench/net_bench.c $(SHLIB)
 $(BUILD)/bench/cow_bench: bench/cow_bench.c $(STLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+
+# The interception's workloads, and a commit through the internal API.
+$(BUILD)/bench/cow_view_bench: bench/cow_view_bench.c $(STLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -Ibench -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
 
 $(BUILD)/bench/fs_bench: bench/fs_bench.c $(SHLIB)
 	@mkdir -p $(dir $@)

@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "c9e38786b9c1dac2f665a81a1af902f56cf2b0bbfd00b4eec8c4b57f6573685e"
+const coreSourcesSHA256 = "62e4bc09fa9378c299638a20d91759e536b59d838e148c08dc167677380a233b"

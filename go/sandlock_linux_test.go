@@ -389,8 +389,8 @@ func TestPolicyFnPanicAndErrno(t *testing.T) {
 
 // ---- 14: dry run ---------------------------------------------------------
 
-// The core does not stage a sandbox's writes yet, so a Workdir is refused
-// when the policy is built: explicitly, with the host untouched.
+// The reference test: the command's write is staged in the copy-on-write
+// layer of Workdir, reported, and discarded; the host file never exists.
 func TestDryRun(t *testing.T) {
 	requireLandlock(t)
 	dir := t.TempDir()
@@ -399,8 +399,16 @@ func TestDryRun(t *testing.T) {
 	sb.Workdir = dir
 	out := filepath.Join(dir, "out.txt")
 	res, err := sb.DryRun(ctxTimeout(t, hangGuard), "sh", "-c", "echo hi > "+out)
-	if err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Fatalf("DryRun = %+v, %v; want a not-supported error", res, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Success {
+		t.Fatalf("DryRun = %+v", res)
+	}
+	t.Logf("changes: %+v", res.Changes)
+	if len(res.Changes) != 1 || res.Changes[0].Kind != sandlock.ChangeAdded ||
+		res.Changes[0].Path != "out.txt" {
+		t.Fatalf("Changes = %+v, want [{A out.txt}]", res.Changes)
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("dry run changed the host: %v", err)
@@ -997,18 +1005,30 @@ func TestFieldMapping(t *testing.T) {
 		}
 	})
 	t.Run("branch actions with workdir", func(t *testing.T) {
-		// Feature not in the core yet: copy-on-write workdir.
-		dir := t.TempDir()
+		// OnExit abort: a success is thrown away; OnError keep: a
+		// failure leaves its branch in FSStorage, the workdir untouched.
+		dir, store := t.TempDir(), t.TempDir()
 		sb := base()
 		sb.FSWritable = []string{dir}
 		sb.Workdir = dir
+		sb.FSStorage = store
 		sb.OnExit, sb.OnError = sandlock.BranchActionAbort, sandlock.BranchActionKeep
-		_, err := sb.Run(context.Background(), "sh", "-c", "echo x > "+filepath.Join(dir, "f"))
-		if err == nil || !strings.Contains(err.Error(), "copy-on-write workdir is not supported yet") {
-			t.Fatalf("err = %v", err)
+		f := filepath.Join(dir, "f")
+		if res := mustRun(t, sb, "sh", "-c", "echo x > "+f+" && cat "+f); !res.Success ||
+			string(res.Stdout) != "x\n" {
+			t.Fatalf("run = %s", show(res))
 		}
-		if _, err := os.Stat(filepath.Join(dir, "f")); !errors.Is(err, fs.ErrNotExist) {
-			t.Fatal("the command ran without its copy-on-write layer")
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("aborted write reached the workdir: %v", err)
+		}
+		if res := mustRun(t, sb, "sh", "-c", "echo x > "+f+"; exit 3"); res.ExitCode != 3 {
+			t.Fatalf("run = %s", show(res))
+		}
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("kept write reached the workdir: %v", err)
+		}
+		if kept, err := os.ReadDir(store); err != nil || len(kept) != 1 {
+			t.Fatalf("storage after keep: %v, %v", kept, err)
 		}
 	})
 	t.Run("max cpu 101", func(t *testing.T) {

@@ -37,12 +37,14 @@ sandlock_result_t *sl_abi_result_new(const struct sl_status *st,
 /*
  * Create a run from the caller's arguments: checks the policy, argv and
  * name, reports a failure as one "sandlock: ..." line on stderr. pipe_fds
- * receives the ends of PIPED streams. NULL on failure.
+ * receives the ends of PIPED streams; cow is the run's copy-on-write
+ * branch (sl_abi_cow_begin, NULL without one). NULL on failure.
  */
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
 				 unsigned int argc, const uint8_t stdio[3],
-				 bool start, bool own_thread, int pipe_fds[3]);
+				 bool start, bool own_thread, int pipe_fds[3],
+				 struct sl_cow_run *cow);
 
 /*
  * The copy-on-write branch of a run of policy, before the run is created

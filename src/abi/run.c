@@ -19,7 +19,8 @@ int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
 		return -1;
 	if (sl_abi_cow_begin(policy, dry_run, &cow) < 0)
 		return -1;
-	r = sl_abi_run_create(policy, name, argv, argc, stdio, true, false, NULL);
+	r = sl_abi_run_create(policy, name, argv, argc, stdio, true, false, NULL,
+			      cow);
 	if (!r) {
 		sl_cow_run_discard(cow);
 		return -1;

@@ -13,8 +13,8 @@
 bool sl_fs_policy_confines(const struct sl_policy *p)
 {
 	/* Under chroot the (future) chroot handlers own the view. */
-	return !p->chroot &&
-	       (p->fs_read.n > 0 || p->fs_write.n > 0 || p->fs_deny.n > 0);
+	return !p->chroot && (p->fs_read.n > 0 || p->fs_write.n > 0 ||
+			      p->fs_deny.n > 0 || p->workdir);
 }
 
 static bool fsview_active(const struct sl_policy *p)

@@ -8,6 +8,7 @@ extern const struct sl_handler_module sl_module_processes;
 extern const struct sl_handler_module sl_module_memory;
 extern const struct sl_handler_module sl_module_pidargs;
 extern const struct sl_handler_module sl_module_fsview;
+extern const struct sl_handler_module sl_module_cow;
 extern const struct sl_handler_module sl_module_fsdeny;
 extern const struct sl_handler_module sl_module_fsmeta;
 extern const struct sl_handler_module sl_module_fswatch;
@@ -28,6 +29,7 @@ const struct sl_handler_module *const sl_handler_modules[] = {
 	&sl_module_etc_hosts,
 	&sl_module_proc_net,
 	&sl_module_fsview,          /* owns the filesystem view: first */
+	&sl_module_cow,             /* the workdir's calls, before the rest */
 	&sl_module_fsdeny,
 	&sl_module_fsmeta,
 	&sl_module_fswatch,

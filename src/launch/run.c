@@ -87,6 +87,7 @@ static struct sl_run *run_alloc(struct sl_sandbox *sb, const struct sl_run_opts 
 	}
 	r->sb = sl_sandbox_ref(sb);
 	r->own_thread = o->own_thread;
+	r->cow = o->cow;
 	r->epfd = -1;
 	r->pidfd = -1;
 	r->keeper.fd = -1;
@@ -142,6 +143,7 @@ static int attach(struct sl_run *r, int listener, struct sl_error *e)
 			.listener = listener,
 			.epfd = r->epfd,
 			.active = r->sb->active_modules,
+			.cow = r->cow,
 		};
 
 		rc = sl_supervisor_new(&cfg, &r->sv, e);

@@ -38,6 +38,7 @@ struct sl_run {
 	bool throttle_started;
 
 	bool own_thread;
+	struct sl_cow_branch *cow; /* the options', borrowed */
 	pthread_t thread;
 	bool thread_running;
 	struct sl_evsrc wake;  /* launch's eventfd: the keeper reports, or the

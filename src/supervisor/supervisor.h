@@ -17,6 +17,7 @@
 #include "util/error.h"
 
 struct sl_supervisor;
+struct sl_cow_branch;
 
 struct sl_supervisor_config {
 	const struct sl_policy *policy; /* must outlive the supervisor */
@@ -28,6 +29,8 @@ struct sl_supervisor_config {
 	int listener;                   /* taken over: closed by free */
 	int epfd;                       /* the run's loop */
 	uint64_t active;                /* sl_handlers_active(policy) */
+	struct sl_cow_branch *cow;      /* the copy-on-write branch, or NULL
+					 * (must outlive the supervisor) */
 };
 
 /* Initialise the active modules and build the dispatch chains. On

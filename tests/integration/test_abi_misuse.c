@@ -241,9 +241,6 @@ TEST(unsupported_features_fail_to_build_naming_the_feature)
 		sandlock_builder_t *b;
 		const char *feature;
 	} rows[] = {
-		{ sandlock_sandbox_builder_workdir(BUILDER(), "/tmp"), "copy-on-write" },
-		{ sandlock_sandbox_builder_fs_storage(BUILDER(), "/tmp"), "copy-on-write" },
-		{ sandlock_sandbox_builder_max_disk(BUILDER(), 1 << 20), "copy-on-write" },
 		{ sandlock_sandbox_builder_chroot(BUILDER(), "/"), "chroot" },
 		{ sandlock_sandbox_builder_fs_mount(BUILDER(), "/v", "/usr"), "chroot" },
 		{ sandlock_sandbox_builder_http_allow(BUILDER(), "GET example.com/*"), "HTTP" },
@@ -277,8 +274,6 @@ TEST(unsupported_features_fail_to_build_naming_the_feature)
 /* The message names the feature, not just "not supported". */
 TEST(unsupported_messages_name_the_feature)
 {
-	CHECK(build_fails_with(sandlock_sandbox_builder_workdir(BUILDER(), "/tmp"),
-			       "copy-on-write workdir is not supported yet"));
 	CHECK(build_fails_with(sandlock_sandbox_builder_chroot(BUILDER(), "/"),
 			       "chroot is not supported yet"));
 	CHECK(build_fails_with(sandlock_sandbox_builder_policy_fn(BUILDER(), allow_all,

@@ -88,9 +88,6 @@ static const struct {
 	{ set_http_port, "HTTP ACL proxy" },
 	{ set_http_ca, "HTTP ACL proxy" },
 	{ set_http_inject, "HTTP ACL proxy" },
-	{ set_workdir, "copy-on-write workdir" },
-	{ set_fs_storage, "copy-on-write workdir" },
-	{ set_max_disk, "copy-on-write workdir" },
 	{ set_chroot, "chroot" },
 	{ set_mount, "chroot" },
 	{ set_random_seed, "random_seed" },
@@ -155,7 +152,10 @@ TEST(supported_settings_build)
 	push(&p->net_allow, "tcp://*:443");
 	push(&p->net_allow, "udp://127.0.0.1:53");
 	p->port_remap = true;
-	/* Branch actions without a workdir act on nothing: harmless. */
+	/* The copy-on-write workdir, its storage, quota and actions. */
+	set_workdir(p);
+	set_fs_storage(p);
+	set_max_disk(p);
 	p->on_exit_set = p->on_error_set = true;
 	p->on_exit = SL_BRANCH_ABORT;
 	p->on_error = SL_BRANCH_KEEP;
@@ -180,15 +180,16 @@ TEST(flags_of_unsupported_settings_are_named)
 	static const char *const named[][2] = {
 		{ "http-allow", "HTTP ACL proxy" },
 		{ "http-ca-out", "HTTP ACL proxy" },
-		{ "workdir", "copy-on-write workdir" },
-		{ "on-error", "copy-on-write workdir" },
 		{ "fs-mount", "chroot" },
 		{ "num-cpus", "num_cpus" },
 		{ "deterministic-dirs", "deterministic_dirs" },
 	};
 	static const char *const supported[] = { "fs-read", "cpu", "cwd",
 						 "max-memory", "http", "",
-						 "num", "cpus" };
+						 "num", "cpus", "workdir",
+						 "fs-storage", "max-disk",
+						 "on-exit", "on-error",
+						 "dry-run" };
 
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		CHECK_STR(sl_policy_setting_unsupported(named[i][0]),

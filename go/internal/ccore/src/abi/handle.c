@@ -14,7 +14,8 @@
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
 				 unsigned int argc, const uint8_t stdio[3],
-				 bool start, bool own_thread, int pipe_fds[3])
+				 bool start, bool own_thread, int pipe_fds[3],
+				 struct sl_cow_run *cow)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 	struct sl_run_opts o = {
@@ -24,6 +25,7 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 		.stdio = { stdio[0], stdio[1], stdio[2] },
 		.start = start,
 		.own_thread = own_thread,
+		.cow = cow ? cow->branch : NULL,
 	};
 	struct sl_error e = { 0 };
 	struct sl_run *r = NULL;
@@ -64,7 +66,7 @@ static sandlock_handle_t *open_handle(const sandlock_sandbox_t *policy,
 		return NULL;
 	}
 	h->run = sl_abi_run_create(policy, name, argv, argc, stdio, start,
-				   own_thread, pipe_fds);
+				   own_thread, pipe_fds, h->cow);
 	if (!h->run) {
 		sl_cow_run_discard(h->cow);
 		free(h);

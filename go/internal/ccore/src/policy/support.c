@@ -17,15 +17,6 @@ static bool uses_http(const struct sl_policy *p)
 	       p->http_ca_out;
 }
 
-/* on_exit/on_error alone are harmless: they only act on a COW layer.
- * Everything but the interception of the child's file calls exists
- * (src/cow/, docs/cow.md): this row goes when the supervisor stages them,
- * together with handing each run's branch to it. */
-static bool uses_cow(const struct sl_policy *p)
-{
-	return p->workdir || p->fs_storage || p->has_max_disk;
-}
-
 static bool uses_chroot(const struct sl_policy *p)
 {
 	return p->chroot || p->nmounts > 0;
@@ -67,8 +58,6 @@ static const struct {
 	{ "HTTP ACL proxy", uses_http,
 	  "http-allow http-deny http-port http-ca http-key http-inject-ca "
 	  "http-ca-out" },
-	{ "copy-on-write workdir", uses_cow,
-	  "workdir fs-storage max-disk on-exit on-error dry-run" },
 	{ "chroot", uses_chroot, "chroot fs-mount" },
 	{ "random_seed", uses_random_seed, "random-seed" },
 	{ "time_start", uses_time_start, "time-start" },

@@ -109,6 +109,9 @@ const char *sl_supervisor_name(const struct sl_supervisor *sv);
  * limits); false when it cannot be established (fail closed). */
 bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid);
 
+/* The run's copy-on-write branch (cow/cow.h), NULL without a workdir. */
+struct sl_cow_branch *sl_supervisor_cow(const struct sl_supervisor *sv);
+
 /* The sandbox's process table (supervisor/proctab.h): lookup of pids,
  * enumeration, signals through pidfds, fork bookkeeping. */
 struct sl_proctab *sl_supervisor_proctab(const struct sl_supervisor *sv);

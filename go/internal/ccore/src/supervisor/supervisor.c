@@ -44,6 +44,7 @@ struct sl_supervisor {
 
 	struct sl_proctab *procs; /* every process of the sandbox */
 	struct sl_workers *workers; /* created on first use */
+	struct sl_cow_branch *cow;  /* the run's, borrowed */
 
 	struct sl_error *init_err; /* during module init: the caller's record */
 };
@@ -271,6 +272,7 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->epfd = cfg->epfd;
 	sv->policy = cfg->policy;
 	sv->root = cfg->root;
+	sv->cow = cfg->cow;
 	{
 		struct sl_proctab_hooks hooks = {
 			.added = on_pid_new, .exited = on_pid_exit, .ctx = sv,
@@ -335,6 +337,11 @@ struct sl_evsrc *sl_supervisor_listener(struct sl_supervisor *sv)
 }
 
 /* ---- services for modules (dispatch.h) ------------------------------- */
+
+struct sl_cow_branch *sl_supervisor_cow(const struct sl_supervisor *sv)
+{
+	return sv->cow;
+}
 
 int sl_supervisor_epfd(const struct sl_supervisor *sv)
 {
