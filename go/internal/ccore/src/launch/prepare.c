@@ -230,7 +230,6 @@ static void prepare_tty(struct sl_launch *l, const struct sl_run_opts *o)
 	l->spec.take_tty = true;
 }
 
-/* The child's working directory (behavior.md 11.2). */
 /* The policy's ruleset, shared by its runs; a copy-on-write run has one
  * of its own, which leaves the workdir no right to write and the storage
  * none at all, but lets the run read and execute its own upper (Landlock
@@ -254,6 +253,7 @@ static int run_ruleset(struct sl_launch *l, struct sl_sandbox *sb,
 	return r;
 }
 
+/* The child's working directory (behavior.md 11.2). */
 static const char *child_cwd(const struct sl_policy *p)
 {
 	if (p->cwd)
