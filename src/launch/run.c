@@ -141,7 +141,7 @@ static int attach(struct sl_run *r, int listener, struct sl_error *e)
 			.keeper = r->launch.keeper_pid,
 			.listener = listener,
 			.epfd = r->epfd,
-			.active = r->sb->active_modules,
+			.mods = &r->sb->modules,
 		};
 
 		rc = sl_supervisor_new(&cfg, &r->sv, e);

@@ -29,15 +29,19 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	atomic_init(&sb->refs, 1);
 	sb->policy = p;
 	sb->ruleset_fd = -1;
-	sb->active_modules = sl_handlers_active(p);
-	sl_handlers_notify_set_of(sb->active_modules, p, &sb->notify);
-	sb->supervised = !sl_nrset_empty(&sb->notify);
 	r = pthread_mutex_init(&sb->lock, NULL);
 	if (r != 0) {
 		sl_policy_free(p);
 		free(sb);
 		return sl_err(e, r, "pthread_mutex_init failed");
 	}
+	r = sl_handlers_active(p, &sb->modules);
+	if (r < 0) {
+		sl_sandbox_unref(sb);
+		return sl_err(e, -r, "out of memory");
+	}
+	sl_handlers_notify_set_of(&sb->modules, p, &sb->notify);
+	sb->supervised = !sl_nrset_empty(&sb->notify);
 	r = sl_seccomp_build(p, &sb->notify, &sb->prog, e);
 	if (r < 0) {
 		sl_sandbox_unref(sb);
@@ -62,6 +66,7 @@ void sl_sandbox_unref(struct sl_sandbox *sb)
 		sl_seccomp_free(&sb->prog);
 	if (sb->ruleset_fd >= 0)
 		close(sb->ruleset_fd);
+	sl_modlist_free(&sb->modules);
 	sl_policy_free(sb->policy);
 	pthread_mutex_destroy(&sb->lock);
 	free(sb);
