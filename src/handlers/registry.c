@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct sl_handler_module sl_module_freeze;
 extern const struct sl_handler_module sl_module_processes;
 extern const struct sl_handler_module sl_module_memory;
 extern const struct sl_handler_module sl_module_pidargs;
@@ -22,8 +23,10 @@ extern const struct sl_handler_module sl_module_proc_net;
 extern const struct sl_handler_module sl_module_net_bind;
 extern const struct sl_handler_module sl_module_net_getsockname;
 extern const struct sl_handler_module sl_module_net_listen;
+extern const struct sl_handler_module sl_module_policy;
 
 const struct sl_handler_module *const sl_handler_modules[] = {
+	&sl_module_freeze,          /* exec: first, before anything looks */
 	&sl_module_processes,
 	&sl_module_memory,
 	&sl_module_pidargs,
@@ -38,6 +41,7 @@ const struct sl_handler_module *const sl_handler_modules[] = {
 	&sl_module_net_bind,
 	&sl_module_net_getsockname,
 	&sl_module_net_listen,
+	&sl_module_policy,          /* the gate: after every built-in */
 	NULL,
 };
 

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "landlock/landlock.h"
+#include "launch/freeze.h"
 #include "seccomp/filter.h"
 #include "supervisor/dispatch.h"
+
+extern const struct sl_handler_module sl_module_freeze;
 
 int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e)
@@ -42,6 +45,12 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	}
 	sl_handlers_notify_set_of(&sb->modules, p, &sb->notify);
 	sb->supervised = !sl_nrset_empty(&sb->notify);
+	/* Say up front what freezing an exec would meet in every run. */
+	if (sl_modlist_has(&sb->modules, &sl_module_freeze) &&
+	    (r = sl_freezer_possible(e)) < 0) {
+		sl_sandbox_unref(sb);
+		return r;
+	}
 	r = sl_seccomp_build(p, &sb->notify, &sb->prog, e);
 	if (r < 0) {
 		sl_sandbox_unref(sb);

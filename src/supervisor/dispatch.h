@@ -218,6 +218,9 @@ bool sl_supervisor_module_active(const struct sl_supervisor *sv,
 void *sl_supervisor_module_state(const struct sl_supervisor *sv,
 				 const struct sl_handler_module *m);
 
+/* The run's freezer (supervisor/freezer.h), NULL when it has none. */
+const struct sl_freezer_ops *sl_supervisor_freezer(const struct sl_supervisor *sv);
+
 /* The argument a run gave module m (sl_modref), NULL if none. */
 void *sl_supervisor_module_arg(const struct sl_supervisor *sv,
 			       const struct sl_handler_module *m);

@@ -42,13 +42,13 @@ struct sl_supervisor {
 	uint16_t *chain;
 	struct sl_nrset gated;  /* the gate approves their side effects */
 
-	/* the dispatch in progress: what sl_supervisor_park() and
-	 * sl_supervisor_gate_first() leave for it */
-	struct sl_parked *parking;
-	struct sl_gate_req gate_req;
+	/* the dispatch in progress (they nest: a module's handle may
+	 * resume another notification) */
+	struct dispatch_frame *frame;
 
 	struct sl_proctab *procs; /* every process of the sandbox */
 	struct sl_workers *workers; /* created on first use */
+	const struct sl_freezer_ops *freezer;
 
 	struct sl_error *init_err; /* during module init: the caller's record */
 };
@@ -127,6 +127,13 @@ static void finish(struct sl_supervisor *sv, struct sl_parked *pk,
 	free(pk);
 }
 
+/* What sl_supervisor_park() and sl_supervisor_gate_first() leave for
+ * the dispatch that called the module. */
+struct dispatch_frame {
+	struct sl_parked *parking;
+	struct sl_gate_req gate_req;
+};
+
 static void reset(struct sl_action *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -146,9 +153,9 @@ static int gate_phase(struct sl_supervisor *sv, struct sl_notif *n,
 	if (sv->gate >= sv->nmods)
 		return 0;
 	m = sv->mods[sv->gate].m;
-	sv->gate_req.n = n;
-	sv->gate_req.a = a;
-	r = m->gate(sv->states[sv->gate], &sv->gate_req);
+	sv->frame->gate_req.n = n;
+	sv->frame->gate_req.a = a;
+	r = m->gate(sv->states[sv->gate], &sv->frame->gate_req);
 	if (r < 0) {
 		if (a->kind == SL_ACT_INJECT_SEND)
 			close(a->srcfd);
@@ -172,12 +179,13 @@ static int gate_phase(struct sl_supervisor *sv, struct sl_notif *n,
 	pk->past_gate = true;
 	pk->a = *a;
 	pk->dlen = 0;
-	if (sv->gate_req.dest && sv->gate_req.dlen <= sizeof(pk->dest)) {
-		memcpy(pk->dest, sv->gate_req.dest, sv->gate_req.dlen);
-		pk->dlen = sv->gate_req.dlen;
+	if (sv->frame->gate_req.dest &&
+	    sv->frame->gate_req.dlen <= sizeof(pk->dest)) {
+		memcpy(pk->dest, sv->frame->gate_req.dest,
+		       sv->frame->gate_req.dlen);
+		pk->dlen = sv->frame->gate_req.dlen;
 	}
-	sv->parking = NULL;
-	m->gate_held(sv->states[sv->gate], pk, &sv->gate_req);
+	m->gate_held(sv->states[sv->gate], pk, &sv->frame->gate_req);
 	return 1;
 }
 
@@ -188,9 +196,10 @@ static int gate_phase(struct sl_supervisor *sv, struct sl_notif *n,
  * the after_gate modules if every built-in continued. A parked
  * notification (pk) continues where it stopped.
  */
-static void dispatch(struct sl_supervisor *sv, struct sl_parked *pk,
-		     const struct seccomp_notif *req,
-		     struct sl_notif_cache *cache)
+static void dispatch_in(struct sl_supervisor *sv, struct sl_parked *pk,
+			const struct seccomp_notif *req,
+			struct sl_notif_cache *cache,
+			struct dispatch_frame *f)
 {
 	struct sl_notif n = { .req = req, .listener = sv->listener.fd,
 			      .sv = sv, .cache = cache, .parked = pk };
@@ -200,7 +209,6 @@ static void dispatch(struct sl_supervisor *sv, struct sl_parked *pk,
 	struct sl_action a;
 
 	reset(&a);
-	sv->gate_req = (struct sl_gate_req){ 0 };
 	if (nr < 0 || nr >= SL_MAX_NR) {
 		finish(sv, pk, req, cache, &a);
 		return;
@@ -227,14 +235,10 @@ static void dispatch(struct sl_supervisor *sv, struct sl_parked *pk,
 		}
 		reset(&a);
 		n.pos = pos;
-		sv->parking = NULL;
-		sv->gate_req = (struct sl_gate_req){ 0 };
+		*f = (struct dispatch_frame){ 0 };
 		r = ref->m->handle(sv->states[sv->chain[pos]], &n, &a);
-		if (sv->parking) {
-			/* the module keeps it (sl_supervisor_park) */
-			sv->parking = NULL;
-			return;
-		}
+		if (f->parking)
+			return; /* the module keeps it (sl_supervisor_park) */
 		if (r < 0) {
 			if (a.kind == SL_ACT_INJECT_SEND)
 				close(a.srcfd);
@@ -257,9 +261,28 @@ static void dispatch(struct sl_supervisor *sv, struct sl_parked *pk,
 		if (a.kind != SL_ACT_CONTINUE)
 			break;
 	}
+	*f = (struct dispatch_frame){ 0 };
 	if (!gated && gate_phase(sv, &n, &a, end))
 		return;
 	finish(sv, pk, req, cache, &a);
+}
+
+/*
+ * Walk the chain of the notification: the built-in modules, first
+ * non-CONTINUE decision wins (an internal failure of a module fails the
+ * syscall with its errno: fail closed); then the gate; then the
+ * after_gate modules if every built-in continued. A parked notification
+ * (pk) continues where it stopped.
+ */
+static void dispatch(struct sl_supervisor *sv, struct sl_parked *pk,
+		     const struct seccomp_notif *req,
+		     struct sl_notif_cache *cache)
+{
+	struct dispatch_frame f = { 0 }, *outer = sv->frame;
+
+	sv->frame = &f;
+	dispatch_in(sv, pk, req, cache, &f);
+	sv->frame = outer;
 }
 
 static void on_listener(struct sl_evsrc *src, uint32_t events)
@@ -306,7 +329,8 @@ struct sl_parked *sl_supervisor_park(struct sl_supervisor *sv,
 		pk->a.srcfd = -1;
 	}
 	pk->resume = again ? n->pos : n->pos + 1;
-	sv->parking = pk;
+	if (sv->frame)
+		sv->frame->parking = pk;
 	return pk;
 }
 
@@ -342,8 +366,10 @@ bool sl_supervisor_gate_first(const struct sl_notif *n, const void *dest,
 		return false;
 	}
 	out->kind = SL_ACT_GATE;
-	n->sv->gate_req.dest = dest;
-	n->sv->gate_req.dlen = dlen;
+	if (n->sv->frame) {
+		n->sv->frame->gate_req.dest = dest;
+		n->sv->frame->gate_req.dlen = dlen;
+	}
 	return true;
 }
 
@@ -476,6 +502,7 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->epfd = cfg->epfd;
 	sv->policy = cfg->policy;
 	sv->root = cfg->root;
+	sv->freezer = cfg->freezer;
 	{
 		struct sl_proctab_hooks hooks = {
 			.added = on_pid_new, .exited = on_pid_exit, .ctx = sv,
@@ -578,6 +605,11 @@ void *sl_supervisor_module_state(const struct sl_supervisor *sv,
 		if (sv->mods[i].m == m)
 			return sv->states[i];
 	return NULL;
+}
+
+const struct sl_freezer_ops *sl_supervisor_freezer(const struct sl_supervisor *sv)
+{
+	return sv->freezer;
 }
 
 void *sl_supervisor_module_arg(const struct sl_supervisor *sv,

@@ -13,6 +13,7 @@
 
 #include "policy/policy.h"
 #include "supervisor/dispatch.h"
+#include "supervisor/freezer.h"
 #include "supervisor/nrset.h"
 #include "util/error.h"
 
@@ -28,6 +29,7 @@ struct sl_supervisor_config {
 	int listener;                   /* taken over: closed by free */
 	int epfd;                       /* the run's loop */
 	const struct sl_modlist *mods;  /* the run's modules (copied) */
+	const struct sl_freezer_ops *freezer; /* NULL: the run cannot freeze */
 };
 
 /* Initialise the active modules, build the dispatch chains and register
