@@ -340,3 +340,399 @@ TEST(calls_not_held_are_observed)
 	out_free(&o);
 	rmdir(dir);
 }
+
+/* ---- the live policy: network -------------------------------------------------- */
+
+/* Two TCP listeners on one port, at 127.0.0.2 and 127.0.0.3. */
+struct pair {
+	int a, b, port;
+};
+
+static bool pair_open(struct pair *p)
+{
+	for (int tries = 0; tries < 20; tries++) {
+		p->a = nu_tcp("127.0.0.2", 0);
+		if (p->a < 0)
+			return false;
+		p->port = nu_port_of(p->a);
+		p->b = nu_tcp("127.0.0.3", p->port);
+		if (p->b >= 0)
+			return true;
+		close(p->a);
+	}
+	return false;
+}
+
+static void pair_close(struct pair *p)
+{
+	close(p->a);
+	close(p->b);
+}
+
+/* A policy allowing both listeners, with callback cb. */
+static sandlock_builder_t *pair_builder(const struct pair *p,
+					sandlock_policy_fn_t cb)
+{
+	sandlock_builder_t *b = nu_builder();
+
+	b = sandlock_sandbox_builder_net_allow(
+		b, nu_fmt("tcp://127.0.0.2:%d", p->port, 0));
+	b = sandlock_sandbox_builder_net_allow(
+		b, nu_fmt("tcp://127.0.0.3:%d", p->port, 0));
+	return with_cb(b, cb, NULL);
+}
+
+/* Two connects from one shell: to .2, then to .3 (or .2 again). */
+static struct out two_connects(sandlock_builder_t *b, const struct pair *p,
+			       const char *second)
+{
+	char cmd[PATH_MAX * 2 + 128];
+
+	snprintf(cmd, sizeof(cmd),
+		 "%s connect tcp 127.0.0.2 %d; /bin/true marker; "
+		 "%s connect tcp %s %d",
+		 nu_probe, p->port, nu_probe, second, p->port);
+	return RUN(b, "/bin/sh", "-c", cmd);
+}
+
+static int32_t deny_dot3(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			 void *ud)
+{
+	(void)ctx;
+	(void)ud;
+	record(ev);
+	return strcmp(ev->syscall, "connect") == 0 && ev->host &&
+			       strcmp(ev->host, "127.0.0.3") == 0 ?
+		       -1 :
+		       0;
+}
+
+TEST(connect_refused_to_one_ip_allowed_to_another)
+{
+	struct pair pr;
+	struct out o;
+	int i;
+
+	if (!nu_find_probe())
+		FAIL("net_probe helper not built");
+	CHECK(pair_open(&pr));
+	seen_reset();
+	o = two_connects(pair_builder(&pr, deny_dot3), &pr, "127.0.0.3");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "OK\nEPERM\n");
+	CHECK(nu_connected(pr.a));
+	CHECK(!nu_connected(pr.b));
+	i = find("connect", NULL);
+	CHECK(i >= 0);
+	CHECK_STR(seen.host[i], "127.0.0.2");
+	CHECK_EQ_INT(seen.port[i], pr.port);
+	CHECK_EQ_INT(seen.category[i], 1);
+	out_free(&o);
+	pair_close(&pr);
+}
+
+/* On the first connect: only 127.0.0.2 from now on. */
+static int32_t restrict_on_first_connect(const sandlock_event_t *ev,
+					 sandlock_ctx_t *ctx, void *ud)
+{
+	static const char *const only[] = { "127.0.0.2" };
+
+	(void)ud;
+	if (strcmp(ev->syscall, "connect") == 0)
+		sandlock_ctx_restrict_network(ctx, only, 1);
+	/* a grant after a restriction is ignored */
+	if (is_exec(ev) && argv_has(ev, "marker")) {
+		static const char *const both[] = { "127.0.0.3" };
+
+		sandlock_ctx_grant_network(ctx, both, 1);
+	}
+	return 0;
+}
+
+TEST(restricting_the_network_in_a_callback_refuses_the_next_connect)
+{
+	struct pair pr;
+	struct out o;
+
+	if (!nu_find_probe())
+		FAIL("net_probe helper not built");
+	CHECK(pair_open(&pr));
+	o = two_connects(pair_builder(&pr, restrict_on_first_connect), &pr,
+			 "127.0.0.3");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "OK\nECONNREFUSED\n");
+	CHECK(nu_connected(pr.a));
+	CHECK(!nu_connected(pr.b));
+	out_free(&o);
+	pair_close(&pr);
+}
+
+/* At the marker: an empty set, which denies every destination. */
+static int32_t restrict_empty_at_marker(const sandlock_event_t *ev,
+					sandlock_ctx_t *ctx, void *ud)
+{
+	(void)ud;
+	if (is_exec(ev) && argv_has(ev, "marker"))
+		sandlock_ctx_restrict_network(ctx, NULL, 0);
+	return 0;
+}
+
+TEST(an_empty_restriction_denies_every_destination)
+{
+	struct pair pr;
+	struct out o;
+
+	if (!nu_find_probe())
+		FAIL("net_probe helper not built");
+	CHECK(pair_open(&pr));
+	o = two_connects(pair_builder(&pr, restrict_empty_at_marker), &pr,
+			 "127.0.0.2");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "OK\nECONNREFUSED\n");
+	CHECK(nu_connected(pr.a));
+	CHECK(!nu_connected(pr.a));
+	out_free(&o);
+	pair_close(&pr);
+}
+
+/* At the marker: grant 127.0.0.3 (in the ceiling) and 10.1.2.3 (not): the
+ * live set is now {127.0.0.3}. */
+static int32_t grant_at_marker(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			       void *ud)
+{
+	static const char *const ips[] = { "127.0.0.3", "10.1.2.3", "bad" };
+
+	(void)ud;
+	if (is_exec(ev) && argv_has(ev, "marker"))
+		sandlock_ctx_grant_network(ctx, ips, 3);
+	return 0;
+}
+
+TEST(a_grant_within_the_ceiling_is_the_live_set)
+{
+	struct pair pr;
+	struct out o;
+
+	if (!nu_find_probe())
+		FAIL("net_probe helper not built");
+	CHECK(pair_open(&pr));
+	o = two_connects(pair_builder(&pr, grant_at_marker), &pr, "127.0.0.2");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "OK\nECONNREFUSED\n");
+	out_free(&o);
+	o = two_connects(pair_builder(&pr, grant_at_marker), &pr, "127.0.0.3");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "OK\nOK\n");
+	out_free(&o);
+	pair_close(&pr);
+}
+
+/* The process that runs the second probe may reach 127.0.0.3 only. */
+static int32_t per_pid(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+		       void *ud)
+{
+	static const char *const ips[] = { "127.0.0.3" };
+
+	(void)ud;
+	if (is_exec(ev) && argv_has(ev, "127.0.0.2") && argv_has(ev, "tcp") &&
+	    atomic_fetch_add(&deny_verdict, 1) == 0)
+		sandlock_ctx_restrict_pid_network(ctx, ev->pid, ips, 1);
+	return 0;
+}
+
+TEST(a_process_restricted_alone)
+{
+	struct pair pr;
+	struct out o;
+
+	if (!nu_find_probe())
+		FAIL("net_probe helper not built");
+	CHECK(pair_open(&pr));
+	atomic_store(&deny_verdict, 0);
+	/* the first probe is restricted; the second, another process, not */
+	o = two_connects(pair_builder(&pr, per_pid), &pr, "127.0.0.2");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "ECONNREFUSED\nOK\n");
+	out_free(&o);
+	atomic_store(&deny_verdict, -1);
+	pair_close(&pr);
+}
+
+/* ---- the live policy: limits ----------------------------------------------------- */
+
+static int32_t limit_processes(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			       void *ud)
+{
+	(void)ud;
+	if (is_exec(ev) && argv_has(ev, "seq"))
+		sandlock_ctx_restrict_max_processes(ctx, 2);
+	return 0;
+}
+
+TEST(lowering_max_processes_refuses_forks)
+{
+	char probe[PATH_MAX + 16];
+	struct out o;
+
+	if (!nu_find_probe())
+		FAIL("helpers not built");
+	snprintf(probe, sizeof(probe), "%s/fork_probe", nu_helpers);
+	o = RUN(with_cb(nu_builder(), limit_processes, NULL), probe, "seq", "5");
+	CHECK(o.ran);
+	/* itself and one child */
+	CHECK_STR(o.out, "created=1 errno=EAGAIN\n");
+	out_free(&o);
+	/* the same without the callback's restriction */
+	o = RUN(with_cb(nu_builder(), allow_all, NULL), probe, "seq", "5");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "created=5 errno=none\n");
+	out_free(&o);
+}
+
+static int32_t limit_memory(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			    void *ud)
+{
+	(void)ud;
+	if (is_exec(ev) && argv_has(ev, "thread"))
+		sandlock_ctx_restrict_max_memory(ctx, 16 << 20);
+	return 0;
+}
+
+TEST(lowering_max_memory_stops_an_allocation)
+{
+	char probe[PATH_MAX + 16];
+	sandlock_builder_t *b;
+	struct out o;
+
+	if (!nu_find_probe())
+		FAIL("helpers not built");
+	snprintf(probe, sizeof(probe), "%s/mem_probe", nu_helpers);
+	b = sandlock_sandbox_builder_max_memory(nu_builder(), 512 << 20);
+	o = RUN(with_cb(b, limit_memory, NULL), probe, "thread", "64");
+	CHECK(o.ran);
+	CHECK(!strstr(o.out, "survived"));
+	out_free(&o);
+	b = sandlock_sandbox_builder_max_memory(nu_builder(), 512 << 20);
+	o = RUN(with_cb(b, allow_all, NULL), probe, "thread", "64");
+	CHECK(o.ran);
+	CHECK_CONTAINS(o.out, "survived");
+	out_free(&o);
+}
+
+/* ---- the live policy: paths ------------------------------------------------------ */
+
+static char secret[128];
+
+static bool write_file_at(const char *path, const char *content)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(content, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* Deny the secret when the first reader starts, allow it at the marker. */
+static int32_t paths(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
+{
+	(void)ud;
+	if (is_exec(ev) && argv_has(ev, "read") &&
+	    atomic_fetch_add(&deny_verdict, 1) == 0)
+		sandlock_ctx_deny_path(ctx, secret);
+	if (is_exec(ev) && argv_has(ev, "marker"))
+		sandlock_ctx_allow_path(ctx, secret);
+	return 0;
+}
+
+TEST(a_denied_path_refuses_opens_by_every_name)
+{
+	char dir[64] = "/tmp/sl-pfn-XXXXXX", alias[128], cmd[PATH_MAX * 3 + 512];
+	struct out o;
+
+	if (!nu_find_probe())
+		FAIL("helpers not built");
+	CHECK(mkdtemp(dir));
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	snprintf(alias, sizeof(alias), "%s/alias", dir);
+	CHECK(write_file_at(secret, "SECRET\n"));
+	CHECK(link(secret, alias) == 0); /* another name, made before the run */
+	snprintf(cmd, sizeof(cmd),
+		 "%s/fs_probe read %s; %s/fs_probe read %s; /bin/true marker; "
+		 "%s/fs_probe read %s",
+		 nu_helpers, secret, nu_helpers, alias, nu_helpers, alias);
+	atomic_store(&deny_verdict, 0);
+	o = RUN(with_cb(sandlock_sandbox_builder_fs_read(nu_builder(), dir), paths,
+			NULL),
+		"/bin/sh", "-c", cmd);
+	atomic_store(&deny_verdict, -1);
+	CHECK(o.ran);
+	CHECK_STR(o.out, "read EACCES\nread EACCES\nread OK SECRET\n");
+	out_free(&o);
+	unlink(alias);
+	unlink(secret);
+	rmdir(dir);
+}
+
+/* ---- user data ------------------------------------------------------------------- */
+
+static _Atomic int drops;
+
+static void count_drop(void *ud)
+{
+	(void)ud;
+	atomic_fetch_add(&drops, 1);
+}
+
+TEST(user_data_dropped_once_after_the_last_run)
+{
+	const char *argv[] = { "/bin/true" };
+	sandlock_sandbox_t *p;
+	sandlock_handle_t *h;
+	sandlock_result_t *r;
+
+	atomic_store(&drops, 0);
+	p = lu_build(sandlock_sandbox_builder_policy_fn(lu_builder(), allow_all,
+							&secret, count_drop));
+	CHECK(p);
+	/* a live handle holds the callback past the policy's free */
+	h = sandlock_create(p, NULL, argv, 1);
+	CHECK(h);
+	sandlock_sandbox_free(p);
+	CHECK_EQ_INT(atomic_load(&drops), 0);
+	CHECK(sandlock_start(h) == 0);
+	r = sandlock_handle_wait(h);
+	CHECK(r);
+	CHECK_EQ_INT(sandlock_result_exit_code(r), 0);
+	sandlock_result_free(r);
+	CHECK_EQ_INT(atomic_load(&drops), 0);
+	sandlock_handle_free(h);
+	CHECK_EQ_INT(atomic_load(&drops), 1);
+
+	/* a one-shot run, then the policy */
+	atomic_store(&drops, 0);
+	p = lu_build(sandlock_sandbox_builder_policy_fn(lu_builder(), allow_all,
+							&secret, count_drop));
+	CHECK(p);
+	r = sandlock_run(p, NULL, argv, 1);
+	CHECK(r);
+	sandlock_result_free(r);
+	CHECK_EQ_INT(atomic_load(&drops), 0);
+	sandlock_sandbox_free(p);
+	CHECK_EQ_INT(atomic_load(&drops), 1);
+
+	/* replaced, then the build fails: each dropped once */
+	atomic_store(&drops, 0);
+	{
+		sandlock_builder_t *b = sandlock_sandbox_builder_policy_fn(
+			lu_builder(), allow_all, &secret, count_drop);
+
+		b = sandlock_sandbox_builder_policy_fn(b, allow_all, &drops,
+						       count_drop);
+		CHECK_EQ_INT(atomic_load(&drops), 1);
+		b = sandlock_sandbox_builder_max_cpu(b, 101);
+		CHECK(!sandlock_sandbox_build(b, NULL, NULL));
+		CHECK_EQ_INT(atomic_load(&drops), 2);
+	}
+}
