@@ -16,6 +16,16 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 unsigned int argc, const uint8_t stdio[3],
 				 bool start, bool own_thread, int pipe_fds[3])
 {
+	return sl_abi_run_create_ext(policy, name, argv, argc, stdio, start,
+				     own_thread, pipe_fds, NULL);
+}
+
+struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
+				     const char *name, const char *const *argv,
+				     unsigned int argc, const uint8_t stdio[3],
+				     bool start, bool own_thread, int pipe_fds[3],
+				     const struct sl_modlist *extra)
+{
 	struct sl_sandbox *sb = sl_from_abi(policy);
 	struct sl_run_opts o = {
 		.name = name,
@@ -24,6 +34,7 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 		.stdio = { stdio[0], stdio[1], stdio[2] },
 		.start = start,
 		.own_thread = own_thread,
+		.extra = extra,
 	};
 	struct sl_error e = { 0 };
 	struct sl_run *r = NULL;
