@@ -10,6 +10,7 @@
 #include "cow/cow.h"
 #include "sandlock_ext.h"
 #include "handlers/network.h"
+#include "handlers/user.h"
 
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
@@ -237,5 +238,6 @@ SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)
 	sl_run_free(h->run);
 	/* Only now is nothing of the run left to write into the branch. */
 	sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL);
+	sl_user_handlers_free(h->handlers);
 	free(h);
 }

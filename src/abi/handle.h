@@ -13,8 +13,11 @@
 struct sl_cow_run;
 struct sl_cow_changes;
 
+struct sl_user_handlers;
+
 struct sandlock_handle_t {
 	struct sl_run *run;
+	struct sl_user_handlers *handlers; /* custom handlers the run owns */
 	struct sl_cow_run *cow;  /* the workdir's branch, NULL without one */
 	bool waited;             /* status holds how the run ended */
 	struct sl_status status;

@@ -11,6 +11,7 @@
 
 #include "abi/handle.h"
 #include "abi/handler.h"
+#include "sandlock_ext.h"
 #include "launch/freeze.h"
 #include "util/utf8.h"
 
@@ -81,18 +82,19 @@ static bool check(const sandlock_sandbox_t *policy, const char *name,
 	return true;
 }
 
-static int run(const sandlock_sandbox_t *policy, const char *name,
-	       const char *const *argv, uint32_t argc,
-	       const sandlock_handler_registration_t *regs, uintptr_t n,
-	       const uint8_t stdio[3], struct sl_status *st,
-	       struct sl_capture *cap)
+/* Check the registrations and take their handlers; the modules the run
+ * adds (extra, pointing into *out). -1 when refused (the handlers are
+ * released). */
+static int take(const sandlock_sandbox_t *policy, const char *name,
+		const char *const *argv, uint32_t argc,
+		const sandlock_handler_registration_t *regs, uintptr_t n,
+		struct sl_user_handlers **out, struct sl_modlist *extra)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 	struct sl_user_handlers *u;
-	struct sl_modlist extra = { 0 };
 	bool execs;
-	int r = -1;
 
+	memset(extra, 0, sizeof(*extra));
 	if (!check(policy, name, argv, argc, regs, n)) {
 		drop_registrations(regs, n);
 		return -1;
@@ -112,14 +114,33 @@ static int run(const sandlock_sandbox_t *policy, const char *name,
 			sl_user_handlers_free(u);
 			return -1;
 		}
-		if (sl_modlist_add(&extra, &sl_module_freeze, NULL, NULL) < 0)
-			goto out;
+		if (sl_modlist_add(extra, &sl_module_freeze, NULL, NULL) < 0)
+			goto fail;
 	}
-	if (sl_modlist_add(&extra, &sl_module_user, u, &u->nrs) < 0)
-		goto out;
+	if (sl_modlist_add(extra, &sl_module_user, u, &u->nrs) < 0)
+		goto fail;
+	*out = u;
+	return 0;
+fail:
+	sl_modlist_free(extra);
+	sl_user_handlers_free(u);
+	return -1;
+}
+
+static int run(const sandlock_sandbox_t *policy, const char *name,
+	       const char *const *argv, uint32_t argc,
+	       const sandlock_handler_registration_t *regs, uintptr_t n,
+	       const uint8_t stdio[3], struct sl_status *st,
+	       struct sl_capture *cap)
+{
+	struct sl_user_handlers *u;
+	struct sl_modlist extra;
+	int r;
+
+	if (take(policy, name, argv, argc, regs, n, &u, &extra) < 0)
+		return -1;
 	r = sl_abi_run_once_ext(policy, name, argv, argc, stdio, false, &extra,
 				st, cap, NULL);
-out:
 	sl_modlist_free(&extra);
 	sl_user_handlers_free(u);
 	return r;
@@ -153,4 +174,36 @@ SL_EXPORT sandlock_result_t *sandlock_run_interactive_with_handlers(
 		&st, NULL) < 0)
 		return NULL;
 	return sl_abi_result_new(&st, NULL);
+}
+
+/* Extension (sandlock_ext.h): the same run as a started handle, so that
+ * the caller can wait with a timeout and kill it (a Go context). */
+SL_EXPORT sandlock_handle_t *sandlock_spawn_with_handlers(
+	const sandlock_sandbox_t *policy, const char *name, const char *const *argv,
+	uint32_t argc, const sandlock_handler_registration_t *registrations,
+	uintptr_t nregistrations, bool capture)
+{
+	static const uint8_t inherit[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
+					    SL_STDIO_INHERIT };
+	struct sl_user_handlers *u;
+	struct sl_modlist extra;
+	sandlock_handle_t *h;
+
+	if (take(policy, name, argv, argc, registrations, nregistrations, &u,
+		 &extra) < 0)
+		return NULL;
+	h = calloc(1, sizeof(*h));
+	if (h)
+		h->run = sl_abi_run_create_ext(policy, name, argv, argc,
+					       capture ? sl_abi_capture_stdio :
+							 inherit,
+					       true, false, NULL, &extra);
+	sl_modlist_free(&extra);
+	if (!h || !h->run) {
+		free(h);
+		sl_user_handlers_free(u);
+		return NULL;
+	}
+	h->handlers = u;
+	return h;
 }

@@ -10,11 +10,22 @@
 #include "cow/cow.h"
 #include "sandlock_ext.h"
 #include "handlers/network.h"
+#include "handlers/user.h"
 
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
 				 unsigned int argc, const uint8_t stdio[3],
 				 bool start, bool own_thread, int pipe_fds[3])
+{
+	return sl_abi_run_create_ext(policy, name, argv, argc, stdio, start,
+				     own_thread, pipe_fds, NULL);
+}
+
+struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
+				     const char *name, const char *const *argv,
+				     unsigned int argc, const uint8_t stdio[3],
+				     bool start, bool own_thread, int pipe_fds[3],
+				     const struct sl_modlist *extra)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 	struct sl_run_opts o = {
@@ -24,6 +35,7 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 		.stdio = { stdio[0], stdio[1], stdio[2] },
 		.start = start,
 		.own_thread = own_thread,
+		.extra = extra,
 	};
 	struct sl_error e = { 0 };
 	struct sl_run *r = NULL;
@@ -226,5 +238,6 @@ SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)
 	sl_run_free(h->run);
 	/* Only now is nothing of the run left to write into the branch. */
 	sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL);
+	sl_user_handlers_free(h->handlers);
 	free(h);
 }

@@ -22,5 +22,11 @@ typedef int (*sl_fs_op_fn)(struct sl_fs_call *c, unsigned flags,
  * set (SL_ACT_HOLD when deferred). */
 int sl_fs_run(struct sl_fs_view *v, const struct sl_notif *n, sl_fs_op_fn fn,
 	      unsigned flags, struct sl_action *out);
+/* The same with the credentials of creds on the loop (NULL: the view's).
+ * An operation that goes to a worker is one the policy gate approved
+ * first (a worker acts at once). */
+int sl_fs_run_creds(struct sl_fs_view *v, const struct sl_notif *n,
+		    sl_fs_op_fn fn, unsigned flags,
+		    struct sl_creds_cache *creds, struct sl_action *out);
 
 #endif

@@ -45,12 +45,26 @@ enum {
 	/* No fs_deny: Landlock refuses everything denied; only procfs is
 	 * served here. */
 	KERNEL_ENFORCED = 1 << 0,
+	/* Active only for what a policy callback may deny at run time:
+	 * nothing to do until it does. */
+	LIVE_ONLY = 1 << 1,
 };
 
 struct fsdeny {
 	struct sl_fs_view *v;
 	unsigned flags;
+	/* After a policy callback denied a path: opens are performed on
+	 * behalf, with credentials read at each call where the view does
+	 * not cache them (it is not notified of their changes). */
+	struct sl_creds_cache *fresh;
 };
+
+/* Before an operation with side effects: the policy gate approves first
+ * (an on-behalf open that creates or truncates, one in a worker). */
+static bool gate_first(struct sl_fs_call *c, struct sl_action *out)
+{
+	return c->nonblock && sl_supervisor_gate_first(c->n, NULL, 0, out);
+}
 
 #define SL_CREATE_RETRIES 3
 #define SL_LEASE_POLL_MS 20
@@ -190,6 +204,8 @@ static int open_existing(struct sl_fs_call *c, unsigned flags,
 		return r;
 	if (res->kind == SL_FSK_SLOW && c->nonblock)
 		return -EAGAIN;
+	if (gate_first(c, out))
+		return 0;
 	if (S_ISFIFO(mode) && !(fl & O_NONBLOCK) &&
 	    (fl & O_ACCMODE) != O_RDWR) {
 		fd = open_fifo(c, res, fl);
@@ -232,6 +248,8 @@ static int create_in(struct sl_fs_call *c, int dir, const char *name,
 	bool own_umask = c->job && c->job->own_fs;
 	int fd, r = 0;
 
+	if (gate_first(c, out))
+		return 0;
 	if (own_umask)
 		umask(c->creds->umask); /* the worker's own fs table */
 	do
@@ -569,17 +587,23 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 {
 	struct fsdeny *s = state;
 	const struct sl_fs_req *req;
+	unsigned flags = s->flags;
+	bool live = atomic_load(&s->v->live_denials) > 0;
 	sl_fs_op_fn fn;
 
+	if ((flags & LIVE_ONLY) && !live)
+		return 0;
+	if (live) /* everything is checked on behalf now */
+		flags &= ~(unsigned)KERNEL_ENFORCED;
 	if (sl_creds_invalidating(n->req->data.nr)) {
 		/* before the kernel changes them; exec is checked too */
 		sl_creds_invalidate(s->v->creds, n);
 		if ((n->req->data.nr != __NR_execve &&
 		     n->req->data.nr != __NR_execveat) ||
-		    (s->flags & KERNEL_ENFORCED))
+		    (flags & KERNEL_ENFORCED))
 			return 0;
 	}
-	if ((s->flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
+	if ((flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
 		return 0;
 	req = sl_fs_req_get(n);
 	if (!req)
@@ -606,7 +630,7 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 	default:
 		return 0;
 	}
-	return sl_fs_run(s->v, n, fn, s->flags, out);
+	return sl_fs_run_creds(s->v, n, fn, flags, live ? s->fresh : NULL, out);
 }
 
 /* ---- activation -------------------------------------------------------------- */
@@ -629,13 +653,19 @@ static bool grant_reaches(const struct sl_strv *grants)
 	return false;
 }
 
+static bool statically_active(const struct sl_policy *p)
+{
+	return p->fs_deny.n > 0 || grant_reaches(&p->fs_read) ||
+	       grant_reaches(&p->fs_write);
+}
+
 static bool fsdeny_active(const struct sl_policy *p)
 {
 	/* Under chroot the chroot handlers match denials on virtual paths. */
 	if (p->chroot)
 		return false;
-	return p->fs_deny.n > 0 || grant_reaches(&p->fs_read) ||
-	       grant_reaches(&p->fs_write);
+	/* a policy callback may deny paths at run time */
+	return statically_active(p) || p->cb;
 }
 
 static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -647,6 +677,16 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 		SCMP_SYS(unlink),   SCMP_SYS(rmdir),
 	};
 
+	if (p->cb) {
+		/* Denials at run time: every open and every call that names
+		 * an entry (notified for the callback anyway). */
+		sl_open_family_add(set);
+		sl_nrset_add_sys(set, creat);
+		for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
+			sl_nrset_add(set, others[i]);
+		if (!statically_active(p))
+			return;
+	}
 	/* opens are performed on behalf, with cached credentials */
 	sl_creds_invalidating_syscalls(set);
 	sl_nrset_add_sys(set, creat);
@@ -666,7 +706,11 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 
 static void fsdeny_fini(void *state)
 {
-	free(state);
+	struct fsdeny *s = state;
+
+	if (s)
+		sl_creds_cache_free(s->fresh);
+	free(s);
 }
 
 static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
@@ -684,6 +728,13 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	}
 	if (p->fs_deny.n == 0)
 		s->flags |= KERNEL_ENFORCED;
+	if (!statically_active(p))
+		s->flags |= LIVE_ONLY;
+	if (p->cb && p->fs_deny.n == 0 &&
+	    sl_creds_cache_new(SL_CREDS_FRESH, &s->fresh) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
 	*state = s;
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "launch/launch.h"
+#include "seccomp/filter.h"
 #include "util/cleanup.h"
 
 /* The child needs little stack: raw syscalls and one small message; the
@@ -333,4 +334,7 @@ void sl_launch_free(struct sl_launch *l)
 	if (l->event_fd >= 0)
 		close(l->event_fd);
 	l->event_fd = -1;
+	free(l->kspec.freeze);
+	l->kspec.freeze = NULL;
+	sl_seccomp_free(&l->own_prog);
 }

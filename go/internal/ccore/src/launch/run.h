@@ -28,6 +28,9 @@ struct sl_run_opts {
 	bool start;              /* release the child at once (popen) */
 	bool own_thread;         /* live handle: supervisor on its own thread;
 				  * false: serviced inside sl_run_wait */
+	/* Modules this run adds to the policy's (custom handlers), their
+	 * syscalls notified in this run only; may be NULL. */
+	const struct sl_modlist *extra;
 };
 
 /* Exit status (reason values are SANDLOCK_EXIT_REASON_*). */

@@ -12,6 +12,8 @@
 #include <sys/types.h>
 
 #include "policy/policy.h"
+#include "supervisor/dispatch.h"
+#include "supervisor/freezer.h"
 #include "supervisor/nrset.h"
 #include "util/error.h"
 
@@ -26,7 +28,8 @@ struct sl_supervisor_config {
 					 * process of the sandbox */
 	int listener;                   /* taken over: closed by free */
 	int epfd;                       /* the run's loop */
-	uint64_t active;                /* sl_handlers_active(policy) */
+	const struct sl_modlist *mods;  /* the run's modules (copied) */
+	const struct sl_freezer_ops *freezer; /* NULL: the run cannot freeze */
 };
 
 /* Initialise the active modules, build the dispatch chains and register
