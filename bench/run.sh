@@ -12,3 +12,5 @@ iters=${BENCH_ITERS:-300}
 	--size-mib "${BENCH_COW_MIB:-1024}"
 "$build/bench/fs_bench" --open-loop "$build/bench/open_loop" \
 	--tar-iters "${BENCH_TAR_ITERS:-10}" --cp-iters "${BENCH_CP_ITERS:-3}"
+"$build/bench/policy_bench" --exec-loop "$build/bench/exec_loop" \
+	--iters "${BENCH_POLICY_ITERS:-15}"

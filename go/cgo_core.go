@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "81fed9a780ffcadf46a3e4cbb07df20c55801b5e9ca6347544550700a120dee8"
+const coreSourcesSHA256 = "cd8eaf5fd75eaac8d8f41ade2914869eed99d0b58ee5884a1606a502b7320df4"

@@ -23,6 +23,7 @@ struct held {
 	struct held *next;
 	uint64_t id;
 	struct sl_parked *pk;
+	struct sl_pevent *ev; /* alive until its verdict comes back */
 	uint64_t deadline;
 };
 
@@ -44,12 +45,16 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* For the earliest call no one has answered yet. */
 static void arm(struct policy_state *s)
 {
 	struct itimerspec it = { 0 };
+	struct held *h = s->held;
 
-	if (s->held) {
-		uint64_t now = now_ns(), d = s->held->deadline;
+	while (h && atomic_load(&h->ev->claim) != SL_EV_UNANSWERED)
+		h = h->next;
+	if (h) {
+		uint64_t now = now_ns(), d = h->deadline;
 		uint64_t left = d > now ? d - now : 1;
 
 		it.it_value.tv_sec = (time_t)(left / 1000000000u);
@@ -66,9 +71,17 @@ static void deny(struct policy_state *s, struct sl_parked *pk, int err)
 }
 
 /* c-abi 2.3: allow (0), audit (-2), deny with errno n (n > 0, a valid
- * errno), anything else EPERM. */
-static void apply(struct policy_state *s, struct sl_parked *pk, int32_t v)
+ * errno), anything else EPERM. An event the thread answered already
+ * needs only what follows the answer. */
+static void apply(struct policy_state *s, struct sl_parked *pk,
+		  struct sl_pevent *ev)
 {
+	int32_t v = ev->verdict;
+
+	if (atomic_load(&ev->claim) == SL_EV_BY_THREAD) {
+		sl_supervisor_answered(s->sv, pk, &ev->sent);
+		return;
+	}
 	if (v == 0 || v == -2) {
 		pk->approved = true;
 		sl_supervisor_resume(s->sv, pk);
@@ -101,7 +114,7 @@ static void on_verdicts(struct sl_evsrc *src, uint32_t events)
 		struct held *h = take(s, ev->id);
 
 		if (h) {
-			apply(s, h->pk, ev->verdict);
+			apply(s, h->pk, ev);
 			free(h);
 		}
 		sl_pevent_free(ev);
@@ -119,10 +132,17 @@ static void on_timer(struct sl_evsrc *src, uint32_t events)
 
 	(void)events;
 	(void)!read(src->fd, &ticks, sizeof(ticks));
-	while (s->held && s->held->deadline <= now) {
-		struct held *h = s->held;
+	for (struct held **pp = &s->held; *pp && (*pp)->deadline <= now;) {
+		struct held *h = *pp;
+		uint32_t none = SL_EV_UNANSWERED;
 
-		s->held = h->next;
+		if (!atomic_compare_exchange_strong(&h->ev->claim, &none,
+						    SL_EV_BY_LOOP)) {
+			/* answered by the thread: its verdict is on its way */
+			pp = &h->next;
+			continue;
+		}
+		*pp = h->next;
 		deny(s, h->pk, EPERM);
 		free(h);
 	}
@@ -171,8 +191,15 @@ static void policy_gate_held(void *state, struct sl_parked *pk,
 		deny(s, pk, EPERM);
 		return;
 	}
+	/* Only the answer left (no module after the gate, no side effect
+	 * waiting for approval): the callback thread sends it. */
+	if (sl_supervisor_parked_final(s->sv, pk)) {
+		ev->direct = true;
+		ev->allowed = pk->a;
+	}
 	h->id = pk->req.id;
 	h->pk = pk;
+	h->ev = ev;
 	h->deadline = now_ns() + VERDICT_LIMIT_NS;
 	for (pp = &s->held; *pp; pp = &(*pp)->next)
 		;
@@ -224,14 +251,21 @@ static void policy_fini(void *state)
 		return;
 	if (s->live)
 		sl_live_close(s->live);
-	sl_pqueue_close(s->q);
+	/* The held calls are answered first, while their events are alive:
+	 * one still with the thread must not be answered by it. */
 	while (s->held) {
 		struct held *h = s->held;
+		uint32_t none = SL_EV_UNANSWERED;
 
 		s->held = h->next;
-		deny(s, h->pk, EPERM);
+		if (atomic_compare_exchange_strong(&h->ev->claim, &none,
+						   SL_EV_BY_LOOP))
+			deny(s, h->pk, EPERM);
+		else
+			sl_supervisor_answered(s->sv, h->pk, &h->ev->sent);
 		free(h);
 	}
+	sl_pqueue_close(s->q);
 	if (s->verdicts.fd >= 0)
 		sl_evsrc_del(s->epfd, &s->verdicts);
 	if (s->timer.fd >= 0) {
@@ -263,7 +297,8 @@ static int policy_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	}
 	r = sl_live_new(sv, p, &s->live);
 	if (r == 0)
-		r = sl_pqueue_new(p->cb, s->live, &s->q);
+		r = sl_pqueue_new(p->cb, s->live, sl_supervisor_listener(sv),
+				  &s->q);
 	if (r == 0)
 		r = sl_evsrc_add(s->epfd, &s->timer);
 	if (r == 0) {

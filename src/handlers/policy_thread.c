@@ -6,6 +6,7 @@
  * does not return: the queue is reference counted, the thread holds one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "handlers/policy.h"
+#include "supervisor/notif.h"
 #include "policy/callback.h"
 #include "sandlock.h"
 #include "util/ownthreads.h"
@@ -35,6 +37,7 @@ struct sl_pqueue {
 	uint64_t dropped;
 	bool stop, gone;
 	int efd; /* verdicts ready */
+	int listener; /* ours: direct answers */
 	pthread_t thread;
 	struct sl_policy_cb *cb;
 	struct sl_live *live;
@@ -68,6 +71,8 @@ static void unref(struct sl_pqueue *q)
 	}
 	if (q->efd >= 0)
 		close(q->efd);
+	if (q->listener >= 0)
+		close(q->listener);
 	sl_policy_cb_unref(q->cb);
 	sl_live_unref(q->live);
 	pthread_cond_destroy(&q->cond);
@@ -117,6 +122,17 @@ static void *thread_main(void *arg)
 			q->nobserved--;
 		pthread_mutex_unlock(&q->lock);
 		ev->verdict = call(q, ev);
+		/* Only the answer was left: give it now, unless the loop gave
+		 * one first (its 5 s limit). */
+		if (ev->held && ev->direct && !q->stop) {
+			uint32_t none = SL_EV_UNANSWERED;
+
+			sl_pevent_answer(ev->verdict, &ev->allowed, &ev->sent);
+			if (atomic_compare_exchange_strong(&ev->claim, &none,
+							   SL_EV_BY_THREAD))
+				sl_notif_respond(q->listener, ev->id,
+						 (pid_t)ev->pid, &ev->sent);
+		}
 		pthread_mutex_lock(&q->lock);
 		if (ev->held && !q->stop) {
 			uint64_t one = 1;
@@ -138,7 +154,20 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-int sl_pqueue_new(struct sl_policy_cb *cb, struct sl_live *live,
+void sl_pevent_answer(int32_t verdict, const struct sl_action *allowed,
+		      struct sl_action *out)
+{
+	if (verdict == 0 || verdict == -2) {
+		*out = *allowed;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->kind = SL_ACT_ERRNO;
+	out->error = verdict > 0 && verdict < 4096 ? verdict : EPERM;
+	out->srcfd = -1;
+}
+
+int sl_pqueue_new(struct sl_policy_cb *cb, struct sl_live *live, int listener,
 		  struct sl_pqueue **out)
 {
 	struct sl_pqueue *q = calloc(1, sizeof(*q));
@@ -147,10 +176,16 @@ int sl_pqueue_new(struct sl_policy_cb *cb, struct sl_live *live,
 	if (!q)
 		return -ENOMEM;
 	atomic_init(&q->refs, 1);
+	q->listener = fcntl(listener, F_DUPFD_CLOEXEC, 0);
 	q->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (q->efd < 0) {
+	if (q->efd < 0 || q->listener < 0) {
+		r = -errno;
+		if (q->efd >= 0)
+			close(q->efd);
+		if (q->listener >= 0)
+			close(q->listener);
 		free(q);
-		return -errno;
+		return r;
 	}
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
@@ -191,10 +226,11 @@ int sl_pqueue_push(struct sl_pqueue *q, struct sl_pevent *ev)
 		else
 			q->head = ev;
 		q->tail = ev;
-		pthread_cond_signal(&q->cond);
 	}
 	pthread_mutex_unlock(&q->lock);
-	if (r != 0)
+	if (r == 0)
+		pthread_cond_signal(&q->cond); /* the thread takes the lock */
+	else
 		sl_pevent_free(ev);
 	return r < 0 ? r : 0;
 }

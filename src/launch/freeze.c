@@ -278,6 +278,19 @@ static int list_new(struct sl_freezer *fz, pid_t exempt)
 	return ls.err < 0 ? ls.err : (int)ls.n;
 }
 
+/* Is tid's process the sandbox's only one, and single-threaded? Then
+ * nothing else can run: no /proc to read (the common case of a shell's
+ * child, or a program's first exec). */
+static bool alone(struct sl_freezer *fz, pid_t tid)
+{
+	struct sl_proctab *procs = sl_supervisor_proctab(fz->sv);
+	pid_t tgid;
+
+	fz->exempt = 0;
+	return procs && sl_proctab_lookup(procs, tid, &tgid) == 0 &&
+	       sl_proctab_count(procs) == 1 && !sl_proctab_threaded(procs, tgid);
+}
+
 /* ---- the requests ---------------------------------------------------------- */
 
 static void start_next(struct sl_freezer *fz);
@@ -371,8 +384,9 @@ static void start_next(struct sl_freezer *fz)
 			free(q);
 			continue;
 		}
-		fz->exempt = vfork_parent(fz->cur->tid);
-		n = sl_freezer_test_off ? 0 : list_new(fz, fz->exempt);
+		n = alone(fz, fz->cur->tid) || sl_freezer_test_off ?
+			    0 :
+			    list_new(fz, fz->exempt = vfork_parent(fz->cur->tid));
 		if (n <= 0) {
 			/* nothing else can run (or the list failed) */
 			fz->state = FZ_FROZEN;

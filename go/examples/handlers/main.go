@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command handlers shows the two ways a Go program takes part in a
 // sandbox's decisions while it runs:
 //

@@ -43,12 +43,26 @@ enum {
 #define SL_EV_MAX_ARGC 4096
 #define SL_EV_MAX_ARGV_BYTES (2u << 20)
 
+/* Who answered a held call: the callback thread itself (when only the
+ * answer was left), or the event loop (its verdict, or the 5 s limit). */
+enum {
+	SL_EV_UNANSWERED = 0,
+	SL_EV_BY_THREAD = 1,
+	SL_EV_BY_LOOP = 2,
+};
+
 /* One event for the callback (the fields of sandlock_event_t, owned). */
 struct sl_pevent {
 	struct sl_pevent *next;
 	uint64_t id;      /* the notification's */
 	bool held;        /* its verdict decides the call */
 	int32_t verdict;  /* the callback's return value */
+	/* held, and only the answer is left: the thread answers at once,
+	 * allowed with `allowed` (CONTINUE or a value), else the errno */
+	bool direct;
+	struct sl_action allowed;
+	struct sl_action sent;    /* what the thread answered */
+	_Atomic uint32_t claim;   /* SL_EV_*: who answers */
 	const char *syscall;
 	uint8_t category;
 	uint32_t pid, ppid;
@@ -83,9 +97,13 @@ struct sl_pqueue;
 struct sl_policy_cb;
 
 /* Start the thread for callback cb (referenced) with the live policy
- * (referenced). */
-int sl_pqueue_new(struct sl_policy_cb *cb, struct sl_live *live,
+ * (referenced); listener: the seccomp listener it answers direct events
+ * on (duplicated). */
+int sl_pqueue_new(struct sl_policy_cb *cb, struct sl_live *live, int listener,
 		  struct sl_pqueue **out);
+/* c-abi 2.3: the answer a verdict gives a held call allowed with a. */
+void sl_pevent_answer(int32_t verdict, const struct sl_action *allowed,
+		      struct sl_action *out);
 /* Readable when verdicts of held events are ready. */
 int sl_pqueue_fd(const struct sl_pqueue *q);
 /* Queue ev (taken). Events not held are dropped, and counted, when too

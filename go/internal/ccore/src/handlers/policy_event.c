@@ -174,13 +174,34 @@ static void fill_dest(struct sl_pevent *ev, const struct sl_notif *n,
 	ev->has_host = true;
 }
 
+/* One argument at addr, into *buf (grown up to the kernel's limit). */
+static int read_arg(const struct sl_notif *n, uint64_t addr, char **buf,
+		    size_t *cap, size_t *len)
+{
+	int r = sl_notif_read_str(n, addr, *buf, *cap, len);
+	char *big;
+
+	if (r != -ENAMETOOLONG || *cap > MAX_ARG_LEN)
+		return r == -ENAMETOOLONG ? -E2BIG : r; /* the kernel refuses it too */
+	big = malloc(MAX_ARG_LEN + 1);
+	if (!big)
+		return -ENOMEM;
+	if (*cap > 4096)
+		free(*buf);
+	*buf = big;
+	*cap = MAX_ARG_LEN + 1;
+	r = sl_notif_read_str(n, addr, *buf, *cap, len);
+	return r == -ENAMETOOLONG ? -E2BIG : r;
+}
+
 /* argv pointers from addr: up to a page boundary at a time (never past
  * the terminator into memory that may not be mapped). */
 static int read_argv(struct sl_pevent *ev, const struct sl_notif *n,
 		     uint64_t addr)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), total = 0, cap = 0;
-	char *buf = NULL;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), total = 0;
+	char small[4096], *buf = small;
+	size_t cap = sizeof(small);
 	int r = 0;
 
 	ev->argv = calloc(1, sizeof(char *));
@@ -210,17 +231,7 @@ static int read_argv(struct sl_pevent *ev, const struct sl_notif *n,
 				r = -E2BIG;
 				break;
 			}
-			if (!buf) {
-				cap = MAX_ARG_LEN + 1;
-				buf = malloc(cap);
-				if (!buf) {
-					r = -ENOMEM;
-					break;
-				}
-			}
-			r = sl_notif_read_str(n, ptrs[i], buf, cap, &len);
-			if (r == -ENAMETOOLONG)
-				r = -E2BIG; /* the kernel refuses it too */
+			r = read_arg(n, ptrs[i], &buf, &cap, &len);
 			if (r < 0)
 				break;
 			total += len + 1;
@@ -241,7 +252,8 @@ static int read_argv(struct sl_pevent *ev, const struct sl_notif *n,
 			break;
 		addr += k * sizeof(uint64_t);
 	}
-	free(buf);
+	if (buf != small)
+		free(buf);
 	return r;
 }
 

@@ -90,6 +90,9 @@ static int procs_handle(void *state, const struct sl_notif *n,
 
 	switch (classify(n)) {
 	case SL_CLONE_THREAD:
+		/* the freezer's shortcut needs to know (launch/freeze.c) */
+		if (sl_proctab_lookup(s->table, tid, &tgid) == 0)
+			sl_proctab_thread_started(s->table, tgid);
 		return 0;
 	case SL_CLONE_DENY:
 		out->kind = SL_ACT_ERRNO;

@@ -201,6 +201,8 @@ void sl_supervisor_note_cause(struct sl_supervisor *sv, uint32_t cause);
  * removed by the module before it is freed) says the operation is done.
  * The supervisor never blocks on the sandbox's behalf. */
 int sl_supervisor_epfd(const struct sl_supervisor *sv);
+/* The seccomp listener (to answer from another thread; borrowed). */
+int sl_supervisor_listener(const struct sl_supervisor *sv);
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
 			   const struct sl_action *a);
 
@@ -241,6 +243,16 @@ void sl_supervisor_resume(struct sl_supervisor *sv, struct sl_parked *pk);
  * decision is closed) and free it. */
 void sl_supervisor_answer(struct sl_supervisor *sv, struct sl_parked *pk,
 			  const struct sl_action *a);
+
+/* Is only the answer left of a parked notification (the gate decided,
+ * nothing of the chain is to run, no hook before the answer)? Then
+ * another thread may send it (sl_notif_respond) and hand the rest to
+ * sl_supervisor_answered(). */
+bool sl_supervisor_parked_final(const struct sl_supervisor *sv,
+				const struct sl_parked *pk);
+/* Answer a was sent already: what follows the answer, then free. */
+void sl_supervisor_answered(struct sl_supervisor *sv, struct sl_parked *pk,
+			    const struct sl_action *a);
 
 /* Before an action with side effects on a call the policy gate holds
  * (connect, bind, sends, opens): true when the module must stop here,

@@ -349,6 +349,26 @@ void sl_supervisor_answer(struct sl_supervisor *sv, struct sl_parked *pk,
 	finish(sv, pk, &pk->req, &pk->cache, a);
 }
 
+bool sl_supervisor_parked_final(const struct sl_supervisor *sv,
+				const struct sl_parked *pk)
+{
+	int nr = pk->req.data.nr;
+
+	return pk->past_gate && !pk->answering && nr >= 0 && nr < SL_MAX_NR &&
+	       pk->resume >= sv->start[nr + 1] &&
+	       (pk->a.kind == SL_ACT_CONTINUE || pk->a.kind == SL_ACT_VALUE);
+}
+
+void sl_supervisor_answered(struct sl_supervisor *sv, struct sl_parked *pk,
+			    const struct sl_action *a)
+{
+	(void)sv;
+	if (pk->answered)
+		pk->answered(pk->hook_arg, pk, a);
+	release_cache(&pk->cache);
+	free(pk);
+}
+
 bool sl_supervisor_gate_first(const struct sl_notif *n, const void *dest,
 			      uint32_t dlen, struct sl_action *out)
 {
@@ -573,6 +593,11 @@ void sl_supervisor_free(struct sl_supervisor *sv)
 int sl_supervisor_epfd(const struct sl_supervisor *sv)
 {
 	return sv->epfd;
+}
+
+int sl_supervisor_listener(const struct sl_supervisor *sv)
+{
+	return sv->listener.fd;
 }
 
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
