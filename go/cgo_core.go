@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "cd8eaf5fd75eaac8d8f41ade2914869eed99d0b58ee5884a1606a502b7320df4"
+const coreSourcesSHA256 = "8f12e581bbe548bac456013e38e61644405b9bfa55f6ee61e08b32aae5826374"

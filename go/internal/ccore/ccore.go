@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "cd8eaf5fd75eaac8d8f41ade2914869eed99d0b58ee5884a1606a502b7320df4"
+const coreSourcesSHA256 = "8f12e581bbe548bac456013e38e61644405b9bfa55f6ee61e08b32aae5826374"

@@ -104,6 +104,17 @@ static bool was_sent(const struct sl_freezer *fz, int32_t tid)
 	return false;
 }
 
+/* Is tid waiting for a freeze of its own (its exec parked here)? It
+ * cannot run before that turn comes, and a ptrace stop could not reach
+ * it (it waits, killably, for its answer). */
+static bool waits_its_turn(const struct sl_freezer *fz, int32_t tid)
+{
+	for (const struct freeze_req *q = fz->head; q; q = q->next)
+		if (q->tid == tid)
+			return true;
+	return false;
+}
+
 struct lister {
 	struct sl_freezer *fz;
 	pid_t skip, exempt;
@@ -129,7 +140,7 @@ static void list_tasks(void *arg, pid_t pid, int pidfd)
 		int32_t tid = (int32_t)strtol(de->d_name, NULL, 10);
 
 		if (tid <= 0 || tid == ls->skip || tid == ls->exempt ||
-		    was_sent(fz, tid))
+		    was_sent(fz, tid) || waits_its_turn(fz, tid))
 			continue;
 		if (ls->n >= SL_FREEZE_MAX) {
 			ls->err = -E2BIG;
