@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "8f12e581bbe548bac456013e38e61644405b9bfa55f6ee61e08b32aae5826374"
+const coreSourcesSHA256 = "c29f3497eda5486ae6dba63fa824f34696f4e03a2629849c6d898422fb11a15d"

@@ -398,13 +398,20 @@ static void start_next(struct sl_freezer *fz)
 		n = alone(fz, fz->cur->tid) || sl_freezer_test_off ?
 			    0 :
 			    list_new(fz, fz->exempt = vfork_parent(fz->cur->tid));
-		if (n <= 0) {
-			/* nothing else can run (or the list failed) */
+		if (n == 0) {
+			/* Nothing else can run: nothing to release either,
+			 * so the next request need not wait for this one's
+			 * answer (its thaw finds nothing to do). */
+			struct freeze_req *q = fz->cur;
+
+			fz->cur = NULL;
+			q->done(q->arg, 0);
+			free(q);
+			continue;
+		}
+		if (n < 0) {
 			fz->state = FZ_FROZEN;
-			if (n < 0)
-				fail_cur(fz, n);
-			else
-				fz->cur->done(fz->cur->arg, 0);
+			fail_cur(fz, n);
 			return;
 		}
 		fz->state = FZ_STOPPING;
