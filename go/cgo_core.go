@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "c29f3497eda5486ae6dba63fa824f34696f4e03a2629849c6d898422fb11a15d"
+const coreSourcesSHA256 = "b7f137c886a5a607d47133a5eb20005b9f5eb0de0a91c25ca52bfa0b635b8e09"

@@ -60,6 +60,8 @@ struct sl_pevent {
 	/* held, and only the answer is left: the thread answers at once,
 	 * allowed with `allowed` (CONTINUE or a value), else the errno */
 	bool direct;
+	bool quiet;       /* ... and then nothing but freeing is left: the
+			   * loop is not woken for it */
 	struct sl_action allowed;
 	struct sl_action sent;    /* what the thread answered */
 	_Atomic uint32_t claim;   /* SL_EV_*: who answers */
@@ -112,6 +114,8 @@ int sl_pqueue_fd(const struct sl_pqueue *q);
 int sl_pqueue_push(struct sl_pqueue *q, struct sl_pevent *ev);
 /* The held events decided since the last call, in order. */
 struct sl_pevent *sl_pqueue_verdicts(struct sl_pqueue *q);
+/* Are decided events waiting that did not wake the loop? */
+bool sl_pqueue_quiet_pending(struct sl_pqueue *q);
 /* Observation events dropped so far. */
 uint64_t sl_pqueue_dropped(struct sl_pqueue *q);
 /* Stop the thread (a callback still running is waited for a short while,

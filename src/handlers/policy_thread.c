@@ -37,6 +37,7 @@ struct sl_pqueue {
 	uint64_t dropped;
 	bool stop, gone;
 	int efd; /* verdicts ready */
+	atomic_bool quiet; /* decided events that did not write efd */
 	int listener; /* ours: direct answers */
 	pthread_t thread;
 	struct sl_policy_cb *cb;
@@ -139,7 +140,13 @@ static void *thread_main(void *arg)
 
 			ev->next = q->done;
 			q->done = ev;
-			(void)!write(q->efd, &one, sizeof(one));
+			/* answered here with nothing after it: the loop
+			 * frees it whenever it next comes by */
+			if (ev->quiet &&
+			    atomic_load(&ev->claim) == SL_EV_BY_THREAD)
+				atomic_store(&q->quiet, true);
+			else
+				(void)!write(q->efd, &one, sizeof(one));
 		} else {
 			sl_pevent_free(ev);
 		}
@@ -242,6 +249,7 @@ struct sl_pevent *sl_pqueue_verdicts(struct sl_pqueue *q)
 
 	(void)!read(q->efd, &v, sizeof(v));
 	pthread_mutex_lock(&q->lock);
+	atomic_store(&q->quiet, false);
 	done = q->done;
 	q->done = NULL;
 	pthread_mutex_unlock(&q->lock);
@@ -253,6 +261,11 @@ struct sl_pevent *sl_pqueue_verdicts(struct sl_pqueue *q)
 		in_order = ev;
 	}
 	return in_order;
+}
+
+bool sl_pqueue_quiet_pending(struct sl_pqueue *q)
+{
+	return atomic_load(&q->quiet);
 }
 
 uint64_t sl_pqueue_dropped(struct sl_pqueue *q)

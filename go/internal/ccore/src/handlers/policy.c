@@ -103,13 +103,10 @@ static struct held *take(struct policy_state *s, uint64_t id)
 	return NULL;
 }
 
-static void on_verdicts(struct sl_evsrc *src, uint32_t events)
+static void take_verdicts(struct policy_state *s)
 {
-	struct policy_state *s =
-		sl_container_of(src, struct policy_state, verdicts);
 	struct sl_pevent *ev = sl_pqueue_verdicts(s->q);
 
-	(void)events;
 	while (ev) {
 		struct sl_pevent *next = ev->next;
 		struct held *h = take(s, ev->id);
@@ -122,6 +119,12 @@ static void on_verdicts(struct sl_evsrc *src, uint32_t events)
 		ev = next;
 	}
 	arm(s);
+}
+
+static void on_verdicts(struct sl_evsrc *src, uint32_t events)
+{
+	(void)events;
+	take_verdicts(sl_container_of(src, struct policy_state, verdicts));
 }
 
 /* No verdict in time (a callback that is slow, stuck, or busy with
@@ -159,6 +162,9 @@ static int policy_gate(void *state, const struct sl_gate_req *g)
 	bool decided = g->a->kind == SL_ACT_ERRNO || g->a->kind == SL_ACT_HOLD;
 	struct sl_pevent *ev;
 
+	/* what the thread answered quietly is freed as we come by */
+	if (sl_pqueue_quiet_pending(s->q))
+		take_verdicts(s);
 	if (sl_pevent_held(nr) && !decided)
 		return 1; /* policy_gate_held */
 	/* Fire and forget. */
@@ -196,6 +202,7 @@ static void policy_gate_held(void *state, struct sl_parked *pk,
 	 * waiting for approval): the callback thread sends it. */
 	if (sl_supervisor_parked_final(s->sv, pk)) {
 		ev->direct = true;
+		ev->quiet = !pk->answered;
 		ev->allowed = pk->a;
 	}
 	h->id = pk->req.id;

@@ -293,6 +293,10 @@ static KEEPER_CODE void traced_stopped(struct sl_freeze_area *fa, pid_t pid)
 		return;
 	}
 	traced_set(t, T_STOPPED);
+	/* The watched exec is over (let through, argv copied): nothing is
+	 * left to hold, whether or not the host has said so yet. */
+	if ((status >> 16) == SL_PTRACE_EVENT_EXEC && (t->state & T_WATCHED))
+		release_all(fa);
 }
 
 /* Seize tid (stopping it unless watch) and record it. */

@@ -132,6 +132,8 @@ static void finish(struct sl_supervisor *sv, struct sl_parked *pk,
 struct dispatch_frame {
 	struct sl_parked *parking;
 	struct sl_gate_req gate_req;
+	/* gate_req.dest: a copy (the module's own is gone once it returns) */
+	uint8_t dest[sizeof(((struct sl_parked *)0)->dest)];
 };
 
 static void reset(struct sl_action *a)
@@ -386,8 +388,9 @@ bool sl_supervisor_gate_first(const struct sl_notif *n, const void *dest,
 		return false;
 	}
 	out->kind = SL_ACT_GATE;
-	if (n->sv->frame) {
-		n->sv->frame->gate_req.dest = dest;
+	if (n->sv->frame && dest && dlen <= sizeof(n->sv->frame->dest)) {
+		memcpy(n->sv->frame->dest, dest, dlen);
+		n->sv->frame->gate_req.dest = n->sv->frame->dest;
 		n->sv->frame->gate_req.dlen = dlen;
 	}
 	return true;
