@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "b7f137c886a5a607d47133a5eb20005b9f5eb0de0a91c25ca52bfa0b635b8e09"
+const coreSourcesSHA256 = "3ef991752d4cacf85e0007bef22f7a03e23e467296ae1577254c0fc395111e66"

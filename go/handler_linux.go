@@ -281,12 +281,7 @@ func (s *Sandbox) runWithHandlers(ctx context.Context, cmd []string) (*Result, e
 		return nil, err
 	}
 	defer C.sandlock_handle_free(h)
-	r, ctxErr := waitHandle(ctx, h)
-	if r == nil {
-		return nil, errWait
-	}
-	defer C.sandlock_result_free(r)
-	return convertResult(r), ctxErr
+	return waitResult(ctx, h)
 }
 
 // runInteractiveWithHandlers is RunInteractive with custom handlers.

@@ -87,6 +87,12 @@ func (s *Sandbox) Run(ctx context.Context, cmd ...string) (*Result, error) {
 	if C.sandlock_start(h) != 0 {
 		return nil, errStart
 	}
+	return waitResult(ctx, h)
+}
+
+// waitResult waits for the started handle h under ctx (waitHandle) and
+// converts its result.
+func waitResult(ctx context.Context, h *C.sandlock_handle_t) (*Result, error) {
 	r, ctxErr := waitHandle(ctx, h)
 	if r == nil {
 		return nil, errWait

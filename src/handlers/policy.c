@@ -15,6 +15,7 @@
 
 #include "policy/callback.h"
 #include "supervisor/evsrc.h"
+#include "util/clock.h"
 #include "util/cleanup.h"
 
 /* A held call with no verdict after this long is refused. */
@@ -38,30 +39,14 @@ struct policy_state {
 	struct held *held;        /* oldest first */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* For the earliest call no one has answered yet. */
 static void arm(struct policy_state *s)
 {
-	struct itimerspec it = { 0 };
 	struct held *h = s->held;
 
 	while (h && atomic_load(&h->ev->claim) != SL_EV_UNANSWERED)
 		h = h->next;
-	if (h) {
-		uint64_t now = now_ns(), d = h->deadline;
-		uint64_t left = d > now ? d - now : 1;
-
-		it.it_value.tv_sec = (time_t)(left / 1000000000u);
-		it.it_value.tv_nsec = (long)(left % 1000000000u);
-	}
-	timerfd_settime(s->timer.fd, 0, &it, NULL);
+	sl_timerfd_at(s->timer.fd, h ? h->deadline : 0);
 }
 
 static void deny(struct policy_state *s, struct sl_parked *pk, int err)
@@ -132,7 +117,7 @@ static void on_verdicts(struct sl_evsrc *src, uint32_t events)
 static void on_timer(struct sl_evsrc *src, uint32_t events)
 {
 	struct policy_state *s = sl_container_of(src, struct policy_state, timer);
-	uint64_t ticks, now = now_ns();
+	uint64_t ticks, now = sl_now_ns();
 
 	(void)events;
 	(void)!read(src->fd, &ticks, sizeof(ticks));
@@ -208,7 +193,7 @@ static void policy_gate_held(void *state, struct sl_parked *pk,
 	h->id = pk->req.id;
 	h->pk = pk;
 	h->ev = ev;
-	h->deadline = now_ns() + VERDICT_LIMIT_NS;
+	h->deadline = sl_now_ns() + VERDICT_LIMIT_NS;
 	for (pp = &s->held; *pp; pp = &(*pp)->next)
 		;
 	*pp = h;

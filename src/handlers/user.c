@@ -23,6 +23,7 @@
 #include "supervisor/proctab.h"
 #include "util/ownthreads.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 
 #define MAX_DEFERRED 64
 #define DEFERRED_LIMIT_NS (30 * UINT64_C(1000000000))
@@ -247,18 +248,9 @@ struct user_state {
 	struct deferred *inflight, **tail;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Drop the calls answered; count the others; arm for the earliest. */
 static unsigned prune(struct user_state *s)
 {
-	struct itimerspec it = { 0 };
 	struct deferred **pp = &s->inflight;
 	unsigned n = 0;
 
@@ -274,14 +266,7 @@ static unsigned prune(struct user_state *s)
 		pp = &d->next;
 	}
 	s->tail = pp;
-	if (s->inflight) {
-		uint64_t now = now_ns(), d = s->inflight->deadline;
-		uint64_t left = d > now ? d - now : 1;
-
-		it.it_value.tv_sec = (time_t)(left / 1000000000u);
-		it.it_value.tv_nsec = (long)(left % 1000000000u);
-	}
-	timerfd_settime(s->timer.fd, 0, &it, NULL);
+	sl_timerfd_at(s->timer.fd, s->inflight ? s->inflight->deadline : 0);
 	return n;
 }
 
@@ -290,7 +275,7 @@ static void on_timer(struct sl_evsrc *src, uint32_t events)
 {
 	struct user_state *s = sl_container_of(src, struct user_state, timer);
 	struct sl_action eio;
-	uint64_t ticks, now = now_ns();
+	uint64_t ticks, now = sl_now_ns();
 
 	(void)events;
 	(void)!read(src->fd, &ticks, sizeof(ticks));
@@ -330,7 +315,7 @@ static int defer(struct user_state *s, const struct sl_notif *n,
 	}
 	atomic_init(&d->refs, 2);
 	d->id = n->req->id;
-	d->deadline = now_ns() + DEFERRED_LIMIT_NS;
+	d->deadline = sl_now_ns() + DEFERRED_LIMIT_NS;
 	d->req = *n->req;
 	d->h = h;
 	atomic_fetch_add(&h->refs, 1);

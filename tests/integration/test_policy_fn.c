@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "integration/handlers_run.h"
 #include "integration/net_util.h"
 
 /* ---- recording callbacks ---------------------------------------------------- */
@@ -343,34 +344,8 @@ TEST(calls_not_held_are_observed)
 
 /* ---- the live policy: network -------------------------------------------------- */
 
-/* Two TCP listeners on one port, at 127.0.0.2 and 127.0.0.3. */
-struct pair {
-	int a, b, port;
-};
-
-static bool pair_open(struct pair *p)
-{
-	for (int tries = 0; tries < 20; tries++) {
-		p->a = nu_tcp("127.0.0.2", 0);
-		if (p->a < 0)
-			return false;
-		p->port = nu_port_of(p->a);
-		p->b = nu_tcp("127.0.0.3", p->port);
-		if (p->b >= 0)
-			return true;
-		close(p->a);
-	}
-	return false;
-}
-
-static void pair_close(struct pair *p)
-{
-	close(p->a);
-	close(p->b);
-}
-
 /* A policy allowing both listeners, with callback cb. */
-static sandlock_builder_t *pair_builder(const struct pair *p,
+static sandlock_builder_t *pair_builder(const struct nu_pair *p,
 					sandlock_policy_fn_t cb)
 {
 	sandlock_builder_t *b = nu_builder();
@@ -383,7 +358,7 @@ static sandlock_builder_t *pair_builder(const struct pair *p,
 }
 
 /* Two connects from one shell: to .2, then to .3 (or .2 again). */
-static struct out two_connects(sandlock_builder_t *b, const struct pair *p,
+static struct out two_connects(sandlock_builder_t *b, const struct nu_pair *p,
 			       const char *second)
 {
 	char cmd[PATH_MAX * 2 + 128];
@@ -409,13 +384,13 @@ static int32_t deny_dot3(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
 
 TEST(connect_refused_to_one_ip_allowed_to_another)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	struct out o;
 	int i;
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
-	CHECK(pair_open(&pr));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	seen_reset();
 	o = two_connects(pair_builder(&pr, deny_dot3), &pr, "127.0.0.3");
 	CHECK(o.ran);
@@ -428,7 +403,7 @@ TEST(connect_refused_to_one_ip_allowed_to_another)
 	CHECK_EQ_INT(seen.port[i], pr.port);
 	CHECK_EQ_INT(seen.category[i], 1);
 	out_free(&o);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 /* On the first connect: only 127.0.0.2 from now on. */
@@ -451,12 +426,12 @@ static int32_t restrict_on_first_connect(const sandlock_event_t *ev,
 
 TEST(restricting_the_network_in_a_callback_refuses_the_next_connect)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	struct out o;
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
-	CHECK(pair_open(&pr));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	o = two_connects(pair_builder(&pr, restrict_on_first_connect), &pr,
 			 "127.0.0.3");
 	CHECK(o.ran);
@@ -464,7 +439,7 @@ TEST(restricting_the_network_in_a_callback_refuses_the_next_connect)
 	CHECK(nu_connected(pr.a));
 	CHECK(!nu_connected(pr.b));
 	out_free(&o);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 /* At the marker: an empty set, which denies every destination. */
@@ -479,12 +454,12 @@ static int32_t restrict_empty_at_marker(const sandlock_event_t *ev,
 
 TEST(an_empty_restriction_denies_every_destination)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	struct out o;
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
-	CHECK(pair_open(&pr));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	o = two_connects(pair_builder(&pr, restrict_empty_at_marker), &pr,
 			 "127.0.0.2");
 	CHECK(o.ran);
@@ -492,7 +467,7 @@ TEST(an_empty_restriction_denies_every_destination)
 	CHECK(nu_connected(pr.a));
 	CHECK(!nu_connected(pr.a));
 	out_free(&o);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 /* At the marker: grant 127.0.0.3 (in the ceiling) and 10.1.2.3 (not): the
@@ -510,12 +485,12 @@ static int32_t grant_at_marker(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
 
 TEST(a_grant_within_the_ceiling_is_the_live_set)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	struct out o;
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
-	CHECK(pair_open(&pr));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	o = two_connects(pair_builder(&pr, grant_at_marker), &pr, "127.0.0.2");
 	CHECK(o.ran);
 	CHECK_STR(o.out, "OK\nECONNREFUSED\n");
@@ -524,7 +499,7 @@ TEST(a_grant_within_the_ceiling_is_the_live_set)
 	CHECK(o.ran);
 	CHECK_STR(o.out, "OK\nOK\n");
 	out_free(&o);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 /* The process that runs the second probe may reach 127.0.0.3 only. */
@@ -542,12 +517,12 @@ static int32_t per_pid(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
 
 TEST(a_process_restricted_alone)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	struct out o;
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
-	CHECK(pair_open(&pr));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	atomic_store(&deny_verdict, 0);
 	/* the first probe is restricted; the second, another process, not */
 	o = two_connects(pair_builder(&pr, per_pid), &pr, "127.0.0.2");
@@ -555,7 +530,7 @@ TEST(a_process_restricted_alone)
 	CHECK_STR(o.out, "ECONNREFUSED\nOK\n");
 	out_free(&o);
 	atomic_store(&deny_verdict, -1);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 /* ---- the live policy: limits ----------------------------------------------------- */
@@ -623,16 +598,6 @@ TEST(lowering_max_memory_stops_an_allocation)
 
 static char secret[128];
 
-static bool write_file_at(const char *path, const char *content)
-{
-	FILE *f = fopen(path, "w");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fputs(content, f) >= 0;
-	return fclose(f) == 0 && ok;
-}
 
 /* Deny the secret when the first reader starts, allow it at the marker. */
 static int32_t paths(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
@@ -656,7 +621,7 @@ TEST(a_denied_path_refuses_opens_by_every_name)
 	CHECK(mkdtemp(dir));
 	snprintf(secret, sizeof(secret), "%s/secret", dir);
 	snprintf(alias, sizeof(alias), "%s/alias", dir);
-	CHECK(write_file_at(secret, "SECRET\n"));
+	CHECK(write_file(secret, "SECRET\n"));
 	CHECK(link(secret, alias) == 0); /* another name, made before the run */
 	snprintf(cmd, sizeof(cmd),
 		 "%s/fs_probe read %s; %s/fs_probe read %s; /bin/true marker; "

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "b7f137c886a5a607d47133a5eb20005b9f5eb0de0a91c25ca52bfa0b635b8e09"
+const coreSourcesSHA256 = "3ef991752d4cacf85e0007bef22f7a03e23e467296ae1577254c0fc395111e66"
