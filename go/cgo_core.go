@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "3ef991752d4cacf85e0007bef22f7a03e23e467296ae1577254c0fc395111e66"
+const coreSourcesSHA256 = "d81f439285a26adb6b34b1f8ccf8830fc520976c6f4714ed1b8b6008f7d5c343"

@@ -73,10 +73,13 @@ static void frozen(void *arg, int r)
 	struct sl_action deny = { .kind = SL_ACT_ERRNO, .error = EPERM,
 				  .srcfd = -1 };
 
-	if (r < 0)
+	if (r < 0) {
 		sl_supervisor_answer(s->sv, pk, &deny);
-	else
-		sl_supervisor_resume(s->sv, pk);
+		return;
+	}
+	if (r > 0)
+		pk->answered = NULL; /* nothing was held: nothing to release */
+	sl_supervisor_resume(s->sv, pk);
 }
 
 static int freeze_handle(void *state, const struct sl_notif *n,

@@ -405,7 +405,7 @@ static void start_next(struct sl_freezer *fz)
 			struct freeze_req *q = fz->cur;
 
 			fz->cur = NULL;
-			q->done(q->arg, 0);
+			q->done(q->arg, 1);
 			free(q);
 			continue;
 		}

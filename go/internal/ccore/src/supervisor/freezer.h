@@ -15,8 +15,9 @@ struct sl_freezer_ops {
 	/* Stop every task of the sandbox that could change what the
 	 * exec'ing task tid (notification id) reads: its other threads
 	 * and every other process (memory can be shared), tid excepted;
-	 * then done(arg, 0), or done(arg, -errno) when they cannot all be
-	 * held (ptrace refused, a task that does not stop within 5 s, the
+	 * then done(arg, 0), or done(arg, 1) when nothing had to be held
+	 * (the request is then over: no thaw is needed), or done(arg,
+	 * -errno) when they cannot all be held (ptrace refused, a task that does not stop within 5 s, the
 	 * notification withdrawn). One freeze at a time: later requests
 	 * wait their turn. Called on the run's loop; done too. */
 	int (*freeze)(void *ctx, pid_t tid, uint64_t id,
