@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "d81f439285a26adb6b34b1f8ccf8830fc520976c6f4714ed1b8b6008f7d5c343"
+const coreSourcesSHA256 = "de98945cf5fec3e3de0f1b9b546f7653bd20f0fd9ec003b79267aadb7d649e78"

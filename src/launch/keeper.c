@@ -249,19 +249,23 @@ static KEEPER_CODE void release_all(struct sl_freeze_area *fa)
 	}
 }
 
-/* A traced task has stopped (peeked with waitid): collect the stop. */
-static KEEPER_CODE void traced_stopped(struct sl_freeze_area *fa, pid_t pid)
+/* A traced task has stopped (peeked with waitid): collect the stop. If
+ * it died meanwhile, wait4 reaped it: *status is its wait status and 1
+ * is returned. */
+static KEEPER_CODE int traced_stopped(struct sl_freeze_area *fa, pid_t pid,
+				      int *wstatus)
 {
 	struct sl_freeze_traced *t;
 	int status = 0;
 	int32_t sig;
 
 	if (sl_raw4(__NR_wait4, pid, &status, WNOHANG | __WALL, 0) != pid)
-		return;
-	if ((status & 0xff) != 0x7f) { /* not a stop: gone */
+		return 0;
+	if ((status & 0xff) != 0x7f) { /* not a stop: gone, and reaped */
 		if (fa && (t = traced_find(fa, pid)))
 			traced_drop(fa, t);
-		return;
+		*wstatus = status;
+		return 1;
 	}
 	/* a signal-delivery stop holds a signal to hand back; an event or
 	 * group stop (interrupt, exec) holds none */
@@ -285,18 +289,19 @@ static KEEPER_CODE void traced_stopped(struct sl_freeze_area *fa, pid_t pid)
 	}
 	if (!t) {
 		sl_raw4(__NR_ptrace, SL_PTRACE_DETACH, pid, 0, sig);
-		return;
+		return 0;
 	}
 	t->sig = sig;
 	if (traced_state(t) == T_DETACH) {
 		traced_detach(fa, t);
-		return;
+		return 0;
 	}
 	traced_set(t, T_STOPPED);
 	/* The watched exec is over (let through, argv copied): nothing is
 	 * left to hold, whether or not the host has said so yet. */
 	if ((status >> 16) == SL_PTRACE_EVENT_EXEC && (t->state & T_WATCHED))
 		release_all(fa);
+	return 0;
 }
 
 /* Seize tid (stopping it unless watch) and record it. */
@@ -453,10 +458,26 @@ static KEEPER_CODE int reap(const struct sl_keeper_spec *k, pid_t child)
 			sl_raw5(__NR_waitid, P_PID, si.si_pid, &si,
 				WEXITED | __WALL, 0);
 			break;
-		case CLD_TRAPPED:
-			/* only the keeper's own tracees stop for it */
-			traced_stopped(k->freeze, si.si_pid);
+		case CLD_TRAPPED: {
+			int ws = 0;
+
+			/* only the keeper's own tracees stop for it; one that
+			 * died meanwhile was reaped: its end is published */
+			if (traced_stopped(k->freeze, si.si_pid, &ws) &&
+			    si.si_pid == child && !atomic_load(&k->st->exited)) {
+				bool sig = (ws & 0x7f) != 0;
+
+				k->st->code = !sig ? CLD_EXITED :
+					      (ws & 0x80) ? CLD_DUMPED :
+							    CLD_KILLED;
+				k->st->status = sig ? (ws & 0x7f) :
+						      ((ws >> 8) & 0xff);
+				atomic_store(&k->st->stopped, 0);
+				atomic_store(&k->st->exited, 1);
+				wake_host(k);
+			}
 			break;
+		}
 		default:
 			job_event(k, child, &si);
 			sl_raw5(__NR_waitid, P_PID, si.si_pid, &si,
