@@ -14,3 +14,5 @@ iters=${BENCH_ITERS:-300}
 	${BENCH_COW_REFLINK_DIR:+--reflink-dir "$BENCH_COW_REFLINK_DIR"}
 "$build/bench/fs_bench" --open-loop "$build/bench/open_loop" \
 	--tar-iters "${BENCH_TAR_ITERS:-10}" --cp-iters "${BENCH_CP_ITERS:-3}"
+"$build/bench/policy_bench" --exec-loop "$build/bench/exec_loop" \
+	--iters "${BENCH_POLICY_ITERS:-15}"

@@ -13,8 +13,11 @@
 struct sl_cow_run;
 struct sl_cow_changes;
 
+struct sl_user_handlers;
+
 struct sandlock_handle_t {
 	struct sl_run *run;
+	struct sl_user_handlers *handlers; /* custom handlers the run owns */
 	struct sl_cow_run *cow;  /* the workdir's branch, NULL without one */
 	bool waited;             /* status holds how the run ended */
 	struct sl_status status;
@@ -45,6 +48,23 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 unsigned int argc, const uint8_t stdio[3],
 				 bool start, bool own_thread, int pipe_fds[3],
 				 struct sl_cow_run *cow);
+/* The same with modules the run adds (custom handlers; NULL: none). */
+struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
+				     const char *name, const char *const *argv,
+				     unsigned int argc, const uint8_t stdio[3],
+				     bool start, bool own_thread, int pipe_fds[3],
+				     struct sl_cow_run *cow,
+				     const struct sl_modlist *extra);
+/* A handle for a new run with the policy's copy-on-write branch (begun
+ * here, ended when the handle is freed) and the modules extra adds (NULL:
+ * none). NULL on failure, reported as sl_abi_run_create does. */
+sandlock_handle_t *sl_abi_handle_open(const sandlock_sandbox_t *policy,
+				      const char *name,
+				      const char *const *argv,
+				      unsigned int argc, const uint8_t stdio[3],
+				      bool start, bool own_thread,
+				      int pipe_fds[3],
+				      const struct sl_modlist *extra);
 
 /*
  * The copy-on-write branch of a run of policy, before the run is created
@@ -64,5 +84,11 @@ int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
 		    const char *const *argv, unsigned int argc,
 		    const uint8_t stdio[3], bool dry_run, struct sl_status *st,
 		    struct sl_capture *cap, struct sl_cow_changes *changes);
+/* The same with modules the run adds (NULL: none). */
+int sl_abi_run_once_ext(const sandlock_sandbox_t *policy, const char *name,
+			const char *const *argv, unsigned int argc,
+			const uint8_t stdio[3], bool dry_run,
+			const struct sl_modlist *extra, struct sl_status *st,
+			struct sl_capture *cap, struct sl_cow_changes *changes);
 
 #endif

@@ -404,7 +404,7 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 }
 
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
-			  const struct sl_notif *n)
+			  const struct sl_notif *n, struct sl_creds_cache *creds)
 {
 	int r = check_root(v);
 
@@ -412,7 +412,10 @@ int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
 		memset(c, 0, sizeof(*c));
 		return r;
 	}
-	return sl_fs_call_begin(c, v, n, v->creds, &v->fddir, true);
+	if (creds)
+		sl_creds_cache_foreign_userns(creds, v->foreign_userns);
+	return sl_fs_call_begin(c, v, n, creds ? creds : v->creds, &v->fddir,
+				true);
 }
 
 void sl_fs_call_end(struct sl_fs_call *c)

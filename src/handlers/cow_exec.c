@@ -246,6 +246,10 @@ int cow_op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		cow_loc_free(&l);
 		return r; /* (0: the kernel runs the workdir's own binary) */
 	}
+	if (sl_fs_call_gate(c, out)) { /* before the rewrite */
+		cow_loc_free(&l);
+		return 0;
+	}
 	fd = sl_fs_open_object(c->fddir, l.res->fd, O_RDONLY, false);
 	cow_loc_free(&l);
 	if (fd < 0)

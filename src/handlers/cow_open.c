@@ -228,6 +228,8 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 					  w ? SL_FS_ACC_NONE : SL_FS_ACC_READ,
 					  false)) < 0) {
 			;
+		} else if (sl_fs_call_gate(c, out)) {
+			r = 0; /* the policy gate approves first */
 		} else if (tmp) {
 			r = open_tmpfile(c, &l, out);
 		} else if (l.err == -ENOENT) {

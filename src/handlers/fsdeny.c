@@ -46,12 +46,19 @@ enum {
 	 * served here (and, around a copy-on-write workdir, what the
 	 * ruleset could not give rights to: handlers/cow.c). */
 	KERNEL_ENFORCED = 1 << 0,
+	/* Active only for what a policy callback may deny at run time:
+	 * nothing to do until it does. */
+	LIVE_ONLY = 1 << 1,
 };
 
 struct fsdeny {
 	struct sl_fs_view *v;
 	unsigned flags;
 	bool proc; /* a grant reaches /proc or a sensitive entry */
+	/* After a policy callback denied a path: opens are performed on
+	 * behalf, with credentials read at each call where the view does
+	 * not cache them (it is not notified of their changes). */
+	struct sl_creds_cache *fresh;
 };
 
 #define SL_CREATE_RETRIES 3
@@ -192,6 +199,8 @@ static int open_existing(struct sl_fs_call *c, unsigned flags,
 		return r;
 	if (res->kind == SL_FSK_SLOW && c->nonblock)
 		return -EAGAIN;
+	if (sl_fs_call_gate(c, out))
+		return 0;
 	if (S_ISFIFO(mode) && !(fl & O_NONBLOCK) &&
 	    (fl & O_ACCMODE) != O_RDWR) {
 		fd = open_fifo(c, res, fl);
@@ -234,6 +243,8 @@ static int create_in(struct sl_fs_call *c, int dir, const char *name,
 	bool own_umask = c->job && c->job->own_fs;
 	int fd, r = 0;
 
+	if (sl_fs_call_gate(c, out))
+		return 0;
 	if (own_umask)
 		umask(c->creds->umask); /* the worker's own fs table */
 	do
@@ -718,22 +729,28 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 {
 	struct fsdeny *s = state;
 	const struct sl_fs_req *req;
+	unsigned flags = s->flags;
+	bool live = atomic_load(&s->v->live_denials) > 0;
 	sl_fs_op_fn fn;
 
+	if ((flags & LIVE_ONLY) && !live)
+		return 0;
+	if (live) /* everything is checked on behalf now */
+		flags &= ~(unsigned)KERNEL_ENFORCED;
 	if (sl_creds_invalidating(n->req->data.nr)) {
 		/* before the kernel changes them; exec is checked too */
 		sl_creds_invalidate(s->v->creds, n);
 		if ((n->req->data.nr != __NR_execve &&
 		     n->req->data.nr != __NR_execveat) ||
-		    (s->flags & KERNEL_ENFORCED))
+		    (flags & KERNEL_ENFORCED))
 			return 0;
 	}
-	if ((s->flags & KERNEL_ENFORCED) && !s->v->p->workdir &&
+	if ((flags & KERNEL_ENFORCED) && !s->v->p->workdir &&
 	    relative_to_dirfd(n))
 		return 0;
 	/* Around a copy-on-write workdir whose grants needed no expansion,
 	 * nothing is served here. */
-	if ((s->flags & KERNEL_ENFORCED) && !s->proc &&
+	if ((flags & KERNEL_ENFORCED) && !s->proc &&
 	    !sl_fs_view_expands(s->v))
 		return 0;
 	req = sl_fs_req_get(n);
@@ -741,8 +758,10 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 		return -ENOMEM;
 	if (req->settled)
 		return 0;
-	fn = op_of(req, s->flags);
-	return fn ? sl_fs_run(s->v, n, fn, s->flags, out) : 0;
+	fn = op_of(req, flags);
+	return fn ? sl_fs_run_creds(s->v, n, fn, flags, live ? s->fresh : NULL,
+				    out) :
+		    0;
 }
 
 /* ---- activation -------------------------------------------------------------- */
@@ -765,15 +784,21 @@ static bool grant_reaches(const struct sl_strv *grants)
 	return false;
 }
 
+static bool statically_active(const struct sl_policy *p)
+{
+	return p->fs_deny.n > 0 || p->workdir || grant_reaches(&p->fs_read) ||
+	       grant_reaches(&p->fs_write);
+}
+
 static bool fsdeny_active(const struct sl_policy *p)
 {
 	/* Under chroot the chroot handlers match denials on virtual paths. */
 	if (p->chroot)
 		return false;
-	/* (a copy-on-write workdir: what the ruleset built around it could
-	 * not give rights to is served here) */
-	return p->fs_deny.n > 0 || p->workdir || grant_reaches(&p->fs_read) ||
-	       grant_reaches(&p->fs_write);
+	/* a policy callback may deny paths at run time; (a copy-on-write
+	 * workdir: what the ruleset built around it could not give rights
+	 * to is served here) */
+	return statically_active(p) || p->cb;
 }
 
 static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -787,6 +812,16 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 		SCMP_SYS(symlink),  SCMP_SYS(symlinkat),
 	};
 
+	if (p->cb) {
+		/* Denials at run time: every open and every call that names
+		 * an entry (notified for the callback anyway). */
+		sl_open_family_add(set);
+		sl_nrset_add_sys(set, creat);
+		for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
+			sl_nrset_add(set, others[i]);
+		if (!statically_active(p))
+			return;
+	}
 	/* opens are performed on behalf, with cached credentials */
 	sl_creds_invalidating_syscalls(set);
 	sl_nrset_add_sys(set, creat);
@@ -816,7 +851,11 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 
 static void fsdeny_fini(void *state)
 {
-	free(state);
+	struct fsdeny *s = state;
+
+	if (s)
+		sl_creds_cache_free(s->fresh);
+	free(s);
 }
 
 static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
@@ -834,6 +873,13 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	}
 	s->flags = flags_of(p);
 	s->proc = grant_reaches(&p->fs_read) || grant_reaches(&p->fs_write);
+	if (!statically_active(p))
+		s->flags |= LIVE_ONLY;
+	if (p->cb && p->fs_deny.n == 0 &&
+	    sl_creds_cache_new(SL_CREDS_FRESH, &s->fresh) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
 	*state = s;
 	return 0;
 }

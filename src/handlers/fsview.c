@@ -19,7 +19,8 @@ bool sl_fs_policy_confines(const struct sl_policy *p)
 
 static bool fsview_active(const struct sl_policy *p)
 {
-	return sl_fs_policy_confines(p);
+	/* A policy callback may deny paths at run time. */
+	return sl_fs_policy_confines(p) || (p->cb && !p->chroot);
 }
 
 static int fsview_init(struct sl_supervisor *sv, const struct sl_policy *p,

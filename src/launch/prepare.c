@@ -20,6 +20,7 @@
 #include "cow/cow.h"
 #include "landlock/landlock.h"
 #include "launch/launch.h"
+#include "seccomp/filter.h"
 #include "util/cleanup.h"
 
 /* The child needs little stack: raw syscalls and one small message; the
@@ -362,4 +363,7 @@ void sl_launch_free(struct sl_launch *l)
 	if (l->own_ruleset >= 0)
 		close(l->own_ruleset);
 	l->own_ruleset = -1;
+	free(l->kspec.freeze);
+	l->kspec.freeze = NULL;
+	sl_seccomp_free(&l->own_prog);
 }

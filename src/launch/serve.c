@@ -146,6 +146,7 @@ void sl_run_on_wake(struct sl_evsrc *src, uint32_t events)
 	if (seen == r->keeper_events)
 		return;
 	r->keeper_events = seen;
+	sl_freezer_keeper_event(r->freezer);
 	sl_run_collect(r);
 	if (!r->exited && atomic_load(&k->stopped))
 		job_stopped(r, atomic_load(&k->stop_sig));

@@ -12,6 +12,8 @@
 #include <sys/types.h>
 
 #include "policy/policy.h"
+#include "supervisor/dispatch.h"
+#include "supervisor/freezer.h"
 #include "supervisor/nrset.h"
 #include "supervisor/evsrc.h"
 #include "util/error.h"
@@ -28,7 +30,8 @@ struct sl_supervisor_config {
 					 * process of the sandbox */
 	int listener;                   /* taken over: closed by free */
 	int epfd;                       /* the run's loop */
-	uint64_t active;                /* sl_handlers_active(policy) */
+	const struct sl_modlist *mods;  /* the run's modules (copied) */
+	const struct sl_freezer_ops *freezer; /* NULL: the run cannot freeze */
 	struct sl_cow_branch *cow;      /* the copy-on-write branch, or NULL
 					 * (must outlive the supervisor) */
 };

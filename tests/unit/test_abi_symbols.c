@@ -77,6 +77,7 @@ static const char *const extensions[] = {
 	"sandlock_result_cause",
 	"sandlock_handle_pause",
 	"sandlock_handle_resume",
+	"sandlock_spawn_with_handlers",
 };
 
 static bool is_extension(const char *sym)

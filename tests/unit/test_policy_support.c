@@ -74,11 +74,6 @@ static void set_num_cpus(struct sl_policy *p)
 	p->has_num_cpus = true;
 	p->num_cpus = 2;
 }
-static void set_policy_fn(struct sl_policy *p)
-{
-	p->cb = sl_policy_cb_new(dummy_fn, NULL, NULL);
-}
-
 static const struct {
 	void (*set)(struct sl_policy *p);
 	const char *feature;
@@ -94,7 +89,6 @@ static const struct {
 	{ set_time_start, "time_start" },
 	{ set_det_dirs, "deterministic_dirs" },
 	{ set_num_cpus, "num_cpus" },
-	{ set_policy_fn, "policy_fn" },
 };
 
 TEST(each_unsupported_setting_is_named_and_refused)
@@ -197,4 +191,16 @@ TEST(flags_of_unsupported_settings_are_named)
 	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++)
 		CHECK(sl_policy_setting_unsupported(supported[i]) == NULL);
 	CHECK(sl_policy_setting_unsupported(NULL) == NULL);
+}
+
+/* Policy callbacks run (handlers/policy.c): not refused. */
+TEST(policy_callbacks_are_supported)
+{
+	struct sl_policy *p = sl_policy_new();
+
+	CHECK(p);
+	p->cb = sl_policy_cb_new(dummy_fn, NULL, NULL);
+	CHECK(p->cb);
+	CHECK(!sl_policy_unsupported_feature(p));
+	sl_policy_free(p);
 }

@@ -15,6 +15,7 @@
 #define SL_FS_VIEW_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -55,6 +56,7 @@ struct sl_fs_view {
 	size_t nruled, capruled;
 	int expands;           /* some grant was expanded: -1 not known */
 	struct sl_creds_cache *creds;
+	atomic_uint live_denials; /* paths a policy callback denied */
 	bool root_checked;
 	int rootfd;            /* the child's root when not ours, else -1 */
 	bool foreign_userns;
@@ -107,9 +109,10 @@ struct sl_fs_call {
 int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 		     const struct sl_notif *n, struct sl_creds_cache *creds,
 		     struct sl_fd_dir *fddir, bool nonblock);
-/* The same on the event loop, with the run's own. */
+/* The same on the event loop, with the run's own (creds: another cache
+ * of the loop's, NULL for the view's). */
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
-			  const struct sl_notif *n);
+			  const struct sl_notif *n, struct sl_creds_cache *creds);
 void sl_fs_call_end(struct sl_fs_call *c);
 
 /* Act as the child from here on (until sl_fs_call_end). */

@@ -32,6 +32,9 @@ struct sl_run_opts {
 	 * the run's writes there are staged in it. It must outlive the run
 	 * (sl_run_free). */
 	struct sl_cow_branch *cow;
+	/* Modules this run adds to the policy's (custom handlers), their
+	 * syscalls notified in this run only; may be NULL. */
+	const struct sl_modlist *extra;
 };
 
 /* Exit status (reason values are SANDLOCK_EXIT_REASON_*). */

@@ -42,11 +42,6 @@ static bool uses_num_cpus(const struct sl_policy *p)
 	return p->has_num_cpus;
 }
 
-static bool uses_policy_fn(const struct sl_policy *p)
-{
-	return p->cb != NULL;
-}
-
 /* settings: the `sandlock run` flags (without "--") that set the
  * feature, space-separated, so that the tool marks and refuses exactly
  * these (tests check them against the flag table and the predicates). */
@@ -63,7 +58,6 @@ static const struct {
 	{ "time_start", uses_time_start, "time-start" },
 	{ "deterministic_dirs", uses_deterministic_dirs, "deterministic-dirs" },
 	{ "num_cpus", uses_num_cpus, "num-cpus" },
-	{ "policy_fn", uses_policy_fn, "" },
 };
 
 const char *sl_policy_unsupported_feature(const struct sl_policy *p)
