@@ -239,7 +239,7 @@ static void build_failures(void)
 	ud = malloc(sizeof(*ud));
 	b = sandlock_sandbox_builder_policy_fn(sandlock_sandbox_builder_new(), allow_all, ud,
 					       free);
-	b = sandlock_sandbox_builder_workdir(b, "/tmp");
+	b = sandlock_sandbox_builder_random_seed(b, 7);
 	EXPECT(!sandlock_sandbox_build(b, &err, &msg) && msg);
 	sandlock_string_free(msg);
 

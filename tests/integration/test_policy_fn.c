@@ -256,7 +256,9 @@ static int32_t deny_opens_after_mkdir(const sandlock_event_t *ev,
 		       -1 : 0;
 }
 
-static void check_open_leaves_no_trace(bool on_behalf)
+enum trace_mode { BY_KERNEL, ON_BEHALF, IN_WORKDIR };
+
+static void check_open_leaves_no_trace(enum trace_mode mode)
 {
 	char dir[64] = "/tmp/sl-pfn-XXXXXX", cmd[512], path[128];
 	sandlock_builder_t *b;
@@ -267,8 +269,10 @@ static void check_open_leaves_no_trace(bool on_behalf)
 	snprintf(path, sizeof(path), "%s/made", dir);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/trigger; echo x > %s", dir, path);
 	b = sandlock_sandbox_builder_fs_write(lu_builder(), dir);
-	if (on_behalf) /* every open is then performed by the supervisor */
+	if (mode == ON_BEHALF) /* every open is then performed on behalf */
 		b = sandlock_sandbox_builder_fs_deny(b, "/etc/shadow");
+	if (mode == IN_WORKDIR) /* the write would be staged, then committed */
+		b = sandlock_sandbox_builder_workdir(b, dir);
 	atomic_store(&refuse_opens, false);
 	o = RUN(with_cb(b, deny_opens_after_mkdir, NULL), "/bin/sh", "-c", cmd);
 	CHECK(o.ran);
@@ -282,12 +286,17 @@ static void check_open_leaves_no_trace(bool on_behalf)
 
 TEST(denied_open_creates_nothing)
 {
-	check_open_leaves_no_trace(false);
+	check_open_leaves_no_trace(BY_KERNEL);
 }
 
 TEST(denied_open_on_behalf_creates_nothing)
 {
-	check_open_leaves_no_trace(true);
+	check_open_leaves_no_trace(ON_BEHALF);
+}
+
+TEST(denied_open_in_a_workdir_stages_nothing)
+{
+	check_open_leaves_no_trace(IN_WORKDIR);
 }
 
 /* ---- the verdict limit ------------------------------------------------------- */
