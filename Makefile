@@ -181,7 +181,8 @@ fuzz-short:
 
 BENCH_BIN := $(BUILD)/bench/abi_bench $(BUILD)/bench/notify_loop \
 	$(BUILD)/bench/net_bench $(BUILD)/bench/cow_bench $(BUILD)/bench/fs_bench \
-	$(BUILD)/bench/open_loop
+	$(BUILD)/bench/cow_view_bench \
+	$(BUILD)/bench/open_loop $(BUILD)/bench/policy_bench $(BUILD)/bench/exec_loop
 
 $(BUILD)/bench/abi_bench: bench/abi_bench.c $(SHLIB)
 	@mkdir -p $(dir $@)
@@ -198,6 +199,11 @@ $(BUILD)/bench/cow_bench: bench/cow_bench.c $(STLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
 
+# The interception's workloads, and a commit through the internal API.
+$(BUILD)/bench/cow_view_bench: bench/cow_view_bench.c $(STLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -Ibench -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+
 $(BUILD)/bench/fs_bench: bench/fs_bench.c $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -Iinclude -o $@ $< \
@@ -206,6 +212,17 @@ $(BUILD)/bench/fs_bench: bench/fs_bench.c $(SHLIB)
 $(BUILD)/bench/open_loop: bench/open_loop.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -o $@ $<
+
+$(BUILD)/bench/policy_bench: bench/policy_bench.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -D_GNU_SOURCE -Iinclude -o $@ $< \
+		-L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lsandlock
+
+# Without libc: an exec of it runs nothing else (policy_bench times exec).
+$(BUILD)/bench/exec_loop: bench/exec_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 $(WARN) -ffreestanding -fno-stack-protector \
+		-nostdlib -static -o $@ $<
 
 $(BUILD)/bench/notify_loop: bench/notify_loop.c
 	@mkdir -p $(dir $@)

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -157,10 +158,12 @@ static double run(const sandlock_sandbox_t *p, char *const *argv, bool out)
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
 #endif
 
-enum floor_mode { FLOOR_BARE, FLOOR_RECV, FLOOR_EPOLL, FLOOR_ADDFD };
+enum floor_mode { FLOOR_BARE, FLOOR_RECV, FLOOR_PPOLL, FLOOR_EPOLL, FLOOR_ADDFD,
+		  FLOOR_NMODES };
 
 static const char *const floor_name[] = {
 	[FLOOR_RECV] = "CONTINUE, waiting in RECV",
+	[FLOOR_PPOLL] = "CONTINUE, waiting in ppoll",
 	[FLOOR_EPOLL] = "CONTINUE, waiting in epoll",
 	[FLOOR_ADDFD] = "ADDFD of a file it opened",
 };
@@ -270,6 +273,12 @@ static double floor_run(enum floor_mode mode, long n)
 
 			if (ep >= 0 && epoll_wait(ep, &ev, 1, -1) != 1)
 				break;
+			if (mode == FLOOR_PPOLL) {
+				struct pollfd pf = { .fd = l, .events = POLLIN };
+
+				if (ppoll(&pf, 1, NULL, NULL) != 1)
+					break;
+			}
 			memset(&req, 0, sizeof(req));
 			if (ioctl(l, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
 				break;
@@ -307,10 +316,10 @@ static double floor_run(enum floor_mode mode, long n)
 
 static void bench_floor(int rounds)
 {
-	double v[4][16];
+	double v[FLOOR_NMODES][16];
 
 	for (int i = 0; i < rounds; i++)
-		for (int m = 0; m < 4; m++)
+		for (int m = 0; m < FLOOR_NMODES; m++)
 			v[m][i] = floor_run(m, 20000);
 	{
 		double bare = median_of(v[FLOOR_BARE], rounds);

@@ -236,7 +236,7 @@ static int run_sandboxed(const struct cli_run_args *a,
 	/* Inherited stdio: the library hands the terminal to the command
 	 * when the tool has it, and takes it back when the command ends. */
 	r = sl_abi_run_create(policy, a->name, c->argv, c->argc, inherit, true,
-			      false, NULL, &e);
+			      false, NULL, cow, &e);
 	if (!r) {
 		/* The sandbox could not be set up (missing grant, chdir,
 		 * confinement): 127 as for any failure before exec

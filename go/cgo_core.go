@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "6dd6edeea621cd4634fda9ae36364a32550826703907dea2cb6a58c8ba1aed39"
+const coreSourcesSHA256 = "ca62a1b561b38633bd90a5b1d09031791975c8815e52962bffe4e113c7f65ab7"

@@ -13,3 +13,6 @@ func (p *Process) WaitInFlight() bool {
 	defer p.mu.Unlock()
 	return p.waiting
 }
+
+// RegisteredHandlers counts the custom handlers still registered.
+func RegisteredHandlers() int { return registeredHandlers() }

@@ -235,6 +235,10 @@ type Sandbox struct {
 	Name string // sandbox name and virtual hostname ("" = automatic)
 
 	PolicyFn PolicyFunc // dynamic syscall-event callback
+
+	// Handlers decide syscalls themselves [EXT] (see Handler); Run and
+	// RunInteractive only.
+	Handlers []Handler
 }
 
 // ExitReason tells how a sandboxed process ended.

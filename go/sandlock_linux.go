@@ -65,6 +65,9 @@ func (s *Sandbox) Run(ctx context.Context, cmd ...string) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if len(s.Handlers) > 0 {
+		return s.runWithHandlers(ctx, cmd)
+	}
 	l, err := s.prepare(cmd)
 	if err != nil {
 		return nil, err
@@ -86,6 +89,12 @@ func (s *Sandbox) Run(ctx context.Context, cmd ...string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return waitResult(ctx, h)
+}
+
+// waitResult waits for the started handle h under ctx (waitHandle) and
+// converts its result.
+func waitResult(ctx context.Context, h *C.sandlock_handle_t) (*Result, error) {
 	r, ctxErr, err := waitHandle(ctx, h)
 	if r == nil {
 		return nil, err
@@ -161,6 +170,9 @@ func (s *Sandbox) RunInteractive(ctx context.Context, cmd ...string) (int, error
 	if err := ctx.Err(); err != nil {
 		return -1, err
 	}
+	if len(s.Handlers) > 0 {
+		return s.runInteractiveWithHandlers(ctx, cmd)
+	}
 	l, err := s.prepare(cmd)
 	if err != nil {
 		return -1, err
@@ -197,6 +209,12 @@ func (s *Sandbox) RunInteractive(ctx context.Context, cmd ...string) (int, error
 		return -1, err
 	}
 	defer C.sandlock_result_free(r)
+	return interactiveCode(r, ctxErr)
+}
+
+// interactiveCode is RunInteractive's answer for the result r of a
+// bounded wait.
+func interactiveCode(r *C.sandlock_result_t, ctxErr error) (int, error) {
 	switch reason := ExitReason(C.sandlock_result_reason(r)); {
 	case reason == ReasonTimeout:
 		return -1, context.DeadlineExceeded
@@ -207,6 +225,10 @@ func (s *Sandbox) RunInteractive(ctx context.Context, cmd ...string) (int, error
 	}
 	return -1, nil
 }
+
+// errHandlersOneShot: the C library runs custom handlers in one-shot
+// runs only.
+var errHandlersOneShot = errors.New("sandlock: Handlers work with Run and RunInteractive only")
 
 // isTerminal reports whether fd is a terminal.
 func isTerminal(fd int) bool {
@@ -222,6 +244,9 @@ func isTerminal(fd int) bool {
 func (s *Sandbox) DryRun(ctx context.Context, cmd ...string) (*DryRunResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if len(s.Handlers) > 0 {
+		return nil, errHandlersOneShot
 	}
 	l, err := s.prepare(cmd)
 	if err != nil {
@@ -246,6 +271,9 @@ func (s *Sandbox) DryRun(ctx context.Context, cmd ...string) (*DryRunResult, err
 // stderr are captured and returned by Wait. Release the Process with Wait
 // or Close (a finalizer kills and reaps an abandoned one).
 func (s *Sandbox) Spawn(cmd ...string) (*Process, error) {
+	if len(s.Handlers) > 0 {
+		return nil, errHandlersOneShot
+	}
 	l, err := s.prepare(cmd)
 	if err != nil {
 		return nil, err
@@ -292,6 +320,9 @@ func (s *Sandbox) Popen(stdio Stdio, cmd ...string) (*Process, error) {
 		if m > StdioNull {
 			return nil, fmt.Errorf("sandlock: invalid StdioMode %d", uint32(m))
 		}
+	}
+	if len(s.Handlers) > 0 {
+		return nil, errHandlersOneShot
 	}
 	l, err := s.prepare(cmd)
 	if err != nil {

@@ -293,18 +293,16 @@ func TestPolicyDecisionValues(t *testing.T) {
 }
 
 // ---- 12, 13, A6, A7: policy callbacks ----------------------------------
-//
-// Feature not in the core yet: policy_fn. Until it lands the build must
-// refuse it by name (never run without the callback), and the library must
-// still drop every registration.
 
-func requirePolicyFnUnsupported(t *testing.T, err error) {
+// requireNoRegistrations checks that every callback registered so far was
+// dropped by the library once its native objects were gone.
+func requireNoRegistrations(t *testing.T) {
 	t.Helper()
-	if err == nil || !strings.Contains(err.Error(), "policy_fn is not supported yet") {
-		t.Fatalf("err = %v, want the policy_fn not-supported error", err)
-	}
 	if n := sandlock.RegisteredPolicyFns(); n != 0 {
-		t.Fatalf("%d policy callbacks still registered after the failed build", n)
+		t.Fatalf("%d policy callbacks still registered", n)
+	}
+	if n := sandlock.RegisteredHandlers(); n != 0 {
+		t.Fatalf("%d custom handlers still registered", n)
 	}
 }
 
@@ -318,10 +316,13 @@ func TestPolicyFnDenyByArgv(t *testing.T) {
 		return sandlock.Allow()
 	}
 	res, err := sb.Run(ctxTimeout(t, hangGuard), "sh", "-c", "echo forbidden-token")
-	if res != nil {
-		t.Fatalf("the command ran without its policy callback: %s", show(res))
+	if err != nil {
+		t.Fatal(err)
 	}
-	requirePolicyFnUnsupported(t, err)
+	if res.Success || strings.Contains(string(res.Stdout), "forbidden-token") {
+		t.Fatalf("the denied exec ran: %s", show(res))
+	}
+	requireNoRegistrations(t)
 }
 
 func TestPolicyFnReceivesExecveArgv(t *testing.T) {
@@ -337,60 +338,249 @@ func TestPolicyFnReceivesExecveArgv(t *testing.T) {
 		}
 		return sandlock.Allow()
 	}
-	_, err := sb.Run(ctxTimeout(t, hangGuard), "echo", "argv-probe")
-	requirePolicyFnUnsupported(t, err)
+	res := mustRun(t, sb, "echo", "argv-probe")
+	if !res.Success || string(res.Stdout) != "argv-probe\n" {
+		t.Fatalf("Run: %s", show(res))
+	}
 	select {
 	case a := <-got:
-		t.Fatalf("callback called although the build failed: %q", a)
-	default:
+		if len(a) != 2 || a[0] != "echo" || a[1] != "argv-probe" {
+			t.Fatalf("argv = %q", a)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no execve event")
 	}
+	requireNoRegistrations(t)
 }
 
+// A6: two sandboxes with their own callbacks, at the same time: each sees
+// its own events only, and every registration is dropped at the end.
 func TestPolicyFnConcurrentRegistrations(t *testing.T) {
 	requireLandlock(t)
 	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range errs {
+	type seen struct {
+		mu    sync.Mutex
+		argvs []string
+	}
+	results := make([]*seen, 4)
+	errs := make([]error, len(results))
+	for i := range results {
 		i := i
+		results[i] = &seen{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sb := base()
-			sb.PolicyFn = func(sandlock.SyscallEvent, *sandlock.PolicyContext) sandlock.PolicyDecision {
-				return sandlock.DenyWith(i + 1)
+			sb.PolicyFn = func(ev sandlock.SyscallEvent, _ *sandlock.PolicyContext) sandlock.PolicyDecision {
+				if ev.Syscall == "execve" {
+					results[i].mu.Lock()
+					results[i].argvs = append(results[i].argvs, strings.Join(ev.Argv, " "))
+					results[i].mu.Unlock()
+				}
+				return sandlock.Allow()
 			}
-			if i%2 == 0 {
-				_, errs[i] = sb.Run(context.Background(), "true")
-			} else {
-				_, errs[i] = sb.Spawn("true")
+			var res *sandlock.Result
+			res, errs[i] = sb.Run(context.Background(), "echo", fmt.Sprintf("sandbox-%d", i))
+			if errs[i] == nil && !res.Success {
+				errs[i] = fmt.Errorf("run %d: %s", i, show(res))
 			}
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		requirePolicyFnUnsupported(t, err)
+	for i, r := range results {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		r.mu.Lock()
+		if len(r.argvs) == 0 {
+			t.Fatalf("sandbox %d: no execve event", i)
+		}
+		for _, a := range r.argvs {
+			if a != fmt.Sprintf("echo sandbox-%d", i) {
+				t.Fatalf("sandbox %d saw %q", i, a)
+			}
+		}
+		r.mu.Unlock()
 	}
+	requireNoRegistrations(t)
 }
 
+// A7: a panicking callback denies (EPERM); DenyWith(13) gives EACCES.
 func TestPolicyFnPanicAndErrno(t *testing.T) {
 	requireLandlock(t)
-	for _, fn := range []sandlock.PolicyFunc{
-		func(sandlock.SyscallEvent, *sandlock.PolicyContext) sandlock.PolicyDecision { panic("boom") },
-		func(sandlock.SyscallEvent, *sandlock.PolicyContext) sandlock.PolicyDecision {
-			return sandlock.DenyWith(13)
-		},
+	for _, c := range []struct {
+		fn   sandlock.PolicyFunc
+		want string
+	}{
+		{func(ev sandlock.SyscallEvent, _ *sandlock.PolicyContext) sandlock.PolicyDecision {
+			if ev.Syscall == "execve" && len(ev.Argv) == 2 && ev.Argv[1] == "tok-a7" {
+				panic("boom")
+			}
+			return sandlock.Allow()
+		}, "Operation not permitted"},
+		{func(ev sandlock.SyscallEvent, _ *sandlock.PolicyContext) sandlock.PolicyDecision {
+			if ev.Syscall == "execve" && len(ev.Argv) == 2 && ev.Argv[1] == "tok-a7" {
+				return sandlock.DenyWith(13)
+			}
+			return sandlock.Allow()
+		}, "Permission denied"},
 	} {
 		sb := base()
-		sb.PolicyFn = fn
-		_, err := sb.Run(ctxTimeout(t, hangGuard), "cat", "/etc/hostname")
-		requirePolicyFnUnsupported(t, err)
+		sb.PolicyFn = c.fn
+		res := mustRun(t, sb, "sh", "-c", "/bin/echo tok-a7; echo rc=$?")
+		if strings.Contains(string(res.Stdout), "tok-a7\n") ||
+			!strings.Contains(string(res.Stdout), "rc=126") ||
+			!strings.Contains(string(res.Stderr), c.want) {
+			t.Fatalf("want %q: %s", c.want, show(res))
+		}
 	}
+	requireNoRegistrations(t)
+}
+
+// The context changes the running sandbox: a denied path, then a lower
+// process limit.
+func TestPolicyContextChangesTheSandbox(t *testing.T) {
+	requireLandlock(t)
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	if err := os.WriteFile(secret, []byte("s3cret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb := base()
+	sb.FSReadable = append(sb.FSReadable, dir)
+	var mu sync.Mutex
+	var ctxErr error
+	var saved *sandlock.PolicyContext
+	sb.PolicyFn = func(ev sandlock.SyscallEvent, ctx *sandlock.PolicyContext) sandlock.PolicyDecision {
+		mu.Lock()
+		defer mu.Unlock()
+		if ev.Syscall == "execve" && ev.ArgvContains(secret) {
+			ctxErr = ctx.DenyPath(secret)
+			saved = ctx
+		}
+		if ev.Syscall == "execve" && ev.ArgvContains("bad-ip") {
+			ctxErr = ctx.RestrictNetwork([]string{"bad-ip"})
+		}
+		return sandlock.Allow()
+	}
+	res := mustRun(t, sb, "sh", "-c", "cat "+secret+" || echo refused")
+	mu.Lock()
+	defer mu.Unlock()
+	if ctxErr != nil {
+		t.Fatal(ctxErr)
+	}
+	if strings.Contains(string(res.Stdout), "s3cret") || !strings.Contains(string(res.Stdout), "refused") {
+		t.Fatalf("the denied path was read: %s", show(res))
+	}
+	// after its callback returned the context does nothing
+	if err := saved.AllowPath(secret); err != nil {
+		t.Fatal(err)
+	}
+	mu.Unlock()
+	mustRun(t, sb, "/bin/true", "bad-ip")
+	mu.Lock()
+	if ctxErr == nil || !strings.Contains(ctxErr.Error(), "invalid IP") {
+		t.Fatalf("RestrictNetwork(bad-ip) = %v", ctxErr)
+	}
+	requireNoRegistrations(t)
+}
+
+// ---- custom handlers [EXT] ------------------------------------------------
+
+func TestHandlerAnswersGetpid(t *testing.T) {
+	requireLandlock(t)
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("needs /usr/bin/python3")
+	}
+	sb := base()
+	sb.Handlers = []sandlock.Handler{{
+		Syscalls: []string{"getpid"},
+		Func: func(n *sandlock.SyscallNotif) (sandlock.HandlerAction, error) {
+			return sandlock.ActionReturn(4242), nil
+		},
+	}}
+	res := mustRun(t, sb, "python3", "-c", "import os; print(os.getpid())")
+	if string(res.Stdout) != "4242\n" {
+		t.Fatalf("Run: %s", show(res))
+	}
+	requireNoRegistrations(t)
+}
+
+func TestHandlerInjectsBytesAndReadsMemory(t *testing.T) {
+	requireLandlock(t)
+	sb := base()
+	sb.Handlers = []sandlock.Handler{{
+		Syscalls: []string{"openat"},
+		Func: func(n *sandlock.SyscallNotif) (sandlock.HandlerAction, error) {
+			path, err := n.ReadString(n.Args[1], 4096)
+			if err != nil {
+				return sandlock.HandlerAction{}, err
+			}
+			if path == "/virtual/greeting" {
+				return sandlock.ActionInjectBytes([]byte("hello from Go\n"), 0), nil
+			}
+			return sandlock.ActionContinue(), nil
+		},
+	}}
+	res := mustRun(t, sb, "cat", "/virtual/greeting")
+	if !res.Success || string(res.Stdout) != "hello from Go\n" {
+		t.Fatalf("Run: %s", show(res))
+	}
+	requireNoRegistrations(t)
+}
+
+func TestHandlerErrorFallsToItsExceptionPolicy(t *testing.T) {
+	requireLandlock(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		on   sandlock.ExceptionPolicy
+		want string
+	}{
+		{sandlock.ExceptionDenyEIO, "Input/output error"},
+		{sandlock.ExceptionDenyEPERM, "Operation not permitted"},
+	} {
+		sb := base()
+		sb.FSWritable = []string{dir}
+		sb.Handlers = []sandlock.Handler{{
+			Syscalls:    []string{"mkdir", "mkdirat"},
+			OnException: c.on,
+			Func: func(n *sandlock.SyscallNotif) (sandlock.HandlerAction, error) {
+				panic("handler bug")
+			},
+		}}
+		res := mustRun(t, sb, "mkdir", filepath.Join(dir, "x"))
+		if res.Success || !strings.Contains(string(res.Stderr), c.want) {
+			t.Fatalf("want %q: %s", c.want, show(res))
+		}
+	}
+	requireNoRegistrations(t)
+}
+
+func TestHandlersNeedAOneShotRun(t *testing.T) {
+	sb := base()
+	sb.Handlers = []sandlock.Handler{{Syscalls: []string{"getpid"},
+		Func: func(*sandlock.SyscallNotif) (sandlock.HandlerAction, error) {
+			return sandlock.ActionContinue(), nil
+		}}}
+	if _, err := sb.Spawn("true"); err == nil {
+		t.Fatal("Spawn with Handlers succeeded")
+	}
+	sb.Handlers[0].Syscalls = []string{"not_a_syscall"}
+	if _, err := sb.Run(context.Background(), "true"); err == nil ||
+		!strings.Contains(err.Error(), "unknown syscall") {
+		t.Fatalf("unknown syscall: %v", err)
+	}
+	sb.Handlers[0].Func = nil
+	if _, err := sb.Run(context.Background(), "true"); err == nil {
+		t.Fatal("a Handler without Func ran")
+	}
+	requireNoRegistrations(t)
 }
 
 // ---- 14: dry run ---------------------------------------------------------
 
-// The core does not stage a sandbox's writes yet, so a Workdir is refused
-// when the policy is built: explicitly, with the host untouched.
+// The reference test: the command's write is staged in the copy-on-write
+// layer of Workdir, reported, and discarded; the host file never exists.
 func TestDryRun(t *testing.T) {
 	requireLandlock(t)
 	dir := t.TempDir()
@@ -399,8 +589,16 @@ func TestDryRun(t *testing.T) {
 	sb.Workdir = dir
 	out := filepath.Join(dir, "out.txt")
 	res, err := sb.DryRun(ctxTimeout(t, hangGuard), "sh", "-c", "echo hi > "+out)
-	if err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Fatalf("DryRun = %+v, %v; want a not-supported error", res, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Success {
+		t.Fatalf("DryRun = %+v", res)
+	}
+	t.Logf("changes: %+v", res.Changes)
+	if len(res.Changes) != 1 || res.Changes[0].Kind != sandlock.ChangeAdded ||
+		res.Changes[0].Path != "out.txt" {
+		t.Fatalf("Changes = %+v, want [{A out.txt}]", res.Changes)
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("dry run changed the host: %v", err)
@@ -997,18 +1195,30 @@ func TestFieldMapping(t *testing.T) {
 		}
 	})
 	t.Run("branch actions with workdir", func(t *testing.T) {
-		// Feature not in the core yet: copy-on-write workdir.
-		dir := t.TempDir()
+		// OnExit abort: a success is thrown away; OnError keep: a
+		// failure leaves its branch in FSStorage, the workdir untouched.
+		dir, store := t.TempDir(), t.TempDir()
 		sb := base()
 		sb.FSWritable = []string{dir}
 		sb.Workdir = dir
+		sb.FSStorage = store
 		sb.OnExit, sb.OnError = sandlock.BranchActionAbort, sandlock.BranchActionKeep
-		_, err := sb.Run(context.Background(), "sh", "-c", "echo x > "+filepath.Join(dir, "f"))
-		if err == nil || !strings.Contains(err.Error(), "copy-on-write workdir is not supported yet") {
-			t.Fatalf("err = %v", err)
+		f := filepath.Join(dir, "f")
+		if res := mustRun(t, sb, "sh", "-c", "echo x > "+f+" && cat "+f); !res.Success ||
+			string(res.Stdout) != "x\n" {
+			t.Fatalf("run = %s", show(res))
 		}
-		if _, err := os.Stat(filepath.Join(dir, "f")); !errors.Is(err, fs.ErrNotExist) {
-			t.Fatal("the command ran without its copy-on-write layer")
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("aborted write reached the workdir: %v", err)
+		}
+		if res := mustRun(t, sb, "sh", "-c", "echo x > "+f+"; exit 3"); res.ExitCode != 3 {
+			t.Fatalf("run = %s", show(res))
+		}
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("kept write reached the workdir: %v", err)
+		}
+		if kept, err := os.ReadDir(store); err != nil || len(kept) != 1 {
+			t.Fatalf("storage after keep: %v, %v", kept, err)
 		}
 	})
 	t.Run("max cpu 101", func(t *testing.T) {

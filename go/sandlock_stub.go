@@ -108,3 +108,18 @@ func ProtectionMinABI(p Protection) int {
 
 // SyscallNr is unsupported on this platform.
 func SyscallNr(name string) (int, error) { return -1, errUnsupportedPlatform }
+
+// ReadString is unsupported on this platform.
+func (n *SyscallNotif) ReadString(addr uint64, max int) (string, error) {
+	return "", errUnsupportedPlatform
+}
+
+// ReadMemory is unsupported on this platform.
+func (n *SyscallNotif) ReadMemory(addr uint64, buf []byte) (int, error) {
+	return 0, errUnsupportedPlatform
+}
+
+// WriteMemory is unsupported on this platform.
+func (n *SyscallNotif) WriteMemory(addr uint64, data []byte) error {
+	return errUnsupportedPlatform
+}

@@ -78,6 +78,17 @@ func (s *Sandbox) check() (*plan, error) {
 			}
 		}
 	}
+	for i, h := range s.Handlers {
+		switch {
+		case h.Func == nil:
+			return nil, fmt.Errorf("sandlock: Handlers[%d]: no Func", i)
+		case len(h.Syscalls) == 0:
+			return nil, fmt.Errorf("sandlock: Handlers[%d]: no Syscalls", i)
+		case h.OnException > ExceptionDenyEIO:
+			return nil, fmt.Errorf("sandlock: Handlers[%d]: invalid OnException %d (want 0..3)",
+				i, h.OnException)
+		}
+	}
 	for _, port := range s.HTTPPorts {
 		if port < 1 || port > 65535 {
 			return nil, fmt.Errorf("sandlock: invalid HTTPPorts entry %d (want 1..65535)", port)
@@ -123,6 +134,16 @@ func (s *Sandbox) hasNUL() bool {
 		s.NetAllow, s.NetDeny, s.NetAllowBind, s.NetDenyBind, s.HTTPAllow,
 		s.HTTPDeny, s.ExtraAllowSyscalls, s.ExtraDenySyscalls}
 	for _, l := range lists {
+		for _, v := range l {
+			if strings.IndexByte(v, 0) >= 0 {
+				return true
+			}
+		}
+	}
+	for _, h := range s.Handlers {
+		lists = append(lists, h.Syscalls)
+	}
+	for _, l := range lists[len(lists)-len(s.Handlers):] {
 		for _, v := range l {
 			if strings.IndexByte(v, 0) >= 0 {
 				return true
@@ -188,6 +209,7 @@ func (s *Sandbox) confineOffenders() []string {
 	add(s.OnExit != BranchActionDefault && s.OnExit != BranchActionCommit, "OnExit")
 	add(s.OnError != BranchActionDefault && s.OnError != BranchActionAbort, "OnError")
 	add(s.PolicyFn != nil, "PolicyFn")
+	add(len(s.Handlers) > 0, "Handlers")
 	return out
 }
 

@@ -31,6 +31,17 @@ uint32_t sandlock_result_cause(const sandlock_result_t *r);
 int sandlock_handle_pause(sandlock_handle_t *h);
 int sandlock_handle_resume(sandlock_handle_t *h);
 
+/* sandlock_run_with_handlers (capture: captured stdout and stderr, else
+ * every stream inherited) as a handle that is already started: wait on
+ * it (with a timeout), kill it, free it; the handlers are released with
+ * the handle. Same checks and ownership as sandlock_run_with_handlers;
+ * NULL on failure. The handle is serviced only inside a wait, like one
+ * from sandlock_create_for_run. */
+sandlock_handle_t *sandlock_spawn_with_handlers(
+	const sandlock_sandbox_t *policy, const char *name, const char *const *argv,
+	uint32_t argc, const sandlock_handler_registration_t *registrations,
+	uintptr_t nregistrations, bool capture);
+
 /* Why the last call of this thread failed. The library prints nothing on
  * the caller's stderr; instead every function of sandlock.h and of this
  * header that reports failure (NULL, -1, a build error) records the

@@ -13,8 +13,11 @@
 struct sl_cow_run;
 struct sl_cow_changes;
 
+struct sl_user_handlers;
+
 struct sandlock_handle_t {
 	struct sl_run *run;
+	struct sl_user_handlers *handlers; /* custom handlers the run owns */
 	struct sl_cow_run *cow;  /* the workdir's branch, NULL without one */
 	bool waited;             /* status holds how the run ended */
 	struct sl_status status;
@@ -42,15 +45,35 @@ int sl_abi_check_launch(const sandlock_sandbox_t *policy,
 
 /*
  * Create a run from the caller's arguments: checks the policy, argv and
- * name. pipe_fds receives the ends of PIPED streams. NULL on failure,
- * with the reason in e (e->reported when the child already wrote it on
- * a stderr it shares with the caller).
+ * name. pipe_fds receives the ends of PIPED streams; cow is the run's
+ * copy-on-write branch (sl_abi_cow_begin, NULL without one). NULL on
+ * failure, with the reason in e (e->reported when the child already wrote
+ * it on a stderr it shares with the caller).
  */
 struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
 				 unsigned int argc, const uint8_t stdio[3],
 				 bool start, bool own_thread, int pipe_fds[3],
-				 struct sl_error *e);
+				 struct sl_cow_run *cow, struct sl_error *e);
+/* The same with modules the run adds (custom handlers; NULL: none). */
+struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
+				     const char *name, const char *const *argv,
+				     unsigned int argc, const uint8_t stdio[3],
+				     bool start, bool own_thread, int pipe_fds[3],
+				     struct sl_cow_run *cow,
+				     const struct sl_modlist *extra,
+				     struct sl_error *e);
+/* A handle for a new run with the policy's copy-on-write branch (begun
+ * here, ended when the handle is freed) and the modules extra adds (NULL:
+ * none). NULL on failure, with the reason recorded for the calling thread
+ * (lasterr.h; the caller resets the record first). */
+sandlock_handle_t *sl_abi_handle_open(const sandlock_sandbox_t *policy,
+				      const char *name,
+				      const char *const *argv,
+				      unsigned int argc, const uint8_t stdio[3],
+				      bool start, bool own_thread,
+				      int pipe_fds[3],
+				      const struct sl_modlist *extra);
 
 /*
  * The copy-on-write branch of a run of policy, before the run is created
@@ -72,5 +95,11 @@ int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
 		    const char *const *argv, unsigned int argc,
 		    const uint8_t stdio[3], bool dry_run, struct sl_status *st,
 		    struct sl_capture *cap, struct sl_cow_changes *changes);
+/* The same with modules the run adds (NULL: none). */
+int sl_abi_run_once_ext(const sandlock_sandbox_t *policy, const char *name,
+			const char *const *argv, unsigned int argc,
+			const uint8_t stdio[3], bool dry_run,
+			const struct sl_modlist *extra, struct sl_status *st,
+			struct sl_capture *cap, struct sl_cow_changes *changes);
 
 #endif

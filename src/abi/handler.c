@@ -20,6 +20,7 @@ SL_EXPORT sandlock_handler_t *sandlock_handler_new(sl_abi_handler_fn handler_fn,
 		.ud_drop = ud_drop,
 		.on_exception = on_exception,
 	};
+	atomic_init(&h->refs, 1);
 	return h;
 }
 
@@ -32,9 +33,5 @@ SL_EXPORT void sandlock_handler_set_deferred(sandlock_handler_t *h, bool deferre
 /* The drop runs even when ud is NULL: the caller asked for it. */
 SL_EXPORT void sandlock_handler_free(sandlock_handler_t *h)
 {
-	if (!h)
-		return;
-	if (h->ud_drop)
-		h->ud_drop(h->ud);
-	free(h);
+	sl_user_handler_unref(h);
 }

@@ -136,6 +136,39 @@ enum sl_cow_side {
 int sl_cow_resolve(struct sl_cow_branch *b, const char *rel, struct stat *st);
 
 /*
+ * The entry rel of the merged view, for a resolver walking it component
+ * by component (fs/resolve.h): 0 with *fd, an O_PATH descriptor of the
+ * entry (not followed) on the side that serves it and *st its stat, or
+ * -ENOENT when it is
+ * absent or deleted; *side (enum sl_cow_side) in every case, *differs
+ * when the workdir alone would not give that answer (a staged entry other
+ * than a copied directory, a whiteout). "" is the workdir itself.
+ * parent (-1: none) is an fd of rel's merged parent, as this returned it
+ * with parent_side: lookups then start from it rather than from the
+ * roots.
+ */
+int sl_cow_lookup(struct sl_cow_branch *b, const char *rel, int parent,
+		  int parent_side, int *fd, struct stat *st, int *side,
+		  bool *differs);
+
+/* Does the merged listing of directory rel differ from the workdir's
+ * (an upper entry at rel, or a whiteout below it)? */
+bool sl_cow_dir_changed(struct sl_cow_branch *b, const char *rel);
+
+/* rel opened (openat2 flags, O_NOFOLLOW added) confined in the upper or
+ * the workdir. */
+int sl_cow_upper_open(const struct sl_cow_branch *b, const char *rel,
+		      int flags);
+int sl_cow_lower_open(const struct sl_cow_branch *b, const char *rel,
+		      int flags);
+
+/* fstat of the workdir (upper: of the upper directory). */
+int sl_cow_root_stat(const struct sl_cow_branch *b, bool upper,
+		     struct stat *st);
+/* O_PATH descriptor of the workdir's parent directory. */
+int sl_cow_workdir_parent(const struct sl_cow_branch *b);
+
+/*
  * O_PATH descriptor of rel's parent directory in the upper (parents
  * created 0755 when create, each charged 4096 bytes of quota) or in the
  * workdir; *name points at rel's last component. For the *at() calls the
@@ -193,6 +226,10 @@ enum sl_cow_copied {
  * enum sl_cow_copied or -errno.
  */
 int sl_cow_copy_up(struct sl_cow_branch *b, const char *rel);
+
+/* sl_cow_copy_up, except that a regular file's content is not copied (it
+ * is about to be truncated): an empty file with its metadata. */
+int sl_cow_copy_up_empty(struct sl_cow_branch *b, const char *rel);
 
 /* sl_cow_copy_up of rel and, for a directory, of every entry of its merged
  * subtree (for a rename of a directory). */

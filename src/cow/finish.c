@@ -56,31 +56,6 @@ int sl_cow_finish(struct sl_cow_branch *b, uint8_t action, struct sl_error *e)
 	}
 }
 
-/*
- * A sandbox that can write its own storage could forge what a later
- * commit applies (the marker names the workdir, deleted.log lists
- * deletions) and reach other sandboxes' branches: refuse a write grant
- * that covers the storage base or lies inside it.
- */
-static int check_not_granted(const struct sl_policy *p, const char *base,
-			     struct sl_error *e)
-{
-	for (size_t i = 0; i < p->fs_write.n; i++) {
-		char real[PATH_MAX];
-
-		if (!realpath(p->fs_write.v[i], real))
-			continue; /* missing: the launch refuses it */
-		if (sl_cow_path_covers(real, base) ||
-		    sl_cow_path_covers(base, real))
-			return sl_err(e, EPERM, "the copy-on-write storage "
-				      "'%s' lies inside the writable path "
-				      "'%s': the sandbox could alter its "
-				      "staged changes; choose another "
-				      "fs_storage", base, p->fs_write.v[i]);
-	}
-	return 0;
-}
-
 int sl_cow_run_begin(const struct sl_policy *p, bool dry_run,
 		     struct sl_cow_run **out, struct sl_error *e)
 {
@@ -98,9 +73,9 @@ int sl_cow_run_begin(const struct sl_policy *p, bool dry_run,
 	cr = calloc(1, sizeof(*cr));
 	if (!cr)
 		return sl_err(e, ENOMEM, "out of memory");
+	/* (a grant may cover the storage: the run's ruleset and the view
+	 * keep the sandbox out of it) */
 	r = sl_cow_branch_create(&c, &cr->branch, e);
-	if (r == 0 && (r = check_not_granted(p, sl_cow_base(cr->branch), e)) < 0)
-		sl_cow_abort(cr->branch, NULL);
 	if (r < 0) {
 		sl_cow_branch_free(cr->branch);
 		free(cr);

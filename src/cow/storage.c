@@ -461,6 +461,7 @@ void sl_cow_branch_free(struct sl_cow_branch *b)
 	free(b->upper);
 	free(b->storage_rel);
 	sl_cow_wset_free(&b->whiteouts);
+	sl_cow_wset_free(&b->lower_dirs);
 	pthread_mutex_destroy(&b->lock);
 	free(b);
 }

@@ -188,6 +188,9 @@ static const struct row rows[] = {
 	ROW(getxattr, .op = SL_FS_GETXATTR, P1(NA, 0), BASE, X(1, 2, 3),
 	    .f = F_FOLLOW),
 	ROW(lgetxattr, .op = SL_FS_GETXATTR, P1(NA, 0), BASE, X(1, 2, 3)),
+	ROW(listxattr, .op = SL_FS_LISTXATTR, P1(NA, 0), BASE, X(NA, 1, 2),
+	    .f = F_FOLLOW),
+	ROW(llistxattr, .op = SL_FS_LISTXATTR, P1(NA, 0), BASE, X(NA, 1, 2)),
 	ROW(statfs, .op = SL_FS_STATFS, P1(NA, 0), BASE, .f = F_FOLLOW),
 };
 #pragma GCC diagnostic pop
@@ -404,6 +407,7 @@ void sl_fs_req_free(struct sl_fs_req *r)
 	for (int i = 0; i < 2; i++) {
 		if (r->based && r->base[i] >= 0)
 			close(r->base[i]);
+		free(r->base_rel[i]);
 		if (r->res[i].done)
 			sl_resolved_clear(&r->res[i].r);
 	}
@@ -468,5 +472,6 @@ struct sl_fs_req *sl_fs_req_dup(const struct sl_fs_req *req)
 	r->target = rebase(req, r, req->target);
 	r->based = false;
 	r->base[0] = r->base[1] = -1;
+	r->base_rel[0] = r->base_rel[1] = NULL;
 	return r;
 }

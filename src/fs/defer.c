@@ -70,17 +70,31 @@ static void job_run(struct sl_worker_job *j, int listener)
 int sl_fs_run(struct sl_fs_view *v, const struct sl_notif *n, sl_fs_op_fn fn,
 	      unsigned flags, struct sl_action *out)
 {
+	return sl_fs_run_creds(v, n, fn, flags, NULL, out);
+}
+
+bool sl_fs_call_gate(struct sl_fs_call *c, struct sl_action *out)
+{
+	return c->nonblock && sl_supervisor_gate_first(c->n, NULL, 0, out);
+}
+
+int sl_fs_run_creds(struct sl_fs_view *v, const struct sl_notif *n,
+		    sl_fs_op_fn fn, unsigned flags,
+		    struct sl_creds_cache *creds, struct sl_action *out)
+{
 	struct sl_workers *w;
 	struct sl_fs_call c;
 	struct fs_job *fj;
 	int r;
 
-	r = sl_fs_call_begin_loop(&c, v, n);
+	r = sl_fs_call_begin_loop(&c, v, n, creds);
 	if (r == 0)
 		r = fn(&c, flags, out);
 	(void)sl_fs_call_end(&c); /* as in job_run */
 	if (r != -EAGAIN || !c.req)
 		return r;
+	if (sl_supervisor_gate_first(n, NULL, 0, out))
+		return 0;
 	/* It would wait: in a worker, from the start. */
 	w = sl_supervisor_workers(v->sv);
 	fj = calloc(1, sizeof(*fj));

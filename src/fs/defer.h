@@ -22,5 +22,18 @@ typedef int (*sl_fs_op_fn)(struct sl_fs_call *c, unsigned flags,
  * set (SL_ACT_HOLD when deferred). */
 int sl_fs_run(struct sl_fs_view *v, const struct sl_notif *n, sl_fs_op_fn fn,
 	      unsigned flags, struct sl_action *out);
+/* The same with the credentials of creds on the loop (NULL: the view's).
+ * An operation that goes to a worker is one the policy gate approved
+ * first (a worker acts at once). */
+int sl_fs_run_creds(struct sl_fs_view *v, const struct sl_notif *n,
+		    sl_fs_op_fn fn, unsigned flags,
+		    struct sl_creds_cache *creds, struct sl_action *out);
+
+/* Before an operation with side effects (an on-behalf open that may
+ * create or truncate, a staged copy, a rewrite of the child's memory):
+ * true with out set when the policy gate must approve first; fn is then
+ * run again, from the start, once it has. A worker's run was approved
+ * before it was handed over. */
+bool sl_fs_call_gate(struct sl_fs_call *c, struct sl_action *out);
 
 #endif

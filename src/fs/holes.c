@@ -13,7 +13,7 @@
 #include "util/vec.h"
 #include "util/cleanup.h"
 
-static int push(struct sl_fs_holes *h, const char *real)
+static int push_kind(struct sl_fs_holes *h, const char *real, uint8_t kind)
 {
 	struct sl_fs_hole *v;
 	struct stat st;
@@ -21,8 +21,12 @@ static int push(struct sl_fs_holes *h, const char *real)
 	if (lstat(real, &st) < 0)
 		return 0; /* gone meanwhile: nothing to leave out */
 	for (size_t i = 0; i < h->n; i++)
-		if (strcmp(h->v[i].path, real) == 0)
+		if (strcmp(h->v[i].path, real) == 0) {
+			/* the stronger one: none beats read-only */
+			if (kind != SL_HOLE_READONLY)
+				h->v[i].kind = kind;
 			return 0;
+		}
 	v = realloc(h->v, (h->n + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -31,8 +35,14 @@ static int push(struct sl_fs_holes *h, const char *real)
 	if (!h->v[h->n].path)
 		return -ENOMEM;
 	h->v[h->n].dir = S_ISDIR(st.st_mode);
+	h->v[h->n].kind = kind;
 	h->n++;
 	return 0;
+}
+
+static int push(struct sl_fs_holes *h, const char *real)
+{
+	return push_kind(h, real, SL_HOLE_DENY);
 }
 
 /* path as it is on disk, if it exists. */
@@ -119,6 +129,16 @@ int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 	return r;
 }
 
+int sl_fs_holes_add_cow(struct sl_fs_holes *h, const char *workdir,
+			const char *storage)
+{
+	int r = push_kind(h, workdir, SL_HOLE_READONLY);
+
+	if (r == 0 && storage)
+		r = push_kind(h, storage, SL_HOLE_PRIVATE);
+	return r;
+}
+
 void sl_fs_holes_free(struct sl_fs_holes *h)
 {
 	for (size_t i = 0; i < h->n; i++)
@@ -127,47 +147,76 @@ void sl_fs_holes_free(struct sl_fs_holes *h)
 	memset(h, 0, sizeof(*h));
 }
 
+static bool takes_all(const struct sl_fs_hole *hole)
+{
+	return hole->kind != SL_HOLE_READONLY;
+}
+
 bool sl_fs_holes_swallow(const struct sl_fs_holes *h, const char *grant)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (sl_path_covers(h->v[i].path, grant))
-			return true;
-	return false;
-}
-
-/* Holes strictly below dir; whether one of them is a directory. */
-static bool holes_below(const struct sl_fs_holes *h, const char *dir,
-			bool *dir_hole)
-{
-	bool any = false;
-
-	*dir_hole = false;
-	for (size_t i = 0; i < h->n; i++)
-		if (sl_path_covers(dir, h->v[i].path) &&
-		    strcmp(dir, h->v[i].path) != 0) {
-			any = true;
-			*dir_hole |= h->v[i].dir;
-		}
-	return any;
-}
-
-static bool is_hole(const struct sl_fs_holes *h, const char *path)
-{
-	for (size_t i = 0; i < h->n; i++)
-		if (strcmp(h->v[i].path, path) == 0)
+		if (takes_all(&h->v[i]) && sl_path_covers(h->v[i].path, grant))
 			return true;
 	return false;
 }
 
 struct walk {
 	const struct sl_fs_holes *h;
+	bool writable; /* a write grant: read-only holes count */
 	sl_fs_rule_fn fn;
 	void *arg;
 	size_t *budget;
-	bool path_dirs_only;
 };
 
-static int rule(struct walk *w, const char *path, enum sl_fs_rule kind)
+static bool counts(const struct walk *w, const struct sl_fs_hole *hole)
+{
+	return takes_all(hole) || w->writable;
+}
+
+/* Holes strictly below dir (SL_RULE_* flags for dir's own rule in *flags:
+ * no listing above a directory that takes every right, no change of the
+ * tree above a copy-on-write hole); whether there is any. */
+static bool holes_below(const struct walk *w, const char *dir,
+			unsigned *flags)
+{
+	bool any = false;
+
+	*flags = SL_RULE_DIR;
+	for (size_t i = 0; i < w->h->n; i++) {
+		const struct sl_fs_hole *hole = &w->h->v[i];
+
+		if (!counts(w, hole) || !sl_path_covers(dir, hole->path) ||
+		    strcmp(dir, hole->path) == 0)
+			continue;
+		any = true;
+		if (hole->dir && takes_all(hole))
+			*flags |= SL_RULE_NOLIST;
+		if (hole->kind != SL_HOLE_DENY)
+			*flags |= SL_RULE_READONLY;
+	}
+	return any;
+}
+
+bool sl_fs_holes_expands(const struct sl_fs_holes *h, const char *grant,
+			 bool writable)
+{
+	struct walk w = { .h = h, .writable = writable };
+	unsigned flags;
+
+	return !sl_fs_holes_swallow(h, grant) && holes_below(&w, grant, &flags);
+}
+
+/* The hole at path (counted for this grant), or NULL. */
+static const struct sl_fs_hole *hole_at(const struct walk *w, const char *path)
+{
+	for (size_t i = 0; i < w->h->n; i++)
+		if (counts(w, &w->h->v[i]) &&
+		    strcmp(w->h->v[i].path, path) == 0)
+			return &w->h->v[i];
+	return NULL;
+}
+
+static int rule(struct walk *w, const char *path, unsigned flags)
 {
 	_cleanup_(closep) int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
@@ -178,29 +227,41 @@ static int rule(struct walk *w, const char *path, enum sl_fs_rule kind)
 			return -E2BIG;
 		(*w->budget)--;
 	}
-	return w->fn(w->arg, fd, kind);
+	return w->fn(w->arg, fd, path, flags);
 }
 
-static int expand_dir(struct walk *w, const char *dir)
+static int expand_dir(struct walk *w, const char *dir, unsigned ro);
+
+/* One object of the grant: a rule of its own, or expanded around the
+ * holes below it; ro: inside a read-only hole. */
+static int grant_object(struct walk *w, const char *path, bool is_dir,
+			unsigned ro)
+{
+	unsigned flags;
+
+	if (holes_below(w, path, &flags))
+		return is_dir ? expand_dir(w, path, ro) : 0;
+	return rule(w, path, SL_RULE_FULL | ro);
+}
+
+static int expand_dir(struct walk *w, const char *dir, unsigned ro)
 {
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
-	bool dir_hole;
+	unsigned flags;
 	int r;
 
-	holes_below(w->h, dir, &dir_hole);
-	if (!w->path_dirs_only || dir_hole) {
-		r = rule(w, dir, dir_hole ? SL_RULE_DIR_NOLIST : SL_RULE_DIR);
-		if (r < 0)
-			return r;
-	}
+	holes_below(w, dir, &flags);
+	r = rule(w, dir, flags | ro);
+	if (r < 0)
+		return r;
 	d = opendir(dir);
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
 		_cleanup_(freep) char *child = NULL;
+		const struct sl_fs_hole *hole;
 		struct stat st;
-		bool sub_dir_hole;
 
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -209,19 +270,16 @@ static int expand_dir(struct walk *w, const char *dir)
 			     strcmp(dir, "/") == 0 ? "" : "/",
 			     de->d_name) < 0)
 			return -ENOMEM;
-		if (is_hole(w->h, child))
+		hole = hole_at(w, child);
+		if (hole && takes_all(hole))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		if (holes_below(w->h, child, &sub_dir_hole)) {
-			r = S_ISDIR(st.st_mode) ? expand_dir(w, child) : 0;
-		} else if (w->path_dirs_only || S_ISLNK(st.st_mode)) {
-			/* a link's own rights grant nothing: its target's
-			 * place decides */
-			r = 0;
-		} else {
-			r = rule(w, child, SL_RULE_FULL);
-		}
+		if (S_ISLNK(st.st_mode))
+			continue; /* a link's own rights grant nothing: its
+				   * target's place decides */
+		r = grant_object(w, child, S_ISDIR(st.st_mode),
+				 hole ? SL_RULE_READONLY : ro);
 		if (r < 0)
 			return r;
 	}
@@ -229,23 +287,19 @@ static int expand_dir(struct walk *w, const char *dir)
 }
 
 int sl_fs_holes_expand(const struct sl_fs_holes *h, const char *grant,
-		       sl_fs_rule_fn fn, void *arg, size_t *budget)
+		       bool writable, sl_fs_rule_fn fn, void *arg,
+		       size_t *budget)
 {
-	struct walk w = { h, fn, arg, budget, false };
-	bool dir_hole;
+	struct walk w = { h, writable, fn, arg, budget };
+	struct stat st;
+	unsigned ro = 0;
 
-	if (!holes_below(h, grant, &dir_hole))
-		return rule(&w, grant, SL_RULE_FULL);
-	return expand_dir(&w, grant);
-}
-
-int sl_fs_holes_unlisted(const struct sl_fs_holes *h, const char *grant,
-			 sl_fs_rule_fn fn, void *arg)
-{
-	struct walk w = { h, fn, arg, NULL, true };
-	bool dir_hole;
-
-	if (!holes_below(h, grant, &dir_hole) || !dir_hole)
-		return 0;
-	return expand_dir(&w, grant);
+	/* A grant at or inside the read-only hole gives only its reads. */
+	for (size_t i = 0; i < h->n; i++)
+		if (counts(&w, &h->v[i]) && h->v[i].kind == SL_HOLE_READONLY &&
+		    sl_path_covers(h->v[i].path, grant))
+			ro = SL_RULE_READONLY;
+	if (stat(grant, &st) < 0)
+		return errno == ENOENT ? 0 : -errno; /* gone meanwhile */
+	return grant_object(&w, grant, S_ISDIR(st.st_mode), ro);
 }

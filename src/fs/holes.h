@@ -19,18 +19,38 @@
  * being through calls the supervisor performs), the sensitive /sys entries
  * and what /sys/class/net's links point to, and /proc as a whole when a
  * grant reaches it (the supervisor serves /proc).
+ *
+ * A copy-on-write run adds two (sl_fs_holes_add_cow): its storage base,
+ * out of the sandbox's reach whatever grant covers it (no right at all),
+ * and its workdir, which a write grant reaches only with its read rights.
+ * For these two, a write grant's directories on the way get no right that
+ * changes a tree either (no create, remove or rename): Landlock rights are
+ * inherited, so a right to create entries in /tmp would also be one to
+ * create them in /tmp/workdir. The kernel itself then never changes the
+ * workdir or the storage, whatever call reaches it.
  */
 #ifndef SL_FS_HOLES_H
 #define SL_FS_HOLES_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy/policy.h"
+
+enum sl_fs_hole_kind {
+	SL_HOLE_DENY,     /* no right (fs_deny, /proc, sensitive /sys) */
+	SL_HOLE_PRIVATE,  /* no right, none to change the tree on the way
+			   * (the copy-on-write storage) */
+	SL_HOLE_READONLY, /* a write grant's read rights only, none to change
+			   * the tree on the way (the copy-on-write workdir);
+			   * nothing for a read grant */
+};
 
 struct sl_fs_hole {
 	char *path; /* canonical */
 	bool dir;
+	uint8_t kind; /* enum sl_fs_hole_kind */
 };
 
 struct sl_fs_holes {
@@ -39,28 +59,37 @@ struct sl_fs_holes {
 };
 
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out);
+/* The copy-on-write holes of one run (canonical paths; storage may be
+ * NULL). */
+int sl_fs_holes_add_cow(struct sl_fs_holes *h, const char *workdir,
+			const char *storage);
 void sl_fs_holes_free(struct sl_fs_holes *h);
 
-/* A grant (canonical) at or inside a hole is not given to Landlock. */
+/* A grant (canonical) at or inside a hole that takes every right is not
+ * given to Landlock. */
 bool sl_fs_holes_swallow(const struct sl_fs_holes *h, const char *grant);
 
-enum sl_fs_rule {
-	SL_RULE_FULL,       /* the grant's rights */
-	SL_RULE_DIR,        /* directory rights only */
-	SL_RULE_DIR_NOLIST, /* directory rights but listing */
+/* Does grant (canonical, writable: a write grant) contain a hole that
+ * makes the ruleset expand it? */
+bool sl_fs_holes_expands(const struct sl_fs_holes *h, const char *grant,
+			 bool writable);
+
+/* How one rule restricts the grant's rights (flags). */
+enum {
+	SL_RULE_FULL = 0,          /* the grant's rights */
+	SL_RULE_DIR = 1 << 0,      /* directory rights only (on the way) */
+	SL_RULE_NOLIST = 1 << 1,   /* ... but listing */
+	SL_RULE_READONLY = 1 << 2, /* no right that writes or changes the tree */
 };
 
-/* The rules that stand for grant (canonical, not swallowed): one call of
- * fn per object (an O_PATH fd, valid during the call). At most *budget
- * rules (counted down): -E2BIG beyond. */
-typedef int (*sl_fs_rule_fn)(void *arg, int fd, enum sl_fs_rule kind);
+/* The rules that stand for grant (canonical, not swallowed; writable: a
+ * write grant): one call of fn per object (an O_PATH fd, valid during the
+ * call, and its path) with SL_RULE_* flags. At most *budget rules
+ * (counted down; budget NULL: no bound): -E2BIG beyond. */
+typedef int (*sl_fs_rule_fn)(void *arg, int fd, const char *path,
+			     unsigned flags);
 int sl_fs_holes_expand(const struct sl_fs_holes *h, const char *grant,
-		       sl_fs_rule_fn fn, void *arg, size_t *budget);
-
-/* The same walk, directories on the way only (no rule for the other
- * entries): what the supervisor serves because Landlock will not list
- * it. */
-int sl_fs_holes_unlisted(const struct sl_fs_holes *h, const char *grant,
-			 sl_fs_rule_fn fn, void *arg);
+		       bool writable, sl_fs_rule_fn fn, void *arg,
+		       size_t *budget);
 
 #endif

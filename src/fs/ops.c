@@ -150,14 +150,37 @@ int sl_fs_symlink(const char *target, int parentfd, const char *name)
 	return symlinkat(target, parentfd, name) < 0 ? -errno : 0;
 }
 
-int sl_fs_mkdir(int parentfd, const char *name, mode_t mode)
+/* The mode the child asked for, where the kernel applied our umask as
+ * well (a default ACL's mode stands). */
+static int settle_mode(int parentfd, const char *name, mode_t want,
+		       bool own_umask)
 {
-	return mkdirat(parentfd, name, mode) < 0 ? -errno : 0;
+	struct stat st;
+
+	if (own_umask || fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (st.st_mode & 07777) == want || default_acl(parentfd))
+		return 0;
+	return fchmodat(parentfd, name, want, 0) < 0 ? -errno : 0;
 }
 
-int sl_fs_mknod(int parentfd, const char *name, mode_t mode, dev_t dev)
+int sl_fs_mkdir(int parentfd, const char *name, mode_t mode, mode_t umask,
+		bool own_umask)
 {
-	return mknodat(parentfd, name, mode, dev) < 0 ? -errno : 0;
+	mode_t want = mode & 07777 & ~umask;
+
+	if (mkdirat(parentfd, name, want) < 0)
+		return -errno;
+	return settle_mode(parentfd, name, want, own_umask);
+}
+
+int sl_fs_mknod(int parentfd, const char *name, mode_t mode, dev_t dev,
+		mode_t umask, bool own_umask)
+{
+	mode_t want = mode & 07777 & ~umask;
+
+	if (mknodat(parentfd, name, (mode & S_IFMT) | want, dev) < 0)
+		return -errno;
+	return settle_mode(parentfd, name, want, own_umask);
 }
 
 int sl_fs_truncate(struct sl_fd_dir *d, int opath, const struct sl_fs_obj *o,

@@ -39,8 +39,11 @@ int sl_fs_rename(int oldparent, const char *oldname, bool oldslash,
 /* Link the object held by opath as name in parentfd. */
 int sl_fs_link(int opath, int parentfd, const char *name);
 int sl_fs_symlink(const char *target, int parentfd, const char *name);
-int sl_fs_mkdir(int parentfd, const char *name, mode_t mode);
-int sl_fs_mknod(int parentfd, const char *name, mode_t mode, dev_t dev);
+/* mkdir and mknod with the child's mode and umask (as sl_fs_create). */
+int sl_fs_mkdir(int parentfd, const char *name, mode_t mode, mode_t umask,
+		bool own_umask);
+int sl_fs_mknod(int parentfd, const char *name, mode_t mode, dev_t dev,
+		mode_t umask, bool own_umask);
 
 /* Truncate the object held by opath (a regular file) to len. */
 int sl_fs_truncate(struct sl_fd_dir *d, int opath, const struct sl_fs_obj *o,

@@ -28,6 +28,10 @@ bool sl_path_covers(const char *prefix, const char *path);
 void sl_path_last(const char *path, size_t *dir_len, const char **name,
 		  size_t *name_len, bool *slash);
 
+/* Drop the " (deleted)" the kernel appends to the path of a file that was
+ * unlinked while open (it keeps the rules of where it was). */
+void sl_path_strip_deleted(char *path);
+
 /* /proc and /sys entries no sandbox may open (exact or any descendant). */
 bool sl_path_sensitive(const char *path);
 /* The i-th of them; NULL past the last. */

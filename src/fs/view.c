@@ -15,6 +15,7 @@
 #include "supervisor/worker.h"
 #include "util/cleanup.h"
 #include "util/hostperm.h"
+#include "util/vec.h"
 
 /* In a worker, the run may end while the worker waits in the kernel:
  * every use of the run's state is bracketed by the worker's hold on it
@@ -67,6 +68,7 @@ int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
 	v->sv = sv;
 	v->p = p;
 	v->rootfd = -1;
+	v->expands = -1;
 	v->fddir = (struct sl_fd_dir)SL_FD_DIR_INIT;
 	r = pthread_rwlock_init(&v->lock, NULL);
 	if (r != 0) {
@@ -91,6 +93,13 @@ void sl_fs_view_free(struct sl_fs_view *v)
 	sl_pathset_free(&v->read);
 	sl_pathset_free(&v->write);
 	free(v->unlisted);
+	free(v->onway);
+	for (size_t i = 0; i < v->nonway; i++)
+		free(v->onway_paths[i]);
+	free(v->onway_paths);
+	free(v->ruled);
+	free(v->cow_workdir);
+	free(v->cow_storage);
 	sl_creds_cache_free(v->creds);
 	if (v->rootfd >= 0)
 		close(v->rootfd);
@@ -99,41 +108,87 @@ void sl_fs_view_free(struct sl_fs_view *v)
 	free(v);
 }
 
-static int add_unlisted(void *arg, int fd, enum sl_fs_rule kind)
+static int push_dirid(struct sl_fs_dirid **v, size_t *n, size_t *cap,
+		      const struct stat *st)
 {
-	struct sl_fs_view *v = arg;
-	struct sl_fs_dirid *n;
-	struct stat st;
+	void *p = *v;
+	int r = sl_vec_reserve(&p, cap, *n + 1, sizeof(**v));
 
-	(void)kind;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	n = realloc(v->unlisted, (v->nunlisted + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	v->unlisted = n;
-	v->unlisted[v->nunlisted++] = (struct sl_fs_dirid){ st.st_dev,
-							    st.st_ino };
+	*v = p;
+	if (r < 0)
+		return r;
+	(*v)[(*n)++] = (struct sl_fs_dirid){ st->st_dev, st->st_ino };
 	return 0;
 }
 
-/* What the ruleset left unlisted (fs/holes.h), as it did. */
+/* One rule of the ruleset as it was built (fs/holes.h): what it leaves
+ * to the supervisor. */
+static int note_rule(void *arg, int fd, const char *path, unsigned flags)
+{
+	struct sl_fs_view *v = arg;
+	size_t cap_unlisted = v->nunlisted, cap_onway = v->nonway;
+	struct stat st;
+	char **paths;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!(flags & SL_RULE_DIR))
+		return push_dirid(&v->ruled, &v->nruled, &v->capruled, &st);
+	if (flags & SL_RULE_NOLIST) {
+		r = push_dirid(&v->unlisted, &v->nunlisted, &cap_unlisted, &st);
+		if (r < 0)
+			return r;
+	}
+	if (!(flags & SL_RULE_READONLY))
+		return 0;
+	paths = realloc(v->onway_paths, (v->nonway + 1) * sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	v->onway_paths = paths;
+	paths[v->nonway] = strdup(path);
+	if (!paths[v->nonway])
+		return -ENOMEM;
+	r = push_dirid(&v->onway, &v->nonway, &cap_onway, &st);
+	if (r < 0)
+		free(paths[v->nonway]);
+	return r;
+}
+
+static int cmp_dirid(const void *a, const void *b)
+{
+	const struct sl_fs_dirid *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* What the ruleset left to the supervisor (fs/holes.h), as it built it:
+ * the directories it does not list and, around the copy-on-write holes,
+ * the directories on the way and the objects with a rule of their own.
+ * Grants without holes below them give one rule each, of no interest. */
 static int find_unlisted(struct sl_fs_view *v)
 {
 	const struct sl_strv *lists[] = { &v->p->fs_read, &v->p->fs_write };
 	struct sl_fs_holes holes;
 	int r = sl_fs_holes_of(v->p, &holes);
 
-	for (size_t l = 0; r == 0 && l < 2; l++)
+	if (r == 0 && v->cow_workdir)
+		r = sl_fs_holes_add_cow(&holes, v->cow_workdir,
+					v->cow_storage);
+	for (size_t l = 0; r == 0 && holes.n && l < 2; l++)
 		for (size_t i = 0; r == 0 && i < lists[l]->n; i++) {
 			_cleanup_(freep) char *real =
 				realpath(lists[l]->v[i], NULL);
 
 			if (real && !sl_fs_holes_swallow(&holes, real))
-				r = sl_fs_holes_unlisted(&holes, real,
-							 add_unlisted, v);
+				r = sl_fs_holes_expand(&holes, real, l == 1,
+						       note_rule, v, NULL);
 		}
 	sl_fs_holes_free(&holes);
+	if (r == 0 && v->nruled > 1)
+		qsort(v->ruled, v->nruled, sizeof(*v->ruled), cmp_dirid);
 	return r;
 }
 
@@ -157,6 +212,9 @@ static int build_sets(struct sl_fs_view *v)
 		r = sl_pathset_add(&v->read, p->fs_read.v[i], 0);
 	for (size_t i = 0; r == 0 && i < p->fs_write.n; i++)
 		r = sl_pathset_add(&v->write, p->fs_write.v[i], 0);
+	/* the copy-on-write storage: only the interception reaches it */
+	if (r == 0 && v->cow_storage)
+		r = sl_pathset_add(&v->deny, v->cow_storage, 0);
 	return r;
 }
 
@@ -190,6 +248,25 @@ static int change_deny(struct sl_fs_view *v, const char *path, bool add)
 		  sl_pathset_remove(&v->deny, path);
 	pthread_rwlock_unlock(&v->lock);
 	return r;
+}
+
+int sl_fs_view_cow(struct sl_fs_view *v, const char *workdir,
+		   const char *storage, const struct sl_resolve_layer *layer)
+{
+	v->cow_workdir = strdup(workdir);
+	v->cow_storage = storage ? strdup(storage) : NULL;
+	if (!v->cow_workdir || (storage && !v->cow_storage))
+		return -ENOMEM;
+	v->layer = layer;
+	return 0;
+}
+
+/* Is path (absolute) the copy-on-write workdir or storage, or in them?
+ * Nothing performed on behalf writes there but the interception. */
+static bool cow_zone(const struct sl_fs_view *v, const char *path)
+{
+	return (v->cow_workdir && sl_path_covers(v->cow_workdir, path)) ||
+	       (v->cow_storage && sl_path_covers(v->cow_storage, path));
 }
 
 int sl_fs_view_deny(struct sl_fs_view *v, const char *path)
@@ -314,6 +391,10 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 				req->base[i] = -1;
 				return r;
 			}
+			if (v->layer && req->a[i].dirfd == AT_FDCWD &&
+			    req->a[i].named && req->a[i].path[0] != '/')
+				req->base_rel[i] = v->layer->cwd(v->layer->arg,
+								 c->creds->tgid);
 		}
 		/* what a pid named came from the notifying task (the rest
 		 * was confirmed as it was read, or taken by pidfd) */
@@ -324,7 +405,7 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 }
 
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
-			  const struct sl_notif *n)
+			  const struct sl_notif *n, struct sl_creds_cache *creds)
 {
 	int r = check_root(v);
 
@@ -332,7 +413,10 @@ int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
 		memset(c, 0, sizeof(*c));
 		return r;
 	}
-	return sl_fs_call_begin(c, v, n, v->creds, &v->fddir, true);
+	if (creds)
+		sl_creds_cache_foreign_userns(creds, v->foreign_userns);
+	return sl_fs_call_begin(c, v, n, creds ? creds : v->creds, &v->fddir,
+				true);
 }
 
 int sl_fs_call_end(struct sl_fs_call *c)
@@ -407,6 +491,8 @@ int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
 		res->err = res->r.fd < 0 ? -errno : sl_resolved_stat(&res->r);
 		return res->err;
 	}
+	c->rc.layer = c->v->layer;
+	c->rc.base_rel = c->req->base_rel[i];
 	res->err = sl_resolve(&c->rc, base, a->path,
 			      c->req->op == SL_FS_OPEN ? c->req->resolve : 0,
 			      key, &res->r);
@@ -429,16 +515,6 @@ static bool pseudo(const char *path, size_t len)
 			return true;
 	return strncmp(path, "/memfd:", 7) == 0 && len > dl &&
 	       strcmp(path + len - dl, deleted) == 0;
-}
-
-/* A file unlinked while open keeps the rules of where it was. */
-static void strip_deleted(char *path)
-{
-	static const char deleted[] = " (deleted)";
-	size_t len = strlen(path), dl = sizeof(deleted) - 1;
-
-	if (len > dl && strcmp(path + len - dl, deleted) == 0)
-		path[len - dl] = '\0';
 }
 
 static bool path_denied(const struct sl_fs_view *v, const char *path)
@@ -479,7 +555,9 @@ int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 		r = path[0] == '/' || pseudo(path, strlen(path)) ? 0 : -EACCES;
 		goto done;
 	}
-	strip_deleted(path);
+	sl_path_strip_deleted(path);
+	if (a == SL_FS_ACC_WRITE && cow_zone(v, path))
+		return -EACCES;
 	if (!run_hold())
 		return -ECANCELED;
 	r = sets_rdlock(v);
@@ -492,6 +570,25 @@ int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 done:
 	if (r == 0 && out)
 		*out = TAKE_PTR(path);
+	return r;
+}
+
+int sl_fs_check_virtual(struct sl_fs_view *v, struct sl_fd_dir *d,
+			const char *path, int fd, const struct sl_fs_obj *o,
+			enum sl_fs_access a, bool container)
+{
+	int r;
+
+	if (!run_hold())
+		return -ECANCELED;
+	r = sets_rdlock(v);
+	if (r == 0 && (path_denied(v, path) ||
+		       (fd >= 0 && sl_pathset_holds(&v->deny, fd, o, d)) ||
+		       (container && sl_pathset_inside(&v->deny, path)) ||
+		       !granted(v, path, a)))
+		r = -EACCES;
+	pthread_rwlock_unlock(&v->lock);
+	run_release();
 	return r;
 }
 
@@ -523,7 +620,7 @@ int sl_fs_check_name(struct sl_fs_view *v, struct sl_fd_dir *d, int parentfd,
 	r = sl_fs_check(v, d, parentfd, &o, SL_FS_ACC_WRITE, &dir);
 	if (r < 0)
 		return r;
-	if (dir[0] != '/')
+	if (dir[0] != '/' || cow_zone(v, dir))
 		return -EACCES;
 	r = sl_path_normalize(dir, name, &full);
 	if (r < 0)
@@ -539,7 +636,61 @@ int sl_fs_check_name(struct sl_fs_view *v, struct sl_fd_dir *d, int parentfd,
 	return r;
 }
 
-bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r)
+static bool dirid_in(const struct sl_fs_dirid *set, size_t n, dev_t dev,
+		     ino_t ino)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i].dev == dev && set[i].ino == ino)
+			return true;
+	return false;
+}
+
+static bool ruled(const struct sl_fs_view *v, dev_t dev, ino_t ino)
+{
+	struct sl_fs_dirid key = { dev, ino };
+
+	return v->nruled &&
+	       bsearch(&key, v->ruled, v->nruled, sizeof(key), cmp_dirid);
+}
+
+/* Below a directory on the way to a copy-on-write hole, an object that
+ * came after the ruleset (it, or its ancestor in that directory, has no
+ * rule of its own). Sets held. */
+static bool unruled(struct sl_fs_view *v, int fd)
+{
+	_cleanup_(freep) char *path = NULL;
+	_cleanup_(freep) char *entry = NULL;
+	const char *d = NULL, *rest;
+	size_t dl = 0, el;
+	struct stat st;
+
+	if (sl_fd_path(NULL, fd, &path) < 0 ||
+	    path[0] != '/')
+		return false;
+	sl_path_strip_deleted(path);
+	/* the deepest directory on the way above it */
+	for (size_t i = 0; i < v->nonway; i++) {
+		size_t l = strlen(v->onway_paths[i]);
+
+		if (l > dl && sl_path_covers(v->onway_paths[i], path) &&
+		    path[l] != '\0') {
+			d = v->onway_paths[i];
+			dl = l;
+		}
+	}
+	if (!d)
+		return false;
+	rest = path + (dl == 1 ? 1 : dl + 1);
+	el = strcspn(rest, "/");
+	entry = strndup(path, (size_t)(rest - path) + el);
+	if (!entry || lstat(entry, &st) < 0)
+		return false; /* gone: the kernel answers it */
+	return !ruled(v, st.st_dev, st.st_ino) &&
+	       !dirid_in(v->onway, v->nonway, st.st_dev, st.st_ino);
+}
+
+static bool served(struct sl_fs_view *v, const struct sl_resolved *r,
+		   bool as_dir)
 {
 	bool hit = false;
 
@@ -547,16 +698,62 @@ bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r)
 		return false;
 	if (r->kind == SL_FSK_PROC)
 		return true;
-	if (!S_ISDIR(r->obj.mode))
+	if (!S_ISDIR(r->obj.mode) && !v->nonway)
 		return false;
 	if (!run_hold())
 		return true;
 	if (sets_rdlock(v) < 0)
 		hit = true;
-	for (size_t i = 0; !hit && i < v->nunlisted; i++)
-		hit = v->unlisted[i].dev == r->obj.dev &&
-		      v->unlisted[i].ino == r->obj.ino;
+	if (!hit && S_ISDIR(r->obj.mode))
+		hit = dirid_in(v->unlisted, v->nunlisted, r->obj.dev,
+			       r->obj.ino) ||
+		      (as_dir && dirid_in(v->onway, v->nonway, r->obj.dev,
+					  r->obj.ino));
+	if (!hit && v->nonway)
+		hit = unruled(v, r->fd);
 	pthread_rwlock_unlock(&v->lock);
 	run_release();
 	return hit;
+}
+
+static int compute_expands(struct sl_fs_view *v)
+{
+	const struct sl_strv *lists[] = { &v->p->fs_read, &v->p->fs_write };
+	struct sl_fs_holes holes;
+	bool any = false;
+	int r = sl_fs_holes_of(v->p, &holes);
+
+	if (r == 0 && v->cow_workdir)
+		r = sl_fs_holes_add_cow(&holes, v->cow_workdir,
+					v->cow_storage);
+	for (size_t l = 0; r == 0 && !any && holes.n && l < 2; l++)
+		for (size_t i = 0; !any && i < lists[l]->n; i++) {
+			_cleanup_(freep) char *real =
+				realpath(lists[l]->v[i], NULL);
+
+			any = real && sl_fs_holes_expands(&holes, real, l == 1);
+		}
+	sl_fs_holes_free(&holes);
+	return r < 0 ? 1 : any; /* unknown: as if */
+}
+
+bool sl_fs_view_expands(struct sl_fs_view *v)
+{
+	int e = __atomic_load_n(&v->expands, __ATOMIC_ACQUIRE);
+
+	if (e < 0) {
+		e = compute_expands(v);
+		__atomic_store_n(&v->expands, e, __ATOMIC_RELEASE);
+	}
+	return e;
+}
+
+bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r)
+{
+	return served(v, r, false);
+}
+
+bool sl_fs_served_dir(struct sl_fs_view *v, const struct sl_resolved *dir)
+{
+	return served(v, dir, true);
 }

@@ -13,13 +13,14 @@
 bool sl_fs_policy_confines(const struct sl_policy *p)
 {
 	/* Under chroot the (future) chroot handlers own the view. */
-	return !p->chroot &&
-	       (p->fs_read.n > 0 || p->fs_write.n > 0 || p->fs_deny.n > 0);
+	return !p->chroot && (p->fs_read.n > 0 || p->fs_write.n > 0 ||
+			      p->fs_deny.n > 0 || p->workdir);
 }
 
 static bool fsview_active(const struct sl_policy *p)
 {
-	return sl_fs_policy_confines(p);
+	/* A policy callback may deny paths at run time. */
+	return sl_fs_policy_confines(p) || (p->cb && !p->chroot);
 }
 
 static int fsview_init(struct sl_supervisor *sv, const struct sl_policy *p,

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "handlers/live.h"
 #include "handlers/memledger.h"
 #include "handlers/pidtab.h"
 #include "handlers/procinfo.h"
@@ -78,6 +79,8 @@ struct mem_state {
 	uint64_t page;
 	struct vm_forker forkers[SL_VM_FORKERS];
 	unsigned nforkers;
+	struct sl_live *live;     /* a policy callback may lower the limit */
+	bool live_looked;
 };
 
 static void forget(struct mem_state *s, pid_t tgid)
@@ -323,6 +326,12 @@ static int mem_handle(void *state, const struct sl_notif *n,
 	pid_t tgid;
 	int r;
 
+	if (!s->live_looked) {
+		s->live = sl_live_of(s->sv);
+		s->live_looked = true;
+	}
+	/* a policy callback may have lowered it */
+	s->ledger.limit = sl_live_max_memory(s->live, s->ledger.limit);
 	if (sl_proctab_is_fork_nr(n->req->data.nr))
 		return fork_fits(s, n, out);
 	if (!decode(&n->req->data, &op))

@@ -26,7 +26,9 @@
 
 static bool bind_active(const struct sl_policy *p)
 {
-	return p->port_remap || p->deny_bind.ports.n;
+	/* A policy callback decides on the address bound: the bind is
+	 * performed on the copy it was shown. */
+	return p->port_remap || p->deny_bind.ports.n || p->cb;
 }
 
 static void bind_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -166,6 +168,8 @@ static int bind_handle(void *state, const struct sl_notif *n,
 		refuse(out, EACCES);
 		return 0;
 	}
+	if (sl_supervisor_gate_first(n, &ss, len, out))
+		return 0;
 	if (r == 0 && port && ctx->portmap)
 		r = bind_remapped(ctx, s.fd, &ss, len, port);
 	else if (r == 0 && !port && s.protocol == IPPROTO_TCP &&

@@ -128,8 +128,9 @@ static int vet_unix(struct sl_net_state *st, const struct sl_notif *n,
 	return pin >= 0 ? sl_net_msg_keep_pin(m, pin) : 0;
 }
 
-static int vet_ip(struct sl_net_state *st, const struct sl_net_sock *s,
-		  const struct sl_net_msg *m, int flags)
+static int vet_ip(struct sl_net_state *st, const struct sl_notif *n,
+		  const struct sl_net_sock *s, const struct sl_net_msg *m,
+		  int flags)
 {
 	const struct sl_net_ctx *ctx = st->ctx;
 
@@ -145,7 +146,7 @@ static int vet_ip(struct sl_net_state *st, const struct sl_net_sock *s,
 		return 0;
 	if (!is_ip(m->addr.ss_family))
 		return -EAFNOSUPPORT;
-	return sl_net_check_dest(st, s, &m->addr, m->alen);
+	return sl_net_check_dest(st, n, s, &m->addr, m->alen);
 }
 
 /* May this message go out, and where? 0, or -errno to refuse it. */
@@ -156,7 +157,7 @@ static int vet_message(struct sl_net_state *st, const struct sl_notif *n,
 	if (s->domain == AF_UNIX)
 		return vet_unix(st, n, s, m);
 	if (is_ip(s->domain))
-		return vet_ip(st, s, m, flags);
+		return vet_ip(st, n, s, m, flags);
 	/* Only unix and IP sockets can be created in a sandbox; one from
 	 * elsewhere is not sent on with the supervisor's privileges. */
 	return -EOPNOTSUPP;
@@ -174,15 +175,21 @@ static int vet_control(const struct sl_notif *n, const struct sl_net_sock *s,
 	return sl_net_msg_check_control(m);
 }
 
-/* Copy, check and take in the msghdr at addr. */
+/* Copy, check and take in the msghdr at addr; named (may be NULL)
+ * receives the destination as the child named it. */
 static int load_msghdr(struct sendop *op, const struct sl_notif *n,
-		       uint64_t addr)
+		       uint64_t addr, struct sockaddr_storage *named,
+		       socklen_t *named_len)
 {
 	struct msghdr mh;
 	int r = sl_net_read_msghdr(n, addr, &mh);
 
 	if (r == 0)
 		r = sl_net_msg_name(n, &mh, &op->m);
+	if (r == 0 && named) {
+		*named = op->m.addr;
+		*named_len = op->m.alen;
+	}
 	if (r == 0)
 		r = vet_message(op->st, n, &op->s, &op->m, op->flags);
 	if (r == 0)
@@ -249,7 +256,8 @@ static int progress(struct sendop *op, const struct sl_notif *n)
 			if (!op->mmsg || op->done >= op->vlen)
 				return 1;
 			r = load_msghdr(op, n, op->vec + op->done *
-							 sizeof(struct mmsghdr));
+						sizeof(struct mmsghdr),
+					NULL, NULL);
 			op->loaded = true;
 			if (r == 0)
 				r = charge(op);
@@ -313,11 +321,20 @@ static int resume(void *p, const struct sl_notif *n, struct sl_action *out)
 	return r;
 }
 
-/* Perform op (takes it) and answer, now or once the socket took it. */
+/* Perform op (takes it) and answer, now or once the socket took it. A
+ * policy callback approves it first (dest: the address vetted, NULL for
+ * sendmmsg, whose entries are checked one by one as they go). */
 static int run(struct sendop *op, const struct sl_notif *n,
-	       struct sl_action *out)
+	       const void *dest, socklen_t dlen, struct sl_action *out)
 {
-	int r = progress(op, n);
+	int r;
+
+	if (sl_supervisor_gate_first(n, dest, dlen, out)) {
+		sl_net_sock_put(&op->s);
+		sendop_free(op);
+		return 0;
+	}
+	r = progress(op, n);
 
 	if (r != 1 &&
 	    ((op->flags & MSG_DONTWAIT) || sl_net_sock_nonblock(&op->s))) {
@@ -398,6 +415,7 @@ int sl_net_handle_sendto(struct sl_net_state *st, const struct sl_notif *n,
 			 struct sl_action *out)
 {
 	const __u64 *a = n->req->data.args;
+	struct sockaddr_storage named;
 	struct sendop *op;
 	int r;
 
@@ -410,6 +428,7 @@ int sl_net_handle_sendto(struct sl_net_state *st, const struct sl_notif *n,
 		return r;
 	r = sl_net_read_sockaddr(n, a[4], (uint32_t)a[5], &op->m.addr);
 	op->m.alen = (socklen_t)(uint32_t)a[5];
+	named = op->m.addr;
 	if (r == 0)
 		r = vet_message(st, n, &op->s, &op->m, op->flags);
 	if (r == 0)
@@ -417,24 +436,26 @@ int sl_net_handle_sendto(struct sl_net_state *st, const struct sl_notif *n,
 	if (r < 0)
 		return refuse(op, r, out);
 	op->loaded = true;
-	return run(op, n, out);
+	return run(op, n, &named, op->m.alen, out);
 }
 
 int sl_net_handle_sendmsg(struct sl_net_state *st, const struct sl_notif *n,
 			  struct sl_action *out)
 {
 	const __u64 *a = n->req->data.args;
+	struct sockaddr_storage named;
+	socklen_t named_len = 0;
 	struct sendop *op;
 	int r;
 
 	r = start(st, n, (int)a[0], (int)a[2], &op);
 	if (r < 0)
 		return r;
-	r = load_msghdr(op, n, a[1]);
+	r = load_msghdr(op, n, a[1], &named, &named_len);
 	if (r < 0)
 		return refuse(op, r, out);
 	op->loaded = true;
-	return run(op, n, out);
+	return run(op, n, &named, named_len, out);
 }
 
 int sl_net_handle_sendmmsg(struct sl_net_state *st, const struct sl_notif *n,
@@ -451,5 +472,5 @@ int sl_net_handle_sendmmsg(struct sl_net_state *st, const struct sl_notif *n,
 	op->vec = a[1];
 	op->vlen = (uint32_t)a[2] > SL_NET_MAX_MMSG ? SL_NET_MAX_MMSG
 						    : (uint32_t)a[2];
-	return run(op, n, out);
+	return run(op, n, NULL, 0, out);
 }

@@ -16,6 +16,7 @@
 extern const struct sl_handler_module sl_module_network;
 
 struct sl_net_abstract;
+struct sl_live;
 
 struct sl_net_state {
 	struct sl_net_ctx *ctx;
@@ -24,6 +25,8 @@ struct sl_net_state {
 	struct sl_net_deferred_set pending;
 	uint8_t *chunk;        /* SL_NET_CHUNK bytes, stream payloads */
 	struct sl_net_abstract *abstract; /* net_abstract.c */
+	struct sl_live *live;  /* a policy callback's changes, NULL if none */
+	bool live_looked;
 };
 
 /* The network context of a run; NULL when no network module is active. */
@@ -53,9 +56,10 @@ bool sl_net_sock_nonblock(const struct sl_net_sock *s);
 void sl_net_answer_name(const struct sl_notif *n, uint64_t addr, uint64_t lenp,
 			const void *sa, socklen_t len, struct sl_action *out);
 
-/* Is (family of ss) an IP destination permitted on socket s? 0, or
- * -ECONNREFUSED / -EAFNOSUPPORT / -EINVAL. */
-int sl_net_check_dest(const struct sl_net_state *st,
+/* Is (family of ss) an IP destination permitted on socket s, for the
+ * task of n (the static policy, and what a policy callback changed)? 0,
+ * or -ECONNREFUSED / -EAFNOSUPPORT / -EINVAL. */
+int sl_net_check_dest(struct sl_net_state *st, const struct sl_notif *n,
 		      const struct sl_net_sock *s,
 		      const struct sockaddr_storage *ss, socklen_t len);
 

@@ -20,6 +20,7 @@
  * sandbox is being torn down every process-creating call gets EAGAIN.
  */
 #include "handlers/processes.h"
+#include "handlers/live.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -56,8 +57,11 @@ enum sl_clone_class sl_clone_classify(uint64_t flags, bool from_clone3,
 }
 
 struct procs_state {
+	struct sl_supervisor *sv;
 	struct sl_proctab *table;
 	uint32_t limit;
+	struct sl_live *live; /* a policy callback may lower the limit */
+	bool live_looked;
 };
 
 static enum sl_clone_class classify(const struct sl_notif *n)
@@ -86,6 +90,9 @@ static int procs_handle(void *state, const struct sl_notif *n,
 
 	switch (classify(n)) {
 	case SL_CLONE_THREAD:
+		/* the freezer's shortcut needs to know (launch/freeze.c) */
+		if (sl_proctab_lookup(s->table, tid, &tgid) == 0)
+			sl_proctab_thread_started(s->table, tgid);
 		return 0;
 	case SL_CLONE_DENY:
 		out->kind = SL_ACT_ERRNO;
@@ -117,7 +124,11 @@ static int procs_handle(void *state, const struct sl_notif *n,
 		r = -EAGAIN;
 	if (r < 0)
 		return r;
-	if (sl_proctab_count(s->table) >= s->limit) {
+	if (!s->live_looked) {
+		s->live = sl_live_of(s->sv);
+		s->live_looked = true;
+	}
+	if (sl_proctab_count(s->table) >= sl_live_max_processes(s->live, s->limit)) {
 		out->kind = SL_ACT_ERRNO;
 		out->error = EAGAIN;
 		return 0;
@@ -147,6 +158,7 @@ static int procs_init(struct sl_supervisor *sv, const struct sl_policy *p,
 
 	if (!s)
 		return -ENOMEM;
+	s->sv = sv;
 	s->table = sl_supervisor_proctab(sv);
 	s->limit = p->max_processes;
 	*state = s;

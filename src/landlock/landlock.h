@@ -71,6 +71,18 @@ int sl_landlock_plan(const struct sl_policy *p, int host_abi, bool with_net,
 int sl_landlock_create_ruleset(const struct sl_policy *p, int *out_fd,
 			       struct sl_error *e);
 
+/* A copy-on-write run (docs/cow.md): canonical paths of its workdir (a
+ * write grant reaches it with its reads only, and nothing on the way may
+ * change the tree), its storage base (out of reach) and its own upper
+ * (read and executed: the staged binaries it runs). */
+struct sl_landlock_cow {
+	const char *workdir, *storage, *upper;
+};
+/* The ruleset of one run of p: cow NULL is sl_landlock_create_ruleset. */
+int sl_landlock_create_run_ruleset(const struct sl_policy *p,
+				   const struct sl_landlock_cow *cow,
+				   int *out_fd, struct sl_error *e);
+
 /*
  * Add one path grant to a ruleset made from plan: writable selects the
  * fs_write rights, else the fs_read ones; a non-directory gets only the

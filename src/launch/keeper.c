@@ -20,6 +20,8 @@
 #include "launch/kcompat.h"
 #include "util/rawsys.h"
 
+#include <stdbool.h>
+
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
 #endif
@@ -172,8 +174,254 @@ static KEEPER_CODE long kill_children(pid_t fallback)
 	return count;
 }
 
-/* Reap every zombie child; the top-level child's end is published
- * before it is reaped. Returns 1 when no child is left at all. */
+/* ---- freezing (keeper.h) -------------------------------------------------- */
+
+#define SL_PTRACE_DETACH 17
+#define SL_PTRACE_GETEVENTMSG 0x4201
+#define SL_PTRACE_SEIZE 0x4206
+#define SL_PTRACE_INTERRUPT 0x4207
+#define SL_PTRACE_O_TRACEEXEC 0x10
+#define SL_PTRACE_O_EXITKILL 0x100000
+#define SL_PTRACE_EVENT_EXEC 4
+
+/* States of a traced task. */
+enum {
+	T_RUNNING = 1, /* seized and interrupted, not stopped yet */
+	T_STOPPED,     /* in a ptrace stop */
+	T_WATCH,       /* the exec'ing task: seized, never interrupted */
+	T_WAIT_EXEC,   /* ... its exec was let through: interrupted, its
+			* stop (after the exec, or on its way back) awaited */
+	T_DETACH,      /* released: detach as soon as it stops */
+};
+#define T_WATCHED 0x100 /* flag: the exec'ing task */
+
+KEEPER_INLINE struct sl_freeze_traced *traced_find(struct sl_freeze_area *fa,
+						   int32_t tid)
+{
+	for (uint32_t i = 0; i < fa->ntraced; i++)
+		if (fa->traced[i].tid == tid)
+			return &fa->traced[i];
+	return 0;
+}
+
+KEEPER_INLINE void traced_drop(struct sl_freeze_area *fa,
+			       struct sl_freeze_traced *t)
+{
+	*t = fa->traced[--fa->ntraced];
+}
+
+KEEPER_INLINE uint32_t traced_state(const struct sl_freeze_traced *t)
+{
+	return t->state & ~(uint32_t)T_WATCHED;
+}
+
+KEEPER_INLINE void traced_set(struct sl_freeze_traced *t, uint32_t state)
+{
+	t->state = (t->state & T_WATCHED) | state;
+}
+
+/* Let a stopped task go (with the signal its stop held back). */
+KEEPER_INLINE void traced_detach(struct sl_freeze_area *fa,
+				 struct sl_freeze_traced *t)
+{
+	sl_raw4(__NR_ptrace, SL_PTRACE_DETACH, t->tid, 0, t->sig);
+	traced_drop(fa, t);
+}
+
+/* Release every task: those stopped now, the others when they stop. */
+static KEEPER_CODE void release_all(struct sl_freeze_area *fa)
+{
+	for (uint32_t i = 0; i < fa->ntraced;) {
+		struct sl_freeze_traced *t = &fa->traced[i];
+
+		switch (traced_state(t)) {
+		case T_STOPPED:
+			traced_detach(fa, t);
+			continue; /* the last entry moved here */
+		case T_WATCH:
+			/* seized only: a stop lets it be detached */
+			sl_raw4(__NR_ptrace, SL_PTRACE_INTERRUPT, t->tid, 0, 0);
+			/* fall through */
+		default:
+			traced_set(t, T_DETACH);
+		}
+		i++;
+	}
+}
+
+/* A traced task has stopped (peeked with waitid): collect the stop. If
+ * it died meanwhile, wait4 reaped it: *status is its wait status and 1
+ * is returned. */
+static KEEPER_CODE int traced_stopped(struct sl_freeze_area *fa, pid_t pid,
+				      int *wstatus)
+{
+	struct sl_freeze_traced *t;
+	int status = 0;
+	int32_t sig;
+
+	if (sl_raw4(__NR_wait4, pid, &status, WNOHANG | __WALL, 0) != pid)
+		return 0;
+	if ((status & 0xff) != 0x7f) { /* not a stop: gone, and reaped */
+		if (fa && (t = traced_find(fa, pid)))
+			traced_drop(fa, t);
+		*wstatus = status;
+		return 1;
+	}
+	/* a signal-delivery stop holds a signal to hand back; an event or
+	 * group stop (interrupt, exec) holds none */
+	sig = (status >> 16) ? 0 : (status >> 8) & 0xff;
+	t = fa ? traced_find(fa, pid) : 0;
+	if (fa && (status >> 16) == SL_PTRACE_EVENT_EXEC) {
+		unsigned long former = 0;
+		struct sl_freeze_traced *w;
+
+		/* A thread that execs takes its process's id: the old
+		 * leader's entry is that task now. */
+		sl_raw4(__NR_ptrace, SL_PTRACE_GETEVENTMSG, pid, 0, &former);
+		w = traced_find(fa, (int32_t)former);
+		if (w && (pid_t)former != pid) {
+			if (t)
+				traced_drop(fa, t);
+			w = traced_find(fa, (int32_t)former);
+			w->tid = pid;
+			t = w;
+		}
+	}
+	if (!t) {
+		sl_raw4(__NR_ptrace, SL_PTRACE_DETACH, pid, 0, sig);
+		return 0;
+	}
+	t->sig = sig;
+	if (traced_state(t) == T_DETACH) {
+		traced_detach(fa, t);
+		return 0;
+	}
+	traced_set(t, T_STOPPED);
+	/* The watched exec is over (let through, argv copied): nothing is
+	 * left to hold, whether or not the host has said so yet. */
+	if ((status >> 16) == SL_PTRACE_EVENT_EXEC && (t->state & T_WATCHED))
+		release_all(fa);
+	return 0;
+}
+
+/* Seize tid (stopping it unless watch) and record it. */
+static KEEPER_CODE int32_t traced_seize(struct sl_freeze_area *fa, int32_t tid,
+					 bool watch)
+{
+	struct sl_freeze_traced *t = traced_find(fa, tid);
+	long r;
+
+	if (t) {
+		/* released but not stopped yet: wanted again */
+		if (traced_state(t) == T_DETACH)
+			traced_set(t, T_RUNNING);
+		return 0;
+	}
+	if (fa->ntraced >= SL_FREEZE_MAX + 2)
+		return -E2BIG;
+	r = sl_raw4(__NR_ptrace, SL_PTRACE_SEIZE, tid, 0,
+		    SL_PTRACE_O_EXITKILL | (watch ? SL_PTRACE_O_TRACEEXEC : 0));
+	if (r == -ESRCH)
+		return 0; /* gone: nothing to hold */
+	if (r < 0)
+		return (int32_t)r;
+	t = &fa->traced[fa->ntraced++];
+	t->tid = tid;
+	t->sig = 0;
+	t->state = watch ? (T_WATCH | T_WATCHED) : T_RUNNING;
+	if (!watch && sl_raw4(__NR_ptrace, SL_PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		traced_drop(fa, t);
+	return 0;
+}
+
+static KEEPER_CODE void freeze_start(struct sl_freeze_area *fa)
+{
+	struct sl_freeze_traced *w = 0;
+	int32_t r;
+
+	fa->err = 0;
+	for (uint32_t i = 0; i < fa->ntraced; i++)
+		if (fa->traced[i].state & T_WATCHED)
+			w = &fa->traced[i];
+	if (fa->op == SL_FREEZE_STOP) {
+		if (fa->watch > 0 && !w) {
+			r = traced_seize(fa, fa->watch, true);
+			if (r < 0)
+				fa->err = r;
+		}
+		for (uint32_t i = 0; i < fa->n && i < SL_FREEZE_MAX; i++) {
+			r = traced_seize(fa, fa->tids[i], false);
+			if (r < 0 && !fa->err)
+				fa->err = r;
+		}
+		return;
+	}
+	/* RELEASE: a let-through exec is waited for, the rest goes now */
+	if (w && traced_state(w) == T_WATCH && fa->continued) {
+		sl_raw4(__NR_ptrace, SL_PTRACE_INTERRUPT, w->tid, 0, 0);
+		traced_set(w, T_WAIT_EXEC);
+		return;
+	}
+	release_all(fa);
+}
+
+/* Is the request in progress complete? */
+static KEEPER_CODE bool freeze_complete(struct sl_freeze_area *fa)
+{
+	for (uint32_t i = 0; i < fa->ntraced && !atomic_load(&fa->cancel);
+	     i++) {
+		uint32_t st = traced_state(&fa->traced[i]);
+
+		if (fa->op == SL_FREEZE_STOP && st == T_RUNNING)
+			return false;
+		if (fa->op == SL_FREEZE_RELEASE && st == T_WAIT_EXEC)
+			return false;
+	}
+	if (fa->op == SL_FREEZE_RELEASE)
+		release_all(fa);
+	return true;
+}
+
+/* Start a new request, finish the one in progress. */
+static KEEPER_CODE void freeze_step(const struct sl_keeper_spec *k)
+{
+	struct sl_freeze_area *fa = k->freeze;
+	uint32_t seq;
+
+	if (!fa)
+		return;
+	seq = atomic_load(&fa->seq);
+	if (!fa->busy && seq != atomic_load(&fa->done)) {
+		fa->busy = 1;
+		freeze_start(fa);
+	}
+	if (fa->busy && freeze_complete(fa)) {
+		fa->busy = 0;
+		atomic_store(&fa->done, seq);
+		wake_host(k);
+	}
+}
+
+/* ---- reaping ---------------------------------------------------------------- */
+
+/* Stops and continues of the top-level child (job control). */
+static KEEPER_CODE void job_event(const struct sl_keeper_spec *k, pid_t child,
+				  const siginfo_t *si)
+{
+	if (si->si_pid != child || atomic_load(&k->st->exited))
+		return;
+	if (si->si_code == CLD_STOPPED) {
+		atomic_store(&k->st->stop_sig, si->si_status);
+		atomic_store(&k->st->stopped, 1);
+	} else if (si->si_code == CLD_CONTINUED) {
+		atomic_store(&k->st->stopped, 0);
+	}
+	wake_host(k);
+}
+
+/* Reap every zombie child (the top-level child's end is published before
+ * it is reaped), collect the stops of traced tasks and the job-control
+ * events of the child. Returns 1 when no child is left at all. */
 static KEEPER_CODE int reap(const struct sl_keeper_spec *k, pid_t child)
 {
 	for (;;) {
@@ -182,41 +430,60 @@ static KEEPER_CODE int reap(const struct sl_keeper_spec *k, pid_t child)
 
 		si.si_pid = 0;
 		r = sl_raw5(__NR_waitid, P_ALL, 0, &si,
-			    WEXITED | WNOHANG | WNOWAIT | __WALL, 0);
+			    WEXITED | WSTOPPED | WCONTINUED | WNOHANG |
+				    WNOWAIT | __WALL,
+			    0);
 		if (r == -ECHILD)
 			return 1;
 		if (r < 0 || si.si_pid == 0)
 			return 0;
-		if (si.si_pid == child && !atomic_load(&k->st->exited)) {
-			k->st->code = si.si_code;
-			k->st->status = si.si_status;
-			atomic_store(&k->st->stopped, 0);
-			atomic_store(&k->st->exited, 1);
-			wake_host(k);
-		}
-		sl_raw5(__NR_waitid, P_PID, si.si_pid, &si, WEXITED | __WALL, 0);
-	}
-}
+		switch (si.si_code) {
+		case CLD_EXITED:
+		case CLD_KILLED:
+		case CLD_DUMPED:
+			if (si.si_pid == child && !atomic_load(&k->st->exited)) {
+				k->st->code = si.si_code;
+				k->st->status = si.si_status;
+				atomic_store(&k->st->stopped, 0);
+				atomic_store(&k->st->exited, 1);
+				wake_host(k);
+			}
+			if (k->freeze) {
+				struct sl_freeze_traced *t =
+					traced_find(k->freeze, si.si_pid);
 
-/* Stops and continues of the top-level child (job control). */
-static KEEPER_CODE void job_events(const struct sl_keeper_spec *k, pid_t child)
-{
-	while (!atomic_load(&k->st->exited)) {
-		siginfo_t si;
-		long r;
+				if (t)
+					traced_drop(k->freeze, t);
+			}
+			sl_raw5(__NR_waitid, P_PID, si.si_pid, &si,
+				WEXITED | __WALL, 0);
+			break;
+		case CLD_TRAPPED: {
+			int ws = 0;
 
-		si.si_pid = 0;
-		r = sl_raw5(__NR_waitid, P_PID, child, &si,
-			    WSTOPPED | WCONTINUED | WNOHANG | __WALL, 0);
-		if (r < 0 || si.si_pid != child)
-			return;
-		if (si.si_code == CLD_STOPPED || si.si_code == CLD_TRAPPED) {
-			atomic_store(&k->st->stop_sig, si.si_status);
-			atomic_store(&k->st->stopped, 1);
-		} else if (si.si_code == CLD_CONTINUED) {
-			atomic_store(&k->st->stopped, 0);
+			/* only the keeper's own tracees stop for it; one that
+			 * died meanwhile was reaped: its end is published */
+			if (traced_stopped(k->freeze, si.si_pid, &ws) &&
+			    si.si_pid == child && !atomic_load(&k->st->exited)) {
+				bool sig = (ws & 0x7f) != 0;
+
+				k->st->code = !sig ? CLD_EXITED :
+					      (ws & 0x80) ? CLD_DUMPED :
+							    CLD_KILLED;
+				k->st->status = sig ? (ws & 0x7f) :
+						      ((ws >> 8) & 0xff);
+				atomic_store(&k->st->stopped, 0);
+				atomic_store(&k->st->exited, 1);
+				wake_host(k);
+			}
+			break;
 		}
-		wake_host(k);
+		default:
+			job_event(k, child, &si);
+			sl_raw5(__NR_waitid, P_PID, si.si_pid, &si,
+				WSTOPPED | WCONTINUED | WNOHANG | __WALL, 0);
+			break;
+		}
 	}
 }
 
@@ -271,7 +538,7 @@ KEEPER_CODE int sl_keeper_main(void *arg)
 		bool killing = host_gone || cmd != SL_KEEPER_RUN;
 		int childless = reap(k, (pid_t)child);
 
-		job_events(k, (pid_t)child);
+		freeze_step(k);
 		if (killing && !childless)
 			childless = kill_children((pid_t)child) == 0;
 		/* Nothing of the sandbox is left once the child has ended and

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "launch/capture.h"
+#include "launch/freeze.h"
 #include "launch/launch.h"
 #include "launch/run.h"
 #include "launch/throttle.h"
@@ -34,10 +35,13 @@ struct sl_run {
 	struct sl_evsrc keeper; /* the keeper's pidfd (launch's): it died */
 	struct sl_capsrc cap[2];
 	struct sl_supervisor *sv; /* NULL when not supervised */
+	struct sl_modlist mods;   /* the policy's modules and the run's own */
+	struct sl_freezer *freezer; /* NULL when the run never freezes */
 	struct sl_throttle throttle;
 	bool throttle_started;
 
 	bool own_thread;
+	struct sl_cow_branch *cow; /* the options', borrowed */
 	pthread_t thread;
 	bool thread_running;
 	struct sl_evsrc wake;  /* launch's eventfd: the keeper reports, or the

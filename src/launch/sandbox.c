@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include "landlock/landlock.h"
+#include "launch/freeze.h"
 #include "net/context.h"
 #include "seccomp/filter.h"
 #include "supervisor/dispatch.h"
+
+extern const struct sl_handler_module sl_module_freeze;
 
 int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e)
@@ -37,14 +40,24 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	atomic_init(&sb->refs, 1);
 	sb->policy = p;
 	sb->ruleset_fd = -1;
-	sb->active_modules = sl_handlers_active(p);
-	sl_handlers_notify_set_of(sb->active_modules, p, &sb->notify);
-	sb->supervised = !sl_nrset_empty(&sb->notify);
 	r = pthread_mutex_init(&sb->lock, NULL);
 	if (r != 0) {
 		sl_policy_free(p);
 		free(sb);
 		return sl_err(e, r, "pthread_mutex_init failed");
+	}
+	r = sl_handlers_active(p, &sb->modules);
+	if (r < 0) {
+		sl_sandbox_unref(sb);
+		return sl_err(e, -r, "out of memory");
+	}
+	sl_handlers_notify_set_of(&sb->modules, p, &sb->notify);
+	sb->supervised = !sl_nrset_empty(&sb->notify);
+	/* Say up front what freezing an exec would meet in every run. */
+	if (sl_modlist_has(&sb->modules, &sl_module_freeze) &&
+	    (r = sl_freezer_possible(e)) < 0) {
+		sl_sandbox_unref(sb);
+		return r;
 	}
 	r = sl_seccomp_build(p, &sb->notify, &sb->prog, e);
 	if (r < 0) {
@@ -70,6 +83,7 @@ void sl_sandbox_unref(struct sl_sandbox *sb)
 		sl_seccomp_free(&sb->prog);
 	if (sb->ruleset_fd >= 0)
 		close(sb->ruleset_fd);
+	sl_modlist_free(&sb->modules);
 	sl_policy_free(sb->policy);
 	pthread_mutex_destroy(&sb->lock);
 	free(sb);

@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 
 #include "policy/policy.h"
+#include "supervisor/dispatch.h"
 #include "supervisor/nrset.h"
 #include "util/error.h"
 
@@ -28,7 +29,7 @@ struct sl_sandbox {
 	uint32_t tag;
 	atomic_uint refs;
 	struct sl_policy *policy; /* built, owned */
-	uint64_t active_modules;  /* sl_handlers_active(policy) */
+	struct sl_modlist modules; /* sl_handlers_active(policy) */
 	struct sl_nrset notify;   /* syscalls routed to the supervisor */
 	bool supervised;          /* notify set non-empty */
 	struct sock_fprog prog;   /* BPF program, installed by the child */

@@ -17,15 +17,6 @@ static bool uses_http(const struct sl_policy *p)
 	       p->http_ca_out;
 }
 
-/* on_exit/on_error alone are harmless: they only act on a COW layer.
- * Everything but the interception of the child's file calls exists
- * (src/cow/, docs/cow.md): this row goes when the supervisor stages them,
- * together with handing each run's branch to it. */
-static bool uses_cow(const struct sl_policy *p)
-{
-	return p->workdir || p->fs_storage || p->has_max_disk;
-}
-
 static bool uses_chroot(const struct sl_policy *p)
 {
 	return p->chroot || p->nmounts > 0;
@@ -51,11 +42,6 @@ static bool uses_num_cpus(const struct sl_policy *p)
 	return p->has_num_cpus;
 }
 
-static bool uses_policy_fn(const struct sl_policy *p)
-{
-	return p->cb != NULL;
-}
-
 /* settings: the `sandlock run` flags (without "--") that set the
  * feature, space-separated, so that the tool marks and refuses exactly
  * these (tests check them against the flag table and the predicates). */
@@ -67,14 +53,11 @@ static const struct {
 	{ "HTTP ACL proxy", uses_http,
 	  "http-allow http-deny http-port http-ca http-key http-inject-ca "
 	  "http-ca-out" },
-	{ "copy-on-write workdir", uses_cow,
-	  "workdir fs-storage max-disk on-exit on-error dry-run" },
 	{ "chroot", uses_chroot, "chroot fs-mount" },
 	{ "random_seed", uses_random_seed, "random-seed" },
 	{ "time_start", uses_time_start, "time-start" },
 	{ "deterministic_dirs", uses_deterministic_dirs, "deterministic-dirs" },
 	{ "num_cpus", uses_num_cpus, "num-cpus" },
-	{ "policy_fn", uses_policy_fn, "" },
 };
 
 const char *sl_policy_unsupported_feature(const struct sl_policy *p)

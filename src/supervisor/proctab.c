@@ -36,6 +36,7 @@ struct proc {
 	pid_t pid;
 	bool borrowed;       /* the pidfd is the run's (the top-level) */
 	bool forked;         /* has made a process-creating call */
+	bool threaded;       /* has let a thread be created */
 	unsigned signalled;  /* signal_all generation */
 	struct sl_u32v pending; /* tids with a fork let through, child unseen */
 };
@@ -390,6 +391,21 @@ static int refresh(struct sl_proctab *t, bool drop)
 int sl_proctab_refresh(struct sl_proctab *t)
 {
 	return refresh(t, true);
+}
+
+void sl_proctab_thread_started(struct sl_proctab *t, pid_t tgid)
+{
+	struct proc *p = find(t, tgid);
+
+	if (p)
+		p->threaded = true;
+}
+
+bool sl_proctab_threaded(const struct sl_proctab *t, pid_t tgid)
+{
+	const struct proc *p = find(t, tgid);
+
+	return !p || p->threaded;
 }
 
 size_t sl_proctab_count(const struct sl_proctab *t)

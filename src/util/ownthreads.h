@@ -16,6 +16,10 @@ int sl_owned_thread_create(pthread_t *t, void *(*fn)(void *), void *arg,
 			   const char *name);
 /* pthread_join, and no longer counted. */
 void sl_owned_thread_join(pthread_t t);
+/* Give up waiting for a thread: detached, it calls sl_owned_thread_gone()
+ * as it ends, and is counted until then. */
+void sl_owned_thread_detach(pthread_t t);
+void sl_owned_thread_gone(void);
 
 /* Hold off new owned threads (until release) and return how many live. */
 unsigned sl_owned_threads_hold(void);

@@ -239,7 +239,7 @@ static void build_failures(void)
 	ud = malloc(sizeof(*ud));
 	b = sandlock_sandbox_builder_policy_fn(sandlock_sandbox_builder_new(), allow_all, ud,
 					       free);
-	b = sandlock_sandbox_builder_workdir(b, "/tmp");
+	b = sandlock_sandbox_builder_random_seed(b, 7);
 	EXPECT(!sandlock_sandbox_build(b, &err, &msg) && msg);
 	sandlock_string_free(msg);
 
@@ -280,11 +280,42 @@ static void dry_run(sandlock_sandbox_t *p)
 	sandlock_dry_run_result_free(d);
 }
 
+/* Custom handlers and a policy callback: their user data released once,
+ * whether or not the run could start. */
+static void dynamic_policy(sandlock_sandbox_t *p)
+{
+	sandlock_handler_registration_t regs[2];
+	sandlock_builder_t *b;
+	sandlock_sandbox_t *q;
+	sandlock_result_t *r;
+
+	drops = 0;
+	regs[0] = (sandlock_handler_registration_t){
+		SYS_getpid, sandlock_handler_new(continue_all, malloc(8), free, 0) };
+	regs[1] = (sandlock_handler_registration_t){
+		SYS_getppid, sandlock_handler_new(continue_all, NULL, count_drop, 1) };
+	r = sandlock_run_with_handlers(p, NULL, echo_argv, 2, regs, 2);
+	if (launched(r))
+		EXPECT(sandlock_result_success(r));
+	sandlock_result_free(r);
+	EXPECT(drops == 1);
+	sandlock_handler_free(sandlock_handler_new(continue_all, malloc(8), free, 2));
+
+	b = sandlock_sandbox_builder_policy_fn(sandlock_sandbox_builder_new(), allow_all,
+					       malloc(8), free);
+	b = sandlock_sandbox_builder_fs_read(b, "/usr");
+	q = sandlock_sandbox_build(b, NULL, NULL);
+	if (q) {
+		r = sandlock_run(q, NULL, echo_argv, 2);
+		sandlock_result_free(r);
+	}
+	sandlock_sandbox_free(q);
+}
+
 static void unsupported_features(sandlock_sandbox_t *p)
 {
 	sandlock_pipeline_t *pl = sandlock_pipeline_new();
 	sandlock_gather_t *g = sandlock_gather_new();
-	sandlock_handler_registration_t regs[2];
 	sandlock_action_out_t act = { 0 };
 
 	sandlock_pipeline_add_stage(pl, p, echo_argv, 2);
@@ -303,15 +334,6 @@ static void unsupported_features(sandlock_sandbox_t *p)
 
 	EXPECT(!sandlock_new_with_fns(p, NULL, init_noop, work_noop));
 	EXPECT(!sandlock_checkpoint_load("/nonexistent"));
-
-	drops = 0;
-	regs[0] = (sandlock_handler_registration_t){
-		SYS_getpid, sandlock_handler_new(continue_all, malloc(8), free, 0) };
-	regs[1] = (sandlock_handler_registration_t){
-		SYS_getppid, sandlock_handler_new(continue_all, NULL, count_drop, 1) };
-	EXPECT(!sandlock_run_with_handlers(p, NULL, echo_argv, 2, regs, 2));
-	EXPECT(drops == 1);
-	sandlock_handler_free(sandlock_handler_new(continue_all, malloc(8), free, 2));
 
 	sandlock_action_set_inject_bytes(&act, (const uint8_t *)"data", 4, 0);
 	EXPECT(act.kind == SANDLOCK_ACTION_INJECT_FD_SEND);
@@ -343,6 +365,7 @@ int main(int argc, char **argv)
 		popen_pipes(p);
 		null_and_invalid_arguments(p);
 		dry_run(p);
+		dynamic_policy(p);
 		unsupported_features(p);
 		sandlock_sandbox_free(p);
 	}

@@ -372,4 +372,53 @@ static inline bool cli_write_file(const char *path, const char *content)
 	return close(fd) == 0 && ok;
 }
 
+static inline bool cli_write_file_in(const char *dir, const char *name,
+				     const char *content)
+{
+	char *path = cli_join(dir, name);
+	bool ok = path && cli_write_file(path, content);
+
+	free(path);
+	return ok;
+}
+
+/* Does dir/name hold exactly content (NULL: does it exist at all)? */
+static inline bool cli_file_is(const char *dir, const char *name,
+			       const char *content)
+{
+	char *path = cli_join(dir, name);
+	char buf[4096];
+	ssize_t n = -1;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+
+	free(path);
+	if (fd < 0)
+		return false;
+	if (content)
+		n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (!content)
+		return true;
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return strcmp(buf, content) == 0;
+}
+
+/* Has dir no entry (or is it missing)? */
+static inline bool cli_dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return errno == ENOENT;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
 #endif

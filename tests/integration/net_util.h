@@ -306,6 +306,32 @@ static inline bool nu_probe_says(const sandlock_sandbox_t *p,
 #define CHECK_PROBE(p, want, ...) \
 	CHECK(nu_probe_says((p), (want), (const char *const[]){ __VA_ARGS__, NULL }))
 
+/* Two listeners of type on the same port, at 127.0.0.2 and 127.0.0.3. */
+struct nu_pair {
+	int a, b, port;
+};
+
+static inline bool nu_pair_open(struct nu_pair *p, int type)
+{
+	for (int tries = 0; tries < 20; tries++) {
+		p->a = nu_socket("127.0.0.2", 0, type, 16);
+		if (p->a < 0)
+			return false;
+		p->port = nu_port_of(p->a);
+		p->b = nu_socket("127.0.0.3", p->port, type, 16);
+		if (p->b >= 0)
+			return true;
+		close(p->a);
+	}
+	return false;
+}
+
+static inline void nu_pair_close(struct nu_pair *p)
+{
+	close(p->a);
+	close(p->b);
+}
+
 #define NU_STARTS(out, prefix) ((out) && strncmp((out), (prefix), strlen(prefix)) == 0)
 
 #endif

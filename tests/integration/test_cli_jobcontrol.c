@@ -5,6 +5,7 @@
  * command. In an interactive shell inside the sandbox, Ctrl-Z and Ctrl-C
  * act on that shell's own jobs and leave the tool running.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -136,6 +137,52 @@ static void run_line(struct term *t, const char *cmd)
 	say(t, line);
 }
 
+/* Whether a child of the shell (the tool) is running, not stopped, and
+ * the shell has given the terminal away (to the tool, or to the sandbox,
+ * which the tool puts in the foreground). */
+static bool job_in_foreground(pid_t shell)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	bool fg = false;
+
+	if (!d)
+		return false;
+	while (!fg && (de = readdir(d))) {
+		char path[300], buf[512], *p, state;
+		int ppid, pgrp, session, tty, tpgid;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && sscanf(p + 1, " %c %d %d %d %d %d", &state, &ppid,
+				&pgrp, &session, &tty, &tpgid) == 6 &&
+		    ppid == shell && tpgid != shell && state != 'T')
+			fg = true;
+	}
+	closedir(d);
+	return fg;
+}
+
+/* After fg: a key typed before the shell has handed the terminal back to
+ * the job would go to the shell, not to the job. */
+static bool wait_foreground(struct term *t)
+{
+	for (int i = 0; i < 200; i++) {
+		if (job_in_foreground(t->shell))
+			return true;
+		usleep(50000);
+	}
+	fprintf(stderr, "  the job never came back to the foreground\n");
+	return false;
+}
+
 static bool have_bash(void)
 {
 	return access("/bin/bash", X_OK) == 0 || access("/usr/bin/bash", X_OK) == 0;
@@ -156,6 +203,7 @@ TEST(ctrl_z_stops_the_tool_and_fg_continues_it)
 	CHECK(expect(&t, "OUTER> "));
 	say(&t, "fg\n");
 	CHECK(expect(&t, "sleep 100'"));
+	CHECK(wait_foreground(&t));
 	/* fg printed the command: the tool runs again; Ctrl-C ends the
 	 * command (through the terminal or forwarded by the tool). */
 	say(&t, "\x03");

@@ -1,15 +1,12 @@
 /*
- * The copy-on-write settings from the outside: the CLI's flags and their
- * bad input, and the dry-run ABI. Until the interception of the child's
- * file calls exists, a policy with a workdir is refused by name at build:
- * no command runs and no storage is created.
+ * The copy-on-write workdir from the outside: the CLI's flags and their
+ * bad input, commit, abort and keep at the end of a run, the dry run of
+ * the CLI (behavior.md 9.5) and of the ABI.
  */
 #include "harness.h"
 #include "integration/cli_exec.h"
 #include "integration/launch_util.h"
 
-/* While the workdir feature is refused, --dry-run is refused by name
- * like its other flags; once it exists, "--dry-run requires --workdir". */
 TEST(dry_run_alone_is_refused)
 {
 	struct cli_result r;
@@ -17,51 +14,129 @@ TEST(dry_run_alone_is_refused)
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--dry-run", "--",
 				       "/usr/bin/true"), 0);
 	CHECK_EXIT(&r, 1);
-	CHECK_STR(r.err, "Error: --dry-run is not supported yet\n");
+	CHECK_STR(r.err, "Error: --dry-run requires --workdir\n");
 	cli_result_free(&r);
 }
 
-/* The workdir is refused before anything runs or is created: the command
- * would have left a file, the default storage base stays absent. */
-TEST(workdir_is_refused_by_name_until_writes_are_staged)
+/* A scratch workdir holding "keep" (kept), "edit" (appended to) and
+ * "gone" (removed by the commands below), and a storage base next to it. */
+struct cli_cow {
+	char *dir, *work, *store;
+};
+
+static bool cli_cow_new(struct cli_cow *c)
 {
-	static const char *const extra[][3] = {
-		{ NULL }, { "--dry-run", NULL }, { "--on-exit", "keep", NULL },
-	};
-	char *dir = cli_scratch_new();
-	char *out = cli_join(dir, "out");
-	char *tmpdir = NULL, *env_tmp = NULL;
-	const char *env[] = { NULL, "XDG_RUNTIME_DIR=", NULL };
-	struct cli_exec_opts o = { .pass_fd = -1, .extra_env = env };
-	char cmd[256];
+	c->dir = cli_scratch_new();
+	c->work = c->dir ? cli_join(c->dir, "work") : NULL;
+	c->store = c->dir ? cli_join(c->dir, "store") : NULL;
+	if (!c->work || !c->store || mkdir(c->work, 0755) < 0)
+		return false;
+	return cli_write_file_in(c->work, "keep", "k\n") &&
+	       cli_write_file_in(c->work, "edit", "e\n") &&
+	       cli_write_file_in(c->work, "gone", "g\n");
+}
 
-	CHECK(dir && out);
-	CHECK(asprintf(&env_tmp, "TMPDIR=%s", dir) > 0);
-	env[0] = env_tmp;
-	snprintf(cmd, sizeof(cmd), "echo x > %s", out);
-	for (size_t i = 0; i < CLI_NELEM(extra); i++) {
-		struct cli_args a = { .n = 0 };
-		struct cli_result r;
+static void cli_cow_free(struct cli_cow *c)
+{
+	free(c->work);
+	free(c->store);
+	cli_scratch_remove(c->dir);
+}
 
-		cli_args_add(&a, "run", NULL);
-		cli_args_add_system(&a);
-		cli_args_add(&a, "-w", dir, "--workdir", dir, NULL);
-		for (int j = 0; extra[i][j]; j++)
-			cli_args_add(&a, extra[i][j], NULL);
-		cli_args_add(&a, "--", "/bin/sh", "-c", cmd, NULL);
-		CHECK_EQ_INT(cli_exec_with(&r, &a, &o), 0);
-		CHECK_EXIT(&r, 1);
-		/* refused by flag until the writes are staged */
-		CHECK_CONTAINS(r.err, "is not supported yet");
-		CHECK(access(out, F_OK) < 0 && errno == ENOENT);
-		cli_result_free(&r);
-	}
-	CHECK(asprintf(&tmpdir, "%s/sandlock-cow-%u", dir, (unsigned)getuid()) > 0);
-	CHECK(access(tmpdir, F_OK) < 0 && errno == ENOENT);
-	free(tmpdir);
-	free(env_tmp);
-	free(out);
-	cli_scratch_remove(dir);
+#define CHANGE_CMD "echo new > new; echo more >> edit; rm gone"
+
+/* Run CHANGE_CMD (then exit with code) in the workdir with extra flags. */
+static int cli_cow_run(struct cli_result *r, const struct cli_cow *c,
+		       const char *extra, int code)
+{
+	struct cli_args a = { .n = 0 };
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "%s; exit %d", CHANGE_CMD, code);
+	cli_args_add(&a, "run", NULL);
+	cli_args_add_system(&a);
+	cli_args_add(&a, "-w", c->work, "--workdir", c->work, "--fs-storage",
+		     c->store, NULL);
+	if (extra)
+		cli_args_add(&a, extra, NULL);
+	cli_args_add(&a, "--", "/bin/sh", "-c", cmd, NULL);
+	return cli_exec(r, &a);
+}
+
+static bool workdir_untouched(const struct cli_cow *c)
+{
+	return cli_file_is(c->work, "keep", "k\n") &&
+	       cli_file_is(c->work, "edit", "e\n") &&
+	       cli_file_is(c->work, "gone", "g\n") &&
+	       !cli_file_is(c->work, "new", NULL);
+}
+
+/* The command's writes are staged, then committed when it succeeds; the
+ * branch is gone afterwards. */
+TEST(workdir_writes_are_committed_on_success)
+{
+	struct cli_cow c;
+	struct cli_result r;
+
+	CHECK(cli_cow_new(&c));
+	CHECK_EQ_INT(cli_cow_run(&r, &c, NULL, 0), 0);
+	CHECK_EXIT(&r, 0);
+	CHECK(cli_file_is(c.work, "new", "new\n"));
+	CHECK(cli_file_is(c.work, "edit", "e\nmore\n"));
+	CHECK(cli_file_is(c.work, "keep", "k\n"));
+	CHECK(!cli_file_is(c.work, "gone", NULL));
+	CHECK(cli_dir_is_empty(c.store));
+	cli_result_free(&r);
+	cli_cow_free(&c);
+}
+
+/* A failing command's writes are thrown away (on_error defaults to
+ * abort); --on-error keep leaves them in a preserved branch. */
+TEST(workdir_writes_are_discarded_or_kept_on_failure)
+{
+	struct cli_cow c;
+	struct cli_result r;
+
+	CHECK(cli_cow_new(&c));
+	CHECK_EQ_INT(cli_cow_run(&r, &c, NULL, 3), 0);
+	CHECK_EXIT(&r, 3);
+	CHECK(workdir_untouched(&c));
+	CHECK(cli_dir_is_empty(c.store));
+	cli_result_free(&r);
+	CHECK_EQ_INT(cli_cow_run(&r, &c, "--on-error=keep", 4), 0);
+	CHECK_EXIT(&r, 4);
+	CHECK(workdir_untouched(&c));
+	CHECK(!cli_dir_is_empty(c.store));
+	cli_result_free(&r);
+	cli_cow_free(&c);
+}
+
+/* behavior.md 9.5: the exact stderr lines, the command's exit code, and
+ * nothing changed or left behind. */
+TEST(dry_run_prints_the_changes_and_changes_nothing)
+{
+	struct cli_cow c;
+	struct cli_result r;
+
+	CHECK(cli_cow_new(&c));
+	CHECK_EQ_INT(cli_cow_run(&r, &c, "--dry-run", 5), 0);
+	CHECK_EXIT(&r, 5);
+	CHECK_STR(r.err, "sandlock: dry-run: filesystem changes:\n"
+			 "M  edit\n"
+			 "A  new\n"
+			 "D  gone\n");
+	CHECK(workdir_untouched(&c));
+	CHECK(cli_dir_is_empty(c.store));
+	cli_result_free(&r);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", c.work, "--workdir",
+				       c.work, "--fs-storage", c.store,
+				       "--dry-run", "--", "/bin/cat", "keep"),
+		     0);
+	CHECK_EXIT(&r, 0);
+	CHECK_STR(r.out, "k\n");
+	CHECK_STR(r.err, "sandlock: dry-run: no filesystem changes\n");
+	cli_result_free(&r);
+	cli_cow_free(&c);
 }
 
 TEST(bad_quota_and_branch_actions_are_named)
@@ -116,16 +191,41 @@ TEST(abi_dry_run_without_workdir_runs_and_changes_nothing)
 	sandlock_sandbox_free(p);
 }
 
-TEST(abi_policy_with_workdir_is_refused_at_build)
+/* The dry-run ABI with a workdir: the command's result, its changes,
+ * and the workdir untouched. */
+TEST(abi_dry_run_reports_the_changes)
 {
-	sandlock_builder_t *b = lu_builder();
-	char *msg = NULL;
-	int err = 0;
+	struct cli_cow c;
+	sandlock_builder_t *b;
+	sandlock_sandbox_t *p;
+	sandlock_dry_run_result_t *d;
+	const char *argv[] = { "sh", "-c", CHANGE_CMD };
+	static const struct { char kind; const char *path; } want[] = {
+		{ 'M', "edit" }, { 'A', "new" }, { 'D', "gone" },
+	};
 
-	b = sandlock_sandbox_builder_workdir(b, "/tmp");
-	b = sandlock_sandbox_builder_max_disk(b, 1 << 20);
-	b = sandlock_sandbox_builder_on_exit(b, 2);
-	CHECK(!sandlock_sandbox_build(b, &err, &msg));
-	CHECK_STR(msg, "copy-on-write workdir is not supported yet");
-	sandlock_string_free(msg);
+	CHECK(cli_cow_new(&c));
+	b = lu_builder();
+	b = sandlock_sandbox_builder_fs_write(b, c.work);
+	b = sandlock_sandbox_builder_workdir(b, c.work);
+	b = sandlock_sandbox_builder_fs_storage(b, c.store);
+	p = sandlock_sandbox_build(b, NULL, NULL);
+	CHECK(p);
+	d = sandlock_dry_run(p, NULL, argv, 3);
+	CHECK(d);
+	CHECK(sandlock_dry_run_result_success(d));
+	CHECK_EQ_INT(sandlock_dry_run_result_changes_len(d), 3);
+	for (uintptr_t i = 0; i < 3; i++) {
+		char *path = sandlock_dry_run_result_change_path(d, i);
+
+		CHECK_EQ_INT(sandlock_dry_run_result_change_kind(d, i),
+			     want[i].kind);
+		CHECK_STR(path, want[i].path);
+		sandlock_string_free(path);
+	}
+	sandlock_dry_run_result_free(d);
+	sandlock_sandbox_free(p);
+	CHECK(workdir_untouched(&c));
+	CHECK(cli_dir_is_empty(c.store));
+	cli_cow_free(&c);
 }

@@ -375,23 +375,3 @@ TEST(dry_run_lists_changes_and_discards_them)
 	sl_policy_free(p);
 	cow_fx_free(&f);
 }
-
-/* A sandbox able to write its own storage could forge a later commit. */
-TEST(run_refuses_a_storage_the_sandbox_may_write)
-{
-	struct cow_fx f;
-	struct sl_policy *p;
-	struct sl_cow_run *cr = NULL;
-	struct sl_error e = { 0 };
-
-	CHECK(cow_fx_init(&f, false));
-	p = cow_policy(&f);
-	CHECK(p && sl_strv_push(&p->fs_write, f.root) == 0);
-	CHECK(sl_cow_run_begin(p, false, &cr, &e) < 0 && !cr);
-	CHECK_CONTAINS(e.msg, "lies inside the writable path");
-	CHECK_CONTAINS(e.msg, f.store);
-	CHECK(cow_dir_empty(f.store));
-	sl_error_clear(&e);
-	sl_policy_free(p);
-	cow_fx_free(&f);
-}

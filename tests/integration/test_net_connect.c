@@ -10,32 +10,6 @@
 #include "harness.h"
 #include "integration/net_util.h"
 
-/* Two TCP listeners on the same port, at 127.0.0.2 and 127.0.0.3. */
-struct pair {
-	int a, b, port;
-};
-
-static bool pair_open(struct pair *p, int type)
-{
-	for (int tries = 0; tries < 20; tries++) {
-		p->a = nu_socket("127.0.0.2", 0, type, 16);
-		if (p->a < 0)
-			return false;
-		p->port = nu_port_of(p->a);
-		p->b = nu_socket("127.0.0.3", p->port, type, 16);
-		if (p->b >= 0)
-			return true;
-		close(p->a);
-	}
-	return false;
-}
-
-static void pair_close(struct pair *p)
-{
-	close(p->a);
-	close(p->b);
-}
-
 static sandlock_sandbox_t *allow(const char *spec)
 {
 	return lu_build(sandlock_sandbox_builder_net_allow(nu_builder(), spec));
@@ -48,13 +22,13 @@ static sandlock_sandbox_t *deny(const char *spec)
 
 TEST(tcp_ip_literal_rule)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	sandlock_sandbox_t *p;
 	int other;
 
 	if (!nu_find_probe())
 		FAIL("net_probe helper not built");
-	CHECK(pair_open(&pr, SOCK_STREAM));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	other = nu_tcp("127.0.0.2", 0);
 	CHECK(other >= 0);
 	p = allow(nu_fmt("tcp://127.0.0.2:%d", pr.port, 0));
@@ -71,17 +45,17 @@ TEST(tcp_ip_literal_rule)
 	CHECK(!nu_connected(other));
 	sandlock_sandbox_free(p);
 	close(other);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 TEST(tcp_any_address_port_rule)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	sandlock_sandbox_t *p;
 	int other;
 
 	CHECK(nu_find_probe());
-	CHECK(pair_open(&pr, SOCK_STREAM));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	other = nu_tcp("127.0.0.3", 0);
 	CHECK(other >= 0);
 	p = allow(nu_fmt(":%d", pr.port, 0));
@@ -94,16 +68,16 @@ TEST(tcp_any_address_port_rule)
 	CHECK(!nu_connected(other));
 	sandlock_sandbox_free(p);
 	close(other);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 TEST(tcp_cidr_rule)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	sandlock_sandbox_t *p;
 
 	CHECK(nu_find_probe());
-	CHECK(pair_open(&pr, SOCK_STREAM));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	/* 127.0.0.2/31 holds .2 and .3; /32 of .2 only. */
 	p = allow(nu_fmt("tcp://127.0.0.2/31:%d", pr.port, 0));
 	CHECK(p);
@@ -117,7 +91,7 @@ TEST(tcp_cidr_rule)
 		    nu_port_str(pr.port));
 	CHECK(!nu_connected(pr.a));
 	sandlock_sandbox_free(p);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 TEST(tcp_ipv6_loopback)
@@ -148,13 +122,13 @@ TEST(tcp_ipv6_loopback)
 
 TEST(ipv4_mapped_destination_matches_ipv4_rule)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	sandlock_sandbox_t *p;
 
 	CHECK(nu_find_probe());
 	if (!nu_have_ipv6())
 		SKIP("no IPv6 loopback on this host");
-	CHECK(pair_open(&pr, SOCK_STREAM));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	p = allow(nu_fmt("tcp://127.0.0.2:%d", pr.port, 0));
 	CHECK(p);
 	CHECK_PROBE(p, "OK\n", "connect", "tcp", "::ffff:127.0.0.2",
@@ -164,17 +138,17 @@ TEST(ipv4_mapped_destination_matches_ipv4_rule)
 		    nu_port_str(pr.port));
 	CHECK(!nu_connected(pr.b));
 	sandlock_sandbox_free(p);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 TEST(udp_rule_sendto_sendmsg_sendmmsg_connect)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	sandlock_sandbox_t *p;
 	char *out;
 
 	CHECK(nu_find_probe());
-	CHECK(pair_open(&pr, SOCK_DGRAM));
+	CHECK(nu_pair_open(&pr, SOCK_DGRAM));
 	p = allow(nu_fmt("udp://127.0.0.2:%d", pr.port, 0));
 	CHECK(p);
 	CHECK_PROBE(p, "OK 5\n", "sendto", "127.0.0.2", nu_port_str(pr.port),
@@ -213,7 +187,7 @@ TEST(udp_rule_sendto_sendmsg_sendmmsg_connect)
 		}
 	}
 	sandlock_sandbox_free(p);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 TEST(udp_ipv6)
@@ -243,16 +217,16 @@ TEST(udp_ipv6)
 
 TEST(schemeless_rule_is_tcp_and_udp)
 {
-	struct pair tcp, udp;
+	struct nu_pair tcp, udp;
 	sandlock_sandbox_t *p;
 	int u;
 
 	CHECK(nu_find_probe());
-	CHECK(pair_open(&tcp, SOCK_STREAM));
+	CHECK(nu_pair_open(&tcp, SOCK_STREAM));
 	u = nu_udp("127.0.0.2", tcp.port);
 	if (u < 0) {
-		CHECK(pair_open(&udp, SOCK_DGRAM));
-		pair_close(&udp);
+		CHECK(nu_pair_open(&udp, SOCK_DGRAM));
+		nu_pair_close(&udp);
 		SKIP("UDP port %d busy", tcp.port);
 	}
 	p = allow(nu_fmt("127.0.0.2:%d", tcp.port, 0));
@@ -265,21 +239,21 @@ TEST(schemeless_rule_is_tcp_and_udp)
 	CHECK_STR(nu_datagram(u), "both");
 	sandlock_sandbox_free(p);
 	close(u);
-	pair_close(&tcp);
+	nu_pair_close(&tcp);
 }
 
 TEST(hostname_is_pinned_and_served_in_etc_hosts)
 {
-	struct pair pr;
+	struct nu_pair pr;
 	sandlock_sandbox_t *p;
 	char *out;
 	int l1;
 
 	CHECK(nu_find_probe());
-	CHECK(pair_open(&pr, SOCK_STREAM));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
 	l1 = nu_tcp("127.0.0.1", pr.port);
 	if (l1 < 0) {
-		pair_close(&pr);
+		nu_pair_close(&pr);
 		SKIP("port busy on 127.0.0.1");
 	}
 	p = allow(nu_fmt("tcp://localhost:%d", pr.port, 0));
@@ -309,7 +283,7 @@ TEST(hostname_is_pinned_and_served_in_etc_hosts)
 	}
 	sandlock_sandbox_free(p);
 	close(l1);
-	pair_close(&pr);
+	nu_pair_close(&pr);
 }
 
 TEST(unresolvable_host_fails_the_start)
@@ -343,12 +317,12 @@ TEST(unresolvable_host_fails_the_start)
 
 TEST(deny_list)
 {
-	struct pair pr, ud;
+	struct nu_pair pr, ud;
 	sandlock_sandbox_t *p;
 
 	CHECK(nu_find_probe());
-	CHECK(pair_open(&pr, SOCK_STREAM));
-	CHECK(pair_open(&ud, SOCK_DGRAM));
+	CHECK(nu_pair_open(&pr, SOCK_STREAM));
+	CHECK(nu_pair_open(&ud, SOCK_DGRAM));
 	p = deny("127.0.0.3");
 	CHECK(p);
 	CHECK_PROBE(p, "OK\n", "connect", "tcp", "127.0.0.2",
@@ -374,8 +348,8 @@ TEST(deny_list)
 		    "udp");
 	CHECK_STR(nu_datagram(ud.b), "udp");
 	sandlock_sandbox_free(p);
-	pair_close(&ud);
-	pair_close(&pr);
+	nu_pair_close(&ud);
+	nu_pair_close(&pr);
 }
 
 TEST(tcp_rules_give_no_udp_sockets)
@@ -430,11 +404,11 @@ TEST(slow_connect_does_not_block_the_supervisor)
 TEST(mptcp_programs_fall_back_to_tcp)
 {
 	sandlock_sandbox_t *p;
-	struct pair s;
+	struct nu_pair s;
 	char rule[64];
 
 	CHECK(nu_find_probe());
-	CHECK(pair_open(&s, SOCK_STREAM));
+	CHECK(nu_pair_open(&s, SOCK_STREAM));
 	snprintf(rule, sizeof(rule), "tcp://127.0.0.2:%d", s.port);
 	p = allow(rule);
 	CHECK(p);
@@ -445,5 +419,5 @@ TEST(mptcp_programs_fall_back_to_tcp)
 		    nu_port_str(s.port));
 	CHECK(!nu_connected(s.b));
 	sandlock_sandbox_free(p);
-	pair_close(&s);
+	nu_pair_close(&s);
 }

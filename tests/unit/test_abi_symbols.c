@@ -79,6 +79,7 @@ static const char *const extensions[] = {
 	"sandlock_handle_resume",
 	"sandlock_last_errno",
 	"sandlock_last_error",
+	"sandlock_spawn_with_handlers",
 };
 
 static bool is_extension(const char *sym)

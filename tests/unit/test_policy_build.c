@@ -333,13 +333,13 @@ TEST(validation_errors_come_before_unsupported_features)
 	struct sl_policy *p = sl_policy_new();
 	struct sl_error e = { 0 };
 
-	p->workdir = strdup("/w");  /* unsupported */
+	p->chroot = strdup("/w");   /* unsupported */
 	p->has_max_cpu = true;      /* invalid */
 	CHECK_EQ_INT(build_policy(p, &e), -EINVAL);
 	CHECK_CONTAINS(e.msg, "max_cpu");
 	p->max_cpu = 10;
 	CHECK_EQ_INT(build_policy(p, &e), -EOPNOTSUPP);
-	CHECK_STR(e.msg, "copy-on-write workdir is not supported yet");
+	CHECK_STR(e.msg, "chroot is not supported yet");
 	CHECK(!p->built);
 	sl_error_clear(&e);
 	sl_policy_free(p);

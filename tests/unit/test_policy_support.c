@@ -74,11 +74,6 @@ static void set_num_cpus(struct sl_policy *p)
 	p->has_num_cpus = true;
 	p->num_cpus = 2;
 }
-static void set_policy_fn(struct sl_policy *p)
-{
-	p->cb = sl_policy_cb_new(dummy_fn, NULL, NULL);
-}
-
 static const struct {
 	void (*set)(struct sl_policy *p);
 	const char *feature;
@@ -88,16 +83,12 @@ static const struct {
 	{ set_http_port, "HTTP ACL proxy" },
 	{ set_http_ca, "HTTP ACL proxy" },
 	{ set_http_inject, "HTTP ACL proxy" },
-	{ set_workdir, "copy-on-write workdir" },
-	{ set_fs_storage, "copy-on-write workdir" },
-	{ set_max_disk, "copy-on-write workdir" },
 	{ set_chroot, "chroot" },
 	{ set_mount, "chroot" },
 	{ set_random_seed, "random_seed" },
 	{ set_time_start, "time_start" },
 	{ set_det_dirs, "deterministic_dirs" },
 	{ set_num_cpus, "num_cpus" },
-	{ set_policy_fn, "policy_fn" },
 };
 
 TEST(each_unsupported_setting_is_named_and_refused)
@@ -155,7 +146,10 @@ TEST(supported_settings_build)
 	push(&p->net_allow, "tcp://*:443");
 	push(&p->net_allow, "udp://127.0.0.1:53");
 	p->port_remap = true;
-	/* Branch actions without a workdir act on nothing: harmless. */
+	/* The copy-on-write workdir, its storage, quota and actions. */
+	set_workdir(p);
+	set_fs_storage(p);
+	set_max_disk(p);
 	p->on_exit_set = p->on_error_set = true;
 	p->on_exit = SL_BRANCH_ABORT;
 	p->on_error = SL_BRANCH_KEEP;
@@ -180,15 +174,16 @@ TEST(flags_of_unsupported_settings_are_named)
 	static const char *const named[][2] = {
 		{ "http-allow", "HTTP ACL proxy" },
 		{ "http-ca-out", "HTTP ACL proxy" },
-		{ "workdir", "copy-on-write workdir" },
-		{ "on-error", "copy-on-write workdir" },
 		{ "fs-mount", "chroot" },
 		{ "num-cpus", "num_cpus" },
 		{ "deterministic-dirs", "deterministic_dirs" },
 	};
 	static const char *const supported[] = { "fs-read", "cpu", "cwd",
 						 "max-memory", "http", "",
-						 "num", "cpus" };
+						 "num", "cpus", "workdir",
+						 "fs-storage", "max-disk",
+						 "on-exit", "on-error",
+						 "dry-run" };
 
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		CHECK_STR(sl_policy_setting_unsupported(named[i][0]),
@@ -196,4 +191,16 @@ TEST(flags_of_unsupported_settings_are_named)
 	for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++)
 		CHECK(sl_policy_setting_unsupported(supported[i]) == NULL);
 	CHECK(sl_policy_setting_unsupported(NULL) == NULL);
+}
+
+/* Policy callbacks run (handlers/policy.c): not refused. */
+TEST(policy_callbacks_are_supported)
+{
+	struct sl_policy *p = sl_policy_new();
+
+	CHECK(p);
+	p->cb = sl_policy_cb_new(dummy_fn, NULL, NULL);
+	CHECK(p->cb);
+	CHECK(!sl_policy_unsupported_feature(p));
+	sl_policy_free(p);
 }

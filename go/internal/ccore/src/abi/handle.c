@@ -10,6 +10,7 @@
 #include "cow/cow.h"
 #include "sandlock_ext.h"
 #include "handlers/network.h"
+#include "handlers/user.h"
 
 int sl_abi_check_launch(const sandlock_sandbox_t *policy,
 			const char *const *argv, unsigned int argc,
@@ -26,7 +27,19 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv,
 				 unsigned int argc, const uint8_t stdio[3],
 				 bool start, bool own_thread, int pipe_fds[3],
-				 struct sl_error *e)
+				 struct sl_cow_run *cow, struct sl_error *e)
+{
+	return sl_abi_run_create_ext(policy, name, argv, argc, stdio, start,
+				     own_thread, pipe_fds, cow, NULL, e);
+}
+
+struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
+				     const char *name, const char *const *argv,
+				     unsigned int argc, const uint8_t stdio[3],
+				     bool start, bool own_thread, int pipe_fds[3],
+				     struct sl_cow_run *cow,
+				     const struct sl_modlist *extra,
+				     struct sl_error *e)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 	struct sl_run_opts o = {
@@ -36,6 +49,8 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 		.stdio = { stdio[0], stdio[1], stdio[2] },
 		.start = start,
 		.own_thread = own_thread,
+		.cow = cow ? cow->branch : NULL,
+		.extra = extra,
 	};
 	struct sl_run *r = NULL;
 
@@ -49,14 +64,13 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 	return r;
 }
 
-/* A handle for a new run, with the policy's copy-on-write branch. NULL
- * with the reason recorded for the calling thread. */
-static sandlock_handle_t *open_handle(const sandlock_sandbox_t *policy,
+sandlock_handle_t *sl_abi_handle_open(const sandlock_sandbox_t *policy,
 				      const char *name,
 				      const char *const *argv,
 				      unsigned int argc, const uint8_t stdio[3],
 				      bool start, bool own_thread,
-				      int pipe_fds[3])
+				      int pipe_fds[3],
+				      const struct sl_modlist *extra)
 {
 	struct sl_error e = { 0 };
 	sandlock_handle_t *h;
@@ -75,8 +89,8 @@ static sandlock_handle_t *open_handle(const sandlock_sandbox_t *policy,
 		free(h);
 		return NULL;
 	}
-	h->run = sl_abi_run_create(policy, name, argv, argc, stdio, start,
-				   own_thread, pipe_fds, &e);
+	h->run = sl_abi_run_create_ext(policy, name, argv, argc, stdio, start,
+				       own_thread, pipe_fds, h->cow, extra, &e);
 	if (!h->run) {
 		sl_abi_fail_err(&e, NULL);
 		sl_cow_run_discard(h->cow);
@@ -95,8 +109,8 @@ SL_EXPORT sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy,
 					     unsigned int argc)
 {
 	sl_abi_reset();
-	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
-			   false, true, NULL);
+	return sl_abi_handle_open(policy, name, argv, argc,
+				  sl_abi_capture_stdio, false, true, NULL, NULL);
 }
 
 /* Serviced only inside calls on the handle (the wait): no thread. */
@@ -106,8 +120,9 @@ SL_EXPORT sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *p
 						     unsigned int argc)
 {
 	sl_abi_reset();
-	return open_handle(policy, name, argv, argc, sl_abi_capture_stdio,
-			   false, false, NULL);
+	return sl_abi_handle_open(policy, name, argv, argc,
+				  sl_abi_capture_stdio, false, false, NULL,
+				  NULL);
 }
 
 SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
@@ -139,7 +154,8 @@ SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
 		}
 		stdio[i] = (uint8_t)modes[i];
 	}
-	h = open_handle(policy, name, argv, argc, stdio, true, true, fds);
+	h = sl_abi_handle_open(policy, name, argv, argc, stdio, true, true, fds,
+			       NULL);
 	for (int i = 0; i < 3; i++) {
 		if (fds[i] < 0)
 			continue;
@@ -257,5 +273,6 @@ SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)
 	if (sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL,
 			   &e) < 0)
 		sl_abi_fail_err(&e, NULL);
+	sl_user_handlers_free(h->handlers);
 	free(h);
 }

@@ -15,6 +15,16 @@ int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
 		    const uint8_t stdio[3], bool dry_run, struct sl_status *st,
 		    struct sl_capture *cap, struct sl_cow_changes *changes)
 {
+	return sl_abi_run_once_ext(policy, name, argv, argc, stdio, dry_run,
+				   NULL, st, cap, changes);
+}
+
+int sl_abi_run_once_ext(const sandlock_sandbox_t *policy, const char *name,
+			const char *const *argv, unsigned int argc,
+			const uint8_t stdio[3], bool dry_run,
+			const struct sl_modlist *extra, struct sl_status *st,
+			struct sl_capture *cap, struct sl_cow_changes *changes)
+{
 	struct sl_error e = { 0 };
 	struct sl_cow_run *cow = NULL;
 	struct sl_run *r;
@@ -23,8 +33,8 @@ int sl_abi_run_once(const sandlock_sandbox_t *policy, const char *name,
 	if (sl_abi_check_launch(policy, argv, argc, &e) < 0 ||
 	    sl_abi_cow_begin(policy, dry_run, &cow, &e) < 0)
 		return sl_abi_fail_err(&e, NULL);
-	r = sl_abi_run_create(policy, name, argv, argc, stdio, true, false,
-			      NULL, &e);
+	r = sl_abi_run_create_ext(policy, name, argv, argc, stdio, true, false,
+				  NULL, cow, extra, &e);
 	if (!r) {
 		sl_cow_run_discard(cow);
 		return sl_abi_fail_err(&e, NULL);

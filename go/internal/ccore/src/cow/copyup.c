@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cow/internal.h"
@@ -85,8 +86,24 @@ static void copy_meta(int fd, const struct stat *st)
 	(void)futimens(fd, ts);
 }
 
+/* Extended attributes of src onto dst, those the thread may set (user.*,
+ * and what its capabilities allow; the others are left out as cp -a
+ * leaves them). */
+static void copy_xattrs(int src, int dst)
+{
+	char names[4096], value[4096];
+	ssize_t n = flistxattr(src, names, sizeof(names));
+
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
+		ssize_t len = fgetxattr(src, names + i, value, sizeof(value));
+
+		if (len >= 0)
+			(void)fsetxattr(dst, names + i, value, (size_t)len, 0);
+	}
+}
+
 static int copy_regular(struct sl_cow_branch *b, int lparent,
-			const char *name, int uparent)
+			const char *name, int uparent, bool empty)
 {
 	_cleanup_(closep) int src = -1;
 	_cleanup_(closep) int dst = -1;
@@ -104,12 +121,15 @@ static int copy_regular(struct sl_cow_branch *b, int lparent,
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EAGAIN; /* changed under us: the caller may retry */
+	if (empty)
+		st.st_size = 0; /* about to be truncated: no content */
 	r = sl_cow_quota_reserve(b, (uint64_t)st.st_size);
 	if (r < 0)
 		return r;
 	dst = open_unnamed(uparent, tmpname);
-	r = dst < 0 ? dst : sl_cow_copy_data(src, dst);
+	r = dst < 0 ? dst : empty ? 0 : sl_cow_copy_data(src, dst);
 	if (r == 0) {
+		copy_xattrs(src, dst);
 		copy_meta(dst, &st);
 		r = publish(dst, uparent, tmpname, name);
 		if (r == -EEXIST) {
@@ -149,9 +169,10 @@ static int copy_symlink(struct sl_cow_branch *b, int lparent, const char *name,
 }
 
 static int copy_dir(struct sl_cow_branch *b, const struct stat *st,
-		    int uparent, const char *name)
+		    int lparent, int uparent, const char *name)
 {
 	_cleanup_(closep) int fd = -1;
+	_cleanup_(closep) int src = -1;
 	int r = sl_cow_quota_reserve(b, SL_COW_DIR_CHARGE);
 
 	if (r < 0)
@@ -167,6 +188,10 @@ static int copy_dir(struct sl_cow_branch *b, const struct stat *st,
 					   O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	src = openat(lparent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					    O_CLOEXEC);
+	if (src >= 0)
+		copy_xattrs(src, fd);
 	copy_meta(fd, st);
 	return SL_COW_UP_COPIED;
 }
@@ -192,7 +217,7 @@ static int make_stub(struct sl_cow_branch *b, const char *rel, int uparent,
 	return SL_COW_UP_STUB;
 }
 
-int sl_cow_copy_up(struct sl_cow_branch *b, const char *rel)
+static int copy_up(struct sl_cow_branch *b, const char *rel, bool empty)
 {
 	_cleanup_(closep) int lparent = -1;
 	_cleanup_(closep) int uparent = -1;
@@ -224,11 +249,21 @@ int sl_cow_copy_up(struct sl_cow_branch *b, const char *rel)
 	if (uparent < 0)
 		return uparent;
 	switch (st.st_mode & S_IFMT) {
-	case S_IFREG: return copy_regular(b, lparent, name, uparent);
+	case S_IFREG: return copy_regular(b, lparent, name, uparent, empty);
 	case S_IFLNK: return copy_symlink(b, lparent, name, uparent);
-	case S_IFDIR: return copy_dir(b, &st, uparent, name);
+	case S_IFDIR: return copy_dir(b, &st, lparent, uparent, name);
 	default: return make_stub(b, rel, uparent, name);
 	}
+}
+
+int sl_cow_copy_up(struct sl_cow_branch *b, const char *rel)
+{
+	return copy_up(b, rel, false);
+}
+
+int sl_cow_copy_up_empty(struct sl_cow_branch *b, const char *rel)
+{
+	return copy_up(b, rel, true);
 }
 
 /* Push the merged children of directory rel that the upper may lack. */

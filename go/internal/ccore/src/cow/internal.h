@@ -66,6 +66,9 @@ struct sl_cow_branch {
 	dev_t base_dev;       /* identity of the storage base */
 	ino_t base_ino;
 	struct sl_cow_wset whiteouts;
+	/* rels known to be directories of the workdir (lookups of the
+	 * merged view; the sandbox cannot change the workdir) */
+	struct sl_cow_wset lower_dirs;
 
 	/* quota ledger */
 	uint64_t max_disk; /* 0 = unlimited */

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,6 +123,188 @@ int sl_cow_resolve(struct sl_cow_branch *b, const char *rel, struct stat *st)
 	if (r == 0)
 		return SL_COW_LOWER;
 	return r == -ENOENT ? SL_COW_ABSENT : r;
+}
+
+/* rel is the storage base (inside the workdir) or below it. */
+static bool in_storage(const struct sl_cow_branch *b, const char *rel)
+{
+	return b->storage_rel && sl_cow_path_covers(b->storage_rel, rel);
+}
+
+/* Remember whether rel is a directory of the workdir (an entry marked
+ * pending is one known not to be). */
+static void note_lower(struct sl_cow_branch *b, const char *rel, bool dir)
+{
+	pthread_mutex_lock(&b->lock);
+	(void)sl_cow_wset_add(&b->lower_dirs, rel, !dir);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* Is rel a directory of the workdir? (remembered once seen) */
+static bool lower_is_dir(struct sl_cow_branch *b, const char *rel)
+{
+	struct sl_cow_wentry *e;
+	struct stat st;
+	int known = -1;
+	bool dir;
+
+	pthread_mutex_lock(&b->lock);
+	e = sl_cow_wset_find(&b->lower_dirs, rel, strlen(rel));
+	if (e)
+		known = !e->pending;
+	pthread_mutex_unlock(&b->lock);
+	if (known >= 0)
+		return known;
+	dir = sl_cow_lower_stat(b, rel, &st) == 0 && S_ISDIR(st.st_mode);
+	note_lower(b, rel, dir);
+	return dir;
+}
+
+/* One component below a directory the walk holds, confined. */
+static int open_below(int parent, const char *rel)
+{
+	const char *name = strrchr(rel, '/');
+
+	return sl_cow_openat2(parent, name ? name + 1 : rel,
+			      O_PATH | O_NOFOLLOW, SL_COW_RESOLVE);
+}
+
+/* Is rel's parent a directory of the workdir? */
+static bool lower_parent_dir(struct sl_cow_branch *b, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	char parent[PATH_MAX];
+	size_t n;
+
+	if (!slash)
+		return true; /* the workdir itself */
+	n = (size_t)(slash - rel);
+	if (n >= sizeof(parent))
+		return true;
+	memcpy(parent, rel, n);
+	parent[n] = '\0';
+	return lower_is_dir(b, parent);
+}
+
+static int opened(int fd, struct stat *st)
+{
+	if (fstat(fd, st) == 0)
+		return 0;
+	close(fd);
+	return -errno;
+}
+
+int sl_cow_lookup(struct sl_cow_branch *b, const char *rel, int parent,
+		  int parent_side, int *fd, struct stat *st, int *side,
+		  bool *differs)
+{
+	int ufd = -ENOENT, lfd, r;
+
+	*fd = -1;
+	*differs = false;
+	*side = SL_COW_ABSENT;
+	if (!sl_cow_rel_valid(rel))
+		return -EINVAL;
+	if (in_storage(b, rel))
+		return -ENOENT;
+	if (!*rel) {
+		lfd = fcntl(b->workdir_fd, F_DUPFD_CLOEXEC, 0);
+		if (lfd < 0)
+			return -errno;
+		r = opened(lfd, st);
+		if (r == 0) {
+			*side = SL_COW_LOWER;
+			*fd = lfd;
+		}
+		return r;
+	}
+	/* Below a directory the upper lacks, the upper has nothing; below
+	 * one it has, look there first. */
+	if (parent < 0 || !strchr(rel, '/')) /* (the root: both sides) */
+		ufd = sl_cow_open_beneath(b->upper_fd, rel, O_PATH | O_NOFOLLOW);
+	else if (parent_side == SL_COW_UPPER)
+		ufd = open_below(parent, rel);
+	if (ufd >= 0) {
+		r = opened(ufd, st);
+		if (r < 0)
+			return r;
+		*side = SL_COW_UPPER;
+		*fd = ufd;
+		/* a directory staged as a container of the workdir's own:
+		 * the workdir's walk goes through it all the same */
+		*differs = !S_ISDIR(st->st_mode) || sl_cow_covered(b, rel) ||
+			   !lower_is_dir(b, rel);
+		return 0;
+	}
+	if (ufd != -ENOENT && ufd != -ENOTDIR)
+		return ufd;
+	if (sl_cow_covered(b, rel)) {
+		*side = SL_COW_DELETED;
+		*differs = true;
+		return -ENOENT;
+	}
+	if (parent >= 0 && parent_side == SL_COW_LOWER)
+		lfd = open_below(parent, rel);
+	else if (parent >= 0 && !lower_parent_dir(b, rel))
+		lfd = -ENOENT; /* (a directory only the upper has) */
+	else
+		lfd = sl_cow_open_beneath(b->workdir_fd, rel,
+					  O_PATH | O_NOFOLLOW);
+	if (lfd == -ENOENT || lfd == -ENOTDIR)
+		return -ENOENT;
+	if (lfd < 0)
+		return lfd;
+	r = opened(lfd, st);
+	if (r < 0)
+		return r;
+	*side = SL_COW_LOWER;
+	*fd = lfd;
+	if (S_ISDIR(st->st_mode))
+		note_lower(b, rel, true);
+	return 0;
+}
+
+bool sl_cow_dir_changed(struct sl_cow_branch *b, const char *rel)
+{
+	size_t len = strlen(rel);
+	bool hit = false;
+
+	if (sl_cow_upper_stat(b, rel, NULL) == 0)
+		return true;
+	pthread_mutex_lock(&b->lock);
+	for (size_t i = 0; !hit && i < b->whiteouts.cap; i++) {
+		const char *w = b->whiteouts.slots[i].path;
+
+		hit = w && (len == 0 || (strncmp(w, rel, len) == 0 &&
+					 w[len] == '/'));
+	}
+	pthread_mutex_unlock(&b->lock);
+	return hit;
+}
+
+int sl_cow_upper_open(const struct sl_cow_branch *b, const char *rel,
+		      int flags)
+{
+	return sl_cow_open_beneath(b->upper_fd, rel, flags | O_NOFOLLOW);
+}
+
+int sl_cow_lower_open(const struct sl_cow_branch *b, const char *rel,
+		      int flags)
+{
+	return sl_cow_open_beneath(b->workdir_fd, rel, flags | O_NOFOLLOW);
+}
+
+int sl_cow_root_stat(const struct sl_cow_branch *b, bool upper,
+		     struct stat *st)
+{
+	return fstat(upper ? b->upper_fd : b->workdir_fd, st) < 0 ? -errno : 0;
+}
+
+int sl_cow_workdir_parent(const struct sl_cow_branch *b)
+{
+	int fd = openat(b->workdir_fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
 }
 
 int sl_cow_whiteout(struct sl_cow_branch *b, const char *rel)

@@ -48,6 +48,7 @@ enum sl_fs_op {
 	SL_FS_CHDIR,
 	SL_FS_GETXATTR,
 	SL_FS_STATFS,
+	SL_FS_LISTXATTR,   /* x[1] = list, x[2] = size */
 };
 
 /* Layouts of the times argument of SL_FS_UTIMES. */
@@ -70,6 +71,10 @@ struct sl_fs_req {
 	unsigned nargs;
 	struct sl_fs_arg a[2];
 	int fd;        /* the child's fd the call acts on (watch, f-calls) */
+	/* A module decided the call for the whole filesystem view (the
+	 * copy-on-write interception, for what lies in its workdir): the
+	 * later filesystem modules leave it alone. */
+	bool settled;
 	uint64_t flags, mode, resolve;
 	uint64_t x[3];
 	const char *target; /* SL_FS_SYMLINK */
@@ -80,6 +85,7 @@ struct sl_fs_req {
 	 * each argument's resolution. */
 	bool based;
 	int base[2];
+	char *base_rel[2]; /* a virtual working directory (resolve.h) */
 	struct sl_fs_res {
 		bool done;
 		unsigned how;

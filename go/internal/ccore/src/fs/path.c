@@ -66,6 +66,15 @@ bool sl_path_covers(const char *prefix, const char *path)
 	       (path[pl] == '\0' || path[pl] == '/');
 }
 
+void sl_path_strip_deleted(char *path)
+{
+	static const char deleted[] = " (deleted)";
+	size_t len = strlen(path), dl = sizeof(deleted) - 1;
+
+	if (len > dl && strcmp(path + len - dl, deleted) == 0)
+		path[len - dl] = '\0';
+}
+
 void sl_path_last(const char *path, size_t *dir_len, const char **name,
 		  size_t *name_len, bool *slash)
 {

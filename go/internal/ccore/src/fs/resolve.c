@@ -30,6 +30,7 @@ void sl_resolved_clear(struct sl_resolved *r)
 	if (r->parentfd >= 0)
 		close(r->parentfd);
 	free(r->name);
+	free(r->rel);
 	memset(r, 0, sizeof(*r));
 	r->fd = r->parentfd = -1;
 }
@@ -159,26 +160,6 @@ static int proc_link(const struct sl_resolve_ctx *c, int dir, const char *name,
 	return *jump < 0 ? -errno : 0;
 }
 
-/* State of a component-by-component walk. */
-struct walk {
-	const struct sl_resolve_ctx *c;
-	uint64_t rflags;
-	bool beneath, scoped;
-	int anchor;   /* where absolute paths start and ".." stops */
-	int cur;      /* the directory reached so far */
-	char *rest;   /* the text still to walk, from off */
-	size_t off;
-	unsigned links;
-	bool jumped;  /* a magic link moved the walk: try the kernel */
-};
-
-static bool on_procfs(int fd)
-{
-	struct statfs sf;
-
-	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
-}
-
 static void replace_fd(int *cur, int nfd)
 {
 	close(*cur);
@@ -191,6 +172,127 @@ static bool same_inode(int a, int b)
 
 	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Is the layer of c to be walked through? */
+static bool layer_on(const struct sl_resolve_ctx *c)
+{
+	return c->layer && c->layer->active(c->layer->arg);
+}
+
+/* State of a component-by-component walk. */
+struct walk {
+	const struct sl_resolve_ctx *c;
+	uint64_t rflags;
+	bool beneath, scoped;
+	int anchor;   /* where absolute paths start and ".." stops */
+	int cur;      /* the directory reached so far */
+	char *rest;   /* the text still to walk, from off */
+	size_t off;
+	unsigned links;
+	bool jumped;  /* a magic link moved the walk: try the kernel */
+	/* In a layered tree (layer set when active): */
+	const struct sl_resolve_layer *layer;
+	char *mrel;       /* cur's rel while inside the tree, else NULL */
+	int side;         /* ... the side serving it */
+	char *anchor_rel; /* a scoped walk's anchor inside the tree */
+	bool touched;
+};
+
+/* rel + "/" + name ("" rel: name). */
+static char *join_rel(const char *rel, const char *name)
+{
+	char *out;
+
+	if (asprintf(&out, "%s%s%s", rel, *rel ? "/" : "", name) < 0)
+		return NULL;
+	return out;
+}
+
+/* Move the walk to the merged entry rel (a directory). */
+static int layer_move(struct walk *w, char *rel)
+{
+	bool differs = false;
+	struct stat st;
+	int fd = -1, side = 0;
+	int r = w->layer->lookup(w->layer->arg, rel, -1, 0, &fd, &st, &side,
+				 &differs);
+
+	if (r < 0) {
+		free(rel);
+		return r;
+	}
+	w->touched |= differs;
+	replace_fd(&w->cur, fd);
+	free(w->mrel);
+	w->mrel = rel;
+	w->side = side;
+	return 0;
+}
+
+/* Has the walk arrived in the layered tree (at cur)? by_path: a start or
+ * a jump, which can land anywhere in it (else only its roots count). A
+ * directory is then the merged one of its rel; anything else a magic
+ * link designates is that very object. */
+static int layer_enter(struct walk *w, bool by_path)
+{
+	struct sl_fs_obj o;
+	char *rel = NULL;
+	int r, side = 0;
+
+	if (!w->layer || w->mrel)
+		return 0;
+	r = sl_fs_obj_of(w->cur, &o);
+	if (r == 0)
+		r = w->layer->enter(w->layer->arg, w->cur, &o, by_path, &rel,
+				    &side);
+	if (r <= 0)
+		return r;
+	if (S_ISDIR(o.mode))
+		return layer_move(w, rel);
+	w->mrel = rel;
+	w->side = side;
+	return 0;
+}
+
+/* Leave the tree (an absolute symlink restarts from the anchor). */
+static void layer_leave(struct walk *w)
+{
+	free(w->mrel);
+	w->mrel = NULL;
+}
+
+/* ".." inside the tree: the merged parent, or out of the tree's root. */
+static int layer_up(struct walk *w)
+{
+	const char *slash;
+	char *parent;
+	int nfd;
+
+	if (w->anchor_rel && strcmp(w->mrel, w->anchor_rel) == 0)
+		return w->beneath ? -EXDEV : 0;
+	if (!*w->mrel) {
+		if (same_inode(w->cur, w->anchor))
+			return w->beneath ? -EXDEV : 0;
+		nfd = w->layer->up(w->layer->arg);
+		if (nfd < 0)
+			return nfd;
+		replace_fd(&w->cur, nfd);
+		layer_leave(w);
+		return 0;
+	}
+	slash = strrchr(w->mrel, '/');
+	parent = strndup(w->mrel, slash ? (size_t)(slash - w->mrel) : 0);
+	if (!parent)
+		return -ENOMEM;
+	return layer_move(w, parent);
+}
+
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
 /* ".." from the current directory; a root is its own parent. */
@@ -257,6 +359,10 @@ static int step_link(struct walk *w, int lnk, const char *comp,
 		if (nfd < 0)
 			return nfd;
 		replace_fd(&w->cur, nfd);
+		layer_leave(w);
+		r = w->anchor_rel ? layer_move(w, strdup(w->anchor_rel)) : 0;
+		if (r < 0)
+			return r;
 	}
 	r = prepend_target(&w->rest, target, after, slash_after);
 	w->off = 0;
@@ -308,6 +414,81 @@ static int kernel_rest(struct walk *w, bool follow, struct sl_resolved *out)
 	return r == -ELOOP || r == -ENOENT ? 0 : r;
 }
 
+/* One component outside the layered tree. A walk through a layer (a
+ * walk of every path, not only of procfs) never waits on the event loop:
+ * a lookup outside the dentry cache is left to a worker (-EAGAIN). */
+static int step_open(struct walk *w, const char *comp)
+{
+	struct open_how oh = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_CACHED,
+	};
+	int fd;
+
+	if (w->layer && w->c->nonblock)
+		fd = (int)syscall(__NR_openat2, w->cur, comp, &oh, sizeof(oh));
+	else
+		fd = openat(w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A missing last component: its directory (the walk's) and name. */
+static int report_missing(struct walk *w, const char *comp, bool slash_after,
+			  struct sl_resolved *out)
+{
+	out->name = strdup(comp);
+	if (!out->name)
+		return -ENOMEM;
+	out->parentfd = TAKE_FD(w->cur);
+	out->trailing_slash = slash_after;
+	out->touched = w->touched;
+	return 0;
+}
+
+/* One component inside the layered tree: 1 to go on, 0 at a missing
+ * last component (out filled when MISSING_OK), or -errno. */
+static int layer_step(struct walk *w, const char *comp, bool last,
+		      const char *after, bool slash_after, unsigned how,
+		      struct sl_resolved *out)
+{
+	_cleanup_(freep) char *rel = join_rel(w->mrel, comp);
+	bool differs = false;
+	struct stat st;
+	int nfd = -1, side = 0, r;
+
+	if (!rel)
+		return -ENOMEM;
+	r = w->layer->lookup(w->layer->arg, rel, w->cur, w->side, &nfd, &st,
+			     &side, &differs);
+	w->touched |= differs;
+	if (r == -ENOENT && last && (how & SL_RES_MISSING_OK)) {
+		out->parent_side = w->side;
+		if (report_missing(w, comp, slash_after, out) < 0)
+			return -ENOMEM;
+		out->layered = true;
+		out->rel = TAKE_PTR(rel);
+		out->side = side;
+	}
+	if (r < 0)
+		return r;
+	if (S_ISLNK(st.st_mode) &&
+	    (!last || slash_after || (how & SL_RES_FOLLOW))) {
+		r = step_link(w, nfd, comp, after, slash_after);
+		close(nfd);
+		return r < 0 ? r : 1;
+	}
+	if (!S_ISDIR(st.st_mode) && (!last || slash_after)) {
+		close(nfd);
+		return -ENOTDIR;
+	}
+	replace_fd(&w->cur, nfd);
+	free(w->mrel);
+	w->mrel = TAKE_PTR(rel);
+	w->side = side;
+	return 1;
+}
+
 static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 {
 	const char *after;
@@ -319,7 +500,13 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 		struct stat st;
 		int nfd, r;
 
-		if (w->jumped) {
+		if (w->jumped && w->layer) {
+			/* a magic link may land anywhere in the tree */
+			w->jumped = false;
+			r = layer_enter(w, true);
+			if (r < 0)
+				return r;
+		} else if (w->jumped) {
 			r = kernel_rest(w, how & SL_RES_FOLLOW, out);
 			if (r != 0)
 				return r < 0 ? r : 0;
@@ -331,21 +518,24 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 		if (strcmp(comp, ".") == 0)
 			continue;
 		if (strcmp(comp, "..") == 0) {
-			r = step_up(w);
+			r = w->mrel ? layer_up(w) : step_up(w);
 			if (r < 0)
 				return r;
 			continue;
 		}
-		nfd = openat(w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (w->mrel) {
+			r = layer_step(w, comp, last, after, slash_after, how,
+				       out);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		nfd = step_open(w, comp);
 		if (nfd < 0) {
-			r = -errno;
-			if (r == -ENOENT && last && (how & SL_RES_MISSING_OK)) {
-				out->name = strdup(comp);
-				if (!out->name)
-					return -ENOMEM;
-				out->parentfd = TAKE_FD(w->cur);
-				out->trailing_slash = slash_after;
-			}
+			r = nfd;
+			if (r == -ENOENT && last && (how & SL_RES_MISSING_OK) &&
+			    report_missing(w, comp, slash_after, out) < 0)
+				return -ENOMEM;
 			return r;
 		}
 		if (fstat(nfd, &st) < 0) {
@@ -366,9 +556,42 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 			return -ENOTDIR;
 		}
 		replace_fd(&w->cur, nfd);
+		if (S_ISDIR(st.st_mode)) {
+			r = layer_enter(w, false);
+			if (r < 0)
+				return r;
+		}
 	}
 	out->fd = TAKE_FD(w->cur);
+	out->touched = w->touched;
+	if (w->mrel) {
+		out->layered = true;
+		out->rel = TAKE_PTR(w->mrel);
+		out->side = w->side;
+	}
 	return sl_resolved_stat(out);
+}
+
+/* Where the walk starts in the layered tree, if it does: a virtual
+ * working directory, or a base (and a scoped walk's anchor) inside it. */
+static int walk_start(struct walk *w, bool relative)
+{
+	int r;
+
+	if (!w->layer)
+		return 0;
+	if (relative && w->c->base_rel) {
+		w->touched = true; /* the kernel starts elsewhere */
+		r = layer_move(w, strdup(w->c->base_rel));
+	} else {
+		r = layer_enter(w, true);
+	}
+	if (r == 0 && w->scoped && w->mrel && relative) {
+		w->anchor_rel = strdup(w->mrel);
+		if (!w->anchor_rel)
+			return -ENOMEM;
+	}
+	return r;
 }
 
 static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
@@ -380,6 +603,7 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 		.beneath = rflags & RESOLVE_BENEATH,
 		.scoped = rflags & SL_SCOPED,
 		.cur = -1,
+		.layer = layer_on(c) ? c->layer : NULL,
 	};
 	_cleanup_(closep) int own_root = -1;
 	int r;
@@ -400,10 +624,20 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 	if (!w.rest)
 		return -ENOMEM;
 	w.cur = dup_fd(path[0] == '/' ? w.anchor : dirfd);
-	r = w.cur < 0 ? w.cur : walk_steps(&w, how, out);
+	r = w.cur < 0 ? w.cur : walk_start(&w, path[0] != '/');
+	if (r >= 0)
+		r = walk_steps(&w, how, out);
+	if (w.layer) {
+		/* (a failure inside the tree is the merged view's answer) */
+		out->touched |= w.touched;
+		if (r < 0 && w.mrel)
+			out->layered = true;
+	}
 	if (w.cur >= 0)
 		close(w.cur);
 	free(w.rest);
+	free(w.mrel);
+	free(w.anchor_rel);
 	return r;
 }
 
@@ -421,6 +655,11 @@ static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
 	/* Absolute paths start at the child's root, unless the child scoped
 	 * the walk to its dirfd; a root that is not ours is emulated with
 	 * RESOLVE_IN_ROOT (".." stops there, absolute links land there). */
+	/* Through the layered tree: the walk is ours (a missing last
+	 * component reported by it). */
+	if (!(how & SL_RES_KERNEL) && layer_on(c))
+		return walk(c, dirfd, path, rflags,
+			    how & (SL_RES_FOLLOW | SL_RES_MISSING_OK), out);
 	if (path[0] == '/' && !(rflags & SL_SCOPED)) {
 		base = c->rootfd >= 0 ? c->rootfd : AT_FDCWD;
 		if (c->rootfd >= 0)
@@ -457,15 +696,18 @@ static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
 	if (nlen == 0) /* "/": no component to create or remove */
 		return resolve_object(c, dirfd, path, rflags, how, out);
 	init_out(&dir);
-	if (dlen == 0) {
+	if (dlen == 0 && (!layer_on(c) || (how & SL_RES_KERNEL))) {
 		dir.fd = dup_fd(dirfd);
 		r = dir.fd < 0 ? dir.fd : 0;
 	} else {
-		dpath = strndup(path, dlen);
+		/* (the layered walk must see the base itself) */
+		dpath = dlen ? strndup(path, dlen) : strdup(".");
 		r = dpath ? resolve_object(c, dirfd, dpath, rflags, how, &dir) :
 			    -ENOMEM;
 	}
 	if (r < 0) {
+		out->layered = dir.layered;
+		out->touched = dir.touched;
 		sl_resolved_clear(&dir);
 		return r;
 	}
@@ -476,6 +718,18 @@ static int resolve_parent(const struct sl_resolve_ctx *c, int dirfd,
 	}
 	out->parentfd = TAKE_FD(dir.fd);
 	out->trailing_slash = slash;
+	out->touched = dir.touched;
+	if (dir.layered) {
+		out->layered = true;
+		if (strcmp(out->name, ".") != 0 &&
+		    strcmp(out->name, "..") != 0) {
+			out->rel = join_rel(dir.rel, out->name);
+			if (!out->rel) {
+				sl_resolved_clear(&dir);
+				return -ENOMEM;
+			}
+		}
+	}
 	sl_resolved_clear(&dir);
 	return 0;
 }
@@ -535,7 +789,9 @@ int sl_resolve(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 	if (how & SL_RES_PARENT)
 		return resolve_parent(c, dirfd, path, resolve_flags, how, out);
 	r = resolve_object(c, dirfd, path, resolve_flags, how, out);
-	if (r == -ENOENT && (how & SL_RES_MISSING_OK))
+	/* (a layered walk reports the missing component itself) */
+	if (r == -ENOENT && (how & SL_RES_MISSING_OK) &&
+	    ((how & SL_RES_KERNEL) || !layer_on(c)))
 		r = resolve_missing(c, dirfd, path, resolve_flags, how, 0,
 				    out);
 	return r;

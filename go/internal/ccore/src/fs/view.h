@@ -15,6 +15,7 @@
 #define SL_FS_VIEW_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,7 +40,23 @@ struct sl_fs_view {
 		ino_t ino;
 	} *unlisted;
 	size_t nunlisted;
+	/* A copy-on-write run (sl_fs_view_cow): the workdir and the storage
+	 * base, which nothing performed on behalf may write (the interception
+	 * stages the workdir's writes itself), the layer that resolves the
+	 * merged view, and what the ruleset built around them: the
+	 * directories on the way (which Landlock lets nobody change), with
+	 * their paths, and the objects below them that have a rule of their
+	 * own (sorted); anything else below them is served here. */
+	char *cow_workdir, *cow_storage;
+	const struct sl_resolve_layer *layer;
+	struct sl_fs_dirid *onway;
+	char **onway_paths;
+	size_t nonway;
+	struct sl_fs_dirid *ruled;
+	size_t nruled, capruled;
+	int expands;           /* some grant was expanded: -1 not known */
 	struct sl_creds_cache *creds;
+	atomic_uint live_denials; /* paths a policy callback denied */
 	bool root_checked;
 	int rootfd;            /* the child's root when not ours, else -1 */
 	bool foreign_userns;
@@ -51,6 +68,13 @@ struct sl_fs_view {
 int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
 		   enum sl_creds_mode creds, struct sl_fs_view **out);
 void sl_fs_view_free(struct sl_fs_view *v);
+
+/* A copy-on-write run: the workdir and storage base (canonical; storage
+ * denied to the child from now on) and the layer of the merged view
+ * (fs/resolve.h, used by every resolution of the run; it must outlive
+ * the view). Called by the interception's module at its start. */
+int sl_fs_view_cow(struct sl_fs_view *v, const char *workdir,
+		   const char *storage, const struct sl_resolve_layer *layer);
 
 /* The deny set at run time (a path, as for fs_deny): effective for the
  * next decision. */
@@ -85,9 +109,10 @@ struct sl_fs_call {
 int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 		     const struct sl_notif *n, struct sl_creds_cache *creds,
 		     struct sl_fd_dir *fddir, bool nonblock);
-/* The same on the event loop, with the run's own. */
+/* The same on the event loop, with the run's own (creds: another cache
+ * of the loop's, NULL for the view's). */
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
-			  const struct sl_notif *n);
+			  const struct sl_notif *n, struct sl_creds_cache *creds);
 /* Back to the supervisor's own credentials: 0, or -errno when they could
  * not be restored (the thread then acts for no sandbox again, fs/creds.h;
  * what the call did stands). */
@@ -133,6 +158,14 @@ int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 int sl_fs_check_name(struct sl_fs_view *v, struct sl_fd_dir *d, int parentfd,
 		     const char *name, bool container);
 
+/* A copy-on-write object, checked by the path it has in the merged view
+ * (path: absolute, normalized) rather than by where it is stored: denied
+ * by path, or (fd >= 0, o its statx: a workdir object) by identity, or
+ * (container) holding a denied path; a under the grants. -EACCES. */
+int sl_fs_check_virtual(struct sl_fs_view *v, struct sl_fd_dir *d,
+			const char *path, int fd, const struct sl_fs_obj *o,
+			enum sl_fs_access a, bool container);
+
 /* Does the object (a directory about to move or go) contain a denied
  * path? */
 bool sl_fs_contains_denied(struct sl_fs_view *v, const char *path);
@@ -142,8 +175,19 @@ bool sl_fs_contains_denied(struct sl_fs_view *v, const char *path);
 void sl_fs_view_worker(struct sl_worker_job *job);
 
 /* Does the supervisor serve the object rather than Landlock, which was
- * not given it: procfs (when the view supervises /proc), and the
- * directories on the way to a directory left out of the grants? */
+ * not given it: procfs (when the view supervises /proc), the directories
+ * on the way to a directory left out of the grants, and in a
+ * copy-on-write run what was created below the directories on the way to
+ * the workdir or the storage after the ruleset was built? */
 bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r);
+/* Did the ruleset expand a grant around holes (then some directories or
+ * new entries are served: fsdeny's look at them)? Known without the
+ * sets, from the paths alone. */
+bool sl_fs_view_expands(struct sl_fs_view *v);
+
+/* The same for a directory in which a name is created or removed: also
+ * the directories on the way to the workdir or the storage themselves
+ * (Landlock lets nothing change them). */
+bool sl_fs_served_dir(struct sl_fs_view *v, const struct sl_resolved *dir);
 
 #endif

@@ -42,13 +42,22 @@
 /* The module's flags, passed to its operations. */
 enum {
 	/* No fs_deny: Landlock refuses everything denied; only procfs is
-	 * served here. */
+	 * served here (and, around a copy-on-write workdir, what the
+	 * ruleset could not give rights to: handlers/cow.c). */
 	KERNEL_ENFORCED = 1 << 0,
+	/* Active only for what a policy callback may deny at run time:
+	 * nothing to do until it does. */
+	LIVE_ONLY = 1 << 1,
 };
 
 struct fsdeny {
 	struct sl_fs_view *v;
 	unsigned flags;
+	bool proc; /* a grant reaches /proc or a sensitive entry */
+	/* After a policy callback denied a path: opens are performed on
+	 * behalf, with credentials read at each call where the view does
+	 * not cache them (it is not notified of their changes). */
+	struct sl_creds_cache *fresh;
 };
 
 #define SL_CREATE_RETRIES 3
@@ -190,6 +199,8 @@ static int open_existing(struct sl_fs_call *c, unsigned flags,
 		return r;
 	if (res->kind == SL_FSK_SLOW && c->nonblock)
 		return -EAGAIN;
+	if (sl_fs_call_gate(c, out))
+		return 0;
 	if (S_ISFIFO(mode) && !(fl & O_NONBLOCK) &&
 	    (fl & O_ACCMODE) != O_RDWR) {
 		fd = open_fifo(c, res, fl);
@@ -214,14 +225,14 @@ static int open_existing(struct sl_fs_call *c, unsigned flags,
 	return 0;
 }
 
-/* Without fs_deny, what Landlock was given (the directory dir) the
- * kernel decides. */
+/* Without fs_deny, what Landlock was given (names created or removed in
+ * the directory dir) the kernel decides. */
 static bool kernel_decides(struct sl_fs_call *c, unsigned flags, int dir)
 {
 	struct sl_resolved d = { .fd = dir };
 
 	return (flags & KERNEL_ENFORCED) && sl_resolved_stat(&d) == 0 &&
-	       !sl_fs_served(c->v, &d);
+	       !sl_fs_served_dir(c->v, &d);
 }
 
 /* Create name in dir (NULL: O_TMPFILE's unnamed file) and answer it. */
@@ -232,6 +243,8 @@ static int create_in(struct sl_fs_call *c, int dir, const char *name,
 	bool own_umask = c->job && c->job->own_fs;
 	int fd, r = 0;
 
+	if (sl_fs_call_gate(c, out))
+		return 0;
 	if (own_umask)
 		umask(c->creds->umask); /* the worker's own fs table */
 	do
@@ -315,7 +328,7 @@ static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
 		struct sl_resolved dir = { .fd = res->parentfd };
 
 		if (sl_resolved_stat(&dir) == 0)
-			served = sl_fs_served(c->v, &dir);
+			served = sl_fs_served_dir(c->v, &dir);
 	} else if (r != -ELOOP && r != -EAGAIN) {
 		served = false; /* the kernel fails it the same way */
 	}
@@ -516,6 +529,44 @@ static int op_link(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	return r;
 }
 
+/* mkdir, mknod and symlink: a new name in a directory held open. */
+static int op_create_name(struct sl_fs_call *c, unsigned flags,
+			  struct sl_action *out)
+{
+	const struct sl_fs_req *req = c->req;
+	const struct sl_resolved *res;
+	bool own_umask = c->job && c->job->own_fs;
+	bool exists;
+	int r = sl_fs_call_as_child(c);
+
+	(void)flags;
+	if (r == 0)
+		r = sl_fs_call_resolve(c, 0, SL_RES_PARENT, &res);
+	if (r == 0 && (!res->name || dot_or_dotdot(res->name)))
+		r = -EEXIST; /* "/", ".", ".." */
+	if (r == 0)
+		r = check_names(c, res, false, &exists);
+	if (r == 0 && exists)
+		r = -EEXIST;
+	if (r == 0)
+		r = sl_fs_call_may_wait(c, res->parentfd);
+	if (r < 0)
+		return r;
+	if (own_umask)
+		umask(c->creds->umask); /* the worker's own fs table */
+	if (req->op == SL_FS_MKDIR)
+		r = sl_fs_mkdir(res->parentfd, res->name, (mode_t)req->mode,
+				c->creds->umask, own_umask);
+	else if (req->op == SL_FS_MKNOD)
+		r = sl_fs_mknod(res->parentfd, res->name, (mode_t)req->mode,
+				(dev_t)req->x[0], c->creds->umask, own_umask);
+	else
+		r = sl_fs_symlink(req->target, res->parentfd, res->name);
+	if (r == 0)
+		sl_fs_answer_value(out, 0);
+	return r;
+}
+
 static int op_truncate(struct sl_fs_call *c, unsigned flags,
 		       struct sl_action *out)
 {
@@ -563,49 +614,153 @@ static bool relative_to_dirfd(const struct sl_notif *n)
 	       first != '\0';
 }
 
+/* Without fs_deny, a call that changes names (or truncates) is the
+ * kernel's unless one of the directories it changes (or the object) is
+ * served here: around a copy-on-write workdir, the ruleset could give no
+ * rights to what was created on the way to it after the ruleset. */
+static int op_names_served(struct sl_fs_call *c, unsigned flags,
+			   struct sl_action *out)
+{
+	bool served = false;
+	int r = 0;
+
+	for (unsigned i = 0; r == 0 && !served && i < c->req->nargs; i++) {
+		const struct sl_resolved *res;
+		bool obj = c->req->op == SL_FS_TRUNCATE ||
+			   (c->req->op == SL_FS_LINK && i == 0);
+
+		r = sl_fs_call_resolve(c, i,
+				       obj ? SL_RES_FOLLOW | SL_RES_KERNEL :
+					     SL_RES_PARENT | SL_RES_KERNEL,
+				       &res);
+		if (r == 0 && obj) {
+			served = sl_fs_served(c->v, res);
+		} else if (r == 0 && res->parentfd >= 0) {
+			struct sl_resolved dir = { .fd = res->parentfd };
+
+			served = sl_resolved_stat(&dir) == 0 &&
+				 sl_fs_served_dir(c->v, &dir);
+		}
+	}
+	if (r == -EAGAIN)
+		return r; /* not in the dentry cache: in a worker */
+	if (!served) {
+		sl_fs_answer_continue(out); /* the kernel's error too */
+		return 0;
+	}
+	switch (c->req->op) {
+	case SL_FS_UNLINK:
+		return op_unlink(c, flags, out);
+	case SL_FS_RENAME:
+		return op_rename(c, flags, out);
+	case SL_FS_LINK:
+		return op_link(c, flags, out);
+	case SL_FS_TRUNCATE:
+		return op_truncate(c, flags, out);
+	default:
+		return op_create_name(c, flags, out);
+	}
+}
+
+static bool fsdeny_active(const struct sl_policy *p);
+static bool grant_reaches(const struct sl_strv *grants);
+
+/* The operation for req, or NULL when the module has nothing to say. */
+static sl_fs_op_fn op_of(const struct sl_fs_req *req, unsigned flags)
+{
+	if ((flags & KERNEL_ENFORCED) && req->op != SL_FS_OPEN &&
+	    req->op != SL_FS_EXEC)
+		return op_names_served;
+	switch (req->op) {
+	case SL_FS_OPEN:
+		return op_open;
+	case SL_FS_EXEC:
+		return op_exec;
+	case SL_FS_UNLINK:
+		return op_unlink;
+	case SL_FS_RENAME:
+		return op_rename;
+	case SL_FS_LINK:
+		return op_link;
+	case SL_FS_TRUNCATE:
+		return op_truncate;
+	case SL_FS_MKDIR:
+	case SL_FS_MKNOD:
+	case SL_FS_SYMLINK:
+		return op_create_name;
+	default:
+		return NULL;
+	}
+}
+
+static unsigned flags_of(const struct sl_policy *p)
+{
+	return p->fs_deny.n == 0 ? KERNEL_ENFORCED : 0;
+}
+
+int sl_fsdeny_decide(struct sl_fs_call *c, struct sl_action *out)
+{
+	unsigned flags = flags_of(c->v->p);
+	sl_fs_op_fn fn;
+
+	if (!fsdeny_active(c->v->p))
+		return 0;
+	switch (c->req->op) {
+	case SL_FS_OPEN: case SL_FS_EXEC: case SL_FS_UNLINK:
+	case SL_FS_RENAME: case SL_FS_LINK: case SL_FS_TRUNCATE:
+	case SL_FS_MKDIR: case SL_FS_MKNOD: case SL_FS_SYMLINK:
+		fn = op_of(c->req, flags);
+		return fn ? fn(c, flags, out) : 0;
+	default:
+		return 0;
+	}
+}
+
+int sl_fsdeny_perform(struct sl_fs_call *c, struct sl_action *out)
+{
+	sl_fs_op_fn fn = op_of(c->req, 0);
+
+	return fn ? fn(c, 0, out) : 0;
+}
+
 static int fsdeny_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {
 	struct fsdeny *s = state;
 	const struct sl_fs_req *req;
+	unsigned flags = s->flags;
+	bool live = atomic_load(&s->v->live_denials) > 0;
 	sl_fs_op_fn fn;
 
+	if ((flags & LIVE_ONLY) && !live)
+		return 0;
+	if (live) /* everything is checked on behalf now */
+		flags &= ~(unsigned)KERNEL_ENFORCED;
 	if (sl_creds_invalidating(n->req->data.nr)) {
 		/* before the kernel changes them; exec is checked too */
 		sl_creds_invalidate(s->v->creds, n);
 		if ((n->req->data.nr != __NR_execve &&
 		     n->req->data.nr != __NR_execveat) ||
-		    (s->flags & KERNEL_ENFORCED))
+		    (flags & KERNEL_ENFORCED))
 			return 0;
 	}
-	if ((s->flags & KERNEL_ENFORCED) && relative_to_dirfd(n))
+	if ((flags & KERNEL_ENFORCED) && !s->v->p->workdir &&
+	    relative_to_dirfd(n))
+		return 0;
+	/* Around a copy-on-write workdir whose grants needed no expansion,
+	 * nothing is served here. */
+	if ((flags & KERNEL_ENFORCED) && !s->proc &&
+	    !sl_fs_view_expands(s->v))
 		return 0;
 	req = sl_fs_req_get(n);
 	if (!req)
 		return -ENOMEM;
-	switch (req->op) {
-	case SL_FS_OPEN:
-		fn = op_open;
-		break;
-	case SL_FS_EXEC:
-		fn = op_exec;
-		break;
-	case SL_FS_UNLINK:
-		fn = op_unlink;
-		break;
-	case SL_FS_RENAME:
-		fn = op_rename;
-		break;
-	case SL_FS_LINK:
-		fn = op_link;
-		break;
-	case SL_FS_TRUNCATE:
-		fn = op_truncate;
-		break;
-	default:
+	if (req->settled)
 		return 0;
-	}
-	return sl_fs_run(s->v, n, fn, s->flags, out);
+	fn = op_of(req, flags);
+	return fn ? sl_fs_run_creds(s->v, n, fn, flags, live ? s->fresh : NULL,
+				    out) :
+		    0;
 }
 
 /* ---- activation -------------------------------------------------------------- */
@@ -628,13 +783,21 @@ static bool grant_reaches(const struct sl_strv *grants)
 	return false;
 }
 
+static bool statically_active(const struct sl_policy *p)
+{
+	return p->fs_deny.n > 0 || p->workdir || grant_reaches(&p->fs_read) ||
+	       grant_reaches(&p->fs_write);
+}
+
 static bool fsdeny_active(const struct sl_policy *p)
 {
 	/* Under chroot the chroot handlers match denials on virtual paths. */
 	if (p->chroot)
 		return false;
-	return p->fs_deny.n > 0 || grant_reaches(&p->fs_read) ||
-	       grant_reaches(&p->fs_write);
+	/* a policy callback may deny paths at run time; (a copy-on-write
+	 * workdir: what the ruleset built around it could not give rights
+	 * to is served here) */
+	return statically_active(p) || p->cb;
 }
 
 static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -643,12 +806,34 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 		SCMP_SYS(execve),   SCMP_SYS(execveat), SCMP_SYS(linkat),
 		SCMP_SYS(link),	    SCMP_SYS(renameat2), SCMP_SYS(renameat),
 		SCMP_SYS(rename),   SCMP_SYS(truncate), SCMP_SYS(unlinkat),
-		SCMP_SYS(unlink),   SCMP_SYS(rmdir),
+		SCMP_SYS(unlink),   SCMP_SYS(rmdir),    SCMP_SYS(mkdir),
+		SCMP_SYS(mkdirat),  SCMP_SYS(mknod),    SCMP_SYS(mknodat),
+		SCMP_SYS(symlink),  SCMP_SYS(symlinkat),
 	};
 
+	if (p->cb) {
+		/* Denials at run time: every open and every call that names
+		 * an entry (notified for the callback anyway). */
+		sl_open_family_add(set);
+		sl_nrset_add_sys(set, creat);
+		for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
+			sl_nrset_add(set, others[i]);
+		if (!statically_active(p))
+			return;
+	}
 	/* opens are performed on behalf, with cached credentials */
 	sl_creds_invalidating_syscalls(set);
 	sl_nrset_add_sys(set, creat);
+	if (p->fs_deny.n == 0 && p->workdir) {
+		/* around a copy-on-write workdir, names and opens of what
+		 * the ruleset could not give rights to */
+		sl_open_family_add(set);
+		for (size_t i = 0; i < SL_ARRAY_SIZE(others); i++)
+			if (others[i] != SCMP_SYS(execve) &&
+			    others[i] != SCMP_SYS(execveat))
+				sl_nrset_add(set, others[i]);
+		return;
+	}
 	if (p->fs_deny.n == 0) {
 		/* Only /proc is served: reached by opens alone, and not
 		 * relative to a directory fd (the kernel, which was not
@@ -665,7 +850,11 @@ static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 
 static void fsdeny_fini(void *state)
 {
-	free(state);
+	struct fsdeny *s = state;
+
+	if (s)
+		sl_creds_cache_free(s->fresh);
+	free(s);
 }
 
 static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
@@ -681,8 +870,15 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		return sl_supervisor_init_error(sv, EINVAL,
 						"fs_deny: no filesystem view");
 	}
-	if (p->fs_deny.n == 0)
-		s->flags |= KERNEL_ENFORCED;
+	s->flags = flags_of(p);
+	s->proc = grant_reaches(&p->fs_read) || grant_reaches(&p->fs_write);
+	if (!statically_active(p))
+		s->flags |= LIVE_ONLY;
+	if (p->cb && p->fs_deny.n == 0 &&
+	    sl_creds_cache_new(SL_CREDS_FRESH, &s->fresh) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
 	*state = s;
 	return 0;
 }

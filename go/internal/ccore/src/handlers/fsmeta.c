@@ -26,6 +26,7 @@
 #include "fs/defer.h"
 #include "fs/kcompat.h"
 #include "fs/ops.h"
+#include "handlers/fsmeta.h"
 #include "handlers/fsview.h"
 #include "supervisor/notif.h"
 #include "util/cleanup.h"
@@ -33,15 +34,7 @@
 
 #define XATTR_ARGS_SIZE_VER0 16
 
-/* What a call writes, read from the child once, before anything else. */
-struct meta {
-	struct timespec ts[2];
-	bool now; /* a NULL times argument */
-	char name[XATTR_NAME_MAX + 1];
-	void *value;
-	size_t size;
-	int xflags;
-};
+#define meta sl_fs_meta
 
 static int read_times(const struct sl_notif *n, const struct sl_fs_req *req,
 		      struct meta *m)
@@ -159,8 +152,25 @@ static int object(struct sl_fs_call *c, int *fd, int *owned,
 	return 0;
 }
 
-static int perform(const struct sl_fs_req *req, int fd,
-		   const struct sl_fs_obj *o, const struct meta *m)
+int sl_fs_meta_read(const struct sl_notif *n, const struct sl_fs_req *req,
+		    struct sl_fs_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (req->op == SL_FS_UTIMES)
+		return read_times(n, req, m);
+	if (req->op == SL_FS_SETXATTR || req->op == SL_FS_REMOVEXATTR)
+		return read_xattr(n, req, m);
+	return 0;
+}
+
+void sl_fs_meta_free(struct sl_fs_meta *m)
+{
+	free(m->value);
+	m->value = NULL;
+}
+
+int sl_fs_meta_apply(const struct sl_fs_req *req, int fd,
+		     const struct sl_fs_obj *o, const struct sl_fs_meta *m)
 {
 	switch (req->op) {
 	case SL_FS_CHMOD:
@@ -183,16 +193,13 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	const struct sl_fs_req *req = c->req;
 	_cleanup_(closep) int owned = -1;
-	struct meta m = { 0 };
+	struct meta m;
 	int fd = -1;
 	struct sl_fs_obj o;
-	int r = 0;
+	int r;
 
 	(void)flags;
-	if (req->op == SL_FS_UTIMES)
-		r = read_times(c->n, req, &m);
-	else if (req->op == SL_FS_SETXATTR || req->op == SL_FS_REMOVEXATTR)
-		r = read_xattr(c->n, req, &m);
+	r = sl_fs_meta_read(c->n, req, &m);
 	if (r == 0)
 		r = sl_fs_call_as_child(c);
 	if (r == 0)
@@ -202,17 +209,23 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	if (r == 0 && c->nonblock && sl_fs_kind_of(fd, &o) == SL_FSK_SLOW)
 		r = -EAGAIN; /* may wait: in a worker */
 	if (r == 0)
-		r = perform(req, fd, &o, &m);
-	free(m.value);
+		r = sl_fs_meta_apply(req, fd, &o, &m);
+	sl_fs_meta_free(&m);
 	if (r == 0)
 		sl_fs_answer_value(out, 0);
 	return r;
+}
+
+int sl_fsmeta_decide(struct sl_fs_call *c, struct sl_action *out)
+{
+	return sl_fs_policy_confines(c->v->p) ? op_meta(c, 0, out) : 0;
 }
 
 static int fsmeta_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {
 	struct sl_fs_view *v = state;
+	const struct sl_fs_req *req;
 
 	if (n->req->data.nr == SCMP_SYS(setgroups)) {
 		/* the view keeps groups (fs/creds.h): before the kernel
@@ -220,6 +233,9 @@ static int fsmeta_handle(void *state, const struct sl_notif *n,
 		sl_creds_invalidate(v->creds, n);
 		return 0;
 	}
+	req = sl_fs_req_get(n);
+	if (req && req->settled)
+		return 0; /* staged in the copy-on-write workdir */
 	return sl_fs_run(v, n, op_meta, 0, out);
 }
 

@@ -24,6 +24,17 @@ int sl_fs_view_module_init(struct sl_supervisor *sv, const struct sl_policy *p,
  * leaves metadata writes and watches to the supervisor)? */
 bool sl_fs_policy_confines(const struct sl_policy *p);
 
+/* In a worker, where the copy-on-write module found that a call it took
+ * over does not concern its workdir: what fsdeny (open, exec, the calls
+ * on names, truncate) and fsmeta (metadata writes) would have decided on
+ * the event loop. 0 with out CONTINUE when they have nothing to say. */
+int sl_fsdeny_decide(struct sl_fs_call *c, struct sl_action *out);
+/* fsdeny's call performed on the child's behalf whatever the policy, on
+ * the objects the call's resolution found (the kernel would not find
+ * them: a path through a staged symlink of a copy-on-write workdir). */
+int sl_fsdeny_perform(struct sl_fs_call *c, struct sl_action *out);
+int sl_fsmeta_decide(struct sl_fs_call *c, struct sl_action *out);
+
 /* Answers. */
 void sl_fs_answer_value(struct sl_action *out, int64_t v);
 void sl_fs_answer_continue(struct sl_action *out);

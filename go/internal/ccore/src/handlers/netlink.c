@@ -286,6 +286,9 @@ static int address(struct nl_state *st, const struct sl_notif *n,
 		answer(out, EINVAL);
 		return 0;
 	}
+	/* a policy callback decides before the socket changes */
+	if (sl_supervisor_gate_first(n, &nl, sizeof(nl), out))
+		return 0;
 	if (n->req->data.nr == __NR_bind) {
 		if (nl.nl_pid)
 			s->portid = nl.nl_pid;

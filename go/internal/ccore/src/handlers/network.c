@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #include "fs/creds.h"
+#include "handlers/live.h"
 #include "handlers/procinfo.h"
 #include "net/unixgate.h"
 #include "supervisor/notif.h"
+#include "supervisor/proctab.h"
 #include "util/cleanup.h"
 
 static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -183,7 +185,25 @@ void sl_net_answer_name(const struct sl_notif *n, uint64_t addr, uint64_t lenp,
 	out->value = 0;
 }
 
-int sl_net_check_dest(const struct sl_net_state *st,
+/* A policy callback's live sets, for the calling task's process. */
+static bool live_allows(struct sl_net_state *st, const struct sl_notif *n,
+			const struct sl_ip *ip)
+{
+	pid_t tgid = (pid_t)n->req->pid;
+
+	if (!st->live_looked) {
+		st->live = sl_live_of(st->sv);
+		st->live_looked = true;
+	}
+	if (!st->live || !sl_live_net_active(st->live))
+		return true;
+	if (sl_proctab_lookup(sl_supervisor_proctab(st->sv), (pid_t)n->req->pid,
+			      &tgid) < 0)
+		return false;
+	return sl_live_net_allows(st->live, tgid, ip);
+}
+
+int sl_net_check_dest(struct sl_net_state *st, const struct sl_notif *n,
 		      const struct sl_net_sock *s,
 		      const struct sockaddr_storage *ss, socklen_t len)
 {
@@ -195,20 +215,32 @@ int sl_net_check_dest(const struct sl_net_state *st,
 	if (r < 0)
 		return r; /* -EAFNOSUPPORT or -EINVAL */
 	if (!sl_net_policy_allows(&st->ctx->dest,
-				  sl_net_proto_of(s->protocol), &ip, port))
+				  sl_net_proto_of(s->protocol), &ip, port) ||
+	    !live_allows(st, n, &ip))
 		return -ECONNREFUSED;
 	return 0;
 }
+
+/* The destination as the child named it (before any rewriting). */
+struct sl_net_shown {
+	const void *addr;
+	socklen_t len;
+};
 
 /* connect() on the supervisor's duplicate. A blocking socket is connected
  * non-blocking and answered when the handshake ends, so a slow peer holds
  * only the calling thread of the child, never the supervisor. */
 static int connect_on_behalf(struct sl_net_state *st, const struct sl_notif *n,
 			     struct sl_net_sock *s, const void *addr,
-			     socklen_t len, struct sl_action *out)
+			     socklen_t len, const struct sl_net_shown *shown,
+			     struct sl_action *out)
 {
-	int r, err, fl = fcntl(s->fd, F_GETFL);
+	int r, err, fl;
 
+	/* a policy callback approves what the child named, first */
+	if (sl_supervisor_gate_first(n, shown->addr, shown->len, out))
+		return 0;
+	fl = fcntl(s->fd, F_GETFL);
 	if (fl < 0)
 		return -EBADF;
 	if (fl & O_NONBLOCK) {
@@ -258,6 +290,7 @@ static int connect_unix(struct sl_net_state *st, const struct sl_notif *n,
 			struct sl_net_sock *s, const struct sockaddr_storage *ss,
 			socklen_t len, struct sl_action *out)
 {
+	const struct sl_net_shown shown = { ss, len };
 	const struct sockaddr_un *sun = (const struct sockaddr_un *)ss;
 	struct sl_creds_saved saved = { 0 };
 	struct sockaddr_un target;
@@ -277,7 +310,7 @@ static int connect_unix(struct sl_net_state *st, const struct sl_notif *n,
 		r = sl_net_creds_enter(n, &saved);
 		if (r < 0)
 			return r;
-		r = connect_on_behalf(st, n, s, &target, tlen, out);
+		r = connect_on_behalf(st, n, s, &target, tlen, &shown, out);
 		/* A failed restore marks the thread (fs/creds.h); the
 		 * connect's answer stands. */
 		(void)sl_creds_leave(&saved);
@@ -296,7 +329,7 @@ static int connect_unix(struct sl_net_state *st, const struct sl_notif *n,
 	}
 	/* Unnamed, AF_UNSPEC (dissolving a datagram association) or not an
 	 * address at all: the kernel answers for the duplicate. */
-	return connect_on_behalf(st, n, s, ss, len, out);
+	return connect_on_behalf(st, n, s, ss, len, &shown, out);
 }
 
 /* port_remap: a loopback destination whose port the sandbox bound
@@ -321,8 +354,9 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 {
 	const __u64 *a = n->req->data.args;
 	_cleanup_(sl_net_sock_put) struct sl_net_sock s = { .fd = -1 };
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss, named;
 	socklen_t len = (socklen_t)(uint32_t)a[2];
+	const struct sl_net_shown shown = { &named, len };
 	int r;
 
 	if (len > sizeof(ss))
@@ -333,6 +367,7 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 	r = sl_net_read_sockaddr(n, a[1], len, &ss);
 	if (r < 0)
 		return r;
+	named = ss;
 	if (s.domain == AF_UNIX)
 		return connect_unix(st, n, &s, &ss, len, out);
 	if (s.domain != AF_INET && s.domain != AF_INET6) {
@@ -342,7 +377,7 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 	}
 	if ((ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
 	    st->ctx->dest_policy) {
-		r = sl_net_check_dest(st, &s, &ss, len);
+		r = sl_net_check_dest(st, n, &s, &ss, len);
 		if (r < 0) {
 			refuse(out, -r);
 			return 0;
@@ -363,5 +398,5 @@ int sl_net_handle_connect(struct sl_net_state *st, const struct sl_notif *n,
 	 * refuse: still done on the duplicate, never handed back to the
 	 * kernel, so a racing thread cannot turn it into an unchecked
 	 * connect. */
-	return connect_on_behalf(st, n, &s, &ss, len, out);
+	return connect_on_behalf(st, n, &s, &ss, len, &shown, out);
 }

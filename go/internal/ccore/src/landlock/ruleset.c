@@ -95,20 +95,24 @@ static int add_grant(int fd, const struct sl_landlock_plan *plan,
 struct hole_rule {
 	int ruleset;
 	uint64_t rights;
+	uint64_t read_rights; /* what a read-only rule keeps */
 };
 
-static int add_hole_rule(void *arg, int fd, enum sl_fs_rule kind)
+static int add_hole_rule(void *arg, int fd, const char *path, unsigned flags)
 {
 	struct hole_rule *h = arg;
 	struct sl_landlock_path_beneath_attr attr = { .parent_fd = fd };
 	struct stat st;
 
+	(void)path;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	attr.allowed_access = h->rights;
-	if (kind != SL_RULE_FULL)
+	if (flags & SL_RULE_READONLY)
+		attr.allowed_access &= h->read_rights;
+	if (flags & SL_RULE_DIR)
 		attr.allowed_access &= ~FS_FILE_RIGHTS;
-	if (kind == SL_RULE_DIR_NOLIST)
+	if (flags & SL_RULE_NOLIST)
 		attr.allowed_access &= ~(uint64_t)LANDLOCK_ACCESS_FS_READ_DIR;
 	if (!S_ISDIR(st.st_mode))
 		attr.allowed_access &= FS_FILE_RIGHTS;
@@ -129,6 +133,7 @@ static int add_grant_holes(int fd, const struct sl_landlock_plan *plan,
 	struct hole_rule h = {
 		.ruleset = fd,
 		.rights = writable ? plan->write_access : plan->read_access,
+		.read_rights = plan->read_access,
 	};
 	int r;
 
@@ -136,7 +141,8 @@ static int add_grant_holes(int fd, const struct sl_landlock_plan *plan,
 		return sl_landlock_add_path(fd, plan, path, writable, false, e);
 	if (sl_fs_holes_swallow(holes, real))
 		return 0; /* denied as a whole, or served by the supervisor */
-	r = sl_fs_holes_expand(holes, real, add_hole_rule, &h, budget);
+	r = sl_fs_holes_expand(holes, real, writable, add_hole_rule, &h,
+			       budget);
 	if (r == -E2BIG)
 		return sl_err(e, E2BIG,
 			      "cannot grant '%s' around its denied entries: "
@@ -177,10 +183,36 @@ int sl_landlock_add_fs_grants(int fd, const struct sl_landlock_plan *plan,
 	return add_grants(fd, plan, p, NULL, e);
 }
 
-int sl_landlock_add_supervised_grants(int fd,
-				      const struct sl_landlock_plan *plan,
-				      const struct sl_policy *p,
-				      struct sl_error *e)
+/* A copy-on-write run's own upper: the staged binaries it executes
+ * through the descriptors the supervisor hands it are read and executed
+ * by the kernel (nothing else of the storage is reachable). */
+static int add_cow_upper(int fd, const struct sl_landlock_plan *plan,
+			 const struct sl_landlock_cow *cow, struct sl_error *e)
+{
+	_cleanup_(closep) int dir = -1;
+	struct sl_landlock_path_beneath_attr attr = {
+		.allowed_access = plan->handled_fs &
+				  (LANDLOCK_ACCESS_FS_READ_FILE |
+				   LANDLOCK_ACCESS_FS_EXECUTE),
+	};
+
+	if (!cow->upper || !attr.allowed_access)
+		return 0;
+	dir = open(cow->upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return sl_err(e, errno, "cannot open the copy-on-write upper "
+			      "'%s': %s", cow->upper, strerror(errno));
+	attr.parent_fd = dir;
+	if (syscall(__NR_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH,
+		    &attr, 0) < 0)
+		return sl_err(e, errno, "landlock_add_rule '%s': %s",
+			      cow->upper, strerror(errno));
+	return 0;
+}
+
+static int add_run_grants(int fd, const struct sl_landlock_plan *plan,
+			  const struct sl_policy *p,
+			  const struct sl_landlock_cow *cow, struct sl_error *e)
 {
 	struct sl_fs_holes holes;
 	int r;
@@ -189,16 +221,37 @@ int sl_landlock_add_supervised_grants(int fd,
 	if (p->chroot)
 		return add_grants(fd, plan, p, NULL, e);
 	r = sl_fs_holes_of(p, &holes);
-	if (r < 0)
+	if (r == 0 && cow)
+		r = sl_fs_holes_add_cow(&holes, cow->workdir, cow->storage);
+	if (r < 0) {
+		sl_fs_holes_free(&holes);
 		return sl_err(e, -r, "cannot prepare the filesystem grants: %s",
 			      strerror(-r));
+	}
 	r = add_grants(fd, plan, p, &holes, e);
 	sl_fs_holes_free(&holes);
+	if (r == 0 && cow)
+		r = add_cow_upper(fd, plan, cow, e);
 	return r;
+}
+
+int sl_landlock_add_supervised_grants(int fd,
+				      const struct sl_landlock_plan *plan,
+				      const struct sl_policy *p,
+				      struct sl_error *e)
+{
+	return add_run_grants(fd, plan, p, NULL, e);
 }
 
 int sl_landlock_create_ruleset(const struct sl_policy *p, int *out_fd,
 			       struct sl_error *e)
+{
+	return sl_landlock_create_run_ruleset(p, NULL, out_fd, e);
+}
+
+int sl_landlock_create_run_ruleset(const struct sl_policy *p,
+				   const struct sl_landlock_cow *cow,
+				   int *out_fd, struct sl_error *e)
 {
 	struct sl_landlock_plan plan;
 	_cleanup_(closep) int fd = -1;
@@ -208,7 +261,7 @@ int sl_landlock_create_ruleset(const struct sl_policy *p, int *out_fd,
 	if (!r)
 		r = sl_landlock_new_ruleset(&plan, &fd, e);
 	if (!r)
-		r = sl_landlock_add_supervised_grants(fd, &plan, p, e);
+		r = add_run_grants(fd, &plan, p, cow, e);
 	if (!r)
 		r = sl_landlock_add_gpu_grants(fd, &plan, p, e);
 	if (!r)

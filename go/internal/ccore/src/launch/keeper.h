@@ -50,6 +50,49 @@ struct sl_keeper_state {
 	_Atomic uint32_t events;  /* bumped on every change above */
 };
 
+/*
+ * Freezing (docs/lifecycle.md): while an exec's argv is read and decided,
+ * the keeper holds every other task of the sandbox in a ptrace stop its
+ * real parent does not see (PTRACE_SEIZE, PTRACE_INTERRUPT), and the
+ * exec'ing task seized without a stop, so that once its exec is let
+ * through the others are released only after it has left the exec (it
+ * stops after it: the exec event, or any stop on its way back).
+ *
+ * One request at a time: the host fills op and its arguments, bumps
+ * seq and signals the keeper; the keeper sets done = seq when the
+ * request is complete and wakes the host.
+ */
+#define SL_FREEZE_MAX 1024
+
+enum sl_freeze_op {
+	SL_FREEZE_STOP = 1,    /* seize `watch` (no stop), stop tids[0..n) */
+	SL_FREEZE_RELEASE = 2, /* after the answer: let everything go (once
+				* the watched exec is over, if continued) */
+};
+
+struct sl_freeze_traced {
+	int32_t tid;
+	uint32_t state; /* keeper.c */
+	int32_t sig;    /* a signal to hand back at detach */
+};
+
+struct sl_freeze_area {
+	_Atomic uint32_t seq;  /* host: one more per request */
+	_Atomic uint32_t done; /* keeper: = seq once it is complete */
+	uint32_t op;           /* enum sl_freeze_op */
+	int32_t watch;         /* STOP: the exec'ing task (0: none) */
+	uint32_t continued;    /* RELEASE: its exec was let through */
+	uint32_t n;
+	int32_t tids[SL_FREEZE_MAX];
+	int32_t err;           /* keeper: 0, or -errno of a task it could
+				* not seize (EPERM: ptrace refused) */
+	_Atomic uint32_t cancel; /* host: stop waiting for this request */
+	/* the keeper's own */
+	uint32_t busy;
+	uint32_t ntraced;
+	struct sl_freeze_traced traced[SL_FREEZE_MAX + 2];
+};
+
 #define SL_KEEPER_MAX_KEEP 8
 
 struct sl_keeper_spec {
@@ -62,6 +105,7 @@ struct sl_keeper_spec {
 	int event_fd;              /* eventfd: wakes the host */
 	int keep[SL_KEEPER_MAX_KEEP]; /* fds the child needs, sorted */
 	int nkeep;
+	struct sl_freeze_area *freeze; /* NULL: the run never freezes */
 };
 
 /* Entry point for clone(): never returns. */

@@ -44,7 +44,9 @@ struct sl_launch {
 	int listener;     /* our copy (owned by the supervisor), or -1 */
 	uint64_t park_id; /* the parked child's notification */
 	bool parked;      /* park_id is to be answered at start */
+	struct sock_fprog own_prog; /* this run's own filter (custom handlers) */
 	bool took_tty;    /* the child was asked to take the terminal */
+	int own_ruleset;  /* a copy-on-write run's own ruleset, or -1 */
 	pid_t tty_owner;  /* foreground group to give the terminal back to */
 };
 

@@ -18,7 +18,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cow/cow.h"
+#include "landlock/landlock.h"
 #include "launch/launch.h"
+#include "seccomp/filter.h"
 #include "util/cleanup.h"
 #include "util/hostperm.h"
 
@@ -253,6 +256,29 @@ static void prepare_tty(struct sl_launch *l, const struct sl_run_opts *o)
 	l->spec.take_tty = true;
 }
 
+/* The policy's ruleset, shared by its runs; a copy-on-write run has one
+ * of its own, which leaves the workdir no right to write and the storage
+ * none at all, but lets the run read and execute its own upper (Landlock
+ * rules name objects that exist: the branch is the run's). */
+static int run_ruleset(struct sl_launch *l, struct sl_sandbox *sb,
+		       const struct sl_run_opts *o, struct sl_error *e)
+{
+	struct sl_landlock_cow cow;
+	int r;
+
+	if (!o->cow)
+		return sl_sandbox_ruleset(sb, &l->spec.ruleset_fd, e);
+	cow = (struct sl_landlock_cow){
+		.workdir = sl_cow_workdir(o->cow),
+		.storage = sl_cow_base(o->cow),
+		.upper = sl_cow_upper(o->cow),
+	};
+	r = sl_landlock_create_run_ruleset(sb->policy, &cow, &l->own_ruleset,
+					   e);
+	l->spec.ruleset_fd = l->own_ruleset;
+	return r;
+}
+
 /* The child's working directory (behavior.md 11.2). */
 static const char *child_cwd(const struct sl_policy *p)
 {
@@ -279,6 +305,7 @@ int sl_launch_prepare(struct sl_launch *l, struct sl_sandbox *sb,
 	c->ruleset_fd = -1;
 	c->handoff_fd = -1;
 	l->handoff = l->handoff_child = -1;
+	l->own_ruleset = -1;
 	l->event_fd = -1;
 	l->keeper_pidfd = -1;
 	l->listener = -1;
@@ -295,7 +322,7 @@ int sl_launch_prepare(struct sl_launch *l, struct sl_sandbox *sb,
 	if (r >= 0)
 		r = prepare_nofile(l, p, e);
 	if (r >= 0)
-		r = sl_sandbox_ruleset(sb, &c->ruleset_fd, e);
+		r = run_ruleset(l, sb, o, e);
 	if (r >= 0)
 		r = prepare_stack(l, e);
 	if (r >= 0)
@@ -372,4 +399,10 @@ void sl_launch_free(struct sl_launch *l)
 	if (l->event_fd >= 0)
 		close(l->event_fd);
 	l->event_fd = -1;
+	if (l->own_ruleset >= 0)
+		close(l->own_ruleset);
+	l->own_ruleset = -1;
+	free(l->kspec.freeze);
+	l->kspec.freeze = NULL;
+	sl_seccomp_free(&l->own_prog);
 }

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "launch/run_impl.h"
+#include "seccomp/filter.h"
+
+extern const struct sl_handler_module sl_module_freeze;
 
 /* "sandbox-<pid>-<n>", n counting from 1 in this process (behavior.md
  * 11.4). */
@@ -87,6 +90,7 @@ static struct sl_run *run_alloc(struct sl_sandbox *sb, const struct sl_run_opts 
 	}
 	r->sb = sl_sandbox_ref(sb);
 	r->own_thread = o->own_thread;
+	r->cow = o->cow;
 	r->epfd = -1;
 	r->pidfd = -1;
 	r->keeper.fd = -1;
@@ -116,6 +120,39 @@ static int check_opts(const struct sl_run_opts *o, const int pipe_fds[3],
 	return 0;
 }
 
+/* The run's modules: the policy's and those o adds, whose syscalls then
+ * need a filter of this run's own; a freezer when one of them freezes. */
+static int prepare_modules(struct sl_run *r, const struct sl_run_opts *o,
+			   struct sl_error *e)
+{
+	struct sl_launch *l = &r->launch;
+	struct sl_nrset set = r->sb->notify;
+	int rc = sl_modlist_copy(&r->sb->modules, &r->mods);
+
+	for (size_t i = 0; rc >= 0 && o->extra && i < o->extra->n; i++)
+		rc = sl_modlist_add(&r->mods, o->extra->v[i].m,
+				    o->extra->v[i].arg, o->extra->v[i].nrs);
+	if (rc < 0)
+		return sl_err(e, -rc, "out of memory");
+	if (o->extra && o->extra->n) {
+		sl_handlers_notify_set_of(o->extra, r->sb->policy, &set);
+		rc = sl_seccomp_build(r->sb->policy, &set, &l->own_prog, e);
+		if (rc < 0)
+			return rc;
+		l->spec.prog = &l->own_prog;
+		l->spec.listener = !sl_nrset_empty(&set);
+	}
+	if (!sl_modlist_has(&r->mods, &sl_module_freeze))
+		return 0;
+	l->kspec.freeze = calloc(1, sizeof(*l->kspec.freeze));
+	if (!l->kspec.freeze)
+		return sl_err(e, ENOMEM, "out of memory");
+	rc = sl_freezer_new(l, r->epfd, &r->freezer);
+	return rc < 0 ? sl_err(e, -rc, "cannot set up freezing: %s",
+			       strerror(-rc)) :
+			0;
+}
+
 /* Everything after the clone: the loop's sources and the supervisor. */
 static int attach(struct sl_run *r, int listener, struct sl_error *e)
 {
@@ -142,12 +179,15 @@ static int attach(struct sl_run *r, int listener, struct sl_error *e)
 			.keeper = r->launch.keeper_pid,
 			.listener = listener,
 			.epfd = r->epfd,
-			.active = r->sb->active_modules,
+			.mods = &r->mods,
+			.freezer = sl_freezer_ops(r->freezer),
+			.cow = r->cow,
 		};
 
 		rc = sl_supervisor_new(&cfg, &r->sv, e);
 		if (rc < 0)
 			return rc;
+		sl_freezer_attach(r->freezer, r->sv);
 	}
 	/* The child may have died already: its end is then published. */
 	sl_run_collect(r);
@@ -196,6 +236,8 @@ int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 		if (r->epfd < 0)
 			rc = sl_err(e, errno, "epoll_create1: %m");
 	}
+	if (rc >= 0)
+		rc = prepare_modules(r, o, e);
 	if (rc >= 0)
 		rc = attach_captures(r, o, e);
 	if (rc >= 0)
@@ -295,6 +337,8 @@ void sl_run_free(struct sl_run *r)
 	/* The supervisor goes after the processes: a dying one may still sit
 	 * in a notification, which a closed listener answers with ENOSYS. */
 	sl_supervisor_free(r->sv);
+	sl_freezer_free(r->freezer);
+	sl_modlist_free(&r->mods);
 	sl_capsrc_close(&r->cap[0]);
 	sl_capsrc_close(&r->cap[1]);
 	if (r->pidfd >= 0)

@@ -28,6 +28,13 @@ struct sl_run_opts {
 	bool start;              /* release the child at once (popen) */
 	bool own_thread;         /* live handle: supervisor on its own thread;
 				  * false: serviced inside sl_run_wait */
+	/* The workdir's copy-on-write branch (cow/cow.h), NULL without one:
+	 * the run's writes there are staged in it. It must outlive the run
+	 * (sl_run_free). */
+	struct sl_cow_branch *cow;
+	/* Modules this run adds to the policy's (custom handlers), their
+	 * syscalls notified in this run only; may be NULL. */
+	const struct sl_modlist *extra;
 };
 
 /* Exit status (reason values are SANDLOCK_EXIT_REASON_*). */
@@ -47,6 +54,7 @@ struct sl_capture {
 };
 
 struct sl_run;
+struct sl_cow_branch;
 
 /* Prepare, clone and confine the child; park it before exec (or release
  * it when o->start). A run holds these of the caller's descriptors until

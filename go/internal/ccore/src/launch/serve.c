@@ -10,11 +10,12 @@
  * No host signal may interrupt a kernel call of the supervisor in a way
  * that changes what the child sees (an interrupted ADDFD with SEND has
  * already answered its notification): a one-shot run blocks every signal
- * while it handles events and waits in epoll_pwait with the caller's own
- * mask, so the caller's handlers run only while nothing is in progress.
+ * while it handles events and waits in ppoll with the caller's own mask,
+ * so the caller's handlers run only while nothing is in progress.
  * A live handle's thread blocks every signal for good.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -145,6 +146,7 @@ void sl_run_on_wake(struct sl_evsrc *src, uint32_t events)
 	if (seen == r->keeper_events)
 		return;
 	r->keeper_events = seen;
+	sl_freezer_keeper_event(r->freezer);
 	sl_run_collect(r);
 	if (!r->exited && atomic_load(&k->stopped))
 		job_stopped(r, atomic_load(&k->stop_sig));
@@ -205,14 +207,44 @@ static int timeout_ms(uint64_t now, uint64_t a, uint64_t b)
 	return d > INT32_MAX ? INT32_MAX : (int)d;
 }
 
+/* Wait until the listener or the epoll set is ready (or timeout_ms, -1 =
+ * none, passes), with the caller's signal mask. The listener is polled
+ * directly, not through epoll (see sl_supervisor_listener): *lev gets its
+ * events when it is ready (handled first: the sandbox is waiting), else 0.
+ * Returns the number of ready fds, 0 on timeout, -1 with errno. */
+static int wait_ready(struct sl_run *r, int timeout_ms_, const sigset_t *mask,
+		      struct sl_evsrc **lsrc, uint32_t *lev)
+{
+	struct pollfd pf[2] = { { .fd = r->epfd, .events = POLLIN },
+				{ .fd = -1, .events = POLLIN } };
+	struct timespec ts, *tsp = NULL;
+	int n;
+
+	*lsrc = sl_supervisor_listener(r->sv);
+	*lev = 0;
+	if (*lsrc)
+		pf[1].fd = (*lsrc)->fd;
+	if (timeout_ms_ >= 0) {
+		ts.tv_sec = timeout_ms_ / 1000;
+		ts.tv_nsec = (long)(timeout_ms_ % 1000) * 1000000;
+		tsp = &ts;
+	}
+	n = ppoll(pf, 2, tsp, mask);
+	if (n > 0 && pf[1].revents)
+		*lev = (uint32_t)pf[1].revents; /* POLL* and EPOLL* bits agree */
+	return n;
+}
+
 /* Serve until `finished` holds, or the deadline (0 = none) passes:
  * returns 0 or -ETIMEDOUT. On a thread of the caller (one-shot runs)
- * every signal is blocked except inside epoll_pwait. */
+ * every signal is blocked except inside ppoll. */
 static int serve(struct sl_run *r, uint64_t deadline,
 		 bool (*finished)(struct sl_run *r))
 {
 	struct epoll_event evs[MAX_EVENTS];
+	struct sl_evsrc *lsrc;
 	sigset_t all, caller;
+	uint32_t lev;
 	int rc = 0;
 
 	sigfillset(&all);
@@ -231,21 +263,24 @@ static int serve(struct sl_run *r, uint64_t deadline,
 			rc = -ETIMEDOUT;
 			break;
 		}
-		n = epoll_pwait(r->epfd, evs, MAX_EVENTS,
-				timeout_ms(now, deadline,
-					   sl_throttle_next(&r->throttle)),
-				&caller);
+		n = wait_ready(r, timeout_ms(now, deadline,
+					     sl_throttle_next(&r->throttle)),
+			       &caller, &lsrc, &lev);
 		if (n < 0 && errno != EINTR) {
 			rc = -errno;
 			break;
 		}
 		if (n < 0 && r->interrupt)
 			r->interrupt(r->interrupt_arg);
+		if (n <= 0)
+			continue;
 		pthread_mutex_lock(&r->serve_lock);
-		for (int i = 0; i < n; i++) {
-			struct sl_evsrc *src = evs[i].data.ptr;
+		if (lev)
+			lsrc->on_event(lsrc, lev);
+		else if (epoll_wait(r->epfd, evs, MAX_EVENTS, 0) == 1) {
+			struct sl_evsrc *src = evs[0].data.ptr;
 
-			src->on_event(src, evs[i].events);
+			src->on_event(src, evs[0].events);
 		}
 		pthread_mutex_unlock(&r->serve_lock);
 	}

@@ -72,6 +72,16 @@ static const struct arg_rule arg_rules[] = {
 	IOCTL_RULE(0x8927), /* SIOCGIFHWADDR */
 	IOCTL_RULE(0x8933), /* SIOCGIFINDEX */
 	IOCTL_RULE(0x8946), /* SIOCETHTOOL */
+	/* Inode flags, fs-verity, encryption policies: writes to a file's
+	 * metadata through a descriptor open for reading, which Landlock
+	 * does not govern (and a copy-on-write workdir could not stage). */
+	IOCTL_RULE(0x40086602), /* FS_IOC_SETFLAGS */
+	IOCTL_RULE(0x40046602), /* FS_IOC32_SETFLAGS */
+	IOCTL_RULE(0x401c5820), /* FS_IOC_FSSETXATTR */
+	IOCTL_RULE(0x40087602), /* FS_IOC_SETVERSION */
+	IOCTL_RULE(0x40047602), /* FS_IOC32_SETVERSION */
+	IOCTL_RULE(0x40806685), /* FS_IOC_ENABLE_VERITY */
+	IOCTL_RULE(0x800c6613), /* FS_IOC_SET_ENCRYPTION_POLICY */
 
 	PRCTL_RULE(PR_SET_DUMPABLE),
 	PRCTL_RULE(PR_SET_SECUREBITS),

@@ -18,17 +18,23 @@ static void releasep(scmp_filter_ctx *ctx)
 /* The handler module that asks for nr, to name it in an error. */
 static const char *feature_needing(const struct sl_policy *p, long nr)
 {
-	for (size_t i = 0; sl_handler_modules[i]; i++) {
-		const struct sl_handler_module *m = sl_handler_modules[i];
-		struct sl_nrset set = { 0 };
+	struct sl_modlist l;
+	const char *name = "a syscall handler";
 
-		if (!m->active || !m->active(p) || !m->syscalls)
-			continue;
-		m->syscalls(p, &set);
-		if (sl_nrset_has(&set, nr))
-			return m->name;
+	if (sl_handlers_active(p, &l) < 0)
+		return name;
+	for (size_t i = 0; i < l.n; i++) {
+		struct sl_nrset set = { 0 };
+		struct sl_modlist one = { &l.v[i], 1 };
+
+		sl_handlers_notify_set_of(&one, p, &set);
+		if (sl_nrset_has(&set, nr)) {
+			name = l.v[i].m->name;
+			break;
+		}
 	}
-	return "a syscall handler";
+	sl_modlist_free(&l);
+	return name;
 }
 
 /* A denied syscall must never be notified: the supervisor could let it

@@ -61,6 +61,14 @@ static const struct narrow {
 	{ SCMP_SYS(connect), 1,
 	  { { .arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = 0xffffffff,
 	      .datum_b = sizeof(struct sockaddr_nl) } } },
+	/* stat of a path (the copy-on-write merged view, handlers/cow.c);
+	 * with AT_EMPTY_PATH (glibc's fstat) the descriptor is the object */
+	{ SCMP_SYS(newfstatat), 1,
+	  { { .arg = 3, .op = SCMP_CMP_MASKED_EQ, .datum_a = AT_EMPTY_PATH,
+	      .datum_b = 0 } } },
+	{ SCMP_SYS(statx), 1,
+	  { { .arg = 2, .op = SCMP_CMP_MASKED_EQ, .datum_a = AT_EMPTY_PATH,
+	      .datum_b = 0 } } },
 };
 
 static const struct narrow *narrow_of(long nr)

@@ -13,6 +13,13 @@
  *
  * Adding a feature = writing a module and adding one line to
  * src/handlers/registry.c. The supervisor itself has no per-syscall code.
+ *
+ * A notification goes through three phases: the built-in modules; the
+ * policy gate (a module with a gate hook: the policy callback), which
+ * sees every decision and may hold a call until the callback answers;
+ * then the modules marked after_gate (the user's own handlers), only
+ * when every built-in continued. The list of modules is per run: the
+ * policy's active modules plus those a run adds (sl_modlist).
  */
 #ifndef SL_SUPERVISOR_DISPATCH_H
 #define SL_SUPERVISOR_DISPATCH_H
@@ -34,6 +41,8 @@ enum sl_action_kind {
 	SL_ACT_INJECT_SEND,  /* install srcfd in the child as the return value
 			      * (ADDFD + SEND); the supervisor closes srcfd */
 	SL_ACT_HOLD,         /* send no response now (module answers later) */
+	SL_ACT_GATE,         /* (sl_supervisor_gate_first) the policy gate
+			      * must approve before the module acts */
 };
 
 struct sl_action {
@@ -53,12 +62,47 @@ struct sl_notif_cache {
 	void (*release)(void *fs);
 };
 
+struct sl_parked;
+
 /* One notification as seen by a module. */
 struct sl_notif {
 	const struct seccomp_notif *req;
 	int listener; /* the seccomp listener fd */
 	struct sl_supervisor *sv;
 	struct sl_notif_cache *cache; /* may be NULL outside the supervisor */
+	/* set by the supervisor's dispatch (zero elsewhere) */
+	struct sl_parked *parked; /* resumed after a park, else NULL */
+	uint32_t pos;             /* chain position of the module asked */
+	bool gate_pending;        /* the gate has not approved this call yet */
+};
+
+/* What the gate phase sees: the decision so far (SL_ACT_GATE: a module
+ * waits for approval before it acts) and the destination the module
+ * acts on (connect, bind, sends; NULL otherwise). */
+struct sl_gate_req {
+	const struct sl_notif *n;
+	struct sl_action *a;
+	const void *dest;
+	uint32_t dlen;
+};
+
+/* A notification kept across a wait (sl_supervisor_park): everything its
+ * dispatch needs to go on later, from another event of the loop. */
+struct sl_parked {
+	struct seccomp_notif req;
+	struct sl_notif_cache cache;
+	uint32_t resume;     /* chain position to continue from */
+	bool past_gate;      /* the gate phase is over ... */
+	struct sl_action a;  /* ... with the built-ins' decision */
+	bool approved;       /* the gate approved: gated modules act */
+	uint8_t dest[128];   /* the destination the approval is bound to */
+	uint32_t dlen;
+	/* around the answer (the exec freeze): before it is sent, after */
+	void (*answering)(void *arg, struct sl_parked *pk,
+			  const struct sl_action *a);
+	void (*answered)(void *arg, struct sl_parked *pk,
+			 const struct sl_action *a);
+	void *hook_arg;
 };
 
 struct sl_handler_module {
@@ -81,23 +125,54 @@ struct sl_handler_module {
 	/* A process joined the sandbox's process table; parent is the
 	 * member that created it, 0 when unknown (an orphan). */
 	void (*pid_new)(void *state, pid_t pid, pid_t parent);
+	/* The gate phase (one module: the policy callback): called for
+	 * every notification once the built-ins have decided. 0: go on;
+	 * 1: hold it (the supervisor parks it and hands it to gate_held,
+	 * whose owner later resumes or answers it); -errno: fail it. */
+	int (*gate)(void *state, const struct sl_gate_req *g);
+	void (*gate_held)(void *state, struct sl_parked *pk,
+			  const struct sl_gate_req *g);
+	/* Syscalls whose side effects the gate approves first: a module
+	 * about to act on one asks sl_supervisor_gate_first(). */
+	void (*gated)(const struct sl_policy *p, struct sl_nrset *set);
+	/* Runs after the gate, only when every built-in continued. */
+	bool after_gate;
 };
 
 /* NULL-terminated, in chain order (src/handlers/registry.c). */
 extern const struct sl_handler_module *const sl_handler_modules[];
 
-/* Union of the syscalls the active modules need notified. */
-void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set);
+/* The modules of a policy or of one run, in chain order. A module a run
+ * adds itself carries its argument (sl_supervisor_module_arg) and the
+ * syscalls it needs in that run (nrs; NULL: ask its syscalls()). */
+struct sl_modref {
+	const struct sl_handler_module *m;
+	void *arg;
+	const struct sl_nrset *nrs;
+};
 
-/* The modules active for p, bit i standing for sl_handler_modules[i].
- * Deciding may look at the file system (fsdeny resolves the grants), so
- * a built policy decides once and its runs reuse the answer: the modules
- * that supervise are then exactly those whose syscalls the filter
- * notifies. */
-uint64_t sl_handlers_active(const struct sl_policy *p);
-/* sl_handlers_notify_set() for a mask from sl_handlers_active(). */
-void sl_handlers_notify_set_of(uint64_t active, const struct sl_policy *p,
-			       struct sl_nrset *set);
+struct sl_modlist {
+	struct sl_modref *v;
+	size_t n;
+};
+
+int sl_modlist_add(struct sl_modlist *l, const struct sl_handler_module *m,
+		   void *arg, const struct sl_nrset *nrs);
+int sl_modlist_copy(const struct sl_modlist *from, struct sl_modlist *to);
+bool sl_modlist_has(const struct sl_modlist *l,
+		    const struct sl_handler_module *m);
+void sl_modlist_free(struct sl_modlist *l);
+
+/* The modules active for p, in registry order. Deciding may look at the
+ * file system (fsdeny resolves the grants), so a built policy decides
+ * once and its runs reuse the answer: the modules that supervise are then
+ * exactly those whose syscalls the filter notifies. 0 or -ENOMEM. */
+int sl_handlers_active(const struct sl_policy *p, struct sl_modlist *out);
+/* Union of the syscalls the modules of l need notified. */
+void sl_handlers_notify_set_of(const struct sl_modlist *l,
+			       const struct sl_policy *p, struct sl_nrset *set);
+/* The same for the modules p activates. */
+void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set);
 
 /* ---- services the supervisor offers to modules ------------------------ */
 pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv);
@@ -108,6 +183,9 @@ const char *sl_supervisor_name(const struct sl_supervisor *sv);
  * membership test every module uses (/proc/<pid> denial, pid arguments,
  * limits); false when it cannot be established (fail closed). */
 bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid);
+
+/* The run's copy-on-write branch (cow/cow.h), NULL without a workdir. */
+struct sl_cow_branch *sl_supervisor_cow(const struct sl_supervisor *sv);
 
 /* The sandbox's process table (supervisor/proctab.h): lookup of pids,
  * enumeration, signals through pidfds, fork bookkeeping. */
@@ -126,6 +204,8 @@ void sl_supervisor_note_cause(struct sl_supervisor *sv, uint32_t cause);
  * removed by the module before it is freed) says the operation is done.
  * The supervisor never blocks on the sandbox's behalf. */
 int sl_supervisor_epfd(const struct sl_supervisor *sv);
+/* The seccomp listener (to answer from another thread; borrowed). */
+int sl_supervisor_listener_fd(const struct sl_supervisor *sv);
 void sl_supervisor_respond(struct sl_supervisor *sv, uint64_t id,
 			   const struct sl_action *a);
 
@@ -142,6 +222,49 @@ bool sl_supervisor_module_active(const struct sl_supervisor *sv,
  * initialised already). NULL when m is not active. */
 void *sl_supervisor_module_state(const struct sl_supervisor *sv,
 				 const struct sl_handler_module *m);
+
+/* The run's freezer (supervisor/freezer.h), NULL when it has none. */
+const struct sl_freezer_ops *sl_supervisor_freezer(const struct sl_supervisor *sv);
+
+/* The argument a run gave module m (sl_modref), NULL if none. */
+void *sl_supervisor_module_arg(const struct sl_supervisor *sv,
+			       const struct sl_handler_module *m);
+
+/* ---- parking: a notification that waits for another event ----------- */
+
+/* From a module's handle: keep n to continue its dispatch later, from
+ * this module again (again: it is asked a second time) or from the next
+ * one. The module then answers SL_ACT_HOLD, and later calls
+ * sl_supervisor_resume() or sl_supervisor_answer(). NULL when out of
+ * memory. */
+struct sl_parked *sl_supervisor_park(struct sl_supervisor *sv,
+				     const struct sl_notif *n, bool again);
+/* Go on with a parked notification's dispatch (it is freed once
+ * answered). */
+void sl_supervisor_resume(struct sl_supervisor *sv, struct sl_parked *pk);
+/* Answer a parked notification with a (an injected fd of its own
+ * decision is closed) and free it. */
+void sl_supervisor_answer(struct sl_supervisor *sv, struct sl_parked *pk,
+			  const struct sl_action *a);
+
+/* Is only the answer left of a parked notification (the gate decided,
+ * nothing of the chain is to run, no hook before the answer)? Then
+ * another thread may send it (sl_notif_respond) and hand the rest to
+ * sl_supervisor_answered(). */
+bool sl_supervisor_parked_final(const struct sl_supervisor *sv,
+				const struct sl_parked *pk);
+/* Answer a was sent already: what follows the answer, then free. */
+void sl_supervisor_answered(struct sl_supervisor *sv, struct sl_parked *pk,
+			    const struct sl_action *a);
+
+/* Before an action with side effects on a call the policy gate holds
+ * (connect, bind, sends, opens): true when the module must stop here,
+ * out set (to wait for the gate's approval, or refused because the
+ * destination differs from the one approved); false to go on and act.
+ * dest/dlen: the destination acted on (NULL for none); an approval is
+ * bound to it. */
+bool sl_supervisor_gate_first(const struct sl_notif *n, const void *dest,
+			      uint32_t dlen, struct sl_action *out);
 
 /* From a module's init: record why it fails, for the user; returns
  * -code. */

@@ -69,6 +69,12 @@ int sl_proctab_refresh(struct sl_proctab *t);
 /* Live processes plus forks let through whose child is not seen yet. */
 size_t sl_proctab_count(const struct sl_proctab *t);
 
+/* A thread creation of process tgid was let through; may the process
+ * have threads besides its first (true for an unknown process)? Thread
+ * creation is always notified, and a process starts with one thread. */
+void sl_proctab_thread_started(struct sl_proctab *t, pid_t tgid);
+bool sl_proctab_threaded(const struct sl_proctab *t, pid_t tgid);
+
 /* Is nr a process- or thread-creating syscall (clone, clone3, fork,
  * vfork)? */
 bool sl_proctab_is_fork_nr(long nr);

@@ -12,10 +12,14 @@
 #include <sys/types.h>
 
 #include "policy/policy.h"
+#include "supervisor/dispatch.h"
+#include "supervisor/freezer.h"
 #include "supervisor/nrset.h"
+#include "supervisor/evsrc.h"
 #include "util/error.h"
 
 struct sl_supervisor;
+struct sl_cow_branch;
 
 struct sl_supervisor_config {
 	const struct sl_policy *policy; /* must outlive the supervisor */
@@ -26,16 +30,26 @@ struct sl_supervisor_config {
 					 * process of the sandbox */
 	int listener;                   /* taken over: closed by free */
 	int epfd;                       /* the run's loop */
-	uint64_t active;                /* sl_handlers_active(policy) */
+	const struct sl_modlist *mods;  /* the run's modules (copied) */
+	const struct sl_freezer_ops *freezer; /* NULL: the run cannot freeze */
+	struct sl_cow_branch *cow;      /* the copy-on-write branch, or NULL
+					 * (must outlive the supervisor) */
 };
 
-/* Initialise the active modules, build the dispatch chains and register
- * the listener in epfd. On failure the listener is closed too. */
+/* Initialise the active modules and build the dispatch chains. On
+ * failure the listener is closed too. */
 int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 		      struct sl_supervisor **out, struct sl_error *e);
 /* Unregister, release the modules, close the listener: notifications
  * still pending or to come fail with ENOSYS in the sandbox. */
 void sl_supervisor_free(struct sl_supervisor *sv);
+
+/* The listener as an event source, NULL once it hung up (or sv is NULL).
+ * It is not in the run's epoll set: the serving loop polls it directly,
+ * because only a task waiting on the listener itself gets the kernel's
+ * same-CPU wake-up (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP); epoll would pass
+ * it on as an ordinary wake-up of another CPU, three times dearer. */
+struct sl_evsrc *sl_supervisor_listener(struct sl_supervisor *sv);
 
 /* Signal every process of the sandbox through the process table. */
 int sl_supervisor_signal_all(struct sl_supervisor *sv, int sig);

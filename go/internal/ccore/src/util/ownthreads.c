@@ -32,6 +32,16 @@ void sl_owned_thread_join(pthread_t t)
 	atomic_fetch_sub(&live, 1);
 }
 
+void sl_owned_thread_detach(pthread_t t)
+{
+	pthread_detach(t);
+}
+
+void sl_owned_thread_gone(void)
+{
+	atomic_fetch_sub(&live, 1);
+}
+
 unsigned sl_owned_threads_hold(void)
 {
 	pthread_rwlock_wrlock(&gate);

@@ -1,37 +1,52 @@
 /*
- * Policy-callback context (c-abi 3.12). Policy callbacks do not run yet
- * (a policy with one fails to build), so no context ever exists and these
- * are no-ops for any pointer.
+ * The policy-callback context (c-abi 3.12): a callback changes the live
+ * policy of its run through it (handlers/live.h). Valid only during the
+ * callback that received it; NULL arguments are no-ops.
  */
 #include "abi/export.h"
+#include "handlers/live.h"
 
 SL_EXPORT void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips,
 					     uint32_t count)
 {
+	if (ctx && (ips || count == 0))
+		sl_live_restrict_network(ctx->live, ips, count);
 }
 
 SL_EXPORT void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips,
 					  uint32_t count)
 {
+	if (ctx && (ips || count == 0))
+		sl_live_grant_network(ctx->live, ips, count);
 }
 
 SL_EXPORT void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes)
 {
+	if (ctx)
+		sl_live_restrict_max_memory(ctx->live, bytes);
 }
 
 SL_EXPORT void sandlock_ctx_restrict_max_processes(sandlock_ctx_t *ctx, uint32_t n)
 {
+	if (ctx)
+		sl_live_restrict_max_processes(ctx->live, n);
 }
 
 SL_EXPORT void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid,
 						 const char *const *ips, uint32_t count)
 {
+	if (ctx && (ips || count == 0))
+		sl_live_restrict_pid_network(ctx->live, pid, ips, count);
 }
 
 SL_EXPORT void sandlock_ctx_deny_path(sandlock_ctx_t *ctx, const char *path)
 {
+	if (ctx && path)
+		sl_live_deny_path(ctx->live, path);
 }
 
 SL_EXPORT void sandlock_ctx_allow_path(sandlock_ctx_t *ctx, const char *path)
 {
+	if (ctx && path)
+		sl_live_allow_path(ctx->live, path);
 }

@@ -1,0 +1,195 @@
+/*
+ * The cost of a policy callback (issue 8), each figure against a run
+ * measured in the same invocation, medians of interleaved runs:
+ *
+ *   policy_bench --exec-loop PATH [--iters N] [--chain N]
+ *
+ *   1. a held exec decided by a callback that allows: a chain of N execs
+ *      of a static program inside one sandbox, with and without the
+ *      callback, per exec; then the same with an idle second process in
+ *      the sandbox, which every exec must freeze (seize, stop, release);
+ *   2. tar -cf /dev/null /usr/include under a callback that only
+ *      observes, against the same policy without it and against bare.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandlock.h"
+#include "timing.h"
+
+extern char **environ;
+
+static atomic_ulong events;
+
+static int32_t allow(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
+{
+	(void)ev;
+	(void)ctx;
+	(void)ud;
+	atomic_fetch_add(&events, 1);
+	return 0;
+}
+
+static sandlock_sandbox_t *policy(const char *extra, bool cb)
+{
+	static const char *const roots[] = { "/usr", "/lib", "/lib64", "/bin",
+					     "/sbin", "/etc", NULL };
+	sandlock_builder_t *b = sandlock_sandbox_builder_new();
+	sandlock_sandbox_t *p;
+	struct stat st;
+	char *msg = NULL;
+
+	for (int i = 0; roots[i]; i++)
+		if (stat(roots[i], &st) == 0)
+			b = sandlock_sandbox_builder_fs_read(b, roots[i]);
+	if (extra)
+		b = sandlock_sandbox_builder_fs_read(b, extra);
+	b = sandlock_sandbox_builder_fs_write(b, "/dev/null");
+	if (cb)
+		b = sandlock_sandbox_builder_policy_fn(b, allow, NULL, NULL);
+	p = sandlock_sandbox_build(b, NULL, &msg);
+	if (!p) {
+		fprintf(stderr, "policy_bench: build: %s\n", msg ? msg : "?");
+		exit(1);
+	}
+	return p;
+}
+
+/* One run to completion: its wall time in microseconds. */
+static double timed_run(const sandlock_sandbox_t *p, const char *const *argv,
+			unsigned argc)
+{
+	double t0 = now_us();
+	sandlock_result_t *r = sandlock_run(p, NULL, argv, argc);
+	double t = now_us() - t0;
+
+	if (!r || !sandlock_result_success(r)) {
+		char *err = r ? sandlock_result_stderr(r) : NULL;
+
+		fprintf(stderr, "policy_bench: %s failed: %s\n", argv[0],
+			err ? err : "no result");
+		exit(1);
+	}
+	sandlock_result_free(r);
+	return t;
+}
+
+static double timed_bare(char *const *argv)
+{
+	posix_spawn_file_actions_t fa;
+	double t0 = now_us();
+	pid_t pid;
+	int st;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &st, 0) < 0) {
+		perror("policy_bench: spawn");
+		exit(1);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	return now_us() - t0;
+}
+
+static void exec_chain(const char *loop, int iters, int chain, bool peer)
+{
+	char dir[4096], n[16];
+	sandlock_sandbox_t *with, *without;
+	const char *argv[] = { loop, n, "peer" };
+	double *a = calloc((size_t)iters, sizeof(double));
+	double *b = calloc((size_t)iters, sizeof(double));
+	double ma, mb;
+
+	snprintf(dir, sizeof(dir), "%s", loop);
+	*strrchr(dir, '/') = '\0';
+	with = policy(dir, true);
+	without = policy(dir, false);
+	snprintf(n, sizeof(n), "%d", chain);
+	for (int i = 0; i < iters; i++) {
+		a[i] = timed_run(with, argv, peer ? 3 : 2);
+		b[i] = timed_run(without, argv, peer ? 3 : 2);
+	}
+	ma = median_of(a, iters);
+	mb = median_of(b, iters);
+	printf("held exec%-24s policy_fn %8.0f us  without %8.0f us  "
+	       "added per exec %6.1f us\n",
+	       peer ? ", one peer frozen" : "", ma / chain, mb / chain,
+	       (ma - mb) / chain);
+	sandlock_sandbox_free(with);
+	sandlock_sandbox_free(without);
+	free(a);
+	free(b);
+}
+
+static void tar_ratio(int iters)
+{
+	char *const bare_argv[] = { "/usr/bin/tar", "-cf", "/dev/null",
+				    "/usr/include", NULL };
+	const char *const argv[] = { "/usr/bin/tar", "-cf", "/dev/null",
+				     "/usr/include" };
+	sandlock_sandbox_t *with = policy(NULL, true), *without = policy(NULL, false);
+	double *bare = calloc((size_t)iters, sizeof(double));
+	double *a = calloc((size_t)iters, sizeof(double));
+	double *b = calloc((size_t)iters, sizeof(double));
+	double mbare, ma, mb;
+	unsigned long ev0;
+
+	timed_run(with, argv, 4); /* warm the caches */
+	ev0 = atomic_load(&events);
+	for (int i = 0; i < iters; i++) {
+		bare[i] = timed_bare(bare_argv);
+		a[i] = timed_run(with, argv, 4);
+		b[i] = timed_run(without, argv, 4);
+	}
+	mbare = median_of(bare, iters);
+	ma = median_of(a, iters);
+	mb = median_of(b, iters);
+	printf("tar -cf /dev/null /usr/include    bare %8.0f us  policy_fn "
+	       "(observing) %8.0f us (%.2fx)  without %8.0f us (%.2fx)  "
+	       "%lu events per run\n",
+	       mbare, ma, ma / mbare, mb, mb / mbare,
+	       (atomic_load(&events) - ev0) / (unsigned long)iters);
+	sandlock_sandbox_free(with);
+	sandlock_sandbox_free(without);
+	free(bare);
+	free(a);
+	free(b);
+}
+
+int main(int argc, char **argv)
+{
+	const char *loop = NULL;
+	int iters = 15, chain = 200;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--exec-loop") && i + 1 < argc)
+			loop = argv[++i];
+		else if (!strcmp(argv[i], "--iters") && i + 1 < argc)
+			iters = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--chain") && i + 1 < argc)
+			chain = atoi(argv[++i]);
+		else {
+			fprintf(stderr, "usage: policy_bench --exec-loop PATH "
+					"[--iters N] [--chain N]\n");
+			return 2;
+		}
+	}
+	if (!loop || iters < 1 || chain < 1) {
+		fprintf(stderr, "policy_bench: --exec-loop PATH needed\n");
+		return 2;
+	}
+	exec_chain(loop, iters, chain, false);
+	exec_chain(loop, iters, chain, true);
+	tar_ratio(iters);
+	return 0;
+}

@@ -1,0 +1,122 @@
+/*
+ * Exec decided on a sandbox held still (behavior.md 13.4, argv safety).
+ *
+ * A policy callback (or a custom handler bound to exec) decides on the
+ * argv of an execve; the kernel reads that argv again when the exec goes
+ * on, from memory every other task of the sandbox can write (the exec'ing
+ * process's other threads, and any process that shares memory with it or
+ * may write it). This module comes first in the exec chain: it parks the
+ * notification, has the run's freezer stop every such task (the keeper's
+ * ptrace stops, invisible to their parents), and lets the chain go on
+ * only then, so that every module after it, the policy callback and the
+ * custom handlers see what the kernel will read: the argv, the path, the
+ * dirfd. The tasks stay stopped until the answer is sent and, when the
+ * exec is let through, until the exec is over. If they cannot be
+ * stopped (no ptrace permission, a task that never stops) the exec is
+ * refused with EPERM, never let through unchecked.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "supervisor/dispatch.h"
+#include "supervisor/freezer.h"
+#include "supervisor/notif.h"
+
+struct freeze_state {
+	struct sl_supervisor *sv;
+	const struct sl_freezer_ops *fz;
+};
+
+static bool freeze_active(const struct sl_policy *p)
+{
+	return p->cb != NULL;
+}
+
+static void freeze_syscalls(const struct sl_policy *p, struct sl_nrset *set)
+{
+	(void)p;
+	sl_nrset_add_sys(set, execve);
+	sl_nrset_add_sys(set, execveat);
+}
+
+static int freeze_init(struct sl_supervisor *sv, const struct sl_policy *p,
+		       void **state)
+{
+	struct freeze_state *s = calloc(1, sizeof(*s));
+
+	(void)p;
+	if (!s)
+		return -ENOMEM;
+	s->sv = sv;
+	s->fz = sl_supervisor_freezer(sv);
+	*state = s;
+	return 0;
+}
+
+static void freeze_fini(void *state)
+{
+	free(state);
+}
+
+/* After the answer: let the sandbox go (after the exec, if let through). */
+static void answered(void *arg, struct sl_parked *pk, const struct sl_action *a)
+{
+	struct freeze_state *s = arg;
+
+	s->fz->thaw(s->fz->ctx, pk, a->kind == SL_ACT_CONTINUE);
+}
+
+static void frozen(void *arg, int r)
+{
+	struct sl_parked *pk = arg;
+	struct freeze_state *s = pk->hook_arg;
+	struct sl_action deny = { .kind = SL_ACT_ERRNO, .error = EPERM,
+				  .srcfd = -1 };
+
+	if (r < 0) {
+		sl_supervisor_answer(s->sv, pk, &deny);
+		return;
+	}
+	if (r > 0)
+		pk->answered = NULL; /* nothing was held: nothing to release */
+	sl_supervisor_resume(s->sv, pk);
+}
+
+static int freeze_handle(void *state, const struct sl_notif *n,
+			 struct sl_action *out)
+{
+	struct freeze_state *s = state;
+	struct sl_parked *pk;
+	int r;
+
+	if (!s->fz) {
+		out->kind = SL_ACT_ERRNO;
+		out->error = EPERM;
+		return 0;
+	}
+	pk = sl_supervisor_park(s->sv, n, false);
+	if (!pk)
+		return -ENOMEM;
+	pk->answered = answered;
+	pk->hook_arg = s;
+	out->kind = SL_ACT_HOLD;
+	r = s->fz->freeze(s->fz->ctx, (pid_t)n->req->pid, n->req->id, frozen,
+			  pk);
+	if (r < 0) {
+		struct sl_action deny = { .kind = SL_ACT_ERRNO, .error = EPERM,
+					  .srcfd = -1 };
+
+		pk->answered = NULL;
+		sl_supervisor_answer(s->sv, pk, &deny);
+	}
+	return 0;
+}
+
+const struct sl_handler_module sl_module_freeze = {
+	.name = "freeze",
+	.active = freeze_active,
+	.syscalls = freeze_syscalls,
+	.init = freeze_init,
+	.handle = freeze_handle,
+	.fini = freeze_fini,
+};
