@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "ca62a1b561b38633bd90a5b1d09031791975c8815e52962bffe4e113c7f65ab7"
+const coreSourcesSHA256 = "fb870f0c6055425b5cccb3ee7c1888fc450a3062a7e367ea455e063092d218cb"

@@ -28,7 +28,7 @@ var ErrNotRunning = errors.New("sandlock: process is not running")
 // errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EBUSY).
 type Error struct {
 	// Op is one of "build", "create", "start", "wait", "popen",
-	// "dry run", "confine", "kill".
+	// "dry run", "confine", "kill", "policy context".
 	Op    string
 	Errno syscall.Errno
 	Msg   string

@@ -13,6 +13,7 @@ package sandlock
 #include <stdint.h>
 #include <stdlib.h>
 #include "sandlock.h"
+#include "sandlock_ext.h"
 
 extern int32_t goPolicyCallback(sandlock_event_t *event, sandlock_ctx_t *ctx, void *user_data);
 extern void goPolicyDrop(void *user_data);
@@ -114,16 +115,23 @@ func convertEvent(e *C.sandlock_event_t) SyscallEvent {
 }
 
 // withCtx calls fn with the native context while the callback that
-// received c is still running; otherwise it does nothing.
-func (c *PolicyContext) withCtx(fn func(*C.sandlock_ctx_t)) {
+// received c is still running; otherwise it does nothing. A change the
+// library could not apply is returned as an *Error (Op "policy context").
+func (c *PolicyContext) withCtx(fn func(*C.sandlock_ctx_t)) (err error) {
 	if c == nil {
-		return
+		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ptr != nil {
-		fn((*C.sandlock_ctx_t)(c.ptr))
+		onThread(func() {
+			fn((*C.sandlock_ctx_t)(c.ptr))
+			if C.sandlock_last_errno() != 0 {
+				err = lastError("policy context")
+			}
+		})
 	}
+	return err
 }
 
 // checkIPs rejects NUL bytes and strings that are not IP addresses (the
@@ -147,12 +155,11 @@ func (c *PolicyContext) withIPs(ips []string, fn func(*C.sandlock_ctx_t, **C.cha
 	if err := checkIPs(ips); err != nil {
 		return err
 	}
-	c.withCtx(func(ctx *C.sandlock_ctx_t) {
+	return c.withCtx(func(ctx *C.sandlock_ctx_t) {
 		var a cArena
 		defer a.free()
 		fn(ctx, a.strArray(ips), C.uint32_t(len(ips)))
 	})
-	return nil
 }
 
 // RestrictNetwork permanently narrows the sandbox's allowed destination
@@ -171,16 +178,17 @@ func (c *PolicyContext) GrantNetwork(ips []string) error {
 	})
 }
 
-// RestrictMaxMemory permanently lowers the memory cap to bytes.
+// RestrictMaxMemory permanently lowers the memory cap to bytes (nothing
+// when the policy sets no MaxMemory: memory is not supervised then).
 func (c *PolicyContext) RestrictMaxMemory(bytes uint64) {
-	c.withCtx(func(ctx *C.sandlock_ctx_t) {
+	_ = c.withCtx(func(ctx *C.sandlock_ctx_t) {
 		C.sandlock_ctx_restrict_max_memory(ctx, C.uint64_t(bytes))
 	})
 }
 
 // RestrictMaxProcesses permanently lowers the process cap to n.
 func (c *PolicyContext) RestrictMaxProcesses(n uint32) {
-	c.withCtx(func(ctx *C.sandlock_ctx_t) {
+	_ = c.withCtx(func(ctx *C.sandlock_ctx_t) {
 		C.sandlock_ctx_restrict_max_processes(ctx, C.uint32_t(n))
 	})
 }
@@ -210,10 +218,9 @@ func (c *PolicyContext) withPath(path string, fn func(*C.sandlock_ctx_t, *C.char
 	if strings.IndexByte(path, 0) >= 0 {
 		return ErrInvalidString
 	}
-	c.withCtx(func(ctx *C.sandlock_ctx_t) {
+	return c.withCtx(func(ctx *C.sandlock_ctx_t) {
 		var a cArena
 		defer a.free()
 		fn(ctx, a.str(path))
 	})
-	return nil
 }

@@ -55,7 +55,11 @@ sandlock_handle_t *sandlock_spawn_with_handlers(
  * built, ...), 0 when none is recorded.
  * sandlock_last_error(): the message, without a "sandlock: " prefix; ""
  * when none is recorded. Valid until the next call into the library on
- * the same thread. */
+ * the same thread.
+ *
+ * The sandlock_ctx_* functions of a policy callback return nothing; they
+ * record a change the run cannot apply the same way (a deny_path without
+ * a filesystem view, ...). */
 int sandlock_last_errno(void);
 const char *sandlock_last_error(void);
 

@@ -1,7 +1,10 @@
 /* Creating and destroying custom-handler containers (c-abi 3.22). */
 #include "abi/handler.h"
 
+#include <errno.h>
 #include <stdlib.h>
+
+#include "abi/lasterr.h"
 
 SL_EXPORT sandlock_handler_t *sandlock_handler_new(sl_abi_handler_fn handler_fn, void *ud,
 						   void (*ud_drop)(void *ud),
@@ -9,11 +12,21 @@ SL_EXPORT sandlock_handler_t *sandlock_handler_new(sl_abi_handler_fn handler_fn,
 {
 	sandlock_handler_t *h;
 
-	if (!handler_fn || on_exception > SANDLOCK_EXCEPTION_DENY_EIO)
+	sl_abi_reset();
+	if (!handler_fn) {
+		sl_abi_bad_arg("NULL handler function");
 		return NULL;
+	}
+	if (on_exception > SANDLOCK_EXCEPTION_DENY_EIO) {
+		sl_abi_fail(EINVAL, "invalid argument: exception policy %u",
+			    on_exception);
+		return NULL;
+	}
 	h = calloc(1, sizeof(*h));
-	if (!h)
+	if (!h) {
+		sl_abi_fail(ENOMEM, "out of memory");
 		return NULL;
+	}
 	*h = (sandlock_handler_t){
 		.fn = handler_fn,
 		.ud = ud,

@@ -59,15 +59,20 @@ void sl_live_close(struct sl_live *l);
 struct sl_live *sl_live_of(struct sl_supervisor *sv);
 
 /* ---- the callback's changes (any thread) --------------------------------- */
-void sl_live_restrict_network(struct sl_live *l, const char *const *ips,
-			      uint32_t n);
-void sl_live_grant_network(struct sl_live *l, const char *const *ips,
-			   uint32_t n);
-void sl_live_restrict_pid_network(struct sl_live *l, uint32_t pid,
-				  const char *const *ips, uint32_t n);
-void sl_live_restrict_max_memory(struct sl_live *l, uint64_t bytes);
+/* 0, or -errno with the reason in e when the change cannot be applied
+ * (what can of it is). */
+int sl_live_restrict_network(struct sl_live *l, const char *const *ips,
+			     uint32_t n, struct sl_error *e);
+int sl_live_grant_network(struct sl_live *l, const char *const *ips,
+			  uint32_t n, struct sl_error *e);
+int sl_live_restrict_pid_network(struct sl_live *l, uint32_t pid,
+				 const char *const *ips, uint32_t n,
+				 struct sl_error *e);
+int sl_live_restrict_max_memory(struct sl_live *l, uint64_t bytes,
+				struct sl_error *e);
 void sl_live_restrict_max_processes(struct sl_live *l, uint32_t n);
-void sl_live_deny_path(struct sl_live *l, const char *path);
+int sl_live_deny_path(struct sl_live *l, const char *path,
+		      struct sl_error *e);
 void sl_live_allow_path(struct sl_live *l, const char *path);
 
 /* ---- what the modules read (the event loop) ---------------------------- */

@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 
 #include "harness.h"
@@ -189,4 +190,79 @@ TEST(a_long_message_stays_valid_text)
 	CHECK(len > 1000 && len < 1024);
 	/* the last character is whole: it ends with its second byte */
 	CHECK_EQ_INT((unsigned char)sandlock_last_error()[len - 1], 0xa9);
+}
+
+static int32_t cont(void *ud, const sandlock_notif_data_t *n,
+		    sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+{
+	(void)ud;
+	(void)n;
+	(void)mem;
+	sandlock_action_set_continue(out);
+	return 0;
+}
+
+/* Custom handlers refused at registration: recorded, nothing printed. */
+TEST(a_refused_handler_registration_is_recorded_silently)
+{
+	const char *argv[] = { "/bin/true" };
+	sandlock_sandbox_t *p = lu_policy();
+	sandlock_handler_registration_t regs[1];
+	sandlock_result_t *r;
+	struct quiet q;
+
+	CHECK(p);
+	regs[0] = (sandlock_handler_registration_t){
+		sandlock_syscall_nr("mount"),
+		sandlock_handler_new(cont, NULL, NULL, 0)
+	};
+	CHECK(regs[0].handler);
+	CHECK(quiet_begin(&q) == 0);
+	r = sandlock_run_with_handlers(p, NULL, argv, 1, regs, 1);
+	CHECK_STR(quiet_end(&q), "");
+	CHECK(!r);
+	CHECK_EQ_INT(sandlock_last_errno(), EINVAL);
+	CHECK_CONTAINS(sandlock_last_error(), "the policy denies it");
+	sandlock_sandbox_free(p);
+}
+
+/* A change a policy callback cannot apply is recorded for the thread
+ * that made it (the callback's), not printed. */
+static char ctx_error[256];
+static _Atomic int ctx_errno = -1;
+
+static int32_t lower_memory(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			    void *ud)
+{
+	(void)ev;
+	(void)ud;
+	if (atomic_load(&ctx_errno) >= 0)
+		return 0;
+	sandlock_ctx_restrict_max_memory(ctx, 1 << 20);
+	snprintf(ctx_error, sizeof(ctx_error), "%s", sandlock_last_error());
+	atomic_store(&ctx_errno, sandlock_last_errno());
+	return 0;
+}
+
+TEST(a_change_a_callback_cannot_apply_is_recorded_silently)
+{
+	const char *argv[] = { "/bin/true" };
+	sandlock_sandbox_t *p;
+	sandlock_result_t *r;
+	struct quiet q;
+
+	/* no max_memory: memory is not supervised in this run */
+	p = lu_build(sandlock_sandbox_builder_policy_fn(lu_builder(),
+							lower_memory, NULL,
+							NULL));
+	CHECK(p);
+	CHECK(quiet_begin(&q) == 0);
+	r = sandlock_run(p, NULL, argv, 1);
+	CHECK_STR(quiet_end(&q), "");
+	CHECK(r);
+	CHECK_EQ_INT(atomic_load(&ctx_errno), EINVAL);
+	CHECK_CONTAINS(ctx_error, "restrict_max_memory: the policy sets no "
+				  "max_memory");
+	sandlock_result_free(r);
+	sandlock_sandbox_free(p);
 }

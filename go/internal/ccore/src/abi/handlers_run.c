@@ -4,13 +4,14 @@
  * even when the call fails early), and the run gets the user module (and
  * the freeze, for a handler bound to exec) on top of the policy's.
  */
+#include <errno.h>
 #include <seccomp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "abi/handle.h"
 #include "abi/handler.h"
+#include "abi/lasterr.h"
 #include "sandlock_ext.h"
 #include "launch/freeze.h"
 #include "util/utf8.h"
@@ -51,40 +52,46 @@ static bool acceptable_nr(const struct sl_policy *p, int64_t nr)
 	return !sl_u32v_contains(&p->deny_syscalls, (uint32_t)nr);
 }
 
-static bool check(const sandlock_sandbox_t *policy, const char *name,
+static bool denied(const struct sl_policy *p, int64_t nr)
+{
+	return nr >= 0 && nr < SL_MAX_NR &&
+	       sl_u32v_contains(&p->deny_syscalls, (uint32_t)nr);
+}
+
+/* The arguments: 0, or -1 with the reason recorded (lasterr.h). */
+static int check(const sandlock_sandbox_t *policy, const char *name,
 		  const char *const *argv, uint32_t argc,
 		  const sandlock_handler_registration_t *regs, uintptr_t n)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 
-	if (!sb || (name && !valid_text(name)) || !argv || argc == 0 ||
-	    argc > 4096 || (!regs && n != 0) || n > SL_ABI_MAX_REGISTRATIONS)
-		return false;
+	if (!sb)
+		return sl_abi_bad_arg("not a built policy");
+	if ((name && !valid_text(name)) || !argv || argc == 0 || argc > 4096)
+		return sl_abi_bad_arg("name or command");
+	if ((!regs && n != 0) || n > SL_ABI_MAX_REGISTRATIONS)
+		return sl_abi_bad_arg("registrations");
 	for (uint32_t i = 0; i < argc; i++)
 		if (!valid_text(argv[i]))
-			return false;
+			return sl_abi_bad_arg("command");
 	for (uintptr_t i = 0; i < n; i++) {
 		if (!regs[i].handler)
-			return false;
-		if (!acceptable_nr(sb->policy, regs[i].syscall_nr)) {
-			fprintf(stderr, "sandlock: custom handler on syscall "
-					"%lld: %s\n",
-				(long long)regs[i].syscall_nr,
-				regs[i].syscall_nr >= 0 &&
-						regs[i].syscall_nr < SL_MAX_NR &&
-						sl_u32v_contains(&sb->policy->deny_syscalls,
-								 (uint32_t)regs[i].syscall_nr) ?
-					"the policy denies it" :
-					"not a syscall of this architecture");
-			return false;
-		}
+			return sl_abi_bad_arg("NULL handler");
+		if (!acceptable_nr(sb->policy, regs[i].syscall_nr))
+			return sl_abi_fail(EINVAL,
+					   "custom handler on syscall %lld: %s",
+					   (long long)regs[i].syscall_nr,
+					   denied(sb->policy, regs[i].syscall_nr) ?
+						   "the policy denies it" :
+						   "not a syscall of this "
+						   "architecture");
 	}
-	return true;
+	return 0;
 }
 
 /* Check the registrations and take their handlers; the modules the run
  * adds (extra, pointing into *out). -1 when refused (the handlers are
- * released). */
+ * released), with the reason recorded. */
 static int take(const sandlock_sandbox_t *policy, const char *name,
 		const char *const *argv, uint32_t argc,
 		const sandlock_handler_registration_t *regs, uintptr_t n,
@@ -95,13 +102,13 @@ static int take(const sandlock_sandbox_t *policy, const char *name,
 	bool execs;
 
 	memset(extra, 0, sizeof(*extra));
-	if (!check(policy, name, argv, argc, regs, n)) {
+	if (check(policy, name, argv, argc, regs, n) < 0) {
 		drop_registrations(regs, n);
 		return -1;
 	}
 	u = sl_user_handlers_new(regs, n);
 	if (!u)
-		return -1;
+		return sl_abi_fail(ENOMEM, "out of memory");
 	/* a handler that decides on an exec sees the argv that runs */
 	execs = sl_nrset_has(&u->nrs, SCMP_SYS(execve)) ||
 		sl_nrset_has(&u->nrs, SCMP_SYS(execveat));
@@ -109,10 +116,8 @@ static int take(const sandlock_sandbox_t *policy, const char *name,
 		struct sl_error e = { 0 };
 
 		if (sl_freezer_possible(&e) < 0) {
-			fprintf(stderr, "sandlock: %s\n", e.msg ? e.msg : "");
-			sl_error_clear(&e);
 			sl_user_handlers_free(u);
-			return -1;
+			return sl_abi_fail_err(&e, NULL);
 		}
 		if (sl_modlist_add(extra, &sl_module_freeze, NULL, NULL) < 0)
 			goto fail;
@@ -124,7 +129,7 @@ static int take(const sandlock_sandbox_t *policy, const char *name,
 fail:
 	sl_modlist_free(extra);
 	sl_user_handlers_free(u);
-	return -1;
+	return sl_abi_fail(ENOMEM, "out of memory");
 }
 
 static int run(const sandlock_sandbox_t *policy, const char *name,
@@ -154,11 +159,16 @@ SL_EXPORT sandlock_result_t *sandlock_run_with_handlers(const sandlock_sandbox_t
 {
 	struct sl_status st;
 	struct sl_capture cap;
+	sandlock_result_t *res;
 
+	sl_abi_reset();
 	if (run(policy, name, argv, argc, registrations, nregistrations,
 		sl_abi_capture_stdio, &st, &cap) < 0)
 		return NULL;
-	return sl_abi_result_new(&st, &cap);
+	res = sl_abi_result_new(&st, &cap);
+	if (!res)
+		sl_abi_fail(ENOMEM, "out of memory");
+	return res;
 }
 
 SL_EXPORT sandlock_result_t *sandlock_run_interactive_with_handlers(
@@ -169,11 +179,16 @@ SL_EXPORT sandlock_result_t *sandlock_run_interactive_with_handlers(
 	static const uint8_t inherit[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
 					    SL_STDIO_INHERIT };
 	struct sl_status st;
+	sandlock_result_t *res;
 
+	sl_abi_reset();
 	if (run(policy, name, argv, argc, registrations, nregistrations, inherit,
 		&st, NULL) < 0)
 		return NULL;
-	return sl_abi_result_new(&st, NULL);
+	res = sl_abi_result_new(&st, NULL);
+	if (!res)
+		sl_abi_fail(ENOMEM, "out of memory");
+	return res;
 }
 
 /* Extension (sandlock_ext.h): the same run as a started handle, so that
@@ -189,6 +204,7 @@ SL_EXPORT sandlock_handle_t *sandlock_spawn_with_handlers(
 	struct sl_modlist extra;
 	sandlock_handle_t *h;
 
+	sl_abi_reset();
 	if (take(policy, name, argv, argc, registrations, nregistrations, &u,
 		 &extra) < 0)
 		return NULL;

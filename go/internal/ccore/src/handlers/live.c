@@ -2,7 +2,6 @@
 #include "handlers/live.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,10 +67,12 @@ void sl_live_close(struct sl_live *l)
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* A change the run cannot apply: said, never silently dropped. */
-static void refuse(const char *what, const char *why)
+/* A change the run cannot apply: refused with its reason, never silently
+ * dropped. */
+static int refuse(struct sl_error *e, int code, const char *what,
+		  const char *why)
 {
-	fprintf(stderr, "sandlock: %s: %s\n", what, why);
+	return sl_err(e, code, "%s: %s", what, why);
 }
 
 /* Run fn under the lock if the run is still there. */
@@ -84,68 +85,75 @@ static void refuse(const char *what, const char *why)
 		pthread_mutex_unlock(&(l)->lock);                          \
 	} while (0)
 
-static bool parse_ips(const char *what, const char *const *ips, uint32_t n,
-		      struct sl_ipv *out)
+static int parse_ips(const char *what, const char *const *ips, uint32_t n,
+		     struct sl_ipv *out, struct sl_error *e)
 {
-	if (sl_ipv_parse(ips, n, out) < 0) {
-		refuse(what, "out of memory");
-		return false;
-	}
-	return true;
+	if (sl_ipv_parse(ips, n, out) < 0)
+		return refuse(e, ENOMEM, what, "out of memory");
+	return 0;
 }
 
-void sl_live_restrict_network(struct sl_live *l, const char *const *ips,
-			      uint32_t n)
+int sl_live_restrict_network(struct sl_live *l, const char *const *ips,
+			     uint32_t n, struct sl_error *e)
 {
 	struct sl_ipv v;
+	int r = parse_ips("restrict_network", ips, n, &v, e);
 
-	if (!parse_ips("restrict_network", ips, n, &v))
-		return;
+	if (r < 0)
+		return r;
 	if (!l->has_net)
-		refuse("restrict_network", "the policy checks no destination");
+		r = refuse(e, EINVAL, "restrict_network",
+			   "the policy checks no destination");
 	LIVE_LOCKED(l, sl_net_live_restrict(&l->net, &v));
 	sl_ipv_free(&v);
+	return r;
 }
 
-void sl_live_grant_network(struct sl_live *l, const char *const *ips,
-			   uint32_t n)
+int sl_live_grant_network(struct sl_live *l, const char *const *ips,
+			  uint32_t n, struct sl_error *e)
 {
 	struct sl_ipv v;
+	int r = parse_ips("grant_network", ips, n, &v, e);
 
-	if (!parse_ips("grant_network", ips, n, &v))
-		return;
+	if (r < 0)
+		return r;
 	LIVE_LOCKED(l, if (sl_net_live_grant(&l->net, &v) < 0)
-			       refuse("grant_network", "out of memory"));
+			       r = refuse(e, ENOMEM, "grant_network",
+					  "out of memory"));
 	sl_ipv_free(&v);
+	return r;
 }
 
-void sl_live_restrict_pid_network(struct sl_live *l, uint32_t pid,
-				  const char *const *ips, uint32_t n)
+int sl_live_restrict_pid_network(struct sl_live *l, uint32_t pid,
+				 const char *const *ips, uint32_t n,
+				 struct sl_error *e)
 {
 	struct sl_ipv v;
+	int r = parse_ips("restrict_pid_network", ips, n, &v, e);
 
-	if (!parse_ips("restrict_pid_network", ips, n, &v))
-		return;
+	if (r < 0)
+		return r;
 	LIVE_LOCKED(l, if (sl_net_live_restrict_pid(&l->net, (pid_t)pid,
 							&v) < 0)
-			       refuse("restrict_pid_network", "out of memory"));
+			       r = refuse(e, ENOMEM, "restrict_pid_network",
+					  "out of memory"));
 	sl_ipv_free(&v);
+	return r;
 }
 
-void sl_live_restrict_max_memory(struct sl_live *l, uint64_t bytes)
+int sl_live_restrict_max_memory(struct sl_live *l, uint64_t bytes,
+				struct sl_error *e)
 {
 	uint64_t cur = atomic_load(&l->max_memory);
 
-	if (!l->has_memory) {
-		/* mmap and friends are not supervised in this run */
-		refuse("restrict_max_memory",
-		       "the policy sets no max_memory, so memory is not "
-		       "supervised in this run");
-		return;
-	}
+	if (!l->has_memory) /* mmap and friends are not supervised */
+		return refuse(e, EINVAL, "restrict_max_memory",
+			      "the policy sets no max_memory, so memory is "
+			      "not supervised in this run");
 	while (bytes < cur &&
 	       !atomic_compare_exchange_weak(&l->max_memory, &cur, bytes))
 		;
+	return 0;
 }
 
 void sl_live_restrict_max_processes(struct sl_live *l, uint32_t n)
@@ -157,7 +165,8 @@ void sl_live_restrict_max_processes(struct sl_live *l, uint32_t n)
 		;
 }
 
-void sl_live_deny_path(struct sl_live *l, const char *path)
+int sl_live_deny_path(struct sl_live *l, const char *path,
+		      struct sl_error *e)
 {
 	int r = -ENOTSUP;
 
@@ -171,10 +180,11 @@ void sl_live_deny_path(struct sl_live *l, const char *path)
 	}
 	pthread_mutex_unlock(&l->lock);
 	if (r == -ENOTSUP)
-		refuse("deny_path", "the sandbox has no filesystem view");
-	else if (r < 0)
-		fprintf(stderr, "sandlock: deny_path %s: %s\n", path,
-			strerror(-r));
+		return refuse(e, ENOTSUP, "deny_path",
+			      "the sandbox has no filesystem view");
+	if (r < 0)
+		return sl_err(e, -r, "deny_path %s: %s", path, strerror(-r));
+	return 0;
 }
 
 void sl_live_allow_path(struct sl_live *l, const char *path)

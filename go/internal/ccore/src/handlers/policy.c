@@ -6,7 +6,6 @@
 #include "handlers/policy.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -258,10 +257,6 @@ static void policy_fini(void *state)
 			sl_supervisor_answered(s->sv, h->pk, &h->ev->sent);
 		free(h);
 	}
-	if (s->q && sl_pqueue_dropped(s->q))
-		fprintf(stderr, "sandlock: policy callback: %llu events not "
-				"reported (the callback did not keep up)\n",
-			(unsigned long long)sl_pqueue_dropped(s->q));
 	sl_pqueue_close(s->q);
 	if (s->verdicts.fd >= 0)
 		sl_evsrc_del(s->epfd, &s->verdicts);
