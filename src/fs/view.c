@@ -456,6 +456,17 @@ int sl_fs_call_getfd(struct sl_fs_call *c, int childfd)
 	return fd < 0 ? -errno : fd;
 }
 
+int sl_fs_call_fd_flags(struct sl_fs_call *c, int childfd, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	if ((fl & O_PATH) && !sl_host_allows(SL_HOST_PIDFD_GETFD))
+		return sl_notif_fd_flags(c->n, childfd, fd);
+	return fl;
+}
+
 int sl_fs_call_may_wait(const struct sl_fs_call *c, int fd)
 {
 	struct sl_fs_obj o;

@@ -131,6 +131,10 @@ int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
 /* The child's fd (pidfd_getfd; sl_notif_getfd's O_PATH reopen where the
  * environment refuses it). */
 int sl_fs_call_getfd(struct sl_fs_call *c, int childfd);
+/* The open flags (F_GETFL) of the child's childfd, of which fd is ours
+ * (sl_fs_call_getfd): fd's own, or the child's where fd is an O_PATH
+ * reopen. -errno. */
+int sl_fs_call_fd_flags(struct sl_fs_call *c, int childfd, int fd);
 
 /* -EAGAIN when the call runs on the event loop and fd lies on a
  * filesystem whose operations may wait (network, FUSE): the caller then

@@ -221,20 +221,20 @@ static bool big_file(int fd)
 static int child_object(struct sl_fs_call *c, int *owned)
 {
 	const struct sl_fs_req *req = c->req;
+	int child = req->nargs ? req->a[0].dirfd : req->fd;
 	int fd, fl;
 
 	if (req->nargs && req->based && req->base[0] >= 0) {
 		fd = req->base[0]; /* taken already (the request's) */
 	} else {
-		fd = sl_fs_call_getfd(c, req->nargs ? req->a[0].dirfd
-						    : req->fd);
+		fd = sl_fs_call_getfd(c, child);
 		*owned = fd;
 	}
 	if (fd < 0)
 		return fd;
 	/* an open file: an O_PATH fd does not do for the f- calls */
 	if (req->nargs == 0 || req->a[0].null) {
-		fl = fcntl(fd, F_GETFL);
+		fl = sl_fs_call_fd_flags(c, child, fd);
 		if (fl < 0 || (fl & O_PATH))
 			return -EBADF;
 	}

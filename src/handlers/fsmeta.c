@@ -30,7 +30,6 @@
 #include "handlers/fsview.h"
 #include "supervisor/notif.h"
 #include "util/cleanup.h"
-#include "util/hostperm.h"
 
 #define XATTR_ARGS_SIZE_VER0 16
 
@@ -132,13 +131,8 @@ static int object(struct sl_fs_call *c, int *fd, int *owned,
 			*fd = *owned = sl_fs_call_getfd(c, child);
 		if (*fd < 0)
 			return *fd;
-		/* an open file: an O_PATH fd does not do here. Ours is an
-		 * O_PATH reopen where pidfd_getfd is refused: the child's
-		 * own flags then say. */
-		fl = fcntl(*fd, F_GETFL);
-		if (fl >= 0 && (fl & O_PATH) &&
-		    !sl_host_allows(SL_HOST_PIDFD_GETFD))
-			fl = sl_notif_fd_flags(c->n, child, *fd);
+		/* an open file: an O_PATH fd does not do here */
+		fl = sl_fs_call_fd_flags(c, child, *fd);
 		if (fl < 0 || (fl & O_PATH))
 			return -EBADF;
 		return sl_fs_obj_of(*fd, o);

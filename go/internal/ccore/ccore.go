@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "fb870f0c6055425b5cccb3ee7c1888fc450a3062a7e367ea455e063092d218cb"
+const coreSourcesSHA256 = "7003cb30bced2f05100fbdc3bfdb5bc8cf40a663a27d63f65883767f9bbe5c3b"

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,34 @@ int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 	if (r < 0)
 		return r;
 	return check(n);
+}
+
+ssize_t sl_notif_read_some(const struct sl_notif *n, uint64_t addr,
+			   void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t got;
+
+	if (len == 0)
+		return check(n) < 0 ? -ENOENT : 0;
+	if (len > SSIZE_MAX)
+		len = local.iov_len = remote.iov_len = SSIZE_MAX;
+	if (!sl_host_allows(SL_HOST_VM_READ)) {
+		_cleanup_(closep) int fd = open_mem(n, false);
+
+		if (fd < 0)
+			return fd;
+		got = addr > (uint64_t)INT64_MAX ? -1 :
+			pread(fd, buf, len, (off_t)addr);
+	} else {
+		got = process_vm_readv((pid_t)n->req->pid, &local, 1, &remote,
+				       1, 0);
+	}
+	/* what was read came from the task only if it is still there */
+	if (check(n) < 0)
+		return -ENOENT;
+	return got > 0 ? got : -EFAULT;
 }
 
 /* sl_notif_readv through /proc/<tid>/mem: one pread per piece that is
