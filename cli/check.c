@@ -65,13 +65,16 @@ static const struct {
 } host_calls[] = {
 	{ SL_HOST_PIDFD_GETFD, "pidfd_getfd:      ",
 	  "net_allow/net_deny and HTTP rules, policy callbacks, port_remap, "
-	  "net_deny_bind and net_allow_bind port lists refused; no unix "
-	  "sockets but connected pairs; no inotify/fanotify" },
+	  "net_deny_bind and net_allow_bind port lists, a workdir refused; "
+	  "no unix sockets but connected pairs; no inotify/fanotify" },
 	{ SL_HOST_VM_READ | SL_HOST_VM_WRITE, "process_vm_*:     ",
 	  "sandbox memory read through /proc/<pid>/mem" },
 	{ SL_HOST_KCMP, "kcmp:             ",
-	  "memory shared by a fork told from its clone flags" },
-	{ SL_HOST_PTRACE, "ptrace:           ", "nothing uses it yet" },
+	  "memory shared by a fork told from its clone flags; policy "
+	  "callbacks and custom handlers on exec refused" },
+	{ SL_HOST_PTRACE, "ptrace:           ",
+	  "policy callbacks and custom handlers on exec refused (an exec is "
+	  "decided on a sandbox held still)" },
 };
 
 static void print_host(void)

@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "7003cb30bced2f05100fbdc3bfdb5bc8cf40a663a27d63f65883767f9bbe5c3b"
+const coreSourcesSHA256 = "0f0725d736a20ad8a4ebdf0050b48784fd316b57ed627fe6f9480999080206c9"

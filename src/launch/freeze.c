@@ -22,6 +22,7 @@
 #include "supervisor/notif.h"
 #include "supervisor/proctab.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 /* A freeze that has not held everything within this long fails. */
 #define FREEZE_LIMIT_S 5
@@ -564,6 +565,14 @@ int sl_freezer_possible(struct sl_error *e)
 	struct __user_cap_data_struct caps[2];
 	int scope;
 
+	/* The keeper's PTRACE_SEIZE, and kcmp to tell a vfork (a container
+	 * without CAP_SYS_PTRACE refuses both, util/hostperm.h). */
+	if (!sl_host_allows(SL_HOST_PTRACE | SL_HOST_KCMP))
+		return sl_host_require(SL_HOST_PTRACE | SL_HOST_KCMP,
+				       "holding the sandbox still while an "
+				       "exec is decided (policy_fn, a custom "
+				       "handler on exec)",
+				       e);
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
 		return 0; /* no Yama: ptrace of our descendants is allowed */
 	scope = atoi(buf);

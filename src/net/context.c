@@ -76,10 +76,6 @@ int sl_net_check_host(const struct sl_policy *p, struct sl_error *e)
 	if (p->http_allow.n || p->http_deny.n)
 		return sl_host_require(need, "HTTP rules (connects are done on "
 				       "the sandbox's sockets)", e);
-	if (p->cb)
-		return sl_host_require(need, "a policy callback (its network "
-				       "decisions are carried out on the "
-				       "sandbox's sockets)", e);
 	if (p->port_remap)
 		return sl_host_require(need, "port_remap (binds are done on the "
 				       "sandbox's sockets)", e);

@@ -22,6 +22,13 @@ static inline bool he_restricted(void)
 	return !sl_host_allows(SL_HOST_PIDFD_GETFD);
 }
 
+/* ptrace and kcmp are allowed: an exec can be decided on a sandbox held
+ * still (policy callbacks, custom handlers on exec). */
+static inline bool he_can_freeze(void)
+{
+	return sl_host_allows(SL_HOST_PTRACE | SL_HOST_KCMP);
+}
+
 /* clone3 is refused (ENOSYS before any filter of ours sees it). */
 static inline bool he_clone3_refused(void)
 {

@@ -11,6 +11,7 @@
  * check-container they really are.
  */
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
 #include "harness.h"
@@ -22,6 +23,7 @@
 #include "sandlock_ext.h"
 
 static unsigned real_perms;
+static char dir[64];
 
 static char *read_text(const char *path)
 {
@@ -101,6 +103,130 @@ TEST(what_needs_pidfd_getfd_is_refused_at_build_by_name)
 	}
 }
 
+static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			 void *ud)
+{
+	(void)ev;
+	(void)ctx;
+	(void)ud;
+	return 0;
+}
+
+static int32_t allow_exec(void *ud, const sandlock_notif_data_t *n,
+			  sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+{
+	(void)ud;
+	(void)n;
+	(void)mem;
+	sandlock_action_set_continue(out);
+	return 0;
+}
+
+/* Beyond the network: a policy callback (network decisions on the
+ * sandbox's sockets, an exec decided on a sandbox held still with
+ * ptrace), a workdir (listings at the position of the sandbox's own
+ * descriptor), a custom handler on exec. */
+TEST(what_needs_the_calls_beyond_the_network_is_refused_by_name)
+{
+	const char *argv[] = { "/bin/true" };
+	sandlock_handler_registration_t regs[1];
+	sandlock_sandbox_t *p;
+	sandlock_result_t *r;
+	char *msg = NULL;
+	bool ok;
+
+	CHECK(scratch_dir(dir, sizeof(dir)));
+	restricted(true);
+	p = sandlock_sandbox_build(sandlock_sandbox_builder_policy_fn(
+					   lu_builder(), allow_all, NULL, NULL),
+				   NULL, &msg);
+	ok = !p && msg && strstr(msg, "a policy callback") &&
+	     strstr(msg, "needs the pidfd_getfd, ptrace and kcmp system calls");
+	sandlock_sandbox_free(p);
+	if (!ok) {
+		restricted(false);
+		FAIL("policy callback: \"%s\"", msg ? msg : "");
+	}
+	sandlock_string_free(msg);
+	msg = NULL;
+	p = sandlock_sandbox_build(sandlock_sandbox_builder_workdir(
+					   sandlock_sandbox_builder_fs_write(
+						   lu_builder(), dir),
+					   dir),
+				   NULL, &msg);
+	ok = !p && msg && strstr(msg, "a workdir") &&
+	     strstr(msg, "needs the pidfd_getfd system call");
+	sandlock_sandbox_free(p);
+	if (!ok) {
+		restricted(false);
+		FAIL("workdir: \"%s\"", msg ? msg : "");
+	}
+	sandlock_string_free(msg);
+	p = lu_policy();
+	regs[0] = (sandlock_handler_registration_t){
+		SYS_execve, sandlock_handler_new(allow_exec, NULL, NULL, 0)
+	};
+	r = p ? sandlock_run_with_handlers(p, NULL, argv, 1, regs, 1) : NULL;
+	ok = p && !r && sandlock_last_errno() == EPERM &&
+	     strstr(sandlock_last_error(),
+		    "needs the ptrace and kcmp system calls");
+	restricted(false);
+	sandlock_result_free(r);
+	sandlock_sandbox_free(p);
+	scratch_remove(dir);
+	if (!ok)
+		FAIL("handler on exec: \"%s\"", sandlock_last_error());
+}
+
+/* The path of a mkdir, read by a custom handler: EXDEV for the token,
+ * else the kernel's answer (EACCES: nothing is writable). */
+static int32_t refuse_token_dir(void *ud, const sandlock_notif_data_t *n,
+				sandlock_mem_handle_t *mem,
+				sandlock_action_out_t *out)
+{
+	uint64_t addr = n->syscall_nr == SYS_mkdir ? n->args[0] : n->args[1];
+	char path[64] = "", head[8] = "";
+	uintptr_t got = 0, hgot = 0;
+
+	(void)ud;
+	if (sandlock_mem_read_cstr(mem, addr, (uint8_t *)path, sizeof(path),
+				   &got) == 0 &&
+	    sandlock_mem_read(mem, addr, (uint8_t *)head, 7, &hgot) == 0 &&
+	    hgot == 7 && strcmp(path, "/sandlock-hosting-token") == 0 &&
+	    memcmp(head, "/sandlo", 7) == 0)
+		sandlock_action_set_errno(out, EXDEV);
+	else
+		sandlock_action_set_continue(out);
+	return 0;
+}
+
+/* Custom handlers read the sandbox's memory through /proc/<pid>/mem. */
+TEST(a_custom_handler_reads_the_sandbox_memory)
+{
+	const char *argv[] = { "/bin/sh", "-c",
+			       "mkdir /sandlock-hosting-token; "
+			       "mkdir /sandlock-hosting-other" };
+	sandlock_handler_t *h = sandlock_handler_new(refuse_token_dir, NULL,
+						     NULL, 0);
+	sandlock_handler_registration_t regs[] = { { SYS_mkdir, h },
+						   { SYS_mkdirat, h } };
+	sandlock_sandbox_t *p = lu_policy();
+	sandlock_result_t *r;
+	char *err;
+
+	CHECK(p);
+	restricted(true);
+	r = sandlock_run_with_handlers(p, NULL, argv, 3, regs, 2);
+	restricted(false);
+	sandlock_sandbox_free(p);
+	CHECK(r);
+	err = sandlock_result_stderr(r);
+	CHECK_CONTAINS(err, "Invalid cross-device link");
+	CHECK_CONTAINS(err, "Permission denied");
+	sandlock_string_free(err);
+	sandlock_result_free(r);
+}
+
 /* Create parks the child (its listener handed over by its helper
  * thread), start releases it. */
 TEST(a_sandbox_parks_and_runs)
@@ -130,8 +256,6 @@ TEST(a_sandbox_parks_and_runs)
 	sandlock_handle_free(h);
 	sandlock_sandbox_free(p);
 }
-
-static char dir[64];
 
 /* dir/r (read grant), dir/w (write grant) with a denied secret. */
 static sandlock_builder_t *fs_builder(void)

@@ -29,7 +29,7 @@ void sl_freezer_keeper_event(struct sl_freezer *fz);
 void sl_freezer_free(struct sl_freezer *fz);
 
 /* Can this process hold the sandbox's tasks with ptrace at all? 0, or
- * -EPERM with the reason (the Yama setting) in e: a policy that needs
+ * -EPERM with the reason (ptrace or kcmp refused, the Yama setting) in e: a policy that needs
  * freezing says so when it is built. */
 int sl_freezer_possible(struct sl_error *e);
 

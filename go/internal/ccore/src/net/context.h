@@ -59,8 +59,8 @@ bool sl_net_unix_gate_in_kernel(const struct sl_policy *p);
 bool sl_net_listen_by_supervisor(const struct sl_policy *p);
 bool sl_net_listen_in_kernel(const struct sl_policy *p);
 /* What cannot be kept without pidfd_getfd (destination rules, HTTP rules,
- * a policy callback, port_remap, net_deny_bind, a net_allow_bind port
- * list) is refused when the policy is built: -EPERM naming the setting
+ * port_remap, net_deny_bind, a net_allow_bind port list) is refused when
+ * the policy is built: -EPERM naming the setting
  * and the call. 0 otherwise. */
 int sl_net_check_host(const struct sl_policy *p, struct sl_error *e);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -85,13 +86,26 @@ const char *sl_host_perm_name(unsigned perm)
 int sl_host_require(unsigned perm, const char *feature, struct sl_error *e)
 {
 	unsigned missing = perm & ~sl_host_perms();
+	char names[96] = "";
+	size_t len = 0;
+	bool several = (missing & (missing - 1)) != 0;
 
 	if (!missing)
 		return 0;
-	missing &= -missing; /* name the first one */
+	for (unsigned bit = 1; bit & SL_HOST_ALL; bit <<= 1) {
+		if (!(missing & bit))
+			continue;
+		missing &= ~bit;
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					len == 0 ? "" : missing ? ", " : " and ",
+					sl_host_perm_name(bit));
+		if (len >= sizeof(names))
+			break;
+	}
 	return sl_err(e, EPERM,
-		      "%s needs the %s system call, which this environment "
-		      "refuses (a container's seccomp profile allows it only "
+		      "%s needs the %s system call%s, which this environment "
+		      "refuses (a container's seccomp profile allows %s only "
 		      "with CAP_SYS_PTRACE)",
-		      feature, sl_host_perm_name(missing));
+		      feature, names, several ? "s" : "",
+		      several ? "them" : "it");
 }

@@ -42,8 +42,9 @@ static inline bool sl_host_allows(unsigned perms)
 /* The syscall behind one permission ("pidfd_getfd"). */
 const char *sl_host_perm_name(unsigned perm);
 
-/* 0 when perm is there; else -EPERM with "<feature> needs <syscall>,
- * which this environment refuses (...)" in e. */
+/* 0 when every call of perm (a set) is there; else -EPERM with
+ * "<feature> needs the <syscall> system call, which this environment
+ * refuses (...)" in e, naming each missing call. */
 int sl_host_require(unsigned perm, const char *feature, struct sl_error *e);
 
 /* For tests: pretend only perms are allowed from now on, in this process
