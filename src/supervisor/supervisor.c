@@ -299,8 +299,13 @@ static void on_listener(struct sl_evsrc *src, uint32_t events)
 	struct sl_notif_cache cache = { 0 };
 
 	if (!(events & EPOLLIN)) {
-		/* Hang-up: no task of the sandbox uses the filter any more. */
-		sv->listening = false;
+		/* Hang-up: no task of the sandbox uses the filter any more.
+		 * A bare EPOLLERR is no hang-up: the kernel's poll of the
+		 * listener says so when a signal interrupted it (the caller's
+		 * signals are open during the wait), and the next poll sees
+		 * the pending notification again. */
+		if (events & EPOLLHUP)
+			sv->listening = false;
 		return;
 	}
 	memset(&req, 0, sizeof(req));
