@@ -35,7 +35,7 @@ static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	if (!sl_net_has_dest_policy(p) && !sl_net_needs_unix_gate(p))
 		return;
 	sl_nrset_add_sys(set, connect);
-	sl_nrset_add_sys(set, sendto);
+	sl_nrset_add_narrow_sys(set, sendto); /* with a destination */
 	sl_nrset_add_sys(set, sendmsg);
 	sl_nrset_add_sys(set, sendmmsg);
 }

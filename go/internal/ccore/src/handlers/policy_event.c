@@ -80,7 +80,11 @@ static const int row[] = {
 void sl_pevent_syscalls(struct sl_nrset *set)
 {
 	for (size_t i = 0; i < SL_ARRAY_SIZE(row); i++)
-		sl_nrset_add(set, row[i]);
+		if (row[i] == SCMP_SYS(sendto)) /* a send on a connected socket
+						* was decided at its connect */
+			sl_nrset_add_narrow(set, row[i]);
+		else
+			sl_nrset_add(set, row[i]);
 }
 
 const char *sl_pevent_name(int nr, uint8_t *category)
