@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "2b00bf59e0be2e07fe08e905530f333aa49605307e1f75bee24678d2a805211e"
+const coreSourcesSHA256 = "80215bc62eed927b46f372a45d6b3b1df84fbb831a882f6a34ecfbd17a826438"

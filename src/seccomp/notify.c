@@ -116,20 +116,42 @@ static int add_at_cwd(scmp_filter_ctx ctx, int nr)
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &at_cwd);
 }
 
+/* Asked for under its narrow condition by some module (whatever others
+ * asked). */
+static bool asked_narrow(const struct sl_nrset *s, long nr)
+{
+	return (s->narrow[nr / 64] >> (nr % 64)) & 1;
+}
+
+/* Only under conditions: the union of those asked for (AT_FDCWD, the
+ * table's). A narrow request without a condition here is notified
+ * always. */
+static int add_conditional(scmp_filter_ctx ctx, const struct sl_nrset *notify,
+			   long nr)
+{
+	const struct narrow *cond = narrow_of(nr);
+	int rc = 0;
+
+	if (sl_nrset_at_cwd_only(notify, nr))
+		rc = add_at_cwd(ctx, (int)nr);
+	if (rc == 0 && asked_narrow(notify, nr))
+		rc = cond ? add_narrow(ctx, (int)nr, cond) :
+			    seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, (int)nr, 0);
+	return rc;
+}
+
 int sl_seccomp_add_notify(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 			  struct sl_error *e)
 {
 	for (long nr = 0; nr < SL_MAX_NR; nr++) {
-		const struct narrow *cond = narrow_of(nr);
 		struct scmp_arg_cmp allowed;
 		int rc;
 
 		if (!sl_nrset_has(notify, nr))
 			continue;
-		if (cond && sl_nrset_narrow_only(notify, nr))
-			rc = add_narrow(ctx, (int)nr, cond);
-		else if (sl_nrset_at_cwd_only(notify, nr))
-			rc = add_at_cwd(ctx, (int)nr);
+		if (sl_nrset_narrow_only(notify, nr) ||
+		    sl_nrset_at_cwd_only(notify, nr))
+			rc = add_conditional(ctx, notify, nr);
 		else if (sl_seccomp_arg_complement(nr, &allowed))
 			rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY,
 						    (int)nr, 1, &allowed);

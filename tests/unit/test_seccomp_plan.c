@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 
 #include "policy/policy.h"
@@ -536,6 +537,27 @@ TEST(narrow_conditions_apply_only_to_narrow_requests)
 	CHECK_EQ_INT(verdict(&prog, SYS_setpriority, 1, 0, 0, 0), RET_NOTIF);
 	/* asked for plainly too */
 	CHECK_EQ_INT(verdict(&prog, SYS_getsid, 0, 0, 0, 0), RET_NOTIF);
+	sl_seccomp_free(&prog);
+	sl_policy_free(p);
+}
+
+/* Two conditions asked for one syscall by two modules: either notifies. */
+TEST(two_conditions_on_one_syscall_are_a_union)
+{
+	struct sl_policy *p = built_policy(NULL, NULL);
+	struct sl_nrset set = { 0 };
+	struct sock_fprog prog = { 0 };
+
+	CHECK(p);
+	sl_nrset_add_narrow(&set, SYS_newfstatat); /* a path, not a fd */
+	sl_nrset_add_at_cwd(&set, SYS_newfstatat);
+	CHECK_EQ_INT(sl_seccomp_build(p, &set, &prog, NULL), 0);
+	CHECK_EQ_INT(verdict(&prog, SYS_newfstatat, 5, 0, 0, AT_EMPTY_PATH),
+		     RET_ALLOW);
+	CHECK_EQ_INT(verdict(&prog, SYS_newfstatat, (uint32_t)AT_FDCWD, 0, 0,
+			     AT_EMPTY_PATH),
+		     RET_NOTIF);
+	CHECK_EQ_INT(verdict(&prog, SYS_newfstatat, 5, 0, 0, 0), RET_NOTIF);
 	sl_seccomp_free(&prog);
 	sl_policy_free(p);
 }
