@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "3e8b6cc00e57dbf2f2dedae7a38d1b6b59baebd06b0926f5d4c50f6ff49ef553"
+const coreSourcesSHA256 = "3588b8ab1f165c5d0f2e2722665cd343d6390ff9d0ec90f9638c0e46e3bcd63a"

@@ -193,7 +193,7 @@ func TestExitReason(t *testing.T) {
 	})
 }
 
-// Decision 4: cancelling the context preempts the run.
+// docs/decisions.md decision 4: cancelling the context preempts the run.
 func TestRunCancelKills(t *testing.T) {
 	requireLandlock(t)
 	dir := t.TempDir()
