@@ -5,6 +5,7 @@
 #   make test            whole suite: C tests under ASan+UBSan, Go tests (-race)
 #   make check-c         C tests only;  make check-go  Go tests only
 #   make check-readme    the README's examples, run as written
+#   make check-docs      citations resolve to the repository's own docs
 #   make valgrind        ABI lifecycle under valgrind (leak check)
 #   make fuzz            bounded libFuzzer runs of every parser
 #   make bench           benchmarks (bench/README.md)
@@ -79,7 +80,7 @@ FFILIB := $(BUILD)/libsandlock_ffi.so
 STLIB  := $(BUILD)/libsandlock.a
 CLI    := $(BUILD)/sandlock
 
-.PHONY: all lib cli deps test check-c check-go check-readme valgrind fuzz fuzz-short bench install \
+.PHONY: all lib cli deps test check-docs check-c check-go check-readme valgrind fuzz fuzz-short bench install \
 	uninstall clean tests example
 all: lib cli
 lib: $(SHLIB) $(FFILIB) $(STLIB)
@@ -146,9 +147,9 @@ deps:
 	./scripts/deps.sh
 
 # The suite the README and CI run. C tests are built with sanitizers.
-test: check-c valgrind fuzz-short check-go check-readme
+test: check-docs check-c valgrind fuzz-short check-go check-readme
 
-check-c:
+check-c: check-docs
 	$(MAKE) SAN=1 tests
 	$(MAKE) lib cli
 	SANDLOCK_BUILD=$(CURDIR)/build-asan SANDLOCK_LIB_BUILD=$(CURDIR)/build \
@@ -156,6 +157,10 @@ check-c:
 
 check-go: lib
 	./scripts/check-go.sh
+
+# Cheap, so first: comments and docs cite only the repository's docs.
+check-docs:
+	./scripts/check-docs.sh
 
 # The README's examples, run as written (and the hardening it states).
 check-readme: all

@@ -1,6 +1,6 @@
 /*
  * `sandlock run`: parse, build the policy, run the command with inherited
- * stdio, and turn its end into the tool's exit code (behavior.md 14.4).
+ * stdio, and turn its end into the tool's exit code (docs/behaviour.md 14.4).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -239,7 +239,7 @@ static int run_sandboxed(const struct cli_run_args *a,
 	if (!r) {
 		/* The library has said why on stderr. The sandbox could not
 		 * be set up (missing grant, chdir, confinement): 127 as for
-		 * any failure before exec (behavior.md 14.4). */
+		 * any failure before exec (docs/behaviour.md 14.4). */
 		cli_forward_end();
 		sl_cow_run_discard(cow);
 		return 127;

@@ -1,5 +1,5 @@
 /*
- * Custom syscall handlers (c-abi 3.22, behavior.md 13.5) on real
+ * Custom syscall handlers (docs/abi.md 3.22, docs/behaviour.md 13.5) on real
  * sandboxes: each action, the exception policies, deferred handlers and
  * their limits, child memory through the helpers, the registration rules,
  * and the ownership of the containers and their user data.

@@ -1,7 +1,7 @@
 /*
  * The seccomp filter plan installed by the kernel in a forked child
- * (behavior.md 2.1, 2.4, 5.4): every dangerous call is refused with the
- * errno of the spec; a notification filter hands out a listener; an
+ * (docs/behaviour.md 2.1, 2.4, 5.4): every dangerous call is refused with the
+ * errno of docs/behaviour.md; a notification filter hands out a listener; an
  * argument denial wins over notification; foreign syscall ABIs are killed.
  */
 #include "harness.h"

@@ -1,7 +1,7 @@
 /*
  * The seccomp filter plan, judged by running the exported BPF program on
  * synthetic syscalls with a small classic-BPF interpreter: every verdict of
- * behavior.md 2.1, 2.4 and 5.4, and the precedence of argument denials
+ * docs/behaviour.md 2.1, 2.4 and 5.4, and the precedence of argument denials
  * over notification. The same programs are installed in real processes by
  * tests/integration/test_landlock_seccomp.c.
  */

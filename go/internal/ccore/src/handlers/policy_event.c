@@ -1,4 +1,4 @@
-/* Events for the policy callback (policy.h, c-abi 2.5, behavior.md 13.4). */
+/* Events for the policy callback (policy.h, docs/abi.md 2.5, docs/behaviour.md 13.4). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -63,7 +63,7 @@ static const struct {
 	{ SCMP_SYS(truncate), "truncate", SL_EV_FILE, false },
 };
 
-/* The syscalls a policy callback has notified (behavior.md 2.5), and
+/* The syscalls a policy callback has notified (docs/behaviour.md 2.5), and
  * creat (an open by another name). */
 static const int row[] = {
 	SCMP_SYS(openat),   SCMP_SYS(openat2),   SCMP_SYS(open),

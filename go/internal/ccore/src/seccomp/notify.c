@@ -1,4 +1,4 @@
-/* Routing the notification set to the supervisor (behavior.md 2.5). */
+/* Routing the notification set to the supervisor (docs/behaviour.md 2.5). */
 #include "seccomp/plan.h"
 
 #include <errno.h>
