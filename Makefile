@@ -7,6 +7,7 @@
 #   make check-container part of the C suite and the example, run as inside
 #                        a container that refuses pidfd_getfd, ptrace, ...
 #   make check-readme    the README's examples, run as written
+#   make check-docs      citations resolve to the repository's own docs
 #   make valgrind        ABI lifecycle under valgrind (leak check)
 #   make fuzz            bounded libFuzzer runs of every parser
 #   make bench           benchmarks (bench/README.md)
@@ -81,7 +82,7 @@ FFILIB := $(BUILD)/libsandlock_ffi.so
 STLIB  := $(BUILD)/libsandlock.a
 CLI    := $(BUILD)/sandlock
 
-.PHONY: all lib cli deps test check-c check-go check-readme check-container valgrind fuzz fuzz-short bench install \
+.PHONY: all lib cli deps test check-docs check-c check-go check-readme check-container valgrind fuzz fuzz-short bench install \
 	uninstall clean tests example
 all: lib cli
 lib: $(SHLIB) $(FFILIB) $(STLIB)
@@ -148,9 +149,9 @@ deps:
 	./scripts/deps.sh
 
 # The suite the README and CI run. C tests are built with sanitizers.
-test: check-c check-container valgrind fuzz-short check-go check-readme
+test: check-docs check-c check-container valgrind fuzz-short check-go check-readme
 
-check-c:
+check-c: check-docs
 	$(MAKE) SAN=1 tests
 	$(MAKE) lib cli
 	SANDLOCK_BUILD=$(CURDIR)/build-asan SANDLOCK_LIB_BUILD=$(CURDIR)/build \
@@ -165,6 +166,10 @@ check-container:
 
 check-go: lib
 	./scripts/check-go.sh
+
+# Cheap, so first: comments and docs cite only the repository's docs.
+check-docs:
+	./scripts/check-docs.sh
 
 # The README's examples, run as written (and the hardening it states).
 check-readme: all

@@ -1,5 +1,5 @@
 /*
- * `sandlock check`: what the running kernel offers (behavior.md 14.5).
+ * `sandlock check`: what the running kernel offers (docs/behaviour.md 14.5).
  * Informational only, so it always exits 0.
  */
 #include <stdio.h>

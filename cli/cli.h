@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-/* Exit codes of behavior.md 14.4. */
+/* Exit codes of docs/behaviour.md 14.4. */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
 	CLI_EXIT_FAILURE = 1, /* configuration, spawn or runtime error */

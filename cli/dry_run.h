@@ -6,7 +6,7 @@
 
 #include "cow/cow.h"
 
-/* behavior.md 9.5: "sandlock: dry-run: no filesystem changes", or
+/* docs/behaviour.md 9.5: "sandlock: dry-run: no filesystem changes", or
  * "sandlock: dry-run: filesystem changes:" and one "K  path" line each. */
 void cli_print_changes(FILE *f, const struct sl_cow_changes *c);
 

@@ -1,6 +1,6 @@
 /*
  * sandlock: command-line entry point and subcommand dispatch
- * (behavior.md 14.1).
+ * (docs/behaviour.md 14.1).
  */
 #include <stdbool.h>
 #include <stdio.h>

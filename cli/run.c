@@ -1,6 +1,6 @@
 /*
  * `sandlock run`: parse, build the policy, run the command with inherited
- * stdio, and turn its end into the tool's exit code (behavior.md 14.4).
+ * stdio, and turn its end into the tool's exit code (docs/behaviour.md 14.4).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -240,8 +240,8 @@ static int run_sandboxed(const struct cli_run_args *a,
 	if (!r) {
 		/* The sandbox could not be set up (missing grant, chdir,
 		 * confinement): 127 as for any failure before exec
-		 * (behavior.md 14.4). A step of the child that failed has
-		 * said why on our shared stderr already. */
+		 * (docs/behaviour.md 14.4). A step of the child that failed
+		 * has said why on our shared stderr already. */
 		if (!e.reported)
 			fprintf(stderr, "sandlock: %s\n",
 				e.msg ? e.msg : "cannot create the sandbox");

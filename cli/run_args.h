@@ -1,5 +1,5 @@
 /*
- * Command line of `sandlock run` (behavior.md 14.2), parsed without side
+ * Command line of `sandlock run` (docs/behaviour.md 14.2), parsed without side
  * effects. Parsing only checks what the grammar of the command line itself
  * decides (known flags, present values, integer types): those failures are
  * usage errors (exit 2). Values with a grammar of their own (sizes, times,

@@ -1,5 +1,5 @@
 /*
- * The table of `sandlock run` options: one entry per flag of behavior.md
+ * The table of `sandlock run` options: one entry per flag of docs/behaviour.md
  * 14.2. Both the parser (run_args.c) and the help text (usage.c) are
  * generated from it, so they cannot drift apart.
  */

@@ -342,7 +342,7 @@ static void apply_lists(struct policy_state *st)
 		st->b = sandlock_sandbox_builder_cpu_cores(
 			st->b, st->cpu_cores.v, (uint32_t)st->cpu_cores.n);
 	if (st->has_gpu) {
-		/* An empty list means every GPU (c-abi.md 3.4). */
+		/* An empty list means every GPU (docs/abi.md 3.4). */
 		uint32_t n = st->gpu_all ? 0 : (uint32_t)st->gpus.n;
 
 		st->b = sandlock_sandbox_builder_gpu_devices(st->b, st->gpus.v, n);

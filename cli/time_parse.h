@@ -1,5 +1,5 @@
 /*
- * RFC 3339 timestamps for --time-start (behavior.md 7.2).
+ * RFC 3339 timestamps for --time-start (docs/behaviour.md 7.2).
  */
 #ifndef SL_CLI_TIME_PARSE_H
 #define SL_CLI_TIME_PARSE_H

@@ -7,7 +7,7 @@ import (
 	sandlock "github.com/multikernel/sandlock/go"
 )
 
-// The exact public signatures of the reference SDK (go-sdk.md §2.1): code
+// The exact public signatures of the reference SDK (docs/go.md §2.1): code
 // written against it must keep compiling, on every platform.
 var (
 	_ func(*sandlock.Sandbox, context.Context, ...string) (*sandlock.Result, error)       = (*sandlock.Sandbox).Run

@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "0f0725d736a20ad8a4ebdf0050b48784fd316b57ed627fe6f9480999080206c9"
+const coreSourcesSHA256 = "f8a929a73025fb12589385b2613fcf8773da8b10283c1838d593864cd773609f"

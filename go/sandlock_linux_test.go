@@ -25,6 +25,9 @@ import (
 	sandlock "github.com/multikernel/sandlock/go"
 )
 
+// Numbers and labels in the comments below (12, A6, ...) are the test
+// plan of docs/go.md 5.
+
 // hangGuard bounds waits that must end; it is a deadlock guard, far above
 // any expected duration, never a performance assertion.
 const hangGuard = 30 * time.Second
@@ -190,7 +193,7 @@ func TestExitReason(t *testing.T) {
 	})
 }
 
-// Decision 4: cancelling the context preempts the run.
+// docs/decisions.md decision 4: cancelling the context preempts the run.
 func TestRunCancelKills(t *testing.T) {
 	requireLandlock(t)
 	dir := t.TempDir()

@@ -9,7 +9,7 @@ import (
 func intp(v int) *int { return &v }
 
 // Go-side validation: every [WEAK] silent-loss case fails closed before
-// anything native happens (§6.2 item 9).
+// anything native happens (docs/go.md 6.2 item 9).
 func TestCheckRejectsInvalidFields(t *testing.T) {
 	cases := []struct {
 		name string

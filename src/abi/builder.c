@@ -129,7 +129,7 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_chroot(sandlock_builder_t
 }
 
 /* An empty virtual path would match every path, and the reference rejects
- * non-UTF-8 mount paths: such calls are ignored (c-abi 3.2). */
+ * non-UTF-8 mount paths: such calls are ignored (docs/abi.md 3.2). */
 static bool mount_path_ok(const char *s)
 {
 	return s && s[0] != '\0' && sl_utf8_valid(s, strlen(s));
@@ -187,7 +187,7 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_storage(sandlock_build
 	return sl_builder_set_str(b, &b->policy->fs_storage, path);
 }
 
-/* Values other than commit/abort/keep mean commit (c-abi 2.3). */
+/* Values other than commit/abort/keep mean commit (docs/abi.md 2.3). */
 static uint8_t branch_action(uint8_t action)
 {
 	return action <= SL_BRANCH_KEEP ? action : SL_BRANCH_COMMIT;

@@ -1,4 +1,4 @@
-/* Builder setters for resource limits (c-abi 3.4). Ranges are checked by
+/* Builder setters for resource limits (docs/abi.md 3.4). Ranges are checked by
  * sl_policy_build(), not here. */
 #include "abi/builder.h"
 

@@ -1,4 +1,4 @@
-/* Builder setters for the network and the HTTP proxy (c-abi 3.5, 3.6).
+/* Builder setters for the network and the HTTP proxy (docs/abi.md 3.5, 3.6).
  * Specs and rules are stored as given and parsed by sl_policy_build(). */
 #include "abi/builder.h"
 

@@ -1,5 +1,5 @@
 /*
- * The copy-on-write side of the runs the ABI starts (behavior.md 9.6): a
+ * The copy-on-write side of the runs the ABI starts (docs/behaviour.md 9.6): a
  * branch created before the child for a policy with a workdir, and the
  * action its outcome calls for applied once the child and its supervisor
  * are gone. Failures come back in the caller's error record, like the

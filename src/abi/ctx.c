@@ -1,5 +1,5 @@
 /*
- * The policy-callback context (c-abi 3.12): a callback changes the live
+ * The policy-callback context (docs/abi.md 3.12): a callback changes the live
  * policy of its run through it (handlers/live.h). Valid only during the
  * callback that received it; NULL arguments are no-ops. A change the run
  * cannot apply is recorded as the calling thread's last error

@@ -1,5 +1,5 @@
 /*
- * The custom-handler container behind sandlock_handler_t (c-abi 3.22) is
+ * The custom-handler container behind sandlock_handler_t (docs/abi.md 3.22) is
  * the user module's (handlers/user.h): a callback, its user data with the
  * drop that releases it, the on_exception policy and whether it runs
  * deferred.

@@ -1,4 +1,4 @@
-/* One-shot runs (c-abi 3.14): create, start and wait on the caller's
+/* One-shot runs (docs/abi.md 3.14): create, start and wait on the caller's
  * thread, no helper thread. */
 #include <errno.h>
 #include <string.h>

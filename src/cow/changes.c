@@ -1,4 +1,4 @@
-/* The change list of a branch (behavior.md 9.4). */
+/* The change list of a branch (docs/behaviour.md 9.4). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

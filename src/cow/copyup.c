@@ -1,5 +1,5 @@
 /*
- * Staging entries in the upper (behavior.md 9.3): copy-up from the
+ * Staging entries in the upper (docs/behaviour.md 9.3): copy-up from the
  * workdir and the creations the interception performs there. Each
  * creation is charged to the quota first and given back if it does not
  * happen; a copied file is built unnamed (O_TMPFILE) and linked under its

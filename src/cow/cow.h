@@ -1,5 +1,5 @@
 /*
- * Copy-on-write branches of a workdir (behavior.md 9): the storage of the
+ * Copy-on-write branches of a workdir (docs/behaviour.md 9): the storage of the
  * staged writes, the merged view over it, copy-up, whiteouts, the disk
  * quota, the change list, and commit / abort / keep with a crash-safe
  * commit protocol. docs/cow.md describes the layout and the protocol.
@@ -44,7 +44,7 @@
 
 struct sl_cow_branch;
 
-/* ---- Storage and branches (behavior.md 9.1) ---------------------------- */
+/* ---- Storage and branches (docs/behaviour.md 9.1) ---------------------- */
 
 struct sl_cow_config {
 	const char *workdir;    /* as configured; canonicalized here */
@@ -97,7 +97,7 @@ int sl_cow_preserved_list(const char *base, struct sl_cow_preserved **v,
 			  size_t *n, struct sl_error *e);
 void sl_cow_preserved_free(struct sl_cow_preserved *v, size_t n);
 
-/* ---- Scope and the merged view (behavior.md 9.2) ----------------------- */
+/* ---- Scope and the merged view (docs/behaviour.md 9.2) ----------------- */
 
 /*
  * Is the normalized absolute path abs in the branch? 1 with *rel pointing
@@ -203,7 +203,7 @@ int sl_cow_list(struct sl_cow_branch *b, const char *rel,
 		struct sl_cow_dirents *out);
 void sl_cow_dirents_free(struct sl_cow_dirents *d);
 
-/* ---- Staging (behavior.md 9.3) ----------------------------------------- */
+/* ---- Staging (docs/behaviour.md 9.3) ----------------------------------- */
 
 enum sl_cow_copied {
 	SL_COW_UP_PRESENT = 0, /* the upper already had rel */
@@ -259,7 +259,7 @@ int sl_cow_remove(struct sl_cow_branch *b, const char *rel);
  */
 int sl_cow_whiteout(struct sl_cow_branch *b, const char *rel);
 
-/* ---- Quota (behavior.md 4.5) ------------------------------------------- */
+/* ---- Quota (docs/behaviour.md 4.5) ------------------------------------- */
 
 #define SL_COW_DIR_CHARGE 4096
 #define SL_COW_SYMLINK_CHARGE 256
@@ -282,7 +282,7 @@ uint64_t sl_cow_quota_used(struct sl_cow_branch *b);
 /* The upper's size by the rule above (a walk). */
 int sl_cow_measure(const struct sl_cow_branch *b, uint64_t *bytes);
 
-/* ---- Change list (behavior.md 9.4) ------------------------------------- */
+/* ---- Change list (docs/behaviour.md 9.4) ------------------------------- */
 
 struct sl_cow_change {
 	char kind; /* 'A' added, 'M' modified, 'D' deleted */
@@ -302,7 +302,7 @@ struct sl_cow_changes {
 int sl_cow_changes(struct sl_cow_branch *b, struct sl_cow_changes *out);
 void sl_cow_changes_free(struct sl_cow_changes *c);
 
-/* ---- Commit / abort / keep (behavior.md 9.6) --------------------------- */
+/* ---- Commit / abort / keep (docs/behaviour.md 9.6) --------------------- */
 
 #define SL_COW_LOCK_TIMEOUT_MS 5000
 #define SL_COW_LOCK_TIMEOUT_TXN_MS 30000

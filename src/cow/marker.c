@@ -1,5 +1,5 @@
 /*
- * The PRESERVED marker and the deleted.log whiteout log (behavior.md 9.1,
+ * The PRESERVED marker and the deleted.log whiteout log (docs/behaviour.md 9.1,
  * 9.6). The marker is the record of a preserved branch and, during a
  * commit, of how far it got: it is only ever replaced whole (temporary
  * file, fsync, rename, fsync of the directory), so a crash leaves either

@@ -1,5 +1,5 @@
 /*
- * Where branches live (behavior.md 9.1): the storage base and its rules,
+ * Where branches live (docs/behaviour.md 9.1): the storage base and its rules,
  * the uuid-v4 layout of one branch, reopening a preserved branch.
  */
 #include <errno.h>

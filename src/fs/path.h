@@ -1,7 +1,7 @@
 /*
  * Pure path arithmetic of the filesystem view: lexical normalization,
  * component-wise prefix matching, splitting off the last component, and
- * the /proc and /sys paths every sandbox is denied (behavior.md 3.3, 8.1).
+ * the /proc and /sys paths every sandbox is denied (docs/behaviour.md 3.3, 8.1).
  */
 #ifndef SL_FS_PATH_H
 #define SL_FS_PATH_H

@@ -1,5 +1,5 @@
 /*
- * The copy-on-write interception (behavior.md 9.3), shared by its files:
+ * The copy-on-write interception (docs/behaviour.md 9.3), shared by its files:
  * cow.c (the module, the layer of the merged view, the calls' common
  * steps), cow_open.c (opens and exec), cow_names.c (calls that create,
  * remove or move names), cow_attr.c (metadata: stat, access, readlink,

@@ -1,5 +1,5 @@
 /*
- * Metadata in the copy-on-write workdir (behavior.md 9.3): stat, access,
+ * Metadata in the copy-on-write workdir (docs/behaviour.md 9.3): stat, access,
  * readlink and extended attributes read from the side of the merged view
  * that serves the path; chmod, chown, utimes, xattr writes and truncate
  * applied to the upper copy (copied up first), whether the call names a

@@ -1,5 +1,5 @@
 /*
- * Directories of the copy-on-write workdir (behavior.md 9.3): merged
+ * Directories of the copy-on-write workdir (docs/behaviour.md 9.3): merged
  * listings for getdents, and the working directory.
  *
  * A listing of a directory whose merged view differs from the workdir's

@@ -1,5 +1,5 @@
 /*
- * Exec decided on a sandbox held still (behavior.md 13.4, argv safety).
+ * Exec decided on a sandbox held still (docs/behaviour.md 13.4, argv safety).
  *
  * A policy callback (or a custom handler bound to exec) decides on the
  * argv of an execve; the kernel reads that argv again when the exec goes

@@ -1,6 +1,6 @@
 /*
  * The live policy of a run: what a policy callback changes while the
- * sandbox runs (c-abi 3.12, behavior.md 13.4, the sandlock_ctx_*
+ * sandbox runs (docs/abi.md 3.12, docs/behaviour.md 13.4, the sandlock_ctx_*
  * functions). Effective at once for the whole sandbox: the modules that
  * enforce each part read it at every decision.
  *

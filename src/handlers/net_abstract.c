@@ -1,6 +1,6 @@
 /*
  * The abstract unix socket scope, emulated where the supervisor connects
- * or sends for the child (behavior.md 3.4).
+ * or sends for the child (docs/behaviour.md 3.4).
  *
  * Landlock's LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET lets a sandboxed process
  * reach only abstract sockets created inside its domain. The supervisor

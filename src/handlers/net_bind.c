@@ -1,12 +1,12 @@
 /*
- * bind and getsockname under the bind rules and port_remap (behavior.md
+ * bind and getsockname under the bind rules and port_remap (docs/behaviour.md
  * 5.5, 5.8).
  *
  * An IP bind is performed by the supervisor on its duplicate of the socket
  * with the address it copied, so net_deny_bind (which leaves Landlock's
  * BIND_TCP unhandled) cannot be raced. Because the supervisor is not under
  * the child's Landlock ruleset, it enforces net_allow_bind itself
- * (Appendix A 13) and refuses privileged ports the child could not bind.
+ * (docs/decisions.md A13) and refuses privileged ports the child could not bind.
  */
 #include <errno.h>
 #include <netinet/in.h>

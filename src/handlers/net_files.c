@@ -1,5 +1,5 @@
 /*
- * Files whose content the network policy decides (behavior.md 5.7, 5.8):
+ * Files whose content the network policy decides (docs/behaviour.md 5.7, 5.8):
  * /etc/hosts naming the pinned addresses of the net_allow hostnames, and
  * /proc/net/tcp{,6} showing only the sockets of this sandbox's real ports
  * under port_remap. Both are served as sealed memory files.

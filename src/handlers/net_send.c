@@ -1,5 +1,5 @@
 /*
- * The send family (behavior.md 5.3 step 6, 5.6): every notified sendto,
+ * The send family (docs/behaviour.md 5.3 step 6, 5.6): every notified sendto,
  * sendmsg and sendmmsg is performed by the supervisor, on its duplicate
  * of the socket, with the destination and ancillary data it copied once.
  * None is left to the kernel: the kernel would read the fd number and

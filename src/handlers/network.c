@@ -1,7 +1,7 @@
 /*
  * The `network` module: outbound destination policy on connect and the
  * send family, port_remap's loopback redirection, the named AF_UNIX gate
- * and the abstract unix scope (behavior.md 5.3, 5.6, 5.8, 3.4). Every
+ * and the abstract unix scope (docs/behaviour.md 5.3, 5.6, 5.8, 3.4). Every
  * decision is taken on copies the supervisor made (the sockaddr, the
  * msghdr, a pidfd_getfd duplicate of the socket) and carried out on
  * those copies; no notified connect or send is ever handed back to the
@@ -35,7 +35,7 @@ static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	if (!sl_net_has_dest_policy(p) && !sl_net_unix_gate_by_supervisor(p))
 		return;
 	sl_nrset_add_sys(set, connect);
-	sl_nrset_add_sys(set, sendto);
+	sl_nrset_add_narrow_sys(set, sendto); /* with a destination */
 	sl_nrset_add_sys(set, sendmsg);
 	sl_nrset_add_sys(set, sendmmsg);
 }

@@ -1,5 +1,5 @@
 /*
- * The network handler modules (behavior.md 5): shared state and the
+ * The network handler modules (docs/behaviour.md 5): shared state and the
  * entry points of each concern. The `network` module owns the run's
  * network context; the bind, getsockname, /etc/hosts and /proc/net
  * modules look it up through sl_net_ctx_of().
@@ -32,7 +32,7 @@ struct sl_net_state {
 /* The network context of a run; NULL when no network module is active. */
 struct sl_net_ctx *sl_net_ctx_of(struct sl_supervisor *sv);
 
-/* port_remap's current virtual->real map as JSON (c-abi 3.15), NULL when
+/* port_remap's current virtual->real map as JSON (docs/abi.md 3.15), NULL when
  * off or empty. Callable from any thread while the run lives. */
 char *sl_net_port_mappings_of(struct sl_supervisor *sv);
 

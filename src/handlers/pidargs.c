@@ -212,7 +212,9 @@ static bool pidargs_active(const struct sl_policy *p)
 
 static void pidargs_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
-	static const int nrs[] = {
+	/* notified only when an argument may name another process
+	 * (seccomp/notify.c) */
+	static const int narrow[] = {
 		SCMP_SYS(prlimit64),	     SCMP_SYS(setpriority),
 		SCMP_SYS(getpriority),	     SCMP_SYS(ioprio_set),
 		SCMP_SYS(ioprio_get),	     SCMP_SYS(sched_setaffinity),
@@ -221,13 +223,14 @@ static void pidargs_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 		SCMP_SYS(sched_getscheduler), SCMP_SYS(sched_setattr),
 		SCMP_SYS(sched_getattr),     SCMP_SYS(sched_rr_get_interval),
 		SCMP_SYS(getpgid),	     SCMP_SYS(getsid),
-		SCMP_SYS(setpgid),	     SCMP_SYS(pidfd_open),
-		SCMP_SYS(capget),
+		SCMP_SYS(setpgid),
 	};
 
 	(void)p;
-	for (size_t i = 0; i < SL_ARRAY_SIZE(nrs); i++)
-		sl_nrset_add(set, nrs[i]);
+	for (size_t i = 0; i < SL_ARRAY_SIZE(narrow); i++)
+		sl_nrset_add_narrow(set, narrow[i]);
+	sl_nrset_add_sys(set, pidfd_open);
+	sl_nrset_add_sys(set, capget);
 }
 
 static int pidargs_init(struct sl_supervisor *sv, const struct sl_policy *p,

@@ -1,5 +1,5 @@
 /*
- * The policy callback (c-abi 3.12, behavior.md 13.4): the `policy` module
+ * The policy callback (docs/abi.md 3.12, docs/behaviour.md 13.4): the `policy` module
  * is the gate of the dispatch (supervisor/dispatch.h). It sees every
  * notification once the built-in modules have decided, turns it into an
  * event for the host's callback, and
@@ -30,7 +30,7 @@
 
 extern const struct sl_handler_module sl_module_policy;
 
-/* Event categories (c-abi 2.3). */
+/* Event categories (docs/abi.md 2.3). */
 enum {
 	SL_EV_FILE = 0,
 	SL_EV_NETWORK = 1,
@@ -78,13 +78,13 @@ struct sl_pevent {
 
 void sl_pevent_free(struct sl_pevent *ev);
 
-/* Name and category of syscall nr as events report them (behavior.md
+/* Name and category of syscall nr as events report them (docs/behaviour.md
  * 13.4: openat2 and open are "openat", rmdir "unlinkat", ...); "unknown"
  * for a syscall without a name of its own. */
 const char *sl_pevent_name(int nr, uint8_t *category);
 /* Is nr a call whose verdict decides it (held)? */
 bool sl_pevent_held(int nr);
-/* The syscalls of the policy_fn row of behavior.md 2.5. */
+/* The syscalls of the policy_fn row of docs/behaviour.md 2.5. */
 void sl_pevent_syscalls(struct sl_nrset *set);
 
 /* Fill ev from notification n: pid, parent, destination (dest: the one
@@ -103,7 +103,7 @@ struct sl_policy_cb;
  * on (duplicated). */
 int sl_pqueue_new(struct sl_policy_cb *cb, struct sl_live *live, int listener,
 		  struct sl_pqueue **out);
-/* c-abi 2.3: the answer a verdict gives a held call allowed with a. */
+/* docs/abi.md 2.3: the answer a verdict gives a held call allowed with a. */
 void sl_pevent_answer(int32_t verdict, const struct sl_action *allowed,
 		      struct sl_action *out);
 /* Readable when verdicts of held events are ready. */

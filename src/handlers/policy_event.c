@@ -1,4 +1,4 @@
-/* Events for the policy callback (policy.h, c-abi 2.5, behavior.md 13.4). */
+/* Events for the policy callback (policy.h, docs/abi.md 2.5, docs/behaviour.md 13.4). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -63,7 +63,7 @@ static const struct {
 	{ SCMP_SYS(truncate), "truncate", SL_EV_FILE, false },
 };
 
-/* The syscalls a policy callback has notified (behavior.md 2.5), and
+/* The syscalls a policy callback has notified (docs/behaviour.md 2.5), and
  * creat (an open by another name). */
 static const int row[] = {
 	SCMP_SYS(openat),   SCMP_SYS(openat2),   SCMP_SYS(open),
@@ -80,7 +80,11 @@ static const int row[] = {
 void sl_pevent_syscalls(struct sl_nrset *set)
 {
 	for (size_t i = 0; i < SL_ARRAY_SIZE(row); i++)
-		sl_nrset_add(set, row[i]);
+		if (row[i] == SCMP_SYS(sendto)) /* a send on a connected socket
+						* was decided at its connect */
+			sl_nrset_add_narrow(set, row[i]);
+		else
+			sl_nrset_add(set, row[i]);
 }
 
 const char *sl_pevent_name(int nr, uint8_t *category)

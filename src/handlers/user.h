@@ -1,5 +1,5 @@
 /*
- * Custom syscall handlers (c-abi 3.22, behavior.md 13.5): the host's own
+ * Custom syscall handlers (docs/abi.md 3.22, docs/behaviour.md 13.5): the host's own
  * callbacks, bound to syscall numbers for one run
  * (sandlock_run_with_handlers). The `user` module runs them after every
  * built-in module and the policy gate, only for calls all of those let

@@ -1,4 +1,4 @@
-/* Landlock ABI probe (behavior.md 3.5), cached for the process lifetime. */
+/* Landlock ABI probe (docs/behaviour.md 3.5), cached for the process lifetime. */
 #include "landlock/landlock.h"
 
 #include <errno.h>

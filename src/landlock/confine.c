@@ -1,4 +1,4 @@
-/* sandlock_confine backend (behavior.md 3.7, spec README decision 3). */
+/* sandlock_confine backend (docs/behaviour.md 3.7, docs/decisions.md decision 3). */
 #include "landlock/rules.h"
 
 #include "util/cleanup.h"

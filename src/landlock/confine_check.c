@@ -1,5 +1,5 @@
 /*
- * What sandlock_confine accepts (behavior.md 3.7): only fs_read and
+ * What sandlock_confine accepts (docs/behaviour.md 3.7): only fs_read and
  * fs_write, plus the protection posture. Every other field that differs
  * from its default is reported, all of them in one message, before
  * anything is applied.
@@ -14,7 +14,7 @@
 
 int sl_confine_check(const struct sl_policy *p, struct sl_error *e)
 {
-	/* c-abi 3.13: an on_error never set is accepted, like abort (the
+	/* docs/abi.md 3.13: an on_error never set is accepted, like abort (the
 	 * reference required abort although the default is commit). */
 	bool on_error_changed = p->on_error_set &&
 				p->on_error != SL_BRANCH_ABORT;

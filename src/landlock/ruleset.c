@@ -1,4 +1,4 @@
-/* Ruleset creation and filesystem grants (behavior.md 3.1). */
+/* Ruleset creation and filesystem grants (docs/behaviour.md 3.1). */
 #include "landlock/rules.h"
 
 #include <errno.h>

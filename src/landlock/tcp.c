@@ -1,4 +1,4 @@
-/* TCP port rules (behavior.md 3.2): port-only, any IP. */
+/* TCP port rules (docs/behaviour.md 3.2): port-only, any IP. */
 #include "landlock/rules.h"
 
 #include <errno.h>

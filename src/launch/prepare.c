@@ -82,7 +82,7 @@ static int open_stream(struct sl_launch *l, int target, uint8_t mode,
 }
 
 /* A user namespace only when the requested ids differ from ours
- * (behavior.md 11.3); the maps are written by the child. */
+ * (docs/behaviour.md 11.3); the maps are written by the child. */
 static int prepare_identity(struct sl_launch *l, const struct sl_policy *p,
 			    struct sl_error *e)
 {
@@ -104,7 +104,7 @@ static int prepare_identity(struct sl_launch *l, const struct sl_policy *p,
 	return 0;
 }
 
-/* A kernel CPU mask with exactly the listed cores (behavior.md 4.6). */
+/* A kernel CPU mask with exactly the listed cores (docs/behaviour.md 4.6). */
 static int prepare_affinity(struct sl_launch *l, const struct sl_policy *p,
 			    struct sl_error *e)
 {
@@ -130,7 +130,7 @@ static int prepare_affinity(struct sl_launch *l, const struct sl_policy *p,
 	return 0;
 }
 
-/* min(requested, inherited soft, inherited hard) (behavior.md 4.4). */
+/* min(requested, inherited soft, inherited hard) (docs/behaviour.md 4.4). */
 static int prepare_nofile(struct sl_launch *l, const struct sl_policy *p,
 			  struct sl_error *e)
 {
@@ -239,7 +239,7 @@ static int prepare_caps(struct sl_launch *l, struct sl_error *e)
 }
 
 /* The terminal goes to the sandbox only when it owns all three streams
- * (behavior.md 1.2 step 2), and only from a caller in the foreground: a
+ * (docs/behaviour.md 1.2 step 2), and only from a caller in the foreground: a
  * background job never steals the terminal from its shell. */
 static void prepare_tty(struct sl_launch *l, const struct sl_run_opts *o)
 {
@@ -279,7 +279,7 @@ static int run_ruleset(struct sl_launch *l, struct sl_sandbox *sb,
 	return r;
 }
 
-/* The child's working directory (behavior.md 11.2). */
+/* The child's working directory (docs/behaviour.md 11.2). */
 static const char *child_cwd(const struct sl_policy *p)
 {
 	if (p->cwd)

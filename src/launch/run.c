@@ -1,5 +1,5 @@
 /*
- * Lifecycle of one sandboxed process (behavior.md 12): create (prepare,
+ * Lifecycle of one sandboxed process (docs/behaviour.md 12): create (prepare,
  * clone, confine, park), start, signal, free.
  */
 #include "launch/run.h"
@@ -18,7 +18,7 @@
 
 extern const struct sl_handler_module sl_module_freeze;
 
-/* "sandbox-<pid>-<n>", n counting from 1 in this process (behavior.md
+/* "sandbox-<pid>-<n>", n counting from 1 in this process (docs/behaviour.md
  * 11.4). */
 static char *auto_name(void)
 {

@@ -1,5 +1,5 @@
 /*
- * The event loop of a run (behavior.md 1.4, 4.3, 12.3, 12.4): seccomp
+ * The event loop of a run (docs/behaviour.md 1.4, 4.3, 12.3, 12.4): seccomp
  * notifications, the leader's pidfd, capture pipes and the max_cpu duty
  * cycle, until the leader has exited and the captures reach EOF.
  *
@@ -45,7 +45,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* c-abi 1.11: SIGKILL is KILLED without a number (an OOM kill and an
+/* docs/abi.md 1.11: SIGKILL is KILLED without a number (an OOM kill and an
  * external kill look the same); other signals are SIGNALED. */
 static struct sl_status classify(int code, int status)
 {
@@ -78,7 +78,7 @@ static void move_tty(pid_t owner, pid_t pgrp)
 }
 
 /* Give the terminal back if the sandbox's group still owns it
- * (behavior.md 12.3). */
+ * (docs/behaviour.md 12.3). */
 static void restore_tty(const struct sl_run *r)
 {
 	if (r->launch.took_tty)
@@ -409,7 +409,7 @@ static int run_wait(struct sl_run *r, uint64_t timeout_ms_, uint64_t deadline,
 	else
 		rc = serve(r, deadline, run_done);
 	if (rc == -ETIMEDOUT) {
-		/* behavior.md 12.4: kill the sandbox, every process of it,
+		/* docs/behaviour.md 12.4: kill the sandbox, every process of it,
 		 * report TIMEOUT with no output; a later wait reports how
 		 * the top-level process ended. */
 		(void)sl_run_signal(r, SIGKILL);

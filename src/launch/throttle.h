@@ -1,5 +1,5 @@
 /*
- * max_cpu (behavior.md 4.3): a 100 ms duty cycle on the sandbox's process
+ * max_cpu (docs/behaviour.md 4.3): a 100 ms duty cycle on the sandbox's process
  * group, running pct ms then stopped for the rest. Pure state machine; the
  * run's loop sends the signals it asks for.
  */

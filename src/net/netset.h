@@ -1,5 +1,5 @@
 /*
- * The resolved destination policy (behavior.md 5.2): per protocol, the
+ * The resolved destination policy (docs/behaviour.md 5.2): per protocol, the
  * addresses and ports a rule list covers. One structure serves both the
  * allow list (a destination passes when it matches) and the deny list (it
  * fails when it matches).

@@ -1,5 +1,5 @@
 /*
- * The named AF_UNIX gate (behavior.md 5.6). Landlock does not govern
+ * The named AF_UNIX gate (docs/behaviour.md 5.6). Landlock does not govern
  * connecting or sending to a pathname unix socket, so the supervisor does:
  * the socket must lie under an fs_write grant. The path is resolved once,
  * pinned with O_PATH, and the supervisor then reaches the socket through

@@ -1,4 +1,4 @@
-/* sl_policy_build(): every build-time check of behavior.md 0 and c-abi.md
+/* sl_policy_build(): every build-time check of docs/behaviour.md 0 and docs/abi.md
  * 3.13, then the refusal of settings whose runtime does not exist yet. */
 #include "policy/build.h"
 

@@ -5,11 +5,11 @@
 
 #include "policy/policy.h"
 
-/* extra_deny/extra_allow -> deny_syscalls, allow_sysv_ipc (0.1-3). */
+/* extra_deny/extra_allow -> deny_syscalls, allow_sysv_ipc (docs/behaviour.md 0 items 1-3). */
 int sl_build_syscalls(struct sl_policy *p, struct sl_error *e);
-/* net_allow/net_deny and bind specs -> rules and port sets (0.11-12). */
+/* net_allow/net_deny and bind specs -> rules and port sets (docs/behaviour.md 0 items 11-12). */
 int sl_build_network(struct sl_policy *p, struct sl_error *e);
-/* HTTP settings and rules (0.7-10). */
+/* HTTP settings and rules (docs/behaviour.md 0 items 7-10). */
 int sl_build_http(const struct sl_policy *p, struct sl_error *e);
 
 #endif

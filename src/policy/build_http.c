@@ -1,4 +1,4 @@
-/* HTTP proxy settings (behavior.md 0 items 7-10, 6.1). Credentials and
+/* HTTP proxy settings (docs/behaviour.md 0 items 7-10, 6.1). Credentials and
  * --http-auth live in the CLI, which validates them itself. */
 #include "policy/build.h"
 

@@ -1,4 +1,4 @@
-/* Bind port specs (behavior.md 5.5): "22,8000-8010", or "*" alone on the
+/* Bind port specs (docs/behaviour.md 5.5): "22,8000-8010", or "*" alone on the
  * allow side. Repeated specs union into one sorted, de-duplicated set. */
 #include "policy/policy.h"
 

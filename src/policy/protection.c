@@ -1,4 +1,4 @@
-/* Landlock protections: minimum ABI, API names and CLI tokens (3.6). */
+/* Landlock protections: minimum ABI, API names and CLI tokens (docs/behaviour.md 3.6). */
 #include "policy/policy.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* The filter plan of a policy (behavior.md 2), built once in the parent. */
+/* The filter plan of a policy (docs/behaviour.md 2), built once in the parent. */
 #include "seccomp/filter.h"
 
 #include <errno.h>
@@ -38,7 +38,7 @@ static const char *feature_needing(const struct sl_policy *p, long nr)
 }
 
 /* A denied syscall must never be notified: the supervisor could let it
- * through (Appendix A #15: refuse at build, not in the child). */
+ * through (docs/decisions.md A15: refuse at build, not in the child). */
 static int check_overlap(const struct sl_policy *p,
 			 const struct sl_nrset *notify, struct sl_error *e)
 {

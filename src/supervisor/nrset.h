@@ -13,9 +13,12 @@ struct sl_nrset {
 	uint64_t bits[SL_MAX_NR / 64];
 	/* Syscalls needed only under the argument condition that
 	 * src/seccomp/notify.c attaches to each of them (socket() of
-	 * AF_NETLINK, say; none: always), and only where the policy does not
-	 * deny them outright. A syscall also in bits is notified without
-	 * condition. */
+	 * AF_NETLINK, a sendto with a destination, a pid argument naming
+	 * another process; none: always), and only where the policy does
+	 * not deny them outright. A syscall also in bits (another module,
+	 * a custom handler) is notified without condition: each module sees
+	 * at least the calls it asked for, and must let the others
+	 * continue. */
 	uint64_t narrow[SL_MAX_NR / 64];
 	/* Notified whatever their first argument: a syscall in bits but not
 	 * here is an *at call notified only when its dirfd is AT_FDCWD. */

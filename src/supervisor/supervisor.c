@@ -1,5 +1,5 @@
 /*
- * Notification dispatch (behavior.md 1.4): receive, walk the chain of the
+ * Notification dispatch (docs/behaviour.md 1.4): receive, walk the chain of the
  * syscall, answer. Notifications are handled one at a time, in arrival
  * order.
  */

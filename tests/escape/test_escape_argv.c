@@ -1,5 +1,5 @@
 /*
- * The argv a policy callback decides on is the argv that runs (behavior.md
+ * The argv a policy callback decides on is the argv that runs (docs/behaviour.md
  * 13.4): another task rewrites the exec's argument between "safe-arg"
  * (allowed) and "tok-evil" (refused) while the exec is decided. With the
  * sandbox held still, "tok-evil" never runs; without it (the control run,

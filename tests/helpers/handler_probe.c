@@ -3,6 +3,7 @@
  * printing how it ended on one line.
  *
  *   getpid                 "pid <getpid()>"
+ *   getpgid0               "pgid <getpgid(0)>"
  *   mkdir PATH             "mkdir OK" or "mkdir <ERRNO NAME>"
  *   open PATH              read the file: "read <content>" (or the error),
  *                          then try to write to it: "write OK" or
@@ -77,6 +78,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (!strcmp(argv[1], "getpid")) {
 		printf("pid %ld\n", (long)syscall(SYS_getpid));
+	} else if (!strcmp(argv[1], "getpgid0")) {
+		printf("pgid %ld\n", (long)syscall(SYS_getpgid, 0));
 	} else if (!strcmp(argv[1], "mkdir") && argc == 3) {
 		if (mkdir(argv[2], 0755) < 0)
 			printf("mkdir %s\n", ename(errno));

@@ -233,7 +233,7 @@ TEST(build_errors_come_with_a_message)
 
 /*
  * Settings whose feature does not exist yet make the build fail naming
- * it (spec decision 7). When a feature lands, delete its row here.
+ * it (docs/decisions.md decision 7). When a feature lands, delete its row here.
  */
 TEST(unsupported_features_fail_to_build_naming_the_feature)
 {
@@ -346,7 +346,7 @@ TEST(fns_free_accepts_a_built_policy)
 	sandlock_sandbox_t *p = basic_policy();
 
 	CHECK(p);
-	/* c-abi 1.2: either free function takes either object */
+	/* docs/abi.md 1.2: either free function takes either object */
 	sandlock_sandbox_fns_free((sandlock_t *)p);
 }
 

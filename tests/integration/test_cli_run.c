@@ -1,5 +1,5 @@
 /*
- * `sandlock run` end to end: exit codes (behavior.md 14.4), timeout and
+ * `sandlock run` end to end: exit codes (docs/behaviour.md 14.4), timeout and
  * teardown of the whole process group, -e, environment, --cwd, --name and
  * --status-fd.
  */

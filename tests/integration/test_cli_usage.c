@@ -9,7 +9,7 @@
 #include "harness.h"
 #include "integration/cli_exec.h"
 
-/* Every flag of `sandlock run` (behavior.md 14.2). */
+/* Every flag of `sandlock run` (docs/behaviour.md 14.2). */
 static const char *const run_flags[] = {
 	"--fs-read", "--fs-write", "--fs-deny", "--extra-deny-syscall",
 	"--extra-allow-syscall", "--net-allow", "--net-deny",

@@ -1,7 +1,7 @@
 /*
  * The copy-on-write workdir from the outside: the CLI's flags and their
  * bad input, commit, abort and keep at the end of a run, the dry run of
- * the CLI (behavior.md 9.5) and of the ABI.
+ * the CLI (docs/behaviour.md 9.5) and of the ABI.
  */
 #include "harness.h"
 #include "integration/cli_exec.h"
@@ -111,7 +111,7 @@ TEST(workdir_writes_are_discarded_or_kept_on_failure)
 	cli_cow_free(&c);
 }
 
-/* behavior.md 9.5: the exact stderr lines, the command's exit code, and
+/* docs/behaviour.md 9.5: the exact stderr lines, the command's exit code, and
  * nothing changed or left behind. */
 TEST(dry_run_prints_the_changes_and_changes_nothing)
 {

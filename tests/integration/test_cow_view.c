@@ -1,5 +1,5 @@
 /*
- * The merged view a copy-on-write sandbox works in (behavior.md 9.2,
+ * The merged view a copy-on-write sandbox works in (docs/behaviour.md 9.2,
  * 9.3), on real files through `sandlock run --workdir`: listings, stat,
  * readlink, access, deletions and re-creations, renames of trees, the
  * virtual working directory, exec of staged binaries and scripts, the

@@ -1,5 +1,5 @@
 /*
- * Custom syscall handlers (c-abi 3.22, behavior.md 13.5) on real
+ * Custom syscall handlers (docs/abi.md 3.22, docs/behaviour.md 13.5) on real
  * sandboxes: each action, the exception policies, deferred handlers and
  * their limits, child memory through the helpers, the registration rules,
  * and the ownership of the containers and their user data.
@@ -109,6 +109,33 @@ TEST(a_handler_answers_getpid)
 	CHECK_STR(o.out, "pid 4242\n");
 	/* the container died with the run, its user data dropped once */
 	CHECK_EQ_INT(atomic_load(&drops), 1);
+	result_free(&o);
+}
+
+static int32_t answer_getpgid(void *ud, const sandlock_notif_data_t *n,
+			      sandlock_mem_handle_t *mem,
+			      sandlock_action_out_t *out)
+{
+	(void)ud;
+	(void)mem;
+	sandlock_action_set_return_value(out, n->syscall_nr == SYS_getpgid ?
+						      4343 : -1);
+	return 0;
+}
+
+/* A built-in module notifies getpgid only for another process's pid; a
+ * handler on it sees every call, getpgid(0) included. */
+TEST(a_handler_sees_calls_a_builtin_narrows)
+{
+	sandlock_handler_registration_t regs[] = {
+		{ SYS_getpgid,
+		  sandlock_handler_new(answer_getpgid, NULL, count_drop, 0) },
+	};
+	struct result o;
+
+	o = RUN_REGS(NULL, regs, 1, "getpgid0");
+	CHECK(o.ran);
+	CHECK_STR(o.out, "pgid 4343\n");
 	result_free(&o);
 }
 

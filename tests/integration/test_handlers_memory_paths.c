@@ -2,7 +2,7 @@
  * max_memory on the paths the supervisor takes without reading /proc on
  * every call: a thread that is not its group's leader (its process found
  * through a cached, re-checked answer) and memory the ledger does not
- * charge but statm's floor counts (4.1), which must still stop the
+ * charge but statm's floor counts (docs/behaviour.md 4.1), which must still stop the
  * process once it asks for more.
  */
 #include "harness.h"

@@ -1,6 +1,6 @@
 /*
  * sl_confine (sandlock_confine): the calling process confines itself in
- * place, every thread of it (spec README decision 3), or refuses before
+ * place, every thread of it (docs/decisions.md decision 3), or refuses before
  * touching anything. Each test runs in a forked child so the test runner
  * stays unconfined.
  */

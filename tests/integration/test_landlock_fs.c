@@ -1,5 +1,5 @@
 /*
- * Filesystem rulesets (behavior.md 3.1), built in this process and
+ * Filesystem rulesets (docs/behaviour.md 3.1), built in this process and
  * enforced by the kernel in a forked child: read grants, write grants,
  * grants on single files, and the errors of a missing grant path.
  */

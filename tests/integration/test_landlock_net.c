@@ -1,5 +1,5 @@
 /*
- * TCP port rules (behavior.md 3.2) and IPC scopes (3.4), enforced by the
+ * TCP port rules (docs/behaviour.md 3.2) and IPC scopes (3.4), enforced by the
  * kernel in a forked child confined with the ruleset built here.
  */
 #include "harness.h"

@@ -1,5 +1,5 @@
 /*
- * Process knobs applied by the launcher (behavior.md 1.2, 4.3, 4.4, 4.6,
+ * Process knobs applied by the launcher (docs/behaviour.md 1.2, 4.3, 4.4, 4.6,
  * 11): working directory, environment, rlimits, CPU affinity,
  * personality, THP, identity mapping, CPU throttling.
  */

@@ -188,7 +188,7 @@ static pid_t start_reporting_child(create_fn create,
 	return child;
 }
 
-/* behavior.md 12.4: the whole group dies, nothing is captured. The
+/* docs/behaviour.md 12.4: the whole group dies, nothing is captured. The
  * script reports its background grandchild through a socket on its
  * stdin while a thread waits (a create_for_run sandbox only progresses
  * inside the wait). */

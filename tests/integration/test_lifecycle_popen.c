@@ -1,4 +1,4 @@
-/* sandlock_popen: per-stream wiring, caller-owned pipe ends (c-abi 3.15). */
+/* sandlock_popen: per-stream wiring, caller-owned pipe ends (docs/abi.md 3.15). */
 #include "harness.h"
 #include "launch_util.h"
 

@@ -1,7 +1,7 @@
 /*
- * Bind rules and port_remap (behavior.md 5.5, 5.8): net_deny_bind refuses
+ * Bind rules and port_remap (docs/behaviour.md 5.5, 5.8): net_deny_bind refuses
  * listed TCP ports, binds done by the supervisor still honour
- * net_allow_bind (Appendix A 13), and two sandboxes can bind the same
+ * net_allow_bind (docs/decisions.md A13), and two sandboxes can bind the same
  * virtual port, each reachable through its own real port.
  */
 #include "harness.h"

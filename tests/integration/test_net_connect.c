@@ -1,5 +1,5 @@
 /*
- * Outbound destination policy (behavior.md 5.1-5.3): for each rule form a
+ * Outbound destination policy (docs/behaviour.md 5.1-5.3): for each rule form a
  * connection that must succeed and one that must fail with the documented
  * errno, over TCP and UDP, IPv4 and IPv6 loopback. Listeners live in this
  * process; what reached them is checked, not only what the child says.
@@ -363,7 +363,7 @@ TEST(tcp_rules_give_no_udp_sockets)
 	sandlock_sandbox_free(p);
 }
 
-/* Appendix A 19: a connect that never completes holds only its caller;
+/* docs/decisions.md A19: a connect that never completes holds only its caller;
  * the supervisor goes on serving the sandbox. */
 TEST(slow_connect_does_not_block_the_supervisor)
 {

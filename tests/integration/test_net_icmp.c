@@ -1,5 +1,5 @@
 /*
- * ICMP under the destination policy (behavior.md 5.1, 5.2, 5.4): ping
+ * ICMP under the destination policy (docs/behaviour.md 5.1, 5.2, 5.4): ping
  * sockets (SOCK_DGRAM + IPPROTO_ICMP/ICMPV6) are creatable only under an
  * ICMP rule (or a deny list), and an echo is sent only where an icmp://
  * rule allows it; UDP rules and ICMP rules never stand in for each other.

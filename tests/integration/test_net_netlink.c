@@ -1,5 +1,5 @@
 /*
- * rtnetlink as the sandbox sees it (behavior.md 8.5): the loopback
+ * rtnetlink as the sandbox sees it (docs/behaviour.md 8.5): the loopback
  * interface only, answered by the supervisor. Real tools (glibc's
  * getifaddrs, iproute2's ip) work unchanged; nothing they ask changes the
  * host. The escape side (the host's interfaces hidden, changes refused)

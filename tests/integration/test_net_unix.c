@@ -1,5 +1,5 @@
 /*
- * Unix sockets under the supervisor (behavior.md 5.6, 3.4): a pathname
+ * Unix sockets under the supervisor (docs/behaviour.md 5.6, 3.4): a pathname
  * socket can be reached only under an fs_write grant (the supervisor
  * connects through the path it checked and pinned), an abstract one only
  * when the sandbox holds it, and everyday unix traffic still flows.

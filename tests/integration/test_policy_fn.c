@@ -1,5 +1,5 @@
 /*
- * Policy callbacks (c-abi 3.12, behavior.md 13.4): events and verdicts on
+ * Policy callbacks (docs/abi.md 3.12, docs/behaviour.md 13.4): events and verdicts on
  * real sandboxes, the live policy a callback changes (network, limits,
  * paths), the 5 s verdict limit, and the ownership of the user data.
  * What the sandboxed program saw (exit status, errno names) and what

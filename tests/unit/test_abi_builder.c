@@ -1,5 +1,5 @@
 /*
- * What the builder setters store (c-abi 1.3): lists append, scalars
+ * What the builder setters store (docs/abi.md 1.3): lists append, scalars
  * overwrite, env is a map, cpu_cores/gpu_devices replace, ignored inputs
  * leave the policy untouched, legacy names map onto current fields.
  * Inspects the builder's policy directly, so it links the internals.

@@ -1,9 +1,9 @@
 /*
- * The public header against the specification: every prototype of
- * c-abi.md sections 3 and 4.3 is redeclared below exactly as specified, so
+ * The public header against the reference ABI: every prototype of
+ * docs/abi.md sections 3 and 4.3 is redeclared below exactly as specified, so
  * a type that drifts in include/sandlock.h is a compile error here
  * ("conflicting types"). Struct layouts and enum values are checked with
- * static assertions (c-abi 2.2, 2.5, 2.6).
+ * static assertions (docs/abi.md 2.2, 2.5, 2.6).
  */
 #include <assert.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include "harness.h"
 #include "abi_header_parse.h"
 
-/* ---- c-abi.md 3 and 4.3, verbatim ------------------------------------ */
+/* ---- docs/abi.md 3 and 4.3, verbatim --------------------------------- */
 sandlock_builder_t *sandlock_sandbox_builder_new(void);
 sandlock_builder_t *sandlock_sandbox_builder_fs_read(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_fs_write(sandlock_builder_t *b, const char *path);
@@ -313,7 +313,7 @@ static_assert(sizeof(sandlock_handler_registration_t) == 16, "registration size"
 static_assert(_Alignof(sandlock_handler_registration_t) == 8, "registration align");
 static_assert(offsetof(sandlock_handler_registration_t, handler) == 8, "reg.handler");
 
-/* ---- enums and constants (c-abi 2.1-2.3) ------------------------------ */
+/* ---- enums and constants (docs/abi.md 2.1-2.3) ------------------------ */
 static_assert(sizeof(sandlock_exit_reason) == 4, "exit reason is 32-bit");
 static_assert(sizeof(sandlock_action) == 4, "action is 32-bit");
 static_assert(sizeof(sandlock_exception) == 4, "exception is 32-bit");
@@ -536,7 +536,7 @@ TEST(header_prototypes_match_the_spec_text)
 		size_t n = hdr.n;
 
 		sl_protos_free(&hdr);
-		FAIL("header declares %zu functions, the spec %zu", n, nspec);
+		FAIL("header declares %zu functions, the reference %zu", n, nspec);
 	}
 	for (size_t i = 0; i < nspec; i++) {
 		char *want = sl_proto_normalise(spec_protos[i]);

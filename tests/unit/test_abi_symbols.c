@@ -1,6 +1,6 @@
 /*
  * The shared library exports exactly the functions of the public header:
- * the 137 current ones plus the 4 legacy names (c-abi 4.3, 7), and nothing
+ * the 137 current ones plus the 4 legacy names (docs/abi.md 4.3, 7), and nothing
  * else of ours (internal symbols are hidden).
  *
  * The library is $SANDLOCK_LIB_BUILD/libsandlock.so when set (make check-c

@@ -1,6 +1,6 @@
 /*
  * The Landlock plan as a pure function of (policy, host ABI): protection
- * statuses and errors (behavior.md 3.6), handled and granted rights (3.1),
+ * statuses and errors (docs/behaviour.md 3.6), handled and granted rights (3.1),
  * TCP handling (3.2), scopes (3.4), and the confine field check (3.7).
  */
 #include "harness.h"
@@ -215,7 +215,7 @@ TEST(confine_check_accepts_only_the_grants)
 	sl_strv_push(&p->fs_write, "/tmp");
 	p->protection[SL_PROT_NET_TCP] = SL_PROT_DISABLED;
 	CHECK_EQ_INT(sl_confine_check(p, &e), 0);
-	/* on_error never set, or abort: accepted (c-abi 3.13). */
+	/* on_error never set, or abort: accepted (docs/abi.md 3.13). */
 	p->on_error_set = true;
 	p->on_error = SL_BRANCH_ABORT;
 	p->on_exit_set = true;

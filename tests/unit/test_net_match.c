@@ -1,4 +1,4 @@
-/* Destination matching of the resolved allow and deny lists (5.2). */
+/* Destination matching of the resolved allow and deny lists (docs/behaviour.md 5.2). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 

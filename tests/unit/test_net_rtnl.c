@@ -1,4 +1,4 @@
-/* The rtnetlink the sandbox sees (net/rtnl.c, behavior.md 8.5). */
+/* The rtnetlink the sandbox sees (net/rtnl.c, docs/behaviour.md 8.5). */
 #include <linux/if_arp.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>

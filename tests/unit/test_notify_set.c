@@ -1,6 +1,6 @@
 /*
- * Which syscalls reach the supervisor for a given policy (decision 6 of the
- * specification: notify only what the policy's features need). A policy
+ * Which syscalls reach the supervisor for a given policy (docs/decisions.md decision 6 of the
+ * project: notify only what the policy's features need). A policy
  * with filesystem grants alone must not route open/close/stat traffic
  * through the supervisor; each feature adds exactly its own syscalls.
  */

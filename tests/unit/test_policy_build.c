@@ -1,4 +1,4 @@
-/* Build-time validation (behavior.md 0 items 1-12, c-abi.md 3.13). */
+/* Build-time validation (docs/behaviour.md 0 items 1-12, docs/abi.md 3.13). */
 #include <sys/syscall.h>
 
 #include "harness.h"
@@ -28,7 +28,7 @@ TEST(defaults_build)
 	sl_policy_free(p);
 }
 
-/* One invalid setting each; the message fragment the spec quotes. */
+/* One invalid setting each; the message fragment docs/behaviour.md 0 quotes. */
 static void set_unknown_deny(struct sl_policy *p)
 {
 	push(&p->extra_deny_syscalls, "getpid, nosuch ,, other_bad");

@@ -1,4 +1,4 @@
-/* Byte sizes (behavior.md 0.1). */
+/* Byte sizes (docs/behaviour.md 0.1). */
 #include "harness.h"
 #include "test_policy_util.h"
 

@@ -1,4 +1,4 @@
-/* HTTP ACL rule syntax (behavior.md 6.1). */
+/* HTTP ACL rule syntax (docs/behaviour.md 6.1). */
 #include "harness.h"
 #include "policy/httprule.h"
 #include "test_policy_util.h"

@@ -1,4 +1,4 @@
-/* Sandbox names (behavior.md 11.4, c-abi.md 1.6). */
+/* Sandbox names (docs/behaviour.md 11.4, docs/abi.md 1.6). */
 #include "harness.h"
 #include "test_policy_util.h"
 

@@ -1,4 +1,4 @@
-/* Network rule grammar (behavior.md 5.1): parsing, errors, rendering. */
+/* Network rule grammar (docs/behaviour.md 5.1): parsing, errors, rendering. */
 #include <arpa/inet.h>
 #include <sys/socket.h>
 

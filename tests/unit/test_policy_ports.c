@@ -1,4 +1,4 @@
-/* Bind port specs (behavior.md 5.5). */
+/* Bind port specs (docs/behaviour.md 5.5). */
 #include "harness.h"
 #include "test_policy_util.h"
 

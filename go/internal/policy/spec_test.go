@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+// U1 and U2 are the test plan of docs/go.md 5.
+
 // U1: the size grammar, including the reference's permissive forms.
 func TestParseMemory(t *testing.T) {
 	ok := []struct {

@@ -1,5 +1,5 @@
 /*
- * Decision setters for custom-handler callbacks (c-abi 3.22). They only
+ * Decision setters for custom-handler callbacks (docs/abi.md 3.22). They only
  * fill the caller's out slot; the run that owns the handler acts on it.
  */
 #include <errno.h>

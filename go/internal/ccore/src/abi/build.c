@@ -1,6 +1,6 @@
 /*
  * Turning a builder into an immutable policy, confining the caller with
- * one, and releasing policies and returned strings (c-abi 3.13, 3.16).
+ * one, and releasing policies and returned strings (docs/abi.md 3.13, 3.16).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@ SL_EXPORT sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int 
 	if (err_msg)
 		*err_msg = NULL;
 	if (!b) {
-		/* *err_msg stays NULL here (c-abi 3.13) */
+		/* *err_msg stays NULL here (docs/abi.md 3.13) */
 		sl_abi_bad_arg("NULL builder");
 		if (err)
 			*err = -1;
@@ -79,7 +79,7 @@ SL_EXPORT sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int 
 }
 
 /* Also accepts a sandlock_t: the reference's Python SDK frees those with
- * this function (c-abi 1.2). */
+ * this function (docs/abi.md 1.2). */
 SL_EXPORT void sandlock_sandbox_free(sandlock_sandbox_t *p)
 {
 	struct sl_sandbox *sb = sl_any_from_abi(p);

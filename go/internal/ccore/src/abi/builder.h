@@ -1,6 +1,6 @@
 /*
  * Shared helpers of the builder setters (src/abi/builder*.c). Setters
- * never fail at call time (c-abi 1.3): an allocation failure is recorded
+ * never fail at call time (docs/abi.md 1.3): an allocation failure is recorded
  * in the builder and reported by sandlock_sandbox_build.
  */
 #ifndef SL_ABI_BUILDER_H

@@ -1,4 +1,4 @@
-/* Builder setter for the dynamic policy callback (c-abi 3.12). */
+/* Builder setter for the dynamic policy callback (docs/abi.md 3.12). */
 #include <errno.h>
 
 #include "abi/builder.h"

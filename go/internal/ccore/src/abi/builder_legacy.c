@@ -1,5 +1,5 @@
 /*
- * Names from earlier headers (c-abi 4.3), kept as real functions because
+ * Names from earlier headers (docs/abi.md 4.3), kept as real functions because
  * their signatures differ from the current setters they map to.
  */
 #include "abi/builder.h"

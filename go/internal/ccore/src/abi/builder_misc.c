@@ -1,5 +1,5 @@
 /* Builder setters for determinism, environment, the syscall filter,
- * identity and the Landlock protection posture (c-abi 3.7-3.11). */
+ * identity and the Landlock protection posture (docs/abi.md 3.7-3.11). */
 #include "abi/builder.h"
 
 SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b,
@@ -101,7 +101,7 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_buil
 	return b;
 }
 
-/* Unknown protection values are ignored (c-abi 3.11); disabling REFER is
+/* Unknown protection values are ignored (docs/abi.md 3.11); disabling REFER is
  * stored and rejected by the build, where the caller gets a message. */
 static sandlock_builder_t *set_protection(sandlock_builder_t *b, uint32_t prot,
 					  enum sl_prot_state state)

@@ -1,5 +1,5 @@
 /*
- * Dry run (c-abi 3.17): a one-shot run whose copy-on-write branch is
+ * Dry run (docs/abi.md 3.17): a one-shot run whose copy-on-write branch is
  * always aborted, returning what the run changed in it. Without a workdir
  * the run happens and the change list is empty.
  */

@@ -1,4 +1,4 @@
-/* Live handles (c-abi 3.15). */
+/* Live handles (docs/abi.md 3.15). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>

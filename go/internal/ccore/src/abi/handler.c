@@ -1,4 +1,4 @@
-/* Creating and destroying custom-handler containers (c-abi 3.22). */
+/* Creating and destroying custom-handler containers (docs/abi.md 3.22). */
 #include "abi/handler.h"
 
 #include <errno.h>

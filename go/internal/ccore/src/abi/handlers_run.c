@@ -1,5 +1,5 @@
 /*
- * Runs with custom handlers (c-abi 3.22): the registrations are checked,
+ * Runs with custom handlers (docs/abi.md 3.22): the registrations are checked,
  * every handler in them belongs to the library from the call on (freed
  * even when the call fails early), and the run gets the user module (and
  * the freeze, for a handler bound to exec) on top of the policy's.

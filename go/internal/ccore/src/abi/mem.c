@@ -1,5 +1,5 @@
 /*
- * Child memory from a custom handler (c-abi 3.22): the handle names the
+ * Child memory from a custom handler (docs/abi.md 3.22): the handle names the
  * notification; every access is bracketed by the check that it is still
  * pending, so a recycled pid is never read or written.
  */

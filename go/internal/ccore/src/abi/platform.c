@@ -1,4 +1,4 @@
-/* Platform queries (c-abi 3.22, 3.23). */
+/* Platform queries (docs/abi.md 3.22, 3.23). */
 #include <errno.h>
 #include <string.h>
 
@@ -9,7 +9,7 @@
 #include "util/utf8.h"
 
 /* With every protection strict (the default) the kernel needs the ABI of
- * the newest one: signal and abstract-socket scoping (behavior 3.6). */
+ * the newest one: signal and abstract-socket scoping (docs/behaviour.md 3.6). */
 #define SL_MIN_LANDLOCK_ABI 6
 
 SL_EXPORT int sandlock_landlock_abi_version(void)

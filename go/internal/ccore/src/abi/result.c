@@ -1,4 +1,4 @@
-/* Result objects and their accessors (c-abi 3.16). */
+/* Result objects and their accessors (docs/abi.md 3.16). */
 #include <stdlib.h>
 #include <string.h>
 

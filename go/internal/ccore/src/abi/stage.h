@@ -31,7 +31,7 @@ int sl_abi_stage_init(struct sl_abi_stage *st, const char *name,
 		      const char *const *argv, unsigned int argc);
 void sl_abi_stage_clear(struct sl_abi_stage *st);
 
-/* Append a stage; invalid arguments are ignored (c-abi 3.18, 3.19),
+/* Append a stage; invalid arguments are ignored (docs/abi.md 3.18, 3.19),
  * allocation failure sets l->oom. */
 void sl_abi_stages_add(struct sl_abi_stages *l, const char *name,
 		       const sandlock_sandbox_t *policy,

@@ -1,5 +1,5 @@
 /*
- * Features whose ABI exists before their implementation (spec decision 7):
+ * Features whose ABI exists before their implementation (docs/decisions.md decision 7):
  * their entry points fail, naming the feature, instead of doing nothing.
  */
 #ifndef SL_ABI_UNSUPPORTED_H

@@ -1,5 +1,5 @@
 /*
- * Checkpoint and restore (c-abi 3.21) are not implemented yet: capturing
+ * Checkpoint and restore (docs/abi.md 3.21) are not implemented yet: capturing
  * and loading fail, so no checkpoint object and no restored handle ever
  * exists, and the accessors answer with their neutral values.
  */

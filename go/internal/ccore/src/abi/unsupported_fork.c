@@ -1,5 +1,5 @@
 /*
- * COW fork and reduce (c-abi 3.20) are not implemented yet:
+ * COW fork and reduce (docs/abi.md 3.20) are not implemented yet:
  * sandlock_new_with_fns fails, so no sandlock_t or fork result ever
  * exists. The remaining functions answer with their failure values for
  * any pointer and never dereference one they could not have made.
@@ -56,7 +56,7 @@ SL_EXPORT int sandlock_wait(sandlock_t *sb)
 	return -1;
 }
 
-/* Accepts a sandlock_sandbox_t as well (c-abi 1.2): both kinds are one
+/* Accepts a sandlock_sandbox_t as well (docs/abi.md 1.2): both kinds are one
  * tagged object, released the same way. */
 SL_EXPORT void sandlock_sandbox_fns_free(sandlock_t *sb)
 {

@@ -1,5 +1,5 @@
 /*
- * Gather, fan-in of several producers into one consumer (c-abi 3.19). The
+ * Gather, fan-in of several producers into one consumer (docs/abi.md 3.19). The
  * object really collects sources and consumer; running is not implemented
  * yet.
  */

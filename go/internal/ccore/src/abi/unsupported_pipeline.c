@@ -1,5 +1,5 @@
 /*
- * Pipelines (c-abi 3.18). The object really collects its stages, so
+ * Pipelines (docs/abi.md 3.18). The object really collects its stages, so
  * callers exercise ownership as they will once pipelines run; running one
  * is not implemented yet.
  */

@@ -1,5 +1,5 @@
 /*
- * Commit (behavior.md 9.6): merging a branch into its workdir so that a
+ * Commit (docs/behaviour.md 9.6): merging a branch into its workdir so that a
  * crash at any point loses nothing and a retry finishes the job.
  *
  * The record of progress is the PRESERVED marker, written durably before

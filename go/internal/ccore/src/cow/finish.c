@@ -1,6 +1,6 @@
 /*
  * The end of a branch: abort, keep, and the action a run's outcome calls
- * for (behavior.md 9.6); the copy-on-write side of one run.
+ * for (docs/behaviour.md 9.6); the copy-on-write side of one run.
  */
 #include <errno.h>
 #include <limits.h>

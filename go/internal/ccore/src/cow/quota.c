@@ -1,5 +1,5 @@
 /*
- * The disk quota of a branch (behavior.md 4.5): a ledger of what the
+ * The disk quota of a branch (docs/behaviour.md 4.5): a ledger of what the
  * upper holds (file sizes, 4096 per directory, 256 per symlink), charged
  * as entries are staged and re-measured before write-opens so that growth
  * through descriptors opened earlier counts too.

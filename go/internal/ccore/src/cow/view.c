@@ -1,5 +1,5 @@
 /*
- * Scope, whiteouts and the merged view of a branch (behavior.md 9.2):
+ * Scope, whiteouts and the merged view of a branch (docs/behaviour.md 9.2):
  * which side serves a path, whether it is deleted, what a directory lists.
  */
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /*
- * The copy-on-write interception (behavior.md 9.3) as a handler module on
+ * The copy-on-write interception (docs/behaviour.md 9.3) as a handler module on
  * the filesystem view: the module, the layer through which the view
  * resolves paths in the merged view, and the steps every call shares.
  * docs/cow.md describes the design; cow.h lists the files.

@@ -1,5 +1,5 @@
 /*
- * Exec of a staged binary (behavior.md 9.3): the kernel can only run a
+ * Exec of a staged binary (docs/behaviour.md 9.3): the kernel can only run a
  * file it finds, and the staged one lies in the upper, under a path the
  * child did not name. The upper file is installed in the child (without
  * O_CLOEXEC, so a script's interpreter can open it too), the child's path

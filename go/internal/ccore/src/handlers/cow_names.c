@@ -1,6 +1,6 @@
 /*
  * Calls that create, remove or move names in the copy-on-write workdir
- * (behavior.md 9.3): mkdir, mknod, symlink, unlink, rmdir, rename (plain
+ * (docs/behaviour.md 9.3): mkdir, mknod, symlink, unlink, rmdir, rename (plain
  * renameat too), link. Each is checked against the merged view as the
  * kernel checks the real tree (existence, types, emptiness) and staged in
  * the upper: a removal is a whiteout, a rename copies the source's tree up

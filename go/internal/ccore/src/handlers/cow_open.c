@@ -1,5 +1,5 @@
 /*
- * Opens in the copy-on-write workdir (behavior.md 9.3).
+ * Opens in the copy-on-write workdir (docs/behaviour.md 9.3).
  *
  * An open that writes (write access, O_CREAT, O_TRUNC, O_APPEND,
  * O_TMPFILE) never reaches the workdir: the file is copied up (or created)

@@ -1,5 +1,5 @@
 /*
- * fs_denied (behavior.md 3.3) and the /proc denials (8.1), on the
+ * fs_denied (docs/behaviour.md 3.3) and the /proc denials (8.1), on the
  * filesystem view.
  *
  * Landlock only grants; the ruleset leaves the denied entries out of the

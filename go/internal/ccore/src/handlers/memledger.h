@@ -1,5 +1,5 @@
 /*
- * The anonymous-memory ledger of max_memory (behavior.md 4.1), as pure
+ * The anonymous-memory ledger of max_memory (docs/behaviour.md 4.1), as pure
  * arithmetic: the memory module feeds it decoded syscalls, unit tests feed
  * it numbers.
  */

@@ -1,8 +1,8 @@
 /*
- * max_memory (behavior.md 4.1): a supervisor-side ledger of anonymous
+ * max_memory (docs/behaviour.md 4.1): a supervisor-side ledger of anonymous
  * memory per address space (thread group). A call that would take the
  * sandbox over the limit kills the calling process and is answered ENOMEM
- * (Appendix A #27: callers never see a plain ENOMEM).
+ * (docs/decisions.md A27: callers never see a plain ENOMEM).
  *
  * Address spaces are keyed through the sandbox's process table
  * (supervisor/proctab.h), which holds each process by a pidfd and reports
@@ -46,7 +46,7 @@
 #endif
 
 /* /proc/<pid>/statm field 6: data + stack pages (the reconciliation floor
- * of the specification). */
+ * of docs/behaviour.md 4.1). */
 #define SL_STATM_DATA 6
 
 /* The floor is read again at least this often per address space while

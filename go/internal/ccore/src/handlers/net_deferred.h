@@ -1,6 +1,6 @@
 /*
  * Network operations the supervisor finishes later, so it never blocks on
- * the sandbox's behalf (behavior.md Appendix A 19): a blocking connect in
+ * the sandbox's behalf (docs/decisions.md A19): a blocking connect in
  * progress, or a blocking send the socket could not take at once. The
  * notification is held (SL_ACT_HOLD); the socket joins the run's epoll
  * set and, each time it may take more, the operation resumes; once it is

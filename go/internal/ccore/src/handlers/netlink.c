@@ -1,5 +1,5 @@
 /*
- * The `netlink` module: rtnetlink virtualized (behavior.md 8.5), so the
+ * The `netlink` module: rtnetlink virtualized (docs/behaviour.md 8.5), so the
  * sandbox sees only the loopback interface and changes nothing.
  *
  * socket(AF_NETLINK, ..., NETLINK_ROUTE) is answered with one end of a

@@ -55,7 +55,7 @@ static void deny(struct policy_state *s, struct sl_parked *pk, int err)
 	sl_supervisor_answer(s->sv, pk, &a);
 }
 
-/* c-abi 2.3: allow (0), audit (-2), deny with errno n (n > 0, a valid
+/* docs/abi.md 2.3: allow (0), audit (-2), deny with errno n (n > 0, a valid
  * errno), anything else EPERM. An event the thread answered already
  * needs only what follows the answer. */
 static void apply(struct policy_state *s, struct sl_parked *pk,

@@ -81,7 +81,7 @@ static void unref(struct sl_pqueue *q)
 	free(q);
 }
 
-/* c-abi 2.3: 0 allow, -1 deny, -2 audit, n > 0 deny with errno n; any
+/* docs/abi.md 2.3: 0 allow, -1 deny, -2 audit, n > 0 deny with errno n; any
  * other value denies (fail closed). */
 static int32_t call(struct sl_pqueue *q, const struct sl_pevent *ev)
 {

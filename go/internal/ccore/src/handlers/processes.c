@@ -1,5 +1,5 @@
 /*
- * max_processes (behavior.md 4.2): at most `limit` processes of the sandbox
+ * max_processes (docs/behaviour.md 4.2): at most `limit` processes of the sandbox
  * alive at once; threads are not counted.
  *
  * The reference counts forks up and blocking waits down, which drifts as
@@ -12,7 +12,7 @@
  * clone3() is never continued: its flags live in the child's memory, which
  * the child can rewrite between our read and the kernel's, turning a
  * counted process into an uncounted "thread" or adding namespace flags
- * (Appendix A #14). Namespace flags we see are refused with EPERM; every
+ * (docs/decisions.md A14). Namespace flags we see are refused with EPERM; every
  * other clone3 is answered ENOSYS, on which libc falls back to clone(),
  * whose flags are in registers (and filtered for namespaces in BPF).
  * clone() with CLONE_PARENT is refused: its child would be a sibling of

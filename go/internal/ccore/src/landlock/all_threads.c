@@ -1,6 +1,6 @@
 /*
  * Enforcing a Landlock ruleset on every thread of the calling process
- * (spec README decision 3).
+ * (docs/decisions.md decision 3).
  *
  * landlock_restrict_self() and PR_SET_NO_NEW_PRIVS act on the calling
  * thread only. Landlock ABI 8 has a flag that applies the ruleset to all

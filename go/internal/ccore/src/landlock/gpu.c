@@ -1,5 +1,5 @@
 /*
- * GPU device grants (behavior.md 4.8). A GPU that is absent is not an
+ * GPU device grants (docs/behaviour.md 4.8). A GPU that is absent is not an
  * error: the nodes that exist are granted, the others skipped.
  */
 #include "landlock/rules.h"

@@ -1,6 +1,6 @@
 /*
  * Landlock: ABI probing, protection resolution, ruleset construction
- * (behavior.md 3) and in-process confinement (behavior.md 3.7).
+ * (docs/behaviour.md 3) and in-process confinement (docs/behaviour.md 3.7).
  *
  * The ruleset is built in the parent, once per policy: the child only
  * calls landlock_restrict_self() on the fd it inherits. Everything that can
@@ -22,7 +22,7 @@ int sl_landlock_abi(void);
 /* Why the probe failed (positive errno), 0 when Landlock is available. */
 int sl_landlock_probe_errno(void);
 
-/* ---- protections (behavior.md 3.6) ----------------------------------- */
+/* ---- protections (docs/behaviour.md 3.6) ----------------------------- */
 enum sl_prot_status {
 	SL_PROT_STATUS_ACTIVE = 0,      /* enforced */
 	SL_PROT_STATUS_DEGRADED = 1,    /* degradable, kernel lacks it: skipped */

@@ -1,5 +1,5 @@
 /*
- * The Landlock plan of a policy: protection statuses (behavior.md 3.6) and
+ * The Landlock plan of a policy: protection statuses (docs/behaviour.md 3.6) and
  * the rights the ruleset handles and grants (3.1, 3.2, 3.4). Pure: a
  * function of the policy and a host ABI, so it is tested against every ABI.
  */

@@ -17,7 +17,7 @@ int sl_landlock_add_supervised_grants(int fd,
 				      const struct sl_landlock_plan *plan,
 				      const struct sl_policy *p,
 				      struct sl_error *e);
-/* GPU device nodes of behavior.md 4.8 (missing nodes ignored). */
+/* GPU device nodes of docs/behaviour.md 4.8 (missing nodes ignored). */
 int sl_landlock_add_gpu_grants(int fd, const struct sl_landlock_plan *plan,
 			       const struct sl_policy *p, struct sl_error *e);
 /* TCP bind and connect port rules (only rights the plan handles). */

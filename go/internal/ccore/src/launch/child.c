@@ -1,5 +1,5 @@
 /*
- * The child side of a launch (behavior.md 1.2), run on a private stack in
+ * The child side of a launch (docs/behaviour.md 1.2), run on a private stack in
  * a process that shares the parent's memory.
  *
  * Rules for everything in this file: raw syscalls only (no errno, no libc

@@ -1,4 +1,4 @@
-/* argv, environment (behavior.md 11.1) and PATH search for the child. */
+/* argv, environment (docs/behaviour.md 11.1) and PATH search for the child. */
 #include "launch/command.h"
 
 #include <errno.h>

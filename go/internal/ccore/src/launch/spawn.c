@@ -1,6 +1,6 @@
 /*
  * Starting the keeper and, through it, the sandboxed child; the
- * confinement handshake; the go-ahead; the end (behavior.md 1.1 steps
+ * confinement handshake; the go-ahead; the end (docs/behaviour.md 1.1 steps
  * 10-11, 1.3 steps 1-5).
  *
  * The keeper and the child share our memory (clone with CLONE_VM), so

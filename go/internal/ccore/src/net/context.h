@@ -32,9 +32,9 @@ struct sl_net_ctx {
 	bool abstract_scoped;
 };
 
-/* Does the policy check destinations (behavior.md 5.3)? */
+/* Does the policy check destinations (docs/behaviour.md 5.3)? */
 bool sl_net_has_dest_policy(const struct sl_policy *p);
-/* Is the named AF_UNIX gate needed (behavior.md 5.6)? A named unix socket
+/* Is the named AF_UNIX gate needed (docs/behaviour.md 5.6)? A named unix socket
  * can be reached by whoever can see its path, and Landlock cannot gate
  * that: any path grant makes the gate necessary. */
 bool sl_net_needs_unix_gate(const struct sl_policy *p);

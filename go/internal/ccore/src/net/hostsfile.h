@@ -1,5 +1,5 @@
 /*
- * The synthetic /etc/hosts a sandbox sees (behavior.md 5.7): loopback
+ * The synthetic /etc/hosts a sandbox sees (docs/behaviour.md 5.7): loopback
  * names plus one line per pinned address of every net_allow hostname, so
  * the sandbox's resolver finds exactly the addresses its policy admits
  * without asking DNS.

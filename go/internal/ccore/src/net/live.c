@@ -51,7 +51,7 @@ int sl_ipv_parse(const char *const *ips, size_t n, struct sl_ipv *out)
 		else if (inet_pton(AF_INET6, ips[i], raw) == 1)
 			sl_ip_set(&ip, AF_INET6, raw);
 		else
-			continue; /* c-abi 3.12: unparsable entries skipped */
+			continue; /* docs/abi.md 3.12: unparsable entries skipped */
 		r = ipv_push(out, &ip);
 		if (r < 0) {
 			sl_ipv_free(out);
@@ -106,7 +106,7 @@ int sl_net_live_restrict(struct sl_net_live *l, struct sl_ipv *ips)
 int sl_net_live_grant(struct sl_net_live *l, const struct sl_ipv *ips)
 {
 	if (l->restricted)
-		return 0; /* c-abi 3.12: ignored after a restriction */
+		return 0; /* docs/abi.md 3.12: ignored after a restriction */
 	for (size_t i = 0; i < ips->n; i++) {
 		int r;
 

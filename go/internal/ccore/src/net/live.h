@@ -1,5 +1,5 @@
 /*
- * The live network policy of a run (behavior.md 13.4, sandlock_ctx_*):
+ * The live network policy of a run (docs/behaviour.md 13.4, sandlock_ctx_*):
  * what a policy callback changed on top of the static destination policy.
  *
  *   - the ceiling: every concrete IP of the static allow lists (resolved

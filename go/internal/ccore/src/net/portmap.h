@@ -1,5 +1,5 @@
 /*
- * port_remap bookkeeping (behavior.md 5.8): which virtual port the sandbox
+ * port_remap bookkeeping (docs/behaviour.md 5.8): which virtual port the sandbox
  * asked for maps to which real host port, and every real port it bound.
  * Written by the supervisor thread, read from any thread (the handle's
  * port_mappings), hence the lock inside.

@@ -1,5 +1,5 @@
 /*
- * The routing netlink the sandbox sees (behavior.md 8.5): one interface,
+ * The routing netlink the sandbox sees (docs/behaviour.md 8.5): one interface,
  * the loopback, with 127.0.0.1/8 and ::1/128. Answers the requests of
  * one datagram a sandboxed program sent on its NETLINK_ROUTE socket.
  * Pure: no syscalls, so every reply is unit-tested.

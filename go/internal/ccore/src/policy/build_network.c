@@ -1,4 +1,4 @@
-/* Network settings (behavior.md 0 items 11-12, 5.1, 5.5). */
+/* Network settings (docs/behaviour.md 0 items 11-12, 5.1, 5.5). */
 #include "policy/build.h"
 
 #include <errno.h>

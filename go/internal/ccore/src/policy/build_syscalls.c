@@ -1,4 +1,4 @@
-/* Syscall filter settings (behavior.md 0 items 1-3, 2.2-2.3). Each setter
+/* Syscall filter settings (docs/behaviour.md 0 items 1-3, 2.2-2.3). Each setter
  * call stored one raw comma list; items are trimmed, empty ones dropped. */
 #include "policy/build.h"
 

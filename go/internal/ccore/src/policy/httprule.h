@@ -1,4 +1,4 @@
-/* HTTP ACL rules (behavior.md 6.1): "METHOD host[/path]". */
+/* HTTP ACL rules (docs/behaviour.md 6.1): "METHOD host[/path]". */
 #ifndef SL_POLICY_HTTPRULE_H
 #define SL_POLICY_HTTPRULE_H
 

@@ -1,4 +1,4 @@
-/* Sandbox name validation (behavior.md 11.4, c-abi.md 1.6). The name
+/* Sandbox name validation (docs/behaviour.md 11.4, docs/abi.md 1.6). The name
  * becomes a directory under the runtime dir and the virtual hostname, so
  * anything that could walk out of that directory is refused. */
 #include "policy/policy.h"

@@ -1,5 +1,5 @@
 /*
- * Network rule specs (behavior.md 5.1):
+ * Network rule specs (docs/behaviour.md 5.1):
  *
  *   spec   := [scheme "://"] body          scheme: tcp | udp | icmp
  *   body   := "[" ipv6-or-cidr "]" ":" ports

@@ -52,7 +52,7 @@ enum sl_branch_action {
 	SL_BRANCH_KEEP = 2,
 };
 
-/* ---- Network rules (behavior.md 5.1), parsed form -------------------- */
+/* ---- Network rules (docs/behaviour.md 5.1), parsed form -------------- */
 enum sl_net_proto {
 	SL_PROTO_TCP = 1,
 	SL_PROTO_UDP = 2,
@@ -90,7 +90,7 @@ int sl_net_rule_parse(const char *spec, bool allow_hosts,
 char *sl_net_rule_render(const struct sl_net_rule *r);
 void sl_net_rules_free(struct sl_net_rules *rs);
 
-/* ---- Bind port specs (behavior.md 5.5) ------------------------------- */
+/* ---- Bind port specs (docs/behaviour.md 5.5) ------------------------- */
 struct sl_port_set {
 	bool all;           /* "*" (allow side only) */
 	struct sl_u32v ports; /* sorted, unique, 1..65535 */
@@ -101,15 +101,15 @@ int sl_ports_parse(const char *spec, bool allow_star, struct sl_port_set *out,
 		   struct sl_error *e);
 void sl_port_set_free(struct sl_port_set *ps);
 
-/* ---- Byte sizes (behavior.md 0.1) ------------------------------------ */
+/* ---- Byte sizes (docs/behaviour.md 0.1) ------------------------------ */
 int sl_bytesize_parse(const char *s, uint64_t *out, struct sl_error *e);
 /* Largest exact G/M/K suffix, else digits; caller frees. */
 char *sl_bytesize_render(uint64_t v);
 
-/* ---- Sandbox names (c-abi.md 1.6, behavior.md 11.4) ------------------ */
+/* ---- Sandbox names (docs/abi.md 1.6, docs/behaviour.md 11.4) --------- */
 int sl_name_validate(const char *name, struct sl_error *e);
 
-/* ---- Syscall names and groups (behavior.md 2.1-2.3) ------------------ */
+/* ---- Syscall names and groups (docs/behaviour.md 2.1-2.3) ------------ */
 /* Number of a syscall on the host arch (libc spelling, "newfstatat"
  * accepted everywhere); -1 if unknown. */
 int64_t sl_syscall_nr(const char *name);
@@ -200,7 +200,7 @@ struct sl_policy {
 struct sl_policy *sl_policy_new(void);
 void sl_policy_free(struct sl_policy *p);
 
-/* Validate and derive (behavior.md 0, c-abi.md 3.13). Returns 0 or -errno
+/* Validate and derive (docs/behaviour.md 0, docs/abi.md 3.13). Returns 0 or -errno
  * with a message in e. Unsupported features are reported here by name. */
 int sl_policy_build(struct sl_policy *p, struct sl_error *e);
 /* Release what sl_policy_build() derived (built becomes false). */

@@ -1,4 +1,4 @@
-/* Syscall names, groups and the default deny list (behavior.md 2.1-2.3). */
+/* Syscall names, groups and the default deny list (docs/behaviour.md 2.1-2.3). */
 #include "policy/policy.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * Argument filters (behavior.md 2.4, 5.4): denials decided in BPF from
+ * Argument filters (docs/behaviour.md 2.4, 5.4): denials decided in BPF from
  * the syscall arguments, without a round trip to the supervisor.
  *
  * Arguments declared int by the kernel (prctl option, ioctl request) are

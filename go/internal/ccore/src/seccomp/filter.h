@@ -1,5 +1,5 @@
 /*
- * The seccomp filter plan (behavior.md 2): one BPF program per built
+ * The seccomp filter plan (docs/behaviour.md 2): one BPF program per built
  * policy, produced in the parent with libseccomp and exported to memory;
  * the child only installs it.
  *

@@ -1,5 +1,5 @@
 /*
- * Which sockets AF_INET and AF_INET6 may create (behavior.md 5.4), decided
+ * Which sockets AF_INET and AF_INET6 may create (docs/behaviour.md 5.4), decided
  * in BPF on socket()'s registers: nothing to race, no notification.
  *
  * An allow list, not a list of known bad protocols: TCP (SOCK_STREAM,

@@ -14,7 +14,7 @@
  * tree layout when libseccomp supports it. */
 int sl_seccomp_new_ctx(scmp_filter_ctx *out, struct sl_error *e);
 
-/* The argument filters of behavior.md 2.4 that return an errno, except
+/* The argument filters of docs/behaviour.md 2.4 that return an errno, except
  * on syscalls p denies outright. */
 int sl_seccomp_add_arg_filters(scmp_filter_ctx ctx, const struct sl_policy *p,
 			       struct sl_error *e);

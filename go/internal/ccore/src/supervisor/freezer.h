@@ -1,5 +1,5 @@
 /*
- * Holding a sandbox still while an exec is decided (behavior.md 13.4): the
+ * Holding a sandbox still while an exec is decided (docs/behaviour.md 13.4): the
  * supervisor's view of the run's freezer. The run implements it with the
  * keeper as the ptrace tracer (launch/freeze.c, docs/lifecycle.md); the
  * exec modules use it through sl_supervisor_freezer().
