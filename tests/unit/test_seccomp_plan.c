@@ -21,7 +21,7 @@
 
 #include "policy/policy.h"
 #include "seccomp/filter.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "util/cleanup.h"
 
 #ifndef WNOWAIT

@@ -41,7 +41,7 @@ static int add_addressed_sendto(scmp_filter_ctx ctx, int nr)
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &addressed);
 }
 
-/* The conditions of narrow notifications (supervisor/nrset.h). Each is
+/* The conditions of narrow notifications (util/nrset.h). Each is
  * disjoint from the argument denials of its syscall, so it never needs
  * the chained layout (build.c). */
 static const struct narrow {

@@ -14,7 +14,7 @@
 #include "policy/policy.h"
 #include "supervisor/dispatch.h"
 #include "supervisor/freezer.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "supervisor/evsrc.h"
 #include "util/error.h"
 
