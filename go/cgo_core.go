@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "4f715210ad1e11f5e2ccc629d93ae42705a8bb720f35c55e2d890d181728cfa0"
+const coreSourcesSHA256 = "1dac0cf8a08e24d5162bbde69a6e2c45247a3f8e8387bcd9cbe9882e523a29ca"

@@ -10,7 +10,7 @@
 #include "fs/creds.h"
 #include "handlers/net_deferred.h"
 #include "net/context.h"
-#include "net/msg.h"
+#include "handlers/net_msg.h"
 #include "supervisor/dispatch.h"
 
 extern const struct sl_handler_module sl_module_network;
