@@ -29,6 +29,11 @@ struct sl_net_state {
 	bool live_looked;
 };
 
+/* Are TCP binds restricted: a net_deny_bind list, or Landlock's BIND_TCP
+ * handled (NetTcp active and net_allow_bind not "*")? A listen() on an
+ * unbound TCP socket binds a port too, and must then be gated. */
+bool sl_net_tcp_bind_restricted(const struct sl_policy *p);
+
 /* The network context of a run; NULL when no network module is active. */
 struct sl_net_ctx *sl_net_ctx_of(struct sl_supervisor *sv);
 
