@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "b7820fdfdf1ed2b5deee01e24e1f10f94223c56e769a4fb9e18848a0b0ec3651"
+const coreSourcesSHA256 = "c0752a39948695af831676cddcdc8b4b05087448523b95dfc9800b07aae45dcc"

@@ -51,6 +51,11 @@ void sl_supervisor_free(struct sl_supervisor *sv);
  * it on as an ordinary wake-up of another CPU, three times dearer. */
 struct sl_evsrc *sl_supervisor_listener(struct sl_supervisor *sv);
 
+/* port_remap's current virtual->real map as JSON (the network module
+ * keeps it), NULL when off or empty, or sv is NULL. Callable from any
+ * thread while the run lives. */
+char *sl_supervisor_port_mappings(struct sl_supervisor *sv);
+
 /* Signal every process of the sandbox through the process table. */
 int sl_supervisor_signal_all(struct sl_supervisor *sv, int sig);
 /* Teardown has begun: refuse every process-creating call. NULL-safe. */

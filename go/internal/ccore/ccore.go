@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "b7820fdfdf1ed2b5deee01e24e1f10f94223c56e769a4fb9e18848a0b0ec3651"
+const coreSourcesSHA256 = "c0752a39948695af831676cddcdc8b4b05087448523b95dfc9800b07aae45dcc"
