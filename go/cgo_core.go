@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "9e24462c822f0eec8610e4ee6c3e46ac938cdc68c835c66715f4ec89261f00f2"
+const coreSourcesSHA256 = "beab5cd71f15479da5f09abb08158c54a533d9f37e4ccb3bbb31154143eab4fb"

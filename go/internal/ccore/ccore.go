@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "9e24462c822f0eec8610e4ee6c3e46ac938cdc68c835c66715f4ec89261f00f2"
+const coreSourcesSHA256 = "beab5cd71f15479da5f09abb08158c54a533d9f37e4ccb3bbb31154143eab4fb"

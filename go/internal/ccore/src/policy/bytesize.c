@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "policy/text.h"
+#include "util/text.h"
 #include "util/cleanup.h"
 
 #define KIB UINT64_C(1024)
