@@ -12,6 +12,7 @@
 #include "policy/policy.h"
 #include "run_options.h"
 #include "time_parse.h"
+#include "util/bytesize.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/vec.h"

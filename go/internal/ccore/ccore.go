@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "beab5cd71f15479da5f09abb08158c54a533d9f37e4ccb3bbb31154143eab4fb"
+const coreSourcesSHA256 = "e5dc712d711c9e1de4535c5a09f4a1413725824b900dea6fa000685b475580ee"

@@ -1,6 +1,6 @@
 /* Byte sizes for max_memory / max_disk (behavior.md 0.1): "512M", "1g",
  * " 4096 ". Only K, M and G (powers of 1024), no fractions. */
-#include "policy/policy.h"
+#include "util/bytesize.h"
 
 #include <errno.h>
 #include <inttypes.h>
