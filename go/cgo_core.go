@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "e5dc712d711c9e1de4535c5a09f4a1413725824b900dea6fa000685b475580ee"
+const coreSourcesSHA256 = "874273199bc152713111daebccbd2374b2566ecb3ddad057aefdc7b09eb63071"

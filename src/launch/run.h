@@ -1,6 +1,7 @@
 /*
  * One live sandboxed process and its supervisor (sandlock_handle_t wraps
- * this). Internal API used by the ABI layer and the CLI.
+ * this). Internal API used by the ABI layer (the CLI reaches it through
+ * abi/tool.h).
  */
 #ifndef SL_LAUNCH_RUN_H
 #define SL_LAUNCH_RUN_H

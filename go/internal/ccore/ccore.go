@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "e5dc712d711c9e1de4535c5a09f4a1413725824b900dea6fa000685b475580ee"
+const coreSourcesSHA256 = "874273199bc152713111daebccbd2374b2566ecb3ddad057aefdc7b09eb63071"
