@@ -50,8 +50,9 @@ static void print_protections(int abi)
 	for (uint32_t p = 0; sl_tool_protection_name(p); p++) {
 		uint32_t min = sandlock_protection_min_abi(p);
 
-		printf("  %-22s requires v%u \u2014 %s\n", sl_tool_protection_name(p),
-		       min, (uint32_t)abi >= min ? "available" : "unavailable");
+		printf("  %-22s requires v%u \u2014 %s\n",
+		       sl_tool_protection_name(p), min,
+		       (uint32_t)abi >= min ? "available" : "unavailable");
 	}
 }
 

@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "874273199bc152713111daebccbd2374b2566ecb3ddad057aefdc7b09eb63071"
+const coreSourcesSHA256 = "13452366b092f152266878f0e4046b3a5f8a425f54ad7d3c1f28496ef94111c1"

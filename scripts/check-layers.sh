@@ -56,8 +56,8 @@ for dir in cli src/*/; do
 	dir=${dir%/}
 	name=${dir#src/}
 	if [ -z "${allow[$name]+set}" ]; then
-		echo "check-layers: $dir has no include rule (scripts/check-layers.sh," \
-			"docs/architecture.md)" >&2
+		echo "check-layers: $dir has no include rule" \
+			"(scripts/check-layers.sh, docs/architecture.md)" >&2
 		bad=1
 		continue
 	fi
@@ -66,12 +66,14 @@ for dir in cli src/*/; do
 		inc=${inc%%\"*}
 		case $inc in
 		*../*)
-			echo "check-layers: $file:$line: relative include \"$inc\"" >&2
+			echo "check-layers: $file:$line:" \
+				"relative include \"$inc\"" >&2
 			bad=1 ;;
 		*/*)
 			if ! allowed "$name" "$inc"; then
-				echo "check-layers: $file:$line: $name/ may not include" \
-					"\"$inc\" (allowed: $(echo ${allow[$name]}))" >&2
+				echo "check-layers: $file:$line: $name/ may" \
+					"not include \"$inc\"" \
+					"(allowed: $(echo ${allow[$name]}))" >&2
 				bad=1
 			fi ;;
 		esac

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "874273199bc152713111daebccbd2374b2566ecb3ddad057aefdc7b09eb63071"
+const coreSourcesSHA256 = "13452366b092f152266878f0e4046b3a5f8a425f54ad7d3c1f28496ef94111c1"

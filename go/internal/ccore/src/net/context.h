@@ -46,7 +46,7 @@ bool sl_net_ctx_needed(const struct sl_policy *p);
  * caller finds it out (it knows the run's Landlock plan); the context
  * only records it. */
 struct sl_net_landlock {
-	bool tcp;             /* NetTcp active: TCP binds and connects handled */
+	bool tcp;             /* NetTcp active: TCP binds and connects */
 	bool connect_tcp;     /* CONNECT_TCP handled */
 	bool abstract_scoped; /* the abstract unix socket scope */
 };
