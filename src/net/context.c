@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-
 bool sl_net_has_dest_policy(const struct sl_policy *p)
 {
 	return p->allow_rules.n || p->deny_rules.n || p->http_allow.n ||
