@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "d92ba3977d46632196de1ac2ebe15d3ede5362739f2d9dde78e273d08175496a"
+const coreSourcesSHA256 = "c2da75555e5d5eaff46d583bfc17386b96925a1bedf3f77e637cc2968fa9edb2"

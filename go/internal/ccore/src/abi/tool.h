@@ -64,9 +64,9 @@ void sl_tool_run_set_interrupt(struct sl_tool_run *t, void (*fn)(void *arg),
 			       void *arg);
 /* Signal every process of the sandbox, whatever its group. */
 int sl_tool_run_signal(struct sl_tool_run *t, int sig);
-/* Serve the sandbox until the command has ended (timeout_ms 0 = none:
- * on timeout every process is killed and st->reason is TIMEOUT). 0 or
- * -errno. */
+/* Serve the sandbox until the command has ended, or timeout_ms (0:
+ * none) has passed: then every process is killed and st->reason is
+ * TIMEOUT. 0 or -errno. */
 int sl_tool_run_wait(struct sl_tool_run *t, uint64_t timeout_ms,
 		     struct sl_tool_status *st);
 /* Kill whatever is left of the sandbox, in any group, and release it. */
