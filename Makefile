@@ -149,7 +149,9 @@ deps:
 # The suite the README and CI run. C tests are built with sanitizers.
 test: check-docs check-c valgrind fuzz-short check-go check-readme
 
+# The include rules of docs/architecture.md first: a cheap grep.
 check-c: check-docs
+	./scripts/check-layers.sh
 	$(MAKE) SAN=1 tests
 	$(MAKE) lib cli
 	SANDLOCK_BUILD=$(CURDIR)/build-asan SANDLOCK_LIB_BUILD=$(CURDIR)/build \

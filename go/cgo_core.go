@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "4f187289f3536063455120dc7340062990b5a31f6774442ee819afc2603544cf"
+const coreSourcesSHA256 = "5ca98dfd3e7f505674b8b65798541afe5a384d74864389a010c941ff3abb5207"

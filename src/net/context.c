@@ -3,9 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "landlock/landlock.h"
-#include "landlock/landlock_uapi.h"
-
 bool sl_net_has_dest_policy(const struct sl_policy *p)
 {
 	return p->allow_rules.n || p->deny_rules.n || p->http_allow.n ||
@@ -17,29 +14,16 @@ bool sl_net_needs_unix_gate(const struct sl_policy *p)
 	return p->fs_read.n || p->fs_write.n;
 }
 
-static bool net_tcp_active(const struct sl_policy *p)
-{
-	return sl_protection_status(p->protection[SL_PROT_NET_TCP],
-				    SL_PROT_NET_TCP, sl_landlock_abi()) ==
-	       SL_PROT_STATUS_ACTIVE;
-}
-
-bool sl_net_tcp_bind_restricted(const struct sl_policy *p)
-{
-	return p->deny_bind.ports.n || (!p->allow_bind.all && net_tcp_active(p));
-}
-
 bool sl_net_ctx_needed(const struct sl_policy *p)
 {
 	return sl_net_has_dest_policy(p) || sl_net_needs_unix_gate(p) ||
 	       p->port_remap || p->deny_bind.ports.n;
 }
 
-int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
-		   struct sl_error *e)
+int sl_net_ctx_new(const struct sl_policy *p, const struct sl_net_landlock *ll,
+		   struct sl_net_ctx **out, struct sl_error *e)
 {
 	struct sl_net_ctx *ctx = calloc(1, sizeof(*ctx));
-	struct sl_landlock_plan plan;
 	int r;
 
 	if (!ctx)
@@ -61,16 +45,9 @@ int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
 		sl_net_ctx_free(ctx);
 		return r;
 	}
-	ctx->enforce_allow_bind = !p->allow_bind.all && net_tcp_active(p);
-	/* No plan, no sandbox: should it fail here, enforce both (fail
-	 * closed). */
-	if (sl_landlock_plan(p, sl_landlock_abi(), true, &plan, NULL) < 0) {
-		plan.handled_net = LANDLOCK_ACCESS_NET_CONNECT_TCP;
-		plan.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
-	}
-	ctx->tcp_connect_restricted =
-		plan.handled_net & LANDLOCK_ACCESS_NET_CONNECT_TCP;
-	ctx->abstract_scoped = plan.scoped & LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	ctx->enforce_allow_bind = !p->allow_bind.all && ll->tcp;
+	ctx->tcp_connect_restricted = ll->connect_tcp;
+	ctx->abstract_scoped = ll->abstract_scoped;
 	*out = ctx;
 	return 0;
 }

@@ -38,15 +38,21 @@ bool sl_net_has_dest_policy(const struct sl_policy *p);
  * can be reached by whoever can see its path, and Landlock cannot gate
  * that: any path grant makes the gate necessary. */
 bool sl_net_needs_unix_gate(const struct sl_policy *p);
-/* Are TCP binds restricted: a net_deny_bind list, or Landlock's BIND_TCP
- * handled (NetTcp active and net_allow_bind not "*")? A listen() on an
- * unbound TCP socket binds a port too, and must then be gated. */
-bool sl_net_tcp_bind_restricted(const struct sl_policy *p);
 /* Is any network module needed at all? */
 bool sl_net_ctx_needed(const struct sl_policy *p);
 
-int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
-		   struct sl_error *e);
+/* What the child's Landlock ruleset enforces on the network, which
+ * on-behalf binds, connects and sends must enforce in its place. The
+ * caller finds it out (it knows the run's Landlock plan); the context
+ * only records it. */
+struct sl_net_landlock {
+	bool tcp;             /* NetTcp active: TCP binds and connects */
+	bool connect_tcp;     /* CONNECT_TCP handled */
+	bool abstract_scoped; /* the abstract unix socket scope */
+};
+
+int sl_net_ctx_new(const struct sl_policy *p, const struct sl_net_landlock *ll,
+		   struct sl_net_ctx **out, struct sl_error *e);
 void sl_net_ctx_free(struct sl_net_ctx *ctx);
 
 /* May a TCP bind to port go ahead under net_allow_bind? */

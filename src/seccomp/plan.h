@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "policy/policy.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "util/error.h"
 
 /* A filter context: default allow, foreign architectures killed, binary

@@ -15,7 +15,7 @@
 
 #include "integration/landlock_util.h"
 #include "seccomp/filter.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 
 #define X32_BIT 0x40000000
 

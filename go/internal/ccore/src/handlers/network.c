@@ -22,6 +22,8 @@
 #include "fs/creds.h"
 #include "handlers/live.h"
 #include "handlers/procinfo.h"
+#include "landlock/landlock.h"
+#include "landlock/landlock_uapi.h"
 #include "net/unixgate.h"
 #include "supervisor/notif.h"
 #include "supervisor/proctab.h"
@@ -38,6 +40,35 @@ static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	sl_nrset_add_narrow_sys(set, sendto); /* with a destination */
 	sl_nrset_add_sys(set, sendmsg);
 	sl_nrset_add_sys(set, sendmmsg);
+}
+
+static bool net_tcp_active(const struct sl_policy *p)
+{
+	return sl_protection_status(p->protection[SL_PROT_NET_TCP],
+				    SL_PROT_NET_TCP, sl_landlock_abi()) ==
+	       SL_PROT_STATUS_ACTIVE;
+}
+
+bool sl_net_tcp_bind_restricted(const struct sl_policy *p)
+{
+	return p->deny_bind.ports.n || (!p->allow_bind.all && net_tcp_active(p));
+}
+
+/* What the child's Landlock ruleset enforces on the network on this host
+ * (the network context enforces it for on-behalf calls). */
+static void landlock_net(const struct sl_policy *p, struct sl_net_landlock *ll)
+{
+	struct sl_landlock_plan plan;
+
+	ll->tcp = net_tcp_active(p);
+	/* No plan, no sandbox: should it fail here, enforce both (fail
+	 * closed). */
+	if (sl_landlock_plan(p, sl_landlock_abi(), true, &plan, NULL) < 0) {
+		plan.handled_net = LANDLOCK_ACCESS_NET_CONNECT_TCP;
+		plan.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	}
+	ll->connect_tcp = plan.handled_net & LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	ll->abstract_scoped = plan.scoped & LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
 }
 
 static void network_fini(void *state)
@@ -58,6 +89,7 @@ static int network_init(struct sl_supervisor *sv, const struct sl_policy *p,
 			void **state)
 {
 	struct sl_net_state *st = calloc(1, sizeof(*st));
+	struct sl_net_landlock ll;
 	struct sl_error e = { 0 };
 	int r;
 
@@ -65,7 +97,8 @@ static int network_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		return -ENOMEM;
 	st->sv = sv;
 	st->pending.sv = sv;
-	r = sl_net_ctx_new(p, &st->ctx, &e);
+	landlock_net(p, &ll);
+	r = sl_net_ctx_new(p, &ll, &st->ctx, &e);
 	if (r < 0) {
 		sl_supervisor_init_error(sv, r, "%s", e.msg ? e.msg : "");
 		sl_error_clear(&e);

@@ -30,7 +30,7 @@
 #include <sys/types.h>
 
 #include "policy/policy.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 
 struct sl_supervisor;
 

@@ -1,6 +1,6 @@
 /* A set of syscall numbers (the notification set, chain lookups). */
-#ifndef SL_SUPERVISOR_NRSET_H
-#define SL_SUPERVISOR_NRSET_H
+#ifndef SL_UTIL_NRSET_H
+#define SL_UTIL_NRSET_H
 
 #include <seccomp.h>
 #include <stdbool.h>
@@ -48,9 +48,6 @@ static inline void sl_nrset_add_narrow(struct sl_nrset *s, long nr)
 	if (nr >= 0 && nr < SL_MAX_NR)
 		s->narrow[nr / 64] |= UINT64_C(1) << (nr % 64);
 }
-
-/* Add by name; names unknown on this architecture are skipped. */
-void sl_nrset_add_name(struct sl_nrset *s, const char *name);
 
 /* Add a syscall named in the source, resolved at compile time: SCMP_SYS()
  * is __NR_<name>, or a negative pseudo number (skipped) on architectures

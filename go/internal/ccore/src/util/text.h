@@ -1,6 +1,7 @@
-/* Small text helpers shared by the policy parsers. Ranges are [b, end). */
-#ifndef SL_POLICY_TEXT_H
-#define SL_POLICY_TEXT_H
+/* Small text helpers of the parsers (policy, command line). Ranges are
+ * [b, end). */
+#ifndef SL_UTIL_TEXT_H
+#define SL_UTIL_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>

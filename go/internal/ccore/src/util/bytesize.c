@@ -1,13 +1,13 @@
 /* Byte sizes for max_memory / max_disk (docs/behaviour.md 0.1): "512M", "1g",
  * " 4096 ". Only K, M and G (powers of 1024), no fractions. */
-#include "policy/policy.h"
+#include "util/bytesize.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "policy/text.h"
+#include "util/text.h"
 #include "util/cleanup.h"
 
 #define KIB UINT64_C(1024)

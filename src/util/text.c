@@ -1,4 +1,4 @@
-#include "policy/text.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <string.h>

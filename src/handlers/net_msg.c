@@ -1,4 +1,4 @@
-#include "net/msg.h"
+#include "handlers/net_msg.h"
 
 #include <errno.h>
 #include <limits.h>

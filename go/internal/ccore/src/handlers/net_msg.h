@@ -12,8 +12,8 @@
  * A racing thread may change the bytes meanwhile, as it could under the
  * kernel's own copy; no decision depends on them.
  */
-#ifndef SL_NET_MSG_H
-#define SL_NET_MSG_H
+#ifndef SL_HANDLERS_NET_MSG_H
+#define SL_HANDLERS_NET_MSG_H
 
 #include <stdbool.h>
 #include <stddef.h>
