@@ -1,0 +1,65 @@
+#include "lib/procs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+char lu_proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+void lu_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+bool lu_until(bool (*pred)(pid_t), pid_t pid)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (pred(pid))
+			return true;
+		lu_sleep_ms(10);
+	}
+	return pred(pid);
+}
+
+bool lu_is_stopped(pid_t pid)
+{
+	return lu_proc_state(pid) == 'T';
+}
+
+bool lu_is_running(pid_t pid)
+{
+	char s = lu_proc_state(pid);
+
+	return s != 0 && s != 'T' && s != 'Z';
+}
+
+bool lu_is_gone(pid_t pid)
+{
+	char s = lu_proc_state(pid);
+
+	return s == 0 || s == 'Z' || s == 'X';
+}
