@@ -14,7 +14,7 @@
 #include <termios.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
 
 struct term {
 	int fd;

@@ -26,7 +26,8 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "integration/test_cow_util.h"
+#include "lib/cow.h"
+#include "lib/files.h"
 #include "util/cleanup.h"
 
 static long kill_at; /* 0: disarmed */
@@ -87,9 +88,9 @@ enum phase { BEFORE_MARKER, DELETING, ADDING, FINISHING, NPHASES };
  * that of the (then empty) branch directory, the commit is complete. */
 static enum phase phase_of(const char *dir)
 {
-	char *m = cow_get(dir, "PRESERVED");
+	char *m = read_file_in(dir, "PRESERVED");
 	enum phase p = m ? (strstr(m, "\ndeleted=") ? DELETING : ADDING)
-			 : cow_dir_empty(dir) ? FINISHING : BEFORE_MARKER;
+			 : dir_is_empty(dir) ? FINISHING : BEFORE_MARKER;
 
 	free(m);
 	return p;

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "launch_util.h"
+#include "lib/policy.h"
+#include "lib/procs.h"
+#include "lib/run.h"
 
 /* Run argv under the policy built from b; stdout as a string. */
 #define LU_OUT_OF(b, ...)                                                  \
