@@ -9,7 +9,7 @@
  * before the N-th one when armed. No hook exists in the library itself.
  *
  * For every N until a commit runs through unharmed, a forked child commits
- * the scenario of test_cow_util.h and is killed before step N. The workdir
+ * the scenario of tests/lib/cow.h and is killed before step N. The workdir
  * is then checked: every entry is as before the commit, as after it, or a
  * commit temporary; none holds anything else. Then a retry: from the
  * marker in a fresh branch object when there is one (as another process
