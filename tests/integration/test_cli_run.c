@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "lib/cli.h"
 #include "lib/files.h"
+#include "lib/procs.h"
 #include "lib/scratch.h"
 
 TEST(exit_code_zero_and_nonzero_pass_through)
@@ -138,22 +139,15 @@ static bool group_has_live_members(pid_t pgid)
 	if (!d)
 		return true;
 	while (!live && (de = readdir(d))) {
-		char path[300], buf[512], state;
-		const char *close_paren;
+		char buf[512], state;
+		const char *p;
 		int pgrp, ppid;
-		FILE *f;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) &&
-		    (close_paren = strrchr(buf, ')')) &&
-		    sscanf(close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3)
+		p = lu_proc_stat(atoi(de->d_name), buf, sizeof(buf));
+		if (p && sscanf(p, "%c %d %d", &state, &ppid, &pgrp) == 3)
 			live = pgrp == pgid && state != 'Z' && state != 'X';
-		fclose(f);
 	}
 	closedir(d);
 	return live;

@@ -7,9 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
-char lu_proc_state(pid_t pid)
+const char *lu_proc_stat(pid_t pid, char *buf, size_t cap)
 {
-	char path[64], buf[512];
+	char path[64];
 	const char *p;
 	ssize_t n;
 	int fd;
@@ -17,14 +17,23 @@ char lu_proc_state(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, cap - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
+	/* the command name may hold anything, ")" included: the last one */
 	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+char lu_proc_state(pid_t pid)
+{
+	char buf[512];
+	const char *p = lu_proc_stat(pid, buf, sizeof(buf));
+
+	return p ? p[0] : 0;
 }
 
 void lu_sleep_ms(long ms)

@@ -6,7 +6,12 @@
 #define SL_TESTLIB_PROCS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
+
+/* The fields of /proc/<pid>/stat after the command name (the state
+ * letter first), read into buf; NULL when the process is gone. */
+const char *lu_proc_stat(pid_t pid, char *buf, size_t cap);
 
 /* State letter of a process from /proc/<pid>/stat, 0 when it is gone. */
 char lu_proc_state(pid_t pid);
