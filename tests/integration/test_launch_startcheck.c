@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "launch/startcheck.h"
 #include "lib/files.h"
 #include "lib/scratch.h"
-#include "launch/startcheck.h"
 #include "policy/policy.h"
 
 static struct sl_policy *policy_with(const char *const *reads)

@@ -13,28 +13,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/paths.h"
 #include "lib/policy.h"
 
 const char *cli_path(void)
 {
 	static char path[PATH_MAX];
 	const char *env = getenv("SANDLOCK_CLI");
-	ssize_t n;
-	char *slash;
+	const char *build;
 
 	if (env && *env)
 		return env;
 	if (path[0])
 		return path;
-	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n <= 0)
-		return "sandlock";
-	path[n] = '\0';
-	slash = strrchr(path, '/');
-	if (!slash || (size_t)(slash - path) + sizeof("/../../sandlock") >
-			      sizeof(path))
-		return "sandlock";
-	strcpy(slash, "/../../sandlock");
+	build = build_dir();
+	if (!build || (size_t)snprintf(path, sizeof(path), "%s/sandlock",
+				       build) >= sizeof(path))
+		return path[0] = '\0', "sandlock";
 	return path;
 }
 

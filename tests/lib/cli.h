@@ -3,8 +3,8 @@
  * status captured: the built `sandlock` binary for the CLI tests, and the
  * helpers' unconfined control runs.
  *
- * The CLI is $SANDLOCK_CLI (set by tests/run.sh), else ../../sandlock
- * next to the test binary ($BUILD/tests/<kind>/ -> $BUILD/sandlock).
+ * The CLI is $SANDLOCK_CLI (set by tests/run.sh), else <build>/sandlock
+ * of this test binary (lib/paths.h).
  */
 #ifndef SL_TESTLIB_CLI_H
 #define SL_TESTLIB_CLI_H
@@ -24,8 +24,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "lib/files.h"
 
 /* A run that takes longer than this is a hang: kill it and fail. */
 #define CLI_EXEC_DEADLINE_MS 120000

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *helpers_dir(void)
+const char *build_dir(void)
 {
 	static char dir[PATH_MAX];
 	char exe[PATH_MAX];
@@ -23,11 +23,27 @@ const char *helpers_dir(void)
 	if (!slash)
 		return NULL;
 	*slash = '\0';
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/../helpers", exe) >=
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/../..", exe) >=
 		    sizeof(dir) ||
 	    !realpath(dir, exe))
 		return dir[0] = '\0', NULL;
 	strcpy(dir, exe);
+	return dir;
+}
+
+const char *helpers_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *build;
+
+	if (dir[0])
+		return dir;
+	build = build_dir();
+	if (!build ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s/tests/helpers", build) >=
+		    sizeof(dir) ||
+	    access(dir, F_OK) != 0)
+		return dir[0] = '\0', NULL;
 	return dir;
 }
 

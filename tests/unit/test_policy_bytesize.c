@@ -1,6 +1,6 @@
 /* Byte sizes (behavior.md 0.1). */
 #include "harness.h"
-#include "test_policy_util.h"
+#include "policy/policy.h"
 
 #define K UINT64_C(1024)
 
