@@ -72,10 +72,10 @@ ESCAPE_SRCS := $(sort $(wildcard tests/escape/test_*.c))
 TEST_SRCS  := $(UNIT_SRCS) $(INTEG_SRCS) $(ESCAPE_SRCS)
 TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
+TEST_HELPER_BINS := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
 TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TESTLIB      := $(BUILD)/tests/libsltest.a
-TEST_HELPER_BINS := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 
 SHLIB  := $(BUILD)/libsandlock.so
 FFILIB := $(BUILD)/libsandlock_ffi.so
@@ -130,6 +130,7 @@ $(BUILD)/obj/tests/lib/%.o: tests/lib/%.c
 	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(TESTLIB): $(TESTLIB_OBJS)
+	@mkdir -p $(dir $@)
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
