@@ -26,14 +26,8 @@
 #include <unistd.h>
 
 #include "landlock/landlock.h"
+#include "launch/kcompat.h"
 #include "policy/policy.h"
-
-#ifndef __NR_landlock_restrict_self
-#define __NR_landlock_restrict_self 446
-#endif
-#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
-#endif
 
 /* Inside the child: report and leave on a failed expectation. */
 #define CHILD_CHECK(c)                                                     \
