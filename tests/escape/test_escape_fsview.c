@@ -8,7 +8,10 @@
  * times, and an unconfined control run shows that they are really hit.
  */
 #include "harness.h"
-#include "integration/fs_probe.h"
+#include "lib/files.h"
+#include "lib/fsprobe.h"
+#include "lib/policy.h"
+#include "lib/scratch.h"
 
 static char dir[64];
 

@@ -7,7 +7,11 @@
  * metadata writes made with the ids and groups the child has at the time.
  */
 #include "harness.h"
-#include "integration/fs_probe.h"
+#include "lib/files.h"
+#include "lib/fsprobe.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/scratch.h"
 
 static char dir[64];
 

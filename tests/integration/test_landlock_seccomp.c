@@ -13,7 +13,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 
-#include "integration/landlock_util.h"
+#include "lib/child.h"
 #include "seccomp/filter.h"
 #include "util/nrset.h"
 

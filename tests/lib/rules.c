@@ -1,16 +1,9 @@
-/* Helpers shared by the policy unit tests (header-only: each test file is
- * its own binary). */
-#ifndef SL_TEST_POLICY_UTIL_H
-#define SL_TEST_POLICY_UTIL_H
+#include "lib/rules.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/policy.h"
-#include "util/error.h"
-
-/* Canonical renderings of rules [from, rs->n) joined by spaces; malloc'd. */
-static inline char *render_rules(const struct sl_net_rules *rs, uint32_t from)
+char *render_rules(const struct sl_net_rules *rs, uint32_t from)
 {
 	size_t len = 1;
 	char *out = malloc(1);
@@ -42,11 +35,8 @@ static inline char *render_rules(const struct sl_net_rules *rs, uint32_t from)
 	return out;
 }
 
-/* Build p and keep the error; returns the build result. */
-static inline int build_policy(struct sl_policy *p, struct sl_error *e)
+int build_policy(struct sl_policy *p, struct sl_error *e)
 {
 	sl_error_clear(e);
 	return sl_policy_build(p, e);
 }
-
-#endif

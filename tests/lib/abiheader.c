@@ -1,13 +1,4 @@
-/*
- * Test support: find include/sandlock.h of this source tree and list the
- * function prototypes it declares, whitespace-normalised, in header order.
- *
- * The header is looked up as $SANDLOCK_SRC/include/sandlock.h, then
- * relative to the working directory (tests/run.sh runs from the
- * repository root), then relative to this file's compile-time path.
- */
-#ifndef SL_TEST_ABI_HEADER_PARSE_H
-#define SL_TEST_ABI_HEADER_PARSE_H
+#include "lib/abiheader.h"
 
 #include <ctype.h>
 #include <regex.h>
@@ -15,15 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct sl_protos {
-	char **proto; /* normalised text without the ';' */
-	char **name;  /* the function name */
-	size_t n;
-};
-
-/* Collapse whitespace: keep one space only between two identifier
- * characters, so "int  *f( void )" and "int *f(void)" compare equal. */
-static inline char *sl_proto_normalise(const char *s)
+char *sl_proto_normalise(const char *s)
 {
 	size_t len = strlen(s);
 	char *out = malloc(len + 1), *o = out;
@@ -46,7 +29,7 @@ static inline char *sl_proto_normalise(const char *s)
 	return out;
 }
 
-static inline char *sl_read_header(void)
+static char *sl_read_header(void)
 {
 	const char *env = getenv("SANDLOCK_SRC");
 	char path[4096];
@@ -63,8 +46,8 @@ static inline char *sl_read_header(void)
 	if (!f)
 		f = fopen("include/sandlock.h", "re");
 	if (!f && slash) {
-		/* __FILE__ is "<root>/tests/abi_header_parse.h" or relative. */
-		snprintf(path, sizeof(path), "%.*s/../include/sandlock.h",
+		/* __FILE__ is "<root>/tests/lib/abiheader.c" or relative. */
+		snprintf(path, sizeof(path), "%.*s/../../include/sandlock.h",
 			 (int)(slash - file), file);
 		f = fopen(path, "re");
 	}
@@ -79,7 +62,7 @@ static inline char *sl_read_header(void)
 }
 
 /* Remove comments and preprocessor lines in place. */
-static inline void sl_strip_header(char *s)
+static void sl_strip_header(char *s)
 {
 	char *w = s;
 	int bol = 1;
@@ -102,7 +85,7 @@ static inline void sl_strip_header(char *s)
 	*w = '\0';
 }
 
-static inline void sl_protos_free(struct sl_protos *ps)
+void sl_protos_free(struct sl_protos *ps)
 {
 	for (size_t i = 0; i < ps->n; i++) {
 		free(ps->proto[i]);
@@ -113,8 +96,7 @@ static inline void sl_protos_free(struct sl_protos *ps)
 	*ps = (struct sl_protos){ 0 };
 }
 
-/* 0 on success, -1 if the header cannot be read or parsed. */
-static inline int sl_header_protos(struct sl_protos *ps)
+int sl_header_protos(struct sl_protos *ps)
 {
 	char *text = sl_read_header(), *save = NULL;
 	regex_t re;
@@ -162,5 +144,3 @@ static inline int sl_header_protos(struct sl_protos *ps)
 	free(text);
 	return rc;
 }
-
-#endif
