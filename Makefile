@@ -76,6 +76,9 @@ TEST_SRCS  := $(UNIT_SRCS) $(INTEG_SRCS) $(ESCAPE_SRCS)
 TEST_BINS  := $(TEST_SRCS:%.c=$(BUILD)/%)
 TEST_HELPERS := $(sort $(wildcard tests/helpers/*.c))
 TEST_HELPER_BINS := $(TEST_HELPERS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+TESTLIB_SRCS := $(sort $(wildcard tests/lib/*.c))
+TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TESTLIB      := $(BUILD)/tests/libsltest.a
 
 SHLIB  := $(BUILD)/libsandlock.so
 FFILIB := $(BUILD)/libsandlock_ffi.so
@@ -122,12 +125,26 @@ $(CLI): $(CLI_OBJS) $(STLIB)
 	$(Q)$(CC) $(SANFLAGS) $(CLI_LINK) $(HARDEN_LDFLAGS) -o $@ $(CLI_OBJS) $(STLIB) \
 		$(LIBS) $(LDFLAGS)
 
+# The tests' helper library (tests/lib/, tests/README.md), linked into
+# every test binary.
+$(BUILD)/obj/tests/lib/%.o: tests/lib/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(TESTLIB): $(TESTLIB_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
 # Tests link the internal objects directly so unit tests can reach hidden
 # functions; integration tests use the public header.
-$(BUILD)/tests/%: tests/%.c $(STLIB) tests/harness.h
+$(BUILD)/tests/%: tests/%.c $(TESTLIB) $(STLIB) tests/harness.h
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -MMD -MP -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -MMD -MP -o $@ $< $(TESTLIB) $(STLIB) \
+		$(LIBS) $(LDFLAGS)
 
 # Helper programs run inside sandboxes: built without sanitizers (ASan needs
 # /proc and reserves terabytes of address space, which a memory limit
@@ -138,10 +155,11 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	$(call say,HELPER,$@)
 	$(Q)$(CC) $(HELPER_CFLAGS) $(CFLAGS) -o $@ $< -lpthread $(LDFLAGS)
 
-$(BUILD)/tests/helpers/abi_lifecycle: tests/helpers/abi_lifecycle.c $(STLIB)
+$(BUILD)/tests/helpers/abi_lifecycle: tests/helpers/abi_lifecycle.c $(TESTLIB) $(STLIB)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -o $@ $< $(STLIB) $(LIBS) $(LDFLAGS)
+	$(Q)$(CC) $(BASEFLAGS) -Itests $(CFLAGS) -MMD -MP -o $@ $< $(TESTLIB) $(STLIB) \
+		$(LIBS) $(LDFLAGS)
 
 tests: $(TEST_BINS) $(TEST_HELPER_BINS) $(CLI) $(SHLIB) $(FFILIB)
 
@@ -151,7 +169,9 @@ deps:
 # The suite the README and CI run. C tests are built with sanitizers.
 test: check-docs check-c check-container valgrind fuzz-short check-go check-readme
 
+# The include rules of docs/architecture.md first: a cheap grep.
 check-c: check-docs
+	./scripts/check-layers.sh
 	$(MAKE) SAN=1 tests
 	$(MAKE) lib cli
 	SANDLOCK_BUILD=$(CURDIR)/build-asan SANDLOCK_LIB_BUILD=$(CURDIR)/build \
@@ -263,3 +283,4 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_BINS:=.d)
+-include $(TESTLIB_OBJS:.o=.d) $(BUILD)/tests/helpers/abi_lifecycle.d

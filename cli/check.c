@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "policy/policy.h"
+#include "abi/tool.h"
 #include "sandlock.h"
 #include "util/cleanup.h"
 #include "util/hostperm.h"
@@ -48,11 +48,12 @@ static void print_features(int abi)
 static void print_protections(int abi)
 {
 	printf("Per-protection availability (host Landlock ABI v%d):\n", abi);
-	for (uint32_t p = 0; sl_protection_name(p); p++) {
+	for (uint32_t p = 0; sl_tool_protection_name(p); p++) {
 		uint32_t min = sandlock_protection_min_abi(p);
 
-		printf("  %-22s requires v%u \u2014 %s\n", sl_protection_name(p),
-		       min, (uint32_t)abi >= min ? "available" : "unavailable");
+		printf("  %-22s requires v%u \u2014 %s\n",
+		       sl_tool_protection_name(p), min,
+		       (uint32_t)abi >= min ? "available" : "unavailable");
 	}
 }
 

@@ -2,11 +2,12 @@
  * The sandlock command-line tool: shared declarations of its subcommands.
  *
  * The tool drives the library through the public C ABI
- * (include/sandlock.h); a few pure parsers of src/policy/ are reused so the
- * CLI and the library accept exactly the same grammars, `run` uses the
- * internal one-shot run API (src/launch/run.h) to supervise on its own
- * thread, and the start check (src/launch/startcheck.h) to explain a
- * command that cannot start.
+ * (include/sandlock.h) and, for what that lacks, through one internal
+ * interface, src/abi/tool.h: `run` uses its one-shot run to supervise on
+ * its own thread, its start check to explain a command that cannot start,
+ * and its vocabulary of protections and unsupported settings. Pure
+ * parsers of src/util/ (byte sizes, numbers, lists) are shared with the
+ * library so both accept exactly the same grammars.
  */
 #ifndef SL_CLI_CLI_H
 #define SL_CLI_CLI_H

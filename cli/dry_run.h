@@ -4,10 +4,10 @@
 
 #include <stdio.h>
 
-#include "cow/cow.h"
+#include "abi/tool.h"
 
 /* docs/behaviour.md 9.5: "sandlock: dry-run: no filesystem changes", or
  * "sandlock: dry-run: filesystem changes:" and one "K  path" line each. */
-void cli_print_changes(FILE *f, const struct sl_cow_changes *c);
+void cli_print_changes(FILE *f, const struct sl_tool_change *v, size_t n);
 
 #endif

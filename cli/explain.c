@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "abi/objects.h"
-#include "launch/startcheck.h"
+#include "abi/tool.h"
 #include "util/cleanup.h"
 
-static const char *state_of(const struct sl_start_problem *pb)
+static const char *state_of(const struct sl_tool_start_problem *pb)
 {
 	bool in_path = !strchr(pb->path, '/'); /* a name searched in PATH */
 
@@ -18,12 +17,12 @@ static const char *state_of(const struct sl_start_problem *pb)
 		return "is not readable in the sandbox";
 	if (pb->err == ENOTDIR)
 		return "is not a directory";
-	if (pb->what == SL_START_NOT_FOUND)
+	if (pb->what == SL_TOOL_START_NOT_FOUND)
 		return in_path ? "no such command in PATH" : "no such file";
 	return in_path ? "is not found in PATH" : "does not exist";
 }
 
-static int report(const char *cmd, const struct sl_start_problem *pb)
+static int report(const char *cmd, const struct sl_tool_start_problem *pb)
 {
 	size_t size = 2 * PATH_MAX + 4;
 	_cleanup_(freep) char *file = malloc(size);
@@ -38,18 +37,18 @@ static int report(const char *cmd, const struct sl_start_problem *pb)
 		snprintf(file, size, "%s", pb->path);
 	fprintf(stderr, "sandlock: cannot start '%s': ", cmd);
 	switch (pb->what) {
-	case SL_START_NOT_FOUND:
+	case SL_TOOL_START_NOT_FOUND:
 		fputs(state, stderr);
 		break;
-	case SL_START_LOADER:
+	case SL_TOOL_START_LOADER:
 		fprintf(stderr, "the dynamic loader %s of %s %s", file,
 			pb->via, state);
 		break;
-	case SL_START_SCRIPT:
+	case SL_TOOL_START_SCRIPT:
 		fprintf(stderr, "the interpreter %s named by the #! line of "
 			"%s %s", file, pb->via, state);
 		break;
-	case SL_START_CWD:
+	case SL_TOOL_START_CWD:
 		fprintf(stderr, "the working directory %s (--cwd) %s", file,
 			state);
 		break;
@@ -66,13 +65,11 @@ static int report(const char *cmd, const struct sl_start_problem *pb)
 int cli_explain_start(const sandlock_sandbox_t *policy,
 		      const char *const *argv, unsigned argc, bool full)
 {
-	_cleanup_(freep) struct sl_start_problem *pb = malloc(sizeof(*pb));
-	const struct sl_sandbox *sb = sl_from_abi(policy);
-	int r;
+	_cleanup_(freep) struct sl_tool_start_problem *pb = malloc(sizeof(*pb));
 
-	if (!pb || !sb)
+	if (!pb)
 		return 0; /* a diagnosis only: never a reason to fail */
-	r = full ? sl_start_check(sb->policy, argv, argc, pb)
-		 : sl_start_check_cwd(sb->policy, pb);
-	return r == 1 ? report(argv[0], pb) : 0;
+	if (sl_tool_start_check(policy, argv, argc, full, pb) == 1)
+		return report(argv[0], pb);
+	return 0;
 }

@@ -11,7 +11,7 @@
 #include "sandlock.h"
 
 /*
- * Ask the library's start check (src/launch/startcheck.h) about argv[0]
+ * Ask the library's start check (sl_tool_start_check) about argv[0]
  * under policy; when it finds a certain cause, print
  * "sandlock: cannot start '<cmd>': ..." and return 127, else 0. full =
  * false checks only what one stat settles (the working directory), cheap

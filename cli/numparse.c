@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "policy/text.h"
+#include "util/text.h"
 
 /* Digits of [b, end) up to max: the policy parsers' integer grammar with
  * a bound. */

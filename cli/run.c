@@ -9,15 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "abi/handle.h"
+#include "abi/tool.h"
 #include "cli.h"
-#include "cow/cow.h"
 #include "dry_run.h"
 #include "explain.h"
 #include "forward.h"
 #include "run_options.h"
-#include "launch/run.h"
-#include "policy/policy.h"
 #include "run_args.h"
 #include "run_policy.h"
 #include "sandlock_ext.h"
@@ -70,7 +67,7 @@ static int check_tool_options(const struct cli_run_args *a)
 		return cli_fail("--dry-run is not supported yet");
 	if (a->dry_run && !has_option(a, OPT_WORKDIR))
 		return cli_fail("--dry-run requires --workdir");
-	if (a->name && sl_name_validate(a->name, &e) < 0) {
+	if (a->name && sl_tool_name_validate(a->name, &e) < 0) {
 		int r = cli_fail("%s", e.msg ? e.msg : "invalid sandbox name");
 
 		sl_error_clear(&e);
@@ -114,7 +111,7 @@ static const char *cause_json(uint32_t cause)
 }
 
 /* One JSON line; the fd stays open (it is the caller's). */
-static void write_status(int fd, const struct sl_status *st)
+static void write_status(int fd, const struct sl_tool_status *st)
 {
 	const char *cause = cause_json(st->cause);
 	char line[128];
@@ -152,7 +149,7 @@ static const char *memory_limit_text(const struct cli_run_args *a)
 
 /* Say why the sandbox was killed when the reason alone does not. */
 static void report_cause(const struct cli_run_args *a,
-			 const struct sl_status *st)
+			 const struct sl_tool_status *st)
 {
 	if (st->cause == SANDLOCK_EXIT_CAUSE_MEMORY_LIMIT)
 		fprintf(stderr, "sandlock: killed: memory limit %s exceeded\n",
@@ -169,26 +166,25 @@ static void forward_now(void *arg)
 	int sig = cli_forward_take();
 
 	if (sig)
-		(void)sl_run_signal(arg, sig);
+		(void)sl_tool_run_signal(arg, sig);
 }
 
-static int exit_code_of(const struct sl_status *st)
+static int exit_code_of(const struct sl_tool_status *st)
 {
 	if (st->reason == SANDLOCK_EXIT_REASON_EXITED)
 		return st->code;
 	return CLI_EXIT_FAILURE; /* signaled or killed */
 }
 
-/* The workdir's branch (NULL without one), before anything runs: a bad
- * workdir or storage is a configuration error. */
-static int begin_cow(const struct cli_run_args *a,
-		     const sandlock_sandbox_t *policy, struct sl_cow_run **cow)
+/* The run and the workdir's branch, before anything runs: a bad workdir
+ * or storage is a configuration error. */
+static int begin_run(const struct cli_run_args *a,
+		     const sandlock_sandbox_t *policy, struct sl_tool_run **t)
 {
 	struct sl_error e = { 0 };
 	int r = 0;
 
-	if (sl_cow_run_begin(sl_from_abi(policy)->policy, a->dry_run, cow,
-			     &e) < 0)
+	if (sl_tool_run_new(policy, a->dry_run, t, &e) < 0)
 		r = cli_fail("%s", e.msg ? e.msg : "cannot create the "
 				   "copy-on-write branch");
 	sl_error_clear(&e);
@@ -206,7 +202,7 @@ static uint64_t timeout_ms(const struct cli_run_args *a)
 
 /* Run the command under a built policy; returns the exit code.
  *
- * A one-shot run through the library's internal run API rather than
+ * A one-shot run through the tool's interface (abi/tool.h) rather than
  * sandlock_popen(): the supervisor is served inside the wait, on this
  * thread, instead of on a helper thread the tool would only wait for.
  * That saves creating and joining the thread and the wake-ups passed
@@ -217,17 +213,15 @@ static int run_sandboxed(const struct cli_run_args *a,
 			 const sandlock_sandbox_t *policy,
 			 const struct command *c)
 {
-	static const uint8_t inherit[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
-					    SL_STDIO_INHERIT };
-	struct sl_cow_changes changes;
-	struct sl_cow_run *cow = NULL;
+	const struct sl_tool_change *changes;
+	struct sl_tool_status st;
+	struct sl_tool_run *t;
 	struct sl_error e = { 0 };
-	struct sl_status st;
-	struct sl_run *r;
+	long nchanges;
 	bool waited;
 	int code;
 
-	if ((code = begin_cow(a, policy, &cow)))
+	if ((code = begin_run(a, policy, &t)))
 		return code;
 	/* Nothing buffered may be written twice or after the command's
 	 * output. */
@@ -235,9 +229,7 @@ static int run_sandboxed(const struct cli_run_args *a,
 	cli_forward_begin();
 	/* Inherited stdio: the library hands the terminal to the command
 	 * when the tool has it, and takes it back when the command ends. */
-	r = sl_abi_run_create(policy, a->name, c->argv, c->argc, inherit, true,
-			      false, NULL, cow, &e);
-	if (!r) {
+	if (sl_tool_run_start(t, a->name, c->argv, c->argc, &e) < 0) {
 		/* The sandbox could not be set up (missing grant, chdir,
 		 * confinement): 127 as for any failure before exec
 		 * (docs/behaviour.md 14.4). A step of the child that failed
@@ -247,15 +239,15 @@ static int run_sandboxed(const struct cli_run_args *a,
 				e.msg ? e.msg : "cannot create the sandbox");
 		sl_error_clear(&e);
 		cli_forward_end();
-		sl_cow_run_discard(cow);
+		sl_tool_run_free(t);
 		return 127;
 	}
 	/* Ctrl-Z: the sandbox stops, so do we; fg continues both. */
-	sl_run_set_job_control(r, true);
-	sl_run_set_interrupt(r, forward_now, r);
-	forward_now(r); /* a signal that came during the start */
+	sl_tool_run_set_job_control(t, true);
+	sl_tool_run_set_interrupt(t, forward_now, t);
+	forward_now(t); /* a signal that came during the start */
 
-	waited = sl_run_wait(r, timeout_ms(a), &st, NULL) == 0;
+	waited = sl_tool_run_wait(t, timeout_ms(a), &st) == 0;
 	if (!waited) {
 		code = cli_fail("failed to wait for the sandbox");
 	} else if (st.reason == SANDLOCK_EXIT_REASON_TIMEOUT) {
@@ -269,23 +261,23 @@ static int run_sandboxed(const struct cli_run_args *a,
 		code = exit_code_of(&st);
 	}
 	/* Kills whatever is left of the sandbox, in any group. */
-	sl_run_free(r);
+	sl_tool_run_stop(t);
 	cli_forward_end();
 	/* Then the branch: commit, abort or keep as the outcome says (a
 	 * failure is reported; a successful command whose changes could not
 	 * be committed is a failure of the tool). */
-	if (sl_abi_cow_end(cow, waited ? &st : NULL,
-			   a->dry_run ? &changes : NULL, &e) < 0) {
-		fprintf(stderr, "sandlock: %s\n", e.msg ? e.msg : "copy-on-write: "
-				"the branch could not be finished");
+	if (sl_tool_run_end(t, &e) < 0) {
+		fprintf(stderr, "sandlock: %s\n",
+			e.msg ? e.msg : "copy-on-write: the branch could not be "
+					"finished");
 		sl_error_clear(&e);
 		if (code == 0)
 			code = CLI_EXIT_FAILURE;
 	}
-	if (a->dry_run && cow) {
-		cli_print_changes(stderr, &changes);
-		sl_cow_changes_free(&changes);
-	}
+	nchanges = sl_tool_run_changes(t, &changes);
+	if (nchanges >= 0)
+		cli_print_changes(stderr, changes, (size_t)nchanges);
+	sl_tool_run_free(t);
 	return code;
 }
 

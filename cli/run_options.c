@@ -3,7 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "policy/policy.h"
+#include "abi/tool.h"
 #include "run_args.h"
 #include "util/cleanup.h"
 
@@ -170,5 +170,5 @@ const char *cli_opt_unsupported(const struct cli_opt_spec *s)
 {
 	if (s->role == CLI_ROLE_UNSUPPORTED)
 		return s->long_name;
-	return sl_policy_setting_unsupported(s->long_name);
+	return sl_tool_setting_unsupported(s->long_name);
 }

@@ -7,11 +7,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "abi/tool.h"
 #include "cli.h"
 #include "numparse.h"
-#include "policy/policy.h"
 #include "run_options.h"
 #include "time_parse.h"
+#include "util/bytesize.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/vec.h"
@@ -56,20 +57,20 @@ static int parse_protection(const struct cli_opt *o, uint32_t *out)
 	char valid[256] = "";
 	const char *why;
 
-	if (sl_protection_parse(o->arg, out) == 0) {
-		why = sl_protection_undisableable(*out);
+	if (sl_tool_protection_parse(o->arg, out) == 0) {
+		why = sl_tool_protection_undisableable(*out);
 		if (o->id == OPT_DISABLE && why)
 			return cli_fail("--disable %s: %s cannot be disabled "
 					"(%s); use --allow-degraded %s to run "
 					"where the kernel lacks it", o->arg,
-					sl_protection_name(*out), why,
-					sl_protection_token(*out));
+					sl_tool_protection_name(*out), why,
+					sl_tool_protection_token(*out));
 		return 0;
 	}
-	for (uint32_t p = 0; sl_protection_token(p); p++) {
+	for (uint32_t p = 0; sl_tool_protection_token(p); p++) {
 		if (p)
 			strncat(valid, ", ", sizeof(valid) - strlen(valid) - 1);
-		strncat(valid, sl_protection_token(p),
+		strncat(valid, sl_tool_protection_token(p),
 			sizeof(valid) - strlen(valid) - 1);
 	}
 	return cli_fail("invalid --%s value '%s': expected one of: %s",

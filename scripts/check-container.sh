@@ -10,7 +10,7 @@
 #      network rules, policy callbacks and the argv freeze, the workdir:
 #      test_hosting checks the refusals); the tests that meet a difference
 #      expect what the library does in a container
-#      (tests/integration/host_env.h)
+#      (tests/lib/hostenv.h)
 #   3. the README's example, scripts/example.sh
 # LeakSanitizer stops the world with ptrace, so it is off here.
 # SANDLOCK_BUILD and SANDLOCK_LIB_BUILD as for tests/run.sh.

@@ -16,7 +16,7 @@
  * receiving socket. Stream and seqpacket unix sockets never send to an
  * address (the kernel refuses or ignores one), so theirs is passed as is.
  *
- * The payload is read from the child as the socket takes it (net/msg.h);
+ * The payload is read from the child as the socket takes it (net_msg.h);
  * a blocking send the socket cannot take at once is finished from the
  * event loop (net_deferred.c), so "a blocking send of N returns N" holds
  * and the supervisor never waits. sendmmsg sends its entries one after

@@ -22,10 +22,13 @@
 #include "fs/creds.h"
 #include "handlers/live.h"
 #include "handlers/procinfo.h"
+#include "landlock/landlock.h"
+#include "landlock/landlock_uapi.h"
 #include "net/unixgate.h"
 #include "supervisor/notif.h"
 #include "supervisor/proctab.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
@@ -38,6 +41,94 @@ static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	sl_nrset_add_narrow_sys(set, sendto); /* with a destination */
 	sl_nrset_add_sys(set, sendmsg);
 	sl_nrset_add_sys(set, sendmmsg);
+}
+
+static bool net_tcp_active(const struct sl_policy *p)
+{
+	return sl_protection_status(p->protection[SL_PROT_NET_TCP],
+				    SL_PROT_NET_TCP, sl_landlock_abi()) ==
+	       SL_PROT_STATUS_ACTIVE;
+}
+
+bool sl_net_tcp_bind_restricted(const struct sl_policy *p)
+{
+	return p->deny_bind.ports.n || (!p->allow_bind.all && net_tcp_active(p));
+}
+
+bool sl_net_listen_by_supervisor(const struct sl_policy *p)
+{
+	return sl_net_tcp_bind_restricted(p) &&
+	       sl_host_allows(SL_HOST_PIDFD_GETFD);
+}
+
+/* Without pidfd_getfd (a container, util/hostperm.h) the supervisor
+ * cannot act on the sandbox's sockets. What it would do on them is
+ * refused now, naming the setting; what it checks before letting a call
+ * go is kept by the filter instead: the unix gate by refusing the unix
+ * sockets that could be given an address (socket(AF_UNIX), datagram
+ * socketpairs; connected stream and seqpacket pairs work) and the
+ * listen() check, with no TCP port grantable, by refusing listen()
+ * (it could only bind a port of the kernel's choice). */
+static int network_host(const struct sl_policy *p, struct sl_host_denials *d,
+			struct sl_error *e)
+{
+	static const unsigned need = SL_HOST_PIDFD_GETFD;
+	static const struct sl_host_denial unix_socket = {
+		SYS_socket, EACCES, 1, { { 0, ~0ULL, AF_UNIX } }
+	};
+	static const struct sl_host_denial unix_dgram_pair = {
+		SYS_socketpair, EACCES, 2,
+		{ { 0, ~0ULL, AF_UNIX }, { 1, 0xf, SOCK_DGRAM } }
+	};
+	static const struct sl_host_denial any_listen = { SYS_listen, EACCES,
+							  0, { { 0 } } };
+	bool listen_in_kernel = sl_net_tcp_bind_restricted(p);
+	int r = 0;
+
+	if (sl_host_allows(need))
+		return 0;
+	if (p->allow_rules.n || p->deny_rules.n)
+		return sl_host_require(need, "net_allow and net_deny rules "
+				       "(connects and sends are done on the "
+				       "sandbox's sockets)", e);
+	if (p->http_allow.n || p->http_deny.n)
+		return sl_host_require(need, "HTTP rules (connects are done on "
+				       "the sandbox's sockets)", e);
+	if (p->port_remap)
+		return sl_host_require(need, "port_remap (binds are done on the "
+				       "sandbox's sockets)", e);
+	if (p->deny_bind.ports.n)
+		return sl_host_require(need, "net_deny_bind (binds and listens "
+				       "are done on the sandbox's sockets)", e);
+	if (listen_in_kernel && p->allow_bind.ports.n)
+		return sl_host_require(need, "a net_allow_bind port list (a "
+				       "listen() is checked on the socket it "
+				       "listens on)", e);
+	if (sl_net_unix_gate_in_kernel(p)) {
+		r = sl_host_deny(d, &unix_socket);
+		if (r == 0)
+			r = sl_host_deny(d, &unix_dgram_pair);
+	}
+	if (r == 0 && listen_in_kernel)
+		r = sl_host_deny(d, &any_listen);
+	return r < 0 ? sl_err(e, -r, "too many host rules") : 0;
+}
+
+/* What the child's Landlock ruleset enforces on the network on this host
+ * (the network context enforces it for on-behalf calls). */
+static void landlock_net(const struct sl_policy *p, struct sl_net_landlock *ll)
+{
+	struct sl_landlock_plan plan;
+
+	ll->tcp = net_tcp_active(p);
+	/* No plan, no sandbox: should it fail here, enforce both (fail
+	 * closed). */
+	if (sl_landlock_plan(p, sl_landlock_abi(), true, &plan, NULL) < 0) {
+		plan.handled_net = LANDLOCK_ACCESS_NET_CONNECT_TCP;
+		plan.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	}
+	ll->connect_tcp = plan.handled_net & LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	ll->abstract_scoped = plan.scoped & LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
 }
 
 static void network_fini(void *state)
@@ -58,6 +149,7 @@ static int network_init(struct sl_supervisor *sv, const struct sl_policy *p,
 			void **state)
 {
 	struct sl_net_state *st = calloc(1, sizeof(*st));
+	struct sl_net_landlock ll;
 	struct sl_error e = { 0 };
 	int r;
 
@@ -65,7 +157,8 @@ static int network_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		return -ENOMEM;
 	st->sv = sv;
 	st->pending.sv = sv;
-	r = sl_net_ctx_new(p, &st->ctx, &e);
+	landlock_net(p, &ll);
+	r = sl_net_ctx_new(p, &ll, &st->ctx, &e);
 	if (r < 0) {
 		sl_supervisor_init_error(sv, r, "%s", e.msg ? e.msg : "");
 		sl_error_clear(&e);
@@ -107,6 +200,7 @@ const struct sl_handler_module sl_module_network = {
 	.init = network_init,
 	.handle = network_handle,
 	.fini = network_fini,
+	.host = network_host,
 };
 
 struct sl_net_ctx *sl_net_ctx_of(struct sl_supervisor *sv)

@@ -10,7 +10,7 @@
 #include "fs/creds.h"
 #include "handlers/net_deferred.h"
 #include "net/context.h"
-#include "net/msg.h"
+#include "handlers/net_msg.h"
 #include "supervisor/dispatch.h"
 
 extern const struct sl_handler_module sl_module_network;
@@ -28,6 +28,14 @@ struct sl_net_state {
 	struct sl_live *live;  /* a policy callback's changes, NULL if none */
 	bool live_looked;
 };
+
+/* Are TCP binds restricted: a net_deny_bind list, or Landlock's BIND_TCP
+ * handled (NetTcp active and net_allow_bind not "*")? A listen() on an
+ * unbound TCP socket binds a port too, and must then be gated. */
+bool sl_net_tcp_bind_restricted(const struct sl_policy *p);
+/* ... and kept by the supervisor on the socket itself (pidfd_getfd); else
+ * the network module's host hook has the filter refuse listen(). */
+bool sl_net_listen_by_supervisor(const struct sl_policy *p);
 
 /* The network context of a run; NULL when no network module is active. */
 struct sl_net_ctx *sl_net_ctx_of(struct sl_supervisor *sv);

@@ -11,7 +11,7 @@
 #include "fs/kcompat.h"
 #include "handlers/policy.h"
 #include "handlers/procinfo.h"
-#include "net/msg.h"
+#include "handlers/net_msg.h"
 #include "supervisor/notif.h"
 #include "supervisor/proctab.h"
 #include "util/cleanup.h"

@@ -62,6 +62,19 @@ int sl_handlers_active(const struct sl_policy *p, struct sl_modlist *out)
 	return 0;
 }
 
+int sl_handlers_host(const struct sl_policy *p, struct sl_host_denials *d,
+		     struct sl_error *e)
+{
+	for (size_t i = 0; sl_handler_modules[i]; i++) {
+		const struct sl_handler_module *m = sl_handler_modules[i];
+		int r = m->host ? m->host(p, d, e) : 0;
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 void sl_handlers_notify_set_of(const struct sl_modlist *l,
 			       const struct sl_policy *p, struct sl_nrset *set)
 {

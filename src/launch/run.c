@@ -281,9 +281,9 @@ pid_t sl_run_pid(const struct sl_run *r)
 	return r->pid;
 }
 
-struct sl_supervisor *sl_run_supervisor(const struct sl_run *r)
+char *sl_run_port_mappings(const struct sl_run *r)
 {
-	return r->sv;
+	return sl_supervisor_port_mappings(r->sv);
 }
 
 const char *sl_run_name(const struct sl_run *r)

@@ -11,38 +11,10 @@
 
 #include "landlock/landlock.h"
 #include "launch/freeze.h"
-#include "net/context.h"
-#include "util/hostperm.h"
 #include "seccomp/filter.h"
 #include "supervisor/dispatch.h"
 
 extern const struct sl_handler_module sl_module_freeze;
-extern const struct sl_handler_module sl_module_cow;
-
-/* What the environment cannot support is refused now, by name
- * (util/hostperm.h, docs/containers.md), not met later as a random
- * errno. */
-static int check_host(const struct sl_sandbox *sb, struct sl_error *e)
-{
-	const struct sl_policy *p = sb->policy;
-	int r = 0;
-
-	if (p->cb)
-		r = sl_host_require(SL_HOST_PIDFD_GETFD | SL_HOST_PTRACE |
-					    SL_HOST_KCMP,
-				    "a policy callback (its network decisions "
-				    "are carried out on the sandbox's sockets, "
-				    "an exec is decided on a sandbox held "
-				    "still)",
-				    e);
-	if (r == 0 && sl_modlist_has(&sb->modules, &sl_module_cow))
-		r = sl_host_require(SL_HOST_PIDFD_GETFD,
-				    "a workdir (a merged directory listing "
-				    "moves the position of the sandbox's own "
-				    "descriptor)",
-				    e);
-	return r < 0 ? r : sl_net_check_host(p, e);
-}
 
 int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e)
@@ -73,7 +45,10 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	}
 	sl_handlers_notify_set_of(&sb->modules, p, &sb->notify);
 	sb->supervised = !sl_nrset_empty(&sb->notify);
-	r = check_host(sb, e);
+	/* What the environment cannot support is refused now, by name
+	 * (util/hostperm.h, docs/containers.md), not met later as a random
+	 * errno. */
+	r = sl_handlers_host(p, NULL, e);
 	if (r < 0) {
 		sl_sandbox_unref(sb);
 		return r;

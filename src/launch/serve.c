@@ -7,15 +7,13 @@
  * caller's thread; a live handle has a thread of its own that serves
  * until the handle is freed, and waits block on a condition variable.
  *
- * No host signal may interrupt a kernel call of the supervisor in a way
- * that changes what the child sees (an interrupted ADDFD with SEND has
- * already answered its notification): a one-shot run blocks every signal
- * while it handles events and waits in ppoll with the caller's own mask,
- * so the caller's handlers run only while nothing is in progress.
+ * The loop itself (waiting on the listener and the epoll set, handing
+ * out ready sources, the signal mask) is the supervisor's
+ * (supervisor/loop.h); this file brings what is about the run: the
+ * captures, the max_cpu duty cycle, deadlines, and the end of the run.
  * A live handle's thread blocks every signal for good.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -24,17 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "supervisor/loop.h"
 #include "supervisor/supervisor.h"
 #include "util/ownthreads.h"
 
 #include "launch/run_impl.h"
 #include "sandlock_ext.h"
 
-/* One event per wake-up: handling an event may remove and free other
- * sources (a module dropping the sources of a process that exited), so
- * no event of a batch may outlive the handling of the one before it.
- * Level-triggered epoll hands the ready sources out in turn. */
-#define MAX_EVENTS 1
 #define NS_PER_MS UINT64_C(1000000)
 
 static uint64_t now_ns(void)
@@ -191,48 +185,33 @@ static void throttle_tick(struct sl_run *r, uint64_t now)
 		sl_run_signal_locked(r, sig);
 }
 
-/* Milliseconds until the earlier of two deadlines (0 = none), for
- * epoll_wait: -1 when there is none, rounded up so we never spin. */
-static int timeout_ms(uint64_t now, uint64_t a, uint64_t b)
-{
-	uint64_t d = a ? a : UINT64_MAX;
+/* What the serving loop (supervisor/loop.h) asks of a run. */
+struct serving {
+	struct sl_run *r;
+	bool (*finished)(struct sl_run *r);
+};
 
-	if (b < d)
-		d = b;
-	if (d == UINT64_MAX)
-		return -1;
-	if (d <= now)
-		return 0;
-	d = (d - now + NS_PER_MS - 1) / NS_PER_MS;
-	return d > INT32_MAX ? INT32_MAX : (int)d;
+static uint64_t serving_tick(void *arg, uint64_t now)
+{
+	struct serving *s = arg;
+
+	throttle_tick(s->r, now);
+	return sl_throttle_next(&s->r->throttle);
 }
 
-/* Wait until the listener or the epoll set is ready (or timeout_ms, -1 =
- * none, passes), with the caller's signal mask. The listener is polled
- * directly, not through epoll (see sl_supervisor_listener): *lev gets its
- * events when it is ready (handled first: the sandbox is waiting), else 0.
- * Returns the number of ready fds, 0 on timeout, -1 with errno. */
-static int wait_ready(struct sl_run *r, int timeout_ms_, const sigset_t *mask,
-		      struct sl_evsrc **lsrc, uint32_t *lev)
+static bool serving_finished(void *arg)
 {
-	struct pollfd pf[2] = { { .fd = r->epfd, .events = POLLIN },
-				{ .fd = -1, .events = POLLIN } };
-	struct timespec ts, *tsp = NULL;
-	int n;
+	struct serving *s = arg;
 
-	*lsrc = sl_supervisor_listener(r->sv);
-	*lev = 0;
-	if (*lsrc)
-		pf[1].fd = (*lsrc)->fd;
-	if (timeout_ms_ >= 0) {
-		ts.tv_sec = timeout_ms_ / 1000;
-		ts.tv_nsec = (long)(timeout_ms_ % 1000) * 1000000;
-		tsp = &ts;
-	}
-	n = ppoll(pf, 2, tsp, mask);
-	if (n > 0 && pf[1].revents)
-		*lev = (uint32_t)pf[1].revents; /* POLL* and EPOLL* bits agree */
-	return n;
+	return s->finished(s->r);
+}
+
+static void serving_interrupted(void *arg)
+{
+	struct serving *s = arg;
+
+	if (s->r->interrupt)
+		s->r->interrupt(s->r->interrupt_arg);
 }
 
 /* Serve until `finished` holds, or the deadline (0 = none) passes:
@@ -241,51 +220,18 @@ static int wait_ready(struct sl_run *r, int timeout_ms_, const sigset_t *mask,
 static int serve(struct sl_run *r, uint64_t deadline,
 		 bool (*finished)(struct sl_run *r))
 {
-	struct epoll_event evs[MAX_EVENTS];
-	struct sl_evsrc *lsrc;
-	sigset_t all, caller;
-	uint32_t lev;
-	int rc = 0;
+	struct serving s = { r, finished };
+	const struct sl_loop loop = {
+		.epfd = r->epfd,
+		.sv = r->sv,
+		.lock = &r->serve_lock,
+		.tick = serving_tick,
+		.finished = serving_finished,
+		.interrupted = serving_interrupted,
+		.arg = &s,
+	};
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &caller);
-	for (;;) {
-		uint64_t now;
-		int n;
-
-		pthread_mutex_lock(&r->serve_lock);
-		now = now_ns();
-		throttle_tick(r, now);
-		pthread_mutex_unlock(&r->serve_lock);
-		if (finished(r))
-			break;
-		if (deadline && now >= deadline) {
-			rc = -ETIMEDOUT;
-			break;
-		}
-		n = wait_ready(r, timeout_ms(now, deadline,
-					     sl_throttle_next(&r->throttle)),
-			       &caller, &lsrc, &lev);
-		if (n < 0 && errno != EINTR) {
-			rc = -errno;
-			break;
-		}
-		if (n < 0 && r->interrupt)
-			r->interrupt(r->interrupt_arg);
-		if (n <= 0)
-			continue;
-		pthread_mutex_lock(&r->serve_lock);
-		if (lev)
-			lsrc->on_event(lsrc, lev);
-		else if (epoll_wait(r->epfd, evs, MAX_EVENTS, 0) == 1) {
-			struct sl_evsrc *src = evs[0].data.ptr;
-
-			src->on_event(src, evs[0].events);
-		}
-		pthread_mutex_unlock(&r->serve_lock);
-	}
-	pthread_sigmask(SIG_SETMASK, &caller, NULL);
-	return rc;
+	return sl_loop_serve(&loop, deadline);
 }
 
 /* The leader has exited and every capture is at EOF. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy/text.h"
+#include "util/text.h"
 #include "util/cleanup.h"
 
 static int hex_value(char c)

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "policy/text.h"
+#include "util/text.h"
 #include "util/cleanup.h"
 
 #define bad(e, spec, fmt, ...)                                               \

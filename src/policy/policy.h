@@ -101,11 +101,6 @@ int sl_ports_parse(const char *spec, bool allow_star, struct sl_port_set *out,
 		   struct sl_error *e);
 void sl_port_set_free(struct sl_port_set *ps);
 
-/* ---- Byte sizes (docs/behaviour.md 0.1) ------------------------------ */
-int sl_bytesize_parse(const char *s, uint64_t *out, struct sl_error *e);
-/* Largest exact G/M/K suffix, else digits; caller frees. */
-char *sl_bytesize_render(uint64_t v);
-
 /* ---- Sandbox names (docs/abi.md 1.6, docs/behaviour.md 11.4) --------- */
 int sl_name_validate(const char *name, struct sl_error *e);
 

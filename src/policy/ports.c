@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "policy/text.h"
+#include "util/text.h"
 
 /* One bit per port: ranges of any size cost the same and the union comes
  * out sorted and unique by construction. */

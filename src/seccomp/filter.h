@@ -17,7 +17,7 @@
 #include <linux/filter.h>
 
 #include "policy/policy.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "util/error.h"
 
 /*

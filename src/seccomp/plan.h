@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "policy/policy.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "util/error.h"
 
 /* A filter context: default allow, foreign architectures killed, binary
@@ -24,7 +24,8 @@ int sl_seccomp_add_inet_socket_rules(scmp_filter_ctx ctx,
 				     const struct sl_policy *p,
 				     struct sl_error *e);
 /* What the kernel refuses where the supervisor cannot act on the
- * sandbox's descriptors (no pidfd_getfd: host_rules.c). */
+ * sandbox's descriptors (no pidfd_getfd: the modules' host hooks,
+ * host_rules.c). */
 int sl_seccomp_add_host_rules(scmp_filter_ctx ctx, const struct sl_policy *p,
 			      struct sl_error *e);
 /* Does some argument filter look at syscall nr? */

@@ -30,7 +30,8 @@
 #include <sys/types.h>
 
 #include "policy/policy.h"
-#include "supervisor/nrset.h"
+#include "util/hostperm.h"
+#include "util/nrset.h"
 
 struct sl_supervisor;
 
@@ -137,6 +138,13 @@ struct sl_handler_module {
 	void (*gated)(const struct sl_policy *p, struct sl_nrset *set);
 	/* Runs after the gate, only when every built-in continued. */
 	bool after_gate;
+	/* Where the environment refuses a call the module acts with
+	 * (util/hostperm.h, docs/containers.md): -EPERM naming the setting
+	 * the module cannot keep (sl_host_require), or 0 after adding to d
+	 * (may be NULL) what the filter must refuse in its place. Asked of
+	 * every module, active or not; may be NULL. */
+	int (*host)(const struct sl_policy *p, struct sl_host_denials *d,
+		    struct sl_error *e);
 };
 
 /* NULL-terminated, in chain order (src/handlers/registry.c). */
@@ -173,6 +181,9 @@ void sl_handlers_notify_set_of(const struct sl_modlist *l,
 			       const struct sl_policy *p, struct sl_nrset *set);
 /* The same for the modules p activates. */
 void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set);
+/* Every module's host hook, in registry order: 0, or the first refusal. */
+int sl_handlers_host(const struct sl_policy *p, struct sl_host_denials *d,
+		     struct sl_error *e);
 
 /* ---- services the supervisor offers to modules ------------------------ */
 pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv);

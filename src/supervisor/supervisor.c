@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "handlers/network.h"
 #include "supervisor/dispatch.h"
 #include "supervisor/evsrc.h"
 #include "supervisor/notif.h"
@@ -95,6 +96,11 @@ void sl_supervisor_note_cause(struct sl_supervisor *sv, uint32_t cause)
 uint32_t sl_supervisor_cause(const struct sl_supervisor *sv)
 {
 	return sv ? sv->cause : 0;
+}
+
+char *sl_supervisor_port_mappings(struct sl_supervisor *sv)
+{
+	return sv ? sl_net_port_mappings_of(sv) : NULL;
 }
 
 int sl_supervisor_signal_all(struct sl_supervisor *sv, int sig)

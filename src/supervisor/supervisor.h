@@ -14,7 +14,7 @@
 #include "policy/policy.h"
 #include "supervisor/dispatch.h"
 #include "supervisor/freezer.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "supervisor/evsrc.h"
 #include "util/error.h"
 
@@ -50,6 +50,11 @@ void sl_supervisor_free(struct sl_supervisor *sv);
  * same-CPU wake-up (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP); epoll would pass
  * it on as an ordinary wake-up of another CPU, three times dearer. */
 struct sl_evsrc *sl_supervisor_listener(struct sl_supervisor *sv);
+
+/* port_remap's current virtual->real map as JSON (the network module
+ * keeps it), NULL when off or empty, or sv is NULL. Callable from any
+ * thread while the run lives. */
+char *sl_supervisor_port_mappings(struct sl_supervisor *sv);
 
 /* Signal every process of the sandbox through the process table. */
 int sl_supervisor_signal_all(struct sl_supervisor *sv, int sig);

@@ -8,7 +8,9 @@
 #include <stdatomic.h>
 
 #include "harness.h"
-#include "integration/handlers_run.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
 
 extern bool sl_freezer_test_off;
 

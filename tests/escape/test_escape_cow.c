@@ -15,8 +15,14 @@
  * run shows that the flip really reaches the workdir's file.
  */
 #include "harness.h"
-#include "integration/cow_fixture.h"
-#include "integration/fs_probe.h"
+#include "lib/cli.h"
+#include "lib/cow.h"
+#include "lib/files.h"
+#include "lib/fsprobe.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 #define RACE_N "3000"
 
@@ -97,13 +103,13 @@ static void writes_stay_out(const char *grant_of_parent)
 
 	if (!cowfx_new(&f))
 		FAIL("scratch setup failed");
-	before = cow_snapshot(f.work);
+	before = tree_state(f.work);
 	want = expected_writes();
 	out = run_in(cow_builder(&f, grant_of_parent ? dir : f.work, 1),
 		     (const char *const[]){ helper("cow_probe"), "writes",
 					    f.work, NULL });
 	CHECK_STR(out, want);
-	after = cow_snapshot(f.work);
+	after = tree_state(f.work);
 	CHECK_STR(after, before);
 	free(out);
 	free(want);
@@ -133,13 +139,13 @@ TEST(a_descriptor_opened_before_the_copy_up_keeps_the_old_file)
 
 	if (!cowfx_new(&f))
 		FAIL("scratch setup failed");
-	before = cow_snapshot(f.work);
+	before = tree_state(f.work);
 	out = run_in(cow_builder(&f, f.work, 1),
 		     (const char *const[]){ helper("cow_probe"), "early_fd",
 					    f.work, NULL });
 	CHECK_STR(out, "early_write OK\nearly_fd_reads OLD\n"
 		       "late_open_reads OK NEW\n");
-	after = cow_snapshot(f.work);
+	after = tree_state(f.work);
 	CHECK_STR(after, before);
 	free(out);
 	free(before);
@@ -243,7 +249,7 @@ static void race_stays_out(const char *op, const char *name, bool create)
 			FAIL("scratch setup failed");
 		snprintf(a, sizeof(a), "%s/%s", f.out, name);
 		snprintf(b, sizeof(b), "%s/%s", f.work, name);
-		if (!create && !cow_fx_put(f.out, name, "F\n"))
+		if (!create && !write_file_in(f.out, name, "F\n"))
 			FAIL("scratch setup failed");
 		if (run == 0) {
 			/* the control, unconfined: the flip really reaches
@@ -258,11 +264,11 @@ static void race_stays_out(const char *op, const char *name, bool create)
 				     "the workdir", op);
 			continue;
 		}
-		before = cow_snapshot(f.work);
+		before = tree_state(f.work);
 		out = run_in(cow_builder(&f, dir, 1), argv);
 		if (race_count(out, false) < 0)
 			FAIL("%s: \"%s\"", op, out);
-		after = cow_snapshot(f.work);
+		after = tree_state(f.work);
 		CHECK_STR(after, before);
 		free(out);
 		free(before);

@@ -9,7 +9,9 @@
 #include <sys/time.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
+#include "lib/files.h"
+#include "lib/scratch.h"
 
 static long lease_break_seconds(void)
 {
@@ -26,7 +28,7 @@ static long lease_break_seconds(void)
 
 TEST(class18_a_file_lease_does_not_stall_the_timeout)
 {
-	char *root = cli_scratch_new(), *file = NULL, *nothing = NULL;
+	char *root = scratch_make(), *file = NULL, *nothing = NULL;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	long brk = lease_break_seconds();
 	struct cli_result r;
@@ -37,9 +39,9 @@ TEST(class18_a_file_lease_does_not_stall_the_timeout)
 		SKIP("lease-break-time is %ld s: too short to tell a stall "
 		     "from the 2 s timeout", brk);
 	CHECK(root);
-	file = cli_join(root, "leased");
-	nothing = cli_join(root, "nothing");
-	CHECK(file && nothing && cli_write_file(file, "LEASED\n"));
+	file = path_join(root, "leased");
+	nothing = path_join(root, "nothing");
+	CHECK(file && nothing && write_file(file, "LEASED\n"));
 	/* The lease holder is told of a conflicting open by SIGIO, whose
 	 * default action would end this test. */
 	CHECK(sigaction(SIGIO, &ign, &old) == 0);
@@ -64,7 +66,7 @@ TEST(class18_a_file_lease_does_not_stall_the_timeout)
 	cli_result_free(&r);
 	free(file);
 	free(nothing);
-	cli_scratch_remove(root);
+	scratch_remove(root);
 }
 
 TEST(class21_empty_paths_are_refused_by_the_cli)
@@ -72,7 +74,7 @@ TEST(class21_empty_paths_are_refused_by_the_cli)
 	static const char *const flags[] = { "--fs-deny", "-r", "-w" };
 	struct cli_result r;
 
-	for (size_t i = 0; i < CLI_NELEM(flags); i++) {
+	for (size_t i = 0; i < NELEM(flags); i++) {
 		CLI_RUN_SANDBOXED(&r, NULL, flags[i], "", "--", "true");
 		if (r.code == 0)
 			FAIL("%s \"\" was accepted", flags[i]);

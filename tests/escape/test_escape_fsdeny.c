@@ -4,7 +4,11 @@
  * /proc magic links, new links and openat2 resolution flags.
  */
 #include "harness.h"
-#include "integration/fs_probe.h"
+#include "lib/files.h"
+#include "lib/fsprobe.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 static char dir[64], tree[128], secret[160], public[160];
 

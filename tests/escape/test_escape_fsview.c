@@ -8,8 +8,11 @@
  * times, and an unconfined control run shows that they are really hit.
  */
 #include "harness.h"
-#include "integration/fs_probe.h"
-#include "integration/host_env.h"
+#include "lib/files.h"
+#include "lib/fsprobe.h"
+#include "lib/hostenv.h"
+#include "lib/policy.h"
+#include "lib/scratch.h"
 
 static char dir[64];
 

@@ -24,15 +24,17 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
-#include "integration/handlers_run.h"
-#include "integration/host_env.h"
+#include "lib/cli.h"
+#include "lib/hostenv.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/procs.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 static const char *probe(void)
 {
-	const char *p = helper("escape_probe");
-
-	return access(p, X_OK) == 0 ? p : NULL;
+	return helper_built("escape_probe");
 }
 
 /* Run the probe in a sandbox built from b; its first output line. */
@@ -74,18 +76,17 @@ static char *run_probe(sandlock_builder_t *b, const char *const *args,
 
 TEST(mknod_of_a_char_device_under_a_write_grant_fails)
 {
-	char dir[] = "/tmp/sandlock-esc-XXXXXX", node[64];
+	char dir[32], node[64];
 	struct stat st;
 
 	if (getuid() != 0)
 		SKIP("needs root: the class is about root's capabilities");
-	CHECK(mkdtemp(dir));
+	CHECK(scratch_dir(dir, sizeof(dir)));
 	snprintf(node, sizeof(node), "%s/kmsg", dir);
 	EXPECT_PROBE(sandlock_sandbox_builder_fs_write(base_builder(), dir),
 		     "EPERM", "mknod", node);
 	CHECK(lstat(node, &st) < 0 && errno == ENOENT);
-	unlink(node);
-	rmdir(dir);
+	scratch_remove(dir);
 }
 
 /* In a private network namespace: a broken sandbox changes only that. */
@@ -245,28 +246,6 @@ TEST(pid_calls_on_a_member_work)
 
 /* ---- lifetime ------------------------------------------------------------ */
 
-static bool gone(pid_t pid)
-{
-	char path[64], state = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return true;
-	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-		state = 0;
-	fclose(f);
-	return state == 'Z';
-}
-
-static bool wait_gone(pid_t pid)
-{
-	for (int i = 0; i < 500 && !gone(pid); i++)
-		usleep(10000);
-	return gone(pid);
-}
-
 /* The sandbox writes the pid of a process that called setsid() into
  * dir/pid; returns it, or 0. */
 static pid_t read_pid(const char *dir)
@@ -287,7 +266,7 @@ static pid_t read_pid(const char *dir)
 
 static void setsid_orphan_dies(bool timeout)
 {
-	char dir[] = "/tmp/sandlock-esc-XXXXXX", path[128];
+	char dir[32], path[128];
 	const char *argv[] = { probe(), "setsid_orphan", path,
 			       timeout ? "stay" : "exit" };
 	sandlock_sandbox_t *sb;
@@ -296,7 +275,7 @@ static void setsid_orphan_dies(bool timeout)
 	pid_t orphan;
 	bool died;
 
-	CHECK(mkdtemp(dir));
+	CHECK(scratch_dir(dir, sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/pid", dir);
 	sb = sandlock_sandbox_build(
 		sandlock_sandbox_builder_fs_write(base_builder(), dir), NULL,
@@ -313,10 +292,9 @@ static void setsid_orphan_dies(bool timeout)
 	sandlock_result_free(r);
 	sandlock_handle_free(h);
 	orphan = read_pid(dir);
-	unlink(path);
-	rmdir(dir);
+	scratch_remove(dir);
 	CHECK(orphan > 0);
-	died = wait_gone(orphan);
+	died = lu_until(lu_is_gone, orphan);
 	if (!died)
 		kill(orphan, SIGKILL);
 	CHECK(died);

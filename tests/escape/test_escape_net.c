@@ -13,7 +13,9 @@
 #include <sys/un.h>
 
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
+#include "lib/scratch.h"
 
 #define ROUNDS "3000"
 
@@ -117,7 +119,7 @@ TEST(swapping_a_udp_socket_behind_a_unix_send)
 TEST(racing_an_abstract_address_into_an_ungranted_socket)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char *dir = lu_scratch(), *out;
+	char *dir = scratch_make(), *out;
 	sandlock_sandbox_t *p;
 	int l, accepted = 0;
 
@@ -151,5 +153,5 @@ TEST(racing_an_abstract_address_into_an_ungranted_socket)
 	CHECK_EQ_INT(accepted, 0);
 	sandlock_sandbox_free(p);
 	close(l);
-	lu_rmtree(dir);
+	scratch_remove(dir);
 }

@@ -11,7 +11,9 @@
 #include <sys/ioctl.h>
 
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
+#include "lib/procs.h"
 
 #define THREADS 8
 

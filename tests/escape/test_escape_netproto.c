@@ -10,7 +10,8 @@
 #include <stdbool.h>
 
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
 
 /* Connected from here to 127.0.0.1:port? */
 static bool reachable(int port)

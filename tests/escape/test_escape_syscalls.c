@@ -21,104 +21,63 @@
 
 #include "sandlock.h"
 #include "harness.h"
-#include "integration/handlers_run.h"
-#include "integration/host_env.h"
+#include "lib/cli.h"
+#include "lib/hostenv.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 /* tests/helpers/try_syscall of this build, or NULL. */
 static const char *find_helper(void)
 {
-	const char *path = helpers_dir() ? helper("try_syscall") : NULL;
-
-	return path && access(path, X_OK) == 0 ? path : NULL;
+	return helper_built("try_syscall");
 }
 
 /* Read-only access to the system and the helper, nothing else. */
-static sandlock_sandbox_t *escape_policy(void)
+static sandlock_builder_t *escape_builder(void)
 {
-	static const char *const system_dirs[] = { "/usr", "/lib", "/lib64", "/bin", "/etc" };
-	sandlock_builder_t *b = sandlock_sandbox_builder_new();
-	sandlock_sandbox_t *p;
-	char *msg = NULL;
-	struct stat st;
-
-	for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]); i++)
-		if (stat(system_dirs[i], &st) == 0) /* missing grants fail the start */
-			b = sandlock_sandbox_builder_fs_read(b, system_dirs[i]);
-	b = sandlock_sandbox_builder_fs_read(b, helpers_dir());
-	p = sandlock_sandbox_build(b, NULL, &msg);
-	if (!p)
-		fprintf(stderr, "  policy: %s\n", msg ? msg : "?");
-	sandlock_string_free(msg);
-	return p;
+	return sandlock_sandbox_builder_fs_read(
+		grant_system(sandlock_sandbox_builder_new()), helpers_dir());
 }
 
 /* Run the helper in a sandbox; the printed outcome, or NULL (reported). */
 static char *attempt(const char *op, const char *arg)
 {
-	const char *argv[] = { find_helper(), op, arg };
-	sandlock_sandbox_t *p;
-	sandlock_result_t *r;
-	const uint8_t *out;
-	uintptr_t len = 0;
+	const char *argv[] = { find_helper(), op, arg, NULL };
 	char *res = NULL;
+	struct hrun o;
 
-	if (!argv[0]) {
-		fprintf(stderr, "  helper not found next to the test\n");
+	if (!argv[0])
 		return NULL;
-	}
-	p = escape_policy();
-	if (!p)
-		return NULL;
-	r = sandlock_run(p, NULL, argv, arg ? 3 : 2);
-	sandlock_sandbox_free(p);
-	if (!r) {
-		fprintf(stderr, "  sandlock_run failed for %s\n", op);
-		return NULL;
-	}
-	out = sandlock_result_stdout_bytes(r, &len);
-	if (sandlock_result_exit_code(r) != 0 || !out) {
-		uintptr_t elen = 0;
-		const uint8_t *err = sandlock_result_stderr_bytes(r, &elen);
-
-		fprintf(stderr, "  %s: exit %d reason %u, stderr: %.*s\n", op,
-			sandlock_result_exit_code(r), sandlock_result_reason(r),
-			(int)elen, err ? (const char *)err : "");
+	hrun(escape_builder(), argv, &o);
+	if (!o.ok) {
+		fprintf(stderr, "  sandlock_run failed for %s: %s\n", op,
+			o.build_err ? o.build_err : "spawn failed");
+	} else if (o.code != 0) {
+		fprintf(stderr, "  %s: exit %d reason %u, stderr: %s\n", op,
+			o.code, o.reason, o.err);
 	} else {
-		res = strndup((const char *)out, len);
-		if (res)
-			res[strcspn(res, "\n")] = '\0';
+		res = o.out;
+		o.out = NULL;
+		res[strcspn(res, "\n")] = '\0';
 	}
-	sandlock_result_free(r);
+	hrun_free(&o);
 	return res;
 }
 
 /* The helper run directly, outside any sandbox (control). */
 static char *attempt_unsandboxed(const char *op, const char *arg)
 {
-	const char *path = find_helper();
-	int pfd[2], status;
-	char buf[64] = { 0 };
-	ssize_t n;
-	pid_t pid;
+	const char *argv[] = { find_helper(), op, arg, NULL };
+	char *out;
 
-	if (!path || pipe2(pfd, O_CLOEXEC) < 0)
+	if (!argv[0])
 		return NULL;
-	pid = fork();
-	if (pid < 0)
-		return NULL;
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		execl(path, path, op, arg, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	n = read(pfd[0], buf, sizeof(buf) - 1);
-	close(pfd[0]);
-	waitpid(pid, &status, 0);
-	if (n <= 0)
-		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return strdup(buf);
+	out = run_bare(argv);
+	if (out)
+		out[strcspn(out, "\n")] = '\0';
+	return out;
 }
 
 /* Is the outcome got (freed here) of op the wanted one? A mismatch is
@@ -144,7 +103,7 @@ static void denied_on_a_scratch_dir(const char *op)
 
 	CHECK(scratch_dir(dir, sizeof(dir)));
 	ok = outcome_is(op, attempt(op, dir), "EPERM");
-	rmdir(dir);
+	scratch_remove(dir);
 	CHECK(ok);
 }
 

@@ -1,7 +1,7 @@
 /* Byte sizes: no crash, no leak; accepted sizes and arbitrary values
  * render to text that parses back to the same value. */
 #include "fuzz_input.h"
-#include "policy/policy.h"
+#include "util/bytesize.h"
 
 static void round_trip(uint64_t v)
 {

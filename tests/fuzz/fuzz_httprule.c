@@ -6,7 +6,7 @@
 
 #include "fuzz_input.h"
 #include "policy/httprule.h"
-#include "policy/text.h"
+#include "util/text.h"
 
 static bool has_space(const char *s)
 {

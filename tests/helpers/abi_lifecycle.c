@@ -17,13 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <seccomp.h>
 
 #include "sandlock.h"
+#include "lib/policy.h"
 
 static int checks, failures;
 static bool can_launch = true;
@@ -51,16 +51,11 @@ static const char *const sleep_argv[] = { "sleep", "30" };
 
 static sandlock_sandbox_t *system_policy(void)
 {
-	static const char *const dirs[] = { "/usr", "/lib", "/lib64", "/bin", "/etc" };
-	sandlock_builder_t *b = sandlock_sandbox_builder_new();
+	sandlock_builder_t *b = grant_system(sandlock_sandbox_builder_new());
 	sandlock_sandbox_t *p;
 	char *msg = NULL;
 	int err = 1;
-	struct stat st;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (stat(dirs[i], &st) == 0)
-			b = sandlock_sandbox_builder_fs_read(b, dirs[i]);
 	b = sandlock_sandbox_builder_env_var(b, "LIFECYCLE", "1");
 	b = sandlock_sandbox_builder_max_processes(b, 16);
 	p = sandlock_sandbox_build(b, &err, &msg);

@@ -1,6 +1,6 @@
 /*
  * cow_probe OP DIR ...: every way a program can write a file tree, made
- * with the raw syscalls on the fixture of tests/integration/cow_fixture.h
+ * with the raw syscalls on the fixture of tests/lib/cow.c (cow_fixture)
  * in DIR (a copy-on-write workdir), one line per call: "<call> OK" (with
  * what was read back, where there is something) or "<call> <ERRNO>".
  * Exits 0 (2 on a usage error).

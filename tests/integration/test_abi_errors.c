@@ -7,10 +7,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
-#include "integration/host_env.h"
-#include "integration/launch_util.h"
+#include "lib/hostenv.h"
+#include "lib/policy.h"
 #include "sandlock_ext.h"
 
 /* Everything the library writes on fd 2 while fn runs. */

@@ -5,7 +5,9 @@
  * inside the sandbox and aims at a private scratch directory.
  */
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
+#include "lib/files.h"
+#include "lib/scratch.h"
 
 /* Scratch layout: <root>/granted/{hello.txt,keep.txt,secret.txt} and
  * <root>/outside/private.txt. */
@@ -22,44 +24,30 @@ static void scratch_free(struct scratch *s)
 	free(s->keep);
 	free(s->secret);
 	free(s->private_file);
-	cli_scratch_remove(s->root);
+	scratch_remove(s->root);
 	memset(s, 0, sizeof(*s));
 }
 
 static bool scratch_new(struct scratch *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->root = cli_scratch_new();
+	s->root = scratch_make();
 	if (!s->root)
 		return false;
-	s->granted = cli_join(s->root, "granted");
-	s->outside = cli_join(s->root, "outside");
+	s->granted = path_join(s->root, "granted");
+	s->outside = path_join(s->root, "outside");
 	if (!s->granted || !s->outside || mkdir(s->granted, 0755) < 0 ||
 	    mkdir(s->outside, 0755) < 0)
 		return false;
-	s->hello = cli_join(s->granted, "hello.txt");
-	s->keep = cli_join(s->granted, "keep.txt");
-	s->secret = cli_join(s->granted, "secret.txt");
-	s->private_file = cli_join(s->outside, "private.txt");
+	s->hello = path_join(s->granted, "hello.txt");
+	s->keep = path_join(s->granted, "keep.txt");
+	s->secret = path_join(s->granted, "secret.txt");
+	s->private_file = path_join(s->outside, "private.txt");
 	return s->hello && s->keep && s->secret && s->private_file &&
-	       cli_write_file(s->hello, "hello from the scratch dir\n") &&
-	       cli_write_file(s->keep, "keep me\n") &&
-	       cli_write_file(s->secret, "top secret\n") &&
-	       cli_write_file(s->private_file, "private\n");
-}
-
-static bool file_has(const char *path, const char *content)
-{
-	char buf[256] = "";
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strcmp(buf, content) == 0;
+	       write_file(s->hello, "hello from the scratch dir\n") &&
+	       write_file(s->keep, "keep me\n") &&
+	       write_file(s->secret, "top secret\n") &&
+	       write_file(s->private_file, "private\n");
 }
 
 TEST(read_inside_grant_succeeds)
@@ -112,7 +100,7 @@ TEST(write_into_read_only_grant_is_denied_and_creates_nothing)
 	char *created;
 
 	CHECK(scratch_new(&s));
-	created = cli_join(s.granted, "created.txt");
+	created = path_join(s.granted, "created.txt");
 	CHECK(created);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "sh", "-c",
 				    "echo x > \"$1\"", "sh", created), 0);
@@ -149,7 +137,7 @@ TEST(write_outside_every_grant_is_denied)
 	char *created;
 
 	CHECK(scratch_new(&s));
-	created = cli_join(s.outside, "created.txt");
+	created = path_join(s.outside, "created.txt");
 	CHECK(created);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.granted, "--", "touch",
 				    created), 0);
@@ -168,7 +156,7 @@ TEST(write_grant_allows_writing)
 	char *created;
 
 	CHECK(scratch_new(&s));
-	created = cli_join(s.granted, "created.txt");
+	created = path_join(s.granted, "created.txt");
 	CHECK(created);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.granted, "--", "sh", "-c",
 				    "echo written > \"$1\" && rm \"$2\"", "sh",
@@ -210,7 +198,7 @@ TEST(fs_deny_covers_a_directory_and_holds_under_write_grant)
 	char *created;
 
 	CHECK(scratch_new(&s));
-	created = cli_join(s.outside, "created.txt");
+	created = path_join(s.outside, "created.txt");
 	CHECK(created);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.root, "--fs-deny", s.outside,
 				    "--", "sh", "-c",

@@ -14,7 +14,8 @@
 #include <termios.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
+#include "lib/procs.h"
 
 struct term {
 	int fd;
@@ -149,19 +150,14 @@ static bool job_in_foreground(pid_t shell)
 	if (!d)
 		return false;
 	while (!fg && (de = readdir(d))) {
-		char path[300], buf[512], *p, state;
+		char buf[512], state;
+		const char *p;
 		int ppid, pgrp, session, tty, tpgid;
-		FILE *f;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-		fclose(f);
-		if (p && sscanf(p + 1, " %c %d %d %d %d %d", &state, &ppid,
+		p = lu_proc_stat(atoi(de->d_name), buf, sizeof(buf));
+		if (p && sscanf(p, "%c %d %d %d %d %d", &state, &ppid,
 				&pgrp, &session, &tty, &tpgid) == 6 &&
 		    ppid == shell && tpgid != shell && state != 'T')
 			fg = true;

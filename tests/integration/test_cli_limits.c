@@ -3,7 +3,7 @@
  * against a fork loop, -m/--max-memory against a large allocation.
  */
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
 
 TEST(max_open_files_caps_soft_and_hard_limits)
 {

@@ -6,7 +6,8 @@
 #include <sys/socket.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
+#include "lib/net.h"
 
 #define PYTHON "/usr/bin/python3"
 
@@ -21,24 +22,6 @@ static const char bind_script[] =
 	"    print('bind failed:', e.strerror, file=sys.stderr)\n"
 	"    sys.exit(3)\n"
 	"print('bound')\n";
-
-/* A TCP port free on loopback right now (the kernel picks it). */
-static int free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int port = -1;
-
-	if (fd < 0)
-		return -1;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
 
 static int try_bind(struct cli_result *r, const char *allowed,
 		    const char *port)
@@ -56,7 +39,7 @@ static int try_bind(struct cli_result *r, const char *allowed,
 TEST(net_allow_bind_allows_one_port_and_denies_another)
 {
 	char allowed[16], other[16];
-	int p1 = free_port(), p2 = free_port();
+	int p1 = nu_free_port(), p2 = nu_free_port();
 	struct cli_result r;
 
 	if (access(PYTHON, X_OK) != 0)
@@ -81,7 +64,7 @@ TEST(net_allow_bind_allows_one_port_and_denies_another)
 TEST(tcp_bind_is_denied_by_default)
 {
 	char port[16];
-	int p = free_port();
+	int p = nu_free_port();
 	struct cli_result r;
 
 	if (access(PYTHON, X_OK) != 0)

@@ -6,7 +6,10 @@
 #include <ctype.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
+#include "lib/files.h"
+#include "lib/procs.h"
+#include "lib/scratch.h"
 
 TEST(exit_code_zero_and_nonzero_pass_through)
 {
@@ -136,22 +139,15 @@ static bool group_has_live_members(pid_t pgid)
 	if (!d)
 		return true;
 	while (!live && (de = readdir(d))) {
-		char path[300], buf[512], state;
-		const char *close_paren;
+		char buf[512], state;
+		const char *p;
 		int pgrp, ppid;
-		FILE *f;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) &&
-		    (close_paren = strrchr(buf, ')')) &&
-		    sscanf(close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3)
+		p = lu_proc_stat(atoi(de->d_name), buf, sizeof(buf));
+		if (p && sscanf(p, "%c %d %d", &state, &ppid, &pgrp) == 3)
 			live = pgrp == pgid && state != 'Z' && state != 'X';
-		fclose(f);
 	}
 	closedir(d);
 	return live;
@@ -252,7 +248,7 @@ TEST(environment_is_inherited_unless_clean_env)
 
 TEST(cwd_sets_the_working_directory)
 {
-	char *dir = cli_scratch_new();
+	char *dir = scratch_make();
 	char want[PATH_MAX + 2];
 	struct cli_result r;
 
@@ -260,7 +256,7 @@ TEST(cwd_sets_the_working_directory)
 	snprintf(want, sizeof(want), "%s\n", dir);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", dir, "--cwd", dir, "--",
 				    "pwd"), 0);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, want);
 	cli_result_free(&r);
@@ -319,12 +315,12 @@ TEST(missing_loader_grant_is_named_and_the_hint_works)
 
 TEST(script_interpreter_without_grant_is_named)
 {
-	char *dir = cli_scratch_new();
-	char *script = dir ? cli_join(dir, "script") : NULL;
+	char *dir = scratch_make();
+	char *script = dir ? path_join(dir, "script") : NULL;
 	struct cli_result r;
 
 	CHECK(script);
-	CHECK(cli_write_file(script, "#!/bin/sh\nexit 0\n"));
+	CHECK(write_file(script, "#!/bin/sh\nexit 0\n"));
 	CHECK_EQ_INT(chmod(script, 0755), 0);
 	CHECK_EQ_INT(CLI_RUN(&r, "run", "-r", dir, "--", script), 0);
 	CHECK_EXIT(&r, 127);
@@ -333,7 +329,7 @@ TEST(script_interpreter_without_grant_is_named)
 	CHECK_CONTAINS(r.err, "is not readable in the sandbox (add -r ");
 	cli_result_free(&r);
 	free(script);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 }
 
 /* sandlock inside sandlock: the kernel allows one seccomp listener per
@@ -388,8 +384,8 @@ TEST(named_sandbox_runs)
 TEST(missing_grant_path_fails_without_running)
 {
 	struct cli_result r;
-	char *dir = cli_scratch_new();
-	char *marker = dir ? cli_join(dir, "ran") : NULL;
+	char *dir = scratch_make();
+	char *marker = dir ? path_join(dir, "ran") : NULL;
 
 	CHECK(marker);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", "/nonexistent-sl-grant",
@@ -397,7 +393,7 @@ TEST(missing_grant_path_fails_without_running)
 	CHECK(r.code == 1 || r.code == 127);
 	CHECK(access(marker, F_OK) != 0);
 	free(marker);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 	cli_result_free(&r);
 }
 

@@ -7,7 +7,8 @@
 #include <sys/syscall.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
+#include "lib/files.h"
 
 /* Every flag of `sandlock run` (docs/behaviour.md 14.2). */
 static const char *const run_flags[] = {
@@ -49,13 +50,13 @@ TEST(help_lists_every_run_flag)
 						    { "run", "--help" },
 						    { "run", "-h" } };
 
-	for (size_t s = 0; s < CLI_NELEM(spellings); s++) {
+	for (size_t s = 0; s < NELEM(spellings); s++) {
 		struct cli_result r;
 
 		CHECK_EQ_INT(CLI_RUN(&r, spellings[s][0], spellings[s][1]), 0);
 		CHECK_EXIT(&r, 0);
 		CHECK_CONTAINS(r.out, "Usage: sandlock run");
-		for (size_t i = 0; i < CLI_NELEM(run_flags); i++)
+		for (size_t i = 0; i < NELEM(run_flags); i++)
 			CHECK_CONTAINS(r.out, run_flags[i]);
 		cli_result_free(&r);
 	}
@@ -177,8 +178,8 @@ TEST(help_marks_exactly_the_flags_refused_as_not_supported)
 	CHECK_EQ_INT(CLI_RUN(&help, "run", "--help"), 0);
 	CHECK_EXIT(&help, 0);
 	/* Every flag line has a sample (the "-- CMD" line is not a flag). */
-	CHECK_EQ_INT(count_flag_lines(help.out), CLI_NELEM(flag_samples));
-	for (size_t i = 0; i < CLI_NELEM(flag_samples); i++) {
+	CHECK_EQ_INT(count_flag_lines(help.out), NELEM(flag_samples));
+	for (size_t i = 0; i < NELEM(flag_samples); i++) {
 		const char *flag = flag_samples[i][0];
 		struct cli_args a = { .n = 0 };
 		struct cli_result r;
@@ -304,7 +305,7 @@ TEST(integer_flags_reject_non_integers_as_usage_errors)
 
 	struct cli_result r;
 
-	for (size_t i = 0; i < CLI_NELEM(cases); i++) {
+	for (size_t i = 0; i < NELEM(cases); i++) {
 		CHECK_EQ_INT(CLI_RUN(&r, "run", cases[i][0], cases[i][1], "--",
 				     "true"), 0);
 		if (r.code != 2)
@@ -406,7 +407,7 @@ TEST(flags_without_implementation_are_refused_by_name)
 		{ "--http-auth", "GET example.com bearer KEY", "--http-auth" },
 	};
 
-	for (size_t i = 0; i < CLI_NELEM(cases); i++) {
+	for (size_t i = 0; i < NELEM(cases); i++) {
 		struct cli_args a = { .n = 0 };
 		struct cli_result r;
 		char want[64];
@@ -440,7 +441,7 @@ TEST(subcommands_without_implementation_are_refused_by_name)
 	static const char *const subs[] = { "ps", "inspect", "kill", "profile",
 					    "learn" };
 
-	for (size_t i = 0; i < CLI_NELEM(subs); i++) {
+	for (size_t i = 0; i < NELEM(subs); i++) {
 		struct cli_result r;
 		char want[64];
 
@@ -522,7 +523,7 @@ TEST(check_reports_the_kernel)
 	snprintf(line, sizeof(line),
 		 "\nPer-protection availability (host Landlock ABI v%d):\n", abi);
 	CHECK_CONTAINS(r.out, line);
-	for (size_t i = 0; i < CLI_NELEM(prots); i++) {
+	for (size_t i = 0; i < NELEM(prots); i++) {
 		snprintf(line, sizeof(line), "\n  %-22s requires v%d \xe2\x80\x94 %s\n",
 			 prots[i].name, prots[i].min,
 			 abi >= prots[i].min ? "available" : "unavailable");

@@ -4,8 +4,10 @@
  * the CLI (docs/behaviour.md 9.5) and of the ABI.
  */
 #include "harness.h"
-#include "integration/cli_exec.h"
-#include "integration/launch_util.h"
+#include "lib/cli.h"
+#include "lib/files.h"
+#include "lib/policy.h"
+#include "lib/scratch.h"
 
 TEST(dry_run_alone_is_refused)
 {
@@ -26,21 +28,21 @@ struct cli_cow {
 
 static bool cli_cow_new(struct cli_cow *c)
 {
-	c->dir = cli_scratch_new();
-	c->work = c->dir ? cli_join(c->dir, "work") : NULL;
-	c->store = c->dir ? cli_join(c->dir, "store") : NULL;
+	c->dir = scratch_make();
+	c->work = c->dir ? path_join(c->dir, "work") : NULL;
+	c->store = c->dir ? path_join(c->dir, "store") : NULL;
 	if (!c->work || !c->store || mkdir(c->work, 0755) < 0)
 		return false;
-	return cli_write_file_in(c->work, "keep", "k\n") &&
-	       cli_write_file_in(c->work, "edit", "e\n") &&
-	       cli_write_file_in(c->work, "gone", "g\n");
+	return write_file_in(c->work, "keep", "k\n") &&
+	       write_file_in(c->work, "edit", "e\n") &&
+	       write_file_in(c->work, "gone", "g\n");
 }
 
 static void cli_cow_free(struct cli_cow *c)
 {
 	free(c->work);
 	free(c->store);
-	cli_scratch_remove(c->dir);
+	scratch_remove(c->dir);
 }
 
 #define CHANGE_CMD "echo new > new; echo more >> edit; rm gone"
@@ -65,10 +67,10 @@ static int cli_cow_run(struct cli_result *r, const struct cli_cow *c,
 
 static bool workdir_untouched(const struct cli_cow *c)
 {
-	return cli_file_is(c->work, "keep", "k\n") &&
-	       cli_file_is(c->work, "edit", "e\n") &&
-	       cli_file_is(c->work, "gone", "g\n") &&
-	       !cli_file_is(c->work, "new", NULL);
+	return file_is(c->work, "keep", "k\n") &&
+	       file_is(c->work, "edit", "e\n") &&
+	       file_is(c->work, "gone", "g\n") &&
+	       !file_is(c->work, "new", NULL);
 }
 
 /* The command's writes are staged, then committed when it succeeds; the
@@ -81,11 +83,11 @@ TEST(workdir_writes_are_committed_on_success)
 	CHECK(cli_cow_new(&c));
 	CHECK_EQ_INT(cli_cow_run(&r, &c, NULL, 0), 0);
 	CHECK_EXIT(&r, 0);
-	CHECK(cli_file_is(c.work, "new", "new\n"));
-	CHECK(cli_file_is(c.work, "edit", "e\nmore\n"));
-	CHECK(cli_file_is(c.work, "keep", "k\n"));
-	CHECK(!cli_file_is(c.work, "gone", NULL));
-	CHECK(cli_dir_is_empty(c.store));
+	CHECK(file_is(c.work, "new", "new\n"));
+	CHECK(file_is(c.work, "edit", "e\nmore\n"));
+	CHECK(file_is(c.work, "keep", "k\n"));
+	CHECK(!file_is(c.work, "gone", NULL));
+	CHECK(dir_is_empty(c.store));
 	cli_result_free(&r);
 	cli_cow_free(&c);
 }
@@ -101,12 +103,12 @@ TEST(workdir_writes_are_discarded_or_kept_on_failure)
 	CHECK_EQ_INT(cli_cow_run(&r, &c, NULL, 3), 0);
 	CHECK_EXIT(&r, 3);
 	CHECK(workdir_untouched(&c));
-	CHECK(cli_dir_is_empty(c.store));
+	CHECK(dir_is_empty(c.store));
 	cli_result_free(&r);
 	CHECK_EQ_INT(cli_cow_run(&r, &c, "--on-error=keep", 4), 0);
 	CHECK_EXIT(&r, 4);
 	CHECK(workdir_untouched(&c));
-	CHECK(!cli_dir_is_empty(c.store));
+	CHECK(!dir_is_empty(c.store));
 	cli_result_free(&r);
 	cli_cow_free(&c);
 }
@@ -126,7 +128,7 @@ TEST(dry_run_prints_the_changes_and_changes_nothing)
 			 "A  new\n"
 			 "D  gone\n");
 	CHECK(workdir_untouched(&c));
-	CHECK(cli_dir_is_empty(c.store));
+	CHECK(dir_is_empty(c.store));
 	cli_result_free(&r);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", c.work, "--workdir",
 				       c.work, "--fs-storage", c.store,
@@ -152,7 +154,7 @@ TEST(bad_quota_and_branch_actions_are_named)
 					  "keep" },
 	};
 
-	for (size_t i = 0; i < CLI_NELEM(cases); i++) {
+	for (size_t i = 0; i < NELEM(cases); i++) {
 		struct cli_result r;
 
 		CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, cases[i][0],
@@ -226,6 +228,6 @@ TEST(abi_dry_run_reports_the_changes)
 	sandlock_dry_run_result_free(d);
 	sandlock_sandbox_free(p);
 	CHECK(workdir_untouched(&c));
-	CHECK(cli_dir_is_empty(c.store));
+	CHECK(dir_is_empty(c.store));
 	cli_cow_free(&c);
 }

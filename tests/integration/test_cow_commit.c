@@ -9,7 +9,8 @@
 #include <sys/file.h>
 
 #include "harness.h"
-#include "integration/test_cow_util.h"
+#include "lib/cow.h"
+#include "lib/files.h"
 #include "policy/policy.h"
 #include "util/cleanup.h"
 
@@ -17,7 +18,7 @@ static bool storage_gone(const struct cow_fx *f, const char *dir)
 {
 	struct stat st;
 
-	return stat(dir, &st) < 0 && errno == ENOENT && cow_dir_empty(f->store);
+	return stat(dir, &st) < 0 && errno == ENOENT && dir_is_empty(f->store);
 }
 
 static void commit_scenario(bool cross_fs)
@@ -33,8 +34,8 @@ static void commit_scenario(bool cross_fs)
 	CHECK(cow_scenario_stage(f.b));
 	CHECK_EQ_INT(sl_cow_upper_stat(f.b, "new.txt", &up), 0);
 	/* Nothing reached the workdir before the commit. */
-	CHECK(cow_has(f.work, "mod.txt", "old") && cow_exists(f.work, "del.txt"));
-	CHECK(!cow_exists(f.work, "new.txt"));
+	CHECK(file_is(f.work, "mod.txt", "old") && exists_in(f.work, "del.txt"));
+	CHECK(!exists_in(f.work, "new.txt"));
 	dir = strdup(sl_cow_dir(f.b));
 	CHECK_EQ_INT(sl_cow_commit(f.b, 1000, &e), 0);
 	CHECK(!e.msg);
@@ -143,10 +144,10 @@ TEST(keep_writes_the_marker_and_a_kept_branch_commits_later)
 		 "reason=kept\nworkdir=%s\nupper=%s/upper\n"
 		 "deleted=del.txt\ndeleted=deldir\ndeleted=odd\\nname\\\\\n"
 		 "deleted=rep\npid=%d\n", f.work, dir, (int)getpid());
-	marker = cow_get(dir, "PRESERVED");
+	marker = read_file_in(dir, "PRESERVED");
 	CHECK_STR(marker, want);
 	free(marker);
-	CHECK(!cow_exists(dir, ".PRESERVED.tmp"));
+	CHECK(!exists_in(dir, ".PRESERVED.tmp"));
 	sl_cow_branch_free(f.b);
 	f.b = NULL;
 
@@ -180,9 +181,9 @@ TEST(preserved_branches_are_listed_truncated_markers_ignored)
 	snprintf(fake, sizeof(fake), "%s/00000000-0000-4000-8000-000000000000",
 		 f.store);
 	CHECK(mkdir(fake, 0700) == 0);
-	CHECK(cow_put(fake, "PRESERVED", "reason=kept\nworkdir=/tmp\npid=1"));
-	CHECK(cow_put(f.store, "not-a-branch/PRESERVED",
-		      "reason=kept\nworkdir=/tmp\npid=1\n"));
+	CHECK(write_file_in(fake, "PRESERVED", "reason=kept\nworkdir=/tmp\npid=1"));
+	CHECK(write_file_in(f.store, "not-a-branch/PRESERVED",
+			    "reason=kept\nworkdir=/tmp\npid=1\n"));
 	CHECK_EQ_INT(sl_cow_preserved_list(f.store, &v, &n, NULL), 0);
 	CHECK_EQ_INT(n, 1);
 	CHECK(n == 1 && strcmp(v[0].dir, dir) == 0 &&
@@ -215,10 +216,10 @@ TEST(commit_waits_for_the_workdir_lock_then_defers)
 	CHECK_CONTAINS(e.msg, "locked by another commit");
 	sl_error_clear(&e);
 	dir = strdup(sl_cow_dir(f.b));
-	marker = cow_get(dir, "PRESERVED");
+	marker = read_file_in(dir, "PRESERVED");
 	CHECK(marker && strncmp(marker, "reason=commit-deferred\n", 23) == 0);
 	free(marker);
-	CHECK(cow_has(f.work, "mod.txt", "old") && !cow_exists(f.work, "new.txt"));
+	CHECK(file_is(f.work, "mod.txt", "old") && !exists_in(f.work, "new.txt"));
 	sl_cow_branch_free(f.b);
 	f.b = NULL;
 
@@ -247,20 +248,20 @@ TEST(commit_never_writes_through_a_swapped_symlink)
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK(cow_stage(f.b, "sub/new2.txt", "second"));
 	CHECK(cow_delete(f.b, "sub/exist.txt"));
-	sub = cow_path(f.work, "sub");
-	moved = cow_path(f.root, "sub-moved");
+	sub = path_join(f.work, "sub");
+	moved = path_join(f.root, "sub-moved");
 	CHECK(rename(sub, moved) == 0 && symlink(outside, sub) == 0);
-	CHECK(cow_put(outside, "exist.txt", "not yours"));
+	CHECK(write_file_in(outside, "exist.txt", "not yours"));
 	CHECK(sl_cow_commit(f.b, 1000, &e) < 0);
 	CHECK(e.msg != NULL);
 	sl_error_clear(&e);
-	CHECK(!cow_exists(outside, "new2.txt"));
-	CHECK(cow_has(outside, "exist.txt", "not yours"));
+	CHECK(!exists_in(outside, "new2.txt"));
+	CHECK(file_is(outside, "exist.txt", "not yours"));
 	dir = strdup(sl_cow_dir(f.b));
-	marker = cow_get(dir, "PRESERVED");
+	marker = read_file_in(dir, "PRESERVED");
 	CHECK(marker && strncmp(marker, "reason=merge-interrupted\n", 25) == 0);
 	free(marker);
-	CHECK(cow_exists(sl_cow_upper(f.b), "sub/new2.txt"));
+	CHECK(exists_in(sl_cow_upper(f.b), "sub/new2.txt"));
 	free(dir);
 	free(sub);
 	free(moved);
@@ -323,18 +324,18 @@ TEST(run_end_applies_the_outcomes_action)
 
 	/* Defaults: failure aborts, success commits. */
 	CHECK_EQ_INT(run_once(p, false, SL_COW_OUTCOME_FAILURE, NULL), 0);
-	CHECK(!cow_exists(f.work, "out.txt") && cow_dir_empty(f.store));
+	CHECK(!exists_in(f.work, "out.txt") && dir_is_empty(f.store));
 	CHECK_EQ_INT(run_once(p, false, SL_COW_OUTCOME_UNWAITED, NULL), 0);
-	CHECK(!cow_exists(f.work, "out.txt") && cow_dir_empty(f.store));
+	CHECK(!exists_in(f.work, "out.txt") && dir_is_empty(f.store));
 	CHECK_EQ_INT(run_once(p, false, SL_COW_OUTCOME_SUCCESS, NULL), 0);
-	CHECK(cow_has(f.work, "out.txt", "run") && cow_dir_empty(f.store));
+	CHECK(file_is(f.work, "out.txt", "run") && dir_is_empty(f.store));
 	CHECK(cow_unlink(f.work, "out.txt"));
 
 	/* on_error keep: the branch stays, marked. */
 	p->on_error = SL_BRANCH_KEEP;
 	p->on_error_set = true;
 	CHECK_EQ_INT(run_once(p, false, SL_COW_OUTCOME_FAILURE, NULL), 0);
-	CHECK(!cow_exists(f.work, "out.txt"));
+	CHECK(!exists_in(f.work, "out.txt"));
 	CHECK_EQ_INT(sl_cow_preserved_list(f.store, &v, &n, NULL), 0);
 	CHECK(n == 1 && strcmp(v[0].reason, "kept") == 0);
 	sl_cow_preserved_free(v, n);
@@ -358,7 +359,7 @@ TEST(dry_run_lists_changes_and_discards_them)
 	CHECK(c.n == 1 && c.v[0].kind == 'A' &&
 	      strcmp(c.v[0].path, "out.txt") == 0);
 	sl_cow_changes_free(&c);
-	CHECK(!cow_exists(f.work, "out.txt") && cow_dir_empty(f.store));
+	CHECK(!exists_in(f.work, "out.txt") && dir_is_empty(f.store));
 
 	/* No workdir: no branch, an empty list. */
 	free(p->workdir);

@@ -9,7 +9,7 @@
  * before the N-th one when armed. No hook exists in the library itself.
  *
  * For every N until a commit runs through unharmed, a forked child commits
- * the scenario of test_cow_util.h and is killed before step N. The workdir
+ * the scenario of tests/lib/cow.h and is killed before step N. The workdir
  * is then checked: every entry is as before the commit, as after it, or a
  * commit temporary; none holds anything else. Then a retry: from the
  * marker in a fresh branch object when there is one (as another process
@@ -26,7 +26,8 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "integration/test_cow_util.h"
+#include "lib/cow.h"
+#include "lib/files.h"
 #include "util/cleanup.h"
 
 static long kill_at; /* 0: disarmed */
@@ -87,9 +88,9 @@ enum phase { BEFORE_MARKER, DELETING, ADDING, FINISHING, NPHASES };
  * that of the (then empty) branch directory, the commit is complete. */
 static enum phase phase_of(const char *dir)
 {
-	char *m = cow_get(dir, "PRESERVED");
+	char *m = read_file_in(dir, "PRESERVED");
 	enum phase p = m ? (strstr(m, "\ndeleted=") ? DELETING : ADDING)
-			 : cow_dir_empty(dir) ? FINISHING : BEFORE_MARKER;
+			 : dir_is_empty(dir) ? FINISHING : BEFORE_MARKER;
 
 	free(m);
 	return p;

@@ -9,7 +9,8 @@
 #include <sys/time.h>
 
 #include "harness.h"
-#include "integration/test_cow_util.h"
+#include "lib/cow.h"
+#include "lib/files.h"
 
 static int branch_in(const char *work, const char *store,
 		     struct sl_cow_branch **b, struct sl_error *e)
@@ -37,14 +38,14 @@ TEST(branch_layout_is_uuid_upper_and_log)
 	CHECK(uuid[14] == '4');                /* version 4 */
 	CHECK(strchr("89ab", uuid[19]) != NULL); /* RFC 4122 variant */
 	CHECK(stat(dir, &st) == 0 && (st.st_mode & 07777) == 0700);
-	p = cow_path(dir, "upper");
+	p = path_join(dir, "upper");
 	CHECK(stat(p, &st) == 0 && S_ISDIR(st.st_mode));
 	CHECK_STR(sl_cow_upper(f.b), p);
 	free(p);
-	p = cow_path(dir, "deleted.log");
+	p = path_join(dir, "deleted.log");
 	CHECK(stat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0);
 	free(p);
-	CHECK(!cow_exists(dir, "PRESERVED"));
+	CHECK(!exists_in(dir, "PRESERVED"));
 	CHECK_STR(sl_cow_workdir(f.b), f.work);
 	cow_fx_free(&f);
 }
@@ -143,7 +144,7 @@ TEST(default_tmp_base_must_be_private_and_real)
 	CHECK(branch_in(f.work, NULL, &b, &e) < 0 && !b);
 	CHECK_CONTAINS(e.msg, base);
 	CHECK_CONTAINS(e.msg, "is a symlink");
-	CHECK(cow_dir_empty(elsewhere));
+	CHECK(dir_is_empty(elsewhere));
 	sl_error_clear(&e);
 
 	/* A real directory with group bits: refused, not "fixed". */
@@ -151,7 +152,7 @@ TEST(default_tmp_base_must_be_private_and_real)
 	      chmod(base, 0770) == 0);
 	CHECK(branch_in(f.work, NULL, &b, &e) < 0);
 	CHECK_CONTAINS(e.msg, "must be 0700");
-	CHECK(cow_dir_empty(base));
+	CHECK(dir_is_empty(base));
 	sl_error_clear(&e);
 	restore_env();
 	cow_fx_free(&f);
@@ -173,19 +174,19 @@ TEST(bad_input_is_refused_by_name_and_creates_nothing)
 	snprintf(link, sizeof(link), "%s/link", f.root);
 	snprintf(gw, sizeof(gw), "%s/gw", f.root);
 	snprintf(newbase, sizeof(newbase), "%s/newbase", f.root);
-	CHECK(cow_write(file, "x") && mkdir(inside, 0755) == 0);
+	CHECK(write_file(file, "x") && mkdir(inside, 0755) == 0);
 	CHECK(symlink(f.store, link) == 0 && mkdir(gw, 0770) == 0 &&
 	      chmod(gw, 0770) == 0);
 
 	CHECK(branch_in(missing, newbase, &b, &e) < 0);
 	CHECK_CONTAINS(e.msg, "workdir '");
 	CHECK_CONTAINS(e.msg, "missing' does not exist");
-	CHECK(!cow_exists(f.root, "newbase"));
+	CHECK(!exists_in(f.root, "newbase"));
 	sl_error_clear(&e);
 
 	CHECK(branch_in(file, newbase, &b, &e) < 0);
 	CHECK_CONTAINS(e.msg, "file' is not a directory");
-	CHECK(!cow_exists(f.root, "newbase"));
+	CHECK(!exists_in(f.root, "newbase"));
 	sl_error_clear(&e);
 
 	CHECK(branch_in(inside, f.store, &b, &e) < 0);
@@ -195,17 +196,17 @@ TEST(bad_input_is_refused_by_name_and_creates_nothing)
 	CHECK(branch_in(f.store, f.store, &b, &e) < 0);
 	CHECK_CONTAINS(e.msg, "is inside the copy-on-write storage");
 	sl_error_clear(&e);
-	CHECK(rmdir(inside) == 0 && cow_dir_empty(f.store));
+	CHECK(rmdir(inside) == 0 && dir_is_empty(f.store));
 
 	CHECK(branch_in(f.work, link, &b, &e) < 0);
 	CHECK_CONTAINS(e.msg, "storage base '");
 	CHECK_CONTAINS(e.msg, "link' is a symlink");
-	CHECK(cow_dir_empty(f.store));
+	CHECK(dir_is_empty(f.store));
 	sl_error_clear(&e);
 
 	CHECK(branch_in(f.work, gw, &b, &e) < 0);
 	CHECK_CONTAINS(e.msg, "gw' is group- or world-writable (mode 0770)");
-	CHECK(cow_dir_empty(gw));
+	CHECK(dir_is_empty(gw));
 	sl_error_clear(&e);
 
 	CHECK(branch_in(f.work, file, &b, &e) < 0);
@@ -219,7 +220,7 @@ TEST(bad_input_is_refused_by_name_and_creates_nothing)
 
 	/* A missing explicit base is created, private. */
 	CHECK_EQ_INT(branch_in(f.work, newbase, &b, &e), 0);
-	CHECK(b && cow_exists(f.root, "newbase"));
+	CHECK(b && exists_in(f.root, "newbase"));
 	sl_cow_abort(b, NULL);
 	sl_cow_branch_free(b);
 	cow_fx_free(&f);
@@ -259,7 +260,7 @@ TEST(scope_maps_workdir_and_upper_and_hides_storage)
 	CHECK_EQ_INT(sl_cow_scope(b, abs, &rel), 0);
 	CHECK_EQ_INT(sl_cow_whiteout(b, ".cow"), -EBUSY);
 	CHECK_EQ_INT(sl_cow_whiteout(b, ""), -EBUSY);
-	CHECK(cow_put(f.work, "seen", "1"));
+	CHECK(write_file_in(f.work, "seen", "1"));
 	{
 		struct sl_cow_dirents d;
 
@@ -280,8 +281,8 @@ TEST(whiteouts_hide_subtrees_until_recreated)
 	char *log;
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(cow_put(f.work, "keep.txt", "k") && cow_put(f.work, "d/x", "x") &&
-	      cow_put(f.work, "d/y", "y"));
+	CHECK(write_file_in(f.work, "keep.txt", "k") && write_file_in(f.work, "d/x", "x") &&
+	      write_file_in(f.work, "d/y", "y"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK_EQ_INT(sl_cow_resolve(f.b, "d/x", NULL), SL_COW_LOWER);
 	CHECK_EQ_INT(sl_cow_resolve(f.b, "nothing", NULL), SL_COW_ABSENT);
@@ -308,7 +309,7 @@ TEST(whiteouts_hide_subtrees_until_recreated)
 	/* The log: one escaped path per line. */
 	CHECK_EQ_INT(sl_cow_whiteout(f.b, "we\nird\\na\rme"), 0);
 	CHECK_EQ_INT(sl_cow_whiteout(f.b, "d"), 0); /* logged once */
-	log = cow_get(sl_cow_dir(f.b), "deleted.log");
+	log = read_file_in(sl_cow_dir(f.b), "deleted.log");
 	CHECK_STR(log, "d\nwe\\nird\\\\na\\rme\n");
 	free(log);
 	CHECK_EQ_INT(sl_cow_whiteout(f.b, "../x"), -EINVAL);
@@ -325,15 +326,15 @@ TEST(copy_up_regular_file_keeps_content_mode_times)
 	char *p;
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(cow_put(f.work, "sub/dir/file.txt", "lower content"));
-	p = cow_path(f.work, "sub/dir/file.txt");
+	CHECK(write_file_in(f.work, "sub/dir/file.txt", "lower content"));
+	p = path_join(f.work, "sub/dir/file.txt");
 	CHECK(chmod(p, 0640) == 0 && utimes(p, tv) == 0);
 	CHECK(lstat(p, &lst) == 0);
 	free(p);
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "sub/dir/file.txt"), SL_COW_UP_COPIED);
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "sub/dir/file.txt"), SL_COW_UP_PRESENT);
-	CHECK(cow_has(sl_cow_upper(f.b), "sub/dir/file.txt", "lower content"));
+	CHECK(file_is(sl_cow_upper(f.b), "sub/dir/file.txt", "lower content"));
 	CHECK_EQ_INT(sl_cow_upper_stat(f.b, "sub/dir/file.txt", &ust), 0);
 	CHECK_EQ_INT(ust.st_mode & 07777, 0640);
 	CHECK_EQ_INT(ust.st_mtim.tv_sec, lst.st_mtim.tv_sec);
@@ -343,10 +344,10 @@ TEST(copy_up_regular_file_keeps_content_mode_times)
 	CHECK(S_ISDIR(ust.st_mode));
 	/* Writing the copy leaves the workdir alone. */
 	CHECK(cow_stage(f.b, "sub/dir/file.txt", "changed"));
-	CHECK(cow_has(f.work, "sub/dir/file.txt", "lower content"));
+	CHECK(file_is(f.work, "sub/dir/file.txt", "lower content"));
 	CHECK_EQ_INT(sl_cow_resolve(f.b, "sub/dir/file.txt", NULL), SL_COW_UPPER);
 	/* Nothing left behind in the upper directory but the file. */
-	p = cow_path(sl_cow_upper(f.b), "sub/dir");
+	p = path_join(sl_cow_upper(f.b), "sub/dir");
 	{
 		struct sl_cow_dirents d;
 
@@ -368,15 +369,15 @@ TEST(copy_up_other_types)
 	ssize_t n;
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(cow_put(f.work, "d/inner", "i"));
-	p = cow_path(f.work, "d");
+	CHECK(write_file_in(f.work, "d/inner", "i"));
+	p = path_join(f.work, "d");
 	CHECK(chmod(p, 0750) == 0);
 	free(p);
-	p = cow_path(f.work, "link");
+	p = path_join(f.work, "link");
 	CHECK(symlink("../nowhere/at/all", p) == 0);
 	free(p);
 	/* A FIFO without a writer: opening it for reading would block. */
-	p = cow_path(f.work, "fifo");
+	p = path_join(f.work, "fifo");
 	CHECK(mkfifo(p, 0644) == 0);
 	free(p);
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
@@ -384,7 +385,7 @@ TEST(copy_up_other_types)
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "link"), SL_COW_UP_COPIED);
 	CHECK_EQ_INT(sl_cow_upper_stat(f.b, "link", &st), 0);
 	CHECK(S_ISLNK(st.st_mode));
-	p = cow_path(sl_cow_upper(f.b), "link");
+	p = path_join(sl_cow_upper(f.b), "link");
 	n = readlink(p, target, sizeof(target) - 1);
 	free(p);
 	CHECK(n > 0);
@@ -394,7 +395,7 @@ TEST(copy_up_other_types)
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "d"), SL_COW_UP_COPIED);
 	CHECK_EQ_INT(sl_cow_upper_stat(f.b, "d", &st), 0);
 	CHECK(S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0750);
-	CHECK(!cow_exists(sl_cow_upper(f.b), "d/inner"));
+	CHECK(!exists_in(sl_cow_upper(f.b), "d/inner"));
 
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "fifo"), SL_COW_UP_STUB);
 	CHECK_EQ_INT(sl_cow_upper_stat(f.b, "fifo", &st), 0);
@@ -432,20 +433,20 @@ TEST(copy_up_refuses_symlinked_components)
 
 	CHECK(cow_fx_init(&f, false));
 	snprintf(outside, sizeof(outside), "%s/outside", f.root);
-	CHECK(mkdir(outside, 0755) == 0 && cow_put(outside, "secret", "s"));
-	p = cow_path(f.work, "esc");
+	CHECK(mkdir(outside, 0755) == 0 && write_file_in(outside, "secret", "s"));
+	p = path_join(f.work, "esc");
 	CHECK(symlink(outside, p) == 0);
 	free(p);
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	/* The workdir's symlinked directory is never walked through, and
 	 * the failed staging leaves the upper as it was. */
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "esc/secret"), -ELOOP);
-	CHECK(cow_dir_empty(sl_cow_upper(f.b)));
+	CHECK(dir_is_empty(sl_cow_upper(f.b)));
 	/* Nor an upper symlink: nothing is created outside the upper. */
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "esc"), SL_COW_UP_COPIED);
 	CHECK(sl_cow_mkdir(f.b, "esc/new", 0755) < 0);
 	CHECK(sl_cow_copy_up(f.b, "esc/new2") < 0);
-	CHECK(!cow_exists(outside, "new") && !cow_exists(outside, "new2"));
+	CHECK(!exists_in(outside, "new") && !exists_in(outside, "new2"));
 	CHECK_EQ_INT(sl_cow_resolve(f.b, "esc/secret", NULL), -ELOOP);
 	sl_cow_abort(f.b, NULL);
 	cow_fx_free(&f);
@@ -458,8 +459,8 @@ TEST(merged_listing_is_sorted_union_without_whiteouts)
 	const char *want[] = { "a", "b", "c", "z" };
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(cow_put(f.work, "b", "lower b") && cow_put(f.work, "c", "c") &&
-	      cow_put(f.work, "gone", "g") && cow_put(f.work, "z/1", "1"));
+	CHECK(write_file_in(f.work, "b", "lower b") && write_file_in(f.work, "c", "c") &&
+	      write_file_in(f.work, "gone", "g") && write_file_in(f.work, "z/1", "1"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK(cow_stage(f.b, "a", "new a"));
 	CHECK(cow_stage(f.b, "b", "upper b"));
@@ -482,14 +483,14 @@ TEST(copy_up_tree_stages_the_merged_subtree)
 	struct cow_fx f;
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(cow_put(f.work, "t/a", "a") && cow_put(f.work, "t/s/b", "b") &&
-	      cow_put(f.work, "t/s/gone", "g"));
+	CHECK(write_file_in(f.work, "t/a", "a") && write_file_in(f.work, "t/s/b", "b") &&
+	      write_file_in(f.work, "t/s/gone", "g"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK(cow_delete(f.b, "t/s/gone"));
 	CHECK_EQ_INT(sl_cow_copy_up_tree(f.b, "t"), 0);
-	CHECK(cow_has(sl_cow_upper(f.b), "t/a", "a"));
-	CHECK(cow_has(sl_cow_upper(f.b), "t/s/b", "b"));
-	CHECK(!cow_exists(sl_cow_upper(f.b), "t/s/gone"));
+	CHECK(file_is(sl_cow_upper(f.b), "t/a", "a"));
+	CHECK(file_is(sl_cow_upper(f.b), "t/s/b", "b"));
+	CHECK(!exists_in(sl_cow_upper(f.b), "t/s/gone"));
 	sl_cow_abort(f.b, NULL);
 	cow_fx_free(&f);
 }
@@ -505,7 +506,7 @@ TEST(quota_charges_stagings_and_measures_open_growth)
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	CHECK(cow_fx_init(&f, false));
-	CHECK(cow_put(f.work, "big", big) && cow_put(f.work, "small", "s"));
+	CHECK(write_file_in(f.work, "big", big) && write_file_in(f.work, "small", "s"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 10000), 0);
 
 	/* A directory costs 4096, a symlink 256, a file its size. */
@@ -518,11 +519,11 @@ TEST(quota_charges_stagings_and_measures_open_growth)
 
 	/* 5999 more would pass 10000: refused, nothing staged. */
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "big"), -ENOSPC);
-	CHECK(!cow_exists(sl_cow_upper(f.b), "big"));
+	CHECK(!exists_in(sl_cow_upper(f.b), "big"));
 	CHECK_EQ_INT(sl_cow_quota_used(f.b), 4096 + 256);
 	CHECK_EQ_INT(sl_cow_mkdir(f.b, "d2", 0755), 0);
 	CHECK_EQ_INT(sl_cow_mkdir(f.b, "d3", 0755), -ENOSPC);
-	CHECK(!cow_exists(sl_cow_upper(f.b), "d3"));
+	CHECK(!exists_in(sl_cow_upper(f.b), "d3"));
 	CHECK_EQ_INT(sl_cow_remove_upper(f.b, "d2"), 0);
 	CHECK_EQ_INT(sl_cow_quota_used(f.b), 4096 + 256);
 
@@ -588,7 +589,7 @@ TEST(marker_is_read_strictly)
 		struct sl_cow_marker m;
 		int r;
 
-		CHECK(cow_put(f.store, "PRESERVED", cases[i].text));
+		CHECK(write_file_in(f.store, "PRESERVED", cases[i].text));
 		r = sl_cow_marker_read(dir, &m);
 		if (r != cases[i].r)
 			FAIL("case %zu: %d, expected %d", i, r, cases[i].r);

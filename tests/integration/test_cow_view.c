@@ -7,7 +7,9 @@
  * workdir as the sandbox saw it.
  */
 #include "harness.h"
-#include "integration/cli_exec.h"
+#include "lib/cli.h"
+#include "lib/files.h"
+#include "lib/scratch.h"
 
 struct view {
 	char *dir, *work, *store;
@@ -18,16 +20,16 @@ static bool view_new(struct view *v)
 {
 	char *d, *big;
 
-	v->dir = cli_scratch_new();
-	v->work = v->dir ? cli_join(v->dir, "work") : NULL;
-	v->store = v->dir ? cli_join(v->dir, "store") : NULL;
-	d = v->work ? cli_join(v->work, "d") : NULL;
-	big = v->work ? cli_join(v->work, "big") : NULL;
+	v->dir = scratch_make();
+	v->work = v->dir ? path_join(v->dir, "work") : NULL;
+	v->store = v->dir ? path_join(v->dir, "store") : NULL;
+	d = v->work ? path_join(v->work, "d") : NULL;
+	big = v->work ? path_join(v->work, "big") : NULL;
 	if (!d || !big || mkdir(v->work, 0755) < 0 || mkdir(d, 0755) < 0 ||
-	    mkdir(big, 0755) < 0 || !cli_write_file_in(v->work, "a", "A\n") ||
-	    !cli_write_file_in(v->work, "b", "B\n") ||
-	    !cli_write_file_in(d, "x", "X\n") ||
-	    !cli_write_file_in(d, "y", "Y\n")) {
+	    mkdir(big, 0755) < 0 || !write_file_in(v->work, "a", "A\n") ||
+	    !write_file_in(v->work, "b", "B\n") ||
+	    !write_file_in(d, "x", "X\n") ||
+	    !write_file_in(d, "y", "Y\n")) {
 		free(d);
 		free(big);
 		return false;
@@ -36,7 +38,7 @@ static bool view_new(struct view *v)
 		char name[32];
 
 		snprintf(name, sizeof(name), "file-%03d", i);
-		if (!cli_write_file_in(big, name, "z\n")) {
+		if (!write_file_in(big, name, "z\n")) {
 			free(d);
 			free(big);
 			return false;
@@ -51,7 +53,7 @@ static void view_free(struct view *v)
 {
 	free(v->work);
 	free(v->store);
-	cli_scratch_remove(v->dir);
+	scratch_remove(v->dir);
 }
 
 /* Run script in the workdir (on_exit as given); its stdout in r. */
@@ -203,7 +205,7 @@ TEST(denials_inside_the_workdir_hold_for_staged_and_lower_files)
 	char *secret;
 
 	CHECK(view_new(&v));
-	secret = cli_join(v.work, "a");
+	secret = path_join(v.work, "a");
 	view_run(&r, &v, "abort", "--fs-deny", secret,
 		 "cat a 2>&1 | grep -c denied; (echo x > a) 2>&1 | "
 		 "grep -c denied; mv b a 2>&1 | grep -c denied; "
@@ -252,7 +254,7 @@ TEST(commit_leaves_the_workdir_as_the_sandbox_saw_it)
 		     0);
 	CHECK_EXIT(&after, 0);
 	CHECK_STR(after.out, r.out);
-	CHECK(cli_dir_is_empty(v.store));
+	CHECK(dir_is_empty(v.store));
 	cli_result_free(&r);
 	cli_result_free(&after);
 	view_free(&v);
@@ -283,7 +285,7 @@ TEST(next_to_the_workdir_under_a_parent_grant_files_come_and_go)
 	CHECK_EQ_INT(cli_exec(&r, &a), 0);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "n\nf\nf\nstore\nwork\nw\n");
-	CHECK(!cli_file_is(v.work, "x", NULL));
+	CHECK(!file_is(v.work, "x", NULL));
 	cli_result_free(&r);
 	view_free(&v);
 }

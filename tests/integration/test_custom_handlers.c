@@ -13,8 +13,11 @@
 #include <sys/utsname.h>
 
 #include "harness.h"
-#include "integration/handlers_run.h"
-#include "integration/host_env.h"
+#include "lib/hostenv.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 struct result {
 	bool ran;
@@ -31,36 +34,25 @@ static struct result run_regs(const char *dir, const char *const *args,
 	sandlock_builder_t *b = base_builder();
 	struct result o = { .code = -1 };
 	const char *argv[8];
-	sandlock_sandbox_t *p;
-	sandlock_result_t *r;
 	unsigned argc = 0;
-	char *msg = NULL;
+	struct hrun h;
 
 	if (dir)
 		b = sandlock_sandbox_builder_fs_write(b, dir);
-	p = sandlock_sandbox_build(b, NULL, &msg);
-	if (!p) {
-		fprintf(stderr, "  build: %s\n", msg ? msg : "?");
-		sandlock_string_free(msg);
-		return o;
-	}
 	argv[argc++] = helper("handler_probe");
 	while (*args && argc < 7)
 		argv[argc++] = *args++;
-	r = sandlock_run_with_handlers(p, NULL, argv, argc, regs, n);
-	sandlock_sandbox_free(p);
-	if (!r)
-		return o;
-	o.ran = true;
-	o.reason = sandlock_result_reason(r);
-	o.code = sandlock_result_exit_code(r);
-	o.out = sandlock_result_stdout(r);
-	o.err = sandlock_result_stderr(r);
-	if (!o.out)
-		o.out = strdup("");
-	if (!o.err)
-		o.err = strdup("");
-	sandlock_result_free(r);
+	argv[argc] = NULL;
+	hrun_handlers(b, argv, regs, n, &h);
+	if (h.build_err)
+		fprintf(stderr, "  build: %s\n", h.build_err);
+	o.ran = h.ok;
+	o.reason = h.reason;
+	o.code = h.code;
+	o.out = h.out;
+	o.err = h.err;
+	h.out = h.err = NULL;
+	hrun_free(&h);
 	return o;
 }
 

@@ -7,8 +7,12 @@
  * metadata writes made with the ids and groups the child has at the time.
  */
 #include "harness.h"
-#include "integration/fs_probe.h"
-#include "integration/host_env.h"
+#include "lib/files.h"
+#include "lib/fsprobe.h"
+#include "lib/hostenv.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/scratch.h"
 
 static char dir[64];
 

@@ -6,7 +6,10 @@
 #include <fcntl.h>
 
 #include "harness.h"
-#include "integration/handlers_run.h"
+#include "lib/files.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 static char dir[64];
 static char tree[128], secret[160], public[160], sdir[160];

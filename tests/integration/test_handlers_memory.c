@@ -4,7 +4,8 @@
  * block with one anonymous mapping of bs bytes and fills it.
  */
 #include "harness.h"
-#include "integration/handlers_run.h"
+#include "lib/policy.h"
+#include "lib/run.h"
 
 static void run_dd(const char *bs, struct hrun *o)
 {

@@ -6,7 +6,9 @@
  * process once it asks for more.
  */
 #include "harness.h"
-#include "integration/handlers_run.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
 
 static void run_probe(const char *mode, const char *mb, struct hrun *o)
 {

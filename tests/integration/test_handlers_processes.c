@@ -4,8 +4,10 @@
  * and namespaces cannot be created through clone3.
  */
 #include "harness.h"
-#include "integration/handlers_run.h"
-#include "integration/host_env.h"
+#include "lib/hostenv.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
 
 static void run_probe(uint32_t limit, const char *const *argv, struct hrun *o)
 {

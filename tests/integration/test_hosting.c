@@ -15,10 +15,15 @@
 #include <sys/un.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
-#include "integration/fs_probe.h"
-#include "integration/host_env.h"
-#include "integration/net_util.h"
+#include "lib/cli.h"
+#include "lib/files.h"
+#include "lib/fsprobe.h"
+#include "lib/hostenv.h"
+#include "lib/net.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 #include "landlock/landlock.h"
 #include "sandlock_ext.h"
 

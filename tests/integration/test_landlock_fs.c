@@ -5,7 +5,7 @@
  */
 #include "harness.h"
 
-#include "integration/landlock_util.h"
+#include "lib/child.h"
 
 struct fs_case {
 	int ruleset_fd;

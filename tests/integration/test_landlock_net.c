@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "integration/landlock_util.h"
+#include "lib/child.h"
 
 struct net_case {
 	int ruleset_fd;

@@ -13,9 +13,9 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 
-#include "integration/landlock_util.h"
+#include "lib/child.h"
 #include "seccomp/filter.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 
 #define X32_BIT 0x40000000
 

@@ -3,7 +3,9 @@
  * what the child inherits (fds, no_new_privs), launch failures.
  */
 #include "harness.h"
-#include "launch_util.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 TEST(echo_output_is_captured)
 {
@@ -179,7 +181,7 @@ TEST(command_not_found_exits_127)
 
 TEST(script_without_interpreter_line_runs_through_sh)
 {
-	char *dir = lu_scratch();
+	char *dir = scratch_make();
 	char path[256];
 	sandlock_sandbox_t *p;
 	sandlock_result_t *r;
@@ -201,7 +203,7 @@ TEST(script_without_interpreter_line_runs_through_sh)
 	free(out);
 	sandlock_result_free(r);
 	sandlock_sandbox_free(p);
-	lu_rmtree(dir);
+	scratch_remove(dir);
 }
 
 TEST(missing_grant_path_fails_creation)

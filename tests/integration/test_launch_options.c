@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "launch_util.h"
+#include "lib/policy.h"
+#include "lib/procs.h"
+#include "lib/run.h"
 
 /* Run argv under the policy built from b; stdout as a string. */
 #define LU_OUT_OF(b, ...)                                                  \
@@ -166,25 +168,13 @@ TEST(user_equal_to_ours_changes_nothing)
 /* utime + stime of a process, in clock ticks; -1 when gone. */
 static long cpu_ticks(pid_t pid)
 {
-	char path[64], buf[1024];
+	char buf[1024];
+	const char *p = lu_proc_stat(pid, buf, sizeof(buf));
 	unsigned long ut, st;
-	const char *p;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* after ") ": state ppid pgrp session tty tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime */
+	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
 			 &ut, &st) != 2)
 		return -1;
 	return (long)(ut + st);

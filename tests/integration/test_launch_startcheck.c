@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "integration/cli_exec.h"
 #include "launch/startcheck.h"
+#include "lib/files.h"
+#include "lib/scratch.h"
 #include "policy/policy.h"
 
 static struct sl_policy *policy_with(const char *const *reads)
@@ -66,29 +67,9 @@ static void elf_interp(const char *path, char *out, size_t size)
 	close(fd);
 }
 
-static bool copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
-	bool ok = true;
-
-	if (in < 0)
-		return false;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		close(in);
-		return false;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		ok = ok && write(out, buf, (size_t)n) == n;
-	close(in);
-	return close(out) == 0 && ok && n == 0;
-}
-
 static bool write_exec(const char *path, const char *content)
 {
-	return cli_write_file(path, content) && chmod(path, 0755) == 0;
+	return write_file(path, content) && chmod(path, 0755) == 0;
 }
 
 TEST(program_outside_every_grant_is_named_with_its_directory)
@@ -109,8 +90,8 @@ TEST(program_outside_every_grant_is_named_with_its_directory)
 
 TEST(loader_outside_the_grants_is_named)
 {
-	char *dir = cli_scratch_new();
-	char *prog = dir ? cli_join(dir, "true") : NULL;
+	char *dir = scratch_make();
+	char *prog = dir ? path_join(dir, "true") : NULL;
 	const char *reads[] = { dir, NULL };
 	struct sl_policy *p = NULL;
 	struct sl_start_problem pb;
@@ -142,15 +123,15 @@ TEST(loader_outside_the_grants_is_named)
 		sl_policy_free(p);
 	}
 	free(prog);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 }
 
 /* A hand-made ELF header whose PT_INTERP names a file that is not there:
  * the kernel's execve would fail with ENOENT. */
 TEST(missing_loader_is_reported)
 {
-	char *dir = cli_scratch_new();
-	char *prog = dir ? cli_join(dir, "foreign") : NULL;
+	char *dir = scratch_make();
+	char *prog = dir ? path_join(dir, "foreign") : NULL;
 	const char *reads[] = { "/", NULL };
 	static const char interp[] = "/nonexistent-sandlock/ld.so";
 	struct {
@@ -192,16 +173,16 @@ TEST(missing_loader_is_reported)
 	CHECK_STR(pb.path, interp);
 	sl_policy_free(p);
 	free(prog);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 }
 
 TEST(script_interpreters_are_followed)
 {
-	char *dir = cli_scratch_new();
-	char *direct = dir ? cli_join(dir, "direct") : NULL;
-	char *missing = dir ? cli_join(dir, "missing") : NULL;
-	char *viaenv = dir ? cli_join(dir, "viaenv") : NULL;
-	char *noenv = dir ? cli_join(dir, "noenv") : NULL;
+	char *dir = scratch_make();
+	char *direct = dir ? path_join(dir, "direct") : NULL;
+	char *missing = dir ? path_join(dir, "missing") : NULL;
+	char *viaenv = dir ? path_join(dir, "viaenv") : NULL;
+	char *noenv = dir ? path_join(dir, "noenv") : NULL;
 	const char *reads[] = { dir, NULL };
 	struct sl_policy *p = NULL;
 	struct sl_start_problem pb;
@@ -242,17 +223,17 @@ TEST(script_interpreters_are_followed)
 	free(missing);
 	free(viaenv);
 	free(noenv);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 }
 
 /* Grants are compared by inode, as Landlock does: a grant named through
  * a symlink covers the tree it points to. */
 TEST(grant_through_a_symlink_covers_its_target)
 {
-	char *dir = cli_scratch_new();
-	char *realdir = dir ? cli_join(dir, "real") : NULL;
-	char *link = dir ? cli_join(dir, "link") : NULL;
-	char *prog = realdir ? cli_join(realdir, "prog") : NULL;
+	char *dir = scratch_make();
+	char *realdir = dir ? path_join(dir, "real") : NULL;
+	char *link = dir ? path_join(dir, "link") : NULL;
+	char *prog = realdir ? path_join(realdir, "prog") : NULL;
 	const char *reads[] = { link, NULL };
 	struct sl_policy *p;
 	struct sl_start_problem pb;
@@ -267,7 +248,7 @@ TEST(grant_through_a_symlink_covers_its_target)
 	free(prog);
 	free(realdir);
 	free(link);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 }
 
 TEST(path_search_and_working_directory)
@@ -275,8 +256,8 @@ TEST(path_search_and_working_directory)
 	static const char *const reads[] = { "/", NULL };
 	struct sl_policy *p = policy_with(reads);
 	struct sl_start_problem pb;
-	char *dir = cli_scratch_new();
-	char *prog = dir ? cli_join(dir, "local-prog") : NULL;
+	char *dir = scratch_make();
+	char *prog = dir ? path_join(dir, "local-prog") : NULL;
 
 	CHECK(prog);
 	CHECK_EQ_INT(check1(p, "sh", &pb), 0);
@@ -310,5 +291,5 @@ TEST(path_search_and_working_directory)
 	CHECK_EQ_INT(check1(p, "no-such-command-sandlock", &pb), 0);
 	sl_policy_free(p);
 	free(prog);
-	cli_scratch_remove(dir);
+	scratch_remove(dir);
 }

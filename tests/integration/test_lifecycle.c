@@ -7,7 +7,11 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "launch_util.h"
+#include "lib/files.h"
+#include "lib/policy.h"
+#include "lib/procs.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 typedef sandlock_handle_t *(*create_fn)(const sandlock_sandbox_t *, const char *,
 					const char *const *, unsigned int);
@@ -17,7 +21,7 @@ static const char *const creator_names[] = { "create", "create_for_run" };
 
 TEST(create_without_start_runs_nothing)
 {
-	char *dir = lu_scratch();
+	char *dir = scratch_make();
 	char marker[256], script[512];
 	sandlock_sandbox_t *p;
 
@@ -34,19 +38,19 @@ TEST(create_without_start_runs_nothing)
 		CHECK(h);
 		CHECK(sandlock_handle_pid(h) > 0);
 		/* parked before exec: nothing can have run */
-		CHECK(!lu_exists(marker));
+		CHECK(!path_exists(marker));
 		CHECK_EQ_INT(sandlock_start(h), 0);
 		CHECK_EQ_INT(sandlock_start(h), -1); /* only once */
 		r = sandlock_handle_wait(h);
 		CHECK(r);
 		CHECK(sandlock_result_success(r));
-		CHECK(lu_exists(marker));
+		CHECK(path_exists(marker));
 		CHECK(unlink(marker) == 0);
 		sandlock_result_free(r);
 		sandlock_handle_free(h);
 	}
 	sandlock_sandbox_free(p);
-	lu_rmtree(dir);
+	scratch_remove(dir);
 }
 
 TEST(handle_wait_captures_output)

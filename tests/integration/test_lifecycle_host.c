@@ -16,8 +16,11 @@
 
 #include "harness.h"
 #include "sandlock_ext.h"
-#include "integration/handlers_run.h"
-#include "integration/launch_util.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/procs.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 /* ---- signals ------------------------------------------------------------- */
 
@@ -34,7 +37,7 @@ static void on_storm(int sig)
  * times each: every byte the child reads must be the file's. */
 TEST(signal_storm_never_changes_what_the_child_reads)
 {
-	char *dir = lu_scratch(), data[256], secret[256], prog[PATH_MAX + 16];
+	char *dir = scratch_make(), data[256], secret[256], prog[PATH_MAX + 16];
 	struct sigaction sa = { .sa_handler = on_storm }, old;
 	struct itimerval every = { { 0, 100 }, { 0, 100 } }, off = { 0 };
 	const char *argv[] = { prog, data, "3000", NULL };
@@ -77,7 +80,7 @@ TEST(signal_storm_never_changes_what_the_child_reads)
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);
-	lu_rmtree(dir);
+	scratch_remove(dir);
 	/* The storm really happened while the supervisor served. */
 	CHECK(atomic_load(&storm_signals) > 100);
 	CHECK_EQ_INT(bad_runs, 0);

@@ -1,6 +1,10 @@
 /* sandlock_popen: per-stream wiring, caller-owned pipe ends (docs/abi.md 3.15). */
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "harness.h"
-#include "launch_util.h"
+#include "lib/policy.h"
+#include "lib/procs.h"
 
 /* Read until EOF into buf (NUL-terminated); the byte count. */
 static size_t read_all(int fd, char *buf, size_t cap)

@@ -5,7 +5,8 @@
  * virtual port, each reachable through its own real port.
  */
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
 
 TEST(deny_bind_refuses_listed_tcp_ports_only)
 {

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
+#include "lib/run.h"
 
 static sandlock_sandbox_t *allow(const char *spec)
 {

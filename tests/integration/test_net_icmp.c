@@ -17,7 +17,8 @@
 #include <sys/wait.h>
 
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
 
 /* Child exit status: the namespace itself could not be created. */
 #define NETNS_UNAVAILABLE 3

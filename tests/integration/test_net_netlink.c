@@ -6,7 +6,9 @@
  * is in tests/escape/test_escape_netproto.c.
  */
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
+#include "lib/run.h"
 
 static const char *ip_tool(void)
 {

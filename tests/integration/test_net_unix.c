@@ -7,7 +7,9 @@
 #include <sys/un.h>
 
 #include "harness.h"
-#include "integration/net_util.h"
+#include "lib/net.h"
+#include "lib/policy.h"
+#include "lib/scratch.h"
 
 static int unix_listener(const char *path)
 {
@@ -26,7 +28,7 @@ static int unix_listener(const char *path)
 
 TEST(pathname_socket_needs_a_write_grant)
 {
-	char *dir = lu_scratch(), path[256];
+	char *dir = scratch_make(), path[256];
 	sandlock_sandbox_t *ro, *rw;
 	int l;
 
@@ -51,12 +53,12 @@ TEST(pathname_socket_needs_a_write_grant)
 	sandlock_sandbox_free(ro);
 	sandlock_sandbox_free(rw);
 	close(l);
-	lu_rmtree(dir);
+	scratch_remove(dir);
 }
 
 TEST(symlink_into_a_grant_does_not_open_the_outside)
 {
-	char *in = lu_scratch(), *outside = lu_scratch(), path[256], link[256];
+	char *in = scratch_make(), *outside = scratch_make(), path[256], link[256];
 	sandlock_sandbox_t *p;
 	int l;
 
@@ -73,8 +75,8 @@ TEST(symlink_into_a_grant_does_not_open_the_outside)
 	CHECK(!nu_connected(l));
 	sandlock_sandbox_free(p);
 	close(l);
-	lu_rmtree(in);
-	lu_rmtree(outside);
+	scratch_remove(in);
+	scratch_remove(outside);
 }
 
 /* Abstract sockets within the sandbox: a stream connection and a

@@ -13,8 +13,12 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "integration/handlers_run.h"
-#include "integration/net_util.h"
+#include "lib/files.h"
+#include "lib/net.h"
+#include "lib/paths.h"
+#include "lib/policy.h"
+#include "lib/run.h"
+#include "lib/scratch.h"
 
 /* ---- recording callbacks ---------------------------------------------------- */
 
@@ -132,23 +136,17 @@ struct out {
 static struct out run(sandlock_builder_t *b, const char *const *argv)
 {
 	struct out o = { .code = -1 };
-	sandlock_sandbox_t *p = lu_build(b);
-	sandlock_result_t *r;
-	unsigned argc = 0;
+	struct hrun h;
 
-	if (!p)
-		return o;
-	while (argv[argc])
-		argc++;
-	r = sandlock_run(p, NULL, argv, argc);
-	sandlock_sandbox_free(p);
-	if (!r)
-		return o;
-	o.ran = true;
-	o.code = sandlock_result_exit_code(r);
-	o.out = lu_out(r);
-	o.err = lu_err(r);
-	sandlock_result_free(r);
+	hrun(b, argv, &h);
+	if (h.build_err)
+		fprintf(stderr, "  build failed: %s\n", h.build_err);
+	o.ran = h.ok;
+	o.code = h.code;
+	o.out = h.out;
+	o.err = h.err;
+	h.out = h.err = NULL;
+	hrun_free(&h);
 	return o;
 }
 
@@ -260,12 +258,12 @@ enum trace_mode { BY_KERNEL, ON_BEHALF, IN_WORKDIR };
 
 static void check_open_leaves_no_trace(enum trace_mode mode)
 {
-	char dir[64] = "/tmp/sl-pfn-XXXXXX", cmd[512], path[128];
+	char dir[64], cmd[512], path[128];
 	sandlock_builder_t *b;
 	struct out o;
 	struct stat st;
 
-	CHECK(mkdtemp(dir));
+	CHECK(scratch_dir(dir, sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/made", dir);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/trigger; echo x > %s", dir, path);
 	b = sandlock_sandbox_builder_fs_write(lu_builder(), dir);
@@ -279,9 +277,7 @@ static void check_open_leaves_no_trace(enum trace_mode mode)
 	CHECK_CONTAINS(o.err, "Operation not permitted");
 	CHECK(stat(path, &st) < 0 && errno == ENOENT);
 	out_free(&o);
-	snprintf(path, sizeof(path), "%s/trigger", dir);
-	rmdir(path);
-	rmdir(dir);
+	scratch_remove(dir);
 }
 
 TEST(denied_open_creates_nothing)
@@ -327,11 +323,11 @@ TEST(no_verdict_within_5s_denies)
 
 TEST(calls_not_held_are_observed)
 {
-	char dir[64] = "/tmp/sl-pfn-XXXXXX", sub[128], cmd[512];
+	char dir[64], sub[128], cmd[512];
 	struct out o;
 	int i;
 
-	CHECK(mkdtemp(dir));
+	CHECK(scratch_dir(dir, sizeof(dir)));
 	snprintf(sub, sizeof(sub), "%s/d", dir);
 	snprintf(cmd, sizeof(cmd), "mkdir %s && rmdir %s", sub, sub);
 	seen_reset();
@@ -348,7 +344,7 @@ TEST(calls_not_held_are_observed)
 	CHECK(find("clone", NULL) >= 0 || find("vfork", NULL) >= 0 ||
 	      find("fork", NULL) >= 0);
 	out_free(&o);
-	rmdir(dir);
+	scratch_remove(dir);
 }
 
 /* ---- the live policy: network -------------------------------------------------- */
@@ -560,7 +556,7 @@ TEST(lowering_max_processes_refuses_forks)
 
 	if (!nu_find_probe())
 		FAIL("helpers not built");
-	snprintf(probe, sizeof(probe), "%s/fork_probe", nu_helpers);
+	snprintf(probe, sizeof(probe), "%s/fork_probe", helpers_dir());
 	o = RUN(with_cb(nu_builder(), limit_processes, NULL), probe, "seq", "5");
 	CHECK(o.ran);
 	/* itself and one child */
@@ -590,7 +586,7 @@ TEST(lowering_max_memory_stops_an_allocation)
 
 	if (!nu_find_probe())
 		FAIL("helpers not built");
-	snprintf(probe, sizeof(probe), "%s/mem_probe", nu_helpers);
+	snprintf(probe, sizeof(probe), "%s/mem_probe", helpers_dir());
 	b = sandlock_sandbox_builder_max_memory(nu_builder(), 512 << 20);
 	o = RUN(with_cb(b, limit_memory, NULL), probe, "thread", "64");
 	CHECK(o.ran);
@@ -622,12 +618,12 @@ static int32_t paths(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
 
 TEST(a_denied_path_refuses_opens_by_every_name)
 {
-	char dir[64] = "/tmp/sl-pfn-XXXXXX", alias[128], cmd[PATH_MAX * 3 + 512];
+	char dir[64], alias[128], cmd[PATH_MAX * 3 + 512];
 	struct out o;
 
 	if (!nu_find_probe())
 		FAIL("helpers not built");
-	CHECK(mkdtemp(dir));
+	CHECK(scratch_dir(dir, sizeof(dir)));
 	snprintf(secret, sizeof(secret), "%s/secret", dir);
 	snprintf(alias, sizeof(alias), "%s/alias", dir);
 	CHECK(write_file(secret, "SECRET\n"));
@@ -635,7 +631,7 @@ TEST(a_denied_path_refuses_opens_by_every_name)
 	snprintf(cmd, sizeof(cmd),
 		 "%s/fs_probe read %s; %s/fs_probe read %s; /bin/true marker; "
 		 "%s/fs_probe read %s",
-		 nu_helpers, secret, nu_helpers, alias, nu_helpers, alias);
+		 helpers_dir(), secret, helpers_dir(), alias, helpers_dir(), alias);
 	atomic_store(&deny_verdict, 0);
 	o = RUN(with_cb(sandlock_sandbox_builder_fs_read(nu_builder(), dir), paths,
 			NULL),
@@ -644,9 +640,7 @@ TEST(a_denied_path_refuses_opens_by_every_name)
 	CHECK(o.ran);
 	CHECK_STR(o.out, "read EACCES\nread EACCES\nread OK SECRET\n");
 	out_free(&o);
-	unlink(alias);
-	unlink(secret);
-	rmdir(dir);
+	scratch_remove(dir);
 }
 
 /* ---- user data ------------------------------------------------------------------- */

@@ -10,7 +10,7 @@
 
 #include "sandlock.h"
 #include "harness.h"
-#include "abi_header_parse.h"
+#include "lib/abiheader.h"
 
 /* ---- docs/abi.md 3 and 4.3, verbatim --------------------------------- */
 sandlock_builder_t *sandlock_sandbox_builder_new(void);

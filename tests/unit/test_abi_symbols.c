@@ -12,28 +12,17 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "abi_header_parse.h"
+#include "lib/abiheader.h"
+#include "lib/paths.h"
 
 static char *library_path(void)
 {
 	const char *dir = getenv("SANDLOCK_LIB_BUILD");
-	char exe[PATH_MAX], *slash, *path = NULL;
-	ssize_t n;
+	char *path = NULL;
 
-	if (dir && *dir) {
-		if (asprintf(&path, "%s/libsandlock.so", dir) < 0)
-			return NULL;
-		return path;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return NULL;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	if (asprintf(&path, "%s/../../libsandlock.so", exe) < 0)
+	if (!dir || !*dir)
+		dir = build_dir();
+	if (!dir || asprintf(&path, "%s/libsandlock.so", dir) < 0)
 		return NULL;
 	return path;
 }

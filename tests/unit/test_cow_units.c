@@ -108,7 +108,7 @@ TEST(whiteout_set_finds_prefixes_and_sorts)
 	CHECK(sl_cow_wset_find(&s, "x", 1) == NULL);
 }
 
-static char *report(const struct sl_cow_changes *c)
+static char *report(const struct sl_tool_change *v, size_t n)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -116,23 +116,21 @@ static char *report(const struct sl_cow_changes *c)
 
 	if (!f)
 		return NULL;
-	cli_print_changes(f, c);
+	cli_print_changes(f, v, n);
 	fclose(f);
 	return buf;
 }
 
 TEST(dry_run_report_lines)
 {
-	struct sl_cow_change v[] = {
-		{ 'A', (char *)"new.txt" }, { 'M', (char *)"dir/mod" },
-		{ 'D', (char *)"gone" },
+	static const struct sl_tool_change v[] = {
+		{ 'A', "new.txt" }, { 'M', "dir/mod" }, { 'D', "gone" },
 	};
-	struct sl_cow_changes none = { 0 }, some = { v, 3, 3 };
-	char *out = report(&none);
+	char *out = report(NULL, 0);
 
 	CHECK_STR(out, "sandlock: dry-run: no filesystem changes\n");
 	free(out);
-	out = report(&some);
+	out = report(v, 3);
 	CHECK_STR(out, "sandlock: dry-run: filesystem changes:\n"
 		       "A  new.txt\nM  dir/mod\nD  gone\n");
 	free(out);

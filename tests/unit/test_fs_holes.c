@@ -3,7 +3,6 @@
  * (fs/holes.h), on a scratch tree: root/{a, w/{x}, s/{b}, d/{w2}} with
  * the workdir root/w and the storage root/s.
  */
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 
 #include "harness.h"
 #include "fs/holes.h"
+#include "lib/scratch.h"
 
 static char root[64];
 
@@ -25,27 +25,18 @@ static char *at(const char *rel)
 	return p;
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static void tree_remove(void)
 {
-	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(root);
 }
 
 static bool tree(void)
 {
 	FILE *f;
 
-	strcpy(root, "/tmp/sl-holes-XXXXXX");
-	if (!mkdtemp(root) || mkdir(at("w"), 0755) || mkdir(at("s"), 0700) ||
-	    mkdir(at("d"), 0755) || mkdir(at("d/w2"), 0755))
+	if (!scratch_dir(root, sizeof(root)) || mkdir(at("w"), 0755) ||
+	    mkdir(at("s"), 0700) || mkdir(at("d"), 0755) ||
+	    mkdir(at("d/w2"), 0755))
 		return false;
 	f = fopen(at("a"), "w");
 	if (f)

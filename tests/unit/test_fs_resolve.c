@@ -4,7 +4,6 @@
  * so /proc/self must resolve to it, not to the test.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <linux/openat2.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -15,6 +14,7 @@
 #include "harness.h"
 #include "fs/pathset.h"
 #include "fs/resolve.h"
+#include "lib/scratch.h"
 
 static pid_t kid = -1;
 static char dir[64];
@@ -23,15 +23,6 @@ static bool any_pid(void *arg, pid_t pid)
 {
 	(void)arg;
 	return pid == kid;
-}
-
-static int rm_entry(const char *p, const struct stat *st, int f,
-		    struct FTW *w)
-{
-	(void)st;
-	(void)f;
-	(void)w;
-	return remove(p);
 }
 
 static bool setup(struct sl_resolve_ctx *c)
@@ -47,8 +38,7 @@ static bool setup(struct sl_resolve_ctx *c)
 			_exit(0);
 		}
 	}
-	strcpy(dir, "/tmp/sl-resolve-XXXXXX");
-	if (!mkdtemp(dir))
+	if (!scratch_dir(dir, sizeof(dir)))
 		return false;
 	snprintf(p, sizeof(p), "%s/d", dir);
 	mkdir(p, 0755);
@@ -81,7 +71,7 @@ static bool setup(struct sl_resolve_ctx *c)
 static void teardown(struct sl_resolve_ctx *c)
 {
 	(void)c;
-	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(dir);
 }
 
 static bool holds(const struct sl_pathset *s, int fd)

@@ -2,7 +2,7 @@
 #include <sys/syscall.h>
 
 #include "harness.h"
-#include "test_policy_util.h"
+#include "lib/rules.h"
 
 static void push(struct sl_strv *sv, const char *s)
 {

@@ -1,6 +1,7 @@
 /* Byte sizes (docs/behaviour.md 0.1). */
 #include "harness.h"
-#include "test_policy_util.h"
+#include "policy/policy.h"
+#include "util/bytesize.h"
 
 #define K UINT64_C(1024)
 

@@ -1,7 +1,7 @@
 /* HTTP ACL rule syntax (docs/behaviour.md 6.1). */
 #include "harness.h"
 #include "policy/httprule.h"
-#include "test_policy_util.h"
+#include "policy/policy.h"
 
 static const struct {
 	const char *rule;

@@ -2,7 +2,7 @@
  * protections, release of a fully populated policy. */
 #include "harness.h"
 #include "policy/callback.h"
-#include "test_policy_util.h"
+#include "policy/policy.h"
 
 TEST(defaults)
 {

@@ -1,6 +1,6 @@
 /* Sandbox names (docs/behaviour.md 11.4, docs/abi.md 1.6). */
 #include "harness.h"
-#include "test_policy_util.h"
+#include "policy/policy.h"
 
 static const struct {
 	const char *name;

@@ -3,7 +3,7 @@
 #include <sys/socket.h>
 
 #include "harness.h"
-#include "test_policy_util.h"
+#include "lib/rules.h"
 
 static const struct {
 	const char *spec;

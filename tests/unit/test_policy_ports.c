@@ -1,6 +1,6 @@
 /* Bind port specs (docs/behaviour.md 5.5). */
 #include "harness.h"
-#include "test_policy_util.h"
+#include "policy/policy.h"
 
 static const struct {
 	const char *spec;

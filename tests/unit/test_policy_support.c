@@ -1,7 +1,7 @@
 /* Settings whose runtime does not exist yet are refused by name. */
 #include "harness.h"
+#include "lib/rules.h"
 #include "policy/callback.h"
-#include "test_policy_util.h"
 
 static void push(struct sl_strv *sv, const char *s)
 {

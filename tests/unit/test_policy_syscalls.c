@@ -2,7 +2,7 @@
 #include <sys/syscall.h>
 
 #include "harness.h"
-#include "test_policy_util.h"
+#include "policy/policy.h"
 
 TEST(resolves_every_syscall_of_the_host)
 {

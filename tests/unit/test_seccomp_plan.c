@@ -22,7 +22,7 @@
 
 #include "policy/policy.h"
 #include "seccomp/filter.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "util/cleanup.h"
 
 #define RET_ERRNO(e) (SECCOMP_RET_ERRNO | (e))

@@ -9,7 +9,6 @@
 #include "abi/lasterr.h"
 #include "cow/cow.h"
 #include "sandlock_ext.h"
-#include "handlers/network.h"
 #include "handlers/user.h"
 
 int sl_abi_check_launch(const sandlock_sandbox_t *policy,
@@ -252,12 +251,9 @@ SL_EXPORT sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h)
 
 SL_EXPORT char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
 {
-	struct sl_supervisor *sv;
-
 	if (!h || !h->run)
 		return NULL;
-	sv = sl_run_supervisor(h->run);
-	return sv ? sl_net_port_mappings_of(sv) : NULL;
+	return sl_run_port_mappings(h->run);
 }
 
 SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)

@@ -13,11 +13,13 @@
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs/defer.h"
 #include "handlers/fsview.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 #ifndef FAN_MARK_MNTNS
 #define FAN_MARK_MNTNS 0x00000110
@@ -99,9 +101,32 @@ static void fswatch_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	sl_nrset_add_sys(set, fanotify_mark);
 }
 
+/* Without pidfd_getfd (a container, util/hostperm.h) no watch can be
+ * added to the child's own instance: instances are refused as on a
+ * kernel without them, which programs expect (they poll instead). */
+static int fswatch_host(const struct sl_policy *p, struct sl_host_denials *d,
+			struct sl_error *e)
+{
+	static const struct sl_host_denial no[] = {
+		{ SYS_inotify_init1, ENOSYS, 0, { { 0 } } },
+		{ SYS_fanotify_init, ENOSYS, 0, { { 0 } } },
+#ifdef SYS_inotify_init
+		{ SYS_inotify_init, ENOSYS, 0, { { 0 } } },
+#endif
+	};
+	int r = 0;
+
+	if (sl_host_allows(SL_HOST_PIDFD_GETFD) || !sl_fs_policy_confines(p))
+		return 0;
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(no); i++)
+		r = sl_host_deny(d, &no[i]);
+	return r < 0 ? sl_err(e, -r, "too many host rules") : 0;
+}
+
 const struct sl_handler_module sl_module_fswatch = {
 	.name = "fswatch",
 	.active = sl_fs_policy_confines,
+	.host = fswatch_host,
 	.syscalls = fswatch_syscalls,
 	.init = sl_fs_view_module_init,
 	.handle = fswatch_handle,

@@ -9,7 +9,7 @@
  * Bounded per sandbox: at most SL_NET_MAX_DEFERRED operations held, and
  * SL_NET_MAX_DEFERRED_FDS file descriptors held by them (SCM_RIGHTS),
  * -EAGAIN beyond. With the payload read from the child as it is sent
- * (net/msg.h), what a sandbox makes its supervisor hold is small whatever
+ * (net_msg.h), what a sandbox makes its supervisor hold is small whatever
  * it sends.
  */
 #ifndef SL_HANDLERS_NET_DEFERRED_H

@@ -16,6 +16,7 @@
 #include "supervisor/evsrc.h"
 #include "util/clock.h"
 #include "util/cleanup.h"
+#include "util/hostperm.h"
 
 /* A held call with no verdict after this long is refused. */
 #define VERDICT_LIMIT_NS (5 * UINT64_C(1000000000))
@@ -315,9 +316,27 @@ static void policy_pid_exit(void *state, pid_t pid)
 	sl_live_pid_exit(s->live, pid);
 }
 
+/* Its network decisions are carried out on the sandbox's sockets
+ * (pidfd_getfd), an exec is decided on a sandbox the keeper holds still
+ * (ptrace; kcmp tells a vfork parent). */
+static int policy_host(const struct sl_policy *p, struct sl_host_denials *d,
+		       struct sl_error *e)
+{
+	(void)d;
+	if (!p->cb)
+		return 0;
+	return sl_host_require(SL_HOST_PIDFD_GETFD | SL_HOST_PTRACE |
+				       SL_HOST_KCMP,
+			       "a policy callback (its network decisions are "
+			       "carried out on the sandbox's sockets, an exec "
+			       "is decided on a sandbox held still)",
+			       e);
+}
+
 const struct sl_handler_module sl_module_policy = {
 	.name = "policy",
 	.active = policy_active,
+	.host = policy_host,
 	.syscalls = policy_syscalls,
 	.init = policy_init,
 	.fini = policy_fini,

@@ -1,6 +1,7 @@
 /*
  * One live sandboxed process and its supervisor (sandlock_handle_t wraps
- * this). Internal API used by the ABI layer and the CLI.
+ * this). Internal API used by the ABI layer (the CLI reaches it through
+ * abi/tool.h).
  */
 #ifndef SL_LAUNCH_RUN_H
 #define SL_LAUNCH_RUN_H
@@ -71,9 +72,10 @@ int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 /* Release a parked child: it execs the command. -EALREADY if started. */
 int sl_run_start(struct sl_run *r);
 pid_t sl_run_pid(const struct sl_run *r);
-/* The run's supervisor (NULL when unsupervised), for queries about what
- * its modules know (e.g. port mappings); valid until sl_run_free. */
-struct sl_supervisor *sl_run_supervisor(const struct sl_run *r);
+/* port_remap's current virtual->real map as JSON, NULL when off, empty
+ * or unsupervised; the caller frees it. Callable from any thread until
+ * sl_run_free. */
+char *sl_run_port_mappings(const struct sl_run *r);
 /* The sandbox name (explicit or sandbox-<pid>-<n>). */
 const char *sl_run_name(const struct sl_run *r);
 /* Signal every process of the sandbox, whatever its session or group,

@@ -17,7 +17,7 @@
 
 #include "policy/policy.h"
 #include "supervisor/dispatch.h"
-#include "supervisor/nrset.h"
+#include "util/nrset.h"
 #include "util/error.h"
 
 enum sl_object_tag {

@@ -38,34 +38,28 @@ bool sl_net_has_dest_policy(const struct sl_policy *p);
  * can be reached by whoever can see its path, and Landlock cannot gate
  * that: any path grant makes the gate necessary. */
 bool sl_net_needs_unix_gate(const struct sl_policy *p);
-/* Are TCP binds restricted: a net_deny_bind list, or Landlock's BIND_TCP
- * handled (NetTcp active and net_allow_bind not "*")? A listen() on an
- * unbound TCP socket binds a port too, and must then be gated. */
-bool sl_net_tcp_bind_restricted(const struct sl_policy *p);
+/* Who keeps it: the supervisor, which acts on the sandbox's own sockets
+ * (taken with pidfd_getfd), or, where the environment refuses that call
+ * (a container without CAP_SYS_PTRACE, util/hostperm.h), the kernel, by
+ * what the sandbox may create at all (the network module's host hook:
+ * no unix socket that could be given an address). */
+bool sl_net_unix_gate_by_supervisor(const struct sl_policy *p);
+bool sl_net_unix_gate_in_kernel(const struct sl_policy *p);
 /* Is any network module needed at all? */
 bool sl_net_ctx_needed(const struct sl_policy *p);
 
-/*
- * Who keeps the unix gate and the listen() check: the supervisor, which
- * acts on the sandbox's own sockets (taken with pidfd_getfd), or, where
- * the environment refuses that call (a container without CAP_SYS_PTRACE,
- * util/hostperm.h), the kernel, by what the sandbox may create at all
- * (seccomp/host_rules.c): no unix socket that could be given an address
- * (socket(AF_UNIX), datagram socketpairs), and no TCP listen() when no
- * port may be bound.
- */
-bool sl_net_unix_gate_by_supervisor(const struct sl_policy *p);
-bool sl_net_unix_gate_in_kernel(const struct sl_policy *p);
-bool sl_net_listen_by_supervisor(const struct sl_policy *p);
-bool sl_net_listen_in_kernel(const struct sl_policy *p);
-/* What cannot be kept without pidfd_getfd (destination rules, HTTP rules,
- * port_remap, net_deny_bind, a net_allow_bind port list) is refused when
- * the policy is built: -EPERM naming the setting
- * and the call. 0 otherwise. */
-int sl_net_check_host(const struct sl_policy *p, struct sl_error *e);
+/* What the child's Landlock ruleset enforces on the network, which
+ * on-behalf binds, connects and sends must enforce in its place. The
+ * caller finds it out (it knows the run's Landlock plan); the context
+ * only records it. */
+struct sl_net_landlock {
+	bool tcp;             /* NetTcp active: TCP binds and connects */
+	bool connect_tcp;     /* CONNECT_TCP handled */
+	bool abstract_scoped; /* the abstract unix socket scope */
+};
 
-int sl_net_ctx_new(const struct sl_policy *p, struct sl_net_ctx **out,
-		   struct sl_error *e);
+int sl_net_ctx_new(const struct sl_policy *p, const struct sl_net_landlock *ll,
+		   struct sl_net_ctx **out, struct sl_error *e);
 void sl_net_ctx_free(struct sl_net_ctx *ctx);
 
 /* May a TCP bind to port go ahead under net_allow_bind? */

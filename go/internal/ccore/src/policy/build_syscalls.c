@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "policy/text.h"
+#include "util/text.h"
 #include "util/cleanup.h"
 
 /* All items of all raw lists, trimmed, empty ones dropped. */

@@ -9,7 +9,7 @@
 
 
 /*
- * The conditions of narrow notifications (supervisor/nrset.h): a module
+ * The conditions of narrow notifications (util/nrset.h): a module
  * that needs a syscall only in some of its calls adds it with
  * sl_nrset_add_narrow(), and the filter notifies it only under the
  * condition below (its rules are alternatives; the comparisons of one

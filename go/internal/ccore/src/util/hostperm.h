@@ -16,6 +16,7 @@
 #define SL_UTIL_HOSTPERM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "util/error.h"
 
@@ -46,6 +47,29 @@ const char *sl_host_perm_name(unsigned perm);
  * "<feature> needs the <syscall> system call, which this environment
  * refuses (...)" in e, naming each missing call. */
 int sl_host_require(unsigned perm, const char *feature, struct sl_error *e);
+
+/* A syscall a filter refuses with error where the supervisor could not
+ * keep it (a handler module's host hook, supervisor/dispatch.h): when
+ * every condition holds, (argument arg & mask) == value. */
+struct sl_host_denial {
+	int nr;
+	int error;
+	unsigned ncond;
+	struct {
+		unsigned arg;
+		uint64_t mask, value;
+	} cond[2];
+};
+
+#define SL_HOST_DENIALS_MAX 8
+
+struct sl_host_denials {
+	unsigned n;
+	struct sl_host_denial v[SL_HOST_DENIALS_MAX];
+};
+
+/* Add x to d (d may be NULL: nothing to collect). 0, or -ENOSPC. */
+int sl_host_deny(struct sl_host_denials *d, const struct sl_host_denial *x);
 
 /* For tests: pretend only perms are allowed from now on, in this process
  * (SL_HOST_ALL is not "probe again": it allows everything). */
