@@ -499,10 +499,8 @@ static void cow_pid_new(void *state, pid_t pid, pid_t parent)
 /* A merged listing is served at, and moves, the position of the
  * sandbox's own directory descriptor: only the open file description
  * pidfd_getfd shares can (an O_PATH reopen has a position of its own). */
-static int cow_host(const struct sl_policy *p, struct sl_host_denials *d,
-		    struct sl_error *e)
+static int cow_host_check(const struct sl_policy *p, struct sl_error *e)
 {
-	(void)d;
 	if (!cow_active_for(p))
 		return 0;
 	return sl_host_require(SL_HOST_PIDFD_GETFD,
@@ -520,5 +518,5 @@ const struct sl_handler_module sl_module_cow = {
 	.pid_exit = cow_pid_exit,
 	.fini = cow_fini,
 	.pid_new = cow_pid_new,
-	.host = cow_host,
+	.host_check = cow_host_check,
 };

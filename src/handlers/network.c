@@ -63,27 +63,10 @@ bool sl_net_listen_by_supervisor(const struct sl_policy *p)
 
 /* Without pidfd_getfd (a container, util/hostperm.h) the supervisor
  * cannot act on the sandbox's sockets. What it would do on them is
- * refused now, naming the setting; what it checks before letting a call
- * go is kept by the filter instead: the unix gate by refusing the unix
- * sockets that could be given an address (socket(AF_UNIX), datagram
- * socketpairs; connected stream and seqpacket pairs work) and the
- * listen() check, with no TCP port grantable, by refusing listen()
- * (it could only bind a port of the kernel's choice). */
-static int network_host(const struct sl_policy *p, struct sl_host_denials *d,
-			struct sl_error *e)
+ * refused when the policy is built, naming the setting ... */
+static int network_host_check(const struct sl_policy *p, struct sl_error *e)
 {
 	static const unsigned need = SL_HOST_PIDFD_GETFD;
-	static const struct sl_host_denial unix_socket = {
-		SYS_socket, EACCES, 1, { { 0, ~0ULL, AF_UNIX } }
-	};
-	static const struct sl_host_denial unix_dgram_pair = {
-		SYS_socketpair, EACCES, 2,
-		{ { 0, ~0ULL, AF_UNIX }, { 1, 0xf, SOCK_DGRAM } }
-	};
-	static const struct sl_host_denial any_listen = { SYS_listen, EACCES,
-							  0, { { 0 } } };
-	bool listen_in_kernel = sl_net_tcp_bind_restricted(p);
-	int r = 0;
 
 	if (sl_host_allows(need))
 		return 0;
@@ -100,18 +83,43 @@ static int network_host(const struct sl_policy *p, struct sl_host_denials *d,
 	if (p->deny_bind.ports.n)
 		return sl_host_require(need, "net_deny_bind (binds and listens "
 				       "are done on the sandbox's sockets)", e);
-	if (listen_in_kernel && p->allow_bind.ports.n)
+	if (sl_net_tcp_bind_restricted(p) && p->allow_bind.ports.n)
 		return sl_host_require(need, "a net_allow_bind port list (a "
 				       "listen() is checked on the socket it "
 				       "listens on)", e);
+	return 0;
+}
+
+/* ... and what it checks before letting a call go is kept by the filter:
+ * the unix gate by refusing the unix sockets that could be given an
+ * address (socket(AF_UNIX), datagram socketpairs; connected stream and
+ * seqpacket pairs work), the listen() check, with no TCP port
+ * grantable, by refusing listen() (it could only bind a port of the
+ * kernel's choice). */
+static int network_host_denials(const struct sl_policy *p,
+				struct sl_host_denials *d)
+{
+	static const struct sl_host_denial unix_socket = {
+		SYS_socket, EACCES, 1, { { 0, ~0ULL, AF_UNIX } }
+	};
+	static const struct sl_host_denial unix_dgram_pair = {
+		SYS_socketpair, EACCES, 2,
+		{ { 0, ~0ULL, AF_UNIX }, { 1, 0xf, SOCK_DGRAM } }
+	};
+	static const struct sl_host_denial any_listen = { SYS_listen, EACCES,
+							  0, { { 0 } } };
+	int r = 0;
+
+	if (sl_host_allows(SL_HOST_PIDFD_GETFD))
+		return 0;
 	if (sl_net_unix_gate_in_kernel(p)) {
 		r = sl_host_deny(d, &unix_socket);
 		if (r == 0)
 			r = sl_host_deny(d, &unix_dgram_pair);
 	}
-	if (r == 0 && listen_in_kernel)
+	if (r == 0 && sl_net_tcp_bind_restricted(p))
 		r = sl_host_deny(d, &any_listen);
-	return r < 0 ? sl_err(e, -r, "too many host rules") : 0;
+	return r;
 }
 
 /* What the child's Landlock ruleset enforces on the network on this host
@@ -200,7 +208,8 @@ const struct sl_handler_module sl_module_network = {
 	.init = network_init,
 	.handle = network_handle,
 	.fini = network_fini,
-	.host = network_host,
+	.host_check = network_host_check,
+	.host_denials = network_host_denials,
 };
 
 struct sl_net_ctx *sl_net_ctx_of(struct sl_supervisor *sv)

@@ -319,10 +319,8 @@ static void policy_pid_exit(void *state, pid_t pid)
 /* Its network decisions are carried out on the sandbox's sockets
  * (pidfd_getfd), an exec is decided on a sandbox the keeper holds still
  * (ptrace; kcmp tells a vfork parent). */
-static int policy_host(const struct sl_policy *p, struct sl_host_denials *d,
-		       struct sl_error *e)
+static int policy_host_check(const struct sl_policy *p, struct sl_error *e)
 {
-	(void)d;
 	if (!p->cb)
 		return 0;
 	return sl_host_require(SL_HOST_PIDFD_GETFD | SL_HOST_PTRACE |
@@ -336,7 +334,7 @@ static int policy_host(const struct sl_policy *p, struct sl_host_denials *d,
 const struct sl_handler_module sl_module_policy = {
 	.name = "policy",
 	.active = policy_active,
-	.host = policy_host,
+	.host_check = policy_host_check,
 	.syscalls = policy_syscalls,
 	.init = policy_init,
 	.fini = policy_fini,

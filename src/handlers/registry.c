@@ -62,12 +62,24 @@ int sl_handlers_active(const struct sl_policy *p, struct sl_modlist *out)
 	return 0;
 }
 
-int sl_handlers_host(const struct sl_policy *p, struct sl_host_denials *d,
-		     struct sl_error *e)
+int sl_handlers_host_check(const struct sl_policy *p, struct sl_error *e)
 {
 	for (size_t i = 0; sl_handler_modules[i]; i++) {
 		const struct sl_handler_module *m = sl_handler_modules[i];
-		int r = m->host ? m->host(p, d, e) : 0;
+		int r = m->host_check ? m->host_check(p, e) : 0;
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int sl_handlers_host_denials(const struct sl_policy *p,
+			     struct sl_host_denials *d)
+{
+	for (size_t i = 0; sl_handler_modules[i]; i++) {
+		const struct sl_handler_module *m = sl_handler_modules[i];
+		int r = m->host_denials ? m->host_denials(p, d) : 0;
 
 		if (r < 0)
 			return r;

@@ -48,7 +48,7 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	/* What the environment cannot support is refused now, by name
 	 * (util/hostperm.h, docs/containers.md), not met later as a random
 	 * errno. */
-	r = sl_handlers_host(p, NULL, e);
+	r = sl_handlers_host_check(p, e);
 	if (r < 0) {
 		sl_sandbox_unref(sb);
 		return r;

@@ -4,8 +4,8 @@
  * CAP_SYS_PTRACE) the supervisor cannot act on the sandbox's own sockets
  * or watch instances, so the handler modules that would have checked
  * those calls have the filter refuse, instead of notifying, what could
- * get past them (their host hooks, supervisor/dispatch.h; which ones and
- * why: docs/containers.md).
+ * get past them (their host_denials hooks, supervisor/dispatch.h; which
+ * ones and why: docs/containers.md).
  */
 #include <string.h>
 
@@ -16,8 +16,11 @@ int sl_seccomp_add_host_rules(scmp_filter_ctx ctx, const struct sl_policy *p,
 			      struct sl_error *e)
 {
 	struct sl_host_denials d = { 0 };
-	int r = sl_handlers_host(p, &d, e);
+	int r = sl_handlers_host_denials(p, &d);
 
+	if (r < 0)
+		return sl_err(e, -r, "seccomp: too many rules in the place of "
+				     "the supervisor's checks");
 	for (unsigned i = 0; r == 0 && i < d.n; i++) {
 		const struct sl_host_denial *x = &d.v[i];
 		struct scmp_arg_cmp cmp[2];

@@ -139,12 +139,14 @@ struct sl_handler_module {
 	/* Runs after the gate, only when every built-in continued. */
 	bool after_gate;
 	/* Where the environment refuses a call the module acts with
-	 * (util/hostperm.h, docs/containers.md): -EPERM naming the setting
-	 * the module cannot keep (sl_host_require), or 0 after adding to d
-	 * (may be NULL) what the filter must refuse in its place. Asked of
-	 * every module, active or not; may be NULL. */
-	int (*host)(const struct sl_policy *p, struct sl_host_denials *d,
-		    struct sl_error *e);
+	 * (util/hostperm.h, docs/containers.md): host_check refuses the
+	 * settings the module cannot keep (-EPERM naming them,
+	 * sl_host_require; else 0), host_denials adds to d what the filter
+	 * must refuse in the module's place (0 or -ENOSPC). Asked of every
+	 * module, active or not; either may be NULL. */
+	int (*host_check)(const struct sl_policy *p, struct sl_error *e);
+	int (*host_denials)(const struct sl_policy *p,
+			    struct sl_host_denials *d);
 };
 
 /* NULL-terminated, in chain order (src/handlers/registry.c). */
@@ -181,9 +183,11 @@ void sl_handlers_notify_set_of(const struct sl_modlist *l,
 			       const struct sl_policy *p, struct sl_nrset *set);
 /* The same for the modules p activates. */
 void sl_handlers_notify_set(const struct sl_policy *p, struct sl_nrset *set);
-/* Every module's host hook, in registry order: 0, or the first refusal. */
-int sl_handlers_host(const struct sl_policy *p, struct sl_host_denials *d,
-		     struct sl_error *e);
+/* Every module's host_check, in registry order: 0, or the first refusal. */
+int sl_handlers_host_check(const struct sl_policy *p, struct sl_error *e);
+/* Every module's host_denials into d: 0, or -ENOSPC. */
+int sl_handlers_host_denials(const struct sl_policy *p,
+			     struct sl_host_denials *d);
 
 /* ---- services the supervisor offers to modules ------------------------ */
 pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv);

@@ -104,8 +104,8 @@ static void fswatch_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 /* Without pidfd_getfd (a container, util/hostperm.h) no watch can be
  * added to the child's own instance: instances are refused as on a
  * kernel without them, which programs expect (they poll instead). */
-static int fswatch_host(const struct sl_policy *p, struct sl_host_denials *d,
-			struct sl_error *e)
+static int fswatch_host_denials(const struct sl_policy *p,
+				struct sl_host_denials *d)
 {
 	static const struct sl_host_denial no[] = {
 		{ SYS_inotify_init1, ENOSYS, 0, { { 0 } } },
@@ -120,13 +120,13 @@ static int fswatch_host(const struct sl_policy *p, struct sl_host_denials *d,
 		return 0;
 	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(no); i++)
 		r = sl_host_deny(d, &no[i]);
-	return r < 0 ? sl_err(e, -r, "too many host rules") : 0;
+	return r;
 }
 
 const struct sl_handler_module sl_module_fswatch = {
 	.name = "fswatch",
 	.active = sl_fs_policy_confines,
-	.host = fswatch_host,
+	.host_denials = fswatch_host_denials,
 	.syscalls = fswatch_syscalls,
 	.init = sl_fs_view_module_init,
 	.handle = fswatch_handle,

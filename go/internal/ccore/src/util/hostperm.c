@@ -112,8 +112,6 @@ int sl_host_require(unsigned perm, const char *feature, struct sl_error *e)
 
 int sl_host_deny(struct sl_host_denials *d, const struct sl_host_denial *x)
 {
-	if (!d)
-		return 0;
 	if (d->n == SL_HOST_DENIALS_MAX)
 		return -ENOSPC;
 	d->v[d->n++] = *x;

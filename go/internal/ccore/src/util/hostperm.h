@@ -68,7 +68,7 @@ struct sl_host_denials {
 	struct sl_host_denial v[SL_HOST_DENIALS_MAX];
 };
 
-/* Add x to d (d may be NULL: nothing to collect). 0, or -ENOSPC. */
+/* Add x to d. 0, or -ENOSPC. */
 int sl_host_deny(struct sl_host_denials *d, const struct sl_host_denial *x);
 
 /* For tests: pretend only perms are allowed from now on, in this process
