@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "6e166fd4287187b6c418af967d6a0f959e1a9a99391018a7718fbde7854a0c67"
+const coreSourcesSHA256 = "a0331b40d59b1a5c2e3dccc4909468e3adf78e2dda553f8c8f64686b0d967cdb"

@@ -30,9 +30,11 @@ int64_t sl_syscall_nr(const char *name)
 #define SL_NAME(sys) #sys,
 #define SL_NR(sys) SCMP_SYS(sys),
 
+/* clang-format off */
 #define SYSV_IPC(X)                                                        \
 	X(shmget) X(shmat) X(shmdt) X(shmctl) X(msgget) X(msgsnd)          \
 	X(msgrcv) X(msgctl) X(semget) X(semop) X(semctl) X(semtimedop)
+/* clang-format on */
 
 static const char *const sysv_ipc_members[] = { SYSV_IPC(SL_NAME) };
 static const int sysv_ipc_nrs[] = { SYSV_IPC(SL_NR) };
@@ -65,6 +67,7 @@ bool sl_syscall_group(const char *name, const char *const **members,
  * the tree from a new root that Landlock's path rules were not written
  * for. Our chroot feature is emulated by the supervisor and never calls
  * chroot(2), so denying it costs nothing. */
+/* clang-format off */
 #define DEFAULT_DENY(X)                                                    \
 	X(mount) X(umount2) X(pivot_root) X(swapon) X(swapoff) X(reboot)   \
 	X(sethostname) X(setdomainname) X(kexec_load) X(init_module)       \
@@ -75,6 +78,7 @@ bool sl_syscall_group(const char *name, const char *const **members,
 	X(quotactl) X(acct) X(lookup_dcookie) X(nfsservctl)                \
 	X(io_uring_setup) X(io_uring_enter) X(io_uring_register)           \
 	X(personality) X(chroot)
+/* clang-format on */
 
 static const int default_deny[] = { DEFAULT_DENY(SL_NR) };
 
