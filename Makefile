@@ -8,6 +8,7 @@
 #                        a container that refuses pidfd_getfd, ptrace, ...
 #   make check-readme    the README's examples, run as written
 #   make check-docs      citations resolve to the repository's own docs
+#   make format          apply .clang-format;  make check-format  check it
 #   make valgrind        ABI lifecycle under valgrind (leak check)
 #   make fuzz            bounded libFuzzer runs of every parser
 #   make bench           benchmarks (bench/README.md)
@@ -85,7 +86,7 @@ FFILIB := $(BUILD)/libsandlock_ffi.so
 STLIB  := $(BUILD)/libsandlock.a
 CLI    := $(BUILD)/sandlock
 
-.PHONY: all lib cli deps test check-docs check-c check-go check-readme check-container valgrind fuzz fuzz-short bench install \
+.PHONY: all lib cli deps test check-docs check-format format check-c check-go check-readme check-container valgrind fuzz fuzz-short bench install \
 	uninstall clean tests example
 all: lib cli
 lib: $(SHLIB) $(FFILIB) $(STLIB)
@@ -167,7 +168,7 @@ deps:
 	./scripts/deps.sh
 
 # The suite the README and CI run. C tests are built with sanitizers.
-test: check-docs check-c check-container valgrind fuzz-short check-go check-readme
+test: check-docs check-format check-c check-container valgrind fuzz-short check-go check-readme
 
 # The include rules of docs/architecture.md first: a cheap grep.
 check-c: check-docs
@@ -190,6 +191,12 @@ check-go: lib
 # Cheap, so first: comments and docs cite only the repository's docs.
 check-docs:
 	./scripts/check-docs.sh
+
+check-format:
+	./scripts/check-format.sh
+
+format:
+	./scripts/check-format.sh --fix
 
 # The README's examples, run as written (and the hardening it states).
 check-readme: all

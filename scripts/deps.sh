@@ -2,7 +2,7 @@
 # Install the Debian/Ubuntu packages sandlock needs to build and test.
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
-pkgs=(build-essential pkg-config libseccomp-dev clang libclang-rt-14-dev valgrind python3 golang-go iproute2)
+pkgs=(build-essential pkg-config libseccomp-dev clang clang-format libclang-rt-14-dev valgrind python3 golang-go iproute2)
 # libclang-rt-14-dev carries libFuzzer and the sanitizer runtimes for clang 14
 # (Debian 12); on other releases pick whatever version clang is.
 if ! apt-cache show libclang-rt-14-dev >/dev/null 2>&1; then
