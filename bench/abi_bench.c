@@ -49,8 +49,10 @@ static int spawn_wait(char *const argv[], int quiet)
 
 	posix_spawn_file_actions_init(&fa);
 	if (quiet) {
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+						 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+						 0);
 	}
 	r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -61,7 +63,7 @@ static int spawn_wait(char *const argv[], int quiet)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-static const char *const roots[] = { "/usr", "/lib", "/lib64", "/bin",
+static const char *const roots[] = { "/usr",  "/lib", "/lib64", "/bin",
 				     "/sbin", "/etc", NULL };
 
 static sandlock_sandbox_t *typical_policy(uint64_t max_memory,
@@ -183,7 +185,8 @@ static void bench_cli(const char *cli, int iters)
 		double t1 = now_us();
 		int rc = spawn_wait(cli_argv, 0);
 		if (rc != 0) {
-			fprintf(stderr, "abi_bench: sandlock run failed (%d)\n", rc);
+			fprintf(stderr, "abi_bench: sandlock run failed (%d)\n",
+				rc);
 			exit(1);
 		}
 		double t2 = now_us();

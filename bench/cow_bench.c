@@ -155,8 +155,8 @@ static void report(const char *what, double bare, const char *bare_name,
 }
 
 struct dirs {
-	char *disk;  /* scratch on the workdir's filesystem */
-	char *shm;   /* scratch on tmpfs */
+	char *disk; /* scratch on the workdir's filesystem */
+	char *shm;  /* scratch on tmpfs */
 	char *work, *store, *shm_store, *bare_src;
 };
 
@@ -229,8 +229,8 @@ static void tree(const struct dirs *d, const char *tarball, int iters)
 
 	for (int c = 0; c < NCASES; c++) {
 		for (int i = 0; i < iters; i++) {
-			const char *src_root = c == FROM_TMPFS ? d->shm
-							      : d->bare_src;
+			const char *src_root = c == FROM_TMPFS ? d->shm :
+								 d->bare_src;
 			struct sl_cow_branch *b;
 			char *src;
 			double t;
@@ -259,8 +259,8 @@ static void tree(const struct dirs *d, const char *tarball, int iters)
 			fresh_dir(d->work);
 			if (c == EVERY_FILE_REPLACED)
 				extract(tarball, d->work);
-			b = branch(d->work, c == FROM_TMPFS ? d->shm_store
-							    : d->store);
+			b = branch(d->work,
+				   c == FROM_TMPFS ? d->shm_store : d->store);
 			extract(tarball, sl_cow_upper(b));
 			cow[i] = commit_ms(b);
 		}
@@ -298,12 +298,21 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': mib = strtoul(optarg, NULL, 10); break;
-		case 'i': iters = atoi(optarg); break;
-		case 't': tree_src = optarg; break;
-		case 'd': parent = optarg; break;
+		case 's':
+			mib = strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			iters = atoi(optarg);
+			break;
+		case 't':
+			tree_src = optarg;
+			break;
+		case 'd':
+			parent = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: cow_bench [--size-mib N] "
+			fprintf(stderr,
+				"usage: cow_bench [--size-mib N] "
 				"[--iters N] [--tree DIR] [--dir DIR]\n");
 			return 2;
 		}
@@ -331,13 +340,14 @@ int main(int argc, char **argv)
 	tarball = join(d.disk, "tree.tar");
 	{
 		char *parent_dir = strdup(tree_src), *slash;
-		const char *argv0[] = { "tar", "-C", parent_dir, "-cf", tarball,
-					NULL, NULL };
+		const char *argv0[] = { "tar",	 "-C", parent_dir, "-cf",
+					tarball, NULL, NULL };
 
 		slash = strrchr(parent_dir, '/');
 		if (!slash || slash == parent_dir || strcmp(slash, "/include"))
 			return fprintf(stderr, "cow_bench: --tree must name a "
-				       "directory called include\n"), 2;
+					       "directory called include\n"),
+			       2;
 		*slash = '\0';
 		argv0[5] = "include";
 		run(argv0);

@@ -105,8 +105,8 @@ static double sandbox_ms(const sandlock_sandbox_t *p, const char *const argv[])
 	r = sandlock_run(p, NULL, argv, argc);
 	if (!r || !sandlock_result_success(r)) {
 		uintptr_t len = 0;
-		const uint8_t *e = r ? sandlock_result_stderr_bytes(r, &len)
-				     : NULL;
+		const uint8_t *e = r ? sandlock_result_stderr_bytes(r, &len) :
+				       NULL;
 
 		fprintf(stderr, "cow_view_bench: %s failed: %.*s\n", argv[0],
 			(int)len, e ? (const char *)e : "");
@@ -133,8 +133,8 @@ static sandlock_sandbox_t *policy(const char *grant, bool write,
 		if (access(ro[i], F_OK) == 0)
 			b = sandlock_sandbox_builder_fs_read(b, ro[i]);
 	b = sandlock_sandbox_builder_fs_write(b, "/dev/null");
-	b = write ? sandlock_sandbox_builder_fs_write(b, grant)
-		  : sandlock_sandbox_builder_fs_read(b, grant);
+	b = write ? sandlock_sandbox_builder_fs_write(b, grant) :
+		    sandlock_sandbox_builder_fs_read(b, grant);
 	if (extra_read)
 		b = sandlock_sandbox_builder_fs_read(b, extra_read);
 	if (workdir) {
@@ -154,8 +154,8 @@ static sandlock_sandbox_t *policy(const char *grant, bool write,
 
 static void report(const char *what, double bare, double sandboxed)
 {
-	printf("%-58s bare %9.1f ms  sandboxed %9.1f ms  %5.2fx\n", what,
-	       bare, sandboxed, sandboxed / bare);
+	printf("%-58s bare %9.1f ms  sandboxed %9.1f ms  %5.2fx\n", what, bare,
+	       sandboxed, sandboxed / bare);
 }
 
 /* ---- 1: reads of a tree nothing changes ---------------------------------- */
@@ -183,9 +183,8 @@ static void make_tree(const char *root, int files)
 
 static void reads(const char *base, int files, int iters)
 {
-	static const char *const cmd[] = {
-		"/bin/sh", "-c", "find . -type f | xargs cat", NULL
-	};
+	static const char *const cmd[] = { "/bin/sh", "-c",
+					   "find . -type f | xargs cat", NULL };
 	char *tree = join(base, "tree"), *store = join(base, "store");
 	double *b = calloc((size_t)iters, sizeof(double));
 	double *g = calloc((size_t)iters, sizeof(double));
@@ -257,10 +256,10 @@ static void writes(const char *base, const char *tarball, int iters)
 	double *m = calloc((size_t)iters, sizeof(double));
 	double *k = calloc((size_t)iters, sizeof(double));
 	double *g = calloc((size_t)iters, sizeof(double));
-	const char *tar_bare[] = { "/bin/tar", "-xf", tarball, "-C", bare,
-				   NULL };
-	const char *tar_cow[] = { "/bin/tar", "-xf", tarball, "-C", work,
-				  NULL };
+	const char *tar_bare[] = {
+		"/bin/tar", "-xf", tarball, "-C", bare, NULL
+	};
+	const char *tar_cow[] = { "/bin/tar", "-xf", tarball, "-C", work, NULL };
 	const char *cp[] = { "/bin/cp", "-a", src, copy, NULL };
 	sandlock_sandbox_t *p;
 
@@ -278,7 +277,7 @@ static void writes(const char *base, const char *tarball, int iters)
 		p = policy(bare, true, NULL, NULL, 0, tarball);
 		{
 			const char *tar_g[] = { "/bin/tar", "-xf", tarball,
-						"-C", bare, NULL };
+						"-C",	    bare,  NULL };
 
 			g[i] = sandbox_ms(p, tar_g);
 		}
@@ -378,18 +377,32 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': iters = atoi(optarg); break;
-		case 'f': files = atoi(optarg); break;
-		case 't': tarball = optarg; break;
-		case 'd': parent = optarg; break;
-		case 's': mib = (size_t)atol(optarg); break;
-		case 'r': reflink = optarg; break;
-		case 'o': only = optarg; break;
+		case 'i':
+			iters = atoi(optarg);
+			break;
+		case 'f':
+			files = atoi(optarg);
+			break;
+		case 't':
+			tarball = optarg;
+			break;
+		case 'd':
+			parent = optarg;
+			break;
+		case 's':
+			mib = (size_t)atol(optarg);
+			break;
+		case 'r':
+			reflink = optarg;
+			break;
+		case 'o':
+			only = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: cow_view_bench [--iters N] "
-				"[--files N] [--tarball T] [--dir D] "
-				"[--size-mib N] [--reflink-dir D] "
-				"[--only reads|writes|copyup]\n");
+					"[--files N] [--tarball T] [--dir D] "
+					"[--size-mib N] [--reflink-dir D] "
+					"[--only reads|writes|copyup]\n");
 			return 2;
 		}
 	}
@@ -400,8 +413,8 @@ int main(int argc, char **argv)
 		reads(base, files, iters);
 	if (!*only || !strcmp(only, "writes")) {
 		if (!tarball) {
-			const char *mk[] = { "/bin/tar", "-cf", NULL, "-C",
-					     "/usr", "include", NULL };
+			const char *mk[] = { "/bin/tar", "-cf",	    NULL, "-C",
+					     "/usr",	 "include", NULL };
 
 			own_tar = join(base, "include.tar");
 			mk[2] = own_tar;

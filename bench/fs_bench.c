@@ -49,7 +49,7 @@
 
 extern char **environ;
 
-static const char *const roots[] = { "/usr", "/lib", "/lib64", "/bin",
+static const char *const roots[] = { "/usr",  "/lib", "/lib64", "/bin",
 				     "/sbin", "/etc", NULL };
 
 enum extra { PLAIN, PROC, DENY };
@@ -107,8 +107,8 @@ static double run(const sandlock_sandbox_t *p, char *const *argv, bool out)
 			return -1;
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null",
-						 O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+						 0);
 		if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
 			pid = -1;
 		posix_spawn_file_actions_destroy(&fa);
@@ -158,8 +158,14 @@ static double run(const sandlock_sandbox_t *p, char *const *argv, bool out)
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
 #endif
 
-enum floor_mode { FLOOR_BARE, FLOOR_RECV, FLOOR_PPOLL, FLOOR_EPOLL, FLOOR_ADDFD,
-		  FLOOR_NMODES };
+enum floor_mode {
+	FLOOR_BARE,
+	FLOOR_RECV,
+	FLOOR_PPOLL,
+	FLOOR_EPOLL,
+	FLOOR_ADDFD,
+	FLOOR_NMODES
+};
 
 static const char *const floor_name[] = {
 	[FLOOR_RECV] = "CONTINUE, waiting in RECV",
@@ -172,8 +178,10 @@ static void send_fd(int sock, int fd)
 {
 	char c = 0, ctl[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec io = { &c, 1 };
-	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1,
-			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct msghdr m = { .msg_iov = &io,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
 	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 
 	h->cmsg_level = SOL_SOCKET;
@@ -188,8 +196,10 @@ static int recv_fd(int sock)
 {
 	char c, ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec io = { &c, 1 };
-	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1,
-			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct msghdr m = { .msg_iov = &io,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
 	int fd;
 
 	if (recvmsg(sock, &m, 0) <= 0 || !CMSG_FIRSTHDR(&m))
@@ -274,7 +284,8 @@ static double floor_run(enum floor_mode mode, long n)
 			if (ep >= 0 && epoll_wait(ep, &ev, 1, -1) != 1)
 				break;
 			if (mode == FLOOR_PPOLL) {
-				struct pollfd pf = { .fd = l, .events = POLLIN };
+				struct pollfd pf = { .fd = l,
+						     .events = POLLIN };
 
 				if (ppoll(&pf, 1, NULL, NULL) != 1)
 					break;
@@ -325,7 +336,8 @@ static void bench_floor(int rounds)
 		double bare = median_of(v[FLOOR_BARE], rounds);
 
 		printf("kernel floor, one openat notified to a supervisor that "
-		       "checks nothing: bare %.2f us\n", bare / 1e3);
+		       "checks nothing: bare %.2f us\n",
+		       bare / 1e3);
 		for (int m = FLOOR_RECV; m <= FLOOR_ADDFD; m++)
 			printf("  %-28s overhead %6.2f us\n", floor_name[m],
 			       (median_of(v[m], rounds) - bare) / 1e3);
@@ -344,9 +356,8 @@ static void bench_opens(const char *loop, int rounds)
 		p[x] = policy(x, dirname(copy));
 	for (int i = 0; i < rounds; i++)
 		for (int rel = 0; rel < 2; rel++) {
-			char *argv[] = { (char *)loop,
-					 "/usr/include/stdio.h", "20000",
-					 rel ? "rel" : "abs", NULL };
+			char *argv[] = { (char *)loop, "/usr/include/stdio.h",
+					 "20000", rel ? "rel" : "abs", NULL };
 
 			v[3][rel][i] = run(NULL, argv, true);
 			for (int x = 0; x < 3; x++)
@@ -388,11 +399,13 @@ static void bench_meta(const char *loop, int rounds)
 		boxed[i] = run(p, argv, true);
 	}
 	{
-		double b = median_of(bare, rounds), s = median_of(boxed, rounds);
+		double b = median_of(bare, rounds),
+		       s = median_of(boxed, rounds);
 
 		printf("metadata write on an fd (futimens, fsetxattr) in a "
 		       "write grant: bare %.2f us, sandboxed %.2f us, "
-		       "overhead %.2f us\n", b / 1e3, s / 1e3, (s - b) / 1e3);
+		       "overhead %.2f us\n",
+		       b / 1e3, s / 1e3, (s - b) / 1e3);
 	}
 	unlink(file);
 	sandlock_sandbox_free(p);
@@ -445,8 +458,7 @@ static void bench_tar(int iters)
 	free(v[3]);
 }
 
-static int rm_entry(const char *p, const struct stat *st, int f,
-		    struct FTW *w)
+static int rm_entry(const char *p, const struct stat *st, int f, struct FTW *w)
 {
 	(void)st;
 	(void)f;

@@ -61,8 +61,9 @@ static int full_io(int fd, char *buf, size_t len, bool wr)
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t r = wr ? send(fd, buf + done, len - done, MSG_NOSIGNAL) :
-				 recv(fd, buf + done, len - done, 0);
+		ssize_t r =
+			wr ? send(fd, buf + done, len - done, MSG_NOSIGNAL) :
+			     recv(fd, buf + done, len - done, 0);
 
 		if (r <= 0)
 			return -1;
@@ -108,7 +109,8 @@ static int worker_serve(int port, size_t size)
 	int l = tcp_socket(), one = 1, c;
 
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 64) < 0) {
+	if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(l, 64) < 0) {
 		perror("serve");
 		return 1;
 	}
@@ -183,8 +185,8 @@ static FILE *start(const sandlock_sandbox_t *p, const char *const *argv,
 	*pid = 0;
 	*h = NULL;
 	if (p) {
-		*h = sandlock_popen(p, NULL, argv, (unsigned)argc, 0, 1, 0, NULL,
-				    &out, NULL);
+		*h = sandlock_popen(p, NULL, argv, (unsigned)argc, 0, 1, 0,
+				    NULL, &out, NULL);
 		if (!*h)
 			return NULL;
 	} else {
@@ -297,8 +299,7 @@ static int bench_client(const sandlock_sandbox_t *p, int port, int connects,
 			int requests, size_t size, struct result *res)
 {
 	char ports[16], conns[16], reqs[16], sizes[16], line[160];
-	const char *argv[] = { self, "client", ports, conns, reqs, sizes,
-			       NULL };
+	const char *argv[] = { self, "client", ports, conns, reqs, sizes, NULL };
 	sandlock_handle_t *h;
 	pid_t pid;
 	FILE *f;
@@ -328,8 +329,8 @@ static int bench_client(const sandlock_sandbox_t *p, int port, int connects,
 
 static sandlock_builder_t *base_builder(void)
 {
-	static const char *const dirs[] = { "/usr", "/bin", "/lib", "/lib64",
-					    "/etc", NULL };
+	static const char *const dirs[] = { "/usr",   "/bin", "/lib",
+					    "/lib64", "/etc", NULL };
 	sandlock_builder_t *b = sandlock_sandbox_builder_new();
 	char dir[4096];
 	struct stat st;
@@ -382,7 +383,8 @@ int main(int argc, char **argv)
 			size = (size_t)atol(argv[i + 1]);
 	}
 	if (requests < 1 || connects < 1 || size < 1) {
-		fprintf(stderr, "usage: net_bench [--requests N] [--connects N] [--size BYTES]\n");
+		fprintf(stderr,
+			"usage: net_bench [--requests N] [--connects N] [--size BYTES]\n");
 		return 2;
 	}
 	if (!realpath("/proc/self/exe", self)) {
@@ -393,7 +395,8 @@ int main(int argc, char **argv)
 	/* 1. server inside the sandbox, bind rule */
 	port = free_port();
 	snprintf(spec, sizeof(spec), "%d", port);
-	p = build(sandlock_sandbox_builder_net_allow_bind(base_builder(), spec));
+	p = build(
+		sandlock_sandbox_builder_net_allow_bind(base_builder(), spec));
 	if (!p || bench_server(NULL, port, requests, size, &bare) < 0 ||
 	    bench_server(p, port, requests, size, &sbx) < 0) {
 		fprintf(stderr, "net_bench: server scenario failed\n");
@@ -424,9 +427,11 @@ int main(int argc, char **argv)
 		port = ntohs(sa.sin_port);
 		pthread_create(&t, NULL, accept_loop, &st);
 		snprintf(spec, sizeof(spec), "tcp://localhost:%d", port);
-		p = build(sandlock_sandbox_builder_net_allow(base_builder(), spec));
+		p = build(sandlock_sandbox_builder_net_allow(base_builder(),
+							     spec));
 		if (!p ||
-		    bench_client(NULL, port, connects, requests, size, &bare) < 0 ||
+		    bench_client(NULL, port, connects, requests, size, &bare) <
+			    0 ||
 		    bench_client(p, port, connects, requests, size, &sbx) < 0) {
 			fprintf(stderr, "net_bench: client scenario failed\n");
 			return 1;

@@ -41,8 +41,9 @@ int main(int argc, char **argv)
 			    fsetxattr(fd, "user.sl-bench", "x", 1, 0) < 0)
 				return 1;
 		clock_gettime(CLOCK_MONOTONIC, &b);
-		printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 +
-				  (b.tv_nsec - a.tv_nsec)) / (2.0 * n));
+		printf("%.1f\n",
+		       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) /
+			       (2.0 * n));
 		return 0;
 	}
 	dcopy = strdup(argv[1]);

@@ -40,7 +40,7 @@ static int32_t allow(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
 
 static sandlock_sandbox_t *policy(const char *extra, bool cb)
 {
-	static const char *const roots[] = { "/usr", "/lib", "/lib64", "/bin",
+	static const char *const roots[] = { "/usr",  "/lib", "/lib64", "/bin",
 					     "/sbin", "/etc", NULL };
 	sandlock_builder_t *b = sandlock_sandbox_builder_new();
 	sandlock_sandbox_t *p;
@@ -137,7 +137,8 @@ static void tar_ratio(int iters)
 				    "/usr/include", NULL };
 	const char *const argv[] = { "/usr/bin/tar", "-cf", "/dev/null",
 				     "/usr/include" };
-	sandlock_sandbox_t *with = policy(NULL, true), *without = policy(NULL, false);
+	sandlock_sandbox_t *with = policy(NULL, true),
+			   *without = policy(NULL, false);
 	double *bare = calloc((size_t)iters, sizeof(double));
 	double *a = calloc((size_t)iters, sizeof(double));
 	double *b = calloc((size_t)iters, sizeof(double));

@@ -26,12 +26,9 @@ static const struct {
 	const char *label; /* padded so values line up */
 	int abi;
 } features[] = {
-	{ "Filesystem:     ", 1 },
-	{ "File truncate:  ", 3 },
-	{ "TCP ports:      ", 4 },
-	{ "Device ioctl:   ", 5 },
-	{ "IPC scoping:    ", 6 },
-	{ "Signal scoping: ", 6 },
+	{ "Filesystem:     ", 1 }, { "File truncate:  ", 3 },
+	{ "TCP ports:      ", 4 }, { "Device ioctl:   ", 5 },
+	{ "IPC scoping:    ", 6 }, { "Signal scoping: ", 6 },
 };
 
 static void print_features(int abi)
@@ -68,8 +65,8 @@ static const struct {
 	  "net_allow/net_deny and HTTP rules, policy callbacks, port_remap, "
 	  "net_deny_bind and net_allow_bind port lists, a workdir refused; "
 	  "no unix sockets but connected pairs; no inotify/fanotify" },
-	{ SL_HOST_VM_READ | SL_HOST_VM_WRITE, "process_vm_*:     ",
-	  "sandbox memory read through /proc/<pid>/mem" },
+	{ SL_HOST_VM_READ | SL_HOST_VM_WRITE,
+	  "process_vm_*:     ", "sandbox memory read through /proc/<pid>/mem" },
 	{ SL_HOST_KCMP, "kcmp:             ",
 	  "memory shared by a fork told from its clone flags; policy "
 	  "callbacks and custom handlers on exec refused" },
@@ -92,16 +89,16 @@ static void print_host(void)
 	}
 	printf("  Environment:      %s\n",
 	       !missing ? "full" :
-	       "restricted (a container's seccomp profile without "
-	       "CAP_SYS_PTRACE?), see docs/containers.md");
+			  "restricted (a container's seccomp profile without "
+			  "CAP_SYS_PTRACE?), see docs/containers.md");
 }
 
 int cli_check_main(int argc, char **argv)
 {
 	int abi, min;
 
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
-			 strcmp(argv[1], "--help") == 0)) {
+	if (argc > 1 &&
+	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		printf("Usage: sandlock check\n\n"
 		       "Print the kernel features sandlock relies on.\n");
 		return CLI_EXIT_OK;

@@ -41,12 +41,14 @@ static int report(const char *cmd, const struct sl_tool_start_problem *pb)
 		fputs(state, stderr);
 		break;
 	case SL_TOOL_START_LOADER:
-		fprintf(stderr, "the dynamic loader %s of %s %s", file,
-			pb->via, state);
+		fprintf(stderr, "the dynamic loader %s of %s %s", file, pb->via,
+			state);
 		break;
 	case SL_TOOL_START_SCRIPT:
-		fprintf(stderr, "the interpreter %s named by the #! line of "
-			"%s %s", file, pb->via, state);
+		fprintf(stderr,
+			"the interpreter %s named by the #! line of "
+			"%s %s",
+			file, pb->via, state);
 		break;
 	case SL_TOOL_START_CWD:
 		fprintf(stderr, "the working directory %s (--cwd) %s", file,
@@ -62,8 +64,8 @@ static int report(const char *cmd, const struct sl_tool_start_problem *pb)
 	return 127;
 }
 
-int cli_explain_start(const sandlock_sandbox_t *policy,
-		      const char *const *argv, unsigned argc, bool full)
+int cli_explain_start(const sandlock_sandbox_t *policy, const char *const *argv,
+		      unsigned argc, bool full)
 {
 	_cleanup_(freep) struct sl_tool_start_problem *pb = malloc(sizeof(*pb));
 

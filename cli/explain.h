@@ -18,7 +18,7 @@
  * enough for every launch; full = true follows the command, its loader
  * and interpreters (a few dozen lookups), for after a failed start.
  */
-int cli_explain_start(const sandlock_sandbox_t *policy,
-		      const char *const *argv, unsigned argc, bool full);
+int cli_explain_start(const sandlock_sandbox_t *policy, const char *const *argv,
+		      unsigned argc, bool full);
 
 #endif

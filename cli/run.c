@@ -88,8 +88,10 @@ static void write_all(int fd, const char *s, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, "sandlock: cannot write --status-fd: "
-					"%s\n", strerror(n < 0 ? errno : EIO));
+			fprintf(stderr,
+				"sandlock: cannot write --status-fd: "
+				"%s\n",
+				strerror(n < 0 ? errno : EIO));
 			return;
 		}
 		s += n;
@@ -124,8 +126,8 @@ static void write_status(int fd, const struct sl_tool_status *st)
 		break;
 	case SANDLOCK_EXIT_REASON_SIGNALED:
 		n = snprintf(line, sizeof(line),
-			     "{\"exit_code\":-1,\"signal\":%d%s}\n",
-			     st->signal, cause);
+			     "{\"exit_code\":-1,\"signal\":%d%s}\n", st->signal,
+			     cause);
 		break;
 	default:
 		n = snprintf(line, sizeof(line), "{\"exit_code\":-1%s}\n",
@@ -185,8 +187,9 @@ static int begin_run(const struct cli_run_args *a,
 	int r = 0;
 
 	if (sl_tool_run_new(policy, a->dry_run, t, &e) < 0)
-		r = cli_fail("%s", e.msg ? e.msg : "cannot create the "
-				   "copy-on-write branch");
+		r = cli_fail("%s", e.msg ? e.msg :
+					   "cannot create the "
+					   "copy-on-write branch");
 	sl_error_clear(&e);
 	return r;
 }
@@ -268,8 +271,9 @@ static int run_sandboxed(const struct cli_run_args *a,
 	 * be committed is a failure of the tool). */
 	if (sl_tool_run_end(t, &e) < 0) {
 		fprintf(stderr, "sandlock: %s\n",
-			e.msg ? e.msg : "copy-on-write: the branch could not be "
-					"finished");
+			e.msg ? e.msg :
+				"copy-on-write: the branch could not be "
+				"finished");
 		sl_error_clear(&e);
 		if (code == 0)
 			code = CLI_EXIT_FAILURE;

@@ -36,8 +36,8 @@ static int build_tables(struct option **longopts, char **shortopts)
 	so[ns++] = ':';
 	for (unsigned i = 0; i < cli_run_opt_count; i++) {
 		const struct cli_opt_spec *s = &cli_run_opt_specs[i];
-		int has_arg = s->type == CLI_VAL_NONE ? no_argument
-						       : required_argument;
+		int has_arg = s->type == CLI_VAL_NONE ? no_argument :
+							required_argument;
 
 		lo[i] = (struct option){ s->long_name, has_arg, NULL, s->id };
 		if (s->short_name) {
@@ -90,8 +90,9 @@ static int check_typed_value(const struct cli_opt_spec *s, const char *arg,
 		if (r == -ENOMEM)
 			return cli_fail("out of memory");
 		if (r < 0)
-			return bad_value(s, arg, "expected N[,N...] of "
-						 "non-negative integers");
+			return bad_value(s, arg,
+					 "expected N[,N...] of "
+					 "non-negative integers");
 		return 0;
 	}
 	default:
@@ -130,8 +131,12 @@ static void take_tool_option(struct cli_run_args *a, int id, const char *arg,
 			     uint64_t num)
 {
 	switch (id) {
-	case OPT_NAME: a->name = arg; break;
-	case OPT_EXEC_SHELL: a->exec_shell = arg; break;
+	case OPT_NAME:
+		a->name = arg;
+		break;
+	case OPT_EXEC_SHELL:
+		a->exec_shell = arg;
+		break;
 	case OPT_TIMEOUT:
 		a->has_timeout = true;
 		a->timeout_secs = num;
@@ -140,9 +145,14 @@ static void take_tool_option(struct cli_run_args *a, int id, const char *arg,
 		a->has_status_fd = true;
 		a->status_fd = (int)num;
 		break;
-	case OPT_HELP: a->help = true; break;
-	case OPT_INTERACTIVE: break; /* stdio is always inherited */
-	case OPT_DRY_RUN: a->dry_run = true; break;
+	case OPT_HELP:
+		a->help = true;
+		break;
+	case OPT_INTERACTIVE:
+		break; /* stdio is always inherited */
+	case OPT_DRY_RUN:
+		a->dry_run = true;
+		break;
 	}
 }
 
@@ -215,8 +225,8 @@ int cli_run_args_parse(int argc, char **argv, struct cli_run_args *a)
 			return unknown_option(argv, prev);
 		if (c == ':')
 			return missing_value(optopt);
-		if (idx >= 0 && !is_full_long_name(argv[prev],
-						   longopts[idx].name))
+		if (idx >= 0 &&
+		    !is_full_long_name(argv[prev], longopts[idx].name))
 			return cli_usage_error("run", "unknown option '%s'",
 					       argv[prev]);
 		r = take_option(a, cli_run_opt_spec(c), optarg, &has_profile,

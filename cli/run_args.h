@@ -88,14 +88,14 @@ struct cli_run_args {
 	struct cli_opt *opts; /* policy options, in command-line order */
 	size_t nopts;
 
-	const char *name;       /* --name */
+	const char *name;	/* --name */
 	const char *exec_shell; /* -e CMD */
 	bool has_timeout;
-	uint64_t timeout_secs;  /* -t, 0 = none */
+	uint64_t timeout_secs; /* -t, 0 = none */
 	bool has_status_fd;
 	int status_fd;
-	bool help;              /* -h/--help: print usage, run nothing */
-	bool dry_run;           /* --dry-run: list the workdir changes, abort */
+	bool help;    /* -h/--help: print usage, run nothing */
+	bool dry_run; /* --dry-run: list the workdir changes, abort */
 
 	/* The first option that has no implementation yet, as spelled in the
 	 * usage text (e.g. "--no-supervisor"); NULL if none was given. */

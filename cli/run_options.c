@@ -7,14 +7,24 @@
 #include "run_args.h"
 #include "util/cleanup.h"
 
-#define POLICY(l, s, id, t, mv, h) { l, s, id, t, CLI_ROLE_POLICY, mv, h, 0, 0 }
-#define TOOL(l, s, id, t, mv, h) { l, s, id, t, CLI_ROLE_CLI, mv, h, 0, 0 }
-#define LATER(l, s, id, t, mv, h) \
-	{ l, s, id, t, CLI_ROLE_UNSUPPORTED, mv, h, 0, 0 }
+#define POLICY(l, s, id, t, mv, h)                        \
+	{                                                 \
+		l, s, id, t, CLI_ROLE_POLICY, mv, h, 0, 0 \
+	}
+#define TOOL(l, s, id, t, mv, h)                       \
+	{                                              \
+		l, s, id, t, CLI_ROLE_CLI, mv, h, 0, 0 \
+	}
+#define LATER(l, s, id, t, mv, h)                              \
+	{                                                      \
+		l, s, id, t, CLI_ROLE_UNSUPPORTED, mv, h, 0, 0 \
+	}
 /* An integer flag whose valid values are fewer than its type holds (the
  * library checks the same range when the policy is built). */
-#define RANGED(l, s, id, t, mv, h, lo, hi) \
-	{ l, s, id, t, CLI_ROLE_POLICY, mv, h, lo, hi }
+#define RANGED(l, s, id, t, mv, h, lo, hi)                  \
+	{                                                   \
+		l, s, id, t, CLI_ROLE_POLICY, mv, h, lo, hi \
+	}
 
 const struct cli_opt_spec cli_run_opt_specs[] = {
 	POLICY("fs-read", 'r', OPT_FS_READ, CLI_VAL_TEXT, "PATH",
@@ -26,7 +36,8 @@ const struct cli_opt_spec cli_run_opt_specs[] = {
 	POLICY("extra-deny-syscall", 0, OPT_EXTRA_DENY_SYSCALL, CLI_VAL_TEXT,
 	       "NAME|GROUP", "also deny these syscalls (comma-separated)"),
 	POLICY("extra-allow-syscall", 0, OPT_EXTRA_ALLOW_SYSCALL, CLI_VAL_TEXT,
-	       "GROUP", "re-allow a syscall group denied by default (sysv_ipc)"),
+	       "GROUP",
+	       "re-allow a syscall group denied by default (sysv_ipc)"),
 	POLICY("net-allow", 0, OPT_NET_ALLOW, CLI_VAL_TEXT, "SPEC",
 	       "allow outbound traffic: [tcp|udp|icmp://]HOST|IP|CIDR[:PORTS]"),
 	POLICY("net-deny", 0, OPT_NET_DENY, CLI_VAL_TEXT, "SPEC",
@@ -143,12 +154,18 @@ const struct cli_opt_spec *cli_run_opt_spec(int id)
 uint64_t cli_val_max(uint8_t type)
 {
 	switch (type) {
-	case CLI_VAL_U8: return UINT8_MAX;
-	case CLI_VAL_U16: return UINT16_MAX;
-	case CLI_VAL_U32: return UINT32_MAX;
-	case CLI_VAL_U64: return UINT64_MAX;
-	case CLI_VAL_FD: return INT_MAX;
-	default: return 0;
+	case CLI_VAL_U8:
+		return UINT8_MAX;
+	case CLI_VAL_U16:
+		return UINT16_MAX;
+	case CLI_VAL_U32:
+		return UINT32_MAX;
+	case CLI_VAL_U64:
+		return UINT64_MAX;
+	case CLI_VAL_FD:
+		return INT_MAX;
+	default:
+		return 0;
 	}
 }
 
@@ -162,7 +179,8 @@ bool cli_opt_in_range(const struct cli_opt_spec *s, uint64_t v, char *why,
 			 (unsigned long long)s->min);
 	else
 		snprintf(why, size, "must be between %llu and %llu",
-			 (unsigned long long)s->min, (unsigned long long)s->max);
+			 (unsigned long long)s->min,
+			 (unsigned long long)s->max);
 	return false;
 }
 

@@ -14,31 +14,31 @@
  * checked while parsing (a bad one is a usage error, exit 2); TEXT values
  * are interpreted later. */
 enum cli_val_type {
-	CLI_VAL_NONE,     /* a switch */
+	CLI_VAL_NONE, /* a switch */
 	CLI_VAL_TEXT,
 	CLI_VAL_U8,
 	CLI_VAL_U16,
 	CLI_VAL_U32,
 	CLI_VAL_U64,
-	CLI_VAL_FD,       /* non-negative int */
+	CLI_VAL_FD,	  /* non-negative int */
 	CLI_VAL_U32_LIST, /* N[,N...] */
 };
 
 enum cli_opt_role {
 	CLI_ROLE_POLICY,      /* applied to the policy builder */
-	CLI_ROLE_CLI,         /* consumed by the tool itself */
+	CLI_ROLE_CLI,	      /* consumed by the tool itself */
 	CLI_ROLE_UNSUPPORTED, /* accepted, then refused by name */
 };
 
 struct cli_opt_spec {
 	const char *long_name; /* without the leading "--" */
 	char short_name;       /* 0 if none */
-	int id;                /* enum cli_opt_id */
-	uint8_t type;          /* enum cli_val_type */
-	uint8_t role;          /* enum cli_opt_role */
+	int id;		       /* enum cli_opt_id */
+	uint8_t type;	       /* enum cli_val_type */
+	uint8_t role;	       /* enum cli_opt_role */
 	const char *metavar;   /* NULL for switches */
 	const char *help;
-	uint64_t min, max;     /* accepted integers; max 0: the whole type */
+	uint64_t min, max; /* accepted integers; max 0: the whole type */
 };
 
 extern const struct cli_opt_spec cli_run_opt_specs[];

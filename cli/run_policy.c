@@ -49,7 +49,8 @@ static int parse_branch_action(const struct cli_opt *o, uint8_t *out)
 		}
 	}
 	return cli_fail("invalid --%s value '%s': expected commit | abort | "
-			"keep", cli_opt_name(o->id), o->arg);
+			"keep",
+			cli_opt_name(o->id), o->arg);
 }
 
 static int parse_protection(const struct cli_opt *o, uint32_t *out)
@@ -62,9 +63,9 @@ static int parse_protection(const struct cli_opt *o, uint32_t *out)
 		if (o->id == OPT_DISABLE && why)
 			return cli_fail("--disable %s: %s cannot be disabled "
 					"(%s); use --allow-degraded %s to run "
-					"where the kernel lacks it", o->arg,
-					sl_tool_protection_name(*out), why,
-					sl_tool_protection_token(*out));
+					"where the kernel lacks it",
+					o->arg, sl_tool_protection_name(*out),
+					why, sl_tool_protection_token(*out));
 		return 0;
 	}
 	for (uint32_t p = 0; sl_tool_protection_token(p); p++) {
@@ -108,13 +109,14 @@ static int apply_mount(struct policy_state *st, const char *arg)
 	colon = memchr(arg, ':', len);
 	if (!colon || colon == arg || (size_t)(colon - arg) + 1 >= len)
 		return cli_fail("invalid --fs-mount '%s': expected "
-				"VIRTUAL:HOST[:ro]", arg);
+				"VIRTUAL:HOST[:ro]",
+				arg);
 	virt = strndup(arg, (size_t)(colon - arg));
 	host = strndup(colon + 1, len - (size_t)(colon - arg) - 1);
 	if (!virt || !host)
 		return cli_fail("out of memory");
-	st->b = ro ? sandlock_sandbox_builder_fs_mount_ro(st->b, virt, host)
-		   : sandlock_sandbox_builder_fs_mount(st->b, virt, host);
+	st->b = ro ? sandlock_sandbox_builder_fs_mount_ro(st->b, virt, host) :
+		     sandlock_sandbox_builder_fs_mount(st->b, virt, host);
 	return 0;
 }
 
@@ -127,7 +129,8 @@ static int collect_gpus(struct policy_state *st, const char *arg)
 	}
 	if (cli_parse_u32_list(arg, &st->gpus) < 0)
 		return cli_fail("invalid --gpu '%s': invalid GPU index "
-				"(expected all or N[,N...])", arg);
+				"(expected all or N[,N...])",
+				arg);
 	return 0;
 }
 
@@ -166,36 +169,42 @@ static int apply_parsed(struct policy_state *st, const struct cli_opt *o)
 	case OPT_MAX_DISK:
 		if ((r = parse_size(o, &size)))
 			return r;
-		st->b = o->id == OPT_MAX_MEMORY
-				? sandlock_sandbox_builder_max_memory(b, size)
-				: sandlock_sandbox_builder_max_disk(b, size);
+		st->b = o->id == OPT_MAX_MEMORY ?
+				sandlock_sandbox_builder_max_memory(b, size) :
+				sandlock_sandbox_builder_max_disk(b, size);
 		return 0;
 	case OPT_ON_EXIT:
 	case OPT_ON_ERROR:
 		if ((r = parse_branch_action(o, &action)))
 			return r;
-		st->b = o->id == OPT_ON_EXIT
-				? sandlock_sandbox_builder_on_exit(b, action)
-				: sandlock_sandbox_builder_on_error(b, action);
+		st->b = o->id == OPT_ON_EXIT ?
+				sandlock_sandbox_builder_on_exit(b, action) :
+				sandlock_sandbox_builder_on_error(b, action);
 		return 0;
 	case OPT_ALLOW_DEGRADED:
 	case OPT_DISABLE:
 		if ((r = parse_protection(o, &prot)))
 			return r;
-		st->b = o->id == OPT_DISABLE
-				? sandlock_sandbox_builder_disable(b, prot)
-				: sandlock_sandbox_builder_allow_degraded(b, prot);
+		st->b = o->id == OPT_DISABLE ?
+				sandlock_sandbox_builder_disable(b, prot) :
+				sandlock_sandbox_builder_allow_degraded(b,
+									prot);
 		return 0;
 	case OPT_CPU_CORES:
 		st->has_cpu_cores = true;
 		if (cli_parse_u32_list(o->arg, &st->cpu_cores) < 0)
 			return cli_fail("out of memory"); /* syntax checked */
 		return 0;
-	case OPT_GPU: return collect_gpus(st, o->arg);
-	case OPT_ENV: return apply_env(st, o->arg);
-	case OPT_FS_MOUNT: return apply_mount(st, o->arg);
-	case OPT_USER: return apply_user(st, o->arg);
-	case OPT_TIME_START: return apply_time_start(st, o->arg);
+	case OPT_GPU:
+		return collect_gpus(st, o->arg);
+	case OPT_ENV:
+		return apply_env(st, o->arg);
+	case OPT_FS_MOUNT:
+		return apply_mount(st, o->arg);
+	case OPT_USER:
+		return apply_user(st, o->arg);
+	case OPT_TIME_START:
+		return apply_time_start(st, o->arg);
 	}
 	return cli_fail("internal error: unhandled option --%s",
 			cli_opt_name(o->id));
@@ -212,7 +221,8 @@ static const struct {
 	{ OPT_FS_READ, sandlock_sandbox_builder_fs_read },
 	{ OPT_FS_WRITE, sandlock_sandbox_builder_fs_write },
 	{ OPT_FS_DENY, sandlock_sandbox_builder_fs_deny },
-	{ OPT_EXTRA_DENY_SYSCALL, sandlock_sandbox_builder_extra_deny_syscalls },
+	{ OPT_EXTRA_DENY_SYSCALL,
+	  sandlock_sandbox_builder_extra_deny_syscalls },
 	{ OPT_EXTRA_ALLOW_SYSCALL,
 	  sandlock_sandbox_builder_extra_allow_syscalls },
 	{ OPT_NET_ALLOW, sandlock_sandbox_builder_net_allow },
@@ -334,7 +344,8 @@ static int check_cpu_cores(const struct policy_state *st)
 			return 0;
 	render_cpus(&allowed, avail, sizeof(avail));
 	return cli_fail("--cpu-cores: none of the given CPUs is available "
-			"(this process may use CPUs %s)", avail);
+			"(this process may use CPUs %s)",
+			avail);
 }
 
 static void apply_lists(struct policy_state *st)
@@ -346,7 +357,8 @@ static void apply_lists(struct policy_state *st)
 		/* An empty list means every GPU (docs/abi.md 3.4). */
 		uint32_t n = st->gpu_all ? 0 : (uint32_t)st->gpus.n;
 
-		st->b = sandlock_sandbox_builder_gpu_devices(st->b, st->gpus.v, n);
+		st->b = sandlock_sandbox_builder_gpu_devices(st->b, st->gpus.v,
+							     n);
 	}
 }
 

@@ -92,8 +92,8 @@ int cli_parse_rfc3339(const char *s, uint64_t *epoch, const char **why)
 
 	*why = "date or time out of range";
 	/* Second 60 is a leap second; like most parsers, fold it into :59. */
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	    mi > 59 || sec > 60 || oh > 23 || om > 59)
 		return -EINVAL;
 	if (sec == 60)
 		sec = 59;

@@ -38,8 +38,8 @@ static int build_policy(struct sl_policy *p, struct sl_sandbox **out,
 	return sl_sandbox_new(p, out, e);
 }
 
-SL_EXPORT sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int *err,
-						     char **err_msg)
+SL_EXPORT sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b,
+						     int *err, char **err_msg)
 {
 	struct sl_error e = { 0 };
 	struct sl_sandbox *sb = NULL;

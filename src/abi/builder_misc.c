@@ -2,8 +2,8 @@
  * identity and the Landlock protection posture (docs/abi.md 3.7-3.11). */
 #include "abi/builder.h"
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b,
-								   uint64_t seed)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_random_seed(sandlock_builder_t *b, uint64_t seed)
 {
 	if (!b)
 		return NULL;
@@ -12,8 +12,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_buil
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_time_start(sandlock_builder_t *b,
-								  uint64_t epoch_secs)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_time_start(sandlock_builder_t *b, uint64_t epoch_secs)
 {
 	if (!b)
 		return NULL;
@@ -22,8 +22,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_time_start(sandlock_build
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandlock_builder_t *b,
-									   bool v)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_no_randomize_memory(sandlock_builder_t *b, bool v)
 {
 	if (!b)
 		return NULL;
@@ -31,8 +31,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandl
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b,
-								     bool v)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b, bool v)
 {
 	if (!b)
 		return NULL;
@@ -40,8 +40,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_bu
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlock_builder_t *b,
-									  bool v)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_deterministic_dirs(sandlock_builder_t *b, bool v)
 {
 	if (!b)
 		return NULL;
@@ -49,7 +49,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlo
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v)
 {
 	if (!b)
 		return NULL;
@@ -57,33 +58,35 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builde
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b,
-							       const char *key,
-							       const char *value)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key,
+				 const char *value)
 {
 	if (!b || !key || !value)
 		return b;
 	return sl_builder_note(b, sl_policy_set_env(b->policy, key, value));
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builder_t *b,
-									   const char *names)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builder_t *b,
+					     const char *names)
 {
 	if (!b || !names)
 		return b;
 	return sl_builder_push(b, &b->policy->extra_deny_syscalls, names);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b,
-									    const char *names)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b,
+					      const char *names)
 {
 	if (!b || !names)
 		return b;
 	return sl_builder_push(b, &b->policy->extra_allow_syscalls, names);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_user(sandlock_builder_t *b,
-							    uint32_t uid, uint32_t gid)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_user(sandlock_builder_t *b, uint32_t uid, uint32_t gid)
 {
 	if (!b)
 		return NULL;
@@ -93,7 +96,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_user(sandlock_builder_t *
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v)
 {
 	if (!b)
 		return NULL;
@@ -111,14 +115,15 @@ static sandlock_builder_t *set_protection(sandlock_builder_t *b, uint32_t prot,
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *b,
-								      uint32_t protection)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *b,
+					uint32_t protection)
 {
 	return set_protection(b, protection, SL_PROT_DEGRADED);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *b,
-							       uint32_t protection)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_disable(sandlock_builder_t *b, uint32_t protection)
 {
 	return set_protection(b, protection, SL_PROT_DISABLED);
 }

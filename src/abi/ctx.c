@@ -16,7 +16,8 @@ static void done(int r, struct sl_error *e)
 		sl_abi_fail_err(e, NULL); /* clears e */
 }
 
-SL_EXPORT void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips,
+SL_EXPORT void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx,
+					     const char *const *ips,
 					     uint32_t count)
 {
 	struct sl_error e = { 0 };
@@ -26,7 +27,8 @@ SL_EXPORT void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *co
 		done(sl_live_restrict_network(ctx->live, ips, count, &e), &e);
 }
 
-SL_EXPORT void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips,
+SL_EXPORT void sandlock_ctx_grant_network(sandlock_ctx_t *ctx,
+					  const char *const *ips,
 					  uint32_t count)
 {
 	struct sl_error e = { 0 };
@@ -36,7 +38,8 @@ SL_EXPORT void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const
 		done(sl_live_grant_network(ctx->live, ips, count, &e), &e);
 }
 
-SL_EXPORT void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes)
+SL_EXPORT void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx,
+						uint64_t bytes)
 {
 	struct sl_error e = { 0 };
 
@@ -45,14 +48,17 @@ SL_EXPORT void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t by
 		done(sl_live_restrict_max_memory(ctx->live, bytes, &e), &e);
 }
 
-SL_EXPORT void sandlock_ctx_restrict_max_processes(sandlock_ctx_t *ctx, uint32_t n)
+SL_EXPORT void sandlock_ctx_restrict_max_processes(sandlock_ctx_t *ctx,
+						   uint32_t n)
 {
 	if (ctx)
 		sl_live_restrict_max_processes(ctx->live, n);
 }
 
-SL_EXPORT void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid,
-						 const char *const *ips, uint32_t count)
+SL_EXPORT void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx,
+						 uint32_t pid,
+						 const char *const *ips,
+						 uint32_t count)
 {
 	struct sl_error e = { 0 };
 

@@ -16,7 +16,8 @@ int sl_abi_check_launch(const sandlock_sandbox_t *policy,
 			struct sl_error *e)
 {
 	if (!sl_from_abi(policy))
-		return sl_err(e, EINVAL, "invalid argument: not a built policy");
+		return sl_err(e, EINVAL,
+			      "invalid argument: not a built policy");
 	if (!argv || argc == 0)
 		return sl_err(e, EINVAL, "empty command");
 	return 0;
@@ -35,8 +36,8 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
 				     const char *name, const char *const *argv,
 				     unsigned int argc, const uint8_t stdio[3],
-				     bool start, bool own_thread, int pipe_fds[3],
-				     struct sl_cow_run *cow,
+				     bool start, bool own_thread,
+				     int pipe_fds[3], struct sl_cow_run *cow,
 				     const struct sl_modlist *extra,
 				     struct sl_error *e)
 {
@@ -64,8 +65,7 @@ struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
 }
 
 sandlock_handle_t *sl_abi_handle_open(const sandlock_sandbox_t *policy,
-				      const char *name,
-				      const char *const *argv,
+				      const char *name, const char *const *argv,
 				      unsigned int argc, const uint8_t stdio[3],
 				      bool start, bool own_thread,
 				      int pipe_fds[3],
@@ -109,14 +109,14 @@ SL_EXPORT sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy,
 {
 	sl_abi_reset();
 	return sl_abi_handle_open(policy, name, argv, argc,
-				  sl_abi_capture_stdio, false, true, NULL, NULL);
+				  sl_abi_capture_stdio, false, true, NULL,
+				  NULL);
 }
 
 /* Serviced only inside calls on the handle (the wait): no thread. */
-SL_EXPORT sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *policy,
-						     const char *name,
-						     const char *const *argv,
-						     unsigned int argc)
+SL_EXPORT sandlock_handle_t *
+sandlock_create_for_run(const sandlock_sandbox_t *policy, const char *name,
+			const char *const *argv, unsigned int argc)
 {
 	sl_abi_reset();
 	return sl_abi_handle_open(policy, name, argv, argc,
@@ -124,16 +124,11 @@ SL_EXPORT sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *p
 				  NULL);
 }
 
-SL_EXPORT sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy,
-					    const char *name,
-					    const char *const *argv,
-					    unsigned int argc,
-					    uint32_t stdin_mode,
-					    uint32_t stdout_mode,
-					    uint32_t stderr_mode,
-					    int *out_stdin_fd,
-					    int *out_stdout_fd,
-					    int *out_stderr_fd)
+SL_EXPORT sandlock_handle_t *
+sandlock_popen(const sandlock_sandbox_t *policy, const char *name,
+	       const char *const *argv, unsigned int argc, uint32_t stdin_mode,
+	       uint32_t stdout_mode, uint32_t stderr_mode, int *out_stdin_fd,
+	       int *out_stdout_fd, int *out_stderr_fd)
 {
 	int *outs[3] = { out_stdin_fd, out_stdout_fd, out_stderr_fd };
 	uint32_t modes[3] = { stdin_mode, stdout_mode, stderr_mode };
@@ -266,8 +261,7 @@ SL_EXPORT void sandlock_handle_free(sandlock_handle_t *h)
 	/* Only now is nothing of the run left to write into the branch. A
 	 * failure to finish it is this call's only way to fail. */
 	sl_abi_reset();
-	if (sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL,
-			   &e) < 0)
+	if (sl_abi_cow_end(h->cow, h->waited ? &h->status : NULL, NULL, &e) < 0)
 		sl_abi_fail_err(&e, NULL);
 	sl_user_handlers_free(h->handlers);
 	free(h);

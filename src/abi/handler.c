@@ -6,7 +6,8 @@
 
 #include "abi/lasterr.h"
 
-SL_EXPORT sandlock_handler_t *sandlock_handler_new(sl_abi_handler_fn handler_fn, void *ud,
+SL_EXPORT sandlock_handler_t *sandlock_handler_new(sl_abi_handler_fn handler_fn,
+						   void *ud,
 						   void (*ud_drop)(void *ud),
 						   uint32_t on_exception)
 {
@@ -37,7 +38,8 @@ SL_EXPORT sandlock_handler_t *sandlock_handler_new(sl_abi_handler_fn handler_fn,
 	return h;
 }
 
-SL_EXPORT void sandlock_handler_set_deferred(sandlock_handler_t *h, bool deferred)
+SL_EXPORT void sandlock_handler_set_deferred(sandlock_handler_t *h,
+					     bool deferred)
 {
 	if (h)
 		h->deferred = deferred;

@@ -46,8 +46,7 @@ int sl_abi_run_once_ext(const sandlock_sandbox_t *policy, const char *name,
 		sl_abi_fail(-rc, "wait failed: %s", strerror(-rc));
 	/* A result whose branch could not be finished is still returned;
 	 * the failure is recorded beside it. */
-	if (sl_abi_cow_end(cow, rc < 0 ? NULL : st, changes, &e) < 0 &&
-	    rc == 0)
+	if (sl_abi_cow_end(cow, rc < 0 ? NULL : st, changes, &e) < 0 && rc == 0)
 		sl_abi_fail_err(&e, NULL);
 	sl_error_clear(&e);
 	return rc < 0 ? -1 : 0;

@@ -12,9 +12,9 @@
 #include "abi/objects.h"
 
 struct sl_abi_stage {
-	char *name;            /* gather sources only, else NULL */
+	char *name;	       /* gather sources only, else NULL */
 	struct sl_sandbox *sb; /* referenced */
-	char **argv;           /* argc entries + NULL */
+	char **argv;	       /* argc entries + NULL */
 	size_t argc;
 };
 
@@ -27,8 +27,8 @@ struct sl_abi_stages {
 /* Fill st from the caller's arguments (name may be NULL). -EINVAL when a
  * required argument or an argv element is NULL or argc is 0; -ENOMEM. */
 int sl_abi_stage_init(struct sl_abi_stage *st, const char *name,
-		      const sandlock_sandbox_t *policy,
-		      const char *const *argv, unsigned int argc);
+		      const sandlock_sandbox_t *policy, const char *const *argv,
+		      unsigned int argc);
 void sl_abi_stage_clear(struct sl_abi_stage *st);
 
 /* Append a stage; invalid arguments are ignored (docs/abi.md 3.18, 3.19),

@@ -19,7 +19,8 @@ SL_EXPORT sandlock_pipeline_t *sandlock_pipeline_new(void)
 
 SL_EXPORT void sandlock_pipeline_add_stage(sandlock_pipeline_t *pipe,
 					   const sandlock_sandbox_t *policy,
-					   const char *const *argv, unsigned int argc)
+					   const char *const *argv,
+					   unsigned int argc)
 {
 	if (pipe)
 		sl_abi_stages_add(&pipe->stages, NULL, policy, argv, argc);

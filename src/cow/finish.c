@@ -15,8 +15,10 @@ int sl_cow_abort(struct sl_cow_branch *b, struct sl_error *e)
 	int r = sl_cow_remove_storage(b, true);
 
 	if (r < 0)
-		return sl_err(e, -r, "cannot remove the copy-on-write branch "
-			      "'%s': %s", b->dir, strerror(-r));
+		return sl_err(e, -r,
+			      "cannot remove the copy-on-write branch "
+			      "'%s': %s",
+			      b->dir, strerror(-r));
 	return 0;
 }
 
@@ -25,8 +27,10 @@ int sl_cow_keep(struct sl_cow_branch *b, struct sl_error *e)
 	int r = sl_cow_write_marker(b, "kept");
 
 	if (r < 0)
-		return sl_err(e, -r, "cannot mark the copy-on-write branch "
-			      "'%s' as kept: %s", b->dir, strerror(-r));
+		return sl_err(e, -r,
+			      "cannot mark the copy-on-write branch "
+			      "'%s' as kept: %s",
+			      b->dir, strerror(-r));
 	return 0;
 }
 
@@ -39,8 +43,9 @@ uint8_t sl_cow_action_for(uint8_t on_exit, uint8_t on_error,
 	case SL_COW_OUTCOME_FAILURE:
 		return on_error;
 	default:
-		return on_exit == SL_BRANCH_KEEP || on_error == SL_BRANCH_KEEP
-			       ? SL_BRANCH_KEEP : SL_BRANCH_ABORT;
+		return on_exit == SL_BRANCH_KEEP || on_error == SL_BRANCH_KEEP ?
+			       SL_BRANCH_KEEP :
+			       SL_BRANCH_ABORT;
 	}
 }
 

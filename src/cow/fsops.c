@@ -87,8 +87,8 @@ struct dirent *sl_cow_readdir(DIR *d)
 
 	do
 		errno = 0, de = readdir(d);
-	while (de && (strcmp(de->d_name, ".") == 0 ||
-		      strcmp(de->d_name, "..") == 0));
+	while (de &&
+	       (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0));
 	return de;
 }
 
@@ -211,8 +211,8 @@ static int copy_rw(int src, int dst, off_t off)
 		if (n == 0)
 			return 0;
 		while (w < n) {
-			ssize_t k = pwrite(dst, buf + w, (size_t)(n - w),
-					   off + w);
+			ssize_t k =
+				pwrite(dst, buf + w, (size_t)(n - w), off + w);
 
 			if (k < 0 && errno == EINTR)
 				continue;

@@ -87,14 +87,15 @@ int sl_cow_marker_write(int dir_fd, const struct sl_cow_marker *m)
 	if (r < 0)
 		return r;
 	fd = openat(dir_fd, SL_COW_MARKER_TMP,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
-	if (r == 0 && renameat(dir_fd, SL_COW_MARKER_TMP, dir_fd,
-			       SL_COW_MARKER) < 0)
+	if (r == 0 &&
+	    renameat(dir_fd, SL_COW_MARKER_TMP, dir_fd, SL_COW_MARKER) < 0)
 		r = -errno;
 	if (r == 0)
 		r = sl_cow_fsync_dir(dir_fd);
@@ -191,11 +192,12 @@ int sl_cow_marker_read(int dir_fd, struct sl_cow_marker *m)
 		char *nl = memchr(data + pos, '\n', len - pos);
 		size_t l = (size_t)(nl - (data + pos));
 
-		r = parse_line(m, data + pos, l, (size_t)(nl - data) + 1 == len);
+		r = parse_line(m, data + pos, l,
+			       (size_t)(nl - data) + 1 == len);
 		pos += l + 1;
 	}
-	if (r == 0 && (!m->reason || !known_reason(m->reason) ||
-		       !m->workdir || !*m->workdir || m->pid < 0))
+	if (r == 0 && (!m->reason || !known_reason(m->reason) || !m->workdir ||
+		       !*m->workdir || m->pid < 0))
 		r = -EINVAL;
 	if (r < 0)
 		sl_cow_marker_free(m);

@@ -63,8 +63,10 @@ static int open_workdir(const char *path, int *fd, char **canon,
 			return sl_err(e, ENOENT, "workdir '%s' does not exist",
 				      path);
 		if (r == -ENOTDIR)
-			return sl_err(e, ENOTDIR, "workdir '%s' is not a "
-				      "directory", path);
+			return sl_err(e, ENOTDIR,
+				      "workdir '%s' is not a "
+				      "directory",
+				      path);
 		return sl_err(e, -r, "workdir '%s': %s", path, strerror(-r));
 	}
 	r = fd_path(*fd, canon);
@@ -88,23 +90,29 @@ static int check_base(int fd, const char *path, enum base_kind kind,
 	if (S_ISLNK(st.st_mode))
 		return sl_err(e, ELOOP, "storage base '%s' is a symlink", path);
 	if (!S_ISDIR(st.st_mode))
-		return sl_err(e, ENOTDIR, "storage base '%s' is not a "
-			      "directory", path);
+		return sl_err(e, ENOTDIR,
+			      "storage base '%s' is not a "
+			      "directory",
+			      path);
 	if (kind == BASE_DEFAULT) {
 		if (st.st_uid != geteuid())
-			return sl_err(e, EPERM, "storage base '%s' is owned "
-				      "by uid %u, not %u", path,
-				      (unsigned)st.st_uid, (unsigned)geteuid());
+			return sl_err(e, EPERM,
+				      "storage base '%s' is owned "
+				      "by uid %u, not %u",
+				      path, (unsigned)st.st_uid,
+				      (unsigned)geteuid());
 		if (st.st_mode & 077)
-			return sl_err(e, EPERM, "storage base '%s' has mode "
-				      "%04o; it must be 0700", path,
-				      (unsigned)(st.st_mode & 07777));
+			return sl_err(e, EPERM,
+				      "storage base '%s' has mode "
+				      "%04o; it must be 0700",
+				      path, (unsigned)(st.st_mode & 07777));
 		return 0;
 	}
 	if (st.st_mode & 022)
-		return sl_err(e, EPERM, "storage base '%s' is group- or "
-			      "world-writable (mode %04o)", path,
-			      (unsigned)(st.st_mode & 07777));
+		return sl_err(e, EPERM,
+			      "storage base '%s' is group- or "
+			      "world-writable (mode %04o)",
+			      path, (unsigned)(st.st_mode & 07777));
 	if (st.st_uid != geteuid() && st.st_uid != 0)
 		return sl_err(e, EPERM, "storage base '%s' is owned by uid %u",
 			      path, (unsigned)st.st_uid);
@@ -137,8 +145,10 @@ static int check_outside(const char *base, const char *workdir,
 			 struct sl_error *e)
 {
 	if (workdir && sl_cow_path_covers(base, workdir))
-		return sl_err(e, EINVAL, "workdir '%s' is inside the "
-			      "copy-on-write storage '%s'", workdir, base);
+		return sl_err(e, EINVAL,
+			      "workdir '%s' is inside the "
+			      "copy-on-write storage '%s'",
+			      workdir, base);
 	return 0;
 }
 
@@ -152,8 +162,10 @@ static int try_base(const char *path, enum base_kind kind, bool create,
 
 	if (r == -ENOENT && create) {
 		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return sl_err(e, errno, "storage base '%s' cannot be "
-				      "created: %s", path, strerror(errno));
+			return sl_err(e, errno,
+				      "storage base '%s' cannot be "
+				      "created: %s",
+				      path, strerror(errno));
 		r = open_base(path, kind, fd, e);
 	}
 	if (r == -ENOENT)
@@ -184,8 +196,10 @@ static int default_tmp(char **path)
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	return asprintf(path, "%s/sandlock-cow-%u", tmp, (unsigned)getuid()) < 0
-		       ? -ENOMEM : 0;
+	return asprintf(path, "%s/sandlock-cow-%u", tmp, (unsigned)getuid()) <
+			       0 ?
+		       -ENOMEM :
+		       0;
 }
 
 /*
@@ -194,8 +208,7 @@ static int default_tmp(char **path)
  * that is known. -ENOENT when missing and !create.
  */
 static int base_resolve(const char *fs_storage, const char *workdir,
-			bool create, int *fd, char **canon,
-			struct sl_error *e)
+			bool create, int *fd, char **canon, struct sl_error *e)
 {
 	_cleanup_(freep) char *xdg = NULL;
 	_cleanup_(freep) char *tmp = NULL;
@@ -205,7 +218,8 @@ static int base_resolve(const char *fs_storage, const char *workdir,
 	*canon = NULL;
 	if (fs_storage) {
 		if (!*fs_storage)
-			return sl_err(e, EINVAL, "fs_storage must not be empty");
+			return sl_err(e, EINVAL,
+				      "fs_storage must not be empty");
 		return try_base(fs_storage, BASE_EXPLICIT, create, workdir, fd,
 				canon, e);
 	}
@@ -295,7 +309,8 @@ static int make_layout(struct sl_cow_branch *b)
 		return b->upper_fd;
 	b->log_fd = openat(b->dir_fd, SL_COW_LOG,
 			   O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
-				   O_CLOEXEC, 0600);
+				   O_CLOEXEC,
+			   0600);
 	if (b->log_fd < 0)
 		return -errno;
 	if (asprintf(&b->dir, "%s/%s", b->base, b->uuid) < 0) {
@@ -329,8 +344,10 @@ int sl_cow_branch_create(const struct sl_cow_config *c,
 	if (r == 0 && (r = locate_base(b)) < 0)
 		sl_err(e, -r, "storage base '%s': %s", b->base, strerror(-r));
 	if (r == 0 && (r = make_layout(b)) < 0) {
-		sl_err(e, -r, "cannot create a copy-on-write branch in '%s': "
-		       "%s", b->base, strerror(-r));
+		sl_err(e, -r,
+		       "cannot create a copy-on-write branch in '%s': "
+		       "%s",
+		       b->base, strerror(-r));
 		if (b->dir_fd >= 0)
 			sl_cow_remove_storage(b, true);
 		else if (b->uuid[0])
@@ -375,25 +392,34 @@ static int open_existing(struct sl_cow_branch *b, const char *dir,
 		return sl_err(e, -r, "branch '%s': %s", dir, strerror(-r));
 	slash = strrchr(b->dir, '/');
 	if (!looks_like_uuid(slash + 1))
-		return sl_err(e, EINVAL, "'%s' is not a copy-on-write branch "
-			      "(its name is not a uuid)", dir);
+		return sl_err(e, EINVAL,
+			      "'%s' is not a copy-on-write branch "
+			      "(its name is not a uuid)",
+			      dir);
 	memcpy(b->uuid, slash + 1, SL_COW_UUID_LEN + 1);
-	b->base = strndup(b->dir, slash == b->dir ? 1 : (size_t)(slash - b->dir));
-	if (!b->base || asprintf(&b->upper, "%s/" SL_COW_UPPER_DIR, b->dir) < 0) {
+	b->base =
+		strndup(b->dir, slash == b->dir ? 1 : (size_t)(slash - b->dir));
+	if (!b->base ||
+	    asprintf(&b->upper, "%s/" SL_COW_UPPER_DIR, b->dir) < 0) {
 		b->upper = NULL;
 		return sl_err(e, ENOMEM, "out of memory");
 	}
-	b->base_fd = openat(b->dir_fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	b->base_fd =
+		openat(b->dir_fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->base_fd < 0)
 		return sl_err(e, errno, "branch '%s': %s", dir,
 			      strerror(errno));
 	r = sl_cow_marker_read(b->dir_fd, m);
 	if (r == -ENOENT)
-		return sl_err(e, ENOENT, "branch '%s' has no " SL_COW_MARKER
-			      " marker (it was not preserved)", dir);
+		return sl_err(e, ENOENT,
+			      "branch '%s' has no " SL_COW_MARKER
+			      " marker (it was not preserved)",
+			      dir);
 	if (r < 0)
-		return sl_err(e, -r, "branch '%s': its " SL_COW_MARKER
-			      " marker is truncated or malformed", dir);
+		return sl_err(e, -r,
+			      "branch '%s': its " SL_COW_MARKER
+			      " marker is truncated or malformed",
+			      dir);
 	return 0;
 }
 
@@ -420,19 +446,22 @@ int sl_cow_branch_open(const char *dir, struct sl_cow_branch **out,
 		    errno != EEXIST)
 			r = -errno;
 		if (r == 0 && (b->upper_fd = open_dir_at(b->dir_fd,
-						SL_COW_UPPER_DIR)) < 0)
+							 SL_COW_UPPER_DIR)) < 0)
 			r = b->upper_fd;
-		if (r == 0 && (b->log_fd = openat(b->dir_fd, SL_COW_LOG,
-				O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-					O_CLOEXEC, 0600)) < 0)
+		if (r == 0 &&
+		    (b->log_fd = openat(b->dir_fd, SL_COW_LOG,
+					O_WRONLY | O_CREAT | O_APPEND |
+						O_NOFOLLOW | O_CLOEXEC,
+					0600)) < 0)
 			r = -errno;
 		if (r == 0)
 			r = sl_cow_log_load(b, false);
 		for (size_t i = 0; r == 0 && i < m.deleted.n; i++)
-			r = sl_cow_rel_valid(m.deleted.v[i]) && *m.deleted.v[i]
-				    ? sl_cow_wset_add(&b->whiteouts,
-						      m.deleted.v[i], true)
-				    : -EINVAL;
+			r = sl_cow_rel_valid(m.deleted.v[i]) &&
+					    *m.deleted.v[i] ?
+				    sl_cow_wset_add(&b->whiteouts,
+						    m.deleted.v[i], true) :
+				    -EINVAL;
 		if (r < 0)
 			sl_err(e, -r, "branch '%s': %s", dir, strerror(-r));
 	}
@@ -466,10 +495,22 @@ void sl_cow_branch_free(struct sl_cow_branch *b)
 	free(b);
 }
 
-const char *sl_cow_workdir(const struct sl_cow_branch *b) { return b->workdir; }
-const char *sl_cow_dir(const struct sl_cow_branch *b) { return b->dir; }
-const char *sl_cow_upper(const struct sl_cow_branch *b) { return b->upper; }
-const char *sl_cow_base(const struct sl_cow_branch *b) { return b->base; }
+const char *sl_cow_workdir(const struct sl_cow_branch *b)
+{
+	return b->workdir;
+}
+const char *sl_cow_dir(const struct sl_cow_branch *b)
+{
+	return b->dir;
+}
+const char *sl_cow_upper(const struct sl_cow_branch *b)
+{
+	return b->upper;
+}
+const char *sl_cow_base(const struct sl_cow_branch *b)
+{
+	return b->base;
+}
 
 static int cmp_preserved(const void *a, const void *b)
 {

@@ -38,7 +38,8 @@ static int walk_dir(int root, const char *rel, unsigned flags, dev_t root_dev,
 		r = sl_cow_join(rel, de->d_name, &child);
 		if (r < 0)
 			return r;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+		    0) {
 			if (errno == ENOENT)
 				continue;
 			return -errno;
@@ -167,8 +168,9 @@ int sl_cow_remove_tree(int root, const char *rel, dev_t skip_dev,
 	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISDIR(st.st_mode))
-		return unlinkat(parent, name, 0) < 0 && errno != ENOENT
-			       ? -errno : 0;
+		return unlinkat(parent, name, 0) < 0 && errno != ENOENT ?
+			       -errno :
+			       0;
 	if (is_skipped(&st, skip_dev, skip_ino))
 		return -EBUSY;
 	if (fstat(root, &rst) < 0)

@@ -29,8 +29,8 @@ static struct sl_cow_wentry *slot_of(struct sl_cow_wentry *slots, size_t cap,
 	for (;; i = (i + 1) & (cap - 1)) {
 		struct sl_cow_wentry *e = &slots[i];
 
-		if (!e->path || (strncmp(e->path, path, len) == 0 &&
-				 e->path[len] == '\0'))
+		if (!e->path ||
+		    (strncmp(e->path, path, len) == 0 && e->path[len] == '\0'))
 			return e;
 	}
 }

@@ -403,10 +403,10 @@ int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
 }
 
 static const int invalidating[] = {
-	SCMP_SYS(setuid),    SCMP_SYS(setgid),	  SCMP_SYS(setreuid),
-	SCMP_SYS(setregid),  SCMP_SYS(setresuid), SCMP_SYS(setresgid),
-	SCMP_SYS(setfsuid),  SCMP_SYS(setfsgid),  SCMP_SYS(setgroups),
-	SCMP_SYS(capset),    SCMP_SYS(umask),	  SCMP_SYS(execve),
+	SCMP_SYS(setuid),   SCMP_SYS(setgid),	 SCMP_SYS(setreuid),
+	SCMP_SYS(setregid), SCMP_SYS(setresuid), SCMP_SYS(setresgid),
+	SCMP_SYS(setfsuid), SCMP_SYS(setfsgid),	 SCMP_SYS(setgroups),
+	SCMP_SYS(capset),   SCMP_SYS(umask),	 SCMP_SYS(execve),
 	SCMP_SYS(execveat),
 };
 
@@ -606,8 +606,8 @@ int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
 		/* more groups than kept per thread: read them for this call */
 		int n = (int)syscall(SYS_getgroups, 0, NULL);
 
-		sv->heap_groups = n < 0 ? NULL : calloc((size_t)n + 1,
-							sizeof(gid_t));
+		sv->heap_groups = n < 0 ? NULL :
+					  calloc((size_t)n + 1, sizeof(gid_t));
 		if (!sv->heap_groups)
 			return n < 0 ? -errno : -ENOMEM;
 		n = (int)syscall(SYS_getgroups, n, sv->heap_groups);

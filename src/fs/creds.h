@@ -46,20 +46,20 @@
 #include "supervisor/dispatch.h"
 
 struct sl_creds {
-	pid_t tgid;       /* the task's process */
+	pid_t tgid; /* the task's process */
 	uid_t fsuid;
 	gid_t fsgid;
 	gid_t *groups;
 	size_t ngroups;
-	mode_t umask;     /* 0777 in SL_CREDS_IDS mode */
+	mode_t umask;	  /* 0777 in SL_CREDS_IDS mode */
 	uint64_t cap_eff; /* in the supervisor's user namespace */
 };
 
 struct sl_creds_cache;
 
 enum sl_creds_mode {
-	SL_CREDS_FRESH,  /* /proc/<tid>/status read at every call */
-	SL_CREDS_IDS,    /* setgroups notified (see above) */
+	SL_CREDS_FRESH,	 /* /proc/<tid>/status read at every call */
+	SL_CREDS_IDS,	 /* setgroups notified (see above) */
 	SL_CREDS_CACHED, /* sl_creds_invalidating_syscalls() notified */
 };
 
@@ -95,7 +95,7 @@ struct sl_creds_saved {
 	gid_t old_fsgid;
 	const gid_t *old_groups; /* the thread's own */
 	int old_ngroups;
-	gid_t *heap_groups;      /* ... when too many to keep per thread */
+	gid_t *heap_groups; /* ... when too many to keep per thread */
 	uint64_t old_cap_eff;
 };
 int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv);

@@ -26,29 +26,29 @@
 
 enum sl_fs_op {
 	SL_FS_NONE = 0,
-	SL_FS_OPEN,        /* flags, mode, resolve */
+	SL_FS_OPEN, /* flags, mode, resolve */
 	SL_FS_EXEC,
-	SL_FS_UNLINK,      /* flags: AT_REMOVEDIR for rmdir */
-	SL_FS_RENAME,      /* a[0] -> a[1]; flags: RENAME_* */
-	SL_FS_LINK,        /* a[0] -> a[1] */
-	SL_FS_SYMLINK,     /* target (a string, not resolved) -> a[0] */
-	SL_FS_MKDIR,       /* mode */
-	SL_FS_MKNOD,       /* mode, x[0] = dev */
-	SL_FS_TRUNCATE,    /* x[0] = length */
-	SL_FS_CHMOD,       /* mode */
-	SL_FS_CHOWN,       /* x[0] = uid, x[1] = gid */
-	SL_FS_UTIMES,      /* x[0] = times address, x[1] = its layout */
-	SL_FS_SETXATTR,    /* x[0] = name, x[1] = value, x[2] = size; flags */
+	SL_FS_UNLINK,	   /* flags: AT_REMOVEDIR for rmdir */
+	SL_FS_RENAME,	   /* a[0] -> a[1]; flags: RENAME_* */
+	SL_FS_LINK,	   /* a[0] -> a[1] */
+	SL_FS_SYMLINK,	   /* target (a string, not resolved) -> a[0] */
+	SL_FS_MKDIR,	   /* mode */
+	SL_FS_MKNOD,	   /* mode, x[0] = dev */
+	SL_FS_TRUNCATE,	   /* x[0] = length */
+	SL_FS_CHMOD,	   /* mode */
+	SL_FS_CHOWN,	   /* x[0] = uid, x[1] = gid */
+	SL_FS_UTIMES,	   /* x[0] = times address, x[1] = its layout */
+	SL_FS_SETXATTR,	   /* x[0] = name, x[1] = value, x[2] = size; flags */
 	SL_FS_REMOVEXATTR, /* x[0] = name */
-	SL_FS_WATCH,       /* inotify_add_watch: fd, flags = mask */
-	SL_FS_FANOTIFY,    /* fanotify_mark: fd, flags, x[0] = mask */
+	SL_FS_WATCH,	   /* inotify_add_watch: fd, flags = mask */
+	SL_FS_FANOTIFY,	   /* fanotify_mark: fd, flags, x[0] = mask */
 	SL_FS_STAT,
 	SL_FS_ACCESS,
 	SL_FS_READLINK,
 	SL_FS_CHDIR,
 	SL_FS_GETXATTR,
 	SL_FS_STATFS,
-	SL_FS_LISTXATTR,   /* x[1] = list, x[2] = size */
+	SL_FS_LISTXATTR, /* x[1] = list, x[2] = size */
 };
 
 /* Layouts of the times argument of SL_FS_UTIMES. */
@@ -56,21 +56,21 @@ enum { SL_TIMES_TIMESPEC, SL_TIMES_TIMEVAL, SL_TIMES_UTIMBUF };
 
 /* One path argument. */
 struct sl_fs_arg {
-	int dirfd;     /* AT_FDCWD or the child's directory fd */
-	bool named;    /* false: the call names dirfd (or fd) itself */
-	bool follow;   /* a final symlink is followed */
-	bool parent;   /* the last component is a name to create or remove */
-	bool null;     /* a NULL path (the call then acts on an open fd) */
+	int dirfd;	  /* AT_FDCWD or the child's directory fd */
+	bool named;	  /* false: the call names dirfd (or fd) itself */
+	bool follow;	  /* a final symlink is followed */
+	bool parent;	  /* the last component is a name to create or remove */
+	bool null;	  /* a NULL path (the call then acts on an open fd) */
 	const char *path; /* read once (NULL when !named) */
 };
 
 struct sl_fs_req {
 	int nr;
 	enum sl_fs_op op;
-	int err;       /* reading the arguments failed: answer with it */
+	int err; /* reading the arguments failed: answer with it */
 	unsigned nargs;
 	struct sl_fs_arg a[2];
-	int fd;        /* the child's fd the call acts on (watch, f-calls) */
+	int fd; /* the child's fd the call acts on (watch, f-calls) */
 	/* A module decided the call for the whole filesystem view (the
 	 * copy-on-write interception, for what lies in its workdir): the
 	 * later filesystem modules leave it alone. */

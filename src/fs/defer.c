@@ -28,7 +28,8 @@ static void job_run(struct sl_worker_job *j, int listener)
 {
 	struct fs_job *fj = (struct fs_job *)j;
 	struct sl_notif_cache cache = { .fs = fj->req };
-	struct sl_notif n = { .req = &j->req, .listener = listener,
+	struct sl_notif n = { .req = &j->req,
+			      .listener = listener,
 			      .cache = &cache };
 	struct sl_fd_dir d = SL_FD_DIR_INIT;
 	struct sl_creds_cache *creds = NULL;
@@ -61,7 +62,8 @@ static void job_run(struct sl_worker_job *j, int listener)
 		return; /* withdrawn, or the run is over */
 	}
 	if (r < 0) {
-		a = (struct sl_action){ .kind = SL_ACT_ERRNO, .error = -r,
+		a = (struct sl_action){ .kind = SL_ACT_ERRNO,
+					.error = -r,
 					.srcfd = -1 };
 	}
 	sl_notif_respond(listener, j->req.id, (pid_t)j->req.pid, &a);

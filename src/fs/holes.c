@@ -176,8 +176,7 @@ static bool counts(const struct walk *w, const struct sl_fs_hole *hole)
 /* Holes strictly below dir (SL_RULE_* flags for dir's own rule in *flags:
  * no listing above a directory that takes every right, no change of the
  * tree above a copy-on-write hole); whether there is any. */
-static bool holes_below(const struct walk *w, const char *dir,
-			unsigned *flags)
+static bool holes_below(const struct walk *w, const char *dir, unsigned *flags)
 {
 	bool any = false;
 
@@ -267,8 +266,7 @@ static int expand_dir(struct walk *w, const char *dir, unsigned ro)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (asprintf(&child, "%s%s%s", dir,
-			     strcmp(dir, "/") == 0 ? "" : "/",
-			     de->d_name) < 0)
+			     strcmp(dir, "/") == 0 ? "" : "/", de->d_name) < 0)
 			return -ENOMEM;
 		hole = hole_at(w, child);
 		if (hole && takes_all(hole))

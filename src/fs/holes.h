@@ -39,7 +39,7 @@
 #include "policy/policy.h"
 
 enum sl_fs_hole_kind {
-	SL_HOLE_DENY,     /* no right (fs_deny, /proc, sensitive /sys) */
+	SL_HOLE_DENY,	  /* no right (fs_deny, /proc, sensitive /sys) */
 	SL_HOLE_PRIVATE,  /* no right, none to change the tree on the way
 			   * (the copy-on-write storage) */
 	SL_HOLE_READONLY, /* a write grant's read rights only, none to change
@@ -76,10 +76,11 @@ bool sl_fs_holes_expands(const struct sl_fs_holes *h, const char *grant,
 
 /* How one rule restricts the grant's rights (flags). */
 enum {
-	SL_RULE_FULL = 0,          /* the grant's rights */
-	SL_RULE_DIR = 1 << 0,      /* directory rights only (on the way) */
-	SL_RULE_NOLIST = 1 << 1,   /* ... but listing */
-	SL_RULE_READONLY = 1 << 2, /* no right that writes or changes the tree */
+	SL_RULE_FULL = 0,	 /* the grant's rights */
+	SL_RULE_DIR = 1 << 0,	 /* directory rights only (on the way) */
+	SL_RULE_NOLIST = 1 << 1, /* ... but listing */
+	SL_RULE_READONLY = 1
+			   << 2, /* no right that writes or changes the tree */
 };
 
 /* The rules that stand for grant (canonical, not swallowed; writable: a

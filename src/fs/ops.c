@@ -86,9 +86,8 @@ int sl_fs_create(int parentfd, const char *name, uint64_t flags, mode_t mode,
 	/* The kernel applied our umask as well: set the mode the child
 	 * asked for (which only adds bits back), unless the directory has a
 	 * default ACL, whose mode stands (umasks do not apply there). */
-	if (!own_umask && fstat(fd, &st) == 0 &&
-	    (st.st_mode & 07777) != want && !default_acl(parentfd) &&
-	    fchmod(fd, want) < 0) {
+	if (!own_umask && fstat(fd, &st) == 0 && (st.st_mode & 07777) != want &&
+	    !default_acl(parentfd) && fchmod(fd, want) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -157,7 +156,8 @@ static int settle_mode(int parentfd, const char *name, mode_t want,
 {
 	struct stat st;
 
-	if (own_umask || fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	if (own_umask ||
+	    fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    (st.st_mode & 07777) == want || default_acl(parentfd))
 		return 0;
 	return fchmodat(parentfd, name, want, 0) < 0 ? -errno : 0;

@@ -99,9 +99,9 @@ void sl_path_last(const char *path, size_t *dir_len, const char **name,
 }
 
 static const char *const sensitive[] = {
-	"/proc/kcore",	  "/proc/kmsg",		 "/proc/kallsyms",
-	"/proc/keys",	  "/proc/key-users",	 "/proc/sysrq-trigger",
-	"/sys/class/net", "/sys/firmware",	 "/sys/kernel/security",
+	"/proc/kcore",	  "/proc/kmsg",	     "/proc/kallsyms",
+	"/proc/keys",	  "/proc/key-users", "/proc/sysrq-trigger",
+	"/sys/class/net", "/sys/firmware",   "/sys/kernel/security",
 };
 
 const char *sl_path_sensitive_at(size_t i)

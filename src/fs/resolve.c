@@ -142,11 +142,13 @@ static int proc_link(const struct sl_resolve_ctx *c, int dir, const char *name,
 	if (st.st_ino == SL_PROC_ROOT_INO) {
 		if (strcmp(name, "self") == 0)
 			return asprintf(target, "%d", (int)c->tgid) < 0 ?
-				       -ENOMEM : 0;
+				       -ENOMEM :
+				       0;
 		if (strcmp(name, "thread-self") == 0)
 			return asprintf(target, "%d/task/%d", (int)c->tgid,
 					(int)c->tid) < 0 ?
-				       -ENOMEM : 0;
+				       -ENOMEM :
+				       0;
 		return 1; /* an ordinary symlink ("mounts", "net") */
 	}
 	r = sl_fd_path(c->fddir, dir, &where);
@@ -185,16 +187,16 @@ struct walk {
 	const struct sl_resolve_ctx *c;
 	uint64_t rflags;
 	bool beneath, scoped;
-	int anchor;   /* where absolute paths start and ".." stops */
-	int cur;      /* the directory reached so far */
-	char *rest;   /* the text still to walk, from off */
+	int anchor; /* where absolute paths start and ".." stops */
+	int cur;    /* the directory reached so far */
+	char *rest; /* the text still to walk, from off */
 	size_t off;
 	unsigned links;
-	bool jumped;  /* a magic link moved the walk: try the kernel */
+	bool jumped; /* a magic link moved the walk: try the kernel */
 	/* In a layered tree (layer set when active): */
 	const struct sl_resolve_layer *layer;
-	char *mrel;       /* cur's rel while inside the tree, else NULL */
-	int side;         /* ... the side serving it */
+	char *mrel;	  /* cur's rel while inside the tree, else NULL */
+	int side;	  /* ... the side serving it */
 	char *anchor_rel; /* a scoped walk's anchor inside the tree */
 	bool touched;
 };
@@ -316,8 +318,8 @@ static int prepend_target(char **rest, const char *target, const char *after,
 {
 	char *n;
 
-	if (asprintf(&n, "%s%s%s", target, *after || slash ? "/" : "",
-		     after) < 0)
+	if (asprintf(&n, "%s%s%s", target, *after || slash ? "/" : "", after) <
+	    0)
 		return -ENOMEM;
 	free(*rest);
 	*rest = n;
@@ -674,8 +676,8 @@ static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
 	/* A magic link (or our own procfs entry): walk it here. Under an
 	 * emulated root, the kernel refuses magic links with EXDEV. */
 	if (r == -ELOOP || (r == -EXDEV && fl != rflags))
-		return walk(c, dirfd, path, rflags,
-			    follow ? SL_RES_FOLLOW : 0, out);
+		return walk(c, dirfd, path, rflags, follow ? SL_RES_FOLLOW : 0,
+			    out);
 	return r;
 }
 
@@ -792,7 +794,6 @@ int sl_resolve(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 	/* (a layered walk reports the missing component itself) */
 	if (r == -ENOENT && (how & SL_RES_MISSING_OK) &&
 	    ((how & SL_RES_KERNEL) || !layer_on(c)))
-		r = resolve_missing(c, dirfd, path, resolve_flags, how, 0,
-				    out);
+		r = resolve_missing(c, dirfd, path, resolve_flags, how, 0, out);
 	return r;
 }

@@ -175,8 +175,7 @@ static int find_unlisted(struct sl_fs_view *v)
 	int r = sl_fs_holes_of(v->p, &holes);
 
 	if (r == 0 && v->cow_workdir)
-		r = sl_fs_holes_add_cow(&holes, v->cow_workdir,
-					v->cow_storage);
+		r = sl_fs_holes_add_cow(&holes, v->cow_workdir, v->cow_storage);
 	for (size_t l = 0; r == 0 && holes.n && l < 2; l++)
 		for (size_t i = 0; r == 0 && i < lists[l]->n; i++) {
 			_cleanup_(freep) char *real =
@@ -393,8 +392,8 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 			}
 			if (v->layer && req->a[i].dirfd == AT_FDCWD &&
 			    req->a[i].named && req->a[i].path[0] != '/')
-				req->base_rel[i] = v->layer->cwd(v->layer->arg,
-								 c->creds->tgid);
+				req->base_rel[i] = v->layer->cwd(
+					v->layer->arg, c->creds->tgid);
 		}
 		/* what a pid named came from the notifying task (the rest
 		 * was confirmed as it was read, or taken by pidfd) */
@@ -405,7 +404,8 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 }
 
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
-			  const struct sl_notif *n, struct sl_creds_cache *creds)
+			  const struct sl_notif *n,
+			  struct sl_creds_cache *creds)
 {
 	int r = check_root(v);
 
@@ -516,8 +516,7 @@ int sl_fs_call_resolve(struct sl_fs_call *c, unsigned i, unsigned how,
  * memory files. */
 static bool pseudo(const char *path, size_t len)
 {
-	static const char *const kinds[] = { "pipe:", "socket:",
-					     "anon_inode:" };
+	static const char *const kinds[] = { "pipe:", "socket:", "anon_inode:" };
 	static const char deleted[] = " (deleted)";
 	size_t dl = sizeof(deleted) - 1;
 
@@ -572,9 +571,9 @@ int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 	if (!run_hold())
 		return -ECANCELED;
 	r = sets_rdlock(v);
-	if (r == 0 && (path_denied(v, path) ||
-		       sl_pathset_holds(&v->deny, fd, o, d) ||
-		       !granted(v, path, a)))
+	if (r == 0 &&
+	    (path_denied(v, path) || sl_pathset_holds(&v->deny, fd, o, d) ||
+	     !granted(v, path, a)))
 		r = -EACCES;
 	pthread_rwlock_unlock(&v->lock);
 	run_release();
@@ -675,8 +674,7 @@ static bool unruled(struct sl_fs_view *v, int fd)
 	size_t dl = 0, el;
 	struct stat st;
 
-	if (sl_fd_path(NULL, fd, &path) < 0 ||
-	    path[0] != '/')
+	if (sl_fd_path(NULL, fd, &path) < 0 || path[0] != '/')
 		return false;
 	sl_path_strip_deleted(path);
 	/* the deepest directory on the way above it */
@@ -718,8 +716,8 @@ static bool served(struct sl_fs_view *v, const struct sl_resolved *r,
 	if (!hit && S_ISDIR(r->obj.mode))
 		hit = dirid_in(v->unlisted, v->nunlisted, r->obj.dev,
 			       r->obj.ino) ||
-		      (as_dir && dirid_in(v->onway, v->nonway, r->obj.dev,
-					  r->obj.ino));
+		      (as_dir &&
+		       dirid_in(v->onway, v->nonway, r->obj.dev, r->obj.ino));
 	if (!hit && v->nonway)
 		hit = unruled(v, r->fd);
 	pthread_rwlock_unlock(&v->lock);
@@ -735,8 +733,7 @@ static int compute_expands(struct sl_fs_view *v)
 	int r = sl_fs_holes_of(v->p, &holes);
 
 	if (r == 0 && v->cow_workdir)
-		r = sl_fs_holes_add_cow(&holes, v->cow_workdir,
-					v->cow_storage);
+		r = sl_fs_holes_add_cow(&holes, v->cow_workdir, v->cow_storage);
 	for (size_t l = 0; r == 0 && !any && holes.n && l < 2; l++)
 		for (size_t i = 0; !any && i < lists[l]->n; i++) {
 			_cleanup_(freep) char *real =

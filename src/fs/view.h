@@ -38,7 +38,7 @@ struct sl_fs_view {
 	struct sl_fs_dirid {
 		dev_t dev;
 		ino_t ino;
-	} *unlisted;
+	} * unlisted;
 	size_t nunlisted;
 	/* A copy-on-write run (sl_fs_view_cow): the workdir and the storage
 	 * base, which nothing performed on behalf may write (the interception
@@ -54,11 +54,11 @@ struct sl_fs_view {
 	size_t nonway;
 	struct sl_fs_dirid *ruled;
 	size_t nruled, capruled;
-	int expands;           /* some grant was expanded: -1 not known */
+	int expands; /* some grant was expanded: -1 not known */
 	struct sl_creds_cache *creds;
 	atomic_uint live_denials; /* paths a policy callback denied */
 	bool root_checked;
-	int rootfd;            /* the child's root when not ours, else -1 */
+	int rootfd; /* the child's root when not ours, else -1 */
 	bool foreign_userns;
 	struct sl_fd_dir fddir; /* the loop thread's */
 };
@@ -90,14 +90,14 @@ struct sl_fs_call {
 	const struct sl_notif *n;
 	struct sl_fs_req *req;
 	const struct sl_creds *creds;
-	int pidfd;            /* the task's; owned by the creds cache */
+	int pidfd; /* the task's; owned by the creds cache */
 	struct sl_resolve_ctx rc;
 	struct sl_fd_dir *fddir;
-	int base[2];          /* where each path argument starts */
+	int base[2]; /* where each path argument starts */
 	struct sl_creds_saved saved;
 	bool entered;
-	bool nonblock;        /* on the event loop: never wait */
-	int own_root;         /* a worker's copy of the child's root */
+	bool nonblock;		   /* on the event loop: never wait */
+	int own_root;		   /* a worker's copy of the child's root */
 	struct sl_worker_job *job; /* in a worker: its job */
 };
 
@@ -112,7 +112,8 @@ int sl_fs_call_begin(struct sl_fs_call *c, struct sl_fs_view *v,
 /* The same on the event loop, with the run's own (creds: another cache
  * of the loop's, NULL for the view's). */
 int sl_fs_call_begin_loop(struct sl_fs_call *c, struct sl_fs_view *v,
-			  const struct sl_notif *n, struct sl_creds_cache *creds);
+			  const struct sl_notif *n,
+			  struct sl_creds_cache *creds);
 /* Back to the supervisor's own credentials: 0, or -errno when they could
  * not be restored (the thread then acts for no sandbox again, fs/creds.h;
  * what the call did stands). */
@@ -144,8 +145,8 @@ int sl_fs_call_may_wait(const struct sl_fs_call *c, int fd);
 /* ---- decisions ------------------------------------------------------------- */
 
 enum sl_fs_access {
-	SL_FS_ACC_NONE,  /* any object the child may name (denials only) */
-	SL_FS_ACC_READ,  /* under a read or write grant */
+	SL_FS_ACC_NONE,	 /* any object the child may name (denials only) */
+	SL_FS_ACC_READ,	 /* under a read or write grant */
 	SL_FS_ACC_WRITE, /* under a write grant */
 };
 

@@ -83,9 +83,8 @@ static int layer_enter(void *arg, int fd, const struct sl_fs_obj *o,
 	return r;
 }
 
-static int layer_lookup(void *arg, const char *rel, int parent,
-			int parent_side, int *fd, struct stat *st, int *side,
-			bool *differs)
+static int layer_lookup(void *arg, const char *rel, int parent, int parent_side,
+			int *fd, struct stat *st, int *side, bool *differs)
 {
 	struct cow *s = arg;
 
@@ -130,8 +129,8 @@ static int locate_unlayered(struct cow *s, struct cow_loc *l, unsigned how)
 	if (r < 0 || path[0] != '/')
 		return 0;
 	sl_path_strip_deleted(path);
-	if (named && (strcmp(res->name, ".") == 0 ||
-		      strcmp(res->name, "..") == 0)) {
+	if (named &&
+	    (strcmp(res->name, ".") == 0 || strcmp(res->name, "..") == 0)) {
 		l->in = sl_cow_scope(s->b, path, &rel);
 		return 0; /* rel stays NULL */
 	}
@@ -222,15 +221,15 @@ int cow_pass(struct sl_fs_call *c, struct sl_action *out)
 {
 	if (c->nonblock)
 		return 0;
-	return metadata_write(c->req) ? sl_fsmeta_decide(c, out)
-				      : sl_fsdeny_decide(c, out);
+	return metadata_write(c->req) ? sl_fsmeta_decide(c, out) :
+					sl_fsdeny_decide(c, out);
 }
 
 int cow_foreign(struct sl_fs_call *c, struct sl_action *out)
 {
 	cow_settle(c);
-	return metadata_write(c->req) ? sl_fsmeta_decide(c, out)
-				      : sl_fsdeny_perform(c, out);
+	return metadata_write(c->req) ? sl_fsmeta_decide(c, out) :
+					sl_fsdeny_perform(c, out);
 }
 
 bool cow_kernel_agrees(const struct sl_fs_call *c, const struct cow_loc *l)
@@ -304,27 +303,41 @@ static bool reads_only(int nr, const uint64_t *a)
 static sl_fs_op_fn op_of(const struct sl_fs_req *req)
 {
 	switch (req->op) {
-	case SL_FS_OPEN: return cow_op_open;
-	case SL_FS_EXEC: return cow_op_exec;
+	case SL_FS_OPEN:
+		return cow_op_open;
+	case SL_FS_EXEC:
+		return cow_op_exec;
 	case SL_FS_MKDIR:
 	case SL_FS_MKNOD:
-	case SL_FS_SYMLINK: return cow_op_mkdir;
-	case SL_FS_UNLINK: return cow_op_unlink;
-	case SL_FS_RENAME: return cow_op_rename;
-	case SL_FS_LINK: return cow_op_link;
-	case SL_FS_STAT: return cow_op_stat;
-	case SL_FS_ACCESS: return cow_op_access;
-	case SL_FS_READLINK: return cow_op_readlink;
+	case SL_FS_SYMLINK:
+		return cow_op_mkdir;
+	case SL_FS_UNLINK:
+		return cow_op_unlink;
+	case SL_FS_RENAME:
+		return cow_op_rename;
+	case SL_FS_LINK:
+		return cow_op_link;
+	case SL_FS_STAT:
+		return cow_op_stat;
+	case SL_FS_ACCESS:
+		return cow_op_access;
+	case SL_FS_READLINK:
+		return cow_op_readlink;
 	case SL_FS_GETXATTR:
-	case SL_FS_LISTXATTR: return cow_op_getxattr;
+	case SL_FS_LISTXATTR:
+		return cow_op_getxattr;
 	case SL_FS_CHMOD:
 	case SL_FS_CHOWN:
 	case SL_FS_UTIMES:
 	case SL_FS_SETXATTR:
-	case SL_FS_REMOVEXATTR: return cow_op_meta;
-	case SL_FS_TRUNCATE: return cow_op_truncate;
-	case SL_FS_CHDIR: return cow_op_chdir;
-	default: return NULL;
+	case SL_FS_REMOVEXATTR:
+		return cow_op_meta;
+	case SL_FS_TRUNCATE:
+		return cow_op_truncate;
+	case SL_FS_CHDIR:
+		return cow_op_chdir;
+	default:
+		return NULL;
 	}
 }
 
@@ -347,7 +360,8 @@ static int cow_handle(void *state, const struct sl_notif *n,
 		return cow_fchdir(s, n, out);
 	if (nr == __NR_getcwd)
 		return cow_getcwd(s, n, out);
-	if (!cow_active(s) && reads_only(nr, (const uint64_t *)n->req->data.args))
+	if (!cow_active(s) &&
+	    reads_only(nr, (const uint64_t *)n->req->data.args))
 		return 0;
 	req = sl_fs_req_get(n);
 	if (!req || req->err < 0)
@@ -371,27 +385,63 @@ static void cow_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
 	static const int nrs[] = {
 		/* reads of the merged view */
-		SCMP_SYS(open),	      SCMP_SYS(openat),	    SCMP_SYS(openat2),
-		SCMP_SYS(creat),      SCMP_SYS(stat),	    SCMP_SYS(lstat),
-		SCMP_SYS(access),     SCMP_SYS(faccessat),  SCMP_SYS(faccessat2),
-		SCMP_SYS(readlink),   SCMP_SYS(readlinkat), SCMP_SYS(getxattr),
-		SCMP_SYS(lgetxattr),  SCMP_SYS(listxattr),  SCMP_SYS(llistxattr),
-		SCMP_SYS(getdents),   SCMP_SYS(getdents64), SCMP_SYS(chdir),
-		SCMP_SYS(fchdir),     SCMP_SYS(getcwd),	    SCMP_SYS(execve),
+		SCMP_SYS(open),
+		SCMP_SYS(openat),
+		SCMP_SYS(openat2),
+		SCMP_SYS(creat),
+		SCMP_SYS(stat),
+		SCMP_SYS(lstat),
+		SCMP_SYS(access),
+		SCMP_SYS(faccessat),
+		SCMP_SYS(faccessat2),
+		SCMP_SYS(readlink),
+		SCMP_SYS(readlinkat),
+		SCMP_SYS(getxattr),
+		SCMP_SYS(lgetxattr),
+		SCMP_SYS(listxattr),
+		SCMP_SYS(llistxattr),
+		SCMP_SYS(getdents),
+		SCMP_SYS(getdents64),
+		SCMP_SYS(chdir),
+		SCMP_SYS(fchdir),
+		SCMP_SYS(getcwd),
+		SCMP_SYS(execve),
 		SCMP_SYS(execveat),
 		/* writes, staged */
-		SCMP_SYS(mkdir),      SCMP_SYS(mkdirat),    SCMP_SYS(mknod),
-		SCMP_SYS(mknodat),    SCMP_SYS(symlink),    SCMP_SYS(symlinkat),
-		SCMP_SYS(unlink),     SCMP_SYS(unlinkat),   SCMP_SYS(rmdir),
-		SCMP_SYS(rename),     SCMP_SYS(renameat),   SCMP_SYS(renameat2),
-		SCMP_SYS(link),	      SCMP_SYS(linkat),	    SCMP_SYS(truncate),
-		SCMP_SYS(chmod),      SCMP_SYS(fchmod),	    SCMP_SYS(fchmodat),
-		__NR_fchmodat2,	      SCMP_SYS(chown),	    SCMP_SYS(lchown),
-		SCMP_SYS(fchown),     SCMP_SYS(fchownat),   SCMP_SYS(utime),
-		SCMP_SYS(utimes),     SCMP_SYS(futimesat),  SCMP_SYS(utimensat),
-		SCMP_SYS(setxattr),   SCMP_SYS(lsetxattr),  SCMP_SYS(fsetxattr),
-		__NR_setxattrat,      SCMP_SYS(removexattr),
-		SCMP_SYS(lremovexattr), SCMP_SYS(fremovexattr),
+		SCMP_SYS(mkdir),
+		SCMP_SYS(mkdirat),
+		SCMP_SYS(mknod),
+		SCMP_SYS(mknodat),
+		SCMP_SYS(symlink),
+		SCMP_SYS(symlinkat),
+		SCMP_SYS(unlink),
+		SCMP_SYS(unlinkat),
+		SCMP_SYS(rmdir),
+		SCMP_SYS(rename),
+		SCMP_SYS(renameat),
+		SCMP_SYS(renameat2),
+		SCMP_SYS(link),
+		SCMP_SYS(linkat),
+		SCMP_SYS(truncate),
+		SCMP_SYS(chmod),
+		SCMP_SYS(fchmod),
+		SCMP_SYS(fchmodat),
+		__NR_fchmodat2,
+		SCMP_SYS(chown),
+		SCMP_SYS(lchown),
+		SCMP_SYS(fchown),
+		SCMP_SYS(fchownat),
+		SCMP_SYS(utime),
+		SCMP_SYS(utimes),
+		SCMP_SYS(futimesat),
+		SCMP_SYS(utimensat),
+		SCMP_SYS(setxattr),
+		SCMP_SYS(lsetxattr),
+		SCMP_SYS(fsetxattr),
+		__NR_setxattrat,
+		SCMP_SYS(removexattr),
+		SCMP_SYS(lremovexattr),
+		SCMP_SYS(fremovexattr),
 		__NR_removexattrat,
 	};
 
@@ -424,8 +474,8 @@ static void cow_fini(void *state)
  * wait? */
 static bool slow_fs(struct sl_cow_branch *b, bool upper)
 {
-	_cleanup_(closep) int fd = upper ? sl_cow_upper_open(b, "", O_PATH)
-					 : sl_cow_lower_open(b, "", O_PATH);
+	_cleanup_(closep) int fd = upper ? sl_cow_upper_open(b, "", O_PATH) :
+					   sl_cow_lower_open(b, "", O_PATH);
 	struct sl_fs_obj o;
 
 	return fd < 0 || sl_fs_obj_of(fd, &o) < 0 ||
@@ -440,9 +490,10 @@ static int cow_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	int r;
 
 	if (!b)
-		return sl_supervisor_init_error(sv, EINVAL,
-						"copy-on-write workdir: the run "
-						"has no branch");
+		return sl_supervisor_init_error(
+			sv, EINVAL,
+			"copy-on-write workdir: the run "
+			"has no branch");
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -479,7 +530,8 @@ static int cow_init(struct sl_supervisor *sv, const struct sl_policy *p,
 		cow_fini(s);
 		return sl_supervisor_init_error(sv, -r,
 						"copy-on-write workdir: cannot "
-						"start: %s", strerror(-r));
+						"start: %s",
+						strerror(-r));
 	}
 	*state = s;
 	return 0;

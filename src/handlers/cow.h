@@ -43,10 +43,10 @@ struct cow {
 	/* Something was staged: from then on the merged view differs from
 	 * the workdir and paths are resolved through the layer. */
 	atomic_bool changed;
-	struct stat wd, up; /* the workdir and the upper, by identity */
-	int wd_parent;      /* O_PATH: the workdir's parent */
-	bool denials;       /* fs_deny: check the merged paths */
-	bool slow;          /* the workdir or the storage may wait (network,
+	struct stat wd, up;   /* the workdir and the upper, by identity */
+	int wd_parent;	      /* O_PATH: the workdir's parent */
+	bool denials;	      /* fs_deny: check the merged paths */
+	bool slow;	      /* the workdir or the storage may wait (network,
 			     * FUSE): every decision in a worker */
 	pthread_mutex_t lock; /* cwds, lists */
 	struct cow_cwd *cwds;
@@ -57,13 +57,13 @@ struct cow {
 /* Where a path argument lies in the merged view. */
 struct cow_loc {
 	const struct sl_resolved *res;
-	int err;       /* the resolution's: 0, -ENOENT (name reported), ... */
-	bool in;       /* in the branch */
-	bool foreign;  /* elsewhere, but reached from a virtual working
+	int err;	 /* the resolution's: 0, -ENOENT (name reported), ... */
+	bool in;	 /* in the branch */
+	bool foreign;	 /* elsewhere, but reached from a virtual working
 			* directory: the kernel would not find it */
 	const char *rel; /* NULL for a "." or ".." name */
-	char *own;     /* rel when computed here */
-	int side;      /* enum sl_cow_side of rel */
+	char *own;	 /* rel when computed here */
+	int side;	 /* enum sl_cow_side of rel */
 };
 
 static inline struct cow *cow_of(const struct sl_fs_call *c)

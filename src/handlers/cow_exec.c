@@ -34,9 +34,9 @@
 
 #define SL_EXEC_MAGIC_MAX 32
 #define SL_EXEC_PTR_CHUNK 256
-#define SL_EXEC_PTRS_MAX (1u << 20)  /* argv and envp entries read */
+#define SL_EXEC_PTRS_MAX (1u << 20) /* argv and envp entries read */
 #define SL_EXEC_ARG_MAX (32 * 4096) /* the kernel's MAX_ARG_STRLEN */
-#define SL_EXEC_RED_ZONE 1024       /* kept free below the stack pointer */
+#define SL_EXEC_RED_ZONE 1024	    /* kept free below the stack pointer */
 
 /* Write into the child even where its pages are read-only (a path in a
  * program's constants): through /proc/<pid>/mem, as a debugger does. */
@@ -88,8 +88,8 @@ static int stack_pointer(const struct sl_notif *n, uint64_t *sp)
 struct relocation {
 	const struct sl_notif *n;
 	uint64_t lo, hi; /* the bytes rewritten: [lo, hi) */
-	uint64_t sp;     /* 0 until needed */
-	uint64_t below;  /* next free byte below the stack pointer */
+	uint64_t sp;	 /* 0 until needed */
+	uint64_t below;	 /* next free byte below the stack pointer */
 };
 
 /* Length of the child's string at p (bounded), or -errno. */
@@ -169,7 +169,7 @@ static int relocate_array(struct relocation *rl, uint64_t arr)
 			r = move_string(rl, p, (size_t)len, &to);
 			if (r == 0)
 				r = cow_force_write(rl->n, at + i * 8, &to,
-						sizeof(to));
+						    sizeof(to));
 			if (r < 0)
 				return r;
 		}
@@ -235,8 +235,7 @@ int cow_op_exec(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = sl_fs_check(c->v, c->fddir, l.res->fd, &l.res->obj,
 				SL_FS_ACC_READ, NULL);
 	else if (r == 0)
-		r = cow_check(c, l.rel,
-			      l.side == SL_COW_LOWER ? l.res->fd : -1,
+		r = cow_check(c, l.rel, l.side == SL_COW_LOWER ? l.res->fd : -1,
 			      &l.res->obj, SL_FS_ACC_READ, false);
 	if (r == 0 && S_ISDIR(l.res->obj.mode))
 		r = -EACCES;

@@ -146,8 +146,9 @@ int cow_op_unlink(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	if (l.err < 0)
 		r = l.err;
 	else if (!l.rel) /* "." or ".." */
-		r = !rmdir ? -EISDIR :
-		    strcmp(l.res->name, ".") == 0 ? -EINVAL : -ENOTEMPTY;
+		r = !rmdir			  ? -EISDIR :
+		    strcmp(l.res->name, ".") == 0 ? -EINVAL :
+						    -ENOTEMPTY;
 	else if (!*l.rel)
 		r = -EBUSY;
 	else if (!exists(l.side))
@@ -198,8 +199,8 @@ static int rename_checks(struct cow *s, const struct cow_loc *from,
 
 	if (fl & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE |
 			     RENAME_WHITEOUT) ||
-	    ((fl & RENAME_EXCHANGE) && (fl & (RENAME_NOREPLACE |
-					      RENAME_WHITEOUT))))
+	    ((fl & RENAME_EXCHANGE) &&
+	     (fl & (RENAME_NOREPLACE | RENAME_WHITEOUT))))
 		return -EINVAL;
 	if (fl & RENAME_WHITEOUT)
 		return -EPERM; /* needs CAP_MKNOD, which no sandbox keeps */
@@ -223,8 +224,9 @@ static int rename_checks(struct cow *s, const struct cow_loc *from,
 	    strncmp(from->rel, to->rel, strlen(to->rel)) == 0 &&
 	    from->rel[strlen(to->rel)] == '/')
 		return -EINVAL;
-	if (ft != S_IFDIR && (from->res->trailing_slash ||
-			      (to->res->trailing_slash && !(fl & RENAME_EXCHANGE))))
+	if (ft != S_IFDIR &&
+	    (from->res->trailing_slash ||
+	     (to->res->trailing_slash && !(fl & RENAME_EXCHANGE))))
 		return -ENOTDIR;
 	if (!tt || (fl & RENAME_EXCHANGE))
 		return 0;

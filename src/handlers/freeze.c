@@ -70,7 +70,8 @@ static void frozen(void *arg, int r)
 {
 	struct sl_parked *pk = arg;
 	struct freeze_state *s = pk->hook_arg;
-	struct sl_action deny = { .kind = SL_ACT_ERRNO, .error = EPERM,
+	struct sl_action deny = { .kind = SL_ACT_ERRNO,
+				  .error = EPERM,
 				  .srcfd = -1 };
 
 	if (r < 0) {
@@ -103,7 +104,8 @@ static int freeze_handle(void *state, const struct sl_notif *n,
 	r = s->fz->freeze(s->fz->ctx, (pid_t)n->req->pid, n->req->id, frozen,
 			  pk);
 	if (r < 0) {
-		struct sl_action deny = { .kind = SL_ACT_ERRNO, .error = EPERM,
+		struct sl_action deny = { .kind = SL_ACT_ERRNO,
+					  .error = EPERM,
 					  .srcfd = -1 };
 
 		pk->answered = NULL;

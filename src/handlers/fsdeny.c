@@ -78,8 +78,8 @@ static void answer_fd(struct sl_action *out, int fd, uint64_t flags)
  * denied. An unresolvable path is refused with the kernel's own error. */
 static int denied_or(struct sl_fs_call *c, const struct sl_resolved **res)
 {
-	int r = sl_fs_call_resolve(c, 0,
-				   c->req->a[0].follow ? SL_RES_FOLLOW : 0, res);
+	int r = sl_fs_call_resolve(
+		c, 0, c->req->a[0].follow ? SL_RES_FOLLOW : 0, res);
 
 	if (r < 0)
 		return r;
@@ -115,7 +115,7 @@ static int open_fifo(struct sl_fs_call *c, const struct sl_resolved *res,
 		return -EAGAIN;
 	sl_worker_cancellable(c->job, res->fd,
 			      (flags & O_ACCMODE) == O_RDONLY ? O_WRONLY :
-								 O_RDONLY);
+								O_RDONLY);
 	fd = sl_fs_open_object(c->fddir, res->fd, flags, false);
 	sl_worker_uncancellable(c->job);
 	if (fd >= 0 && sl_worker_cancelled(c->job)) {
@@ -141,7 +141,7 @@ static int open_ctty(struct sl_fs_call *c, uint64_t flags)
 	if (sl_read_file(path, &stat_text, NULL) < 0)
 		return -ENXIO;
 	if (sl_notif_id_valid(c->n->listener, c->n->req->id) < 0)
-		return -ENOENT; /* the pid may name another task now */
+		return -ENOENT;	     /* the pid may name another task now */
 	p = strrchr(stat_text, ')'); /* the name may hold anything */
 	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty) != 1 || !tty)
 		return -ENXIO;
@@ -153,8 +153,7 @@ static int open_ctty(struct sl_fs_call *c, uint64_t flags)
 			 minor(tty));
 	if (sl_fs_call_end(c) < 0) /* the supervisor's own credentials */
 		return -EPERM;
-	fd = open(path, (int)(flags & ~(uint64_t)(O_CREAT | O_EXCL |
-						   O_TRUNC)) |
+	fd = open(path, (int)(flags & ~(uint64_t)(O_CREAT | O_EXCL | O_TRUNC)) |
 				O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -ENXIO;
@@ -340,8 +339,7 @@ static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
 	return 1;
 }
 
-static int op_open(struct sl_fs_call *c, unsigned flags,
-		   struct sl_action *out)
+static int op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	uint64_t fl = c->req->flags;
 	unsigned how = (c->req->a[0].follow ? SL_RES_FOLLOW : 0) |
@@ -706,9 +704,15 @@ int sl_fsdeny_decide(struct sl_fs_call *c, struct sl_action *out)
 	if (!fsdeny_active(c->v->p))
 		return 0;
 	switch (c->req->op) {
-	case SL_FS_OPEN: case SL_FS_EXEC: case SL_FS_UNLINK:
-	case SL_FS_RENAME: case SL_FS_LINK: case SL_FS_TRUNCATE:
-	case SL_FS_MKDIR: case SL_FS_MKNOD: case SL_FS_SYMLINK:
+	case SL_FS_OPEN:
+	case SL_FS_EXEC:
+	case SL_FS_UNLINK:
+	case SL_FS_RENAME:
+	case SL_FS_LINK:
+	case SL_FS_TRUNCATE:
+	case SL_FS_MKDIR:
+	case SL_FS_MKNOD:
+	case SL_FS_SYMLINK:
 		fn = op_of(c->req, flags);
 		return fn ? fn(c, flags, out) : 0;
 	default:
@@ -749,8 +753,7 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 		return 0;
 	/* Around a copy-on-write workdir whose grants needed no expansion,
 	 * nothing is served here. */
-	if ((flags & KERNEL_ENFORCED) && !s->proc &&
-	    !sl_fs_view_expands(s->v))
+	if ((flags & KERNEL_ENFORCED) && !s->proc && !sl_fs_view_expands(s->v))
 		return 0;
 	req = sl_fs_req_get(n);
 	if (!req)
@@ -803,12 +806,12 @@ static bool fsdeny_active(const struct sl_policy *p)
 static void fsdeny_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
 	static const int others[] = {
-		SCMP_SYS(execve),   SCMP_SYS(execveat), SCMP_SYS(linkat),
-		SCMP_SYS(link),	    SCMP_SYS(renameat2), SCMP_SYS(renameat),
-		SCMP_SYS(rename),   SCMP_SYS(truncate), SCMP_SYS(unlinkat),
-		SCMP_SYS(unlink),   SCMP_SYS(rmdir),    SCMP_SYS(mkdir),
-		SCMP_SYS(mkdirat),  SCMP_SYS(mknod),    SCMP_SYS(mknodat),
-		SCMP_SYS(symlink),  SCMP_SYS(symlinkat),
+		SCMP_SYS(execve),  SCMP_SYS(execveat),	SCMP_SYS(linkat),
+		SCMP_SYS(link),	   SCMP_SYS(renameat2), SCMP_SYS(renameat),
+		SCMP_SYS(rename),  SCMP_SYS(truncate),	SCMP_SYS(unlinkat),
+		SCMP_SYS(unlink),  SCMP_SYS(rmdir),	SCMP_SYS(mkdir),
+		SCMP_SYS(mkdirat), SCMP_SYS(mknod),	SCMP_SYS(mknodat),
+		SCMP_SYS(symlink), SCMP_SYS(symlinkat),
 	};
 
 	if (p->cb) {

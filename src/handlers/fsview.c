@@ -28,12 +28,11 @@ static int fsview_init(struct sl_supervisor *sv, const struct sl_policy *p,
 {
 	struct sl_fs_view *v;
 	bool all = sl_supervisor_module_active(sv, &sl_module_fsdeny);
-	int r = sl_fs_view_new(sv, p, all ? SL_CREDS_CACHED : SL_CREDS_IDS,
-			       &v);
+	int r = sl_fs_view_new(sv, p, all ? SL_CREDS_CACHED : SL_CREDS_IDS, &v);
 
 	if (r < 0)
-		return sl_supervisor_init_error(sv, r,
-						"filesystem view: cannot start");
+		return sl_supervisor_init_error(
+			sv, r, "filesystem view: cannot start");
 	*state = v;
 	return 0;
 }
@@ -52,8 +51,9 @@ int sl_fs_view_module_init(struct sl_supervisor *sv, const struct sl_policy *p,
 			   void **state)
 {
 	*state = sl_fs_view_of(sv);
-	return *state ? 0 : sl_supervisor_init_error(sv, EINVAL,
-						     "no filesystem view");
+	return *state ? 0 :
+			sl_supervisor_init_error(sv, EINVAL,
+						 "no filesystem view");
 }
 
 void sl_fs_answer_value(struct sl_action *out, int64_t v)

@@ -25,8 +25,7 @@
 #define FAN_MARK_MNTNS 0x00000110
 #endif
 
-static int op_watch(struct sl_fs_call *c, unsigned flags,
-		    struct sl_action *out)
+static int op_watch(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	const struct sl_fs_req *req = c->req;
 	_cleanup_(closep) int instance = -1;
@@ -85,8 +84,8 @@ static int fswatch_handle(void *state, const struct sl_notif *n,
 		fl = (unsigned)req->flags;
 		if (fl & (FAN_MARK_REMOVE | FAN_MARK_FLUSH))
 			return 0; /* nothing to learn from a removal */
-		if (fl & (FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM |
-			  FAN_MARK_MNTNS)) {
+		if (fl &
+		    (FAN_MARK_MOUNT | FAN_MARK_FILESYSTEM | FAN_MARK_MNTNS)) {
 			out->kind = SL_ACT_ERRNO;
 			out->error = EACCES;
 			return 0;

@@ -76,13 +76,13 @@ static int refuse(struct sl_error *e, int code, const char *what,
 }
 
 /* Run fn under the lock if the run is still there. */
-#define LIVE_LOCKED(l, body)                                               \
-	do {                                                               \
-		pthread_mutex_lock(&(l)->lock);                            \
-		if ((l)->alive) {                                          \
-			body;                                              \
-		}                                                          \
-		pthread_mutex_unlock(&(l)->lock);                          \
+#define LIVE_LOCKED(l, body)                      \
+	do {                                      \
+		pthread_mutex_lock(&(l)->lock);   \
+		if ((l)->alive) {                 \
+			body;                     \
+		}                                 \
+		pthread_mutex_unlock(&(l)->lock); \
 	} while (0)
 
 static int parse_ips(const char *what, const char *const *ips, uint32_t n,
@@ -109,17 +109,16 @@ int sl_live_restrict_network(struct sl_live *l, const char *const *ips,
 	return r;
 }
 
-int sl_live_grant_network(struct sl_live *l, const char *const *ips,
-			  uint32_t n, struct sl_error *e)
+int sl_live_grant_network(struct sl_live *l, const char *const *ips, uint32_t n,
+			  struct sl_error *e)
 {
 	struct sl_ipv v;
 	int r = parse_ips("grant_network", ips, n, &v, e);
 
 	if (r < 0)
 		return r;
-	LIVE_LOCKED(l, if (sl_net_live_grant(&l->net, &v) < 0)
-			       r = refuse(e, ENOMEM, "grant_network",
-					  "out of memory"));
+	LIVE_LOCKED(l, if (sl_net_live_grant(&l->net, &v) < 0) r = refuse(
+			       e, ENOMEM, "grant_network", "out of memory"));
 	sl_ipv_free(&v);
 	return r;
 }
@@ -133,10 +132,9 @@ int sl_live_restrict_pid_network(struct sl_live *l, uint32_t pid,
 
 	if (r < 0)
 		return r;
-	LIVE_LOCKED(l, if (sl_net_live_restrict_pid(&l->net, (pid_t)pid,
-							&v) < 0)
-			       r = refuse(e, ENOMEM, "restrict_pid_network",
-					  "out of memory"));
+	LIVE_LOCKED(l, if (sl_net_live_restrict_pid(&l->net, (pid_t)pid, &v) <
+			   0) r = refuse(e, ENOMEM, "restrict_pid_network",
+					 "out of memory"));
 	sl_ipv_free(&v);
 	return r;
 }
@@ -165,8 +163,7 @@ void sl_live_restrict_max_processes(struct sl_live *l, uint32_t n)
 		;
 }
 
-int sl_live_deny_path(struct sl_live *l, const char *path,
-		      struct sl_error *e)
+int sl_live_deny_path(struct sl_live *l, const char *path, struct sl_error *e)
 {
 	int r = -ENOTSUP;
 

@@ -30,14 +30,14 @@
 struct sl_live {
 	atomic_uint refs;
 	pthread_mutex_t lock;
-	bool alive;              /* the run's state below may be used */
-	struct sl_net_live net;  /* under lock */
-	bool has_net;            /* destinations are checked (a network ctx) */
-	_Atomic uint64_t max_memory;    /* UINT64_MAX: no limit */
+	bool alive;		/* the run's state below may be used */
+	struct sl_net_live net; /* under lock */
+	bool has_net;		/* destinations are checked (a network ctx) */
+	_Atomic uint64_t max_memory; /* UINT64_MAX: no limit */
 	_Atomic uint32_t max_processes;
-	bool has_memory;         /* max_memory is enforced in this run */
+	bool has_memory;	 /* max_memory is enforced in this run */
 	struct sl_fs_view *view; /* NULL: no filesystem view */
-	struct sl_strv denied;   /* paths denied at run time */
+	struct sl_strv denied;	 /* paths denied at run time */
 	_Atomic uint32_t ndenied;
 };
 
@@ -63,16 +63,15 @@ struct sl_live *sl_live_of(struct sl_supervisor *sv);
  * (what can of it is). */
 int sl_live_restrict_network(struct sl_live *l, const char *const *ips,
 			     uint32_t n, struct sl_error *e);
-int sl_live_grant_network(struct sl_live *l, const char *const *ips,
-			  uint32_t n, struct sl_error *e);
+int sl_live_grant_network(struct sl_live *l, const char *const *ips, uint32_t n,
+			  struct sl_error *e);
 int sl_live_restrict_pid_network(struct sl_live *l, uint32_t pid,
 				 const char *const *ips, uint32_t n,
 				 struct sl_error *e);
 int sl_live_restrict_max_memory(struct sl_live *l, uint64_t bytes,
 				struct sl_error *e);
 void sl_live_restrict_max_processes(struct sl_live *l, uint32_t n);
-int sl_live_deny_path(struct sl_live *l, const char *path,
-		      struct sl_error *e);
+int sl_live_deny_path(struct sl_live *l, const char *path, struct sl_error *e);
 void sl_live_allow_path(struct sl_live *l, const char *path);
 
 /* ---- what the modules read (the event loop) ---------------------------- */

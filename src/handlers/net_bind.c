@@ -62,8 +62,8 @@ static bool may_bind_privileged(pid_t tid, uint16_t port)
 	char path[64];
 	size_t len;
 
-	if (sl_read_file("/proc/sys/net/ipv4/ip_unprivileged_port_start",
-			 &text, &len) == 0)
+	if (sl_read_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", &text,
+			 &len) == 0)
 		start = strtoul(text, NULL, 10);
 	if (port >= start)
 		return true;

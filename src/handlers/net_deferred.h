@@ -31,7 +31,7 @@ struct sl_net_deferred_set {
 	struct sl_supervisor *sv;
 	struct sl_net_deferred *head;
 	unsigned count; /* operations held */
-	size_t fds;     /* file descriptors they hold */
+	size_t fds;	/* file descriptors they hold */
 };
 
 /* A held operation's step: called with the notification it answers when

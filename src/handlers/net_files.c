@@ -37,7 +37,7 @@ static bool hosts_active(const struct sl_policy *p)
 }
 
 static void open_family_syscalls(const struct sl_policy *p,
-				struct sl_nrset *set)
+				 struct sl_nrset *set)
 {
 	sl_open_family_add(set);
 }

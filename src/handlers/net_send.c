@@ -44,12 +44,12 @@ struct sendop {
 	struct sl_net_sock s; /* the duplicate */
 	int flags;
 	bool mmsg;
-	uint64_t vec;         /* sendmmsg: the child's mmsghdr vector */
-	uint32_t vlen, done;  /* sendmmsg: entries to send, entries sent */
-	bool loaded;          /* m is the message being sent */
+	uint64_t vec;	     /* sendmmsg: the child's mmsghdr vector */
+	uint32_t vlen, done; /* sendmmsg: entries to send, entries sent */
+	bool loaded;	     /* m is the message being sent */
 	struct sl_net_msg m;
-	int error;            /* why it stopped (-errno), 0 if it did not */
-	bool held;            /* answered later: charged for m.nfds */
+	int error; /* why it stopped (-errno), 0 if it did not */
+	bool held; /* answered later: charged for m.nfds */
 	size_t charged;
 };
 
@@ -204,8 +204,9 @@ static void entry_done(struct sendop *op, const struct sl_notif *n)
 {
 	unsigned int len = (unsigned int)op->m.sent;
 
-	(void)sl_notif_write(n, op->vec + op->done * sizeof(struct mmsghdr) +
-					offsetof(struct mmsghdr, msg_len),
+	(void)sl_notif_write(n,
+			     op->vec + op->done * sizeof(struct mmsghdr) +
+				     offsetof(struct mmsghdr, msg_len),
 			     &len, sizeof(len));
 	op->done++;
 	drop_message(op);
@@ -255,9 +256,10 @@ static int progress(struct sendop *op, const struct sl_notif *n)
 		if (!op->loaded) {
 			if (!op->mmsg || op->done >= op->vlen)
 				return 1;
-			r = load_msghdr(op, n, op->vec + op->done *
-						sizeof(struct mmsghdr),
-					NULL, NULL);
+			r = load_msghdr(
+				op, n,
+				op->vec + op->done * sizeof(struct mmsghdr),
+				NULL, NULL);
 			op->loaded = true;
 			if (r == 0)
 				r = charge(op);
@@ -324,8 +326,8 @@ static int resume(void *p, const struct sl_notif *n, struct sl_action *out)
 /* Perform op (takes it) and answer, now or once the socket took it. A
  * policy callback approves it first (dest: the address vetted, NULL for
  * sendmmsg, whose entries are checked one by one as they go). */
-static int run(struct sendop *op, const struct sl_notif *n,
-	       const void *dest, socklen_t dlen, struct sl_action *out)
+static int run(struct sendop *op, const struct sl_notif *n, const void *dest,
+	       socklen_t dlen, struct sl_action *out)
 {
 	int r;
 
@@ -470,7 +472,7 @@ int sl_net_handle_sendmmsg(struct sl_net_state *st, const struct sl_notif *n,
 		return r;
 	op->mmsg = true;
 	op->vec = a[1];
-	op->vlen = (uint32_t)a[2] > SL_NET_MAX_MMSG ? SL_NET_MAX_MMSG
-						    : (uint32_t)a[2];
+	op->vlen = (uint32_t)a[2] > SL_NET_MAX_MMSG ? SL_NET_MAX_MMSG :
+						      (uint32_t)a[2];
 	return run(op, n, NULL, 0, out);
 }

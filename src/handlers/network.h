@@ -23,9 +23,9 @@ struct sl_net_state {
 	struct sl_supervisor *sv;
 	struct sl_strv grants; /* canonical fs_write paths (unix gate) */
 	struct sl_net_deferred_set pending;
-	uint8_t *chunk;        /* SL_NET_CHUNK bytes, stream payloads */
+	uint8_t *chunk; /* SL_NET_CHUNK bytes, stream payloads */
 	struct sl_net_abstract *abstract; /* net_abstract.c */
-	struct sl_live *live;  /* a policy callback's changes, NULL if none */
+	struct sl_live *live; /* a policy callback's changes, NULL if none */
 	bool live_looked;
 };
 

@@ -151,7 +151,8 @@ static int capget_for(struct pidargs_state *s, const struct sl_notif *n,
 	}
 	if (d->args[1]) {
 		count = hdr.version == _LINUX_CAPABILITY_VERSION_1 ? 1 : 2;
-		r = sl_notif_write(n, d->args[1], data, count * sizeof(data[0]));
+		r = sl_notif_write(n, d->args[1], data,
+				   count * sizeof(data[0]));
 		if (r < 0) {
 			deny(out, EFAULT);
 			return 0;
@@ -215,14 +216,22 @@ static void pidargs_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 	/* notified only when an argument may name another process
 	 * (seccomp/notify.c) */
 	static const int narrow[] = {
-		SCMP_SYS(prlimit64),	     SCMP_SYS(setpriority),
-		SCMP_SYS(getpriority),	     SCMP_SYS(ioprio_set),
-		SCMP_SYS(ioprio_get),	     SCMP_SYS(sched_setaffinity),
-		SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_setparam),
-		SCMP_SYS(sched_getparam),    SCMP_SYS(sched_setscheduler),
-		SCMP_SYS(sched_getscheduler), SCMP_SYS(sched_setattr),
-		SCMP_SYS(sched_getattr),     SCMP_SYS(sched_rr_get_interval),
-		SCMP_SYS(getpgid),	     SCMP_SYS(getsid),
+		SCMP_SYS(prlimit64),
+		SCMP_SYS(setpriority),
+		SCMP_SYS(getpriority),
+		SCMP_SYS(ioprio_set),
+		SCMP_SYS(ioprio_get),
+		SCMP_SYS(sched_setaffinity),
+		SCMP_SYS(sched_getaffinity),
+		SCMP_SYS(sched_setparam),
+		SCMP_SYS(sched_getparam),
+		SCMP_SYS(sched_setscheduler),
+		SCMP_SYS(sched_getscheduler),
+		SCMP_SYS(sched_setattr),
+		SCMP_SYS(sched_getattr),
+		SCMP_SYS(sched_rr_get_interval),
+		SCMP_SYS(getpgid),
+		SCMP_SYS(getsid),
 		SCMP_SYS(setpgid),
 	};
 

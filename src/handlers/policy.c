@@ -35,8 +35,8 @@ struct policy_state {
 	struct sl_pqueue *q;
 	int epfd;
 	struct sl_evsrc verdicts; /* the queue's event fd */
-	struct sl_evsrc timer;    /* the earliest deadline */
-	struct held *held;        /* oldest first */
+	struct sl_evsrc timer;	  /* the earliest deadline */
+	struct held *held;	  /* oldest first */
 };
 
 /* For the earliest call no one has answered yet. */
@@ -51,7 +51,9 @@ static void arm(struct policy_state *s)
 
 static void deny(struct policy_state *s, struct sl_parked *pk, int err)
 {
-	struct sl_action a = { .kind = SL_ACT_ERRNO, .error = err, .srcfd = -1 };
+	struct sl_action a = { .kind = SL_ACT_ERRNO,
+			       .error = err,
+			       .srcfd = -1 };
 
 	sl_supervisor_answer(s->sv, pk, &a);
 }
@@ -116,7 +118,8 @@ static void on_verdicts(struct sl_evsrc *src, uint32_t events)
  * events before this one): refused. */
 static void on_timer(struct sl_evsrc *src, uint32_t events)
 {
-	struct policy_state *s = sl_container_of(src, struct policy_state, timer);
+	struct policy_state *s =
+		sl_container_of(src, struct policy_state, timer);
 	uint64_t ticks, now = sl_now_ns();
 
 	(void)events;
@@ -225,10 +228,10 @@ static void policy_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 static void policy_gated(const struct sl_policy *p, struct sl_nrset *set)
 {
 	static const int nrs[] = {
-		SCMP_SYS(openat),  SCMP_SYS(openat2), SCMP_SYS(open),
-		SCMP_SYS(creat),   SCMP_SYS(connect), SCMP_SYS(bind),
-		SCMP_SYS(sendto),  SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
-		SCMP_SYS(execve),  SCMP_SYS(execveat),
+		SCMP_SYS(openat), SCMP_SYS(openat2),  SCMP_SYS(open),
+		SCMP_SYS(creat),  SCMP_SYS(connect),  SCMP_SYS(bind),
+		SCMP_SYS(sendto), SCMP_SYS(sendmsg),  SCMP_SYS(sendmmsg),
+		SCMP_SYS(execve), SCMP_SYS(execveat),
 	};
 
 	(void)p;
@@ -282,7 +285,8 @@ static int policy_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	s->verdicts.fd = -1;
 	s->verdicts.on_event = on_verdicts;
 	s->timer.on_event = on_timer;
-	s->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->timer.fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s->timer.fd < 0) {
 		r = -errno;
 		free(s);
@@ -302,8 +306,8 @@ static int policy_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	}
 	if (r < 0) {
 		policy_fini(s);
-		return sl_supervisor_init_error(sv, r,
-						"policy callback: cannot start");
+		return sl_supervisor_init_error(
+			sv, r, "policy callback: cannot start");
 	}
 	*state = s;
 	return 0;
@@ -346,7 +350,8 @@ const struct sl_handler_module sl_module_policy = {
 
 struct sl_live *sl_live_of(struct sl_supervisor *sv)
 {
-	struct policy_state *s = sl_supervisor_module_state(sv, &sl_module_policy);
+	struct policy_state *s =
+		sl_supervisor_module_state(sv, &sl_module_policy);
 
 	return s ? s->live : NULL;
 }

@@ -36,9 +36,10 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-#define SL_CLONE_NS_FLAGS                                                  \
-	((uint64_t)(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS |         \
-		    CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET))
+#define SL_CLONE_NS_FLAGS                                          \
+	((uint64_t)(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | \
+		    CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |  \
+		    CLONE_NEWNET))
 
 enum sl_clone_class sl_clone_classify(uint64_t flags, bool from_clone3,
 				      bool known)
@@ -128,7 +129,8 @@ static int procs_handle(void *state, const struct sl_notif *n,
 		s->live = sl_live_of(s->sv);
 		s->live_looked = true;
 	}
-	if (sl_proctab_count(s->table) >= sl_live_max_processes(s->live, s->limit)) {
+	if (sl_proctab_count(s->table) >=
+	    sl_live_max_processes(s->live, s->limit)) {
 		out->kind = SL_ACT_ERRNO;
 		out->error = EAGAIN;
 		return 0;

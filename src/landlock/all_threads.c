@@ -257,8 +257,7 @@ static int report_timeout(struct round *rd, struct sl_error *e)
  * late still confines itself instead of hitting a restored handler.
  */
 static int run_round(const struct sl_u32v *pending, DIR *tasks,
-		     int64_t deadline, struct sl_u32v *done,
-		     struct sl_error *e)
+		     int64_t deadline, struct sl_u32v *done, struct sl_error *e)
 {
 	struct round *rd;
 	int r = 0;
@@ -385,9 +384,9 @@ static int broadcast(DIR *tasks, int ruleset_fd, struct sl_error *e)
 
 static int restrict_self(int ruleset_fd, unsigned flags)
 {
-	return syscall(__NR_landlock_restrict_self, ruleset_fd, flags) < 0
-		       ? -errno
-		       : 0;
+	return syscall(__NR_landlock_restrict_self, ruleset_fd, flags) < 0 ?
+		       -errno :
+		       0;
 }
 
 int sl_landlock_restrict_all_threads(int ruleset_fd, int abi,
@@ -422,7 +421,8 @@ int sl_landlock_restrict_all_threads(int ruleset_fd, int abi,
 		r = restrict_self(ruleset_fd, LANDLOCK_RESTRICT_SELF_TSYNC);
 		if (r != -EINVAL) {
 			if (r)
-				sl_err(e, -r, "confine: landlock_restrict_self: %s",
+				sl_err(e, -r,
+				       "confine: landlock_restrict_self: %s",
 				       strerror(-r));
 			goto out;
 		}

@@ -93,7 +93,7 @@
 struct sl_landlock_ruleset_attr {
 	__u64 handled_access_fs;
 	__u64 handled_access_net; /* ABI 4 */
-	__u64 scoped;             /* ABI 6 */
+	__u64 scoped;		  /* ABI 6 */
 };
 
 struct sl_landlock_path_beneath_attr {

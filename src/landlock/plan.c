@@ -10,22 +10,23 @@
 
 #include "landlock/landlock_uapi.h"
 
-#define FS_ABI1                                                            \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |      \
-	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |      \
-	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |  \
-	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |      \
-	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |      \
-	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |    \
+#define FS_ABI1                                                           \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |     \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |     \
+	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |     \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |     \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |   \
 	 LANDLOCK_ACCESS_FS_MAKE_SYM)
 
-#define FS_READ                                                            \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |       \
+#define FS_READ                                                      \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | \
 	 LANDLOCK_ACCESS_FS_READ_DIR)
 
 /* Everything a writable grant carries (intersected with the handled set). */
-#define FS_WRITE (FS_ABI1 | LANDLOCK_ACCESS_FS_REFER |                     \
-		  LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+#define FS_WRITE                                                            \
+	(FS_ABI1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE | \
+	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 /* Landlock rights that each protection adds to the handled sets. */
 static const struct {
@@ -37,8 +38,8 @@ static const struct {
 				     LANDLOCK_ACCESS_NET_CONNECT_TCP },
 	[SL_PROT_FS_IOCTL_DEV] = { .fs = LANDLOCK_ACCESS_FS_IOCTL_DEV },
 	[SL_PROT_SIGNAL_SCOPE] = { .scope = LANDLOCK_SCOPE_SIGNAL },
-	[SL_PROT_ABSTRACT_UNIX_SOCKET_SCOPE] = {
-		.scope = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET },
+	[SL_PROT_ABSTRACT_UNIX_SOCKET_SCOPE] = { .scope =
+							 LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET },
 };
 
 enum sl_prot_status sl_protection_status(uint8_t state, uint32_t prot,
@@ -52,8 +53,8 @@ enum sl_prot_status sl_protection_status(uint8_t state, uint32_t prot,
 	if (available)
 		return SL_PROT_STATUS_ACTIVE;
 	/* Unknown states fail closed: treated as strict. */
-	return state == SL_PROT_DEGRADED ? SL_PROT_STATUS_DEGRADED
-					 : SL_PROT_STATUS_UNAVAILABLE;
+	return state == SL_PROT_DEGRADED ? SL_PROT_STATUS_DEGRADED :
+					   SL_PROT_STATUS_UNAVAILABLE;
 }
 
 const char *sl_prot_status_name(enum sl_prot_status s)

@@ -18,9 +18,9 @@
 /* Bound on the rules of grants expanded around holes. */
 #define SL_HOLE_RULES_MAX 16384u
 
-#define FS_FILE_RIGHTS                                                     \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |      \
-	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |      \
+#define FS_FILE_RIGHTS                                                \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE | \
 	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 int sl_landlock_new_ruleset(const struct sl_landlock_plan *plan, int *fd,
@@ -55,15 +55,14 @@ int sl_landlock_add_path(int ruleset_fd, const struct sl_landlock_plan *plan,
 	if (fd < 0) {
 		if (missing_ok && (errno == ENOENT || errno == ENOTDIR))
 			return 0;
-		return sl_err(e, errno, "cannot grant access to '%s': %s",
-			      path, strerror(errno));
+		return sl_err(e, errno, "cannot grant access to '%s': %s", path,
+			      strerror(errno));
 	}
 	if (fstat(fd, &st) < 0)
-		return sl_err(e, errno, "cannot grant access to '%s': %s",
-			      path, strerror(errno));
+		return sl_err(e, errno, "cannot grant access to '%s': %s", path,
+			      strerror(errno));
 
-	attr.allowed_access = writable ? plan->write_access
-				       : plan->read_access;
+	attr.allowed_access = writable ? plan->write_access : plan->read_access;
 	if (!S_ISDIR(st.st_mode))
 		attr.allowed_access &= FS_FILE_RIGHTS;
 	if (!attr.allowed_access)
@@ -79,8 +78,8 @@ int sl_landlock_add_path(int ruleset_fd, const struct sl_landlock_plan *plan,
 /* Grants are host paths, or paths inside the chroot image, where a
  * missing one is skipped (host paths are never granted under chroot). */
 static int add_grant(int fd, const struct sl_landlock_plan *plan,
-		     const struct sl_policy *p, const char *path,
-		     bool writable, struct sl_error *e)
+		     const struct sl_policy *p, const char *path, bool writable,
+		     struct sl_error *e)
 {
 	_cleanup_(freep) char *joined = NULL;
 
@@ -156,8 +155,8 @@ static int add_grant_holes(int fd, const struct sl_landlock_plan *plan,
 }
 
 static int add_grants(int fd, const struct sl_landlock_plan *plan,
-		      const struct sl_policy *p, const struct sl_fs_holes *holes,
-		      struct sl_error *e)
+		      const struct sl_policy *p,
+		      const struct sl_fs_holes *holes, struct sl_error *e)
 {
 	size_t budget = SL_HOLE_RULES_MAX;
 	int r;
@@ -167,8 +166,8 @@ static int add_grants(int fd, const struct sl_landlock_plan *plan,
 
 		for (size_t i = 0; i < list->n; i++) {
 			r = holes && holes->n ?
-				    add_grant_holes(fd, plan, holes,
-						    list->v[i], w, &budget, e) :
+				    add_grant_holes(fd, plan, holes, list->v[i],
+						    w, &budget, e) :
 				    add_grant(fd, plan, p, list->v[i], w, e);
 			if (r)
 				return r;
@@ -200,8 +199,10 @@ static int add_cow_upper(int fd, const struct sl_landlock_plan *plan,
 		return 0;
 	dir = open(cow->upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dir < 0)
-		return sl_err(e, errno, "cannot open the copy-on-write upper "
-			      "'%s': %s", cow->upper, strerror(errno));
+		return sl_err(e, errno,
+			      "cannot open the copy-on-write upper "
+			      "'%s': %s",
+			      cow->upper, strerror(errno));
 	attr.parent_fd = dir;
 	if (syscall(__NR_landlock_add_rule, fd, LANDLOCK_RULE_PATH_BENEATH,
 		    &attr, 0) < 0)

@@ -7,8 +7,7 @@
 
 #include "landlock/landlock_uapi.h"
 
-static int add_port(int fd, uint64_t access, uint32_t port,
-		    struct sl_error *e)
+static int add_port(int fd, uint64_t access, uint32_t port, struct sl_error *e)
 {
 	struct sl_landlock_net_port_attr attr = {
 		.allowed_access = access,

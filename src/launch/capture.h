@@ -15,7 +15,7 @@
 struct sl_capsrc {
 	struct sl_evsrc src; /* src.fd is -1 once EOF was seen */
 	int epfd;
-	bool active;         /* this stream is captured */
+	bool active; /* this stream is captured */
 	uint8_t *buf;
 	size_t len, cap;
 };

@@ -148,8 +148,7 @@ static int build_sh_argv(struct sl_command *c)
 }
 
 int sl_command_prepare(struct sl_command *c, const struct sl_policy *p,
-		       const char *const *argv, size_t argc,
-		       struct sl_error *e)
+		       const char *const *argv, size_t argc, struct sl_error *e)
 {
 	int r;
 

@@ -30,24 +30,24 @@ struct sl_launch {
 	char *uid_map, *gid_map;
 	int child_fd[3];  /* the child's stdio ends, -1 = inherit */
 	int parent_fd[3]; /* our ends of piped/captured streams, -1 = none */
-	void *stack;      /* the child runs here until it execs */
+	void *stack;	  /* the child runs here until it execs */
 	size_t stack_len;
-	void *kstack;     /* the keeper runs here until it is reaped */
+	void *kstack; /* the keeper runs here until it is reaped */
 	size_t kstack_len;
-	void *hstack;     /* the child's handoff thread (child.h), or NULL */
+	void *hstack; /* the child's handoff thread (child.h), or NULL */
 	size_t hstack_len;
-	int handoff;      /* our end of the listener handoff, -1 = none */
+	int handoff;	   /* our end of the listener handoff, -1 = none */
 	int handoff_child; /* the child's end until the clone, -1 = none */
-	int event_fd;     /* eventfd: the keeper and the child wake us */
-	int keeper_pidfd; /* -1 until the keeper exists, then until reaped */
+	int event_fd;	   /* eventfd: the keeper and the child wake us */
+	int keeper_pidfd;  /* -1 until the keeper exists, then until reaped */
 	pid_t keeper_pid;
-	int listener;     /* our copy (owned by the supervisor), or -1 */
+	int listener;	  /* our copy (owned by the supervisor), or -1 */
 	uint64_t park_id; /* the parked child's notification */
-	bool parked;      /* park_id is to be answered at start */
+	bool parked;	  /* park_id is to be answered at start */
 	struct sock_fprog own_prog; /* this run's own filter (custom handlers) */
-	bool took_tty;    /* the child was asked to take the terminal */
-	int own_ruleset;  /* a copy-on-write run's own ruleset, or -1 */
-	pid_t tty_owner;  /* foreground group to give the terminal back to */
+	bool took_tty;	 /* the child was asked to take the terminal */
+	int own_ruleset; /* a copy-on-write run's own ruleset, or -1 */
+	pid_t tty_owner; /* foreground group to give the terminal back to */
 };
 
 /* Fill l from the sandbox and the options; nothing runs yet. The
@@ -60,8 +60,8 @@ int sl_launch_prepare(struct sl_launch *l, struct sl_sandbox *sb,
  * step and errno). On success *pidfd holds the child, *listener is its
  * notification fd in our table (-1 when the sandbox is not supervised),
  * and l->event_fd wakes the caller's loop when the keeper reports. */
-int sl_launch_spawn(struct sl_launch *l, pid_t *pid, int *pidfd,
-		    int *listener, struct sl_error *e);
+int sl_launch_spawn(struct sl_launch *l, pid_t *pid, int *pidfd, int *listener,
+		    struct sl_error *e);
 
 /* Close our copies of the child's stdio ends (after the clone). */
 void sl_launch_close_child_ends(struct sl_launch *l);

@@ -43,7 +43,8 @@ static const uint64_t keep_caps =
 
 static int open_null(int target, struct sl_error *e)
 {
-	int fd = open("/dev/null", (target == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+	int fd = open("/dev/null",
+		      (target == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
 
 	if (fd < 0)
 		return sl_err(e, errno, "open /dev/null: %m");
@@ -207,7 +208,8 @@ static int prepare_stack(struct sl_launch *l, struct sl_error *e)
 static int prepare_caps(struct sl_launch *l, struct sl_error *e)
 {
 	struct sl_child_caps *k = &l->spec.caps;
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
 	struct __user_cap_data_struct cur[2];
 	bool userns = l->spec.uid_map != NULL;
 	int last = 0;
@@ -218,7 +220,8 @@ static int prepare_caps(struct sl_launch *l, struct sl_error *e)
 		last++;
 	/* A new user namespace starts with no ambient capability. */
 	for (int cap = 0; cap <= last && !userns; cap++)
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) ==
+		    1)
 			k->ambient |= UINT64_C(1) << cap;
 	k->drop = true;
 	k->last = last;
@@ -245,7 +248,8 @@ static void prepare_tty(struct sl_launch *l, const struct sl_run_opts *o)
 {
 	pid_t owner;
 
-	if (o->stdio[0] != SL_STDIO_INHERIT || o->stdio[1] != SL_STDIO_INHERIT ||
+	if (o->stdio[0] != SL_STDIO_INHERIT ||
+	    o->stdio[1] != SL_STDIO_INHERIT ||
 	    o->stdio[2] != SL_STDIO_INHERIT || !isatty(0))
 		return;
 	owner = tcgetpgrp(0);

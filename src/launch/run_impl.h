@@ -21,10 +21,10 @@ struct sl_run {
 	struct sl_sandbox *sb; /* referenced */
 	char *name;
 	struct sl_launch launch;
-	pid_t pid;             /* the top-level process, its group's id */
-	int pidfd;             /* the top-level process (the table borrows it) */
+	pid_t pid; /* the top-level process, its group's id */
+	int pidfd; /* the top-level process (the table borrows it) */
 	bool started;
-	bool job_control;      /* a stop of the top-level on a terminal signal
+	bool job_control; /* a stop of the top-level on a terminal signal
 				* stops us the same way (sandlock run) */
 	void (*interrupt)(void *arg); /* after a signal during a one-shot wait */
 	void *interrupt_arg;
@@ -34,8 +34,8 @@ struct sl_run {
 	int epfd;
 	struct sl_evsrc keeper; /* the keeper's pidfd (launch's): it died */
 	struct sl_capsrc cap[2];
-	struct sl_supervisor *sv; /* NULL when not supervised */
-	struct sl_modlist mods;   /* the policy's modules and the run's own */
+	struct sl_supervisor *sv;   /* NULL when not supervised */
+	struct sl_modlist mods;	    /* the policy's modules and the run's own */
 	struct sl_freezer *freezer; /* NULL when the run never freezes */
 	struct sl_throttle throttle;
 	bool throttle_started;
@@ -44,7 +44,7 @@ struct sl_run {
 	struct sl_cow_branch *cow; /* the options', borrowed */
 	pthread_t thread;
 	bool thread_running;
-	struct sl_evsrc wake;  /* launch's eventfd: the keeper reports, or the
+	struct sl_evsrc wake; /* launch's eventfd: the keeper reports, or the
 				* thread is asked to stop */
 	atomic_bool stop;
 	uint32_t keeper_events; /* last sl_keeper_state.events handled */
@@ -59,10 +59,10 @@ struct sl_run {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool exited;
-	bool done;             /* exited and every capture at EOF */
+	bool done; /* exited and every capture at EOF */
 	struct sl_status status;
-	bool waited;           /* a wait completed: output was handed out */
-	bool waiting;          /* a thread is inside sl_run_wait */
+	bool waited;  /* a wait completed: output was handed out */
+	bool waiting; /* a thread is inside sl_run_wait */
 };
 
 /* Signal every process of the sandbox (the caller holds serve_lock). */

@@ -78,15 +78,17 @@ static int report_setup_death(struct sl_launch *l, struct sl_error *e)
 		return r;
 	}
 	if (!atomic_load(&l->keeper.exited))
-		return sl_err(e, ECHILD, "the sandbox's keeper process died "
-					 "during setup");
+		return sl_err(e, ECHILD,
+			      "the sandbox's keeper process died "
+			      "during setup");
 	if (l->keeper.code == CLD_KILLED || l->keeper.code == CLD_DUMPED)
 		return sl_err(e, ECHILD,
 			      "the sandboxed process was killed by signal %d "
 			      "during setup",
 			      l->keeper.status);
-	return sl_err(e, ECHILD, "the sandboxed process exited with status %d "
-				 "during setup",
+	return sl_err(e, ECHILD,
+		      "the sandboxed process exited with status %d "
+		      "during setup",
 		      l->keeper.status);
 }
 
@@ -110,8 +112,9 @@ static int receive_listener(const struct sl_launch *l, struct sl_error *e)
 	int fd = -1;
 
 	if (recvmsg(l->handoff, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
-		return sl_err(e, errno, "cannot receive the seccomp listener of "
-					"the child: %m");
+		return sl_err(e, errno,
+			      "cannot receive the seccomp listener of "
+			      "the child: %m");
 	cm = CMSG_FIRSTHDR(&msg);
 	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
 	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
@@ -140,8 +143,9 @@ static int take_listener(const struct sl_launch *l, int pidfd, int *out,
 	} else {
 		fd = pidfd_getfd(pidfd, l->status.listener, 0);
 		if (fd < 0)
-			return sl_err(e, errno, "cannot take the seccomp listener "
-						"of the child: %m");
+			return sl_err(e, errno,
+				      "cannot take the seccomp listener "
+				      "of the child: %m");
 	}
 	/* Wake the supervisor on the CPU of the notifying task: a round trip
 	 * costs ten times less. Older kernels lack it; that is only slower. */
@@ -195,8 +199,8 @@ static int receive_park(struct sl_launch *l, pid_t child, int listener,
 static void keeper_keep(struct sl_launch *l)
 {
 	struct sl_keeper_spec *k = &l->kspec;
-	int fds[6] = { l->child_fd[0], l->child_fd[1], l->child_fd[2],
-		       l->spec.ruleset_fd, l->event_fd, l->handoff_child };
+	int fds[6] = { l->child_fd[0],	   l->child_fd[1], l->child_fd[2],
+		       l->spec.ruleset_fd, l->event_fd,	   l->handoff_child };
 
 	k->nkeep = 0;
 	for (int i = 0; i < 6; i++) {
@@ -238,7 +242,8 @@ static pid_t clone_keeper(struct sl_launch *l, int *err)
 	 * syscall): no handler of ours may run on the keeper's or the
 	 * child's stack. The child restores the caller's mask before exec.
 	 * Exit signal 0: no SIGCHLD, invisible to waitpid(-1). */
-	sl_raw4(__NR_rt_sigprocmask, SIG_SETMASK, &all, &old, SL_RAW_SIGSET_SIZE);
+	sl_raw4(__NR_rt_sigprocmask, SIG_SETMASK, &all, &old,
+		SL_RAW_SIGSET_SIZE);
 	l->spec.sigmask = old;
 	pid = clone(sl_keeper_main, (char *)l->kstack + l->kstack_len,
 		    CLONE_VM | CLONE_PIDFD | CLONE_SETTLS, k, &l->keeper_pidfd,
@@ -341,7 +346,8 @@ void sl_launch_end(struct sl_launch *l)
 	if (l->keeper_pidfd < 0)
 		return;
 	command(l, SL_KEEPER_EXIT);
-	while (waitid(P_PIDFD, (id_t)l->keeper_pidfd, &si, WEXITED | __WALL) < 0 &&
+	while (waitid(P_PIDFD, (id_t)l->keeper_pidfd, &si, WEXITED | __WALL) <
+		       0 &&
 	       errno == EINTR)
 		;
 	close(l->keeper_pidfd);

@@ -30,16 +30,16 @@ enum sl_start_what {
 	SL_START_COMMAND,   /* the program itself */
 	SL_START_LOADER,    /* the ELF interpreter (dynamic loader) */
 	SL_START_SCRIPT,    /* the interpreter of a "#!" line */
-	SL_START_CWD,       /* the working directory (--cwd) */
+	SL_START_CWD,	    /* the working directory (--cwd) */
 };
 
 struct sl_start_problem {
-	int what;              /* enum sl_start_what */
-	int err;               /* ENOENT/ENOTDIR: missing; EACCES: no grant */
-	char path[PATH_MAX];   /* the file as named */
-	char real[PATH_MAX];   /* where it resolves, "" when the same */
-	char grant[PATH_MAX];  /* EACCES: the directory to grant */
-	char via[PATH_MAX];    /* LOADER/SCRIPT: the file that names it */
+	int what;	      /* enum sl_start_what */
+	int err;	      /* ENOENT/ENOTDIR: missing; EACCES: no grant */
+	char path[PATH_MAX];  /* the file as named */
+	char real[PATH_MAX];  /* where it resolves, "" when the same */
+	char grant[PATH_MAX]; /* EACCES: the directory to grant */
+	char via[PATH_MAX];   /* LOADER/SCRIPT: the file that names it */
 };
 
 /*
@@ -51,7 +51,6 @@ int sl_start_check(const struct sl_policy *p, const char *const *argv,
 		   size_t argc, struct sl_start_problem *out);
 
 /* Only the working directory (one stat): same results. */
-int sl_start_check_cwd(const struct sl_policy *p,
-		       struct sl_start_problem *out);
+int sl_start_check_cwd(const struct sl_policy *p, struct sl_start_problem *out);
 
 #endif

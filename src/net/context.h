@@ -17,7 +17,7 @@
 
 struct sl_net_ctx {
 	const struct sl_policy *policy;
-	bool dest_policy;          /* connect/send destinations are checked */
+	bool dest_policy;	   /* connect/send destinations are checked */
 	struct sl_net_hosts hosts; /* net_allow hostnames, pinned */
 	struct sl_net_policy dest;
 	struct sl_portmap *portmap; /* NULL unless port_remap */
@@ -53,7 +53,7 @@ bool sl_net_ctx_needed(const struct sl_policy *p);
  * caller finds it out (it knows the run's Landlock plan); the context
  * only records it. */
 struct sl_net_landlock {
-	bool tcp;             /* NetTcp active: TCP binds and connects */
+	bool tcp;	      /* NetTcp active: TCP binds and connects */
 	bool connect_tcp;     /* CONNECT_TCP handled */
 	bool abstract_scoped; /* the abstract unix socket scope */
 };

@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0,
+static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0,	0,
 					      0, 0, 0, 0, 0xff, 0xff };
 
 void sl_ip_set(struct sl_ip *ip, int family, const void *bytes)
@@ -41,7 +41,8 @@ int sl_ip_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 		struct sockaddr_in6 in6;
 
 		/* The kernel accepts the old 24-byte form without scope id. */
-		if (len < (socklen_t)offsetof(struct sockaddr_in6, sin6_scope_id))
+		if (len <
+		    (socklen_t)offsetof(struct sockaddr_in6, sin6_scope_id))
 			return -EINVAL;
 		memset(&in6, 0, sizeof(in6));
 		memcpy(&in6, sa, len < sizeof(in6) ? len : sizeof(in6));
@@ -94,8 +95,7 @@ void sl_ip_format(const struct sl_ip *ip, char buf[SL_IP_STRLEN])
 		strcpy(buf, "?");
 }
 
-int sl_sockaddr_port(const struct sockaddr *sa, socklen_t len,
-		     uint16_t *port)
+int sl_sockaddr_port(const struct sockaddr *sa, socklen_t len, uint16_t *port)
 {
 	struct sl_ip ip;
 
@@ -108,8 +108,8 @@ int sl_sockaddr_set_port(struct sockaddr *sa, socklen_t len, uint16_t port)
 
 	if (sa->sa_family == AF_INET &&
 	    len >= (socklen_t)sizeof(struct sockaddr_in)) {
-		memcpy((char *)sa + offsetof(struct sockaddr_in, sin_port),
-		       &be, sizeof(be));
+		memcpy((char *)sa + offsetof(struct sockaddr_in, sin_port), &be,
+		       sizeof(be));
 		return 0;
 	}
 	if (sa->sa_family == AF_INET6 &&

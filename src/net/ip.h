@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 struct sl_ip {
-	uint8_t family;   /* AF_INET or AF_INET6 */
+	uint8_t family;	  /* AF_INET or AF_INET6 */
 	uint8_t addr[16]; /* IPv4 in the first 4 bytes, rest zero */
 };
 
@@ -36,8 +36,7 @@ void sl_ip_format(const struct sl_ip *ip, char buf[SL_IP_STRLEN]);
 
 /* Port of an IP sockaddr, and rewriting it in place (no family checks
  * beyond IPv4/IPv6; len is the caller's valid length). */
-int sl_sockaddr_port(const struct sockaddr *sa, socklen_t len,
-		     uint16_t *port);
+int sl_sockaddr_port(const struct sockaddr *sa, socklen_t len, uint16_t *port);
 int sl_sockaddr_set_port(struct sockaddr *sa, socklen_t len, uint16_t port);
 
 #endif

@@ -71,7 +71,8 @@ int sl_net_live_init(struct sl_net_live *l, const struct sl_net_policy *np)
 			const struct sl_net_range *rg = &ps->ranges[i];
 			int r;
 
-			if (rg->prefix != (rg->net.family == AF_INET ? 32 : 128))
+			if (rg->prefix !=
+			    (rg->net.family == AF_INET ? 32 : 128))
 				continue;
 			r = ipv_push(&l->ceiling, &rg->net);
 			if (r < 0) {
@@ -120,8 +121,7 @@ int sl_net_live_grant(struct sl_net_live *l, const struct sl_ipv *ips)
 	return 0;
 }
 
-static struct sl_net_live_pid *pid_entry(const struct sl_net_live *l,
-					 pid_t pid)
+static struct sl_net_live_pid *pid_entry(const struct sl_net_live *l, pid_t pid)
 {
 	for (size_t i = 0; i < l->npids; i++)
 		if (l->pids[i].pid == pid)

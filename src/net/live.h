@@ -39,7 +39,7 @@ struct sl_net_live_pid {
 
 struct sl_net_live {
 	struct sl_ipv ceiling;
-	bool set;        /* the global live set applies */
+	bool set;	 /* the global live set applies */
 	bool restricted; /* ... for good */
 	struct sl_ipv ips;
 	struct sl_net_live_pid *pids;

@@ -111,10 +111,9 @@ static int add_rule(struct sl_net_set *s, const struct sl_net_rule *r,
 		if (!h)
 			return -ENOENT;
 		for (uint32_t i = 0; i < h->naddrs; i++) {
-			int rc = add_range(ps, &h->addrs[i],
-					   h->addrs[i].family == AF_INET ? 32 :
-									   128,
-					   r);
+			int rc = add_range(
+				ps, &h->addrs[i],
+				h->addrs[i].family == AF_INET ? 32 : 128, r);
 			if (rc < 0)
 				return rc;
 		}

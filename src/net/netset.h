@@ -25,7 +25,7 @@ struct sl_net_range {
 };
 
 struct sl_net_proto_set {
-	bool any_all;        /* "*", ":*" or icmp any: every destination */
+	bool any_all;	     /* "*", ":*" or icmp any: every destination */
 	uint16_t *any_ports; /* ports open on every address, sorted */
 	uint32_t nany_ports;
 	struct sl_net_range *ranges;

@@ -69,9 +69,10 @@ static int resolve_one(const char *name, struct sl_net_host *h,
 
 	r = getaddrinfo(name, NULL, &hints, &res);
 	if (r != 0)
-		return sl_err(e, EHOSTUNREACH, "failed to resolve host '%s': %s",
-			      name, r == EAI_SYSTEM ? strerror(errno) :
-						      gai_strerror(r));
+		return sl_err(e, EHOSTUNREACH,
+			      "failed to resolve host '%s': %s", name,
+			      r == EAI_SYSTEM ? strerror(errno) :
+						gai_strerror(r));
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 		struct sl_ip ip;
 		uint16_t port;

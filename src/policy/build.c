@@ -10,7 +10,8 @@ static int check_limits(const struct sl_policy *p, struct sl_error *e)
 	if (p->has_max_cpu && (p->max_cpu == 0 || p->max_cpu > 100))
 		return sl_err(e, EINVAL,
 			      "max_cpu must be between 1 and 100 (percent), "
-			      "got %u", p->max_cpu);
+			      "got %u",
+			      p->max_cpu);
 	if (p->has_max_open_files && p->max_open_files == 0)
 		return sl_err(e, EINVAL, "max_open_files must not be 0");
 	return 0;
@@ -22,15 +23,18 @@ static int check_protections(const struct sl_policy *p, struct sl_error *e)
 		const char *why = sl_protection_undisableable(i);
 
 		if (why && p->protection[i] == SL_PROT_DISABLED)
-			return sl_err(e, EINVAL, "protection %s cannot be "
+			return sl_err(e, EINVAL,
+				      "protection %s cannot be "
 				      "disabled (%s); use allow_degraded "
-				      "instead", sl_protection_name(i), why);
+				      "instead",
+				      sl_protection_name(i), why);
 	}
 	for (uint32_t i = 0; i < SL_NPROT; i++)
 		if (p->protection[i] > SL_PROT_DISABLED)
-			return sl_err(e, EINVAL, "invalid state %u for "
-				      "protection %s", p->protection[i],
-				      sl_protection_name(i));
+			return sl_err(e, EINVAL,
+				      "invalid state %u for "
+				      "protection %s",
+				      p->protection[i], sl_protection_name(i));
 	return 0;
 }
 

@@ -76,9 +76,9 @@ static int push_group_members(const char *group, struct sl_u32v *out)
 }
 
 struct syscall_lists {
-	struct sl_strv deny, allow;     /* trimmed items */
-	struct sl_u32v single_nrs;	/* individually denied syscalls */
-	struct sl_u32v deny_nrs;	/* every extra denied syscall */
+	struct sl_strv deny, allow; /* trimmed items */
+	struct sl_u32v single_nrs;  /* individually denied syscalls */
+	struct sl_u32v deny_nrs;    /* every extra denied syscall */
 };
 
 static void lists_free(struct syscall_lists *l)
@@ -166,15 +166,18 @@ static int check_conflicts(const struct syscall_lists *l, struct sl_error *e)
 		size_t n;
 
 		if (strv_has(&l->deny, group))
-			return sl_err(e, EINVAL, "syscall group '%s' is both "
-				      "allowed and denied", group);
+			return sl_err(e, EINVAL,
+				      "syscall group '%s' is both "
+				      "allowed and denied",
+				      group);
 		sl_syscall_group(group, &members, &n);
 		for (size_t k = 0; k < n; k++) {
 			int64_t nr = sl_syscall_nr(members[k]);
 
 			if (nr >= 0 &&
 			    sl_u32v_contains(&l->single_nrs, (uint32_t)nr))
-				return sl_err(e, EINVAL, "syscall '%s' is denied "
+				return sl_err(e, EINVAL,
+					      "syscall '%s' is denied "
 					      "but its group '%s' is allowed",
 					      members[k], group);
 		}

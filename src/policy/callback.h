@@ -14,9 +14,9 @@
 
 struct sl_policy_cb {
 	atomic_uint refs;
-	void (*fn)(void);	   /* a sandlock_policy_fn_t, cast back by the caller */
+	void (*fn)(void); /* a sandlock_policy_fn_t, cast back by the caller */
 	void *user_data;
-	void (*drop)(void *);	   /* may be NULL */
+	void (*drop)(void *); /* may be NULL */
 };
 
 /* A record holding one reference. On allocation failure the drop fires at

@@ -22,8 +22,9 @@
 #include "util/text.h"
 #include "util/cleanup.h"
 
-#define bad(e, spec, fmt, ...)                                               \
-	sl_err(e, EINVAL, "invalid network rule '%s': " fmt, spec, ##__VA_ARGS__)
+#define bad(e, spec, fmt, ...)                                     \
+	sl_err(e, EINVAL, "invalid network rule '%s': " fmt, spec, \
+	       ##__VA_ARGS__)
 
 #define HOSTNAME_MAX 253
 #define LABEL_MAX 63
@@ -156,12 +157,17 @@ static int parse_target(const char *b, const char *end, bool allow_hosts,
 	if (has_char(b, end, '*'))
 		return bad(e, spec, "wildcard host names are not supported");
 	if (!hostname_valid(b, end))
-		return bad(e, spec, "'%.*s' is not a valid IP address, CIDR or "
-			   "host name", (int)(end - b), b);
+		return bad(e, spec,
+			   "'%.*s' is not a valid IP address, CIDR or "
+			   "host name",
+			   (int)(end - b), b);
 	if (!allow_hosts)
-		return bad(e, spec, "--net-deny does not accept host names "
-			   "('%.*s'); use an IP address or CIDR, or --http-deny "
-			   "for host-based rules", (int)(end - b), b);
+		return bad(
+			e, spec,
+			"--net-deny does not accept host names "
+			"('%.*s'); use an IP address or CIDR, or --http-deny "
+			"for host-based rules",
+			(int)(end - b), b);
 	p->kind = SL_TARGET_HOST;
 	p->host = b;
 	p->host_end = end;
@@ -195,11 +201,14 @@ static int parse_ports(const char *b, const char *end, const char *spec,
 		if (ib == ie)
 			return bad(e, spec, "empty port in list");
 		if (sl_text_eq(ib, ie, "*"))
-			return bad(e, spec, "'*' cannot be mixed with port "
+			return bad(e, spec,
+				   "'*' cannot be mixed with port "
 				   "numbers");
 		if (sl_text_parse_u64(ib, ie, &v) < 0 || v == 0 || v > 65535)
-			return bad(e, spec, "'%.*s' is not a port number "
-				   "(1-65535)", (int)(ie - ib), ib);
+			return bad(e, spec,
+				   "'%.*s' is not a port number "
+				   "(1-65535)",
+				   (int)(ie - ib), ib);
 		r = sl_u32v_push(&p->ports, (uint32_t)v);
 		if (r < 0)
 			return sl_err(e, -r, "out of memory");
@@ -239,7 +248,8 @@ static int parse_bracketed(const char *b, const char *end, const char *spec,
 		return bad(e, spec, "'%.*s' is not an IPv6 address or CIDR",
 			   (int)(close - b - 1), b + 1);
 	if (close + 1 == end)
-		return bad(e, spec, "a bracketed address needs ':ports' "
+		return bad(e, spec,
+			   "a bracketed address needs ':ports' "
 			   "(write '%.*s' without brackets for all ports)",
 			   (int)(close - b - 1), b + 1);
 	if (close[1] != ':')
@@ -270,7 +280,8 @@ static int parse_body(const char *b, const char *end, bool allow_hosts,
 	if (!colon)
 		return parse_target(b, end, allow_hosts, spec, p, e);
 	if (has_char(b, colon, ':'))
-		return bad(e, spec, "an IPv6 address followed by ports must be "
+		return bad(e, spec,
+			   "an IPv6 address followed by ports must be "
 			   "bracketed, e.g. [::1]:443");
 	r = parse_target(b, colon, allow_hosts, spec, p, e);
 	if (r < 0)
@@ -365,7 +376,8 @@ int sl_net_rule_parse(const char *spec, bool allow_hosts,
 	int r;
 
 	if (!spec)
-		return sl_err(e, EINVAL, "empty network rule (use '*' for any "
+		return sl_err(e, EINVAL,
+			      "empty network rule (use '*' for any "
 			      "host)");
 	sl_text_trim(spec, &b, &end);
 	sep = strstr(b, "://");
@@ -377,8 +389,10 @@ int sl_net_rule_parse(const char *spec, bool allow_hosts,
 		else if (sl_text_eq(b, sep, "icmp"))
 			proto = SL_PROTO_ICMP;
 		else
-			return bad(e, spec, "unknown scheme '%.*s' (expected "
-				   "tcp, udp or icmp)", (int)(sep - b), b);
+			return bad(e, spec,
+				   "unknown scheme '%.*s' (expected "
+				   "tcp, udp or icmp)",
+				   (int)(sep - b), b);
 		b = sep + 3;
 	}
 	if (b == end)
@@ -400,10 +414,14 @@ int sl_net_rule_parse(const char *spec, bool allow_hosts,
 static const char *scheme_name(uint8_t proto)
 {
 	switch (proto) {
-	case SL_PROTO_TCP: return "tcp";
-	case SL_PROTO_UDP: return "udp";
-	case SL_PROTO_ICMP: return "icmp";
-	default: return NULL;
+	case SL_PROTO_TCP:
+		return "tcp";
+	case SL_PROTO_UDP:
+		return "udp";
+	case SL_PROTO_ICMP:
+		return "icmp";
+	default:
+		return NULL;
 	}
 }
 

@@ -32,7 +32,8 @@ static int parse_port(const char *b, const char *end, const char *spec,
 	if (sl_text_parse_u64(b, end, &v) < 0 || v == 0 || v > 65535)
 		return sl_err(e, EINVAL,
 			      "invalid port spec '%s': '%.*s' is not a port "
-			      "number (1-65535)", spec, (int)(end - b), b);
+			      "number (1-65535)",
+			      spec, (int)(end - b), b);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -57,7 +58,8 @@ static int add_item(const char *b, const char *end, const char *spec,
 		if (lo > hi)
 			return sl_err(e, EINVAL,
 				      "invalid port spec '%s': reversed range "
-				      "%u-%u", spec, lo, hi);
+				      "%u-%u",
+				      spec, lo, hi);
 	}
 	for (uint32_t p = lo; p <= hi; p++)
 		bits_set(ports, p);
@@ -78,10 +80,11 @@ int sl_ports_parse(const char *spec, bool allow_star, struct sl_port_set *out,
 	sl_text_trim(spec, &tb, &te);
 	if (sl_text_eq(tb, te, "*")) {
 		if (!allow_star)
-			return sl_err(e, EINVAL,
-				      "invalid port spec '%s': the wildcard '*' "
-				      "is only accepted by net_allow_bind",
-				      spec);
+			return sl_err(
+				e, EINVAL,
+				"invalid port spec '%s': the wildcard '*' "
+				"is only accepted by net_allow_bind",
+				spec);
 		if (out->ports.n)
 			return sl_err(e, EINVAL,
 				      "invalid port spec '*': the wildcard '*' "
@@ -96,19 +99,21 @@ int sl_ports_parse(const char *spec, bool allow_star, struct sl_port_set *out,
 		te = end;
 		sl_text_trim_range(&tb, &te);
 		if (tb == te)
-			r = sl_err(e, EINVAL, "invalid port spec '%s': empty item",
-				   spec);
+			r = sl_err(e, EINVAL,
+				   "invalid port spec '%s': empty item", spec);
 		else if (sl_text_eq(tb, te, "*"))
 			r = sl_err(e, EINVAL,
 				   "invalid port spec '%s': the wildcard '*' "
-				   "must stand alone", spec);
+				   "must stand alone",
+				   spec);
 		else
 			r = add_item(tb, te, spec, &ports, e);
 	}
 	if (r == 0 && out->all)
 		r = sl_err(e, EINVAL,
 			   "invalid port spec '%s': specific ports cannot be "
-			   "combined with the wildcard '*'", spec);
+			   "combined with the wildcard '*'",
+			   spec);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < out->ports.n; i++)

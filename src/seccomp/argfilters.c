@@ -22,34 +22,46 @@
 
 #define LOW32 0xffffffffULL
 
-#define CMP(a, o, x, y)                                                    \
-	{ .arg = (a), .op = (o), .datum_a = (x), .datum_b = (y) }
+#define CMP(a, o, x, y)                                               \
+	{                                                             \
+		.arg = (a), .op = (o), .datum_a = (x), .datum_b = (y) \
+	}
 #define LOW32_EQ(a, v) CMP(a, SCMP_CMP_MASKED_EQ, LOW32, v)
 
 struct arg_rule {
-	int nr;     /* SCMP_SYS(): a negative pseudo number where absent */
+	int nr; /* SCMP_SYS(): a negative pseudo number where absent */
 	int err;
 	unsigned ncmp;
 	struct scmp_arg_cmp cmp[2];
 };
 
-#define RULE1(sys, e, ...) { SCMP_SYS(sys), e, 1, { __VA_ARGS__ } }
+#define RULE1(sys, e, ...)           \
+	{                            \
+		SCMP_SYS(sys), e, 1, \
+		{                    \
+			__VA_ARGS__  \
+		}                    \
+	}
 
 /* Any of these flags set in clone()'s first argument. */
-#define CLONE_NS_RULE(flag)                                                \
+#define CLONE_NS_RULE(flag) \
 	RULE1(clone, EPERM, CMP(0, SCMP_CMP_MASKED_EQ, flag, flag))
 #define IOCTL_RULE(req) RULE1(ioctl, EPERM, LOW32_EQ(1, req))
 #define PRCTL_RULE(opt) RULE1(prctl, EPERM, LOW32_EQ(0, opt))
 /* Only AF_UNIX (1), AF_INET (2), AF_INET6 (10) and AF_NETLINK (16):
  * every other domain value of sys, in as few masked ranges as possible. */
-#define FAMILY_RULES(sys)                                                  \
-	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 0, 0)),                \
-	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 3, 0)),                \
-	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 4)),     \
-	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_MASKED_EQ, ~1ULL, 8)),     \
-	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 11, 0)),               \
-	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 12)),    \
-	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_GE, AF_NETLINK + 1, 0))
+#define FAMILY_RULES(sys)                                             \
+	RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 0, 0)),          \
+		RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 3, 0)),  \
+		RULE1(sys, EAFNOSUPPORT,                              \
+		      CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 4)),          \
+		RULE1(sys, EAFNOSUPPORT,                              \
+		      CMP(0, SCMP_CMP_MASKED_EQ, ~1ULL, 8)),          \
+		RULE1(sys, EAFNOSUPPORT, CMP(0, SCMP_CMP_EQ, 11, 0)), \
+		RULE1(sys, EAFNOSUPPORT,                              \
+		      CMP(0, SCMP_CMP_MASKED_EQ, ~3ULL, 12)),         \
+		RULE1(sys, EAFNOSUPPORT,                              \
+		      CMP(0, SCMP_CMP_GE, AF_NETLINK + 1, 0))
 
 static const struct arg_rule arg_rules[] = {
 	CLONE_NS_RULE(CLONE_NEWNS),
@@ -91,7 +103,9 @@ static const struct arg_rule arg_rules[] = {
 	 * inet_sockets.c. */
 	FAMILY_RULES(socket),
 	/* Netlink: only the routing protocol, which is virtualized. */
-	{ SCMP_SYS(socket), EAFNOSUPPORT, 2,
+	{ SCMP_SYS(socket),
+	  EAFNOSUPPORT,
+	  2,
 	  { CMP(0, SCMP_CMP_EQ, AF_NETLINK, 0),
 	    CMP(2, SCMP_CMP_NE, NETLINK_ROUTE, 0) } },
 
@@ -132,8 +146,8 @@ bool sl_seccomp_arg_complement(long nr, struct scmp_arg_cmp *out)
 	}
 	if (arg < 0)
 		return false;
-	*out = (struct scmp_arg_cmp)CMP((unsigned)arg, SCMP_CMP_MASKED_EQ,
-					bits, 0);
+	*out = (struct scmp_arg_cmp)CMP((unsigned)arg, SCMP_CMP_MASKED_EQ, bits,
+					0);
 	return true;
 }
 

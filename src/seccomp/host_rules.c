@@ -19,8 +19,9 @@ int sl_seccomp_add_host_rules(scmp_filter_ctx ctx, const struct sl_policy *p,
 	int r = sl_handlers_host_denials(p, &d);
 
 	if (r < 0)
-		return sl_err(e, -r, "seccomp: too many rules in the place of "
-				     "the supervisor's checks");
+		return sl_err(e, -r,
+			      "seccomp: too many rules in the place of "
+			      "the supervisor's checks");
 	for (unsigned i = 0; r == 0 && i < d.n; i++) {
 		const struct sl_host_denial *x = &d.v[i];
 		struct scmp_arg_cmp cmp[2];
@@ -37,8 +38,8 @@ int sl_seccomp_add_host_rules(scmp_filter_ctx ctx, const struct sl_policy *p,
 				.datum_a = x->cond[k].mask,
 				.datum_b = x->cond[k].value,
 			};
-		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(x->error), x->nr,
-					    x->ncond, cmp);
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(x->error),
+					    x->nr, x->ncond, cmp);
 		if (rc < 0)
 			r = sl_err(e, -rc, "seccomp: rule on syscall %d: %s",
 				   x->nr, strerror(-rc));

@@ -102,11 +102,11 @@ static int vm_xfer(const struct sl_notif *n, uint64_t addr, void *buf,
 	if (!sl_host_allows(write ? SL_HOST_VM_WRITE : SL_HOST_VM_READ))
 		return mem_xfer(n, addr, buf, len, write);
 	if (write)
-		r = process_vm_writev((pid_t)n->req->pid, &local, 1, &remote,
-				      1, 0);
+		r = process_vm_writev((pid_t)n->req->pid, &local, 1, &remote, 1,
+				      0);
 	else
-		r = process_vm_readv((pid_t)n->req->pid, &local, 1, &remote,
-				     1, 0);
+		r = process_vm_readv((pid_t)n->req->pid, &local, 1, &remote, 1,
+				     0);
 	if (r < 0)
 		return errno == ESRCH ? -ENOENT : -EFAULT;
 	return (size_t)r == len ? 0 : -EFAULT;
@@ -124,8 +124,8 @@ int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 	return check(n);
 }
 
-ssize_t sl_notif_read_some(const struct sl_notif *n, uint64_t addr,
-			   void *buf, size_t len)
+ssize_t sl_notif_read_some(const struct sl_notif *n, uint64_t addr, void *buf,
+			   size_t len)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
@@ -140,8 +140,9 @@ ssize_t sl_notif_read_some(const struct sl_notif *n, uint64_t addr,
 
 		if (fd < 0)
 			return fd;
-		got = addr > (uint64_t)INT64_MAX ? -1 :
-			pread(fd, buf, len, (off_t)addr);
+		got = addr > (uint64_t)INT64_MAX ?
+			      -1 :
+			      pread(fd, buf, len, (off_t)addr);
 	} else {
 		got = process_vm_readv((pid_t)n->req->pid, &local, 1, &remote,
 				       1, 0);
@@ -355,7 +356,8 @@ int sl_notif_fd_flags(const struct sl_notif *n, int childfd, int ours)
 	 * (fdinfo names its inode and mount since Linux 5.14). */
 	if (fdinfo_field(buf, "\nino:", 10, &ino) &&
 	    fdinfo_field(buf, "\nmnt_id:", 10, &mnt) &&
-	    (statx(ours, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) < 0 ||
+	    (statx(ours, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) <
+		     0 ||
 	     !(sx.stx_mask & STATX_MNT_ID) || sx.stx_ino != ino ||
 	     sx.stx_mnt_id != mnt))
 		return -EBADF;
@@ -384,7 +386,10 @@ static void send_response(int listener, uint64_t id, int64_t val, int error,
 			  uint32_t flags)
 {
 	struct seccomp_notif_resp resp = {
-		.id = id, .val = val, .error = error, .flags = flags,
+		.id = id,
+		.val = val,
+		.error = error,
+		.flags = flags,
 	};
 
 	/* ENOENT: the task died or the syscall was interrupted; nothing
@@ -419,8 +424,9 @@ static void inject_fd(int listener, uint64_t id, pid_t pid,
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
 		if (errno != EINTR) {
 			send_response(listener, id, 0, -EACCES, 0);
-		} else if (pid > 0 && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID,
-					    &id) == 0) {
+		} else if (pid > 0 &&
+			   ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) ==
+				   0) {
 			int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 			if (pidfd >= 0) {
@@ -442,8 +448,8 @@ void sl_notif_respond(int listener, uint64_t id, pid_t pid,
 			      SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 		break;
 	case SL_ACT_ERRNO:
-		send_response(listener, id, 0, -(a->error > 0 ? a->error : EPERM),
-			      0);
+		send_response(listener, id, 0,
+			      -(a->error > 0 ? a->error : EPERM), 0);
 		break;
 	case SL_ACT_VALUE:
 		send_response(listener, id, a->value, 0, 0);

@@ -26,8 +26,8 @@ int sl_notif_read(const struct sl_notif *n, uint64_t addr, void *buf,
 /* Read up to len bytes at addr: a read that meets an unmapped page stops
  * there. The count read (0 only for len 0), or -errno (-EFAULT when
  * nothing could be read, -ENOENT when the notification is gone). */
-ssize_t sl_notif_read_some(const struct sl_notif *n, uint64_t addr,
-			   void *buf, size_t len);
+ssize_t sl_notif_read_some(const struct sl_notif *n, uint64_t addr, void *buf,
+			   size_t len);
 /* Read a NUL-terminated string (page by page, never past the terminator)
  * into buf of capacity cap; -ENAMETOOLONG if it does not fit. */
 int sl_notif_read_str(const struct sl_notif *n, uint64_t addr, char *buf,

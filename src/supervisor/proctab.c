@@ -34,10 +34,10 @@ struct proc {
 	struct sl_evsrc src; /* the pidfd, in the run's epoll set */
 	struct sl_proctab *owner;
 	pid_t pid;
-	bool borrowed;       /* the pidfd is the run's (the top-level) */
-	bool forked;         /* has made a process-creating call */
-	bool threaded;       /* has let a thread be created */
-	unsigned signalled;  /* signal_all generation */
+	bool borrowed;		/* the pidfd is the run's (the top-level) */
+	bool forked;		/* has made a process-creating call */
+	bool threaded;		/* has let a thread be created */
+	unsigned signalled;	/* signal_all generation */
 	struct sl_u32v pending; /* tids with a fork let through, child unseen */
 };
 
@@ -54,7 +54,7 @@ struct thread_slot {
 struct sl_proctab {
 	int epfd;
 	pid_t keeper, root;
-	struct sl_pidtab procs;   /* struct slot */
+	struct sl_pidtab procs;	  /* struct slot */
 	struct sl_pidtab threads; /* struct thread_slot */
 	struct sl_proctab_hooks hooks;
 	bool closing;
@@ -201,7 +201,8 @@ static int drop_exited(struct sl_proctab *t)
 		return -errno;
 	for (size_t i = 0; i < n && r > 0; i++)
 		if (pf[i].revents)
-			dead[ndead++] = ((struct slot *)sl_pidtab_at(&t->procs, i))->pid;
+			dead[ndead++] =
+				((struct slot *)sl_pidtab_at(&t->procs, i))->pid;
 	for (size_t i = 0; i < ndead; i++)
 		forget(t, dead[i]);
 	return 0;
@@ -413,7 +414,8 @@ size_t sl_proctab_count(const struct sl_proctab *t)
 	size_t n = t->procs.n;
 
 	for (size_t i = 0; i < t->procs.n; i++)
-		n += ((const struct slot *)sl_pidtab_at(&t->procs, i))->p->pending.n;
+		n += ((const struct slot *)sl_pidtab_at(&t->procs, i))
+			     ->p->pending.n;
 	return n;
 }
 
@@ -441,7 +443,8 @@ static bool descends(struct sl_proctab *t, pid_t pid, pid_t *parent)
 		up[n++] = ppid;
 		if (ppid <= 0 || cur == t->keeper)
 			return false;
-		if ((t->keeper > 0 && ppid == t->keeper) || alive(find(t, ppid)))
+		if ((t->keeper > 0 && ppid == t->keeper) ||
+		    alive(find(t, ppid)))
 			break;
 		if (ppid == 1)
 			return false;
@@ -551,7 +554,8 @@ int sl_proctab_signal_all(struct sl_proctab *t, int sig)
 
 		r = refresh(t, false);
 		for (size_t i = 0; i < t->procs.n; i++) {
-			struct proc *p = ((struct slot *)sl_pidtab_at(&t->procs, i))->p;
+			struct proc *p =
+				((struct slot *)sl_pidtab_at(&t->procs, i))->p;
 
 			if (p->signalled == gen)
 				continue;

@@ -38,19 +38,19 @@ struct sl_supervisor {
 	size_t nmods;
 	struct sl_modref *mods; /* this run's modules, chain order */
 	void **states;
-	size_t ninit;           /* modules initialised (fini for these) */
-	size_t gate;            /* the module with a gate hook, or nmods */
+	size_t ninit; /* modules initialised (fini for these) */
+	size_t gate;  /* the module with a gate hook, or nmods */
 
 	/* chain of syscall nr: mods[chain[start[nr]] .. chain[start[nr+1]-1]] */
 	uint32_t *start;
 	uint16_t *chain;
-	struct sl_nrset gated;  /* the gate approves their side effects */
+	struct sl_nrset gated; /* the gate approves their side effects */
 
 	/* the dispatch in progress (they nest: a module's handle may
 	 * resume another notification) */
 	struct dispatch_frame *frame;
 
-	struct sl_proctab *procs; /* every process of the sandbox */
+	struct sl_proctab *procs;   /* every process of the sandbox */
 	struct sl_workers *workers; /* created on first use */
 	struct sl_cow_branch *cow;  /* the run's, borrowed */
 	const struct sl_freezer_ops *freezer;
@@ -210,11 +210,13 @@ static int gate_phase(struct sl_supervisor *sv, struct sl_notif *n,
  */
 static void dispatch_in(struct sl_supervisor *sv, struct sl_parked *pk,
 			const struct seccomp_notif *req,
-			struct sl_notif_cache *cache,
-			struct dispatch_frame *f)
+			struct sl_notif_cache *cache, struct dispatch_frame *f)
 {
-	struct sl_notif n = { .req = req, .listener = sv->listener.fd,
-			      .sv = sv, .cache = cache, .parked = pk };
+	struct sl_notif n = { .req = req,
+			      .listener = sv->listener.fd,
+			      .sv = sv,
+			      .cache = cache,
+			      .parked = pk };
 	int nr = req->data.nr;
 	bool gated = pk && pk->past_gate;
 	uint32_t pos, end;
@@ -429,8 +431,7 @@ static void on_pid_new(void *ctx, pid_t pid, pid_t parent)
 			sv->mods[m].m->pid_new(sv->states[m], pid, parent);
 }
 
-static int collect_modules(struct sl_supervisor *sv,
-			   const struct sl_modlist *l)
+static int collect_modules(struct sl_supervisor *sv, const struct sl_modlist *l)
 {
 	sv->mods = calloc(l->n ? l->n : 1, sizeof(*sv->mods));
 	sv->states = calloc(l->n ? l->n : 1, sizeof(*sv->states));
@@ -467,7 +468,8 @@ static void syscalls_of(const struct sl_supervisor *sv, size_t m,
  * prefix sum (two passes over the modules' syscall sets). */
 static int build_chains(struct sl_supervisor *sv)
 {
-	struct sl_nrset *sets = calloc(sv->nmods ? sv->nmods : 1, sizeof(*sets));
+	struct sl_nrset *sets =
+		calloc(sv->nmods ? sv->nmods : 1, sizeof(*sets));
 	uint32_t *fill;
 	size_t total = 0;
 
@@ -515,7 +517,8 @@ static int init_modules(struct sl_supervisor *sv, struct sl_error *e)
 		if (mod->init) {
 			r = mod->init(sv, sv->policy, &sv->states[m]);
 			if (r < 0)
-				return sl_err(e, r, "%s: initialisation failed: %s",
+				return sl_err(e, r,
+					      "%s: initialisation failed: %s",
 					      mod->name, strerror(-r));
 		}
 		/* fini only for the modules initialised */
@@ -544,7 +547,9 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->freezer = cfg->freezer;
 	{
 		struct sl_proctab_hooks hooks = {
-			.added = on_pid_new, .exited = on_pid_exit, .ctx = sv,
+			.added = on_pid_new,
+			.exited = on_pid_exit,
+			.ctx = sv,
 		};
 
 		/* Modules are not initialised yet: no events for the root. */
@@ -655,7 +660,8 @@ void *sl_supervisor_module_state(const struct sl_supervisor *sv,
 	return NULL;
 }
 
-const struct sl_freezer_ops *sl_supervisor_freezer(const struct sl_supervisor *sv)
+const struct sl_freezer_ops *
+sl_supervisor_freezer(const struct sl_supervisor *sv)
 {
 	return sv->freezer;
 }

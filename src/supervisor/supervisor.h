@@ -23,16 +23,16 @@ struct sl_cow_branch;
 
 struct sl_supervisor_config {
 	const struct sl_policy *policy; /* must outlive the supervisor */
-	const char *name;               /* the sandbox name (copied) */
-	pid_t root;                     /* the sandbox's top-level process */
-	int root_pidfd;                 /* its pidfd (borrowed) */
-	pid_t keeper;                   /* the keeper: ancestor of every
+	const char *name;		/* the sandbox name (copied) */
+	pid_t root;			/* the sandbox's top-level process */
+	int root_pidfd;			/* its pidfd (borrowed) */
+	pid_t keeper;			/* the keeper: ancestor of every
 					 * process of the sandbox */
-	int listener;                   /* taken over: closed by free */
-	int epfd;                       /* the run's loop */
-	const struct sl_modlist *mods;  /* the run's modules (copied) */
+	int listener;			/* taken over: closed by free */
+	int epfd;			/* the run's loop */
+	const struct sl_modlist *mods;	/* the run's modules (copied) */
 	const struct sl_freezer_ops *freezer; /* NULL: the run cannot freeze */
-	struct sl_cow_branch *cow;      /* the copy-on-write branch, or NULL
+	struct sl_cow_branch *cow; /* the copy-on-write branch, or NULL
 					 * (must outlive the supervisor) */
 };
 

@@ -210,8 +210,8 @@ int sl_workers_new(int listener, int epfd, struct sl_workers **out)
 	w->epfd = epfd;
 	w->watch.on_event = on_watch;
 	w->listener = fcntl(listener, F_DUPFD_CLOEXEC, 0);
-	w->watch.fd = timerfd_create(CLOCK_MONOTONIC,
-				     TFD_CLOEXEC | TFD_NONBLOCK);
+	w->watch.fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (w->listener < 0 || w->watch.fd < 0 ||
 	    sl_evsrc_add(epfd, &w->watch) < 0) {
 		int e = w->listener < 0 || w->watch.fd < 0 ? errno : EINVAL;
@@ -328,7 +328,8 @@ void sl_workers_free(struct sl_workers *w)
 	deadline.tv_nsec %= 1000000000L;
 	for (size_t i = 0; i < n; i++)
 		if (pthread_timedjoin_np(w->threads[i], NULL, &deadline) != 0)
-			pthread_detach(w->threads[i]); /* stuck: it ends alone */
+			pthread_detach(
+				w->threads[i]); /* stuck: it ends alone */
 	/* From here a worker still out touches nothing of the run. */
 	pthread_mutex_lock(&w->alive_lock);
 	w->dead = true;

@@ -44,10 +44,10 @@ struct sl_worker_job {
 	/* the pool's (set by sl_workers_submit) */
 	struct sl_workers *pool;
 	struct sl_worker_job *next;
-	pid_t tid;           /* the worker running it */
-	bool own_fs;         /* ... whose umask is its own to set */
-	int cancel_fd;       /* while blocked: the FIFO to open ... */
-	int cancel_flags;    /* ... with these flags to unblock it */
+	pid_t tid;	  /* the worker running it */
+	bool own_fs;	  /* ... whose umask is its own to set */
+	int cancel_fd;	  /* while blocked: the FIFO to open ... */
+	int cancel_flags; /* ... with these flags to unblock it */
 	bool running, cancelled;
 };
 

@@ -37,8 +37,18 @@ static inline void closedirp(DIR **d)
 }
 
 /* Hand ownership out of a cleanup-managed variable. */
-#define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
-#define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
+#define TAKE_FD(fd)            \
+	({                     \
+		int _t = (fd); \
+		(fd) = -1;     \
+		_t;            \
+	})
+#define TAKE_PTR(p)                     \
+	({                              \
+		__typeof__(p) _t = (p); \
+		(p) = NULL;             \
+		_t;                     \
+	})
 
 #define SL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -25,7 +25,7 @@ enum sl_host_perm {
 	SL_HOST_VM_READ = 1u << 1,     /* process_vm_readv */
 	SL_HOST_VM_WRITE = 1u << 2,    /* process_vm_writev */
 	SL_HOST_PTRACE = 1u << 3,      /* the ptrace syscall itself */
-	SL_HOST_KCMP = 1u << 4,        /* kcmp */
+	SL_HOST_KCMP = 1u << 4,	       /* kcmp */
 	SL_HOST_ALL = (1u << 5) - 1,
 };
 

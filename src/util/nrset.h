@@ -53,7 +53,7 @@ static inline void sl_nrset_add_narrow(struct sl_nrset *s, long nr)
  * is __NR_<name>, or a negative pseudo number (skipped) on architectures
  * that lack it. No name lookup at run time. */
 #define sl_nrset_add_sys(s, name) sl_nrset_add((s), SCMP_SYS(name))
-#define sl_nrset_add_narrow_sys(s, name)                                   \
+#define sl_nrset_add_narrow_sys(s, name) \
 	sl_nrset_add_narrow((s), SCMP_SYS(name))
 
 /* Is nr notified at all (with or without condition)? */

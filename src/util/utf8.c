@@ -58,7 +58,8 @@ bool sl_utf8_valid(const char *s, size_t len)
 	const uint8_t *p = (const uint8_t *)s;
 
 	for (size_t i = 0; i < len;) {
-		size_t bad, n = p[i] < 0x80 ? 1 : valid_seq(p + i, len - i, &bad);
+		size_t bad,
+			n = p[i] < 0x80 ? 1 : valid_seq(p + i, len - i, &bad);
 
 		if (n == 0)
 			return false;

@@ -74,7 +74,8 @@ static void check_mode(const char *mode)
 	race(mode, false, &escaped, &ran);
 	if (!ran || escaped <= 0)
 		FAIL("control (%s): the race was not hit (%ld of " ATTEMPTS
-		     " refused argv ran)", mode, escaped);
+		     " refused argv ran)",
+		     mode, escaped);
 	race(mode, true, &escaped, &ran);
 	if (!ran)
 		FAIL("%s: the sandbox did not run", mode);
@@ -84,8 +85,8 @@ static void check_mode(const char *mode)
 	/* both outcomes were decided: the race was there to win */
 	if (atomic_load(&allowed) == 0 || atomic_load(&refused) == 0)
 		FAIL("%s: the callback saw only one argv (%u allowed, %u "
-		     "refused)", mode, atomic_load(&allowed),
-		     atomic_load(&refused));
+		     "refused)",
+		     mode, atomic_load(&allowed), atomic_load(&refused));
 }
 
 TEST(sibling_thread_rewriting_argv_never_runs_the_refused_argv)

@@ -45,8 +45,8 @@ static bool cowfx_new(struct cowfx *f)
 
 /* grant: the directory given the write grant (the workdir, or a parent
  * of it); action 1 abort, 2 keep. */
-static sandlock_builder_t *cow_builder(const struct cowfx *f,
-				       const char *grant, uint8_t action)
+static sandlock_builder_t *cow_builder(const struct cowfx *f, const char *grant,
+				       uint8_t action)
 {
 	sandlock_builder_t *b = base_builder();
 
@@ -193,7 +193,8 @@ TEST(the_storage_is_out_of_reach_under_a_write_grant)
 
 		snprintf(cmd, sizeof(cmd),
 			 "ls -d %s/*/upper %s/*/deleted.log %s/*/PRESERVED "
-			 "2>&1 | wc -l", f.store, f.store, f.store);
+			 "2>&1 | wc -l",
+			 f.store, f.store, f.store);
 		p = popen(cmd, "r");
 		if (p) {
 			char line[32] = "";
@@ -261,7 +262,8 @@ static void race_stays_out(const char *op, const char *name, bool create)
 			scratch_remove(dir);
 			if (!hit)
 				FAIL("%s: the unconfined race never reached "
-				     "the workdir", op);
+				     "the workdir",
+				     op);
 			continue;
 		}
 		before = tree_state(f.work);

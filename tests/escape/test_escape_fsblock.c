@@ -37,7 +37,8 @@ TEST(class18_a_file_lease_does_not_stall_the_timeout)
 
 	if (brk < 10)
 		SKIP("lease-break-time is %ld s: too short to tell a stall "
-		     "from the 2 s timeout", brk);
+		     "from the 2 s timeout",
+		     brk);
 	CHECK(root);
 	file = path_join(root, "leased");
 	nothing = path_join(root, "nothing");
@@ -53,15 +54,16 @@ TEST(class18_a_file_lease_does_not_stall_the_timeout)
 		SKIP("cannot take a write lease here: %s", strerror(errno));
 	}
 	t0 = cli_now_ms();
-	CLI_RUN_SANDBOXED(&r, NULL, "-r", root, "--fs-deny", nothing, "-t",
-			  "2", "--", "cat", file);
+	CLI_RUN_SANDBOXED(&r, NULL, "-r", root, "--fs-deny", nothing, "-t", "2",
+			  "--", "cat", file);
 	elapsed = cli_now_ms() - t0;
 	fcntl(fd, F_SETLEASE, F_UNLCK);
 	close(fd);
 	sigaction(SIGIO, &old, NULL);
 	if (elapsed >= brk * 1000 / 2)
 		FAIL("the run took %lld ms: the supervisor waited for the "
-		     "lease (break time %ld s)", elapsed, brk);
+		     "lease (break time %ld s)",
+		     elapsed, brk);
 	CHECK_EXIT(&r, 124);
 	cli_result_free(&r);
 	free(file);

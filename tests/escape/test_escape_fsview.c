@@ -51,8 +51,8 @@ static bool long_chain(char *secret, size_t cap, char *via, size_t vcap)
 
 		snprintf(name, sizeof(name), "l%d", i);
 		snprintf(next, sizeof(next), "l%d", i + 1);
-		snprintf(target, sizeof(target), "%s/%s",
-			 i == 7 ? "sub" : next, pad);
+		snprintf(target, sizeof(target), "%s/%s", i == 7 ? "sub" : next,
+			 pad);
 		if (symlink(target, join(d, name)) < 0)
 			return false;
 	}
@@ -192,8 +192,8 @@ TEST(class2_truncate_swap_never_truncates_the_denied_file)
 		FAIL("control: the race was not hit: %s", out);
 	free(out);
 	CHECK(write_file(join(w, "secret"), "SECRET\n"));
-	out = RACE(race_builder(), "truncate", join(w, "ok"),
-		   join(w, "secret"), "2000");
+	out = RACE(race_builder(), "truncate", join(w, "ok"), join(w, "secret"),
+		   "2000");
 	if (size_of(join(w, "secret")) != 7 || done(out) <= 0)
 		FAIL("sandboxed: %s, denied file size %ld", out,
 		     (long)size_of(join(w, "secret")));
@@ -352,9 +352,9 @@ TEST(class4_o_path_opens_work_and_denied_ones_do_not)
 /* ---- class 5: metadata writes outside write grants ---------------------- */
 
 static const char *const meta_ops[] = {
-	"chmod",    "fchmodat",	 "fchmodat2",	 "chown",
-	"lchown",   "fchownat",	 "utimensat",	 "utimes",
-	"setxattr", "lsetxattr", "setxattrat",	 "removexattr",
+	"chmod",	"fchmodat",	 "fchmodat2",  "chown",
+	"lchown",	"fchownat",	 "utimensat",  "utimes",
+	"setxattr",	"lsetxattr",	 "setxattrat", "removexattr",
 	"lremovexattr", "removexattrat",
 };
 /* through an O_PATH fd (a denied file does not even give one) */
@@ -389,8 +389,7 @@ static bool all_refused(const char *out, bool has_fd, char *why, size_t cap)
 	     i++) {
 		snprintf(line, sizeof(line), "%s EACCES\n", meta_opath_ops[i]);
 		if (!strstr(out, line)) {
-			snprintf(why, cap, "%s not refused",
-				 meta_opath_ops[i]);
+			snprintf(why, cap, "%s not refused", meta_opath_ops[i]);
 			return false;
 		}
 	}
@@ -536,7 +535,8 @@ TEST(class21_empty_paths_are_refused_at_build)
 	CHECK(msg != NULL);
 	CHECK_CONTAINS(msg, "empty path");
 	free(msg);
-	msg = build_error(sandlock_sandbox_builder_fs_write(base_builder(), ""));
+	msg = build_error(
+		sandlock_sandbox_builder_fs_write(base_builder(), ""));
 	CHECK(msg != NULL);
 	CHECK_CONTAINS(msg, "empty path");
 	free(msg);

@@ -57,19 +57,20 @@ static char *run_probe(sandlock_builder_t *b, const char *const *args,
 	return o->out;
 }
 
-#define EXPECT_PROBE(b, want, ...)                                          \
-	do {                                                                \
-		const char *_args[] = { __VA_ARGS__, NULL };                \
-		struct hrun _o;                                             \
-		char *_got = run_probe((b), _args, &_o);                    \
-		bool _ok = _got && strcmp(_got, (want)) == 0;               \
-		if (!_ok)                                                   \
-			fprintf(stderr, "  %s: got \"%s\" (exit %d), want " \
-				"%s; stderr: %s\n", _args[0],               \
-				_got ? _got : "(none)", _o.code, (want),    \
-				_o.err ? _o.err : "");                      \
-		hrun_free(&_o);                                             \
-		CHECK(_ok);                                                 \
+#define EXPECT_PROBE(b, want, ...)                                         \
+	do {                                                               \
+		const char *_args[] = { __VA_ARGS__, NULL };               \
+		struct hrun _o;                                            \
+		char *_got = run_probe((b), _args, &_o);                   \
+		bool _ok = _got && strcmp(_got, (want)) == 0;              \
+		if (!_ok)                                                  \
+			fprintf(stderr,                                    \
+				"  %s: got \"%s\" (exit %d), want "        \
+				"%s; stderr: %s\n",                        \
+				_args[0], _got ? _got : "(none)", _o.code, \
+				(want), _o.err ? _o.err : "");             \
+		hrun_free(&_o);                                            \
+		CHECK(_ok);                                                \
 	} while (0)
 
 /* ---- capabilities ------------------------------------------------------ */
@@ -113,8 +114,10 @@ TEST(rtnetlink_address_add_fails)
 		r = run_probe(base_builder(), args, &o);
 		if (getifaddrs(&ifs) == 0)
 			for (struct ifaddrs *i = ifs; i; i = i->ifa_next)
-				if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-				    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
+				if (i->ifa_addr &&
+				    i->ifa_addr->sa_family == AF_INET &&
+				    ((struct sockaddr_in *)i->ifa_addr)
+						    ->sin_addr.s_addr ==
 					    htonl(0x0ad50701))
 					added = true;
 		dprintf(p[1], "%s%s", r ? r : "(none)", added ? " added" : "");
@@ -234,13 +237,14 @@ TEST(pid_calls_on_a_member_work)
 	hrun(base_builder(), argv, &o);
 	CHECK(o.ok);
 	/* a container refuses kcmp to everyone, the sandbox included */
-	CHECK_STR(o.out, sl_host_allows(SL_HOST_KCMP) ?
-				 "prlimit_cpu=OK\nsetpriority=OK\nsetaffinity=OK\n"
-				 "ioprio_set=OK\nkcmp=OK\nrobust_list=OK\n"
-				 "pidfd_open=OK\n" :
-				 "prlimit_cpu=OK\nsetpriority=OK\nsetaffinity=OK\n"
-				 "ioprio_set=OK\nkcmp=EPERM\nrobust_list=OK\n"
-				 "pidfd_open=OK\n");
+	CHECK_STR(o.out,
+		  sl_host_allows(SL_HOST_KCMP) ?
+			  "prlimit_cpu=OK\nsetpriority=OK\nsetaffinity=OK\n"
+			  "ioprio_set=OK\nkcmp=OK\nrobust_list=OK\n"
+			  "pidfd_open=OK\n" :
+			  "prlimit_cpu=OK\nsetpriority=OK\nsetaffinity=OK\n"
+			  "ioprio_set=OK\nkcmp=EPERM\nrobust_list=OK\n"
+			  "pidfd_open=OK\n");
 	hrun_free(&o);
 }
 
@@ -287,8 +291,9 @@ static void setsid_orphan_dies(bool timeout)
 	CHECK_EQ_INT(sandlock_start(h), 0);
 	r = sandlock_handle_wait_timeout(h, timeout ? 3000 : 0);
 	CHECK(r);
-	CHECK_EQ_INT(sandlock_result_reason(r), timeout ? SANDLOCK_EXIT_REASON_TIMEOUT
-						       : SANDLOCK_EXIT_REASON_EXITED);
+	CHECK_EQ_INT(sandlock_result_reason(r),
+		     timeout ? SANDLOCK_EXIT_REASON_TIMEOUT :
+			       SANDLOCK_EXIT_REASON_EXITED);
 	sandlock_result_free(r);
 	sandlock_handle_free(h);
 	orphan = read_pid(dir);
@@ -319,7 +324,8 @@ TEST(double_fork_is_counted_against_max_processes)
 	int alive = -1;
 	char *got;
 
-	got = run_probe(sandlock_sandbox_builder_max_processes(base_builder(), 5),
+	got = run_probe(sandlock_sandbox_builder_max_processes(base_builder(),
+							       5),
 			args, &o);
 	CHECK(got);
 	CHECK(sscanf(got, "alive=%d", &alive) == 1);

@@ -32,8 +32,8 @@ TEST(racing_the_sockaddr_of_connect)
 	port = nu_port_of(ok);
 	denied = nu_socket("127.0.0.3", port, SOCK_STREAM, 4096);
 	CHECK(denied >= 0);
-	p = lu_build(sandlock_sandbox_builder_net_deny(nu_builder(),
-						       "127.0.0.3"));
+	p = lu_build(
+		sandlock_sandbox_builder_net_deny(nu_builder(), "127.0.0.3"));
 	CHECK(p);
 	snprintf(ps, sizeof(ps), "%d", port);
 	/* Control: unconfined, the race does reach the second address. */

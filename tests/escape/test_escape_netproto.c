@@ -64,18 +64,20 @@ TEST(only_tcp_udp_and_ping_sockets_exist)
 	static const struct {
 		const char *op, *dom, *type, *proto, *want;
 	} cases[] = {
-		{ "socket", "2", "1", "262", "EPROTONOSUPPORT\n" },  /* MPTCP */
+		{ "socket", "2", "1", "262", "EPROTONOSUPPORT\n" }, /* MPTCP */
 		{ "socket", "10", "1", "262", "EPROTONOSUPPORT\n" },
-		{ "socket", "2", "1", "132", "EPROTONOSUPPORT\n" },  /* SCTP */
+		{ "socket", "2", "1", "132", "EPROTONOSUPPORT\n" }, /* SCTP */
 		{ "socket", "2", "5", "132", "ESOCKTNOSUPPORT\n" },
-		{ "socket", "2", "1", "256", "EPROTONOSUPPORT\n" },  /* SMC */
-		{ "socket", "2", "2", "136", "EPROTONOSUPPORT\n" },  /* UDP-Lite */
+		{ "socket", "2", "1", "256", "EPROTONOSUPPORT\n" }, /* SMC */
+		{ "socket", "2", "2", "136",
+		  "EPROTONOSUPPORT\n" }, /* UDP-Lite */
 		{ "socket", "10", "2", "136", "EPROTONOSUPPORT\n" },
-		{ "socket", "2", "2", "115", "EPROTONOSUPPORT\n" },  /* L2TP */
-		{ "socket", "2", "10", "768", "ESOCKTNOSUPPORT\n" }, /* packet */
-		{ "socket", "2", "6", "0", "ESOCKTNOSUPPORT\n" },    /* DCCP */
-		{ "socket", "2", "3", "1", "EPERM\n" },              /* raw */
-		{ "socket", "2", "2", "1", "EPERM\n" },  /* ping: no ICMP rule */
+		{ "socket", "2", "2", "115", "EPROTONOSUPPORT\n" }, /* L2TP */
+		{ "socket", "2", "10", "768",
+		  "ESOCKTNOSUPPORT\n" },			  /* packet */
+		{ "socket", "2", "6", "0", "ESOCKTNOSUPPORT\n" }, /* DCCP */
+		{ "socket", "2", "3", "1", "EPERM\n" },		  /* raw */
+		{ "socket", "2", "2", "1", "EPERM\n" }, /* ping: no ICMP rule */
 		{ "socket", "10", "2", "58", "EPERM\n" },
 		{ "socket", "2", "1", "0", "OK\n" },
 		{ "socket", "2", "1", "6", "OK\n" },
@@ -137,8 +139,8 @@ TEST(racing_an_unbound_socket_behind_listen)
 
 	CHECK(nu_find_probe());
 	CHECK(port > 0);
-	p = lu_build(sandlock_sandbox_builder_net_allow_bind(nu_builder(),
-							    nu_port_str(port)));
+	p = lu_build(sandlock_sandbox_builder_net_allow_bind(
+		nu_builder(), nu_port_str(port)));
 	CHECK(p);
 	for (int tries = 0;; tries++) {
 		out = NU_RUN_BARE("listenrace", "127.0.0.1", nu_port_str(port),

@@ -93,7 +93,8 @@ static bool outcome_is(const char *op, char *got, const char *want)
 	return ok;
 }
 
-#define EXPECT_DENIED(op, arg, want) CHECK(outcome_is(op, attempt(op, arg), want))
+#define EXPECT_DENIED(op, arg, want) \
+	CHECK(outcome_is(op, attempt(op, arg), want))
 
 /* op aimed at a fresh private directory (never /tmp itself) gets EPERM. */
 static void denied_on_a_scratch_dir(const char *op)
@@ -247,7 +248,8 @@ TEST(connect_to_an_outside_abstract_socket_denied)
 		SKIP("Landlock ABI < 6: no abstract socket scoping");
 	snprintf(name, sizeof(name), "sandlock-escape-%d", (int)getpid());
 	memcpy(sa.sun_path + 1, name, strlen(name));
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			  strlen(name));
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK(fd >= 0);
 	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 4) < 0) {

@@ -36,8 +36,7 @@ static void check_normal_path(const char *path, size_t in_len)
 		const char *end = strchrnul(seg, '/');
 		size_t len = (size_t)(end - seg);
 
-		if ((len == 0 && *end == '/') ||
-		    (len == 1 && seg[0] == '.') ||
+		if ((len == 0 && *end == '/') || (len == 1 && seg[0] == '.') ||
 		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
 			abort();
 		seg = end + 1;

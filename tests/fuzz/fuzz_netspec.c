@@ -26,8 +26,8 @@ static void check_round_trip(const struct sl_net_rule *r)
 
 	if (!text)
 		abort();
-	if (sl_net_rule_parse(text, true, &again, NULL) != 0 ||
-	    again.n != 1 || !same_rule(r, &again.v[0])) {
+	if (sl_net_rule_parse(text, true, &again, NULL) != 0 || again.n != 1 ||
+	    !same_rule(r, &again.v[0])) {
 		fprintf(stderr, "round trip failed for '%s'\n", text);
 		abort();
 	}

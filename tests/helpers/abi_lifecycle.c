@@ -28,13 +28,14 @@
 static int checks, failures;
 static bool can_launch = true;
 
-#define EXPECT(c)                                                         \
-	do {                                                              \
-		checks++;                                                 \
-		if (!(c)) {                                               \
-			failures++;                                       \
-			fprintf(stderr, "abi_lifecycle:%d: %s\n", __LINE__, #c); \
-		}                                                         \
+#define EXPECT(c)                                                           \
+	do {                                                                \
+		checks++;                                                   \
+		if (!(c)) {                                                 \
+			failures++;                                         \
+			fprintf(stderr, "abi_lifecycle:%d: %s\n", __LINE__, \
+				#c);                                        \
+		}                                                           \
 	} while (0)
 
 /* A launch must succeed, except where none can (see --valgrind). */
@@ -100,7 +101,8 @@ static void one_shot_runs(sandlock_sandbox_t *p)
 	/* a named sandbox: unique, as two live ones of a user may not share it */
 	snprintf(name, sizeof(name), "lifecycle-%d", (int)getpid());
 	result_accessors(sandlock_run(p, name, echo_argv, 2), "hello\n");
-	EXPECT(sandlock_run_interactive(p, NULL, echo_argv, 2) == (can_launch ? 0 : -1));
+	EXPECT(sandlock_run_interactive(p, NULL, echo_argv, 2) ==
+	       (can_launch ? 0 : -1));
 }
 
 static void live_handles(sandlock_sandbox_t *p)
@@ -127,7 +129,8 @@ static void live_handles(sandlock_sandbox_t *p)
 	h = sandlock_create_for_run(p, NULL, echo_argv, 2);
 	if (launched(h)) {
 		EXPECT(sandlock_start(h) == 0);
-		result_accessors(sandlock_handle_wait_timeout(h, 60000), "hello\n");
+		result_accessors(sandlock_handle_wait_timeout(h, 60000),
+				 "hello\n");
 		sandlock_handle_free(h);
 	}
 
@@ -142,7 +145,8 @@ static void live_handles(sandlock_sandbox_t *p)
 		EXPECT(sandlock_start(h) == 0);
 		EXPECT(sandlock_handle_kill(h) == 0);
 		r = sandlock_handle_wait(h);
-		EXPECT(r && sandlock_result_reason(r) == SANDLOCK_EXIT_REASON_KILLED);
+		EXPECT(r && sandlock_result_reason(r) ==
+				    SANDLOCK_EXIT_REASON_KILLED);
 		sandlock_result_free(r);
 		EXPECT(sandlock_handle_kill(h) == 0);
 		sandlock_handle_free(h);
@@ -153,7 +157,8 @@ static void live_handles(sandlock_sandbox_t *p)
 	if (launched(h)) {
 		EXPECT(sandlock_start(h) == 0);
 		r = sandlock_handle_wait_timeout(h, 50);
-		EXPECT(r && sandlock_result_reason(r) == SANDLOCK_EXIT_REASON_TIMEOUT);
+		EXPECT(r && sandlock_result_reason(r) ==
+				    SANDLOCK_EXIT_REASON_TIMEOUT);
 		sandlock_result_free(r);
 		sandlock_handle_free(h);
 	}
@@ -167,8 +172,9 @@ static void popen_pipes(sandlock_sandbox_t *p)
 	sandlock_handle_t *h;
 	sandlock_result_t *r;
 
-	h = sandlock_popen(p, NULL, cat_argv, 1, SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_PIPED,
-			   SANDLOCK_STDIO_NULL, &in, &out, &err);
+	h = sandlock_popen(p, NULL, cat_argv, 1, SANDLOCK_STDIO_PIPED,
+			   SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_NULL, &in, &out,
+			   &err);
 	if (!launched(h)) {
 		EXPECT(in == -1 && out == -1 && err == -1);
 		return;
@@ -192,12 +198,14 @@ static void count_drop(void *ud)
 {
 	drops++;
 }
-static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
+static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			 void *ud)
 {
 	return 0;
 }
 static int32_t continue_all(void *ud, const sandlock_notif_data_t *n,
-			    sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			    sandlock_mem_handle_t *mem,
+			    sandlock_action_out_t *out)
 {
 	sandlock_action_set_continue(out);
 	return 0;
@@ -222,18 +230,20 @@ static void build_failures(void)
 	EXPECT(!sandlock_sandbox_build(b, &err, &msg) && err == -1 && msg);
 	sandlock_string_free(msg);
 
-	b = sandlock_sandbox_builder_extra_deny_syscalls(sandlock_sandbox_builder_new(), "bogus");
+	b = sandlock_sandbox_builder_extra_deny_syscalls(
+		sandlock_sandbox_builder_new(), "bogus");
 	EXPECT(!sandlock_sandbox_build(b, &err, &msg) && msg);
 	sandlock_string_free(msg);
 
-	b = sandlock_sandbox_builder_net_allow_bind(sandlock_sandbox_builder_new(), "x-y");
+	b = sandlock_sandbox_builder_net_allow_bind(
+		sandlock_sandbox_builder_new(), "x-y");
 	EXPECT(!sandlock_sandbox_build(b, NULL, NULL));
 
 	/* a feature not implemented yet, with heap user data to release */
 	drops = 0;
 	ud = malloc(sizeof(*ud));
-	b = sandlock_sandbox_builder_policy_fn(sandlock_sandbox_builder_new(), allow_all, ud,
-					       free);
+	b = sandlock_sandbox_builder_policy_fn(sandlock_sandbox_builder_new(),
+					       allow_all, ud, free);
 	b = sandlock_sandbox_builder_random_seed(b, 7);
 	EXPECT(!sandlock_sandbox_build(b, &err, &msg) && msg);
 	sandlock_string_free(msg);
@@ -253,7 +263,8 @@ static void null_and_invalid_arguments(sandlock_sandbox_t *p)
 	EXPECT(!sandlock_run(p, "", echo_argv, 2));
 	EXPECT(sandlock_run_interactive(p, "..", echo_argv, 2) == -1);
 	EXPECT(!sandlock_create(p, ".", echo_argv, 2));
-	EXPECT(!sandlock_popen(p, NULL, echo_argv, 2, 7, 0, 0, &in, &out, &err));
+	EXPECT(!sandlock_popen(p, NULL, echo_argv, 2, 7, 0, 0, &in, &out,
+			       &err));
 	EXPECT(in == -1 && out == -1 && err == -1);
 	EXPECT(sandlock_start(NULL) == -1);
 	EXPECT(!sandlock_handle_wait(NULL));
@@ -286,18 +297,23 @@ static void dynamic_policy(sandlock_sandbox_t *p)
 
 	drops = 0;
 	regs[0] = (sandlock_handler_registration_t){
-		SYS_getpid, sandlock_handler_new(continue_all, malloc(8), free, 0) };
+		SYS_getpid,
+		sandlock_handler_new(continue_all, malloc(8), free, 0)
+	};
 	regs[1] = (sandlock_handler_registration_t){
-		SYS_getppid, sandlock_handler_new(continue_all, NULL, count_drop, 1) };
+		SYS_getppid,
+		sandlock_handler_new(continue_all, NULL, count_drop, 1)
+	};
 	r = sandlock_run_with_handlers(p, NULL, echo_argv, 2, regs, 2);
 	if (launched(r))
 		EXPECT(sandlock_result_success(r));
 	sandlock_result_free(r);
 	EXPECT(drops == 1);
-	sandlock_handler_free(sandlock_handler_new(continue_all, malloc(8), free, 2));
+	sandlock_handler_free(
+		sandlock_handler_new(continue_all, malloc(8), free, 2));
 
-	b = sandlock_sandbox_builder_policy_fn(sandlock_sandbox_builder_new(), allow_all,
-					       malloc(8), free);
+	b = sandlock_sandbox_builder_policy_fn(sandlock_sandbox_builder_new(),
+					       allow_all, malloc(8), free);
 	b = sandlock_sandbox_builder_fs_read(b, "/usr");
 	q = sandlock_sandbox_build(b, NULL, NULL);
 	if (q) {
@@ -343,7 +359,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--valgrind") == 0) {
 		/* SCMP_ACT_NOTIFY, the newest action in use, needs level 6 */
 		if (seccomp_api_set(6) != 0) {
-			fprintf(stderr, "abi_lifecycle: libseccomp lacks API level 6\n");
+			fprintf(stderr,
+				"abi_lifecycle: libseccomp lacks API level 6\n");
 			return 1;
 		}
 		can_launch = false;
@@ -364,6 +381,7 @@ int main(int argc, char **argv)
 		unsupported_features(p);
 		sandlock_sandbox_free(p);
 	}
-	printf("abi_lifecycle: %d passed, %d failed\n", checks - failures, failures);
+	printf("abi_lifecycle: %d passed, %d failed\n", checks - failures,
+	       failures);
 	return failures ? 1 : 0;
 }

@@ -43,9 +43,10 @@
 #define __NR_clone3 435
 #endif
 
-#define DENY(nr, err)                                                      \
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),                   \
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((err) & SECCOMP_RET_DATA))
+#define DENY(nr, err)                                    \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+		BPF_STMT(BPF_RET | BPF_K,                \
+			 SECCOMP_RET_ERRNO | ((err)&SECCOMP_RET_DATA))
 
 static struct sock_filter filter[] = {
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -101,12 +102,14 @@ int main(int argc, char **argv)
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
 		if (errno != EACCES ||
 		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0) {
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) <
+			    0) {
 			perror("container_seccomp: seccomp");
 			return 126;
 		}
 	}
 	execvp(argv[1], argv + 1);
-	fprintf(stderr, "container_seccomp: %s: %s\n", argv[1], strerror(errno));
+	fprintf(stderr, "container_seccomp: %s: %s\n", argv[1],
+		strerror(errno));
 	return 127;
 }

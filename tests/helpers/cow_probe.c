@@ -98,25 +98,22 @@ static void writes(void)
 	long r;
 
 	/* opens */
-	say("open_wronly", write_str(open(at("f_w"), O_WRONLY | O_CLOEXEC),
-				     "W"));
-	say("open_rdwr", write_str(open(at("f_rw"), O_RDWR | O_CLOEXEC),
-				   "R"));
+	say("open_wronly",
+	    write_str(open(at("f_w"), O_WRONLY | O_CLOEXEC), "W"));
+	say("open_rdwr", write_str(open(at("f_rw"), O_RDWR | O_CLOEXEC), "R"));
 	say("open_trunc_rdonly",
 	    fd = open(at("f_trunc"), O_RDONLY | O_TRUNC | O_CLOEXEC));
 	if (fd >= 0)
 		close(fd);
-	say("open_append", write_str(open(at("f_app"), O_WRONLY | O_APPEND |
-							       O_CLOEXEC),
-				     "A"));
-	say("open_creat_new", write_str(open(at("n_creat"), O_WRONLY |
-							O_CREAT | O_EXCL |
-							O_CLOEXEC, 0600),
-					"C"));
-	say("open_creat_existing", write_str(open(at("f_cx"), O_WRONLY |
-							     O_CREAT |
-							     O_CLOEXEC, 0600),
-					     "X"));
+	say("open_append",
+	    write_str(open(at("f_app"), O_WRONLY | O_APPEND | O_CLOEXEC), "A"));
+	say("open_creat_new",
+	    write_str(open(at("n_creat"),
+			   O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600),
+		      "C"));
+	say("open_creat_existing",
+	    write_str(open(at("f_cx"), O_WRONLY | O_CREAT | O_CLOEXEC, 0600),
+		      "X"));
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, at("f_oa2"), &how,
 			  sizeof(how));
 	say("openat2", write_str(fd, "2"));
@@ -140,31 +137,30 @@ static void writes(void)
 
 	/* names */
 	say("rename", rename(at("f_ren"), at("n_ren")));
-	say("renameat", syscall(SYS_renameat, AT_FDCWD, at("f_renat"),
-				AT_FDCWD, at("n_renat")));
+	say("renameat", syscall(SYS_renameat, AT_FDCWD, at("f_renat"), AT_FDCWD,
+				at("n_renat")));
 	say("renameat2_noreplace",
-	    syscall(SYS_renameat2, AT_FDCWD, at("f_rnr"), AT_FDCWD,
-		    at("n_rnr"), RENAME_NOREPLACE));
+	    syscall(SYS_renameat2, AT_FDCWD, at("f_rnr"), AT_FDCWD, at("n_rnr"),
+		    RENAME_NOREPLACE));
 	say("renameat2_exchange",
 	    syscall(SYS_renameat2, AT_FDCWD, at("f_xa"), AT_FDCWD, at("f_xb"),
 		    RENAME_EXCHANGE));
 	say("renameat2_whiteout",
-	    syscall(SYS_renameat2, AT_FDCWD, at("f_rwo"), AT_FDCWD,
-		    at("n_rwo"), RENAME_WHITEOUT));
+	    syscall(SYS_renameat2, AT_FDCWD, at("f_rwo"), AT_FDCWD, at("n_rwo"),
+		    RENAME_WHITEOUT));
 	say("rename_dir", rename(at("d_mv"), at("n_dmv")));
 	say("link", link(at("f_link"), at("n_link")));
-	say("linkat", linkat(AT_FDCWD, at("f_link"), AT_FDCWD, at("n_linkat"),
-			     0));
+	say("linkat",
+	    linkat(AT_FDCWD, at("f_link"), AT_FDCWD, at("n_linkat"), 0));
 	say("symlink_abs", symlink("/etc/hostname", at("n_sabs")));
-	say("symlink_dotdot", symlink("../../../etc/hostname",
-				      at("n_sdot")));
+	say("symlink_dotdot", symlink("../../../etc/hostname", at("n_sdot")));
 	say("symlink_plain", symlink("f_keep", at("n_splain")));
 	say("mkdir", mkdir(at("n_dir"), 0750));
 	say("rmdir", rmdir(at("d_empty")));
 	say("unlink", unlink(at("f_unlink")));
 	say("unlinkat", unlinkat(AT_FDCWD, at("f_unlinkat"), 0));
-	say("unlinkat_removedir", unlinkat(AT_FDCWD, at("d_empty2"),
-					   AT_REMOVEDIR));
+	say("unlinkat_removedir",
+	    unlinkat(AT_FDCWD, at("d_empty2"), AT_REMOVEDIR));
 	say("mkfifo", mkfifo(at("n_fifo"), 0644));
 	say("mknod_reg", mknod(at("n_reg"), S_IFREG | 0644, 0));
 	say("mknod_chr", mknod(at("n_chr"), S_IFCHR | 0644, makedev(1, 3)));
@@ -200,8 +196,8 @@ static void writes(void)
 	{
 		int flags = FS_NODUMP_FL;
 
-		say("ioctl_setflags", fd < 0 ? -1 :
-				      ioctl(fd, FS_IOC_SETFLAGS, &flags));
+		say("ioctl_setflags",
+		    fd < 0 ? -1 : ioctl(fd, FS_IOC_SETFLAGS, &flags));
 	}
 	if (fd >= 0)
 		close(fd);
@@ -210,8 +206,8 @@ static void writes(void)
 		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("n_sock"));
-		say("bind_unix", s < 0 ? -1 :
-				 bind(s, (struct sockaddr *)&sa, sizeof(sa)));
+		say("bind_unix",
+		    s < 0 ? -1 : bind(s, (struct sockaddr *)&sa, sizeof(sa)));
 		if (s >= 0)
 			close(s);
 	}
@@ -241,8 +237,7 @@ static void early_fd(void)
 {
 	char buf[16] = "";
 	int early = open(at("f_early"), O_RDONLY | O_CLOEXEC);
-	long r = write_str(open(at("f_early"), O_WRONLY | O_TRUNC |
-						 O_CLOEXEC),
+	long r = write_str(open(at("f_early"), O_WRONLY | O_TRUNC | O_CLOEXEC),
 			   "NEW\n");
 	ssize_t n;
 
@@ -286,8 +281,8 @@ static long race_once(const char *op)
 		return write_str(open(path, O_WRONLY | O_TRUNC | O_CLOEXEC),
 				 "R");
 	if (!strcmp(op, "race_openat2"))
-		return write_str((int)syscall(SYS_openat2, AT_FDCWD, path,
-					      &how, sizeof(how)),
+		return write_str((int)syscall(SYS_openat2, AT_FDCWD, path, &how,
+					      sizeof(how)),
 				 "R");
 	if (!strcmp(op, "race_truncate"))
 		return truncate(path, 0);

@@ -73,7 +73,8 @@
 static long result(long r)
 {
 	if (r < 0)
-		printf("%s\n", strerrorname_np(errno) ? strerrorname_np(errno) : "E?");
+		printf("%s\n",
+		       strerrorname_np(errno) ? strerrorname_np(errno) : "E?");
 	else
 		printf("OK\n");
 	return 0;
@@ -104,7 +105,8 @@ static long op_rtnl_addaddr(void)
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = sizeof(req);
 	req.nh.nlmsg_type = RTM_NEWADDR;
-	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+			     NLM_F_EXCL;
 	req.nh.nlmsg_seq = 1;
 	req.ifa.ifa_family = AF_INET;
 	req.ifa.ifa_prefixlen = 32;
@@ -199,7 +201,8 @@ static long op_on_child(void)
 	printf("setpriority=%s\n", name_of(setpriority(PRIO_PROCESS, c, 19)));
 	printf("setaffinity=%s\n", name_of(setaffinity(c)));
 	printf("ioprio_set=%s\n", name_of(ioprio_set(c)));
-	printf("kcmp=%s\n", name_of(syscall(SYS_kcmp, getpid(), c, KCMP_VM, 0, 0)));
+	printf("kcmp=%s\n",
+	       name_of(syscall(SYS_kcmp, getpid(), c, KCMP_VM, 0, 0)));
 	printf("robust_list=%s\n", name_of(robust_list(c)));
 	printf("pidfd_open=%s\n", name_of(pidfd(c)));
 	kill(c, SIGKILL);
@@ -387,7 +390,8 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "ioprio_set") && pid > 0)
 		return (int)result(ioprio_set(pid));
 	if (!strcmp(op, "kcmp") && pid > 0)
-		return (int)result(syscall(SYS_kcmp, getpid(), pid, KCMP_VM, 0, 0));
+		return (int)result(
+			syscall(SYS_kcmp, getpid(), pid, KCMP_VM, 0, 0));
 	if (!strcmp(op, "robust_list") && pid > 0)
 		return (int)result(robust_list(pid));
 	if (!strcmp(op, "migrate_pages") && pid > 0)
@@ -397,7 +401,8 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "on_child"))
 		return (int)op_on_child();
 	if (!strcmp(op, "setsid_orphan") && arg)
-		return (int)op_setsid_orphan(arg, !(argc > 3 && !strcmp(argv[3], "exit")));
+		return (int)op_setsid_orphan(arg, !(argc > 3 &&
+						    !strcmp(argv[3], "exit")));
 	if (!strcmp(op, "double_fork") && arg)
 		return (int)op_double_fork(atoi(arg));
 	if (!strcmp(op, "memfd") && arg)

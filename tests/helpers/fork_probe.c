@@ -25,7 +25,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 /* Built with sanitizers, a helper runs in sandboxes without /proc, where
  * LeakSanitizer cannot work (nor can ASan read ASAN_OPTIONS). */
 __attribute__((used, visibility("default"))) const char *
@@ -43,14 +42,22 @@ struct clone_args_v0 {
 static const char *errname(int e)
 {
 	switch (e) {
-	case 0: return "OK";
-	case EAGAIN: return "EAGAIN";
-	case EPERM: return "EPERM";
-	case ENOMEM: return "ENOMEM";
-	case ENOSYS: return "ENOSYS";
-	case EINVAL: return "EINVAL";
-	case EACCES: return "EACCES";
-	default: return "OTHER";
+	case 0:
+		return "OK";
+	case EAGAIN:
+		return "EAGAIN";
+	case EPERM:
+		return "EPERM";
+	case ENOMEM:
+		return "ENOMEM";
+	case ENOSYS:
+		return "ENOSYS";
+	case EINVAL:
+		return "EINVAL";
+	case EACCES:
+		return "EACCES";
+	default:
+		return "OTHER";
 	}
 }
 
@@ -205,8 +212,8 @@ int main(int argc, char **argv)
 		return report(syscall(SYS_clone3, &a, sizeof(a)));
 	}
 	if (argc == 2 && strcmp(argv[1], "cloneparent") == 0)
-		return report(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0,
-				      0, 0));
+		return report(
+			syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0));
 	fprintf(stderr, "usage: fork_probe seq N | race K M | threads N | "
 			"clone3ns | cloneparent\n");
 	return 2;

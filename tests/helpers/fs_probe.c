@@ -114,7 +114,8 @@ static int op_opath(const char *path)
 		report("opath-fstat", -1);
 	} else {
 		printf("opath OK %s\n", S_ISDIR(st.st_mode) ? "dir" :
-					S_ISREG(st.st_mode) ? "file" : "other");
+					S_ISREG(st.st_mode) ? "file" :
+							      "other");
 	}
 	close(fd);
 	return 0;
@@ -180,7 +181,7 @@ static int op_openat2(const char *dir, const char *path, const char *flags)
  * allowed call changes nothing but the ctime. */
 static int op_meta(const char *path)
 {
-	struct xattr_args_v0 xa = { .value = (uintptr_t)"1", .size = 1 };
+	struct xattr_args_v0 xa = { .value = (uintptr_t) "1", .size = 1 };
 	struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT },
 				  { .tv_nsec = UTIME_OMIT } };
 	struct timeval tv[2];
@@ -228,10 +229,10 @@ static int op_meta(const char *path)
 	if (pfd < 0) {
 		printf("pfd %s\n", ename(errno));
 	} else {
-		report("fchownat-empty", fchownat(pfd, "", st.st_uid,
-						  st.st_gid, AT_EMPTY_PATH));
-		report("fchmodat2-empty", syscall(SYS_fchmodat2, pfd, "", m,
-						  AT_EMPTY_PATH));
+		report("fchownat-empty",
+		       fchownat(pfd, "", st.st_uid, st.st_gid, AT_EMPTY_PATH));
+		report("fchmodat2-empty",
+		       syscall(SYS_fchmodat2, pfd, "", m, AT_EMPTY_PATH));
 		close(pfd);
 	}
 	return 0;
@@ -259,10 +260,10 @@ static int op_fanotify(const char *path)
 		report("fanotify_init", -1);
 		return 0;
 	}
-	report("fanotify", fanotify_mark(fd, FAN_MARK_ADD,
-					 FAN_OPEN | FAN_CLOSE_WRITE |
-						 FAN_EVENT_ON_CHILD,
-					 AT_FDCWD, path));
+	report("fanotify",
+	       fanotify_mark(fd, FAN_MARK_ADD,
+			     FAN_OPEN | FAN_CLOSE_WRITE | FAN_EVENT_ON_CHILD,
+			     AT_FDCWD, path));
 	close(fd);
 	return 0;
 }

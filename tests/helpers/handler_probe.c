@@ -97,7 +97,8 @@ int main(int argc, char **argv)
 		n = read(fd, buf, sizeof(buf) - 1);
 		buf[n > 0 ? n : 0] = '\0';
 		printf("read %s\n", n < 0 ? ename(errno) : buf);
-		printf("write %s\n", write(fd, "x", 1) < 0 ? ename(errno) : "OK");
+		printf("write %s\n",
+		       write(fd, "x", 1) < 0 ? ename(errno) : "OK");
 		fl = fcntl(fd, F_GETFD);
 		printf("cloexec %d\n", fl >= 0 && (fl & FD_CLOEXEC) ? 1 : 0);
 	} else if (!strcmp(argv[1], "uname")) {

@@ -55,8 +55,7 @@ static int unseen(void)
 
 	if (fd < 0)
 		return 1;
-	big = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
-		   0);
+	big = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (big == MAP_FAILED || !touch_new(4096))
 		return 1;

@@ -197,8 +197,10 @@ static int op_sendmsg(char **a)
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(a[0], a[1], &ss);
 	struct iovec iov[2] = { { a[2], 1 }, { a[2] + 1, strlen(a[2]) - 1 } };
-	struct msghdr mh = { .msg_name = &ss, .msg_namelen = len,
-			     .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr mh = { .msg_name = &ss,
+			     .msg_namelen = len,
+			     .msg_iov = iov,
+			     .msg_iovlen = 2 };
 	int fd = sock_for(&ss, SOCK_DGRAM);
 	ssize_t n;
 
@@ -214,13 +216,18 @@ static int op_sendmsg(char **a)
 static int op_sendmmsg(char **a)
 {
 	struct sockaddr_storage s1, s2;
-	socklen_t l1 = make_addr(a[0], a[1], &s1), l2 = make_addr(a[2], a[3], &s2);
+	socklen_t l1 = make_addr(a[0], a[1], &s1),
+		  l2 = make_addr(a[2], a[3], &s2);
 	struct iovec iov = { a[4], strlen(a[4]) };
 	struct mmsghdr mm[2] = {
-		{ .msg_hdr = { .msg_name = &s1, .msg_namelen = l1,
-			       .msg_iov = &iov, .msg_iovlen = 1 } },
-		{ .msg_hdr = { .msg_name = &s2, .msg_namelen = l2,
-			       .msg_iov = &iov, .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_name = &s1,
+			       .msg_namelen = l1,
+			       .msg_iov = &iov,
+			       .msg_iovlen = 1 } },
+		{ .msg_hdr = { .msg_name = &s2,
+			       .msg_namelen = l2,
+			       .msg_iov = &iov,
+			       .msg_iovlen = 1 } },
 	};
 	int fd = sock_for(&s1, SOCK_DGRAM);
 	int n;
@@ -384,8 +391,10 @@ static int op_resolve(char **a)
 	for (ai = res; ai; ai = ai->ai_next) {
 		char t[INET6_ADDRSTRLEN];
 		void *p = ai->ai_family == AF_INET ?
-				  (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr :
-				  (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+				  (void *)&((struct sockaddr_in *)ai->ai_addr)
+					  ->sin_addr :
+				  (void *)&((struct sockaddr_in6 *)ai->ai_addr)
+					  ->sin6_addr;
 
 		printf("%s\n", inet_ntop(ai->ai_family, p, t, sizeof(t)));
 	}
@@ -503,8 +512,8 @@ static int op_fdrace(char **a)
 	while (!atomic_load(&race_started))
 		;
 	for (int i = 0; i < n; i++)
-		if (sendto(race_fd, "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&ss,
-			   len) == 1)
+		if (sendto(race_fd, "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL,
+			   (struct sockaddr *)&ss, len) == 1)
 			sent++;
 	atomic_store(&race_stop, true);
 	pthread_join(t, NULL);
@@ -535,7 +544,8 @@ static int op_ping(char **a)
 	socklen_t len = make_addr(a[0], "0", &ss);
 	bool v6 = ss.ss_family == AF_INET6;
 	struct echo req = { .type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO,
-			    .seq = htons(1) }, rep = { 0 };
+			    .seq = htons(1) },
+		    rep = { 0 };
 	struct pollfd pfd = { .events = POLLIN };
 	ssize_t n;
 	int r;
@@ -545,8 +555,8 @@ static int op_ping(char **a)
 			v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (pfd.fd < 0)
 		return step_failed("socket");
-	if (sendto(pfd.fd, &req, sizeof(req), 0, (struct sockaddr *)&ss,
-		   len) < 0)
+	if (sendto(pfd.fd, &req, sizeof(req), 0, (struct sockaddr *)&ss, len) <
+	    0)
 		return step_failed("sendto");
 	do
 		r = poll(&pfd, 1, 2000);
@@ -584,7 +594,8 @@ static int op_socketpair(char **a)
 {
 	int sv[2];
 
-	if (socketpair(atoi(a[0]), atoi(a[1]) | SOCK_CLOEXEC, atoi(a[2]), sv) < 0)
+	if (socketpair(atoi(a[0]), atoi(a[1]) | SOCK_CLOEXEC, atoi(a[2]), sv) <
+	    0)
 		return fail();
 	printf("OK\n");
 	return 0;
@@ -594,7 +605,8 @@ static int op_mptcp(char **a)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(a[0], a[1], &ss);
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
+	int fd =
+		socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
 
 	if (fd < 0)
 		return step_failed("socket");
@@ -608,7 +620,8 @@ static int op_fallback(char **a)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(a[0], a[1], &ss);
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
+	int fd =
+		socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_MPTCP);
 	const char *used = "mptcp";
 
 	if (fd < 0 && errno == EPROTONOSUPPORT) {
@@ -701,7 +714,8 @@ static int op_unixrace(char **a)
 	unix_race.sun_family = AF_UNIX;
 	memcpy((void *)unix_race.sun_path, a[0], strlen(a[0]));
 	unix_race.sun_path[0] = '\0';
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(a[0]));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			  strlen(a[0]));
 	pthread_create(&t, NULL, flip_first_byte, NULL);
 	while (!atomic_load(&race_started))
 		;
@@ -738,7 +752,8 @@ static int send_race(char **a, bool flip_name)
 	race_len_value = make_addr(a[0], a[1], &ss);
 	race_mh = (struct msghdr){ .msg_name = &ss,
 				   .msg_namelen = race_len_value,
-				   .msg_iov = &iov, .msg_iovlen = 1 };
+				   .msg_iov = &iov,
+				   .msg_iovlen = 1 };
 	if (flip_name)
 		race_len = &race_mh.msg_namelen;
 	race_udp = sock_for(&ss, SOCK_DGRAM);
@@ -749,7 +764,8 @@ static int send_race(char **a, bool flip_name)
 	while (!atomic_load(&race_started))
 		;
 	for (int i = 0; i < n; i++)
-		if (sendmsg(race_fd, &race_mh, MSG_DONTWAIT | MSG_NOSIGNAL) == 1)
+		if (sendmsg(race_fd, &race_mh, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+		    1)
 			sent++;
 	atomic_store(&race_stop, true);
 	pthread_join(t, NULL);
@@ -806,8 +822,10 @@ static int op_abstract(char **a)
 	if (pid == 0) {
 		l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		d = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (l < 0 || d < 0 || bind(l, (struct sockaddr *)&sun, len) < 0 ||
-		    listen(l, 4) < 0 || bind(d, (struct sockaddr *)&sun, len) < 0)
+		if (l < 0 || d < 0 ||
+		    bind(l, (struct sockaddr *)&sun, len) < 0 ||
+		    listen(l, 4) < 0 ||
+		    bind(d, (struct sockaddr *)&sun, len) < 0)
 			_exit(1);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(1);
@@ -851,7 +869,8 @@ static int op_abssend(char **a)
 	socklen_t len = abstract_addr(a[0], &sun);
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || sendto(fd, "dgrm", 4, 0, (struct sockaddr *)&sun, len) < 0)
+	if (fd < 0 ||
+	    sendto(fd, "dgrm", 4, 0, (struct sockaddr *)&sun, len) < 0)
 		return fail();
 	printf("OK\n");
 	return 0;
@@ -876,15 +895,18 @@ static int op_unixpass(char **a)
 	int sv[2], pfd[2], recvd = -1, one = 1;
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, c = 'x', got[2] = { 0 };
 	struct iovec iov = { &c, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	char *big = calloc(1, BULK);
 	pthread_t t;
 	void *ok;
 	ssize_t n;
 
-	if (!big || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+	if (!big ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    pipe2(pfd, O_CLOEXEC) < 0)
 		return step_failed("setup");
 	cm->cmsg_level = SOL_SOCKET;
@@ -951,11 +973,13 @@ static int op_nladdr(char **a)
 		struct rtattr rta;
 		uint8_t addr[4];
 	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_NEWADDR,
+		.h = { .nlmsg_len = sizeof(req),
+		       .nlmsg_type = RTM_NEWADDR,
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
 				      NLM_F_EXCL,
 		       .nlmsg_seq = 1 },
-		.ifa = { .ifa_family = AF_INET, .ifa_prefixlen = 32,
+		.ifa = { .ifa_family = AF_INET,
+			 .ifa_prefixlen = 32,
 			 .ifa_index = 0x7ffffff0 },
 		.rta = { .rta_len = RTA_LENGTH(4), .rta_type = IFA_LOCAL },
 		.addr = { 192, 0, 2, 1 },
@@ -991,7 +1015,8 @@ static int op_nlname(char **a)
 	struct {
 		struct nlmsghdr h;
 		struct rtgenmsg g;
-	} req = { .h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+	} req = { .h = { .nlmsg_len = sizeof(req),
+			 .nlmsg_type = RTM_GETLINK,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
 			 .nlmsg_seq = 1 },
 		  .g = { .rtgen_family = AF_UNSPEC } };
@@ -999,8 +1024,10 @@ static int op_nlname(char **a)
 	socklen_t len = sizeof(nl);
 	char buf[8192];
 	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-			     .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr mh = { .msg_name = &from,
+			     .msg_namelen = sizeof(from),
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1 };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 
 	if (fd < 0)
@@ -1009,8 +1036,10 @@ static int op_nlname(char **a)
 		return step_failed("bind");
 	if (getsockname(fd, (struct sockaddr *)&nl, &len) < 0)
 		return step_failed("getsockname");
-	if (connect(fd, (struct sockaddr *)&(struct sockaddr_nl){
-				.nl_family = AF_NETLINK }, sizeof(nl)) < 0)
+	if (connect(fd,
+		    (struct sockaddr *)&(struct sockaddr_nl){
+			    .nl_family = AF_NETLINK },
+		    sizeof(nl)) < 0)
 		return step_failed("connect");
 	if (send(fd, &req, sizeof(req), 0) < 0)
 		return step_failed("send");
@@ -1065,9 +1094,11 @@ static void *held_send(void *arg)
 {
 	char cbuf[CMSG_SPACE(sizeof(held_fds))] = { 0 }, c = 'x';
 	struct iovec iov = { &c, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
 			     .msg_control = cbuf,
-			     .msg_controllen = CMSG_SPACE(held_n * sizeof(int)) };
+			     .msg_controllen =
+				     CMSG_SPACE(held_n * sizeof(int)) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	ssize_t n;
 
@@ -1079,9 +1110,10 @@ static void *held_send(void *arg)
 	pthread_mutex_lock(&held_lock);
 	if (!held_done++)
 		snprintf(held_result, sizeof(held_result), "%s",
-			 n < 0 ? (strerrorname_np(errno) ? strerrorname_np(errno)
-							 : "E?")
-			       : "sent");
+			 n < 0 ? (strerrorname_np(errno) ?
+					  strerrorname_np(errno) :
+					  "E?") :
+				 "sent");
 	pthread_cond_signal(&held_cond);
 	pthread_mutex_unlock(&held_lock);
 	return arg;
@@ -1174,23 +1206,38 @@ static const struct {
 	int nargs;
 	int (*fn)(char **a);
 } ops[] = {
-	{ "connect", 3, op_connect },   { "sendto", 3, op_sendto },
-	{ "sendmsg", 3, op_sendmsg },   { "sendmmsg", 5, op_sendmmsg },
-	{ "connsend", 3, op_connsend }, { "bind", 3, op_bind },
-	{ "serve", 2, op_serve },       { "request", 3, op_request },
-	{ "resolve", 1, op_resolve },   { "unix", 1, op_unix },
-	{ "race", 5, op_race },         { "fdrace", 3, op_fdrace },
-	{ "table", 2, op_table },       { "slow", 4, op_slow },
+	{ "connect", 3, op_connect },
+	{ "sendto", 3, op_sendto },
+	{ "sendmsg", 3, op_sendmsg },
+	{ "sendmmsg", 5, op_sendmmsg },
+	{ "connsend", 3, op_connsend },
+	{ "bind", 3, op_bind },
+	{ "serve", 2, op_serve },
+	{ "request", 3, op_request },
+	{ "resolve", 1, op_resolve },
+	{ "unix", 1, op_unix },
+	{ "race", 5, op_race },
+	{ "fdrace", 3, op_fdrace },
+	{ "table", 2, op_table },
+	{ "slow", 4, op_slow },
 	{ "ping", 1, op_ping },
-	{ "socket", 3, op_socket },     { "socketpair", 3, op_socketpair },
-	{ "mptcp", 2, op_mptcp },       { "fallback", 2, op_fallback },
-	{ "listen0", 0, op_listen0 },   { "listenrace", 3, op_listenrace },
-	{ "unixrace", 2, op_unixrace }, { "nlrace", 3, op_nlrace },
+	{ "socket", 3, op_socket },
+	{ "socketpair", 3, op_socketpair },
+	{ "mptcp", 2, op_mptcp },
+	{ "fallback", 2, op_fallback },
+	{ "listen0", 0, op_listen0 },
+	{ "listenrace", 3, op_listenrace },
+	{ "unixrace", 2, op_unixrace },
+	{ "nlrace", 3, op_nlrace },
 	{ "unixfdrace", 3, op_unixfdrace },
-	{ "abstract", 1, op_abstract }, { "ifaces", 0, op_ifaces },
-	{ "nladdr", 0, op_nladdr },     { "flood", 3, op_flood },
-	{ "nlname", 0, op_nlname },     { "nlmany", 1, op_nlmany },
-	{ "abssend", 1, op_abssend },   { "unixpass", 0, op_unixpass },
+	{ "abstract", 1, op_abstract },
+	{ "ifaces", 0, op_ifaces },
+	{ "nladdr", 0, op_nladdr },
+	{ "flood", 3, op_flood },
+	{ "nlname", 0, op_nlname },
+	{ "nlmany", 1, op_nlmany },
+	{ "abssend", 1, op_abssend },
+	{ "unixpass", 0, op_unixpass },
 	{ "fdheld", 1, op_fdheld },
 };
 

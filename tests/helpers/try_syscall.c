@@ -38,7 +38,8 @@
 static long result(long r)
 {
 	if (r < 0)
-		printf("%s\n", strerrorname_np(errno) ? strerrorname_np(errno) : "E?");
+		printf("%s\n",
+		       strerrorname_np(errno) ? strerrorname_np(errno) : "E?");
 	else
 		printf("OK\n");
 	return 0;
@@ -63,8 +64,9 @@ static long op_connect_abstract(const char *name)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return result(fd);
-	r = connect(fd, (struct sockaddr *)&sa,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
+	r = connect(
+		fd, (struct sockaddr *)&sa,
+		(socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len));
 	result(r);
 	close(fd);
 	return 0;
@@ -129,29 +131,33 @@ static long attempt(const char *op, const char *arg)
 		return result(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
 				      KEY_SPEC_SESSION_KEYRING, 0));
 	if (!strcmp(op, "add_key"))
-		return result(syscall(SYS_add_key, "user", "sandlock-escape", "x", 1,
-				      KEY_SPEC_PROCESS_KEYRING));
+		return result(syscall(SYS_add_key, "user", "sandlock-escape",
+				      "x", 1, KEY_SPEC_PROCESS_KEYRING));
 	if (!strcmp(op, "userfaultfd"))
 		return fd_result(syscall(SYS_userfaultfd, O_CLOEXEC));
 	if (!strcmp(op, "perf_event_open"))
 		return op_perf_event_open();
 	if (!strcmp(op, "open_by_handle_at"))
-		return fd_result(syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, O_RDONLY));
+		return fd_result(syscall(SYS_open_by_handle_at, AT_FDCWD, NULL,
+					 O_RDONLY));
 	if (!strcmp(op, "tiocsti"))
 		return result(ioctl(0, TIOCSTI, "#"));
-	if (!strcmp(op, "kexec_load")) /* an invalid architecture: EINVAL if allowed */
-		return result(syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0xffff0000UL));
+	if (!strcmp(op,
+		    "kexec_load")) /* an invalid architecture: EINVAL if allowed */
+		return result(
+			syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0xffff0000UL));
 	if (!strcmp(op, "init_module"))
 		return result(syscall(SYS_init_module, NULL, 0UL, ""));
 	if (!strcmp(op, "finit_module"))
 		return result(syscall(SYS_finit_module, -1, "", 0));
 	if (!strcmp(op, "delete_module"))
-		return result(syscall(SYS_delete_module, "sandlock_no_such_module",
-				      O_NONBLOCK));
+		return result(syscall(SYS_delete_module,
+				      "sandlock_no_such_module", O_NONBLOCK));
 	if (!strcmp(op, "connect_abstract") && arg)
 		return op_connect_abstract(arg);
 	if (!strcmp(op, "socket_raw"))
-		return fd_result(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP));
+		return fd_result(
+			socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP));
 	if (!strcmp(op, "socket_packet"))
 		return fd_result(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
 	if (!strcmp(op, "socket_udp"))

@@ -65,7 +65,8 @@ TEST(a_successful_call_clears_the_record)
 	sandlock_sandbox_t *p;
 
 	CHECK(!sandlock_sandbox_build(
-		sandlock_sandbox_builder_max_cpu(sandlock_sandbox_builder_new(), 0),
+		sandlock_sandbox_builder_max_cpu(sandlock_sandbox_builder_new(),
+						 0),
 		NULL, NULL));
 	CHECK(sandlock_last_errno() != 0);
 	p = lu_policy();
@@ -156,8 +157,9 @@ static void *fail_elsewhere(void *arg)
 {
 	int *code = arg;
 
-	*code = sandlock_sandbox_build(NULL, NULL, NULL) ? -1 :
-							   sandlock_last_errno();
+	*code = sandlock_sandbox_build(NULL, NULL, NULL) ?
+			-1 :
+			sandlock_last_errno();
 	return NULL;
 }
 
@@ -256,9 +258,8 @@ TEST(a_change_a_callback_cannot_apply_is_recorded_silently)
 	if (he_restricted() || !he_can_freeze())
 		SKIP("policy callbacks are refused here (test_hosting)");
 	/* no max_memory: memory is not supervised in this run */
-	p = lu_build(sandlock_sandbox_builder_policy_fn(lu_builder(),
-							lower_memory, NULL,
-							NULL));
+	p = lu_build(sandlock_sandbox_builder_policy_fn(
+		lu_builder(), lower_memory, NULL, NULL));
 	CHECK(p);
 	CHECK(quiet_begin(&q) == 0);
 	r = sandlock_run(p, NULL, argv, 1);

@@ -35,7 +35,8 @@ static bool build_fails_with(sandlock_builder_t *b, const char *want)
 	bool ok = !p && err == -1 && msg && strstr(msg, want);
 
 	if (!ok)
-		fprintf(stderr, "  build: policy %p err %d msg \"%s\", wanted \"%s\"\n",
+		fprintf(stderr,
+			"  build: policy %p err %d msg \"%s\", wanted \"%s\"\n",
 			(void *)p, err, msg ? msg : "(null)", want);
 	sandlock_sandbox_free(p);
 	sandlock_string_free(msg);
@@ -44,7 +45,8 @@ static bool build_fails_with(sandlock_builder_t *b, const char *want)
 
 /* ---- builder ----------------------------------------------------------- */
 
-static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
+static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			 void *ud)
 {
 	return 0;
 }
@@ -169,8 +171,8 @@ TEST(build_success_resets_outputs)
 {
 	int err = 5;
 	char *msg = (char *)"stale";
-	sandlock_sandbox_t *p = sandlock_sandbox_build(sandlock_sandbox_builder_new(),
-						       &err, &msg);
+	sandlock_sandbox_t *p = sandlock_sandbox_build(
+		sandlock_sandbox_builder_new(), &err, &msg);
 
 	CHECK(p);
 	CHECK_EQ_INT(err, 0);
@@ -188,29 +190,39 @@ TEST(build_errors_come_with_a_message)
 {
 	sandlock_builder_t *b;
 
-	CHECK(build_fails_with(sandlock_sandbox_builder_max_cpu(BUILDER(), 0), "max_cpu"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_max_cpu(BUILDER(), 101), "max_cpu"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_max_open_files(BUILDER(), 0),
-			       "max_open_files"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_net_allow_bind(BUILDER(), "80-"),
-			       "port"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_net_allow_bind(BUILDER(), "9-1"),
-			       "port"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_net_allow_bind(BUILDER(), "*,22"),
-			       "port"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_net_allow_bind(BUILDER(), "http"),
-			       "port"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_extra_deny_syscalls(BUILDER(),
-									   "mount,nosuchcall"),
+	CHECK(build_fails_with(sandlock_sandbox_builder_max_cpu(BUILDER(), 0),
+			       "max_cpu"));
+	CHECK(build_fails_with(sandlock_sandbox_builder_max_cpu(BUILDER(), 101),
+			       "max_cpu"));
+	CHECK(build_fails_with(
+		sandlock_sandbox_builder_max_open_files(BUILDER(), 0),
+		"max_open_files"));
+	CHECK(build_fails_with(
+		sandlock_sandbox_builder_net_allow_bind(BUILDER(), "80-"),
+		"port"));
+	CHECK(build_fails_with(
+		sandlock_sandbox_builder_net_allow_bind(BUILDER(), "9-1"),
+		"port"));
+	CHECK(build_fails_with(
+		sandlock_sandbox_builder_net_allow_bind(BUILDER(), "*,22"),
+		"port"));
+	CHECK(build_fails_with(
+		sandlock_sandbox_builder_net_allow_bind(BUILDER(), "http"),
+		"port"));
+	CHECK(build_fails_with(sandlock_sandbox_builder_extra_deny_syscalls(
+				       BUILDER(), "mount,nosuchcall"),
 			       "nosuchcall"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_extra_allow_syscalls(BUILDER(), "getpid"),
+	CHECK(build_fails_with(sandlock_sandbox_builder_extra_allow_syscalls(
+				       BUILDER(), "getpid"),
 			       "getpid"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_disable(BUILDER(),
-								SANDLOCK_PROTECTION_FS_REFER),
+	CHECK(build_fails_with(sandlock_sandbox_builder_disable(
+				       BUILDER(), SANDLOCK_PROTECTION_FS_REFER),
 			       "FsRefer"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_http_ca(BUILDER(), "/ca.pem"),
+	CHECK(build_fails_with(sandlock_sandbox_builder_http_ca(BUILDER(),
+								"/ca.pem"),
 			       "http-key"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_http_key(BUILDER(), "/key.pem"),
+	CHECK(build_fails_with(sandlock_sandbox_builder_http_key(BUILDER(),
+								 "/key.pem"),
 			       "http-ca"));
 	b = sandlock_sandbox_builder_net_allow(BUILDER(), ":80");
 	b = sandlock_sandbox_builder_net_deny(b, "10.0.0.0/8");
@@ -218,7 +230,8 @@ TEST(build_errors_come_with_a_message)
 	b = sandlock_sandbox_builder_net_allow_bind(BUILDER(), "80");
 	b = sandlock_sandbox_builder_net_deny_bind(b, "81");
 	CHECK(build_fails_with(b, "net"));
-	CHECK(build_fails_with(sandlock_sandbox_builder_net_allow(BUILDER(), "tcp://:notaport"),
+	CHECK(build_fails_with(sandlock_sandbox_builder_net_allow(
+				       BUILDER(), "tcp://:notaport"),
 			       "notaport"));
 }
 
@@ -233,10 +246,15 @@ TEST(unsupported_features_fail_to_build_naming_the_feature)
 		const char *feature;
 	} rows[] = {
 		{ sandlock_sandbox_builder_chroot(BUILDER(), "/"), "chroot" },
-		{ sandlock_sandbox_builder_fs_mount(BUILDER(), "/v", "/usr"), "chroot" },
-		{ sandlock_sandbox_builder_http_allow(BUILDER(), "GET example.com/*"), "HTTP" },
-		{ sandlock_sandbox_builder_random_seed(BUILDER(), 42), "random_seed" },
-		{ sandlock_sandbox_builder_time_start(BUILDER(), 0), "time_start" },
+		{ sandlock_sandbox_builder_fs_mount(BUILDER(), "/v", "/usr"),
+		  "chroot" },
+		{ sandlock_sandbox_builder_http_allow(BUILDER(),
+						      "GET example.com/*"),
+		  "HTTP" },
+		{ sandlock_sandbox_builder_random_seed(BUILDER(), 42),
+		  "random_seed" },
+		{ sandlock_sandbox_builder_time_start(BUILDER(), 0),
+		  "time_start" },
 		{ sandlock_sandbox_builder_deterministic_dirs(BUILDER(), true),
 		  "deterministic_dirs" },
 		{ sandlock_sandbox_builder_num_cpus(BUILDER(), 1), "num_cpus" },
@@ -246,12 +264,15 @@ TEST(unsupported_features_fail_to_build_naming_the_feature)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int err = 0;
 		char *msg = NULL;
-		sandlock_sandbox_t *p = sandlock_sandbox_build(rows[i].b, &err, &msg);
+		sandlock_sandbox_t *p =
+			sandlock_sandbox_build(rows[i].b, &err, &msg);
 
-		if (p || err != -1 || !msg || !strstr(msg, "not supported yet") ||
+		if (p || err != -1 || !msg ||
+		    !strstr(msg, "not supported yet") ||
 		    !strstr(msg, rows[i].feature)) {
-			fprintf(stderr, "  %s: built %d, message \"%s\"\n", rows[i].feature,
-				p != NULL, msg ? msg : "(null)");
+			fprintf(stderr, "  %s: built %d, message \"%s\"\n",
+				rows[i].feature, p != NULL,
+				msg ? msg : "(null)");
 			bad++;
 		}
 		sandlock_sandbox_free(p);
@@ -284,15 +305,18 @@ TEST(policy_fn_user_data_dropped_exactly_once_on_build_failure)
 
 	/* failing for another reason */
 	drops = 0;
-	b = sandlock_sandbox_builder_policy_fn(BUILDER(), allow_all, &token, count_drop);
+	b = sandlock_sandbox_builder_policy_fn(BUILDER(), allow_all, &token,
+					       count_drop);
 	b = sandlock_sandbox_builder_max_cpu(b, 0);
 	CHECK(build_fails_with(b, "max_cpu"));
 	CHECK_EQ_INT(drops, 1);
 
 	/* replaced by a second callback: the first is dropped at once */
 	drops = 0;
-	b = sandlock_sandbox_builder_policy_fn(BUILDER(), allow_all, &token, count_drop);
-	b = sandlock_sandbox_builder_policy_fn(b, allow_all, &drops, count_drop);
+	b = sandlock_sandbox_builder_policy_fn(BUILDER(), allow_all, &token,
+					       count_drop);
+	b = sandlock_sandbox_builder_policy_fn(b, allow_all, &drops,
+					       count_drop);
 	CHECK_EQ_INT(drops, 1);
 	CHECK(last_dropped == &token);
 	b = sandlock_sandbox_builder_max_cpu(b, 0);
@@ -302,11 +326,13 @@ TEST(policy_fn_user_data_dropped_exactly_once_on_build_failure)
 
 	/* no builder: nothing is retained, the drop is not called */
 	drops = 0;
-	CHECK(!sandlock_sandbox_builder_policy_fn(NULL, allow_all, &token, count_drop));
+	CHECK(!sandlock_sandbox_builder_policy_fn(NULL, allow_all, &token,
+						  count_drop));
 	CHECK_EQ_INT(drops, 0);
 
 	/* a NULL drop is allowed */
-	b = sandlock_sandbox_builder_policy_fn(BUILDER(), allow_all, &token, NULL);
+	b = sandlock_sandbox_builder_policy_fn(BUILDER(), allow_all, &token,
+					       NULL);
 	sandlock_sandbox_free(sandlock_sandbox_build(b, NULL, NULL));
 }
 
@@ -354,7 +380,8 @@ TEST(null_policy_to_every_run_function)
 	CHECK_EQ_INT(sandlock_run_interactive(NULL, NULL, true_argv, 1), -1);
 	CHECK(!sandlock_create(NULL, NULL, true_argv, 1));
 	CHECK(!sandlock_create_for_run(NULL, NULL, true_argv, 1));
-	CHECK(!sandlock_popen(NULL, NULL, true_argv, 1, 0, 1, 1, &in, &out, &er));
+	CHECK(!sandlock_popen(NULL, NULL, true_argv, 1, 0, 1, 1, &in, &out,
+			      &er));
 	CHECK_EQ_INT(in, -1);
 	CHECK_EQ_INT(out, -1);
 	CHECK_EQ_INT(er, -1);
@@ -363,7 +390,8 @@ TEST(null_policy_to_every_run_function)
 	CHECK(!sandlock_reduce(NULL, NULL, NULL, true_argv, 1));
 	CHECK(!sandlock_restore_interactive(NULL, NULL, NULL));
 	CHECK(!sandlock_run_with_handlers(NULL, NULL, true_argv, 1, none, 0));
-	CHECK(!sandlock_run_interactive_with_handlers(NULL, NULL, true_argv, 1, none, 0));
+	CHECK(!sandlock_run_interactive_with_handlers(NULL, NULL, true_argv, 1,
+						      none, 0));
 	CHECK_EQ_INT(sandlock_confine(NULL), -1);
 }
 
@@ -382,8 +410,10 @@ TEST(bad_argv_is_refused)
 	CHECK(!sandlock_create(p, NULL, true_argv, 0));
 	CHECK(!sandlock_create(p, NULL, with_null, 2));
 	CHECK(!sandlock_create_for_run(p, NULL, NULL, 1));
-	CHECK(!sandlock_popen(p, NULL, true_argv, 0, 0, 0, 0, NULL, NULL, NULL));
-	CHECK(!sandlock_popen(p, NULL, with_null, 2, 0, 0, 0, NULL, NULL, NULL));
+	CHECK(!sandlock_popen(p, NULL, true_argv, 0, 0, 0, 0, NULL, NULL,
+			      NULL));
+	CHECK(!sandlock_popen(p, NULL, with_null, 2, 0, 0, 0, NULL, NULL,
+			      NULL));
 	sandlock_sandbox_free(p);
 }
 
@@ -391,7 +421,8 @@ TEST(invalid_names_are_refused)
 {
 	sandlock_sandbox_t *p = basic_policy();
 	char long_name[66];
-	const char *bad[] = { "", long_name, "a/b", ".", "..", "bad\xff", "\xc0\xaf" };
+	const char *bad[] = { "",   long_name, "a/b",	  ".",
+			      "..", "bad\xff", "\xc0\xaf" };
 
 	CHECK(p);
 	memset(long_name, 'n', 65);
@@ -405,7 +436,8 @@ TEST(invalid_names_are_refused)
 		sandlock_result_free(r);
 		sandlock_handle_free(h);
 		CHECK(!r && !h);
-		CHECK_EQ_INT(sandlock_run_interactive(p, bad[i], true_argv, 1), -1);
+		CHECK_EQ_INT(sandlock_run_interactive(p, bad[i], true_argv, 1),
+			     -1);
 	}
 	sandlock_sandbox_free(p);
 }
@@ -421,7 +453,8 @@ TEST(bad_popen_mode_is_refused)
 	in = out = er = 7;
 	CHECK(!sandlock_popen(p, NULL, true_argv, 1, 0, 99, 0, &in, &out, &er));
 	CHECK(in == -1 && out == -1 && er == -1);
-	CHECK(!sandlock_popen(p, NULL, true_argv, 1, 0, 0, UINT32_MAX, NULL, NULL, NULL));
+	CHECK(!sandlock_popen(p, NULL, true_argv, 1, 0, 0, UINT32_MAX, NULL,
+			      NULL, NULL));
 	sandlock_sandbox_free(p);
 }
 
@@ -460,7 +493,8 @@ TEST(dry_run_refuses_bad_arguments_and_null_accessors_are_neutral)
 	CHECK(!sandlock_dry_run(p, NULL, true_argv, 0));
 	CHECK(!sandlock_dry_run(p, "a/b", true_argv, 1));
 	CHECK_EQ_INT(sandlock_dry_run_result_exit_code(NULL), -1);
-	CHECK_EQ_INT(sandlock_dry_run_result_reason(NULL), SANDLOCK_EXIT_REASON_KILLED);
+	CHECK_EQ_INT(sandlock_dry_run_result_reason(NULL),
+		     SANDLOCK_EXIT_REASON_KILLED);
 	CHECK_EQ_INT(sandlock_dry_run_result_signal(NULL), -1);
 	CHECK(!sandlock_dry_run_result_success(NULL));
 	CHECK(!sandlock_dry_run_result_stdout_bytes(NULL, &len));
@@ -492,7 +526,8 @@ TEST(pipeline_collects_stages_and_run_consumes_it)
 	/* the stages keep their own reference to the policy */
 	sandlock_sandbox_free(p);
 	CHECK(!sandlock_pipeline_run(NULL, 0));
-	CHECK(!sandlock_pipeline_run(pl, 1000)); /* consumed: ASan reports a leak otherwise */
+	CHECK(!sandlock_pipeline_run(
+		pl, 1000)); /* consumed: ASan reports a leak otherwise */
 
 	pl = sandlock_pipeline_new();
 	p = basic_policy();
@@ -515,7 +550,7 @@ TEST(gather_collects_sources_and_run_consumes_it)
 	sandlock_gather_add_source(g, "code", p, true_argv, 1);
 	sandlock_gather_set_consumer(NULL, p, true_argv, 1);
 	sandlock_gather_set_consumer(g, p, true_argv, 1);
-	sandlock_gather_set_consumer(g, p, true_argv, 1); /* replaces */
+	sandlock_gather_set_consumer(g, p, true_argv, 1);    /* replaces */
 	sandlock_gather_set_consumer(g, NULL, true_argv, 1); /* ignored */
 	sandlock_sandbox_free(p);
 	CHECK(!sandlock_gather_run(NULL, 0));
@@ -581,7 +616,8 @@ TEST(policy_context_functions_ignore_null)
 /* ---- custom handlers --------------------------------------------------- */
 
 static int32_t handler_cb(void *ud, const sandlock_notif_data_t *n,
-			  sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			  sandlock_mem_handle_t *mem,
+			  sandlock_action_out_t *out)
 {
 	sandlock_action_set_continue(out);
 	return 0;
@@ -595,7 +631,8 @@ TEST(handler_new_validates_and_free_drops_once)
 	CHECK(!sandlock_handler_new(NULL, &token, count_drop, 0));
 	CHECK(!sandlock_handler_new(handler_cb, &token, count_drop, 4));
 	drops = 0;
-	h = sandlock_handler_new(handler_cb, &token, count_drop, SANDLOCK_EXCEPTION_DENY_EIO);
+	h = sandlock_handler_new(handler_cb, &token, count_drop,
+				 SANDLOCK_EXCEPTION_DENY_EIO);
 	CHECK(h);
 	sandlock_handler_set_deferred(h, true);
 	sandlock_handler_set_deferred(NULL, true);
@@ -608,7 +645,8 @@ TEST(handler_new_validates_and_free_drops_once)
 	CHECK_EQ_INT(drops, 2);
 	CHECK(last_dropped == NULL);
 	/* no drop at all is fine */
-	sandlock_handler_free(sandlock_handler_new(handler_cb, &token, NULL, 1));
+	sandlock_handler_free(
+		sandlock_handler_new(handler_cb, &token, NULL, 1));
 }
 
 TEST(run_with_handlers_frees_every_handler_on_failure)
@@ -619,23 +657,32 @@ TEST(run_with_handlers_frees_every_handler_on_failure)
 
 	CHECK(p);
 	drops = 0;
-	regs[0] = (sandlock_handler_registration_t){ SYS_getpid,
-		sandlock_handler_new(handler_cb, &token, count_drop, 0) };
+	regs[0] = (sandlock_handler_registration_t){
+		SYS_getpid,
+		sandlock_handler_new(handler_cb, &token, count_drop, 0)
+	};
 	regs[1] = (sandlock_handler_registration_t){ -5, NULL };
-	regs[2] = (sandlock_handler_registration_t){ SYS_openat,
-		sandlock_handler_new(handler_cb, &token, count_drop, 1) };
+	regs[2] = (sandlock_handler_registration_t){
+		SYS_openat,
+		sandlock_handler_new(handler_cb, &token, count_drop, 1)
+	};
 	/* NULL policy: still owns the handlers */
 	CHECK(!sandlock_run_with_handlers(NULL, NULL, true_argv, 1, regs, 3));
 	CHECK_EQ_INT(drops, 2);
 
-	regs[0].handler = sandlock_handler_new(handler_cb, &token, count_drop, 0);
-	regs[2].handler = sandlock_handler_new(handler_cb, &token, count_drop, 0);
-	CHECK(!sandlock_run_interactive_with_handlers(p, "bad/name", true_argv, 1, regs, 3));
+	regs[0].handler =
+		sandlock_handler_new(handler_cb, &token, count_drop, 0);
+	regs[2].handler =
+		sandlock_handler_new(handler_cb, &token, count_drop, 0);
+	CHECK(!sandlock_run_interactive_with_handlers(p, "bad/name", true_argv,
+						      1, regs, 3));
 	CHECK_EQ_INT(drops, 4);
 
 	/* a run that happens: its containers die with it */
-	regs[0].handler = sandlock_handler_new(handler_cb, &token, count_drop, 0);
-	sandlock_result_free(sandlock_run_with_handlers(p, NULL, true_argv, 1, regs, 1));
+	regs[0].handler =
+		sandlock_handler_new(handler_cb, &token, count_drop, 0);
+	sandlock_result_free(
+		sandlock_run_with_handlers(p, NULL, true_argv, 1, regs, 1));
 	CHECK_EQ_INT(drops, 5);
 
 	/* NULL array with a count, empty array */
@@ -651,9 +698,13 @@ TEST(memory_access_outside_a_callback_fails)
 	uint8_t buf[8];
 	uintptr_t got = 77;
 
-	CHECK_EQ_INT(sandlock_mem_read_cstr(NULL, 1, buf, sizeof(buf), &got), -1);
-	CHECK_EQ_INT(sandlock_mem_read_cstr(&mh, 0x1000, buf, sizeof(buf), &got), -1);
-	CHECK_EQ_INT(sandlock_mem_read(&mh, 0x1000, buf, sizeof(buf), &got), -1);
+	CHECK_EQ_INT(sandlock_mem_read_cstr(NULL, 1, buf, sizeof(buf), &got),
+		     -1);
+	CHECK_EQ_INT(sandlock_mem_read_cstr(&mh, 0x1000, buf, sizeof(buf),
+					    &got),
+		     -1);
+	CHECK_EQ_INT(sandlock_mem_read(&mh, 0x1000, buf, sizeof(buf), &got),
+		     -1);
 	CHECK_EQ_INT(sandlock_mem_read(NULL, 0, NULL, 0, NULL), -1);
 	CHECK_EQ_INT(sandlock_mem_write(&mh, 0x1000, buf, sizeof(buf)), -1);
 	CHECK_EQ_INT(sandlock_mem_write(NULL, 0, NULL, 0), -1);
@@ -698,7 +749,9 @@ TEST(action_setters_fill_the_slot)
 
 static int injected_fd(const sandlock_action_out_t *out)
 {
-	return out->kind == SANDLOCK_ACTION_INJECT_FD_SEND ? out->payload.inject_send.srcfd : -1;
+	return out->kind == SANDLOCK_ACTION_INJECT_FD_SEND ?
+		       out->payload.inject_send.srcfd :
+		       -1;
 }
 
 TEST(inject_bytes_makes_a_sealed_memory_file)
@@ -707,9 +760,11 @@ TEST(inject_bytes_makes_a_sealed_memory_file)
 	const char data[] = "hello, sandbox";
 	char back[64] = { 0 };
 	int fd, seals;
-	const int want = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+	const int want = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+			 F_SEAL_SEAL;
 
-	sandlock_action_set_inject_bytes(&out, (const uint8_t *)data, strlen(data), 0);
+	sandlock_action_set_inject_bytes(&out, (const uint8_t *)data,
+					 strlen(data), 0);
 	fd = injected_fd(&out);
 	CHECK(fd >= 0);
 	CHECK_EQ_INT(out.payload.inject_send.newfd_flags, O_CLOEXEC);
@@ -732,7 +787,8 @@ TEST(inject_bytes_flags_and_empty_data)
 	int fd;
 
 	sandlock_action_set_inject_bytes(&out, (const uint8_t *)"abc", 3,
-					 SANDLOCK_INJECT_WRITABLE | SANDLOCK_INJECT_NO_CLOEXEC);
+					 SANDLOCK_INJECT_WRITABLE |
+						 SANDLOCK_INJECT_NO_CLOEXEC);
 	fd = injected_fd(&out);
 	CHECK(fd >= 0);
 	CHECK_EQ_INT(out.payload.inject_send.newfd_flags, 0);
@@ -769,7 +825,8 @@ TEST(syscall_numbers)
 	CHECK_EQ_INT(sandlock_syscall_nr(""), -1);
 	CHECK_EQ_INT(sandlock_syscall_nr("no_such_syscall"), -1);
 	CHECK_EQ_INT(sandlock_syscall_nr("getpid\xff"), -1);
-	CHECK_EQ_INT(sandlock_syscall_nr("sysv_ipc"), -1); /* a group, not a syscall */
+	CHECK_EQ_INT(sandlock_syscall_nr("sysv_ipc"),
+		     -1); /* a group, not a syscall */
 }
 
 TEST(landlock_queries)
@@ -786,7 +843,8 @@ TEST(landlock_queries)
 	if (abi == -1)
 		CHECK(syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL) < 0);
 	else
-		CHECK_EQ_INT(abi, syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL));
+		CHECK_EQ_INT(abi, syscall(SYS_landlock_create_ruleset, NULL, 0,
+					  1UL));
 }
 
 /* ---- confine: only ever in a forked child, it is irreversible ---------- */
@@ -813,7 +871,8 @@ static int confine_returns(void *arg)
 
 TEST(confine_refuses_what_it_cannot_enforce)
 {
-	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(BUILDER(), "/usr");
+	sandlock_builder_t *b =
+		sandlock_sandbox_builder_fs_read(BUILDER(), "/usr");
 	sandlock_sandbox_t *p;
 
 	b = sandlock_sandbox_builder_max_memory(b, 1 << 20);

@@ -56,7 +56,8 @@ TEST(read_inside_grant_succeeds)
 	struct cli_result r;
 
 	CHECK(scratch_new(&s));
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "cat", s.hello),
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "cat",
+				       s.hello),
 		     0);
 	scratch_free(&s);
 	CHECK_EXIT(&r, 0);
@@ -71,7 +72,8 @@ TEST(read_outside_grants_is_denied)
 
 	CHECK(scratch_new(&s));
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "cat",
-				    s.private_file), 0);
+				       s.private_file),
+		     0);
 	scratch_free(&s);
 	CHECK_EXIT(&r, 1);
 	CHECK_STR(r.out, "");
@@ -85,7 +87,8 @@ TEST(listing_outside_grants_is_denied)
 	struct cli_result r;
 
 	CHECK(scratch_new(&s));
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "ls", s.outside),
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "ls",
+				       s.outside),
 		     0);
 	scratch_free(&s);
 	CHECK(r.code != 0);
@@ -102,26 +105,31 @@ TEST(write_into_read_only_grant_is_denied_and_creates_nothing)
 	CHECK(scratch_new(&s));
 	created = path_join(s.granted, "created.txt");
 	CHECK(created);
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "sh", "-c",
-				    "echo x > \"$1\"", "sh", created), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "sh",
+				       "-c", "echo x > \"$1\"", "sh", created),
+		     0);
 	CHECK(r.code != 0);
 	CHECK_CONTAINS(r.err, "Permission denied");
 	CHECK(access(created, F_OK) != 0 && errno == ENOENT);
 	cli_result_free(&r);
 
 	/* Neither overwrite, nor remove, nor rename an existing file. */
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "sh", "-c",
-				    "echo changed > \"$1\"", "sh", s.keep), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "sh",
+				       "-c", "echo changed > \"$1\"", "sh",
+				       s.keep),
+		     0);
 	CHECK(r.code != 0);
 	CHECK(file_has(s.keep, "keep me\n"));
 	cli_result_free(&r);
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "rm", "-f",
-				    s.keep), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "rm",
+				       "-f", s.keep),
+		     0);
 	CHECK(r.code != 0);
 	CHECK(file_has(s.keep, "keep me\n"));
 	cli_result_free(&r);
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "mv", s.keep,
-				    created), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--", "mv",
+				       s.keep, created),
+		     0);
 	CHECK(r.code != 0);
 	CHECK(file_has(s.keep, "keep me\n"));
 	CHECK(access(created, F_OK) != 0);
@@ -140,7 +148,8 @@ TEST(write_outside_every_grant_is_denied)
 	created = path_join(s.outside, "created.txt");
 	CHECK(created);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.granted, "--", "touch",
-				    created), 0);
+				       created),
+		     0);
 	CHECK(r.code != 0);
 	CHECK_CONTAINS(r.err, "Permission denied");
 	CHECK(access(created, F_OK) != 0);
@@ -158,9 +167,11 @@ TEST(write_grant_allows_writing)
 	CHECK(scratch_new(&s));
 	created = path_join(s.granted, "created.txt");
 	CHECK(created);
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.granted, "--", "sh", "-c",
-				    "echo written > \"$1\" && rm \"$2\"", "sh",
-				    created, s.keep), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.granted, "--", "sh",
+				       "-c",
+				       "echo written > \"$1\" && rm \"$2\"",
+				       "sh", created, s.keep),
+		     0);
 	CHECK_EXIT(&r, 0);
 	CHECK(file_has(created, "written\n"));
 	CHECK(access(s.keep, F_OK) != 0);
@@ -175,16 +186,18 @@ TEST(fs_deny_blocks_a_file_in_a_readable_tree)
 	struct cli_result r;
 
 	CHECK(scratch_new(&s));
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--fs-deny", s.secret,
-				    "--", "cat", s.secret), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--fs-deny",
+				       s.secret, "--", "cat", s.secret),
+		     0);
 	CHECK_EXIT(&r, 1);
 	CHECK_STR(r.out, "");
 	CHECK_CONTAINS(r.err, "Permission denied");
 	cli_result_free(&r);
 
 	/* The rest of the tree stays readable. */
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--fs-deny", s.secret,
-				    "--", "cat", s.hello), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", s.granted, "--fs-deny",
+				       s.secret, "--", "cat", s.hello),
+		     0);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "hello from the scratch dir\n");
 	cli_result_free(&r);
@@ -200,10 +213,11 @@ TEST(fs_deny_covers_a_directory_and_holds_under_write_grant)
 	CHECK(scratch_new(&s));
 	created = path_join(s.outside, "created.txt");
 	CHECK(created);
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.root, "--fs-deny", s.outside,
-				    "--", "sh", "-c",
-				    "cat \"$1\" || touch \"$2\"", "sh",
-				    s.private_file, created), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-w", s.root, "--fs-deny",
+				       s.outside, "--", "sh", "-c",
+				       "cat \"$1\" || touch \"$2\"", "sh",
+				       s.private_file, created),
+		     0);
 	CHECK(r.code != 0);
 	CHECK_STR(r.out, "");
 	CHECK_CONTAINS(r.err, "Permission denied");

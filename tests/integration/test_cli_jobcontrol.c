@@ -50,7 +50,8 @@ static bool term_open(struct term *t)
 		dup2(s, 2);
 		setenv("PS1", "OUTER> ", 1);
 		setenv("TERM", "dumb", 1);
-		execlp("bash", "bash", "--norc", "--noprofile", "-i", (char *)NULL);
+		execlp("bash", "bash", "--norc", "--noprofile", "-i",
+		       (char *)NULL);
 		_exit(127);
 	}
 	return true;
@@ -157,8 +158,9 @@ static bool job_in_foreground(pid_t shell)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		p = lu_proc_stat(atoi(de->d_name), buf, sizeof(buf));
-		if (p && sscanf(p, "%c %d %d %d %d %d", &state, &ppid,
-				&pgrp, &session, &tty, &tpgid) == 6 &&
+		if (p &&
+		    sscanf(p, "%c %d %d %d %d %d", &state, &ppid, &pgrp,
+			   &session, &tty, &tpgid) == 6 &&
 		    ppid == shell && tpgid != shell && state != 'T')
 			fg = true;
 	}
@@ -181,7 +183,8 @@ static bool wait_foreground(struct term *t)
 
 static bool have_bash(void)
 {
-	return access("/bin/bash", X_OK) == 0 || access("/usr/bin/bash", X_OK) == 0;
+	return access("/bin/bash", X_OK) == 0 ||
+	       access("/usr/bin/bash", X_OK) == 0;
 }
 
 TEST(ctrl_z_stops_the_tool_and_fg_continues_it)
@@ -194,7 +197,7 @@ TEST(ctrl_z_stops_the_tool_and_fg_continues_it)
 	CHECK(expect(&t, "OUTER> "));
 	run_line(&t, "sh -c 'echo STARTED; exec sleep 100'");
 	CHECK(expect(&t, "\nSTARTED")); /* its output, not the echo */
-	say(&t, "\x1a"); /* Ctrl-Z */
+	say(&t, "\x1a");		/* Ctrl-Z */
 	CHECK(expect(&t, "Stopped"));
 	CHECK(expect(&t, "OUTER> "));
 	say(&t, "fg\n");

@@ -10,7 +10,8 @@ TEST(max_open_files_caps_soft_and_hard_limits)
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--max-open-files", "20", "--",
-				    "sh", "-c", "ulimit -Sn; ulimit -Hn"), 0);
+				       "sh", "-c", "ulimit -Sn; ulimit -Hn"),
+		     0);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "20\n20\n");
 	cli_result_free(&r);
@@ -28,7 +29,8 @@ TEST(max_processes_allows_up_to_the_limit)
 	/* 1 shell + 10 sleepers fit in 16. The sleepers are killed with the
 	 * process group when the shell exits. */
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", "/dev/null", "-P", "16",
-				       "--", "sh", "-c", fork_ten), 0);
+				       "--", "sh", "-c", fork_ten),
+		     0);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "forked\n");
 	cli_result_free(&r);
@@ -39,7 +41,8 @@ TEST(max_processes_stops_a_fork_loop)
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", "/dev/null", "-P", "4",
-				       "--", "sh", "-c", fork_ten), 0);
+				       "--", "sh", "-c", fork_ten),
+		     0);
 	CHECK(!r.hung);
 	CHECK(r.code != 0);
 	CHECK(strstr(r.out, "forked") == NULL);
@@ -70,8 +73,8 @@ static int run_dd(struct cli_result *r, const char *limit, char **status)
 		     "7", NULL);
 	if (limit)
 		cli_args_add(&a, "-m", limit, NULL);
-	cli_args_add(&a, "--", "dd", "if=/dev/zero", "of=/dev/null",
-		     "bs=256M", "count=1", NULL);
+	cli_args_add(&a, "--", "dd", "if=/dev/zero", "of=/dev/null", "bs=256M",
+		     "count=1", NULL);
 	rc = cli_exec_with(r, &a, &o);
 	close(p[1]);
 	while (cli_buf_read(&st, p[0]))

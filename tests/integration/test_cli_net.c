@@ -23,8 +23,7 @@ static const char bind_script[] =
 	"    sys.exit(3)\n"
 	"print('bound')\n";
 
-static int try_bind(struct cli_result *r, const char *allowed,
-		    const char *port)
+static int try_bind(struct cli_result *r, const char *allowed, const char *port)
 {
 	struct cli_args a = { .n = 0 };
 

@@ -18,7 +18,8 @@ TEST(exit_code_zero_and_nonzero_pass_through)
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "true"), 0);
 	CHECK_EXIT(&r, 0);
 	cli_result_free(&r);
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "sh", "-c", "exit 3"), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "sh", "-c", "exit 3"),
+		     0);
 	CHECK_EXIT(&r, 3);
 	cli_result_free(&r);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "false"), 0);
@@ -41,7 +42,8 @@ TEST(stdout_and_stderr_are_inherited)
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "sh", "-c",
-				    "echo to-out; echo to-err >&2"), 0);
+				       "echo to-out; echo to-err >&2"),
+		     0);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "to-out\n");
 	CHECK_CONTAINS(r.err, "to-err\n");
@@ -53,10 +55,12 @@ TEST(missing_command_exits_127)
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--",
-				    "/usr/bin/no-such-command-sandlock"), 0);
+				       "/usr/bin/no-such-command-sandlock"),
+		     0);
 	CHECK_EXIT(&r, 127);
 	cli_result_free(&r);
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--", "no-such-command-sandlock"),
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--",
+				       "no-such-command-sandlock"),
 		     0);
 	CHECK_EXIT(&r, 127);
 	CHECK_CONTAINS(r.err, "sandlock: cannot start "
@@ -66,8 +70,7 @@ TEST(missing_command_exits_127)
 }
 
 /* Run with --status-fd on a pipe; returns the line written (malloc'd). */
-static char *run_with_status(struct cli_result *r, const char *script,
-			     int *rc)
+static char *run_with_status(struct cli_result *r, const char *script, int *rc)
 {
 	struct cli_exec_opts o = { .pass_fd = -1 };
 	struct cli_buf status = { 0 };
@@ -79,7 +82,7 @@ static char *run_with_status(struct cli_result *r, const char *script,
 	o.pass_fd = p[1];
 	o.pass_fd_as = 7;
 	*rc = CLI_RUN_SANDBOXED(r, &o, "--status-fd", "7", "--", "sh", "-c",
-			     script);
+				script);
 	close(p[1]);
 	while (cli_buf_read(&status, p[0]))
 		;
@@ -170,7 +173,8 @@ TEST(timeout_exits_124_and_kills_the_whole_group)
 	 * gone afterwards. */
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, &o, "-t", "1", "--status-fd", "7",
 				       "-r", "/dev/null", "--", "sh", "-c",
-				       "echo $$; sleep 30 & sleep 30"), 0);
+				       "echo $$; sleep 30 & sleep 30"),
+		     0);
 	close(p[1]);
 	while (cli_buf_read(&status, p[0]))
 		;
@@ -194,7 +198,8 @@ TEST(exec_shell_runs_bin_sh_c)
 {
 	struct cli_result r;
 
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-e", "echo hello; exit 4"), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-e", "echo hello; exit 4"),
+		     0);
 	CHECK_EXIT(&r, 4);
 	CHECK_STR(r.out, "hello\n");
 	cli_result_free(&r);
@@ -208,7 +213,8 @@ TEST(interactive_flag_is_accepted)
 {
 	struct cli_result r;
 
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-i", "--", "sh", "-c", "exit 6"),
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-i", "--", "sh", "-c",
+				       "exit 6"),
 		     0);
 	CHECK_EXIT(&r, 6);
 	cli_result_free(&r);
@@ -218,11 +224,12 @@ TEST(env_sets_variables_and_later_values_win)
 {
 	struct cli_result r;
 
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--env", "SL_A=one",
-				    "--env", "SL_B=x=y", "--env", "SL_A=two",
-				    "--env", "SL_EMPTY=", "--", "sh", "-c",
-				    "echo \"$SL_A|$SL_B|${SL_EMPTY-unset}\""),
-		     0);
+	CHECK_EQ_INT(
+		CLI_RUN_SANDBOXED(&r, NULL, "--env", "SL_A=one", "--env",
+				  "SL_B=x=y", "--env", "SL_A=two", "--env",
+				  "SL_EMPTY=", "--", "sh", "-c",
+				  "echo \"$SL_A|$SL_B|${SL_EMPTY-unset}\""),
+		0);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "two|x=y|\n");
 	cli_result_free(&r);
@@ -240,7 +247,8 @@ TEST(environment_is_inherited_unless_clean_env)
 	cli_result_free(&r);
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, &o, "--clean-env", "--env", "ONLY=1",
-				    "--", "/usr/bin/env"), 0);
+				       "--", "/usr/bin/env"),
+		     0);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "ONLY=1\n");
 	cli_result_free(&r);
@@ -255,7 +263,8 @@ TEST(cwd_sets_the_working_directory)
 	CHECK(dir);
 	snprintf(want, sizeof(want), "%s\n", dir);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", dir, "--cwd", dir, "--",
-				    "pwd"), 0);
+				       "pwd"),
+		     0);
 	scratch_remove(dir);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, want);
@@ -267,7 +276,8 @@ TEST(missing_cwd_fails_before_exec)
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--cwd", "/nonexistent-sl-dir",
-				    "--", "true"), 0);
+				       "--", "true"),
+		     0);
 	/* A setup failure before exec is 127 (as in the README), found
 	 * before launching. */
 	CHECK_EXIT(&r, 127);
@@ -307,7 +317,8 @@ TEST(missing_loader_grant_is_named_and_the_hint_works)
 	cli_result_free(&r);
 	CHECK(hint);
 	CHECK_EQ_INT(CLI_RUN(&r, "run", "-r", dir, "-r", hint, "--",
-			     "/bin/true"), 0);
+			     "/bin/true"),
+		     0);
 	free(hint);
 	CHECK_EXIT(&r, 0);
 	cli_result_free(&r);
@@ -349,12 +360,14 @@ TEST(nested_sandbox_fails_with_a_hint_that_exists)
 	snprintf(inner, sizeof(inner), "%s", dir);
 	*strrchr(dir, '/') = '\0';
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", dir, "--", inner, "run",
-				    "-r", "/usr", "--", "/usr/bin/true"), 0);
+				       "-r", "/usr", "--", "/usr/bin/true"),
+		     0);
 	CHECK_EXIT(&r, 127);
-	CHECK_CONTAINS(r.err, "sandlock child: seccomp (a supervisor already "
-			      "watches this process and the kernel allows only "
-			      "one: sandlock cannot run inside another sandlock "
-			      "sandbox)");
+	CHECK_CONTAINS(r.err,
+		       "sandlock child: seccomp (a supervisor already "
+		       "watches this process and the kernel allows only "
+		       "one: sandlock cannot run inside another sandlock "
+		       "sandbox)");
 	CHECK(!strstr(r.err, "--no-supervisor"));
 	cli_result_free(&r);
 }
@@ -375,8 +388,9 @@ TEST(named_sandbox_runs)
 {
 	struct cli_result r;
 
-	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--name", "cli-test-named", "--",
-				    "sh", "-c", "exit 9"), 0);
+	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--name", "cli-test-named",
+				       "--", "sh", "-c", "exit 9"),
+		     0);
 	CHECK_EXIT(&r, 9);
 	cli_result_free(&r);
 }
@@ -389,7 +403,8 @@ TEST(missing_grant_path_fails_without_running)
 
 	CHECK(marker);
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "-r", "/nonexistent-sl-grant",
-				    "-w", dir, "--", "touch", marker), 0);
+				       "-w", dir, "--", "touch", marker),
+		     0);
 	CHECK(r.code == 1 || r.code == 127);
 	CHECK(access(marker, F_OK) != 0);
 	free(marker);
@@ -409,7 +424,8 @@ TEST(termination_signal_to_sandlock_reaches_the_command)
 	/* The command reports the signal it got through its exit code. */
 	cli_args_add(&a, "--", "sh", "-c",
 		     "trap 'exit 42' TERM; echo ready; "
-		     "while :; do sleep 0.1; done", NULL);
+		     "while :; do sleep 0.1; done",
+		     NULL);
 	CHECK(pipe2(po, O_CLOEXEC) == 0);
 	CHECK(pipe2(pe, O_CLOEXEC) == 0);
 	pid = fork();

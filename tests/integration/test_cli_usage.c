@@ -12,21 +12,70 @@
 
 /* Every flag of `sandlock run` (docs/behaviour.md 14.2). */
 static const char *const run_flags[] = {
-	"--fs-read", "--fs-write", "--fs-deny", "--extra-deny-syscall",
-	"--extra-allow-syscall", "--net-allow", "--net-deny",
-	"--net-allow-bind", "--net-deny-bind", "--port-remap", "--http-allow",
-	"--http-deny", "--http-port", "--http-ca", "--http-key",
-	"--http-inject-ca", "--http-ca-out", "--credential", "--http-auth",
-	"--max-memory", "--max-processes", "--max-open-files", "--cpu",
-	"--max-disk", "--cpu-cores", "--num-cpus", "--gpu", "--random-seed",
-	"--time-start", "--no-randomize-memory", "--no-huge-pages",
-	"--no-coredump", "--deterministic-dirs", "--workdir", "--cwd",
-	"--fs-storage", "--on-exit", "--on-error", "--chroot", "--fs-mount",
-	"--image", "--clean-env", "--env", "--user", "--name",
-	"--no-supervisor", "--allow-degraded", "--disable", "--timeout",
-	"--profile", "--profile-file", "--status-fd", "--exec-shell",
-	"--interactive", "--dry-run",
-	"-r,", "-w,", "-m,", "-P,", "-c,", "-t,", "-p,", "-e,", "-i,",
+	"--fs-read",
+	"--fs-write",
+	"--fs-deny",
+	"--extra-deny-syscall",
+	"--extra-allow-syscall",
+	"--net-allow",
+	"--net-deny",
+	"--net-allow-bind",
+	"--net-deny-bind",
+	"--port-remap",
+	"--http-allow",
+	"--http-deny",
+	"--http-port",
+	"--http-ca",
+	"--http-key",
+	"--http-inject-ca",
+	"--http-ca-out",
+	"--credential",
+	"--http-auth",
+	"--max-memory",
+	"--max-processes",
+	"--max-open-files",
+	"--cpu",
+	"--max-disk",
+	"--cpu-cores",
+	"--num-cpus",
+	"--gpu",
+	"--random-seed",
+	"--time-start",
+	"--no-randomize-memory",
+	"--no-huge-pages",
+	"--no-coredump",
+	"--deterministic-dirs",
+	"--workdir",
+	"--cwd",
+	"--fs-storage",
+	"--on-exit",
+	"--on-error",
+	"--chroot",
+	"--fs-mount",
+	"--image",
+	"--clean-env",
+	"--env",
+	"--user",
+	"--name",
+	"--no-supervisor",
+	"--allow-degraded",
+	"--disable",
+	"--timeout",
+	"--profile",
+	"--profile-file",
+	"--status-fd",
+	"--exec-shell",
+	"--interactive",
+	"--dry-run",
+	"-r,",
+	"-w,",
+	"-m,",
+	"-P,",
+	"-c,",
+	"-t,",
+	"-p,",
+	"-e,",
+	"-i,",
 };
 
 TEST(version_prints_name_and_version)
@@ -101,34 +150,62 @@ TEST(help_states_the_exit_codes)
  * exactly the flags that are refused as such, and every flag of the help
  * must be listed here. */
 static const char *const flag_samples[][2] = {
-	{ "--fs-read", "/usr" }, { "--fs-write", "/tmp" },
-	{ "--fs-deny", "/etc/shadow" }, { "--extra-deny-syscall", "getpid" },
-	{ "--extra-allow-syscall", "sysv_ipc" }, { "--net-allow", "1.2.3.4:80" },
-	{ "--net-deny", "10.0.0.0/8" }, { "--net-allow-bind", "8080" },
-	{ "--net-deny-bind", "22" }, { "--port-remap", NULL },
-	{ "--http-allow", "GET example.com" }, { "--http-deny", "* */admin" },
-	{ "--http-port", "8080" }, { "--http-ca", "/ca.pem" },
+	{ "--fs-read", "/usr" },
+	{ "--fs-write", "/tmp" },
+	{ "--fs-deny", "/etc/shadow" },
+	{ "--extra-deny-syscall", "getpid" },
+	{ "--extra-allow-syscall", "sysv_ipc" },
+	{ "--net-allow", "1.2.3.4:80" },
+	{ "--net-deny", "10.0.0.0/8" },
+	{ "--net-allow-bind", "8080" },
+	{ "--net-deny-bind", "22" },
+	{ "--port-remap", NULL },
+	{ "--http-allow", "GET example.com" },
+	{ "--http-deny", "* */admin" },
+	{ "--http-port", "8080" },
+	{ "--http-ca", "/ca.pem" },
 	{ "--http-key", "/key.pem" },
 	{ "--http-inject-ca", "/etc/ssl/certs/ca-certificates.crt" },
-	{ "--http-ca-out", "/tmp/ca.pem" }, { "--credential", "K=env:HOME" },
+	{ "--http-ca-out", "/tmp/ca.pem" },
+	{ "--credential", "K=env:HOME" },
 	{ "--http-auth", "GET example.com bearer K" },
-	{ "--max-memory", "256M" }, { "--max-processes", "10" },
-	{ "--max-open-files", "64" }, { "--cpu", "50" },
-	{ "--max-disk", "1G" }, { "--cpu-cores", "0" }, { "--num-cpus", "1" },
-	{ "--gpu", "all" }, { "--random-seed", "1" },
+	{ "--max-memory", "256M" },
+	{ "--max-processes", "10" },
+	{ "--max-open-files", "64" },
+	{ "--cpu", "50" },
+	{ "--max-disk", "1G" },
+	{ "--cpu-cores", "0" },
+	{ "--num-cpus", "1" },
+	{ "--gpu", "all" },
+	{ "--random-seed", "1" },
 	{ "--time-start", "2026-01-01T00:00:00Z" },
-	{ "--no-randomize-memory", NULL }, { "--no-huge-pages", NULL },
-	{ "--no-coredump", NULL }, { "--deterministic-dirs", NULL },
-	{ "--workdir", "/tmp" }, { "--cwd", "/" }, { "--fs-storage", "/tmp" },
-	{ "--on-exit", "abort" }, { "--on-error", "keep" },
-	{ "--chroot", "/" }, { "--fs-mount", "/data:/tmp" },
-	{ "--image", "debian:12" }, { "--clean-env", NULL },
-	{ "--env", "A=b" }, { "--user", "0:0" }, { "--name", "flag-sample" },
-	{ "--no-supervisor", NULL }, { "--allow-degraded", "net-tcp" },
-	{ "--disable", "signal-scope" }, { "--timeout", "30" },
-	{ "--profile", "default" }, { "--profile-file", "/p.toml" },
-	{ "--status-fd", "2" }, { "--exec-shell", "true" },
-	{ "--interactive", NULL }, { "--dry-run", NULL }, { "--help", NULL },
+	{ "--no-randomize-memory", NULL },
+	{ "--no-huge-pages", NULL },
+	{ "--no-coredump", NULL },
+	{ "--deterministic-dirs", NULL },
+	{ "--workdir", "/tmp" },
+	{ "--cwd", "/" },
+	{ "--fs-storage", "/tmp" },
+	{ "--on-exit", "abort" },
+	{ "--on-error", "keep" },
+	{ "--chroot", "/" },
+	{ "--fs-mount", "/data:/tmp" },
+	{ "--image", "debian:12" },
+	{ "--clean-env", NULL },
+	{ "--env", "A=b" },
+	{ "--user", "0:0" },
+	{ "--name", "flag-sample" },
+	{ "--no-supervisor", NULL },
+	{ "--allow-degraded", "net-tcp" },
+	{ "--disable", "signal-scope" },
+	{ "--timeout", "30" },
+	{ "--profile", "default" },
+	{ "--profile-file", "/p.toml" },
+	{ "--status-fd", "2" },
+	{ "--exec-shell", "true" },
+	{ "--interactive", NULL },
+	{ "--dry-run", NULL },
+	{ "--help", NULL },
 };
 
 /* The help line of a flag ("  -r, --fs-read <PATH>  ..."), or NULL. */
@@ -201,8 +278,9 @@ TEST(help_marks_exactly_the_flags_refused_as_not_supported)
 		refused = strstr(r.err, "not supported yet") != NULL;
 		if (marked != refused || (refused && !strstr(r.err, want)))
 			FAIL("%s: %s in the help, but the run says (exit %d) "
-			     "\"%s\"", flag, marked ? "marked" : "not marked",
-			     r.code, r.err);
+			     "\"%s\"",
+			     flag, marked ? "marked" : "not marked", r.code,
+			     r.err);
 		/* built, but refused by this environment (a container
 		 * without pidfd_getfd: docs/containers.md) */
 		if (!refused && r.code == 1 &&
@@ -296,18 +374,24 @@ TEST(switch_given_a_value_is_a_usage_error)
 TEST(integer_flags_reject_non_integers_as_usage_errors)
 {
 	static const char *const cases[][2] = {
-		{ "-P", "abc" },        { "--max-processes", "-1" },
-		{ "-c", "300" },        { "--max-open-files", "4294967296" },
-		{ "--http-port", "65536" }, { "-t", "1.5" },
-		{ "--random-seed", "x" }, { "--num-cpus", "" },
-		{ "--cpu-cores", "0,,1" }, { "--status-fd", "-3" },
+		{ "-P", "abc" },
+		{ "--max-processes", "-1" },
+		{ "-c", "300" },
+		{ "--max-open-files", "4294967296" },
+		{ "--http-port", "65536" },
+		{ "-t", "1.5" },
+		{ "--random-seed", "x" },
+		{ "--num-cpus", "" },
+		{ "--cpu-cores", "0,,1" },
+		{ "--status-fd", "-3" },
 	};
 
 	struct cli_result r;
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		CHECK_EQ_INT(CLI_RUN(&r, "run", cases[i][0], cases[i][1], "--",
-				     "true"), 0);
+				     "true"),
+			     0);
 		if (r.code != 2)
 			FAIL("%s '%s': exit %d, expected 2; stderr: %s",
 			     cases[i][0], cases[i][1], r.code, r.err);
@@ -329,11 +413,12 @@ static void check_config_error(const char *flag, const char *value,
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN(&r, "run", "-r", "/usr", flag, value, "--",
-			     "/usr/bin/true"), 0);
-	if (r.code != 1 || !strstr(r.err, "Error: ") ||
-	    !strstr(r.err, reason))
+			     "/usr/bin/true"),
+		     0);
+	if (r.code != 1 || !strstr(r.err, "Error: ") || !strstr(r.err, reason))
 		FAIL("%s '%s': exit %d, stderr \"%s\"; expected exit 1 and "
-		     "\"%s\"", flag, value, r.code, r.err, reason);
+		     "\"%s\"",
+		     flag, value, r.code, r.err, reason);
 	cli_result_free(&r);
 }
 
@@ -361,15 +446,20 @@ TEST(bad_values_are_configuration_errors)
 			   "abstract-unix-socket-scope");
 	check_config_error("--disable", "fs-refer",
 			   "--disable fs-refer: FsRefer cannot be disabled");
-	check_config_error("--disable", "fs-refer", "use --allow-degraded "
+	check_config_error("--disable", "fs-refer",
+			   "use --allow-degraded "
 			   "fs-refer");
 	check_config_error("-m", "12QB", "suffix 'QB' in '12QB'");
-	check_config_error("-c", "0", "invalid --cpu value '0': must be "
+	check_config_error("-c", "0",
+			   "invalid --cpu value '0': must be "
 			   "between 1 and 100");
-	check_config_error("--max-open-files", "0", "invalid --max-open-files "
+	check_config_error("--max-open-files", "0",
+			   "invalid --max-open-files "
 			   "value '0': must be at least 1");
-	check_config_error("--num-cpus", "2", "--num-cpus is not supported yet");
-	check_config_error("--cpu-cores", "4095", "--cpu-cores: none of the "
+	check_config_error("--num-cpus", "2",
+			   "--num-cpus is not supported yet");
+	check_config_error("--cpu-cores", "4095",
+			   "--cpu-cores: none of the "
 			   "given CPUs is available (this process may use "
 			   "CPUs ");
 	check_config_error("--gpu", "one", "GPU index");
@@ -387,8 +477,9 @@ TEST(conflicting_network_modes_are_configuration_errors)
 {
 	struct cli_result r;
 
-	CHECK_EQ_INT(CLI_RUN(&r, "run", "--net-allow", "10.0.0.1",
-			     "--net-deny", "10.0.0.2", "--", "true"), 0);
+	CHECK_EQ_INT(CLI_RUN(&r, "run", "--net-allow", "10.0.0.1", "--net-deny",
+			     "10.0.0.2", "--", "true"),
+		     0);
 	CHECK_EXIT(&r, 1);
 	CHECK_CONTAINS(r.err, "--net-allow and --net-deny are mutually "
 			      "exclusive");
@@ -421,7 +512,8 @@ TEST(flags_without_implementation_are_refused_by_name)
 			 cases[i][2]);
 		if (r.code != 1 || !strstr(r.err, want))
 			FAIL("%s: exit %d, stderr \"%s\"; expected exit 1 and "
-			     "\"%s\"", cases[i][0], r.code, r.err, want);
+			     "\"%s\"",
+			     cases[i][0], r.code, r.err, want);
 		cli_result_free(&r);
 	}
 }
@@ -431,7 +523,8 @@ TEST(profile_and_profile_file_conflict)
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN(&r, "run", "-p", "a", "--profile-file", "b.toml",
-			     "--", "true"), 0);
+			     "--", "true"),
+		     0);
 	CHECK_EXIT(&r, 2);
 	cli_result_free(&r);
 }
@@ -446,8 +539,8 @@ TEST(subcommands_without_implementation_are_refused_by_name)
 		char want[64];
 
 		CHECK_EQ_INT(CLI_RUN(&r, subs[i]), 0);
-		snprintf(want, sizeof(want), "sandlock: '%s' is not supported yet",
-			 subs[i]);
+		snprintf(want, sizeof(want),
+			 "sandlock: '%s' is not supported yet", subs[i]);
 		if (r.code != 1 || !strstr(r.err, want))
 			FAIL("%s: exit %d, stderr \"%s\"", subs[i], r.code,
 			     r.err);
@@ -486,10 +579,9 @@ TEST(check_reports_the_kernel)
 	static const struct {
 		const char *name;
 		int min;
-	} prots[] = { { "FsRefer", 2 },      { "FsTruncate", 3 },
-		      { "NetTcp", 4 },       { "FsIoctlDev", 5 },
-		      { "SignalScope", 6 },
-		      { "AbstractUnixSocketScope", 6 } };
+	} prots[] = { { "FsRefer", 2 },	    { "FsTruncate", 3 },
+		      { "NetTcp", 4 },	    { "FsIoctlDev", 5 },
+		      { "SignalScope", 6 }, { "AbstractUnixSocketScope", 6 } };
 	int abi = kernel_landlock_abi();
 	struct cli_result r;
 	char line[160];
@@ -506,25 +598,33 @@ TEST(check_reports_the_kernel)
 	snprintf(line, sizeof(line), "\n  Landlock:       ABI v%d\n", abi);
 	CHECK_CONTAINS(r.out, line);
 	CHECK_CONTAINS(r.out, "\n  Minimum required: ABI v6\n");
-	CHECK_CONTAINS(r.out, abi >= 6 ? "\n  Status:         OK\n"
-				       : "\n  Status:         UNSUPPORTED "
+	CHECK_CONTAINS(r.out, abi >= 6 ? "\n  Status:         OK\n" :
+					 "\n  Status:         UNSUPPORTED "
 					 "(upgrade kernel)\n");
 	CHECK_CONTAINS(r.out, "\n  Filesystem:     supported (ABI v1+)\n");
-	CHECK_CONTAINS(r.out, abi >= 3 ? "\n  File truncate:  supported (ABI v3+)\n"
-				       : "\n  File truncate:  not supported\n");
-	CHECK_CONTAINS(r.out, abi >= 4 ? "\n  TCP ports:      supported (ABI v4+)\n"
-				       : "\n  TCP ports:      not supported\n");
-	CHECK_CONTAINS(r.out, abi >= 5 ? "\n  Device ioctl:   supported (ABI v5+)\n"
-				       : "\n  Device ioctl:   not supported\n");
-	CHECK_CONTAINS(r.out, abi >= 6 ? "\n  IPC scoping:    supported (ABI v6+)\n"
-				       : "\n  IPC scoping:    not supported\n");
-	CHECK_CONTAINS(r.out, abi >= 6 ? "\n  Signal scoping: supported (ABI v6+)\n\n"
-				       : "\n  Signal scoping: not supported\n\n");
+	CHECK_CONTAINS(r.out,
+		       abi >= 3 ? "\n  File truncate:  supported (ABI v3+)\n" :
+				  "\n  File truncate:  not supported\n");
+	CHECK_CONTAINS(r.out,
+		       abi >= 4 ? "\n  TCP ports:      supported (ABI v4+)\n" :
+				  "\n  TCP ports:      not supported\n");
+	CHECK_CONTAINS(r.out,
+		       abi >= 5 ? "\n  Device ioctl:   supported (ABI v5+)\n" :
+				  "\n  Device ioctl:   not supported\n");
+	CHECK_CONTAINS(r.out,
+		       abi >= 6 ? "\n  IPC scoping:    supported (ABI v6+)\n" :
+				  "\n  IPC scoping:    not supported\n");
+	CHECK_CONTAINS(r.out,
+		       abi >= 6 ?
+			       "\n  Signal scoping: supported (ABI v6+)\n\n" :
+			       "\n  Signal scoping: not supported\n\n");
 	snprintf(line, sizeof(line),
-		 "\nPer-protection availability (host Landlock ABI v%d):\n", abi);
+		 "\nPer-protection availability (host Landlock ABI v%d):\n",
+		 abi);
 	CHECK_CONTAINS(r.out, line);
 	for (size_t i = 0; i < NELEM(prots); i++) {
-		snprintf(line, sizeof(line), "\n  %-22s requires v%d \xe2\x80\x94 %s\n",
+		snprintf(line, sizeof(line),
+			 "\n  %-22s requires v%d \xe2\x80\x94 %s\n",
 			 prots[i].name, prots[i].min,
 			 abi >= prots[i].min ? "available" : "unavailable");
 		CHECK_CONTAINS(r.out, line);

@@ -14,7 +14,8 @@ TEST(dry_run_alone_is_refused)
 	struct cli_result r;
 
 	CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, "--dry-run", "--",
-				       "/usr/bin/true"), 0);
+				       "/usr/bin/true"),
+		     0);
 	CHECK_EXIT(&r, 1);
 	CHECK_STR(r.err, "Error: --dry-run requires --workdir\n");
 	cli_result_free(&r);
@@ -147,11 +148,13 @@ TEST(bad_quota_and_branch_actions_are_named)
 		{ "--max-disk", "1.5G", "Error: --max-disk: " },
 		{ "--max-disk", "10X", "Error: --max-disk: " },
 		{ "--max-disk", "", "Error: --max-disk: " },
-		{ "--on-exit", "merge", "Error: invalid --on-exit value 'merge': "
-					"expected commit | abort | keep" },
-		{ "--on-error", "Commit", "Error: invalid --on-error value "
-					  "'Commit': expected commit | abort | "
-					  "keep" },
+		{ "--on-exit", "merge",
+		  "Error: invalid --on-exit value 'merge': "
+		  "expected commit | abort | keep" },
+		{ "--on-error", "Commit",
+		  "Error: invalid --on-error value "
+		  "'Commit': expected commit | abort | "
+		  "keep" },
 	};
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
@@ -159,7 +162,8 @@ TEST(bad_quota_and_branch_actions_are_named)
 
 		CHECK_EQ_INT(CLI_RUN_SANDBOXED(&r, NULL, cases[i][0],
 					       cases[i][1], "--workdir", "/tmp",
-					       "--", "/usr/bin/true"), 0);
+					       "--", "/usr/bin/true"),
+			     0);
 		CHECK_EXIT(&r, 1);
 		CHECK_CONTAINS(r.err, cases[i][2]);
 		if (cases[i][1][0] && strncmp(cases[i][0], "--max", 5) == 0)
@@ -179,7 +183,8 @@ TEST(abi_dry_run_without_workdir_runs_and_changes_nothing)
 	CHECK(p);
 	d = sandlock_dry_run(p, NULL, argv, 3);
 	CHECK(d);
-	CHECK_EQ_INT(sandlock_dry_run_result_reason(d), SANDLOCK_EXIT_REASON_EXITED);
+	CHECK_EQ_INT(sandlock_dry_run_result_reason(d),
+		     SANDLOCK_EXIT_REASON_EXITED);
 	CHECK_EQ_INT(sandlock_dry_run_result_exit_code(d), 3);
 	CHECK_EQ_INT(sandlock_dry_run_result_signal(d), -1);
 	CHECK(!sandlock_dry_run_result_success(d));
@@ -202,8 +207,13 @@ TEST(abi_dry_run_reports_the_changes)
 	sandlock_sandbox_t *p;
 	sandlock_dry_run_result_t *d;
 	const char *argv[] = { "sh", "-c", CHANGE_CMD };
-	static const struct { char kind; const char *path; } want[] = {
-		{ 'M', "edit" }, { 'A', "new" }, { 'D', "gone" },
+	static const struct {
+		char kind;
+		const char *path;
+	} want[] = {
+		{ 'M', "edit" },
+		{ 'A', "new" },
+		{ 'D', "gone" },
 	};
 
 	CHECK(cli_cow_new(&c));

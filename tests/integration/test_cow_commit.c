@@ -34,7 +34,8 @@ static void commit_scenario(bool cross_fs)
 	CHECK(cow_scenario_stage(f.b));
 	CHECK_EQ_INT(sl_cow_upper_stat(f.b, "new.txt", &up), 0);
 	/* Nothing reached the workdir before the commit. */
-	CHECK(file_is(f.work, "mod.txt", "old") && exists_in(f.work, "del.txt"));
+	CHECK(file_is(f.work, "mod.txt", "old") &&
+	      exists_in(f.work, "del.txt"));
 	CHECK(!exists_in(f.work, "new.txt"));
 	dir = strdup(sl_cow_dir(f.b));
 	CHECK_EQ_INT(sl_cow_commit(f.b, 1000, &e), 0);
@@ -64,8 +65,9 @@ TEST(commit_other_filesystem_copies)
 TEST(change_list_kinds_and_order)
 {
 	static const char *const want[] = {
-		"A h1", "A h2", "A link", "M mod.txt", "A new.txt",
-		"A newdir/a/b.txt", "A pipe", "A rep", "A sub/new2.txt",
+		"A h1",	     "A h2",	  "A link",
+		"M mod.txt", "A new.txt", "A newdir/a/b.txt",
+		"A pipe",    "A rep",	  "A sub/new2.txt",
 		"D del.txt", "D deldir",
 	};
 	struct cow_fx f;
@@ -143,7 +145,8 @@ TEST(keep_writes_the_marker_and_a_kept_branch_commits_later)
 	snprintf(want, sizeof(want),
 		 "reason=kept\nworkdir=%s\nupper=%s/upper\n"
 		 "deleted=del.txt\ndeleted=deldir\ndeleted=odd\\nname\\\\\n"
-		 "deleted=rep\npid=%d\n", f.work, dir, (int)getpid());
+		 "deleted=rep\npid=%d\n",
+		 f.work, dir, (int)getpid());
 	marker = read_file_in(dir, "PRESERVED");
 	CHECK_STR(marker, want);
 	free(marker);
@@ -181,7 +184,8 @@ TEST(preserved_branches_are_listed_truncated_markers_ignored)
 	snprintf(fake, sizeof(fake), "%s/00000000-0000-4000-8000-000000000000",
 		 f.store);
 	CHECK(mkdir(fake, 0700) == 0);
-	CHECK(write_file_in(fake, "PRESERVED", "reason=kept\nworkdir=/tmp\npid=1"));
+	CHECK(write_file_in(fake, "PRESERVED",
+			    "reason=kept\nworkdir=/tmp\npid=1"));
 	CHECK(write_file_in(f.store, "not-a-branch/PRESERVED",
 			    "reason=kept\nworkdir=/tmp\npid=1\n"));
 	CHECK_EQ_INT(sl_cow_preserved_list(f.store, &v, &n, NULL), 0);
@@ -219,7 +223,8 @@ TEST(commit_waits_for_the_workdir_lock_then_defers)
 	marker = read_file_in(dir, "PRESERVED");
 	CHECK(marker && strncmp(marker, "reason=commit-deferred\n", 23) == 0);
 	free(marker);
-	CHECK(file_is(f.work, "mod.txt", "old") && !exists_in(f.work, "new.txt"));
+	CHECK(file_is(f.work, "mod.txt", "old") &&
+	      !exists_in(f.work, "new.txt"));
 	sl_cow_branch_free(f.b);
 	f.b = NULL;
 
@@ -370,7 +375,8 @@ TEST(dry_run_lists_changes_and_discards_them)
 		CHECK_EQ_INT(sl_cow_run_begin(p, true, &cr, NULL), 0);
 		CHECK(cr == NULL);
 		CHECK_EQ_INT(sl_cow_run_end(NULL, SL_COW_OUTCOME_SUCCESS, &c,
-					    NULL), 0);
+					    NULL),
+			     0);
 		CHECK_EQ_INT(c.n, 0);
 	}
 	sl_policy_free(p);

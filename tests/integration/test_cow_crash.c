@@ -89,8 +89,9 @@ enum phase { BEFORE_MARKER, DELETING, ADDING, FINISHING, NPHASES };
 static enum phase phase_of(const char *dir)
 {
 	char *m = read_file_in(dir, "PRESERVED");
-	enum phase p = m ? (strstr(m, "\ndeleted=") ? DELETING : ADDING)
-			 : dir_is_empty(dir) ? FINISHING : BEFORE_MARKER;
+	enum phase p = m ? (strstr(m, "\ndeleted=") ? DELETING : ADDING) :
+		       dir_is_empty(dir) ? FINISHING :
+					   BEFORE_MARKER;
 
 	free(m);
 	return p;
@@ -108,8 +109,8 @@ static bool nothing_half_written(const struct sl_strv *before,
 
 		for (size_t j = 0; !known && j < before->n; j++)
 			known = strcmp(e, before->v[j]) == 0;
-		for (size_t j = 0; !known && j < SL_ARRAY_SIZE(cow_scenario_final);
-		     j++)
+		for (size_t j = 0;
+		     !known && j < SL_ARRAY_SIZE(cow_scenario_final); j++)
 			known = strcmp(e, cow_scenario_final[j]) == 0;
 		if (!known) {
 			fprintf(stderr, "  half-written: \"%s\"\n", e);
@@ -218,17 +219,20 @@ static void sweep(bool cross_fs)
 			     n, (int)p);
 		if (!cow_scenario_committed(f.work))
 			FAIL("kill at step %ld (phase %d): wrong tree after the "
-			     "retry", n, (int)p);
+			     "retry",
+			     n, (int)p);
 		CHECK(access(dir, F_OK) < 0 && errno == ENOENT);
 		cow_fx_free(&f);
 	}
-	fprintf(stderr, "  %s: %ld kill points: %d before the marker, %d "
+	fprintf(stderr,
+		"  %s: %ld kill points: %d before the marker, %d "
 		"during deletions, %d during additions and cleanup, %d after "
-		"the marker's removal\n", cross_fs ? "copy" : "rename", n - 1,
-		seen[BEFORE_MARKER], seen[DELETING], seen[ADDING],
-		seen[FINISHING]);
+		"the marker's removal\n",
+		cross_fs ? "copy" : "rename", n - 1, seen[BEFORE_MARKER],
+		seen[DELETING], seen[ADDING], seen[FINISHING]);
 	CHECK(n < 500);
-	CHECK(seen[BEFORE_MARKER] > 0 && seen[DELETING] > 0 && seen[ADDING] > 0);
+	CHECK(seen[BEFORE_MARKER] > 0 && seen[DELETING] > 0 &&
+	      seen[ADDING] > 0);
 }
 
 TEST(commit_killed_anywhere_is_completed_by_a_retry_rename)

@@ -35,7 +35,7 @@ TEST(branch_layout_is_uuid_upper_and_log)
 	CHECK_EQ_INT(strlen(uuid), 36);
 	CHECK(uuid[8] == '-' && uuid[13] == '-' && uuid[18] == '-' &&
 	      uuid[23] == '-');
-	CHECK(uuid[14] == '4');                /* version 4 */
+	CHECK(uuid[14] == '4');			 /* version 4 */
 	CHECK(strchr("89ab", uuid[19]) != NULL); /* RFC 4122 variant */
 	CHECK(stat(dir, &st) == 0 && (st.st_mode & 07777) == 0700);
 	p = path_join(dir, "upper");
@@ -281,7 +281,8 @@ TEST(whiteouts_hide_subtrees_until_recreated)
 	char *log;
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(write_file_in(f.work, "keep.txt", "k") && write_file_in(f.work, "d/x", "x") &&
+	CHECK(write_file_in(f.work, "keep.txt", "k") &&
+	      write_file_in(f.work, "d/x", "x") &&
 	      write_file_in(f.work, "d/y", "y"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK_EQ_INT(sl_cow_resolve(f.b, "d/x", NULL), SL_COW_LOWER);
@@ -333,7 +334,8 @@ TEST(copy_up_regular_file_keeps_content_mode_times)
 	free(p);
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK_EQ_INT(sl_cow_copy_up(f.b, "sub/dir/file.txt"), SL_COW_UP_COPIED);
-	CHECK_EQ_INT(sl_cow_copy_up(f.b, "sub/dir/file.txt"), SL_COW_UP_PRESENT);
+	CHECK_EQ_INT(sl_cow_copy_up(f.b, "sub/dir/file.txt"),
+		     SL_COW_UP_PRESENT);
 	CHECK(file_is(sl_cow_upper(f.b), "sub/dir/file.txt", "lower content"));
 	CHECK_EQ_INT(sl_cow_upper_stat(f.b, "sub/dir/file.txt", &ust), 0);
 	CHECK_EQ_INT(ust.st_mode & 07777, 0640);
@@ -345,7 +347,8 @@ TEST(copy_up_regular_file_keeps_content_mode_times)
 	/* Writing the copy leaves the workdir alone. */
 	CHECK(cow_stage(f.b, "sub/dir/file.txt", "changed"));
 	CHECK(file_is(f.work, "sub/dir/file.txt", "lower content"));
-	CHECK_EQ_INT(sl_cow_resolve(f.b, "sub/dir/file.txt", NULL), SL_COW_UPPER);
+	CHECK_EQ_INT(sl_cow_resolve(f.b, "sub/dir/file.txt", NULL),
+		     SL_COW_UPPER);
 	/* Nothing left behind in the upper directory but the file. */
 	p = path_join(sl_cow_upper(f.b), "sub/dir");
 	{
@@ -433,7 +436,8 @@ TEST(copy_up_refuses_symlinked_components)
 
 	CHECK(cow_fx_init(&f, false));
 	snprintf(outside, sizeof(outside), "%s/outside", f.root);
-	CHECK(mkdir(outside, 0755) == 0 && write_file_in(outside, "secret", "s"));
+	CHECK(mkdir(outside, 0755) == 0 &&
+	      write_file_in(outside, "secret", "s"));
 	p = path_join(f.work, "esc");
 	CHECK(symlink(outside, p) == 0);
 	free(p);
@@ -459,8 +463,10 @@ TEST(merged_listing_is_sorted_union_without_whiteouts)
 	const char *want[] = { "a", "b", "c", "z" };
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(write_file_in(f.work, "b", "lower b") && write_file_in(f.work, "c", "c") &&
-	      write_file_in(f.work, "gone", "g") && write_file_in(f.work, "z/1", "1"));
+	CHECK(write_file_in(f.work, "b", "lower b") &&
+	      write_file_in(f.work, "c", "c") &&
+	      write_file_in(f.work, "gone", "g") &&
+	      write_file_in(f.work, "z/1", "1"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK(cow_stage(f.b, "a", "new a"));
 	CHECK(cow_stage(f.b, "b", "upper b"));
@@ -483,7 +489,8 @@ TEST(copy_up_tree_stages_the_merged_subtree)
 	struct cow_fx f;
 
 	CHECK(cow_fx_init(&f, false));
-	CHECK(write_file_in(f.work, "t/a", "a") && write_file_in(f.work, "t/s/b", "b") &&
+	CHECK(write_file_in(f.work, "t/a", "a") &&
+	      write_file_in(f.work, "t/s/b", "b") &&
 	      write_file_in(f.work, "t/s/gone", "g"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 0), 0);
 	CHECK(cow_delete(f.b, "t/s/gone"));
@@ -506,7 +513,8 @@ TEST(quota_charges_stagings_and_measures_open_growth)
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	CHECK(cow_fx_init(&f, false));
-	CHECK(write_file_in(f.work, "big", big) && write_file_in(f.work, "small", "s"));
+	CHECK(write_file_in(f.work, "big", big) &&
+	      write_file_in(f.work, "small", "s"));
 	CHECK_EQ_INT(cow_fx_branch(&f, 10000), 0);
 
 	/* A directory costs 4096, a symlink 256, a file its size. */
@@ -568,10 +576,12 @@ TEST(marker_is_read_strictly)
 		int r;
 	} cases[] = {
 		{ "reason=kept\nworkdir=/w\nupper=/u\ndeleted=a\\nb\n"
-		  "future=x\npid=42\n", 0 },
-		{ "reason=kept\nworkdir=/w\npid=42", -EINVAL },  /* truncated */
-		{ "reason=kept\nworkdir=/w\n", -EINVAL },         /* no pid */
-		{ "reason=kept\npid=1\nworkdir=/w\n", -EINVAL }, /* pid not last */
+		  "future=x\npid=42\n",
+		  0 },
+		{ "reason=kept\nworkdir=/w\npid=42", -EINVAL }, /* truncated */
+		{ "reason=kept\nworkdir=/w\n", -EINVAL },	/* no pid */
+		{ "reason=kept\npid=1\nworkdir=/w\n",
+		  -EINVAL }, /* pid not last */
 		{ "reason=gone\nworkdir=/w\npid=1\n", -EINVAL },
 		{ "reason=kept\nreason=kept\nworkdir=/w\npid=1\n", -EINVAL },
 		{ "reason=kept\nworkdir=\npid=1\n", -EINVAL },

@@ -28,8 +28,7 @@ static bool view_new(struct view *v)
 	if (!d || !big || mkdir(v->work, 0755) < 0 || mkdir(d, 0755) < 0 ||
 	    mkdir(big, 0755) < 0 || !write_file_in(v->work, "a", "A\n") ||
 	    !write_file_in(v->work, "b", "B\n") ||
-	    !write_file_in(d, "x", "X\n") ||
-	    !write_file_in(d, "y", "Y\n")) {
+	    !write_file_in(d, "x", "X\n") || !write_file_in(d, "y", "Y\n")) {
 		free(d);
 		free(big);
 		return false;
@@ -65,9 +64,8 @@ static void view_run(struct cli_result *r, const struct view *v,
 
 	cli_args_add(&a, "run", NULL);
 	cli_args_add_system(&a);
-	cli_args_add(&a, "-w", v->work, "-w", "/dev/null", "--workdir",
-		     v->work, "--fs-storage", v->store, "--on-exit", on_exit,
-		     NULL);
+	cli_args_add(&a, "-w", v->work, "-w", "/dev/null", "--workdir", v->work,
+		     "--fs-storage", v->store, "--on-exit", on_exit, NULL);
 	if (extra1)
 		cli_args_add(&a, extra1, extra2, NULL);
 	cli_args_add(&a, "--", "/bin/sh", "-c", script, NULL);
@@ -94,15 +92,15 @@ static char *expand(const char *want, const char *work)
 	return out;
 }
 
-#define CHECK_VIEW(v, script, want)                                       \
-	do {                                                              \
-		struct cli_result _r;                                     \
-		char *_want = expand((want), (v)->work);                  \
-		view_run(&_r, (v), "abort", NULL, NULL, (script));        \
-		CHECK_EXIT(&_r, 0);                                       \
-		CHECK_STR(_r.out, _want);                                 \
-		free(_want);                                              \
-		cli_result_free(&_r);                                     \
+#define CHECK_VIEW(v, script, want)                                \
+	do {                                                       \
+		struct cli_result _r;                              \
+		char *_want = expand((want), (v)->work);           \
+		view_run(&_r, (v), "abort", NULL, NULL, (script)); \
+		CHECK_EXIT(&_r, 0);                                \
+		CHECK_STR(_r.out, _want);                          \
+		free(_want);                                       \
+		cli_result_free(&_r);                              \
 	} while (0)
 
 TEST(listings_show_the_merged_directory)
@@ -110,12 +108,14 @@ TEST(listings_show_the_merged_directory)
 	struct view v;
 
 	CHECK(view_new(&v));
-	CHECK_VIEW(&v, "rm a d/x; echo C > c; mkdir e; echo Z > d/z; "
-		       "ls -1a; echo --; ls -1 d; echo --; ls -1a e",
+	CHECK_VIEW(&v,
+		   "rm a d/x; echo C > c; mkdir e; echo Z > d/z; "
+		   "ls -1a; echo --; ls -1 d; echo --; ls -1a e",
 		   ".\n..\nb\nbig\nc\nd\ne\n--\ny\nz\n--\n.\n..\n");
 	/* a long listing read in several getdents calls */
-	CHECK_VIEW(&v, "rm big/file-007; echo > big/new; ls big | wc -l; "
-		       "ls big | grep -c file-007; ls big | tail -1",
+	CHECK_VIEW(&v,
+		   "rm big/file-007; echo > big/new; ls big | wc -l; "
+		   "ls big | grep -c file-007; ls big | tail -1",
 		   "300\n0\nnew\n");
 	view_free(&v);
 }
@@ -125,10 +125,11 @@ TEST(stat_access_readlink_see_the_merged_view)
 	struct view v;
 
 	CHECK(view_new(&v));
-	CHECK_VIEW(&v, "echo hello > s; stat -c %s s; test -w s && echo w; "
-		       "ln -s s l; readlink l; cat l; [ -e a ] && echo a; "
-		       "rm a; [ -e a ] || echo gone; test -r a || echo unread; "
-		       "chmod 700 s; stat -c %a s; stat -c %a b",
+	CHECK_VIEW(&v,
+		   "echo hello > s; stat -c %s s; test -w s && echo w; "
+		   "ln -s s l; readlink l; cat l; [ -e a ] && echo a; "
+		   "rm a; [ -e a ] || echo gone; test -r a || echo unread; "
+		   "chmod 700 s; stat -c %a s; stat -c %a b",
 		   "6\nw\ns\nhello\na\ngone\nunread\n700\n644\n");
 	view_free(&v);
 }
@@ -138,11 +139,13 @@ TEST(deleted_trees_recreated_are_opaque_and_moved_trees_move_whole)
 	struct view v;
 
 	CHECK(view_new(&v));
-	CHECK_VIEW(&v, "rm -r d; mkdir d; ls -a d | wc -l; cat d/x 2>&1 | "
-		       "grep -c 'No such'; echo new > d/n; ls d",
+	CHECK_VIEW(&v,
+		   "rm -r d; mkdir d; ls -a d | wc -l; cat d/x 2>&1 | "
+		   "grep -c 'No such'; echo new > d/n; ls d",
 		   "2\n1\nn\n");
-	CHECK_VIEW(&v, "mv d d2; cat d2/x d2/y; [ -e d ] || echo moved; "
-		       "mv d2/x d2/y 2>&1; cat d2/y; ls d2",
+	CHECK_VIEW(&v,
+		   "mv d d2; cat d2/x d2/y; [ -e d ] || echo moved; "
+		   "mv d2/x d2/y 2>&1; cat d2/y; ls d2",
 		   "X\nY\nmoved\nX\ny\n");
 	view_free(&v);
 }
@@ -154,9 +157,10 @@ TEST(a_directory_only_staged_can_be_the_working_directory)
 	struct view v;
 
 	CHECK(view_new(&v));
-	CHECK_VIEW(&v, "mkdir -p n/m && cd n/m && /bin/pwd && echo F > f && "
-		       "cat f ../../a && sh -c 'cat f; /bin/pwd' && cd ../.. && "
-		       "/bin/pwd && cat n/m/f && cd d && /bin/pwd && cat x",
+	CHECK_VIEW(&v,
+		   "mkdir -p n/m && cd n/m && /bin/pwd && echo F > f && "
+		   "cat f ../../a && sh -c 'cat f; /bin/pwd' && cd ../.. && "
+		   "/bin/pwd && cat n/m/f && cd d && /bin/pwd && cat x",
 		   "WORK/n/m\nF\nA\nF\nWORK/n/m\nWORK\nF\nWORK/d\nX\n");
 	view_free(&v);
 }
@@ -168,10 +172,11 @@ TEST(staged_binaries_and_scripts_run_with_their_own_name)
 	struct view v;
 
 	CHECK(view_new(&v));
-	CHECK_VIEW(&v, "cp /bin/sh ./mysh && ./mysh -c 'echo $0' && "
-		       "printf '#!/bin/sh\\necho script \"$@\"\\n' > s.sh && "
-		       "chmod +x s.sh && ./s.sh one two && mkdir bin && "
-		       "mv s.sh bin/ && PATH=$PWD/bin:$PATH s.sh three",
+	CHECK_VIEW(&v,
+		   "cp /bin/sh ./mysh && ./mysh -c 'echo $0' && "
+		   "printf '#!/bin/sh\\necho script \"$@\"\\n' > s.sh && "
+		   "chmod +x s.sh && ./s.sh one two && mkdir bin && "
+		   "mv s.sh bin/ && PATH=$PWD/bin:$PATH s.sh three",
 		   "./mysh\nscript one two\nscript three\n");
 	view_free(&v);
 }

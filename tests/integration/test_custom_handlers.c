@@ -76,7 +76,8 @@ static void count_drop(void *ud)
 /* ---- actions --------------------------------------------------------------- */
 
 static int32_t answer_getpid(void *ud, const sandlock_notif_data_t *n,
-			     sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			     sandlock_mem_handle_t *mem,
+			     sandlock_action_out_t *out)
 {
 	(void)mem;
 	if (n->syscall_nr != SYS_getpid)
@@ -110,8 +111,8 @@ static int32_t answer_getpgid(void *ud, const sandlock_notif_data_t *n,
 {
 	(void)ud;
 	(void)mem;
-	sandlock_action_set_return_value(out, n->syscall_nr == SYS_getpgid ?
-						      4343 : -1);
+	sandlock_action_set_return_value(
+		out, n->syscall_nr == SYS_getpgid ? 4343 : -1);
 	return 0;
 }
 
@@ -155,18 +156,21 @@ static int32_t serve_greeting(void *ud, const sandlock_notif_data_t *n,
 TEST(a_handler_injects_bytes_as_a_file)
 {
 	static uint32_t sealed = 0, writable = SANDLOCK_INJECT_WRITABLE |
-					      SANDLOCK_INJECT_NO_CLOEXEC;
+					       SANDLOCK_INJECT_NO_CLOEXEC;
 	sandlock_handler_registration_t regs[] = {
-		{ SYS_openat, sandlock_handler_new(serve_greeting, &sealed, NULL, 0) },
+		{ SYS_openat,
+		  sandlock_handler_new(serve_greeting, &sealed, NULL, 0) },
 	};
 	struct result o = RUN_REGS(NULL, regs, 1, "open", "/virtual/greeting");
 
 	CHECK(o.ran);
 	/* sealed against writing, close-on-exec by default */
-	CHECK_STR(o.out, "read hello from the handler\nwrite EPERM\ncloexec 1\n");
+	CHECK_STR(o.out,
+		  "read hello from the handler\nwrite EPERM\ncloexec 1\n");
 	result_free(&o);
 
-	regs[0].handler = sandlock_handler_new(serve_greeting, &writable, NULL, 0);
+	regs[0].handler =
+		sandlock_handler_new(serve_greeting, &writable, NULL, 0);
 	o = RUN_REGS(NULL, regs, 1, "open", "/virtual/greeting");
 	CHECK(o.ran);
 	CHECK_STR(o.out, "read hello from the handler\nwrite OK\ncloexec 0\n");
@@ -175,7 +179,8 @@ TEST(a_handler_injects_bytes_as_a_file)
 
 /* uname: the nodename written into the child's buffer. */
 static int32_t fake_uname(void *ud, const sandlock_notif_data_t *n,
-			  sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			  sandlock_mem_handle_t *mem,
+			  sandlock_action_out_t *out)
 {
 	struct utsname u;
 	uintptr_t got = 0;
@@ -183,11 +188,13 @@ static int32_t fake_uname(void *ud, const sandlock_notif_data_t *n,
 	(void)ud;
 	memset(&u, 0, sizeof(u));
 	if (uname(&u) < 0 ||
-	    sandlock_mem_read(mem, n->args[0], (uint8_t *)&u, sizeof(u), &got) < 0 ||
+	    sandlock_mem_read(mem, n->args[0], (uint8_t *)&u, sizeof(u), &got) <
+		    0 ||
 	    got != sizeof(u))
 		return -1;
 	snprintf(u.nodename, sizeof(u.nodename), "handled-host");
-	if (sandlock_mem_write(mem, n->args[0], (const uint8_t *)&u, sizeof(u)) < 0)
+	if (sandlock_mem_write(mem, n->args[0], (const uint8_t *)&u,
+			       sizeof(u)) < 0)
 		return -1;
 	sandlock_action_set_return_value(out, 0);
 	return 0;
@@ -219,7 +226,8 @@ static int32_t fail(void *ud, const sandlock_notif_data_t *n,
 
 /* A decision the library cannot use: no setter called. */
 static int32_t no_decision(void *ud, const sandlock_notif_data_t *n,
-			   sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			   sandlock_mem_handle_t *mem,
+			   sandlock_action_out_t *out)
 {
 	(void)ud;
 	(void)n;
@@ -250,8 +258,9 @@ TEST(a_failing_handler_falls_to_its_exception_policy)
 	CHECK(o.ran);
 	CHECK_STR(o.out, "mkdir EIO\n");
 	result_free(&o);
-	o = mkdir_with(dir, sandlock_handler_new(no_decision, NULL, NULL,
-						 SANDLOCK_EXCEPTION_DENY_EPERM));
+	o = mkdir_with(dir,
+		       sandlock_handler_new(no_decision, NULL, NULL,
+					    SANDLOCK_EXCEPTION_DENY_EPERM));
 	CHECK(o.ran);
 	CHECK_STR(o.out, "mkdir EPERM\n");
 	result_free(&o);
@@ -273,7 +282,8 @@ TEST(a_failing_handler_falls_to_its_exception_policy)
 /* An errno, and a kill of another group than the trapped one (refused,
  * then the exception policy). */
 static int32_t errno_or_kill(void *ud, const sandlock_notif_data_t *n,
-			     sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			     sandlock_mem_handle_t *mem,
+			     sandlock_action_out_t *out)
 {
 	(void)n;
 	(void)mem;
@@ -320,11 +330,14 @@ TEST(handlers_run_in_registration_order_until_a_decision)
 {
 	static _Atomic int first, third;
 	char dir[64], path[128];
-	sandlock_handler_t *h_cont = sandlock_handler_new(cont, &first, count_drop, 0);
+	sandlock_handler_t *h_cont =
+		sandlock_handler_new(cont, &first, count_drop, 0);
 	sandlock_handler_registration_t regs[] = {
 		{ SYS_mkdir, h_cont },
-		{ SYS_mkdir, sandlock_handler_new(errno_or_kill, NULL, count_drop, 0) },
-		{ SYS_mkdir, sandlock_handler_new(cont, &third, count_drop, 0) },
+		{ SYS_mkdir,
+		  sandlock_handler_new(errno_or_kill, NULL, count_drop, 0) },
+		{ SYS_mkdir,
+		  sandlock_handler_new(cont, &third, count_drop, 0) },
 		{ SYS_rmdir, h_cont }, /* one container, two syscalls */
 	};
 	struct result o;
@@ -351,7 +364,8 @@ static sem_t release;
 /* Blocks until the test releases it (after the run: the deadline has
  * answered by then). */
 static int32_t wait_release(void *ud, const sandlock_notif_data_t *n,
-			    sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			    sandlock_mem_handle_t *mem,
+			    sandlock_action_out_t *out)
 {
 	(void)ud;
 	(void)n;
@@ -364,8 +378,8 @@ static int32_t wait_release(void *ud, const sandlock_notif_data_t *n,
 TEST(deferred_handlers_64_in_flight_then_eagain_and_eio_after_30s)
 {
 	char dir[64], base[128];
-	sandlock_handler_t *h = sandlock_handler_new(wait_release, NULL,
-						     count_drop, 0);
+	sandlock_handler_t *h =
+		sandlock_handler_new(wait_release, NULL, count_drop, 0);
 	sandlock_handler_registration_t regs[] = { { SYS_mkdir, h } };
 	struct result o;
 
@@ -392,7 +406,8 @@ TEST(deferred_handlers_64_in_flight_then_eagain_and_eio_after_30s)
 }
 
 static int32_t allow_exec(void *ud, const sandlock_notif_data_t *n,
-			  sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			  sandlock_mem_handle_t *mem,
+			  sandlock_action_out_t *out)
 {
 	(void)ud;
 	(void)n;
@@ -424,7 +439,8 @@ TEST(deferred_handlers_refused_on_exec)
 
 TEST(registrations_refused_and_their_handlers_dropped)
 {
-	sandlock_sandbox_t *p = sandlock_sandbox_build(base_builder(), NULL, NULL);
+	sandlock_sandbox_t *p =
+		sandlock_sandbox_build(base_builder(), NULL, NULL);
 	const char *argv[] = { "/bin/true" };
 	sandlock_handler_registration_t regs[2];
 
@@ -432,17 +448,22 @@ TEST(registrations_refused_and_their_handlers_dropped)
 	atomic_store(&drops, 0);
 	/* a syscall the policy denies (mount is in the default list) */
 	regs[0] = (sandlock_handler_registration_t){
-		SYS_mount, sandlock_handler_new(allow_exec, NULL, count_drop, 0) };
+		SYS_mount, sandlock_handler_new(allow_exec, NULL, count_drop, 0)
+	};
 	regs[1] = (sandlock_handler_registration_t){
-		SYS_getpid, sandlock_handler_new(allow_exec, NULL, count_drop, 0) };
+		SYS_getpid,
+		sandlock_handler_new(allow_exec, NULL, count_drop, 0)
+	};
 	CHECK(!sandlock_run_with_handlers(p, NULL, argv, 1, regs, 2));
 	CHECK_EQ_INT(atomic_load(&drops), 2);
 	/* no such syscall */
 	regs[0] = (sandlock_handler_registration_t){
-		-1, sandlock_handler_new(allow_exec, NULL, count_drop, 0) };
+		-1, sandlock_handler_new(allow_exec, NULL, count_drop, 0)
+	};
 	CHECK(!sandlock_run_with_handlers(p, NULL, argv, 1, regs, 1));
 	regs[0] = (sandlock_handler_registration_t){
-		900, sandlock_handler_new(allow_exec, NULL, count_drop, 0) };
+		900, sandlock_handler_new(allow_exec, NULL, count_drop, 0)
+	};
 	CHECK(!sandlock_run_with_handlers(p, NULL, argv, 1, regs, 1));
 	CHECK_EQ_INT(atomic_load(&drops), 4);
 	/* every syscall of the architecture has a number */
@@ -457,7 +478,8 @@ TEST(registrations_refused_and_their_handlers_dropped)
 /* execve of anything whose argv[1] is "tok-refuse": EACCES. The argv is
  * read with the sandbox held still (the freeze a handler on exec gets). */
 static int32_t refuse_token(void *ud, const sandlock_notif_data_t *n,
-			    sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			    sandlock_mem_handle_t *mem,
+			    sandlock_action_out_t *out)
 {
 	uint64_t argv1 = 0;
 	uintptr_t got = 0;
@@ -479,9 +501,11 @@ static int32_t refuse_token(void *ud, const sandlock_notif_data_t *n,
 TEST(a_handler_on_exec_reads_the_argv_that_runs)
 {
 	sandlock_handler_registration_t regs[] = {
-		{ SYS_execve, sandlock_handler_new(refuse_token, NULL, NULL, 0) },
+		{ SYS_execve,
+		  sandlock_handler_new(refuse_token, NULL, NULL, 0) },
 	};
-	sandlock_sandbox_t *p = sandlock_sandbox_build(base_builder(), NULL, NULL);
+	sandlock_sandbox_t *p =
+		sandlock_sandbox_build(base_builder(), NULL, NULL);
 	const char *argv[] = { "/bin/sh", "-c",
 			       "/bin/echo tok-refuse; /bin/echo tok-fine" };
 	sandlock_result_t *r;

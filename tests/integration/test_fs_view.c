@@ -42,8 +42,8 @@ static sandlock_builder_t *deny_builder(void)
 
 	b = sandlock_sandbox_builder_fs_read(b, join(dir, "r"));
 	b = sandlock_sandbox_builder_fs_write(b, join(dir, "w"));
-	return sandlock_sandbox_builder_fs_deny(b, join(join(dir, "w"),
-							"secret"));
+	return sandlock_sandbox_builder_fs_deny(b,
+						join(join(dir, "w"), "secret"));
 }
 
 /* /proc granted, nothing denied: only procfs is served. */
@@ -247,8 +247,8 @@ TEST(directories_around_a_denied_entry_list_and_siblings_run)
 		/* copies: a program is executable wherever it lies */
 		char cmd[512];
 
-		snprintf(cmd, sizeof(cmd), "cp /bin/true %s/ok && cp /bin/false %s/no",
-			 bin, bin);
+		snprintf(cmd, sizeof(cmd),
+			 "cp /bin/true %s/ok && cp /bin/false %s/no", bin, bin);
 		CHECK(system(cmd) == 0);
 	}
 	{
@@ -329,11 +329,12 @@ TEST(metadata_writes_follow_the_childs_ids_and_groups_as_they_change)
 		/* Without CAP_SYS_PTRACE (a container) nobody may read the
 		 * memory of a task that changed its ids until it execs: its
 		 * supervised calls then fail rather than go unchecked. */
-		CHECK_STR(out, he_has_sys_ptrace() ?
-				       "ids OK\nids EACCES\nids OK\nids EACCES\n"
-				       "ids OK\n" :
-				       "ids OK\nids EFAULT\nids EFAULT\n"
-				       "ids EFAULT\nids EFAULT\n");
+		CHECK_STR(out,
+			  he_has_sys_ptrace() ?
+				  "ids OK\nids EACCES\nids OK\nids EACCES\n"
+				  "ids OK\n" :
+				  "ids OK\nids EFAULT\nids EFAULT\n"
+				  "ids EFAULT\nids EFAULT\n");
 		free(out);
 	}
 	scratch_remove(dir);

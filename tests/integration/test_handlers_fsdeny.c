@@ -53,8 +53,8 @@ TEST(denied_file_is_unreadable_and_sibling_readable)
 
 	if (!setup())
 		FAIL("scratch setup failed");
-	snprintf(script, sizeof(script),
-		 "cat %s; cat %s && echo LEAK; exit 0", public, secret);
+	snprintf(script, sizeof(script), "cat %s; cat %s && echo LEAK; exit 0",
+		 public, secret);
 	sh(deny_builder(), script, &o);
 	CHECK_RAN(&o);
 	CHECK_STR(o.out, "PUBLIC\n");
@@ -103,10 +103,11 @@ TEST(denied_directory_covers_its_contents)
 	b = base_builder();
 	b = sandlock_sandbox_builder_fs_read(b, tree);
 	b = sandlock_sandbox_builder_fs_deny(b, sdir);
-	snprintf(script, sizeof(script),
-		 "cat %s/inner.txt && echo LEAK; cd %s && cat ./sdir/../sdir/inner.txt"
-		 " && echo LEAK2; cat elsewhere.txt && echo LEAK3; cat %s",
-		 sdir, tree, public);
+	snprintf(
+		script, sizeof(script),
+		"cat %s/inner.txt && echo LEAK; cd %s && cat ./sdir/../sdir/inner.txt"
+		" && echo LEAK2; cat elsewhere.txt && echo LEAK3; cat %s",
+		sdir, tree, public);
 	sh(b, script, &o);
 	CHECK_RAN(&o);
 	CHECK_STR(o.out, "PUBLIC\n");
@@ -178,13 +179,12 @@ TEST(denied_file_cannot_be_removed_renamed_or_linked)
 
 TEST(proc_sensitive_and_foreign_entries_are_denied)
 {
-	const char *script =
-		"head -c1 /proc/kcore >/dev/null && echo KCORE; "
-		"cat /proc/1/environ >/dev/null && echo ENVIRON1; "
-		"cat /proc/1/status >/dev/null && echo STATUS1; "
-		"grep -q '^Name:' /proc/self/status && echo SELF; "
-		"grep -q '^Name:' /proc/$$/status && echo OWNPID; "
-		"echo end";
+	const char *script = "head -c1 /proc/kcore >/dev/null && echo KCORE; "
+			     "cat /proc/1/environ >/dev/null && echo ENVIRON1; "
+			     "cat /proc/1/status >/dev/null && echo STATUS1; "
+			     "grep -q '^Name:' /proc/self/status && echo SELF; "
+			     "grep -q '^Name:' /proc/$$/status && echo OWNPID; "
+			     "echo end";
 	sandlock_builder_t *b = base_builder();
 	struct hrun o;
 

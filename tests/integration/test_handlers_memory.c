@@ -10,8 +10,9 @@
 static void run_dd(const char *bs, struct hrun *o)
 {
 	char arg[32];
-	const char *argv[] = { "dd", "if=/dev/zero", "of=/dev/null", arg,
-			       "count=1", "status=none", NULL };
+	const char *argv[] = { "dd", "if=/dev/zero", "of=/dev/null",
+			       arg,  "count=1",	     "status=none",
+			       NULL };
 	sandlock_builder_t *b = base_builder();
 
 	snprintf(arg, sizeof(arg), "bs=%s", bs);

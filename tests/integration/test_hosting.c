@@ -47,11 +47,10 @@ static void restricted(bool on)
 {
 	if (on) {
 		real_perms = sl_host_perms();
-		sl_host_perms_override(real_perms & ~(SL_HOST_PIDFD_GETFD |
-						      SL_HOST_VM_READ |
-						      SL_HOST_VM_WRITE |
-						      SL_HOST_KCMP |
-						      SL_HOST_PTRACE));
+		sl_host_perms_override(real_perms &
+				       ~(SL_HOST_PIDFD_GETFD | SL_HOST_VM_READ |
+					 SL_HOST_VM_WRITE | SL_HOST_KCMP |
+					 SL_HOST_PTRACE));
 	} else {
 		sl_host_perms_override(real_perms);
 	}
@@ -61,9 +60,11 @@ static sandlock_builder_t *with(sandlock_builder_t *b, int which)
 {
 	switch (which) {
 	case 0:
-		return sandlock_sandbox_builder_net_allow(b, "tcp://127.0.0.1:80");
+		return sandlock_sandbox_builder_net_allow(b,
+							  "tcp://127.0.0.1:80");
 	case 1:
-		return sandlock_sandbox_builder_net_deny(b, "tcp://127.0.0.1:80");
+		return sandlock_sandbox_builder_net_deny(b,
+							 "tcp://127.0.0.1:80");
 	case 2:
 		return sandlock_sandbox_builder_port_remap(b, true);
 	case 3:
@@ -76,8 +77,11 @@ static sandlock_builder_t *with(sandlock_builder_t *b, int which)
 TEST(what_needs_pidfd_getfd_is_refused_at_build_by_name)
 {
 	static const char *const named[] = {
-		"net_allow and net_deny rules", "net_allow and net_deny rules",
-		"port_remap", "net_deny_bind", "a net_allow_bind port list",
+		"net_allow and net_deny rules",
+		"net_allow and net_deny rules",
+		"port_remap",
+		"net_deny_bind",
+		"a net_allow_bind port list",
 	};
 	int rows = sl_landlock_abi() >= 4 ? 5 : 4; /* NetTcp handles binds */
 
@@ -91,8 +95,8 @@ TEST(what_needs_pidfd_getfd_is_refused_at_build_by_name)
 		    !strstr(msg, "needs the pidfd_getfd system call") ||
 		    sandlock_last_errno() != EPERM) {
 			restricted(false);
-			FAIL("%s: built %d, errno %d, \"%s\"", named[i], p != NULL,
-			     sandlock_last_errno(), msg ? msg : "");
+			FAIL("%s: built %d, errno %d, \"%s\"", named[i],
+			     p != NULL, sandlock_last_errno(), msg ? msg : "");
 		}
 		sandlock_string_free(msg);
 	}
@@ -118,7 +122,8 @@ static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
 }
 
 static int32_t allow_exec(void *ud, const sandlock_notif_data_t *n,
-			  sandlock_mem_handle_t *mem, sandlock_action_out_t *out)
+			  sandlock_mem_handle_t *mem,
+			  sandlock_action_out_t *out)
 {
 	(void)ud;
 	(void)n;
@@ -154,11 +159,11 @@ TEST(what_needs_the_calls_beyond_the_network_is_refused_by_name)
 	}
 	sandlock_string_free(msg);
 	msg = NULL;
-	p = sandlock_sandbox_build(sandlock_sandbox_builder_workdir(
-					   sandlock_sandbox_builder_fs_write(
-						   lu_builder(), dir),
-					   dir),
-				   NULL, &msg);
+	p = sandlock_sandbox_build(
+		sandlock_sandbox_builder_workdir(
+			sandlock_sandbox_builder_fs_write(lu_builder(), dir),
+			dir),
+		NULL, &msg);
 	ok = !p && msg && strstr(msg, "a workdir") &&
 	     strstr(msg, "needs the pidfd_getfd system call");
 	sandlock_sandbox_free(p);
@@ -211,8 +216,8 @@ TEST(a_custom_handler_reads_the_sandbox_memory)
 	const char *argv[] = { "/bin/sh", "-c",
 			       "mkdir /sandlock-hosting-token; "
 			       "mkdir /sandlock-hosting-other" };
-	sandlock_handler_t *h = sandlock_handler_new(refuse_token_dir, NULL,
-						     NULL, 0);
+	sandlock_handler_t *h =
+		sandlock_handler_new(refuse_token_dir, NULL, NULL, 0);
 	sandlock_handler_registration_t regs[] = { { SYS_mkdir, h },
 						   { SYS_mkdirat, h } };
 	sandlock_sandbox_t *p = lu_policy();
@@ -269,8 +274,8 @@ static sandlock_builder_t *fs_builder(void)
 
 	b = sandlock_sandbox_builder_fs_read(b, join(dir, "r"));
 	b = sandlock_sandbox_builder_fs_write(b, join(dir, "w"));
-	return sandlock_sandbox_builder_fs_deny(b, join(join(dir, "w"),
-							"secret"));
+	return sandlock_sandbox_builder_fs_deny(b,
+						join(join(dir, "w"), "secret"));
 }
 
 /* The filesystem view reads paths through /proc/<pid>/mem and reopens
@@ -290,7 +295,8 @@ TEST(the_filesystem_view_answers_the_same)
 
 	if (!scratch_dir(dir, sizeof(dir)))
 		FAIL("scratch setup failed");
-	CHECK(mkdir(join(dir, "r"), 0755) == 0 && mkdir(join(dir, "w"), 0755) == 0);
+	CHECK(mkdir(join(dir, "r"), 0755) == 0 &&
+	      mkdir(join(dir, "w"), 0755) == 0);
 	CHECK(write_file(join(join(dir, "r"), "file"), "R\n") &&
 	      write_file(join(join(dir, "w"), "file"), "W\n") &&
 	      write_file(join(join(dir, "w"), "secret"), "SECRET\n"));
@@ -312,8 +318,10 @@ TEST(the_filesystem_view_answers_the_same)
 		if (!plain || !restr || strcmp(plain, restr) != 0 ||
 		    !strstr(plain, " "))
 			FAIL("%s %s: \"%s\" where the calls are refused, \"%s\" "
-			     "where they are not", probes[i][0], probes[i][1],
-			     restr ? restr : "(none)", plain ? plain : "(none)");
+			     "where they are not",
+			     probes[i][0], probes[i][1],
+			     restr ? restr : "(none)",
+			     plain ? plain : "(none)");
 		free(plain);
 		free(restr);
 	}
@@ -348,8 +356,8 @@ TEST(unix_sockets_only_as_connected_pairs)
 	CHECK_PROBE(p, "EACCES\n", "unix", sun.sun_path);
 	CHECK_PROBE(p, "EACCES\n", "socket", "1", "1", "0");
 	CHECK_PROBE(p, "EACCES\n", "socketpair", "1", "2", "0"); /* dgram */
-	CHECK_PROBE(p, "OK\n", "socketpair", "1", "1", "0");     /* stream */
-	CHECK_PROBE(p, "OK\n", "socketpair", "1", "5", "0");     /* seqpacket */
+	CHECK_PROBE(p, "OK\n", "socketpair", "1", "1", "0");	 /* stream */
+	CHECK_PROBE(p, "OK\n", "socketpair", "1", "5", "0");	 /* seqpacket */
 	sandlock_sandbox_free(p);
 	close(l);
 	scratch_remove(dir);
@@ -394,7 +402,8 @@ TEST(watches_are_unavailable)
 	char *out;
 
 	CHECK(scratch_dir(dir, sizeof(dir)));
-	CHECK(mkdir(join(dir, "r"), 0755) == 0 && mkdir(join(dir, "w"), 0755) == 0);
+	CHECK(mkdir(join(dir, "r"), 0755) == 0 &&
+	      mkdir(join(dir, "w"), 0755) == 0);
 	CHECK(write_file(join(join(dir, "w"), "secret"), "S\n"));
 	restricted(true);
 	out = PROBE(fs_builder(), "inotify", join(dir, "r"));

@@ -42,7 +42,7 @@ static struct sl_policy *confine_policy(void)
 /* ---- every thread ------------------------------------------------------ */
 struct probe_thread {
 	pthread_t id;
-	int go;        /* read end: the thread waits here until confined */
+	int go;	       /* read end: the thread waits here until confined */
 	int forbidden; /* errno of opening forbidden/file (0 = opened) */
 	int allowed;   /* errno of opening ok/file */
 	int nnp;       /* PR_GET_NO_NEW_PRIVS seen by the thread */
@@ -82,8 +82,9 @@ static void child_confine_threads(void *arg)
 
 	CHILD_CHECK(pipe2(go, O_CLOEXEC) == 0);
 	for (int i = 0; i < NTHREADS; i++) {
-		th[i] = (struct probe_thread){ .go = go[0], .forbidden = -1,
-					       .allowed = -1, .nnp = -1 };
+		th[i] = (struct probe_thread){
+			.go = go[0], .forbidden = -1, .allowed = -1, .nnp = -1
+		};
 		CHILD_CHECK(pthread_create(&th[i].id, NULL, probe_main,
 					   &th[i]) == 0);
 	}
@@ -104,8 +105,9 @@ static void child_confine_threads(void *arg)
 	for (int i = 0; i < NTHREADS; i++) {
 		if (th[i].forbidden != EACCES || th[i].allowed != 0 ||
 		    th[i].nnp != 1) {
-			fprintf(stderr, "  child: thread %d: forbidden %d "
-					"allowed %d nnp %d\n",
+			fprintf(stderr,
+				"  child: thread %d: forbidden %d "
+				"allowed %d nnp %d\n",
 				i, th[i].forbidden, th[i].allowed, th[i].nnp);
 			_exit(1);
 		}

@@ -16,8 +16,8 @@
 struct net_case {
 	int ruleset_fd;
 	uint16_t port_a, port_b; /* a is granted, b is not */
-	pid_t victim;            /* a process outside the domain */
-	char abstract[64];       /* an abstract socket name outside it */
+	pid_t victim;		 /* a process outside the domain */
+	char abstract[64];	 /* an abstract socket name outside it */
 };
 
 static struct sockaddr_in loopback(uint16_t port)

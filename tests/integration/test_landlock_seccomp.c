@@ -143,8 +143,8 @@ TEST(udp_rule_allows_datagram_sockets)
 static void child_notify(void *arg)
 {
 	const struct sc_case *c = arg;
-	long listener = ll_install_filter(&c->prog,
-					  SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	long listener =
+		ll_install_filter(&c->prog, SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	char ch = 'x';
 
 	CHILD_CHECK(listener >= 0);

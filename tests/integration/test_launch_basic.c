@@ -52,7 +52,8 @@ TEST(exit_codes_are_reported)
 		snprintf(script, sizeof(script), "exit %s", codes[i]);
 		r = LU_RUN(p, "/bin/sh", "-c", script);
 		CHECK(r);
-		CHECK_EQ_INT(sandlock_result_reason(r), SANDLOCK_EXIT_REASON_EXITED);
+		CHECK_EQ_INT(sandlock_result_reason(r),
+			     SANDLOCK_EXIT_REASON_EXITED);
 		CHECK_EQ_INT(sandlock_result_exit_code(r), atoi(codes[i]));
 		CHECK_EQ_INT(sandlock_result_success(r), i == 0);
 		sandlock_result_free(r);
@@ -106,7 +107,8 @@ TEST(binary_output_keeps_every_byte)
 {
 	static const uint8_t expect[] = { 'a', 0, 'b', 0xff, 'c' };
 	sandlock_sandbox_t *p = lu_policy();
-	sandlock_result_t *r = LU_RUN(p, "/bin/sh", "-c", "printf 'a\\000b\\377c'");
+	sandlock_result_t *r =
+		LU_RUN(p, "/bin/sh", "-c", "printf 'a\\000b\\377c'");
 	const uint8_t *data;
 	uintptr_t len = 99;
 
@@ -128,7 +130,8 @@ TEST(binary_output_keeps_every_byte)
 TEST(invalid_utf8_becomes_replacement_characters)
 {
 	sandlock_sandbox_t *p = lu_policy();
-	sandlock_result_t *r = LU_RUN(p, "/bin/sh", "-c", "printf 'x\\377\\340\\200y'");
+	sandlock_result_t *r =
+		LU_RUN(p, "/bin/sh", "-c", "printf 'x\\377\\340\\200y'");
 	char *out = lu_out(r);
 
 	/* 0xFF is one invalid byte, E0 80 another maximal invalid part */
@@ -141,8 +144,8 @@ TEST(invalid_utf8_becomes_replacement_characters)
 TEST(eight_mebibytes_of_output)
 {
 	sandlock_sandbox_t *p = lu_policy();
-	sandlock_result_t *r =
-		LU_RUN(p, "/bin/sh", "-c", "head -c 8388608 /dev/zero; echo done >&2");
+	sandlock_result_t *r = LU_RUN(
+		p, "/bin/sh", "-c", "head -c 8388608 /dev/zero; echo done >&2");
 	const uint8_t *data;
 	uintptr_t len = 0;
 	char *err;
@@ -253,7 +256,8 @@ TEST(no_descriptor_leaks_into_the_child)
 TEST(no_new_privs_is_set)
 {
 	sandlock_sandbox_t *p = lu_policy();
-	sandlock_result_t *r = LU_RUN(p, "/bin/grep", "NoNewPrivs", "/proc/self/status");
+	sandlock_result_t *r =
+		LU_RUN(p, "/bin/grep", "NoNewPrivs", "/proc/self/status");
 	char *out = lu_out(r);
 
 	CHECK_STR(out, "NoNewPrivs:\t1\n");
@@ -270,8 +274,9 @@ TEST(child_leads_its_own_process_group)
 	int pid = 0, pgid = -1;
 
 	/* fields 1 and 5 of /proc/self/stat: pid and pgrp */
-	r = LU_RUN(p, "/bin/sh", "-c", "read -r a b c d e rest < /proc/self/stat; "
-				       "echo $a $e");
+	r = LU_RUN(p, "/bin/sh", "-c",
+		   "read -r a b c d e rest < /proc/self/stat; "
+		   "echo $a $e");
 	out = lu_out(r);
 	CHECK(sscanf(out, "%d %d", &pid, &pgid) == 2);
 	CHECK(pid > 0);

@@ -12,36 +12,36 @@
 #include "lib/run.h"
 
 /* Run argv under the policy built from b; stdout as a string. */
-#define LU_OUT_OF(b, ...)                                                  \
-	({                                                                 \
-		sandlock_sandbox_t *_p = lu_build(b);                      \
+#define LU_OUT_OF(b, ...)                                                    \
+	({                                                                   \
+		sandlock_sandbox_t *_p = lu_build(b);                        \
 		sandlock_result_t *_r = _p ? LU_RUN(_p, __VA_ARGS__) : NULL; \
-		char *_o = lu_out(_r);                                     \
-		sandlock_result_free(_r);                                  \
-		sandlock_sandbox_free(_p);                                 \
-		_o;                                                        \
+		char *_o = lu_out(_r);                                       \
+		sandlock_result_free(_r);                                    \
+		sandlock_sandbox_free(_p);                                   \
+		_o;                                                          \
 	})
 
-#define CHECK_OUTPUT(b, expect, ...)                                       \
-	do {                                                               \
-		char *_out = LU_OUT_OF(b, __VA_ARGS__);                    \
-		bool _ok = strcmp(_out, expect) == 0;                      \
-		if (!_ok)                                                  \
-			fprintf(stderr, "  got \"%s\"\n", _out);           \
-		free(_out);                                                \
-		CHECK(_ok);                                                \
+#define CHECK_OUTPUT(b, expect, ...)                             \
+	do {                                                     \
+		char *_out = LU_OUT_OF(b, __VA_ARGS__);          \
+		bool _ok = strcmp(_out, expect) == 0;            \
+		if (!_ok)                                        \
+			fprintf(stderr, "  got \"%s\"\n", _out); \
+		free(_out);                                      \
+		CHECK(_ok);                                      \
 	} while (0)
 
 TEST(cwd_sets_the_working_directory)
 {
-	CHECK_OUTPUT(sandlock_sandbox_builder_cwd(lu_builder(), "/usr"), "/usr\n",
-		     "/bin/pwd");
+	CHECK_OUTPUT(sandlock_sandbox_builder_cwd(lu_builder(), "/usr"),
+		     "/usr\n", "/bin/pwd");
 }
 
 TEST(a_missing_cwd_fails_before_exec)
 {
-	sandlock_sandbox_t *p = lu_build(
-		sandlock_sandbox_builder_cwd(lu_builder(), "/nonexistent-sandlock-cwd"));
+	sandlock_sandbox_t *p = lu_build(sandlock_sandbox_builder_cwd(
+		lu_builder(), "/nonexistent-sandlock-cwd"));
 	const char *argv[] = { "/bin/true" };
 
 	CHECK(p);
@@ -69,9 +69,10 @@ TEST(env_var_is_set_and_overrides)
 	setenv("SANDLOCK_LAUNCH_TEST", "outer", 1);
 	CHECK_OUTPUT(lu_builder(), "outer\n", "/bin/sh", "-c",
 		     "echo $SANDLOCK_LAUNCH_TEST");
-	b = sandlock_sandbox_builder_env_var(lu_builder(), "SANDLOCK_LAUNCH_TEST",
-					     "inner");
-	CHECK_OUTPUT(b, "inner\n", "/bin/sh", "-c", "echo $SANDLOCK_LAUNCH_TEST");
+	b = sandlock_sandbox_builder_env_var(lu_builder(),
+					     "SANDLOCK_LAUNCH_TEST", "inner");
+	CHECK_OUTPUT(b, "inner\n", "/bin/sh", "-c",
+		     "echo $SANDLOCK_LAUNCH_TEST");
 	b = sandlock_sandbox_builder_clean_env(lu_builder(), true);
 	b = sandlock_sandbox_builder_env_var(b, "ONLY", "this");
 	CHECK_OUTPUT(b, "ONLY=this\n", "/usr/bin/env");
@@ -80,7 +81,8 @@ TEST(env_var_is_set_and_overrides)
 
 TEST(max_open_files_caps_the_descriptor_limit)
 {
-	sandlock_builder_t *b = sandlock_sandbox_builder_max_open_files(lu_builder(), 16);
+	sandlock_builder_t *b =
+		sandlock_sandbox_builder_max_open_files(lu_builder(), 16);
 
 	CHECK_OUTPUT(b, "16\n16\n", "/bin/sh", "-c", "ulimit -n; ulimit -H -n");
 }
@@ -97,15 +99,16 @@ TEST(cpu_cores_pins_the_sandbox)
 
 TEST(no_coredump_sets_core_limit_zero)
 {
-	sandlock_builder_t *b = sandlock_sandbox_builder_no_coredump(lu_builder(), true);
+	sandlock_builder_t *b =
+		sandlock_sandbox_builder_no_coredump(lu_builder(), true);
 
 	CHECK_OUTPUT(b, "0\n0\n", "/bin/sh", "-c", "ulimit -c; ulimit -H -c");
 }
 
 TEST(no_randomize_memory_sets_the_personality)
 {
-	sandlock_builder_t *b =
-		sandlock_sandbox_builder_no_randomize_memory(lu_builder(), true);
+	sandlock_builder_t *b = sandlock_sandbox_builder_no_randomize_memory(
+		lu_builder(), true);
 	char *out = LU_OUT_OF(b, "/bin/cat", "/proc/self/personality");
 	unsigned long pers = strtoul(out, NULL, 16);
 
@@ -118,7 +121,8 @@ TEST(no_randomize_memory_sets_the_personality)
 
 TEST(no_huge_pages_disables_thp)
 {
-	sandlock_builder_t *b = sandlock_sandbox_builder_no_huge_pages(lu_builder(), true);
+	sandlock_builder_t *b =
+		sandlock_sandbox_builder_no_huge_pages(lu_builder(), true);
 
 	CHECK_OUTPUT(b, "THP_enabled:\t0\n", "/bin/grep", "THP_enabled",
 		     "/proc/self/status");
@@ -174,8 +178,9 @@ static long cpu_ticks(pid_t pid)
 
 	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime */
-	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			 &ut, &st) != 2)
+	if (!p ||
+	    sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		   &ut, &st) != 2)
 		return -1;
 	return (long)(ut + st);
 }
@@ -203,7 +208,8 @@ TEST(max_cpu_throttles_the_process_group)
 	CHECK(before >= 0 && after >= before);
 	/* a busy loop alone would use the whole second */
 	if ((after - before) * 2 >= hz)
-		FAIL("%ld of %ld ticks used under a 10%% cap", after - before, hz);
+		FAIL("%ld of %ld ticks used under a 10%% cap", after - before,
+		     hz);
 	CHECK_EQ_INT(sandlock_handle_kill(h), 0);
 	r = sandlock_handle_wait(h);
 	CHECK_EQ_INT(sandlock_result_reason(r), SANDLOCK_EXIT_REASON_KILLED);

@@ -13,10 +13,12 @@
 #include "lib/run.h"
 #include "lib/scratch.h"
 
-typedef sandlock_handle_t *(*create_fn)(const sandlock_sandbox_t *, const char *,
-					const char *const *, unsigned int);
+typedef sandlock_handle_t *(*create_fn)(const sandlock_sandbox_t *,
+					const char *, const char *const *,
+					unsigned int);
 
-static const create_fn creators[] = { sandlock_create, sandlock_create_for_run };
+static const create_fn creators[] = { sandlock_create,
+				      sandlock_create_for_run };
 static const char *const creator_names[] = { "create", "create_for_run" };
 
 TEST(create_without_start_runs_nothing)
@@ -56,7 +58,8 @@ TEST(create_without_start_runs_nothing)
 TEST(handle_wait_captures_output)
 {
 	sandlock_sandbox_t *p = lu_policy();
-	const char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 4" };
+	const char *argv[] = { "/bin/sh", "-c",
+			       "echo out; echo err >&2; exit 4" };
 
 	for (int i = 0; i < 2; i++) {
 		sandlock_handle_t *h = creators[i](p, NULL, argv, 3);
@@ -69,7 +72,8 @@ TEST(handle_wait_captures_output)
 		out = lu_out(r);
 		err = lu_err(r);
 		if (strcmp(out, "out\n") || strcmp(err, "err\n"))
-			FAIL("%s: out \"%s\" err \"%s\"", creator_names[i], out, err);
+			FAIL("%s: out \"%s\" err \"%s\"", creator_names[i], out,
+			     err);
 		CHECK_EQ_INT(sandlock_result_exit_code(r), 4);
 		free(out);
 		free(err);
@@ -96,7 +100,8 @@ TEST(second_wait_returns_the_same_status_without_output)
 		CHECK(a && b);
 		CHECK_EQ_INT(sandlock_result_exit_code(a), 9);
 		CHECK_EQ_INT(sandlock_result_exit_code(b), 9);
-		CHECK_EQ_INT(sandlock_result_reason(b), SANDLOCK_EXIT_REASON_EXITED);
+		CHECK_EQ_INT(sandlock_result_reason(b),
+			     SANDLOCK_EXIT_REASON_EXITED);
 		CHECK(sandlock_result_stdout_bytes(a, &len) != NULL);
 		CHECK_EQ_INT(len, 5);
 		CHECK(sandlock_result_stdout_bytes(b, &len) == NULL);
@@ -209,8 +214,8 @@ TEST(timeout_kills_the_whole_process_group)
 		pid_t leader, grandchild;
 		pthread_t t;
 
-		grandchild = start_reporting_child(creators[i], p, argv, 3, &w,
-						   &t);
+		grandchild =
+			start_reporting_child(creators[i], p, argv, 3, &w, &t);
 		if (!grandchild)
 			FAIL("%s: no grandchild pid before the timeout",
 			     creator_names[i]);
@@ -219,7 +224,8 @@ TEST(timeout_kills_the_whole_process_group)
 		CHECK(lu_is_running(grandchild));
 		pthread_join(t, NULL);
 		CHECK(w.r);
-		CHECK_EQ_INT(sandlock_result_reason(w.r), SANDLOCK_EXIT_REASON_TIMEOUT);
+		CHECK_EQ_INT(sandlock_result_reason(w.r),
+			     SANDLOCK_EXIT_REASON_TIMEOUT);
 		CHECK_EQ_INT(sandlock_result_exit_code(w.r), -1);
 		CHECK_EQ_INT(sandlock_result_signal(w.r), -1);
 		CHECK(!sandlock_result_success(w.r));
@@ -230,7 +236,8 @@ TEST(timeout_kills_the_whole_process_group)
 		/* the next wait reports how the killed leader ended */
 		again = sandlock_handle_wait(w.h);
 		CHECK(again);
-		CHECK_EQ_INT(sandlock_result_reason(again), SANDLOCK_EXIT_REASON_KILLED);
+		CHECK_EQ_INT(sandlock_result_reason(again),
+			     SANDLOCK_EXIT_REASON_KILLED);
 		sandlock_result_free(again);
 		sandlock_result_free(w.r);
 		/* kept as a zombie until the handle goes: its id names the
@@ -256,19 +263,21 @@ TEST(timeout_reaches_descendants_after_the_leader_exited)
 		pid_t grandchild;
 		pthread_t t;
 
-		grandchild = start_reporting_child(creators[i], p, argv, 3, &w,
-						   &t);
+		grandchild =
+			start_reporting_child(creators[i], p, argv, 3, &w, &t);
 		if (!grandchild)
 			FAIL("%s: no grandchild pid before the timeout",
 			     creator_names[i]);
 		pthread_join(t, NULL);
 		CHECK(w.r);
-		CHECK_EQ_INT(sandlock_result_reason(w.r), SANDLOCK_EXIT_REASON_TIMEOUT);
+		CHECK_EQ_INT(sandlock_result_reason(w.r),
+			     SANDLOCK_EXIT_REASON_TIMEOUT);
 		CHECK(lu_until(lu_is_gone, grandchild));
 		/* the leader had exited normally before the timeout */
 		again = sandlock_handle_wait(w.h);
 		CHECK(again);
-		CHECK_EQ_INT(sandlock_result_reason(again), SANDLOCK_EXIT_REASON_EXITED);
+		CHECK_EQ_INT(sandlock_result_reason(again),
+			     SANDLOCK_EXIT_REASON_EXITED);
 		CHECK_EQ_INT(sandlock_result_exit_code(again), 0);
 		sandlock_result_free(again);
 		sandlock_result_free(w.r);
@@ -295,7 +304,8 @@ TEST(free_kills_leftovers_of_the_group)
 	int saved = dup(0);
 	CHECK(dup2(sv[1], 0) == 0);
 	h = sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_INHERIT,
-			   SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_NULL, &in, NULL, NULL);
+			   SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_NULL, &in, NULL,
+			   NULL);
 	dup2(saved, 0);
 	close(saved);
 	close(sv[1]);
@@ -415,7 +425,8 @@ TEST(free_of_a_running_sandbox_kills_and_reaps)
 			sandlock_handle_free(h);
 			/* reaped: no process, no zombie, nothing to wait for */
 			CHECK_EQ_INT(lu_proc_state(pid), 0);
-			CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) < 0);
+			CHECK(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) <
+			      0);
 			CHECK_EQ_INT(errno, ECHILD);
 		}
 	}

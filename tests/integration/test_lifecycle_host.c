@@ -70,8 +70,10 @@ TEST(signal_storm_never_changes_what_the_child_reads)
 		b = sandlock_sandbox_builder_fs_read(b, dir);
 		b = sandlock_sandbox_builder_fs_deny(b, secret);
 		hrun(b, argv, &o);
-		if (!o.ok || o.code != 0 || strcmp(o.out, "opens=3000 bad=0\n")) {
-			fprintf(stderr, "  run %d: exit %d, out \"%s\", err \"%s\"\n",
+		if (!o.ok || o.code != 0 ||
+		    strcmp(o.out, "opens=3000 bad=0\n")) {
+			fprintf(stderr,
+				"  run %d: exit %d, out \"%s\", err \"%s\"\n",
 				run, o.code, o.out ? o.out : "",
 				o.err ? o.err : "");
 			bad_runs++;
@@ -191,21 +193,24 @@ static void exit_seven_runs(void)
 	for (int i = 0; i < 20; i++) {
 		sandlock_result_t *r = LU_RUN(p, "/bin/sh", "-c", "exit 7");
 
-		if (!r || sandlock_result_reason(r) != SANDLOCK_EXIT_REASON_EXITED ||
+		if (!r ||
+		    sandlock_result_reason(r) != SANDLOCK_EXIT_REASON_EXITED ||
 		    sandlock_result_exit_code(r) != 7)
 			wrong++;
 		sandlock_result_free(r);
 	}
 	sandlock_sandbox_free(p);
 	if (wrong)
-		fprintf(stderr, "  %d of 20 runs not reported as exit 7\n", wrong);
+		fprintf(stderr, "  %d of 20 runs not reported as exit 7\n",
+			wrong);
 	CHECK_EQ_INT(wrong, 0);
 }
 
 TEST(a_host_reaping_its_children_keeps_results_right)
 {
 	struct sigaction sa = { .sa_handler = reap_everything,
-				.sa_flags = SA_RESTART }, old;
+				.sa_flags = SA_RESTART },
+			 old;
 
 	sigemptyset(&sa.sa_mask);
 	CHECK(sigaction(SIGCHLD, &sa, &old) == 0);

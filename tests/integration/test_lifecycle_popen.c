@@ -42,8 +42,8 @@ TEST(piped_stdin_and_stdout_round_trip)
 	char buf[64];
 
 	h = sandlock_popen(p, NULL, argv, 1, SANDLOCK_STDIO_PIPED,
-			   SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_INHERIT, &in, &out,
-			   &err);
+			   SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_INHERIT, &in,
+			   &out, &err);
 	CHECK(h);
 	CHECK(in >= 0 && out >= 0);
 	CHECK_EQ_INT(err, -1);
@@ -76,8 +76,8 @@ TEST(piped_stderr_is_separate)
 	char a[32], b[32];
 
 	h = sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_NULL,
-			   SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_PIPED, NULL, &out,
-			   &err);
+			   SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_PIPED, NULL,
+			   &out, &err);
 	CHECK(h);
 	read_all(out, a, sizeof(a));
 	read_all(err, b, sizeof(b));
@@ -102,7 +102,8 @@ TEST(null_streams_read_eof_and_discard)
 	sandlock_result_t *r;
 
 	h = sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_NULL,
-			   SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_NULL, &in, &out, &err);
+			   SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_NULL, &in, &out,
+			   &err);
 	CHECK(h);
 	CHECK_EQ_INT(in, -1);
 	CHECK_EQ_INT(out, -1);
@@ -118,7 +119,8 @@ TEST(null_streams_read_eof_and_discard)
 TEST(inherited_streams_share_the_callers)
 {
 	sandlock_sandbox_t *p = lu_policy();
-	const char *argv[] = { "/bin/sh", "-c", "echo via-inherited-stdout >&2; exit 5" };
+	const char *argv[] = { "/bin/sh", "-c",
+			       "echo via-inherited-stdout >&2; exit 5" };
 	int in = -2, out = -2, err = -2;
 	sandlock_handle_t *h;
 	sandlock_result_t *r;
@@ -144,8 +146,8 @@ TEST(untaken_piped_stdin_is_closed_by_the_library)
 
 	/* stdin piped but nobody takes it: the child must see EOF */
 	h = sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_PIPED,
-			   SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_INHERIT, NULL, &out,
-			   NULL);
+			   SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_INHERIT, NULL,
+			   &out, NULL);
 	CHECK(h);
 	read_all(out, buf, sizeof(buf));
 	close(out);
@@ -163,12 +165,15 @@ TEST(invalid_mode_is_refused_with_no_fds)
 	const char *argv[] = { "/bin/true" };
 	int in = 7, out = 7, err = 7;
 
-	CHECK(sandlock_popen(p, NULL, argv, 1, 0, 3, 0, &in, &out, &err) == NULL);
+	CHECK(sandlock_popen(p, NULL, argv, 1, 0, 3, 0, &in, &out, &err) ==
+	      NULL);
 	CHECK(in == -1 && out == -1 && err == -1);
 	in = out = err = 7;
-	CHECK(sandlock_popen(p, NULL, argv, 0, 1, 1, 1, &in, &out, &err) == NULL);
+	CHECK(sandlock_popen(p, NULL, argv, 0, 1, 1, 1, &in, &out, &err) ==
+	      NULL);
 	CHECK(in == -1 && out == -1 && err == -1);
-	CHECK(sandlock_popen(NULL, NULL, argv, 1, 1, 1, 1, &in, &out, &err) == NULL);
+	CHECK(sandlock_popen(NULL, NULL, argv, 1, 1, 1, 1, &in, &out, &err) ==
+	      NULL);
 	CHECK(in == -1 && out == -1 && err == -1);
 	sandlock_sandbox_free(p);
 }
@@ -182,7 +187,8 @@ TEST(kill_ends_a_popen_sandbox)
 	sandlock_result_t *r;
 
 	h = sandlock_popen(p, NULL, argv, 1, SANDLOCK_STDIO_PIPED,
-			   SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_NULL, &in, NULL, NULL);
+			   SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_NULL, &in, NULL,
+			   NULL);
 	CHECK(h);
 	CHECK(lu_until(lu_is_running, sandlock_handle_pid(h)));
 	CHECK_EQ_INT(sandlock_handle_kill(h), 0);

@@ -43,7 +43,7 @@ TEST(onbehalf_bind_still_enforces_allow_bind)
 	CHECK(port > 0 && other > 0 && port != other);
 	p = lu_build(sandlock_sandbox_builder_port_remap(
 		sandlock_sandbox_builder_net_allow_bind(nu_builder(),
-						       nu_port_str(port)),
+							nu_port_str(port)),
 		true));
 	CHECK(p);
 	snprintf(want, sizeof(want), "OK %d\n", port);
@@ -128,7 +128,7 @@ TEST(two_sandboxes_bind_the_same_virtual_port)
 	CHECK(virt > 0);
 	p = lu_build(sandlock_sandbox_builder_port_remap(
 		sandlock_sandbox_builder_net_allow_bind(nu_builder(),
-						       nu_port_str(virt)),
+							nu_port_str(virt)),
 		true));
 	CHECK(p);
 	CHECK(server_start(&a, p, virt));
@@ -167,7 +167,7 @@ TEST(proc_net_tcp_shows_only_own_ports)
 	mine = nu_free_port();
 	p = lu_build(sandlock_sandbox_builder_port_remap(
 		sandlock_sandbox_builder_net_allow_bind(nu_builder(),
-						       nu_port_str(mine)),
+							nu_port_str(mine)),
 		true));
 	CHECK(p);
 	out = NU_RUN(p, "table", "127.0.0.1", nu_port_str(mine));
@@ -235,12 +235,12 @@ TEST(listen_without_bind_follows_the_bind_rules)
 	CHECK(hi - lo > 64);
 	/* Every port of the ephemeral range but the last eight. */
 	snprintf(spec, sizeof(spec), "%lu-%lu", lo, hi - 8);
-	any = lu_build(sandlock_sandbox_builder_net_allow_bind(nu_builder(),
-							      "*"));
+	any = lu_build(
+		sandlock_sandbox_builder_net_allow_bind(nu_builder(), "*"));
 	list = lu_build(sandlock_sandbox_builder_net_allow_bind(
 		nu_builder(), nu_port_str(port)));
-	deny = lu_build(sandlock_sandbox_builder_net_deny_bind(nu_builder(),
-							      spec));
+	deny = lu_build(
+		sandlock_sandbox_builder_net_deny_bind(nu_builder(), spec));
 	CHECK(any && list && deny);
 	line = listen_unbound(any);
 	CHECK(line && strncmp(line, "OK ", 3) == 0 && atoi(line + 3) > 0);

@@ -387,8 +387,8 @@ TEST(slow_connect_does_not_block_the_supervisor)
 	ok = nu_tcp("127.0.0.3", 0);
 	CHECK(ok >= 0);
 	p = lu_build(sandlock_sandbox_builder_net_allow(
-		sandlock_sandbox_builder_net_allow(nu_builder(),
-						   nu_fmt("tcp://127.0.0.2:%d", port, 0)),
+		sandlock_sandbox_builder_net_allow(
+			nu_builder(), nu_fmt("tcp://127.0.0.2:%d", port, 0)),
 		nu_fmt("tcp://127.0.0.3:%d", nu_port_of(ok), 0)));
 	CHECK(p);
 	CHECK_PROBE(p, "OK\n", "slow", "127.0.0.2", nu_port_str(port),

@@ -116,12 +116,12 @@ static void in_ping_netns(void (*body)(void))
 		FAIL("scenario failed inside the network namespace");
 }
 
-#define NETNS_TEST(name)                        \
-	static void name##_body(void);          \
-	TEST(name)                              \
-	{                                       \
-		in_ping_netns(name##_body);     \
-	}                                       \
+#define NETNS_TEST(name)                    \
+	static void name##_body(void);      \
+	TEST(name)                          \
+	{                                   \
+		in_ping_netns(name##_body); \
+	}                                   \
 	static void name##_body(void)
 
 static sandlock_sandbox_t *allow(const char *spec)
@@ -136,17 +136,17 @@ static char *ping(const sandlock_sandbox_t *p, const char *ip)
 }
 
 /* One echo to ip under p ends as expected (outputs end with a newline). */
-#define CHECK_PING(p, ip, expected)                                          \
-	do {                                                                 \
-		char *_out = ping((p), (ip));                                \
-		bool _ok = _out && strcmp(_out, (expected)) == 0;            \
-									     \
-		if (!_ok)                                                    \
-			fprintf(stderr, "  ping %s: got %s  expected %s",    \
-				(ip), _out ? _out : "(run failed)\n",        \
-				(expected));                                 \
-		free(_out);                                                  \
-		CHECK(_ok);                                                  \
+#define CHECK_PING(p, ip, expected)                                       \
+	do {                                                              \
+		char *_out = ping((p), (ip));                             \
+		bool _ok = _out && strcmp(_out, (expected)) == 0;         \
+                                                                          \
+		if (!_ok)                                                 \
+			fprintf(stderr, "  ping %s: got %s  expected %s", \
+				(ip), _out ? _out : "(run failed)\n",     \
+				(expected));                              \
+		free(_out);                                               \
+		CHECK(_ok);                                               \
 	} while (0)
 
 NETNS_TEST(control_ping_without_sandbox)

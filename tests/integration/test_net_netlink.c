@@ -22,8 +22,7 @@ static const char *ip_tool(void)
 }
 
 /* The output of ip with args under p; NULL when it failed. */
-static char *run_ip(const sandlock_sandbox_t *p, const char *a1,
-		    const char *a2)
+static char *run_ip(const sandlock_sandbox_t *p, const char *a1, const char *a2)
 {
 	const char *argv[] = { ip_tool(), a1, a2 };
 	sandlock_result_t *r = sandlock_run(p, NULL, argv, a2 ? 3 : 2);

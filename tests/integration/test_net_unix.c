@@ -58,7 +58,8 @@ TEST(pathname_socket_needs_a_write_grant)
 
 TEST(symlink_into_a_grant_does_not_open_the_outside)
 {
-	char *in = scratch_make(), *outside = scratch_make(), path[256], link[256];
+	char *in = scratch_make(), *outside = scratch_make(), path[256],
+	     link[256];
 	sandlock_sandbox_t *p;
 	int l;
 

@@ -78,7 +78,8 @@ static int find(const char *name, const char *needle)
 	pthread_mutex_lock(&seen.lock);
 	for (unsigned i = 0; i < seen.n && found < 0; i++)
 		if (strcmp(seen.name[i], name) == 0 &&
-		    (!needle || strncmp(seen.argv[i], needle, strlen(needle)) == 0))
+		    (!needle ||
+		     strncmp(seen.argv[i], needle, strlen(needle)) == 0))
 			found = (int)i;
 	pthread_mutex_unlock(&seen.lock);
 	return found;
@@ -250,8 +251,10 @@ static int32_t deny_opens_after_mkdir(const sandlock_event_t *ev,
 	(void)ud;
 	if (strcmp(ev->syscall, "mkdirat") == 0)
 		atomic_store(&refuse_opens, true);
-	return atomic_load(&refuse_opens) && strcmp(ev->syscall, "openat") == 0 ?
-		       -1 : 0;
+	return atomic_load(&refuse_opens) &&
+			       strcmp(ev->syscall, "openat") == 0 ?
+		       -1 :
+		       0;
 }
 
 enum trace_mode { BY_KERNEL, ON_BEHALF, IN_WORKDIR };
@@ -355,10 +358,10 @@ static sandlock_builder_t *pair_builder(const struct nu_pair *p,
 {
 	sandlock_builder_t *b = nu_builder();
 
-	b = sandlock_sandbox_builder_net_allow(
-		b, nu_fmt("tcp://127.0.0.2:%d", p->port, 0));
-	b = sandlock_sandbox_builder_net_allow(
-		b, nu_fmt("tcp://127.0.0.3:%d", p->port, 0));
+	b = sandlock_sandbox_builder_net_allow(b, nu_fmt("tcp://127.0.0.2:%d",
+							 p->port, 0));
+	b = sandlock_sandbox_builder_net_allow(b, nu_fmt("tcp://127.0.0.3:%d",
+							 p->port, 0));
 	return with_cb(b, cb, NULL);
 }
 
@@ -557,7 +560,8 @@ TEST(lowering_max_processes_refuses_forks)
 	if (!nu_find_probe())
 		FAIL("helpers not built");
 	snprintf(probe, sizeof(probe), "%s/fork_probe", helpers_dir());
-	o = RUN(with_cb(nu_builder(), limit_processes, NULL), probe, "seq", "5");
+	o = RUN(with_cb(nu_builder(), limit_processes, NULL), probe, "seq",
+		"5");
 	CHECK(o.ran);
 	/* itself and one child */
 	CHECK_STR(o.out, "created=1 errno=EAGAIN\n");
@@ -603,7 +607,6 @@ TEST(lowering_max_memory_stops_an_allocation)
 
 static char secret[128];
 
-
 /* Deny the secret when the first reader starts, allow it at the marker. */
 static int32_t paths(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
 {
@@ -631,10 +634,11 @@ TEST(a_denied_path_refuses_opens_by_every_name)
 	snprintf(cmd, sizeof(cmd),
 		 "%s/fs_probe read %s; %s/fs_probe read %s; /bin/true marker; "
 		 "%s/fs_probe read %s",
-		 helpers_dir(), secret, helpers_dir(), alias, helpers_dir(), alias);
+		 helpers_dir(), secret, helpers_dir(), alias, helpers_dir(),
+		 alias);
 	atomic_store(&deny_verdict, 0);
-	o = RUN(with_cb(sandlock_sandbox_builder_fs_read(nu_builder(), dir), paths,
-			NULL),
+	o = RUN(with_cb(sandlock_sandbox_builder_fs_read(nu_builder(), dir),
+			paths, NULL),
 		"/bin/sh", "-c", cmd);
 	atomic_store(&deny_verdict, -1);
 	CHECK(o.ran);

@@ -19,7 +19,8 @@ char *sl_proto_normalise(const char *s)
 			pending = 1;
 			continue;
 		}
-		if (pending && o > out && (isalnum((unsigned char)o[-1]) || o[-1] == '_') &&
+		if (pending && o > out &&
+		    (isalnum((unsigned char)o[-1]) || o[-1] == '_') &&
 		    (isalnum((unsigned char)*p) || *p == '_'))
 			*o++ = ' ';
 		pending = 0;
@@ -105,7 +106,8 @@ int sl_header_protos(struct sl_protos *ps)
 	*ps = (struct sl_protos){ 0 };
 	if (!text)
 		return -1;
-	if (regcomp(&re, "(^|[^A-Za-z0-9_])(sandlock_[a-z0-9_]+)\\(", REG_EXTENDED)) {
+	if (regcomp(&re, "(^|[^A-Za-z0-9_])(sandlock_[a-z0-9_]+)\\(",
+		    REG_EXTENDED)) {
 		free(text);
 		return -1;
 	}
@@ -137,7 +139,8 @@ int sl_header_protos(struct sl_protos *ps)
 			break;
 		}
 		ps->proto[ps->n] = norm;
-		ps->name[ps->n] = strndup(norm + m[2].rm_so, (size_t)(m[2].rm_eo - m[2].rm_so));
+		ps->name[ps->n] = strndup(norm + m[2].rm_so,
+					  (size_t)(m[2].rm_eo - m[2].rm_so));
 		ps->n++;
 	}
 	regfree(&re);

@@ -30,29 +30,31 @@
 #include "policy/policy.h"
 
 /* Inside the child: report and leave on a failed expectation. */
-#define CHILD_CHECK(c)                                                     \
-	do {                                                               \
-		if (!(c)) {                                                \
-			fprintf(stderr, "  child %s:%d: CHECK(%s) failed " \
-					"(errno %d %s)\n",                 \
-				__FILE__, __LINE__, #c, errno,             \
-				strerror(errno));                          \
-			_exit(1);                                          \
-		}                                                          \
+#define CHILD_CHECK(c)                                             \
+	do {                                                       \
+		if (!(c)) {                                        \
+			fprintf(stderr,                            \
+				"  child %s:%d: CHECK(%s) failed " \
+				"(errno %d %s)\n",                 \
+				__FILE__, __LINE__, #c, errno,     \
+				strerror(errno));                  \
+			_exit(1);                                  \
+		}                                                  \
 	} while (0)
 
 /* The call fails with exactly errno err. */
-#define CHILD_FAILS(call, err)                                             \
-	do {                                                               \
-		errno = 0;                                                 \
-		long _r = (long)(call);                                    \
-		if (_r != -1 || errno != (err)) {                          \
-			fprintf(stderr, "  child %s:%d: %s returned %ld "  \
-					"errno %d (%s), expected %s\n",    \
-				__FILE__, __LINE__, #call, _r, errno,      \
-				strerror(errno), #err);                    \
-			_exit(1);                                          \
-		}                                                          \
+#define CHILD_FAILS(call, err)                                        \
+	do {                                                          \
+		errno = 0;                                            \
+		long _r = (long)(call);                               \
+		if (_r != -1 || errno != (err)) {                     \
+			fprintf(stderr,                               \
+				"  child %s:%d: %s returned %ld "     \
+				"errno %d (%s), expected %s\n",       \
+				__FILE__, __LINE__, #call, _r, errno, \
+				strerror(errno), #err);               \
+			_exit(1);                                     \
+		}                                                     \
 	} while (0)
 
 /* Run fn(arg) in a forked child; returns its wait status. */
@@ -87,11 +89,11 @@ void ll_scratch_remove(void);
 struct sl_policy *ll_build(struct sl_policy *p);
 
 /* Skip when the kernel lacks the Landlock ABI a test needs. */
-#define REQUIRE_LANDLOCK_ABI(n)                                            \
-	do {                                                               \
-		if (sl_landlock_abi() < (n))                               \
-			SKIP("kernel Landlock ABI %d < %d",                \
-			     sl_landlock_abi(), (n));                      \
+#define REQUIRE_LANDLOCK_ABI(n)                                                \
+	do {                                                                   \
+		if (sl_landlock_abi() < (n))                                   \
+			SKIP("kernel Landlock ABI %d < %d", sl_landlock_abi(), \
+			     (n));                                             \
 	} while (0)
 
 #endif

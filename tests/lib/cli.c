@@ -102,9 +102,10 @@ long long cli_now_ms(void)
 }
 
 /* In the forked child: wire fds and exec. */
-__attribute__((noreturn)) static void
-exec_child(const char *path, const char *const *argv, int out_w, int err_w,
-	   const struct cli_exec_opts *o)
+__attribute__((noreturn)) static void exec_child(const char *path,
+						 const char *const *argv,
+						 int out_w, int err_w,
+						 const struct cli_exec_opts *o)
 {
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 

@@ -36,17 +36,17 @@ struct cli_args {
 };
 
 struct cli_result {
-	int code;      /* exit code, or -1 if killed by a signal */
-	int sig;       /* terminating signal, or 0 */
-	bool hung;     /* killed after CLI_EXEC_DEADLINE_MS */
-	char *out;     /* captured stdout, NUL-terminated */
-	char *err;     /* captured stderr, NUL-terminated */
+	int code;  /* exit code, or -1 if killed by a signal */
+	int sig;   /* terminating signal, or 0 */
+	bool hung; /* killed after CLI_EXEC_DEADLINE_MS */
+	char *out; /* captured stdout, NUL-terminated */
+	char *err; /* captured stderr, NUL-terminated */
 };
 
 /* Extra wiring of one run. */
 struct cli_exec_opts {
-	int pass_fd;        /* >= 0: give this fd to the program ... */
-	int pass_fd_as;     /* ... under this number */
+	int pass_fd;	/* >= 0: give this fd to the program ... */
+	int pass_fd_as; /* ... under this number */
 	const char *const *extra_env; /* NULL-terminated "K=V" additions */
 };
 
@@ -94,34 +94,34 @@ int cli_exec_with(struct cli_result *r, const struct cli_args *a,
 int cli_exec(struct cli_result *r, const struct cli_args *a);
 
 /* Convenience: run with a literal argument list. */
-#define CLI_RUN(r, ...)                                                   \
-	({                                                                \
-		struct cli_args _cli_args = { .n = 0 };                   \
-		cli_args_add(&_cli_args, __VA_ARGS__, NULL);              \
-		cli_exec((r), &_cli_args);                                \
+#define CLI_RUN(r, ...)                                      \
+	({                                                   \
+		struct cli_args _cli_args = { .n = 0 };      \
+		cli_args_add(&_cli_args, __VA_ARGS__, NULL); \
+		cli_exec((r), &_cli_args);                   \
 	})
 
 /* Run "sandlock run <system grants> ARGS..." with extra wiring o (may be
  * NULL); ARGS hold the flags under test, "--" and the command. */
-#define CLI_RUN_SANDBOXED(r, o, ...)                                      \
-	({                                                                \
-		struct cli_args _cli_args = { .n = 0 };                   \
-		cli_args_add(&_cli_args, "run", NULL);                    \
-		cli_args_add_system(&_cli_args);                          \
-		cli_args_add(&_cli_args, __VA_ARGS__, NULL);              \
-		cli_exec_with((r), &_cli_args, (o));                      \
+#define CLI_RUN_SANDBOXED(r, o, ...)                         \
+	({                                                   \
+		struct cli_args _cli_args = { .n = 0 };      \
+		cli_args_add(&_cli_args, "run", NULL);       \
+		cli_args_add_system(&_cli_args);             \
+		cli_args_add(&_cli_args, __VA_ARGS__, NULL); \
+		cli_exec_with((r), &_cli_args, (o));         \
 	})
 
 /* Assert the exit code, printing the CLI's stderr when it differs. */
-#define CHECK_EXIT(r, expected)                                           \
-	do {                                                              \
-		if ((r)->hung)                                            \
-			FAIL("sandlock did not finish within %d ms",      \
-			     CLI_EXEC_DEADLINE_MS);                       \
-		if ((r)->code != (expected))                              \
-			FAIL("exit code %d (signal %d), expected %d; "    \
-			     "stderr: %s", (r)->code, (r)->sig,           \
-			     (expected), (r)->err);                       \
+#define CHECK_EXIT(r, expected)                                          \
+	do {                                                             \
+		if ((r)->hung)                                           \
+			FAIL("sandlock did not finish within %d ms",     \
+			     CLI_EXEC_DEADLINE_MS);                      \
+		if ((r)->code != (expected))                             \
+			FAIL("exit code %d (signal %d), expected %d; "   \
+			     "stderr: %s",                               \
+			     (r)->code, (r)->sig, (expected), (r)->err); \
 	} while (0)
 
 #endif

@@ -90,8 +90,9 @@ bool cow_stage(struct sl_cow_branch *b, const char *rel, const char *content)
 	parent = sl_cow_upper_parent(b, rel, true, &name);
 	if (parent < 0)
 		return false;
-	fd = openat(parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-					  O_CLOEXEC, 0644);
+	fd = openat(parent, name,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0644);
 	close(parent);
 	if (fd < 0)
 		return false;
@@ -130,9 +131,9 @@ bool cow_scenario_stage(struct sl_cow_branch *b)
 	     sl_cow_mkdir(b, "emptydir", 0700) == 0 &&
 	     sl_cow_symlink(b, "keep.txt", "link") == 0 &&
 	     sl_cow_mknod(b, "pipe", S_IFIFO | 0640) == 0 &&
-	     cow_stage(b, "h1", "linked") &&
-	     cow_delete(b, "del.txt") && cow_delete(b, "deldir") &&
-	     cow_delete(b, "rep") && cow_stage(b, "rep", "now a file");
+	     cow_stage(b, "h1", "linked") && cow_delete(b, "del.txt") &&
+	     cow_delete(b, "deldir") && cow_delete(b, "rep") &&
+	     cow_stage(b, "rep", "now a file");
 	if (!ok)
 		return false;
 	parent = sl_cow_upper_parent(b, "h1", false, &name);
@@ -173,8 +174,8 @@ static int cow_snap_entry(const char *p, const struct stat *st, int flag,
 			fclose(fp);
 		}
 	}
-	snprintf(line, sizeof(line), "%s %o %s", rel + 1,
-		 (unsigned)st->st_mode, buf);
+	snprintf(line, sizeof(line), "%s %o %s", rel + 1, (unsigned)st->st_mode,
+		 buf);
 	return sl_strv_push(cow_snap_out, line) < 0;
 }
 
@@ -239,11 +240,13 @@ bool cow_scenario_committed(const char *work)
 bool cow_fixture(const char *dir)
 {
 	static const char *const plain[] = {
-		"f_w", "f_rw", "f_trunc", "f_app", "f_cx", "f_oa2", "f_creat",
-		"f_ren", "f_renat", "f_rnr", "f_rwo", "f_link", "f_keep",
-		"f_unlink", "f_unlinkat", "f_trunc2", "f_ftr", "f_chmod",
-		"f_fchmodat", "f_fchmod", "f_chown", "f_utimes",
-		"f_utimensat", "f_xattr", "f_rmx", "f_ioctl",
+		"f_w",	   "f_rw",     "f_trunc",     "f_app",
+		"f_cx",	   "f_oa2",    "f_creat",     "f_ren",
+		"f_renat", "f_rnr",    "f_rwo",	      "f_link",
+		"f_keep",  "f_unlink", "f_unlinkat",  "f_trunc2",
+		"f_ftr",   "f_chmod",  "f_fchmodat",  "f_fchmod",
+		"f_chown", "f_utimes", "f_utimensat", "f_xattr",
+		"f_rmx",   "f_ioctl",
 	};
 
 	for (size_t i = 0; i < NELEM(plain); i++)
@@ -341,8 +344,9 @@ static void tree_entry(struct tree_text *s, const char *path, const char *rel)
 		if (!xl[i])
 			xl[i] = ',';
 	xl[n > 0 ? n : 0] = '\0';
-	tree_add(s, "%s mode=%o uid=%u gid=%u size=%lld mtime=%lld.%ld "
-		    "ino=%lu xattrs=%s [%s]\n",
+	tree_add(s,
+		 "%s mode=%o uid=%u gid=%u size=%lld mtime=%lld.%ld "
+		 "ino=%lu xattrs=%s [%s]\n",
 		 rel, st.st_mode, st.st_uid, st.st_gid, (long long)st.st_size,
 		 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
 		 (unsigned long)st.st_ino, xl, buf);

@@ -26,9 +26,9 @@
 #include "cow/internal.h"
 
 struct cow_fx {
-	char root[64];   /* a scratch directory */
+	char root[64];	 /* a scratch directory */
 	char store[128]; /* storage base: in root, or on /dev/shm */
-	char work[128];  /* root/work */
+	char work[128];	 /* root/work */
 	struct sl_cow_branch *b;
 };
 

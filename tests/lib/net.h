@@ -93,8 +93,9 @@ bool nu_probe_says(const sandlock_sandbox_t *p, const char *want,
 		   const char *const *args);
 
 /* Fail the test unless net_probe prints want. */
-#define CHECK_PROBE(p, want, ...) \
-	CHECK(nu_probe_says((p), (want), (const char *const[]){ __VA_ARGS__, NULL }))
+#define CHECK_PROBE(p, want, ...)        \
+	CHECK(nu_probe_says((p), (want), \
+			    (const char *const[]){ __VA_ARGS__, NULL }))
 
 /* Two listeners of type on the same port, at 127.0.0.2 and 127.0.0.3. */
 struct nu_pair {
@@ -104,6 +105,7 @@ struct nu_pair {
 bool nu_pair_open(struct nu_pair *p, int type);
 void nu_pair_close(struct nu_pair *p);
 
-#define NU_STARTS(out, prefix) ((out) && strncmp((out), (prefix), strlen(prefix)) == 0)
+#define NU_STARTS(out, prefix) \
+	((out) && strncmp((out), (prefix), strlen(prefix)) == 0)
 
 #endif

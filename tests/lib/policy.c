@@ -5,7 +5,7 @@
 
 #include "lib/paths.h"
 
-const char *const sys_dirs[] = { "/usr", "/bin", "/sbin", "/lib",
+const char *const sys_dirs[] = { "/usr",   "/bin", "/sbin", "/lib",
 				 "/lib64", "/etc", NULL };
 
 bool sys_dir_present(const char *dir)

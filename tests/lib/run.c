@@ -34,7 +34,7 @@ void hrun_with(const sandlock_sandbox_t *sb, const char *const *argv,
 	while (argv[argc])
 		argc++;
 	r = regs ? sandlock_run_with_handlers(sb, NULL, argv, argc, regs, n) :
-		sandlock_run(sb, NULL, argv, argc);
+		   sandlock_run(sb, NULL, argv, argc);
 	if (!r)
 		return;
 	o->ok = true;

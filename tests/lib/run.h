@@ -25,8 +25,8 @@
 #include "sandlock.h"
 
 struct hrun {
-	bool ok;         /* the sandbox ran */
-	int code;        /* exit code, -1 if none */
+	bool ok;	 /* the sandbox ran */
+	int code;	 /* exit code, -1 if none */
 	uint32_t reason; /* SANDLOCK_EXIT_REASON_* */
 	int sig;
 	char *out, *err; /* captured, "" when none */
@@ -49,11 +49,12 @@ void hrun_handlers(sandlock_builder_t *b, const char *const *argv,
 void hrun_free(struct hrun *o);
 
 /* Fail the test unless the sandbox ran. */
-#define CHECK_RAN(o)                                                      \
-	do {                                                              \
-		if (!(o)->ok)                                             \
-			FAIL("sandbox did not run: %s",                   \
-			     (o)->build_err ? (o)->build_err : "spawn failed"); \
+#define CHECK_RAN(o)                                           \
+	do {                                                   \
+		if (!(o)->ok)                                  \
+			FAIL("sandbox did not run: %s",        \
+			     (o)->build_err ? (o)->build_err : \
+					      "spawn failed"); \
 	} while (0)
 
 /* Run argv in a sandbox built from b (consumed); its stdout (free it),
@@ -61,11 +62,11 @@ void hrun_free(struct hrun *o);
 char *run_in(sandlock_builder_t *b, const char *const *argv);
 
 /* sandlock_run of an argv given inline: the ABI's result. */
-#define LU_RUN(p, ...)                                                     \
-	({                                                                 \
-		const char *_argv[] = { __VA_ARGS__ };                     \
-		sandlock_run((p), NULL, _argv,                             \
-			     (unsigned)(sizeof(_argv) / sizeof(*_argv)));  \
+#define LU_RUN(p, ...)                                                    \
+	({                                                                \
+		const char *_argv[] = { __VA_ARGS__ };                    \
+		sandlock_run((p), NULL, _argv,                            \
+			     (unsigned)(sizeof(_argv) / sizeof(*_argv))); \
 	})
 
 /* Captured stdout and stderr of r as strings ("" when none); free(). */

@@ -167,7 +167,8 @@ TEST(protections_ignore_unknown_values)
 {
 	sandlock_builder_t *b = sandlock_sandbox_builder_new();
 
-	sandlock_sandbox_builder_allow_degraded(b, SANDLOCK_PROTECTION_SIGNAL_SCOPE);
+	sandlock_sandbox_builder_allow_degraded(
+		b, SANDLOCK_PROTECTION_SIGNAL_SCOPE);
 	sandlock_sandbox_builder_disable(b, SANDLOCK_PROTECTION_NET_TCP);
 	sandlock_sandbox_builder_disable(b, 6);
 	sandlock_sandbox_builder_allow_degraded(b, UINT32_MAX);
@@ -219,7 +220,8 @@ static void count_drop(void *ud)
 	drops++;
 	CHECK(ud == &drops);
 }
-static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
+static int32_t allow_all(const sandlock_event_t *ev, sandlock_ctx_t *ctx,
+			 void *ud)
 {
 	return 0;
 }

@@ -38,7 +38,8 @@ static bool toolchain_symbol(const char *s)
 		if (strcmp(s, exact[i]) == 0)
 			return true;
 	return strncmp(s, "__asan", 6) == 0 || strncmp(s, "__ubsan", 7) == 0 ||
-	       strncmp(s, "__sanitizer", 11) == 0 || strncmp(s, "__lsan", 6) == 0;
+	       strncmp(s, "__sanitizer", 11) == 0 ||
+	       strncmp(s, "__lsan", 6) == 0;
 }
 
 static bool in_list(char *const *v, size_t n, const char *s)
@@ -63,12 +64,9 @@ TEST(header_has_141_functions)
 
 /* Extensions of include/sandlock_ext.h, exported beside the header's. */
 static const char *const extensions[] = {
-	"sandlock_result_cause",
-	"sandlock_handle_pause",
-	"sandlock_handle_resume",
-	"sandlock_last_errno",
-	"sandlock_last_error",
-	"sandlock_spawn_with_handlers",
+	"sandlock_result_cause",  "sandlock_handle_pause",
+	"sandlock_handle_resume", "sandlock_last_errno",
+	"sandlock_last_error",	  "sandlock_spawn_with_handlers",
 };
 
 static bool is_extension(const char *sym)
@@ -121,7 +119,8 @@ TEST(library_exports_exactly_the_header_functions)
 	free(line);
 	status = pclose(p);
 	if (status != 0)
-		fprintf(stderr, "  nm exited with status %d for %s\n", status, lib);
+		fprintf(stderr, "  nm exited with status %d for %s\n", status,
+			lib);
 
 	for (size_t i = 0; i < hdr.n; i++)
 		if (!in_list(exported, nexp, hdr.name[i])) {
@@ -136,7 +135,9 @@ TEST(library_exports_exactly_the_header_functions)
 	for (size_t i = 0; i < nexp; i++)
 		if (!in_list(hdr.name, hdr.n, exported[i]) &&
 		    !is_extension(exported[i])) {
-			fprintf(stderr, "  exported but not in the header: %s\n", exported[i]);
+			fprintf(stderr,
+				"  exported but not in the header: %s\n",
+				exported[i]);
 			bad++;
 		}
 	for (size_t i = 0; i < nexp; i++)

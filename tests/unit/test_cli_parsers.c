@@ -27,8 +27,8 @@ TEST(u64_accepts_digits_up_to_max)
 
 TEST(u64_rejects_everything_but_digits)
 {
-	static const char *const bad[] = { "", "-1", "+1", " 1", "1 ", "0x10",
-					   "1.0", "1e3", "abc" };
+	static const char *const bad[] = { "",	   "-1",  "+1",	 " 1", "1 ",
+					   "0x10", "1.0", "1e3", "abc" };
 	uint64_t v;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -52,8 +52,8 @@ TEST(u32_list_appends_in_order)
 
 TEST(u32_list_rejects_bad_items)
 {
-	static const char *const bad[] = { "", ",", "1,", ",1", "1,,2", "a",
-					   "1, 2", "4294967296" };
+	static const char *const bad[] = { "",	   ",", "1,",	",1",
+					   "1,,2", "a", "1, 2", "4294967296" };
 	struct sl_u32v v = { 0 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -108,13 +108,22 @@ TEST(rfc3339_converts_to_epoch_seconds)
 TEST(rfc3339_rejects_malformed_and_pre_epoch_times)
 {
 	static const char *const bad[] = {
-		"", "yesterday", "2000-01-01", "2000-01-01T00:00:00",
-		"2000-01-01T00:00Z", "2000-1-01T00:00:00Z",
-		"2000-13-01T00:00:00Z", "2000-02-30T00:00:00Z",
-		"2001-02-29T00:00:00Z", "2000-01-01T24:00:00Z",
-		"2000-01-01T00:60:00Z", "2000-01-01T00:00:00.Z",
-		"2000-01-01T00:00:00+0100", "2000-01-01T00:00:00Z ",
-		"1969-12-31T23:59:59Z", "1970-01-01T00:00:00+00:01",
+		"",
+		"yesterday",
+		"2000-01-01",
+		"2000-01-01T00:00:00",
+		"2000-01-01T00:00Z",
+		"2000-1-01T00:00:00Z",
+		"2000-13-01T00:00:00Z",
+		"2000-02-30T00:00:00Z",
+		"2001-02-29T00:00:00Z",
+		"2000-01-01T24:00:00Z",
+		"2000-01-01T00:60:00Z",
+		"2000-01-01T00:00:00.Z",
+		"2000-01-01T00:00:00+0100",
+		"2000-01-01T00:00:00Z ",
+		"1969-12-31T23:59:59Z",
+		"1970-01-01T00:00:00+00:01",
 	};
 	const char *why;
 	uint64_t t;

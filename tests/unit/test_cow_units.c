@@ -26,7 +26,8 @@ TEST(escape_round_trips_every_byte_but_nul)
 			char *back = NULL;
 
 			CHECK_STR(esc, cases[i][cr ? 1 : 2]);
-			CHECK_EQ_INT(sl_cow_unescape(esc, strlen(esc), &back), 0);
+			CHECK_EQ_INT(sl_cow_unescape(esc, strlen(esc), &back),
+				     0);
 			CHECK_STR(back, cases[i][0]);
 			free(esc);
 			free(back);
@@ -49,10 +50,11 @@ TEST(unescape_refuses_malformed_input)
 
 TEST(relative_paths_are_normalized_and_bounded)
 {
-	static const char *const good[] = { "", "a", "a/b", "a.b/.c/..d",
-					    "...", "a b/c" };
-	static const char *const bad[] = { "/a", "a/", "a//b", ".", "..",
-					   "a/./b", "a/../b", "../a", "a/.." };
+	static const char *const good[] = { "",		  "a",	 "a/b",
+					    "a.b/.c/..d", "...", "a b/c" };
+	static const char *const bad[] = { "/a",     "a/",   "a//b",
+					   ".",	     "..",   "a/./b",
+					   "a/../b", "../a", "a/.." };
 	char *long_path = malloc(PATH_MAX + 1);
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -124,7 +126,9 @@ static char *report(const struct sl_tool_change *v, size_t n)
 TEST(dry_run_report_lines)
 {
 	static const struct sl_tool_change v[] = {
-		{ 'A', "new.txt" }, { 'M', "dir/mod" }, { 'D', "gone" },
+		{ 'A', "new.txt" },
+		{ 'M', "dir/mod" },
+		{ 'D', "gone" },
 	};
 	char *out = report(NULL, 0);
 

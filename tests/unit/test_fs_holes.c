@@ -111,8 +111,7 @@ static char *sorted(const char *text)
 TEST(a_parent_write_grant_is_expanded_around_the_workdir_and_storage)
 {
 	CHECK(tree());
-	CHECK_STR(sorted(expand(root, true)),
-		  "/a:F\n/d:F\n/w:Fr\n:Dnr\n");
+	CHECK_STR(sorted(expand(root, true)), "/a:F\n/d:F\n/w:Fr\n:Dnr\n");
 	tree_remove();
 }
 

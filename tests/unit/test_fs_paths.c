@@ -13,14 +13,14 @@ static char *norm(const char *base, const char *path)
 	return out;
 }
 
-#define CHECK_NORM(base, path, want)                                      \
-	do {                                                              \
-		char *_o = norm(base, path);                              \
-		int _ok = _o && strcmp(_o, want) == 0;                    \
-		if (!_ok)                                                 \
+#define CHECK_NORM(base, path, want)                                           \
+	do {                                                                   \
+		char *_o = norm(base, path);                                   \
+		int _ok = _o && strcmp(_o, want) == 0;                         \
+		if (!_ok)                                                      \
 			fprintf(stderr, "  got \"%s\"\n", _o ? _o : "(null)"); \
-		free(_o);                                                 \
-		CHECK(_ok);                                               \
+		free(_o);                                                      \
+		CHECK(_ok);                                                    \
 	} while (0)
 
 TEST(normalize_absolute)

@@ -14,7 +14,8 @@ TEST(ledger_mmap_charges_anonymous_only)
 {
 	struct sl_mem_ledger l = { .limit = 64 * MiB };
 	struct sl_mem_space sp = { 0 };
-	struct sl_mem_op anon = { SL_MEM_MMAP, 10 * MiB, MAP_PRIVATE | MAP_ANONYMOUS };
+	struct sl_mem_op anon = { SL_MEM_MMAP, 10 * MiB,
+				  MAP_PRIVATE | MAP_ANONYMOUS };
 	struct sl_mem_op file = { SL_MEM_MMAP, 10 * MiB, MAP_PRIVATE };
 
 	CHECK_EQ_INT(sl_mem_apply(&l, &sp, &anon), 0);
@@ -131,8 +132,7 @@ TEST(ledger_request_is_what_apply_would_charge)
 TEST(clone_classification)
 {
 	const uint64_t thread = CLONE_VM | CLONE_FS | CLONE_FILES |
-				CLONE_SIGHAND | CLONE_THREAD |
-				CLONE_SYSVSEM;
+				CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
 
 	CHECK_EQ_INT(sl_clone_classify(SIGCHLD, false, true), SL_CLONE_PROCESS);
 	CHECK_EQ_INT(sl_clone_classify(thread, false, true), SL_CLONE_THREAD);
@@ -143,8 +143,10 @@ TEST(clone_classification)
 	CHECK_EQ_INT(sl_clone_classify(0, true, false), SL_CLONE_FALLBACK);
 	CHECK_EQ_INT(sl_clone_classify(CLONE_NEWUSER, true, false),
 		     SL_CLONE_FALLBACK);
-	CHECK_EQ_INT(sl_clone_classify(CLONE_NEWUSER, false, true), SL_CLONE_DENY);
-	CHECK_EQ_INT(sl_clone_classify(CLONE_NEWUSER, true, true), SL_CLONE_DENY);
+	CHECK_EQ_INT(sl_clone_classify(CLONE_NEWUSER, false, true),
+		     SL_CLONE_DENY);
+	CHECK_EQ_INT(sl_clone_classify(CLONE_NEWUSER, true, true),
+		     SL_CLONE_DENY);
 	CHECK_EQ_INT(sl_clone_classify(CLONE_NEWNET | thread, true, true),
 		     SL_CLONE_DENY);
 	CHECK_EQ_INT(sl_clone_classify(0x80 /* CLONE_NEWTIME */, true, true),

@@ -37,7 +37,8 @@ static int send_fd(int sock, int fd)
 	} u;
 	char byte = 'L';
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
 			      .msg_control = u.buf,
 			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
@@ -57,7 +58,8 @@ static int recv_fd(int sock)
 	} u;
 	char byte;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
 			      .msg_control = u.buf,
 			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *cm;
@@ -150,7 +152,8 @@ static void strings_and_writes(void)
 	CHECK(recv_one(listener, &req) == 0);
 	CHECK_EQ_INT(sl_notif_id_valid(listener, req.id), 0);
 	CHECK_EQ_INT(sl_notif_read_str(&n, req.data.args[1], buf, sizeof(buf),
-				       &len), 0);
+				       &len),
+		     0);
 	CHECK_STR(buf, "ab");
 	CHECK_EQ_INT(len, 2);
 	/* too small a buffer */
@@ -179,7 +182,8 @@ static void strings_and_writes(void)
 
 	CHECK(recv_one(listener, &req) == 0);
 	CHECK_EQ_INT(sl_notif_read_str(&n, req.data.args[1], buf, sizeof(buf),
-				       &len), -EFAULT);
+				       &len),
+		     -EFAULT);
 	respond(listener, req.id, EFAULT);
 
 	CHECK(recv_one(listener, &req) == 0);

@@ -12,8 +12,7 @@
 #define FS_V1 ((1ULL << 13) - 1)
 #define NET_BOTH \
 	(LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP)
-#define SCOPES \
-	(LANDLOCK_SCOPE_SIGNAL | LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET)
+#define SCOPES (LANDLOCK_SCOPE_SIGNAL | LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET)
 
 static struct sl_policy *policy(const char *net_allow, const char *net_deny,
 				const char *allow_bind)
@@ -48,14 +47,11 @@ TEST(status_of_each_posture)
 		     SL_PROT_STATUS_ACTIVE);
 	CHECK_EQ_INT(sl_protection_status(SL_PROT_STRICT, SL_PROT_NET_TCP, 3),
 		     SL_PROT_STATUS_UNAVAILABLE);
-	CHECK_EQ_INT(sl_protection_status(SL_PROT_DEGRADED, SL_PROT_NET_TCP,
-					  3),
+	CHECK_EQ_INT(sl_protection_status(SL_PROT_DEGRADED, SL_PROT_NET_TCP, 3),
 		     SL_PROT_STATUS_DEGRADED);
-	CHECK_EQ_INT(sl_protection_status(SL_PROT_DEGRADED, SL_PROT_NET_TCP,
-					  7),
+	CHECK_EQ_INT(sl_protection_status(SL_PROT_DEGRADED, SL_PROT_NET_TCP, 7),
 		     SL_PROT_STATUS_ACTIVE);
-	CHECK_EQ_INT(sl_protection_status(SL_PROT_DISABLED, SL_PROT_NET_TCP,
-					  7),
+	CHECK_EQ_INT(sl_protection_status(SL_PROT_DISABLED, SL_PROT_NET_TCP, 7),
 		     SL_PROT_STATUS_DISABLED);
 	CHECK_EQ_INT(sl_protection_status(SL_PROT_DISABLED, SL_PROT_NET_TCP,
 					  -1),

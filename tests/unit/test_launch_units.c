@@ -42,14 +42,20 @@ TEST(lossy_keeps_valid_text)
 
 TEST(lossy_replaces_maximal_invalid_subparts)
 {
-	CHECK(lossy_is("a\xFF" "b", 3, "a" FFFD "b"));
-	CHECK(lossy_is("\xC0\xAF", 2, FFFD FFFD));         /* overlong lead */
+	CHECK(lossy_is("a\xFF"
+		       "b",
+		       3, "a" FFFD "b"));
+	CHECK(lossy_is("\xC0\xAF", 2, FFFD FFFD));	    /* overlong lead */
 	CHECK(lossy_is("\xE0\x80\x80", 3, FFFD FFFD FFFD)); /* overlong */
 	CHECK(lossy_is("\xED\xA0\x80", 3, FFFD FFFD FFFD)); /* surrogate */
 	CHECK(lossy_is("\xF4\x90\x80\x80", 4, FFFD FFFD FFFD FFFD));
-	CHECK(lossy_is("\xE2\x82", 2, FFFD));             /* truncated */
-	CHECK(lossy_is("\xE2\x82" "x", 3, FFFD "x"));
-	CHECK(lossy_is("\xF0\x9F\x98" "!", 4, FFFD "!"));
+	CHECK(lossy_is("\xE2\x82", 2, FFFD)); /* truncated */
+	CHECK(lossy_is("\xE2\x82"
+		       "x",
+		       3, FFFD "x"));
+	CHECK(lossy_is("\xF0\x9F\x98"
+		       "!",
+		       4, FFFD "!"));
 	CHECK(lossy_is("\x80\x80", 2, FFFD FFFD));
 }
 
@@ -235,7 +241,8 @@ TEST(proctab_finds_children_and_reports_every_exit_once)
 		int n = epoll_wait(epfd, &ev, 1, 10000);
 
 		CHECK(n == 1);
-		((struct sl_evsrc *)ev.data.ptr)->on_event(ev.data.ptr, ev.events);
+		((struct sl_evsrc *)ev.data.ptr)
+			->on_event(ev.data.ptr, ev.events);
 	}
 	for (int i = 0; i < NCHILD; i++) {
 		int seen = 0;
@@ -258,12 +265,12 @@ TEST(utf8_validation_is_strict)
 {
 	CHECK(sl_utf8_valid("", 0));
 	CHECK(sl_utf8_valid("sandbox-1", 9));
-	CHECK(sl_utf8_valid("\xc3\xa9t\xc3\xa9", 6));         /* été */
-	CHECK(sl_utf8_valid("\xf0\x9f\x94\x92", 4));          /* U+1F512 */
-	CHECK(!sl_utf8_valid("\xc0\xaf", 2));                 /* overlong '/' */
-	CHECK(!sl_utf8_valid("\xe0\x80\xaf", 3));             /* overlong */
-	CHECK(!sl_utf8_valid("\xed\xa0\x80", 3));             /* surrogate */
-	CHECK(!sl_utf8_valid("\xf4\x90\x80\x80", 4));         /* > U+10FFFF */
-	CHECK(!sl_utf8_valid("\xc3", 1));                     /* truncated */
-	CHECK(!sl_utf8_valid("\x80", 1));                     /* stray */
+	CHECK(sl_utf8_valid("\xc3\xa9t\xc3\xa9", 6)); /* été */
+	CHECK(sl_utf8_valid("\xf0\x9f\x94\x92", 4));  /* U+1F512 */
+	CHECK(!sl_utf8_valid("\xc0\xaf", 2));	      /* overlong '/' */
+	CHECK(!sl_utf8_valid("\xe0\x80\xaf", 3));     /* overlong */
+	CHECK(!sl_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	CHECK(!sl_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	CHECK(!sl_utf8_valid("\xc3", 1));	      /* truncated */
+	CHECK(!sl_utf8_valid("\x80", 1));	      /* stray */
 }

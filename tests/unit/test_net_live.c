@@ -56,7 +56,8 @@ static struct sl_ipv ips(const char *const *list, size_t n)
 TEST(the_ceiling_is_every_concrete_ip)
 {
 	static const char *const specs[] = { "tcp://10.0.0.1:80", "udp://::1",
-					     "tcp://10.1.0.0/16", "*:443", NULL };
+					     "tcp://10.1.0.0/16", "*:443",
+					     NULL };
 	struct sl_net_live l;
 
 	CHECK(live_of(&l, specs));

@@ -120,8 +120,8 @@ TEST(cidr_containment)
 TEST(ipv4_mapped_is_canonicalized)
 {
 	struct sl_net_set s;
-	const char *specs[] = { "tcp://127.0.0.2:80", "tcp://[::ffff:10.0.0.0/104]:90",
-				NULL };
+	const char *specs[] = { "tcp://127.0.0.2:80",
+				"tcp://[::ffff:10.0.0.0/104]:90", NULL };
 
 	CHECK_EQ_INT(build(&s, specs, true, NULL), 0);
 	/* A dual-stack socket reaching 127.0.0.2 through its mapped form. */
@@ -163,7 +163,8 @@ TEST(hosts_take_their_pinned_addresses)
 {
 	struct sl_net_set s;
 	struct sl_ip addrs[2] = { ip_of("127.0.0.5"), ip_of("::1") };
-	struct sl_net_host h = { .name = (char *)"svc.test", .addrs = addrs,
+	struct sl_net_host h = { .name = (char *)"svc.test",
+				 .addrs = addrs,
 				 .naddrs = 2 };
 	struct sl_net_hosts hosts = { .v = &h, .n = 1 };
 	const char *specs[] = { "svc.test:8000", NULL };
@@ -241,7 +242,8 @@ TEST(sockaddr_canonical_form)
 
 	inet_pton(AF_INET6, "::ffff:127.0.0.9", &in6.sin6_addr);
 	CHECK_EQ_INT(sl_ip_from_sockaddr((struct sockaddr *)&in6, sizeof(in6),
-					 &ip, &port), 0);
+					 &ip, &port),
+		     0);
 	CHECK_EQ_INT(ip.family, AF_INET);
 	CHECK_EQ_INT(port, 1234);
 	sl_ip_format(&ip, text);
@@ -249,19 +251,24 @@ TEST(sockaddr_canonical_form)
 	CHECK(sl_ip_is_loopback(&ip));
 	/* The 24-byte form without scope id is valid, shorter is not. */
 	CHECK_EQ_INT(sl_ip_from_sockaddr((struct sockaddr *)&in6, 24, &ip,
-					 &port), 0);
+					 &port),
+		     0);
 	CHECK_EQ_INT(sl_ip_from_sockaddr((struct sockaddr *)&in6, 23, &ip,
-					 &port), -EINVAL);
+					 &port),
+		     -EINVAL);
 	CHECK_EQ_INT(sl_ip_from_sockaddr((struct sockaddr *)&in, sizeof(in) - 1,
-					 &ip, &port), -EINVAL);
-	CHECK_EQ_INT(sl_ip_from_sockaddr((struct sockaddr *)&in, 1, &ip,
-					 &port), -EINVAL);
+					 &ip, &port),
+		     -EINVAL);
+	CHECK_EQ_INT(sl_ip_from_sockaddr((struct sockaddr *)&in, 1, &ip, &port),
+		     -EINVAL);
 	in.sin_family = AF_UNIX;
 	CHECK_EQ_INT(sl_ip_from_sockaddr((struct sockaddr *)&in, sizeof(in),
-					 &ip, &port), -EAFNOSUPPORT);
+					 &ip, &port),
+		     -EAFNOSUPPORT);
 	in.sin_family = AF_INET;
 	CHECK_EQ_INT(sl_sockaddr_set_port((struct sockaddr *)&in, sizeof(in),
-					  4321), 0);
+					  4321),
+		     0);
 	CHECK_EQ_INT(ntohs(in.sin_port), 4321);
 	CHECK_EQ_INT(sl_sockaddr_set_port((struct sockaddr *)&in6, 24, 99), 0);
 	CHECK_EQ_INT(ntohs(in6.sin6_port), 99);

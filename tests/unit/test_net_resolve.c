@@ -64,8 +64,8 @@ TEST(unresolvable_host_names_itself)
 		struct sl_net_rules rules = { 0 };
 		struct sl_net_hosts hs = { 0 };
 		struct sl_error e = { 0 };
-		const char *specs[] = { "localhost:1", "sandlock-test.invalid:80",
-					NULL };
+		const char *specs[] = { "localhost:1",
+					"sandlock-test.invalid:80", NULL };
 
 		if (unshare(CLONE_NEWNET) < 0)
 			_exit(3);
@@ -196,7 +196,9 @@ TEST(port_mappings_json_full_width)
 
 	CHECK_EQ_INT(sl_portmap_new(&pm), 0);
 	for (uint32_t p = 65535; p > 65535 - 300; p--)
-		CHECK_EQ_INT(sl_portmap_record(pm, (uint16_t)p, (uint16_t)(p - 10000)), 0);
+		CHECK_EQ_INT(sl_portmap_record(pm, (uint16_t)p,
+					       (uint16_t)(p - 10000)),
+			     0);
 	json = sl_net_port_mappings_json(pm);
 	CHECK(json != NULL);
 	CHECK_EQ_INT(strlen(json), 2 + 300 * strlen("\"65535\":55535") + 299);

@@ -107,7 +107,9 @@ TEST(address_dump_by_family)
 	static const struct {
 		uint8_t family;
 		unsigned replies;
-	} cases[] = { { AF_UNSPEC, 3 }, { AF_PACKET, 3 }, { AF_INET, 2 },
+	} cases[] = { { AF_UNSPEC, 3 },
+		      { AF_PACKET, 3 },
+		      { AF_INET, 2 },
 		      { AF_INET6, 2 } };
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -144,10 +146,10 @@ TEST(changes_are_refused_and_other_gets_unsupported)
 		uint16_t type;
 		int err;
 	} cases[] = {
-		{ RTM_NEWADDR, -EPERM },  { RTM_DELADDR, -EPERM },
-		{ RTM_NEWLINK, -EPERM },  { RTM_SETLINK, -EPERM },
-		{ RTM_NEWROUTE, -EPERM }, { RTM_DELROUTE, -EPERM },
-		{ RTM_NEWNEIGH, -EPERM }, { RTM_GETROUTE, -EOPNOTSUPP },
+		{ RTM_NEWADDR, -EPERM },       { RTM_DELADDR, -EPERM },
+		{ RTM_NEWLINK, -EPERM },       { RTM_SETLINK, -EPERM },
+		{ RTM_NEWROUTE, -EPERM },      { RTM_DELROUTE, -EPERM },
+		{ RTM_NEWNEIGH, -EPERM },      { RTM_GETROUTE, -EOPNOTSUPP },
 		{ RTM_GETNEIGH, -EOPNOTSUPP }, { RTM_MAX + 1, -EOPNOTSUPP },
 	};
 
@@ -163,8 +165,9 @@ TEST(changes_are_refused_and_other_gets_unsupported)
 		h = reply(&out, 0);
 		CHECK_EQ_INT(error_of(h), cases[i].err);
 		CHECK_EQ_INT(h->nlmsg_seq, 9);
-		CHECK_EQ_INT(((const struct nlmsgerr *)NLMSG_DATA(h))->msg.nlmsg_type,
-			     cases[i].type);
+		CHECK_EQ_INT(
+			((const struct nlmsgerr *)NLMSG_DATA(h))->msg.nlmsg_type,
+			cases[i].type);
 	}
 }
 
@@ -174,13 +177,15 @@ TEST(get_one_link)
 	const struct nlmsghdr *h;
 
 	add(&r, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, AF_UNSPEC, 3);
-	((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)r.buf))->ifi_index = 1;
+	((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)r.buf))->ifi_index =
+		1;
 	sl_rtnl_answer((uint8_t *)r.buf, r.len, PORTID, &out);
 	CHECK_EQ_INT(out.n, 2);
 	h = reply(&out, 0);
 	CHECK(h && h->nlmsg_type == RTM_NEWLINK && h->nlmsg_flags == 0);
 	CHECK_EQ_INT(error_of(reply(&out, 1)), 0);
-	((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)r.buf))->ifi_index = 2;
+	((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)r.buf))->ifi_index =
+		2;
 	sl_rtnl_answer((uint8_t *)r.buf, r.len, PORTID, &out);
 	CHECK_EQ_INT(out.n, 1);
 	CHECK_EQ_INT(error_of(reply(&out, 0)), -ENODEV);

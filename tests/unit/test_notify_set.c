@@ -40,11 +40,11 @@ static struct sl_nrset notify_set(const struct sl_policy *p)
 
 /* Syscalls of everyday file work that must stay in the kernel. */
 static const long file_traffic[] = {
-	SYS_openat, SYS_open,     SYS_close,   SYS_read,     SYS_write,
-	SYS_newfstatat, SYS_statx, SYS_fstat,  SYS_getdents64, SYS_readlinkat,
-	SYS_faccessat, SYS_lseek, SYS_mmap,    SYS_munmap,   SYS_brk,
-	SYS_execve,  SYS_uname,   SYS_wait4,   SYS_waitid,   SYS_recvfrom,
-	SYS_recvmsg, SYS_socket,
+	SYS_openat,	SYS_open,   SYS_close, SYS_read,       SYS_write,
+	SYS_newfstatat, SYS_statx,  SYS_fstat, SYS_getdents64, SYS_readlinkat,
+	SYS_faccessat,	SYS_lseek,  SYS_mmap,  SYS_munmap,     SYS_brk,
+	SYS_execve,	SYS_uname,  SYS_wait4, SYS_waitid,     SYS_recvfrom,
+	SYS_recvmsg,	SYS_socket,
 };
 
 TEST(filesystem_grants_alone_route_no_file_traffic)

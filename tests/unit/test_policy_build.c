@@ -160,7 +160,8 @@ static const struct {
 	{ "bad protection state", set_bad_prot_state, "invalid state 7" },
 	{ "max_cpu 0", set_cpu_0, "max_cpu must be between 1 and 100" },
 	{ "max_cpu 101", set_cpu_101, "got 101" },
-	{ "max_open_files 0", set_open_files_0, "max_open_files must not be 0" },
+	{ "max_open_files 0", set_open_files_0,
+	  "max_open_files must not be 0" },
 	{ "http_ca alone", set_ca_only,
 	  "--http-ca and --http-key must both be provided together" },
 	{ "http_key alone", set_key_only,
@@ -184,8 +185,7 @@ static const struct {
 	{ "star then ports", set_star_and_ports,
 	  "cannot be combined with the wildcard '*'" },
 	{ "empty workdir", set_empty_workdir, "workdir: empty path" },
-	{ "empty fs_storage", set_empty_storage,
-	  "fs_storage: empty path" },
+	{ "empty fs_storage", set_empty_storage, "fs_storage: empty path" },
 };
 
 TEST(each_invalid_setting_fails_the_build)
@@ -333,8 +333,8 @@ TEST(validation_errors_come_before_unsupported_features)
 	struct sl_policy *p = sl_policy_new();
 	struct sl_error e = { 0 };
 
-	p->chroot = strdup("/w");   /* unsupported */
-	p->has_max_cpu = true;      /* invalid */
+	p->chroot = strdup("/w"); /* unsupported */
+	p->has_max_cpu = true;	  /* invalid */
 	CHECK_EQ_INT(build_policy(p, &e), -EINVAL);
 	CHECK_CONTAINS(e.msg, "max_cpu");
 	p->max_cpu = 10;

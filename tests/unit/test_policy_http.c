@@ -27,8 +27,8 @@ static const struct {
 };
 
 static const char *const invalid[] = {
-	"", "   ", "GET", "GET ", "GETexample.com", "GET /path", "GET a b",
-	"GET  a/b c", "GET h/%2e%00", "GET h/a%00/*",
+	"",	     "   ",	"GET",	      "GET ",	      "GETexample.com",
+	"GET /path", "GET a b", "GET  a/b c", "GET h/%2e%00", "GET h/a%00/*",
 };
 
 TEST(valid_rules)
@@ -66,15 +66,9 @@ TEST(path_normalization)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{ "", "/" },
-		{ "/", "/" },
-		{ "/../..", "/" },
-		{ "a/b", "/a/b" },
-		{ "/a/./b/", "/a/b" },
-		{ "/a/b/..", "/a" },
-		{ "/%41%2F", "/A" },
-		{ "/x%", "/x%" },
-		{ "/x%4", "/x%4" },
+		{ "", "/" },	     { "/", "/" },	    { "/../..", "/" },
+		{ "a/b", "/a/b" },   { "/a/./b/", "/a/b" }, { "/a/b/..", "/a" },
+		{ "/%41%2F", "/A" }, { "/x%", "/x%" },	    { "/x%4", "/x%4" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

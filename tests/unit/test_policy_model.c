@@ -100,14 +100,14 @@ TEST(policy_free_releases_its_callback_reference)
 
 TEST(protections)
 {
-	static const char *const names[] = { "FsRefer",	   "FsTruncate",
-					     "NetTcp",	   "FsIoctlDev",
-					     "SignalScope",
-					     "AbstractUnixSocketScope" };
-	static const char *const tokens[] = { "fs-refer",     "fs-truncate",
-					      "net-tcp",      "fs-ioctl-dev",
-					      "signal-scope",
-					      "abstract-unix-socket-scope" };
+	static const char *const names[] = {
+		"FsRefer",    "FsTruncate",  "NetTcp",
+		"FsIoctlDev", "SignalScope", "AbstractUnixSocketScope"
+	};
+	static const char *const tokens[] = {
+		"fs-refer",	"fs-truncate",	"net-tcp",
+		"fs-ioctl-dev", "signal-scope", "abstract-unix-socket-scope"
+	};
 	static const uint32_t abi[] = { 2, 3, 4, 5, 6, 6 };
 	uint32_t v = 99;
 

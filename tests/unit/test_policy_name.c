@@ -8,7 +8,7 @@ static const struct {
 } cases[] = {
 	{ "web", NULL },
 	{ "sandbox-1234-1", NULL },
-	{ "h\xc3\xa9llo", NULL },      /* héllo */
+	{ "h\xc3\xa9llo", NULL },	  /* héllo */
 	{ "\xf0\x9f\x94\x92lock", NULL }, /* emoji, 4 bytes */
 	{ "...", NULL },
 	{ ".hidden", NULL },
@@ -19,10 +19,11 @@ static const struct {
 	{ ".", "sandbox name must not be '.' or '..'" },
 	{ "..", "sandbox name must not be '.' or '..'" },
 	{ "\xff", "sandbox name must be valid UTF-8" },
-	{ "a\xc3", "sandbox name must be valid UTF-8" },        /* truncated */
-	{ "\xc0\xaf", "sandbox name must be valid UTF-8" },     /* overlong '/' */
+	{ "a\xc3", "sandbox name must be valid UTF-8" },    /* truncated */
+	{ "\xc0\xaf", "sandbox name must be valid UTF-8" }, /* overlong '/' */
 	{ "\xed\xa0\x80", "sandbox name must be valid UTF-8" }, /* surrogate */
-	{ "\xf4\x90\x80\x80", "sandbox name must be valid UTF-8" }, /* > U+10FFFF */
+	{ "\xf4\x90\x80\x80",
+	  "sandbox name must be valid UTF-8" }, /* > U+10FFFF */
 };
 
 TEST(names)

@@ -9,12 +9,15 @@ static const struct {
 	const char *spec;
 	const char *rendered; /* every rule produced, space-separated */
 } valid[] = {
-	{ "api.openai.com:443", "tcp://api.openai.com:443 udp://api.openai.com:443" },
-	{ "github.com:22,443", "tcp://github.com:22,443 udp://github.com:22,443" },
+	{ "api.openai.com:443",
+	  "tcp://api.openai.com:443 udp://api.openai.com:443" },
+	{ "github.com:22,443",
+	  "tcp://github.com:22,443 udp://github.com:22,443" },
 	{ ":8080", "tcp://*:8080 udp://*:8080" },
 	{ "*:8080", "tcp://*:8080 udp://*:8080" },
 	{ "10.0.0.0/8:443", "tcp://10.0.0.0/8:443 udp://10.0.0.0/8:443" },
-	{ "[2606:4700::/32]:443", "tcp://[2606:4700::/32]:443 udp://[2606:4700::/32]:443" },
+	{ "[2606:4700::/32]:443",
+	  "tcp://[2606:4700::/32]:443 udp://[2606:4700::/32]:443" },
 	{ "[::1]:443", "tcp://[::1]:443 udp://[::1]:443" },
 	{ "::1", "tcp://::1 udp://::1" },
 	{ "1.2.3.4", "tcp://1.2.3.4 udp://1.2.3.4" },
@@ -124,13 +127,15 @@ TEST(rendered_rules_parse_back_to_the_same_rule)
 	for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
 		struct sl_net_rules rs = { 0 };
 
-		CHECK_EQ_INT(sl_net_rule_parse(valid[i].spec, true, &rs, NULL), 0);
+		CHECK_EQ_INT(sl_net_rule_parse(valid[i].spec, true, &rs, NULL),
+			     0);
 		for (uint32_t k = 0; k < rs.n; k++) {
 			struct sl_net_rules again = { 0 };
 			char *once = sl_net_rule_render(&rs.v[k]), *twice;
 
 			CHECK(once != NULL);
-			CHECK_EQ_INT(sl_net_rule_parse(once, true, &again, NULL), 0);
+			CHECK_EQ_INT(
+				sl_net_rule_parse(once, true, &again, NULL), 0);
 			CHECK_EQ_INT(again.n, 1);
 			twice = sl_net_rule_render(&again.v[0]);
 			CHECK_STR(twice, once);
@@ -153,7 +158,8 @@ TEST(invalid_specs_fail_with_reason_and_add_nothing)
 		int r;
 
 		/* A rule already present must survive a failed parse. */
-		CHECK_EQ_INT(sl_net_rule_parse("tcp://*:1", true, &rs, NULL), 0);
+		CHECK_EQ_INT(sl_net_rule_parse("tcp://*:1", true, &rs, NULL),
+			     0);
 		r = sl_net_rule_parse(invalid[i].spec, true, &rs, &e);
 		if (r != -EINVAL)
 			FAIL("'%s' accepted (r=%d)", invalid[i].spec, r);
@@ -181,9 +187,9 @@ TEST(null_spec_is_an_error)
 
 TEST(deny_side_rejects_host_names_only)
 {
-	static const char *const ok[] = { "*", ":443", "10.0.0.0/8",
-					   "udp://1.1.1.1:53", "icmp://::1",
-					   "[::1]:22" };
+	static const char *const ok[] = { "*",		":443",
+					  "10.0.0.0/8", "udp://1.1.1.1:53",
+					  "icmp://::1", "[::1]:22" };
 	struct sl_net_rules rs = { 0 };
 	struct sl_error e = { 0 };
 
@@ -207,7 +213,8 @@ TEST(parsed_fields)
 	struct sl_net_rules rs = { 0 };
 	uint8_t want[4];
 
-	CHECK_EQ_INT(sl_net_rule_parse("10.1.2.3/8:443,80", true, &rs, NULL), 0);
+	CHECK_EQ_INT(sl_net_rule_parse("10.1.2.3/8:443,80", true, &rs, NULL),
+		     0);
 	CHECK_EQ_INT(rs.n, 2);
 	CHECK_EQ_INT(rs.v[0].proto, SL_PROTO_TCP);
 	CHECK_EQ_INT(rs.v[1].proto, SL_PROTO_UDP);
@@ -227,7 +234,8 @@ TEST(parsed_fields)
 	CHECK(rs.v[0].ports != rs.v[1].ports);
 	sl_net_rules_free(&rs);
 
-	CHECK_EQ_INT(sl_net_rule_parse("icmp://example.com", true, &rs, NULL), 0);
+	CHECK_EQ_INT(sl_net_rule_parse("icmp://example.com", true, &rs, NULL),
+		     0);
 	CHECK_EQ_INT(rs.n, 1);
 	CHECK_EQ_INT(rs.v[0].proto, SL_PROTO_ICMP);
 	CHECK_EQ_INT(rs.v[0].kind, SL_TARGET_HOST);
@@ -236,7 +244,8 @@ TEST(parsed_fields)
 	CHECK(rs.v[0].ports == NULL);
 	sl_net_rules_free(&rs);
 
-	CHECK_EQ_INT(sl_net_rule_parse("[2001:db8::1/32]:443", true, &rs, NULL), 0);
+	CHECK_EQ_INT(sl_net_rule_parse("[2001:db8::1/32]:443", true, &rs, NULL),
+		     0);
 	CHECK_EQ_INT(rs.v[0].family, AF_INET6);
 	CHECK_EQ_INT(rs.v[0].prefix, 32);
 	{
@@ -259,7 +268,8 @@ TEST(odd_prefix_clears_host_bits)
 	char *s;
 
 	CHECK_EQ_INT(sl_net_rule_parse("tcp://192.168.255.255/20", true, &rs,
-				       NULL), 0);
+				       NULL),
+		     0);
 	s = sl_net_rule_render(&rs.v[0]);
 	CHECK_STR(s, "tcp://192.168.240.0/20");
 	free(s);
@@ -278,7 +288,8 @@ TEST(rules_accumulate_across_calls)
 	char *s;
 
 	for (int i = 0; i < 20; i++)
-		CHECK_EQ_INT(sl_net_rule_parse("tcp://*:1", true, &rs, NULL), 0);
+		CHECK_EQ_INT(sl_net_rule_parse("tcp://*:1", true, &rs, NULL),
+			     0);
 	CHECK_EQ_INT(sl_net_rule_parse("h:2", true, &rs, NULL), 0);
 	CHECK_EQ_INT(rs.n, 22);
 	s = render_rules(&rs, 20);

@@ -122,7 +122,9 @@ TEST(star_alone_and_repeatable_on_allow_side)
 	CHECK(!ps.all);
 	CHECK_EQ_INT(sl_ports_parse("80", true, &ps, NULL), 0);
 	CHECK_EQ_INT(sl_ports_parse("*", true, &ps, &e), -EINVAL);
-	CHECK_CONTAINS(e.msg, "the wildcard '*' cannot be combined with specific ports");
+	CHECK_CONTAINS(
+		e.msg,
+		"the wildcard '*' cannot be combined with specific ports");
 	CHECK(!ps.all);
 	sl_error_clear(&e);
 	sl_port_set_free(&ps);

@@ -15,15 +15,24 @@ static void dummy_fn(void)
 
 /* Every rule form of net_allow has its runtime (the network modules). */
 static const char *const net_allow_forms[] = {
-	":443", "*", "udp://*", "icmp://*", "tcp://example.com:443",
-	"tcp://10.0.0.0/8", "tcp://1.2.3.4:80", "tcp://[::1]:22",
-	"tcp://:443", "tcp://*:80,443", "tcp://*", "tcp://*:*",
+	":443",
+	"*",
+	"udp://*",
+	"icmp://*",
+	"tcp://example.com:443",
+	"tcp://10.0.0.0/8",
+	"tcp://1.2.3.4:80",
+	"tcp://[::1]:22",
+	"tcp://:443",
+	"tcp://*:80,443",
+	"tcp://*",
+	"tcp://*:*",
 };
 
 TEST(every_net_allow_form_is_supported)
 {
-	for (size_t i = 0; i < sizeof(net_allow_forms) /
-				       sizeof(net_allow_forms[0]); i++) {
+	for (size_t i = 0;
+	     i < sizeof(net_allow_forms) / sizeof(net_allow_forms[0]); i++) {
 		struct sl_policy *p = sl_policy_new();
 
 		push(&p->net_allow, net_allow_forms[i]);
@@ -33,9 +42,18 @@ TEST(every_net_allow_form_is_supported)
 	}
 }
 
-static void set_http_allow(struct sl_policy *p) { push(&p->http_allow, "GET example.com/*"); }
-static void set_http_deny(struct sl_policy *p) { push(&p->http_deny, "* */admin/*"); }
-static void set_http_port(struct sl_policy *p) { sl_u32v_push(&p->http_ports, 8080); }
+static void set_http_allow(struct sl_policy *p)
+{
+	push(&p->http_allow, "GET example.com/*");
+}
+static void set_http_deny(struct sl_policy *p)
+{
+	push(&p->http_deny, "* */admin/*");
+}
+static void set_http_port(struct sl_policy *p)
+{
+	sl_u32v_push(&p->http_ports, 8080);
+}
 static void set_http_ca(struct sl_policy *p)
 {
 	p->http_ca = strdup("/ca.pem");
@@ -47,14 +65,23 @@ static void set_http_inject(struct sl_policy *p)
 	push(&p->http_inject_ca, "/etc/ssl/certs/ca-certificates.crt");
 	p->http_ca_out = strdup("/tmp/ca.pem");
 }
-static void set_workdir(struct sl_policy *p) { p->workdir = strdup("/work"); }
-static void set_fs_storage(struct sl_policy *p) { p->fs_storage = strdup("/st"); }
+static void set_workdir(struct sl_policy *p)
+{
+	p->workdir = strdup("/work");
+}
+static void set_fs_storage(struct sl_policy *p)
+{
+	p->fs_storage = strdup("/st");
+}
 static void set_max_disk(struct sl_policy *p)
 {
 	p->has_max_disk = true;
 	p->max_disk = 1 << 20;
 }
-static void set_chroot(struct sl_policy *p) { p->chroot = strdup("/rootfs"); }
+static void set_chroot(struct sl_policy *p)
+{
+	p->chroot = strdup("/rootfs");
+}
 static void set_mount(struct sl_policy *p)
 {
 	p->mounts = calloc(1, sizeof(*p->mounts));
@@ -62,13 +89,19 @@ static void set_mount(struct sl_policy *p)
 	p->mounts[0].host_path = strdup("/srv/data");
 	p->nmounts = 1;
 }
-static void set_random_seed(struct sl_policy *p) { p->has_random_seed = true; }
+static void set_random_seed(struct sl_policy *p)
+{
+	p->has_random_seed = true;
+}
 static void set_time_start(struct sl_policy *p)
 {
 	p->has_time_start = true;
 	p->time_start = 1767225600;
 }
-static void set_det_dirs(struct sl_policy *p) { p->deterministic_dirs = true; }
+static void set_det_dirs(struct sl_policy *p)
+{
+	p->deterministic_dirs = true;
+}
 static void set_num_cpus(struct sl_policy *p)
 {
 	p->has_num_cpus = true;
@@ -93,13 +126,15 @@ static const struct {
 
 TEST(each_unsupported_setting_is_named_and_refused)
 {
-	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]);
+	     i++) {
 		struct sl_policy *p = sl_policy_new();
 		struct sl_error e = { 0 };
 		char want[128];
 
 		unsupported[i].set(p);
-		CHECK_STR(sl_policy_unsupported_feature(p), unsupported[i].feature);
+		CHECK_STR(sl_policy_unsupported_feature(p),
+			  unsupported[i].feature);
 		snprintf(want, sizeof(want), "%s is not supported yet",
 			 unsupported[i].feature);
 		if (build_policy(p, &e) != -EOPNOTSUPP)
@@ -178,12 +213,11 @@ TEST(flags_of_unsupported_settings_are_named)
 		{ "num-cpus", "num_cpus" },
 		{ "deterministic-dirs", "deterministic_dirs" },
 	};
-	static const char *const supported[] = { "fs-read", "cpu", "cwd",
-						 "max-memory", "http", "",
-						 "num", "cpus", "workdir",
-						 "fs-storage", "max-disk",
-						 "on-exit", "on-error",
-						 "dry-run" };
+	static const char *const supported[] = {
+		"fs-read",  "cpu",     "cwd",	   "max-memory", "http",
+		"",	    "num",     "cpus",	   "workdir",	 "fs-storage",
+		"max-disk", "on-exit", "on-error", "dry-run"
+	};
 
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		CHECK_STR(sl_policy_setting_unsupported(named[i][0]),

@@ -59,16 +59,41 @@ static bool sorted_unique(const struct sl_u32v *v)
 TEST(default_deny_list)
 {
 	static const long denied[] = {
-		SYS_mount, SYS_umount2, SYS_pivot_root, SYS_swapon, SYS_swapoff,
-		SYS_reboot, SYS_sethostname, SYS_setdomainname, SYS_kexec_load,
-		SYS_init_module, SYS_finit_module, SYS_delete_module,
-		SYS_unshare, SYS_setns, SYS_perf_event_open, SYS_bpf,
-		SYS_userfaultfd, SYS_keyctl, SYS_add_key, SYS_request_key,
-		SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev,
-		SYS_open_by_handle_at, SYS_name_to_handle_at, SYS_quotactl,
-		SYS_acct, SYS_io_uring_setup, SYS_io_uring_enter,
-		SYS_io_uring_register, SYS_personality, SYS_chroot,
-		SYS_shmget, SYS_semop, SYS_msgsnd,
+		SYS_mount,
+		SYS_umount2,
+		SYS_pivot_root,
+		SYS_swapon,
+		SYS_swapoff,
+		SYS_reboot,
+		SYS_sethostname,
+		SYS_setdomainname,
+		SYS_kexec_load,
+		SYS_init_module,
+		SYS_finit_module,
+		SYS_delete_module,
+		SYS_unshare,
+		SYS_setns,
+		SYS_perf_event_open,
+		SYS_bpf,
+		SYS_userfaultfd,
+		SYS_keyctl,
+		SYS_add_key,
+		SYS_request_key,
+		SYS_ptrace,
+		SYS_process_vm_readv,
+		SYS_process_vm_writev,
+		SYS_open_by_handle_at,
+		SYS_name_to_handle_at,
+		SYS_quotactl,
+		SYS_acct,
+		SYS_io_uring_setup,
+		SYS_io_uring_enter,
+		SYS_io_uring_register,
+		SYS_personality,
+		SYS_chroot,
+		SYS_shmget,
+		SYS_semop,
+		SYS_msgsnd,
 	};
 	struct sl_u32v v = { 0 };
 
@@ -76,7 +101,8 @@ TEST(default_deny_list)
 	CHECK(sorted_unique(&v));
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
 		if (!sl_u32v_contains(&v, (uint32_t)denied[i]))
-			FAIL("syscall %ld missing from the deny list", denied[i]);
+			FAIL("syscall %ld missing from the deny list",
+			     denied[i]);
 	CHECK(!sl_u32v_contains(&v, SYS_getpid));
 	CHECK(!sl_u32v_contains(&v, SYS_openat));
 #if defined(__x86_64__)

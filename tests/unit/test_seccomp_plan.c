@@ -52,16 +52,26 @@ static uint32_t data_word(const struct call *c, uint32_t off)
 static uint32_t alu(uint16_t op, uint32_t a, uint32_t x)
 {
 	switch (op) {
-	case BPF_ADD: return a + x;
-	case BPF_SUB: return a - x;
-	case BPF_MUL: return a * x;
-	case BPF_DIV: return x ? a / x : 0;
-	case BPF_AND: return a & x;
-	case BPF_OR: return a | x;
-	case BPF_XOR: return a ^ x;
-	case BPF_LSH: return a << (x & 31);
-	case BPF_RSH: return a >> (x & 31);
-	case BPF_NEG: return -a;
+	case BPF_ADD:
+		return a + x;
+	case BPF_SUB:
+		return a - x;
+	case BPF_MUL:
+		return a * x;
+	case BPF_DIV:
+		return x ? a / x : 0;
+	case BPF_AND:
+		return a & x;
+	case BPF_OR:
+		return a | x;
+	case BPF_XOR:
+		return a ^ x;
+	case BPF_LSH:
+		return a << (x & 31);
+	case BPF_RSH:
+		return a >> (x & 31);
+	case BPF_NEG:
+		return -a;
 	}
 	return 0xbadbad;
 }
@@ -124,11 +134,20 @@ static uint32_t run_bpf(const struct sock_fprog *prog, const struct call *c)
 				break;
 			}
 			switch (BPF_OP(f->code)) {
-			case BPF_JEQ: t = a == src; break;
-			case BPF_JGT: t = a > src; break;
-			case BPF_JGE: t = a >= src; break;
-			case BPF_JSET: t = (a & src) != 0; break;
-			default: return 0xffffffff;
+			case BPF_JEQ:
+				t = a == src;
+				break;
+			case BPF_JGT:
+				t = a > src;
+				break;
+			case BPF_JGE:
+				t = a >= src;
+				break;
+			case BPF_JSET:
+				t = (a & src) != 0;
+				break;
+			default:
+				return 0xffffffff;
 			}
 			pc += t ? f->jt : f->jf;
 			break;
@@ -140,7 +159,8 @@ static uint32_t run_bpf(const struct sock_fprog *prog, const struct call *c)
 static uint32_t verdict(const struct sock_fprog *prog, long nr, uint64_t a0,
 			uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	struct call c = { .nr = (int)nr, .arch = AUDIT_ARCH_X86_64,
+	struct call c = { .nr = (int)nr,
+			  .arch = AUDIT_ARCH_X86_64,
 			  .args = { a0, a1, a2, a3 } };
 
 	return run_bpf(prog, &c);
@@ -149,7 +169,8 @@ static uint32_t verdict(const struct sock_fprog *prog, long nr, uint64_t a0,
 /* sendto with its destination address (argument 4). */
 static uint32_t sendto_verdict(const struct sock_fprog *prog, uint64_t dest)
 {
-	struct call c = { .nr = SYS_sendto, .arch = AUDIT_ARCH_X86_64,
+	struct call c = { .nr = SYS_sendto,
+			  .arch = AUDIT_ARCH_X86_64,
 			  .args = { 3, 0, 0, 0, dest } };
 
 	return run_bpf(prog, &c);
@@ -251,8 +272,8 @@ TEST(argument_filters)
 {
 	struct sl_policy *p = built_policy(NULL, NULL);
 	struct sock_fprog prog = { 0 };
-	const uint64_t ns_flags[] = { CLONE_NEWNS,  CLONE_NEWCGROUP,
-				      CLONE_NEWUTS, CLONE_NEWIPC,
+	const uint64_t ns_flags[] = { CLONE_NEWNS,   CLONE_NEWCGROUP,
+				      CLONE_NEWUTS,  CLONE_NEWIPC,
 				      CLONE_NEWUSER, CLONE_NEWPID,
 				      CLONE_NEWNET };
 	const uint32_t ioctls[] = { 0x5412, 0x541C, 0x8910, 0x8912,
@@ -262,8 +283,8 @@ TEST(argument_filters)
 	CHECK(p);
 	CHECK_EQ_INT(sl_seccomp_build(p, NULL, &prog, NULL), 0);
 	for (size_t i = 0; i < SL_ARRAY_SIZE(ns_flags); i++)
-		CHECK_EQ_INT(verdict(&prog, SYS_clone, ns_flags[i] | SIGCHLD,
-				     0, 0, 0),
+		CHECK_EQ_INT(verdict(&prog, SYS_clone, ns_flags[i] | SIGCHLD, 0,
+				     0, 0),
 			     RET_ERRNO(EPERM));
 	CHECK_EQ_INT(verdict(&prog, SYS_clone, SIGCHLD, 0, 0, 0), RET_ALLOW);
 	CHECK_EQ_INT(verdict(&prog, SYS_clone,
@@ -284,8 +305,8 @@ TEST(argument_filters)
 		     RET_ERRNO(EPERM));
 	CHECK_EQ_INT(verdict(&prog, SYS_prctl, PR_SET_PTRACER, 0, 0, 0),
 		     RET_ERRNO(EPERM));
-	CHECK_EQ_INT(verdict(&prog, SYS_prctl, 0xffffffff00000000ULL |
-				     PR_SET_DUMPABLE, 0, 0, 0),
+	CHECK_EQ_INT(verdict(&prog, SYS_prctl,
+			     0xffffffff00000000ULL | PR_SET_DUMPABLE, 0, 0, 0),
 		     RET_ERRNO(EPERM));
 	CHECK_EQ_INT(verdict(&prog, SYS_prctl, PR_SET_NAME, 0, 0, 0),
 		     RET_ALLOW);
@@ -305,8 +326,9 @@ static bool only_four_families(const struct sock_fprog *prog, long nr)
 		uint32_t v = verdict(prog, nr, af, SOCK_STREAM, 0, 0);
 
 		if (v != (ok ? RET_ALLOW : RET_ERRNO(EAFNOSUPPORT))) {
-			fprintf(stderr, "  syscall %ld, domain %llu: verdict "
-					"%#x\n",
+			fprintf(stderr,
+				"  syscall %ld, domain %llu: verdict "
+				"%#x\n",
 				nr, (unsigned long long)af, v);
 			return false;
 		}
@@ -412,8 +434,8 @@ TEST(inet_sockets_are_an_allow_list)
 				continue;
 			if (type > SOCK_PACKET)
 				want = RET_ERRNO(EINVAL);
-			CHECK_EQ_INT(inet_verdict(&prog, af, type | SOCK_CLOEXEC,
-						  0),
+			CHECK_EQ_INT(inet_verdict(&prog, af,
+						  type | SOCK_CLOEXEC, 0),
 				     want);
 		}
 		/* Upper bits of the protocol are no way around the list. */
@@ -495,8 +517,8 @@ TEST(argument_denials_win_over_notification)
 		     RET_ERRNO(EPERM));
 	CHECK_EQ_INT(verdict(&prog, SYS_prctl, PR_SET_NAME, 0, 0, 0),
 		     RET_NOTIF);
-	CHECK_EQ_INT(verdict(&prog, SYS_socket, 17 /* AF_PACKET */, SOCK_RAW,
-			     0, 0),
+	CHECK_EQ_INT(verdict(&prog, SYS_socket, 17 /* AF_PACKET */, SOCK_RAW, 0,
+			     0),
 		     RET_ERRNO(EAFNOSUPPORT));
 	CHECK_EQ_INT(verdict(&prog, SYS_socket, AF_INET, SOCK_RAW, 0, 0),
 		     RET_ERRNO(EPERM));
@@ -619,8 +641,7 @@ TEST(clone_notified_beside_its_namespace_denials_is_one_tree)
 	CHECK_EQ_INT(verdict(&prog, SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0,
 			     0),
 		     RET_ERRNO(EPERM));
-	CHECK_EQ_INT(verdict(&prog, SYS_clone, CLONE_NEWNET | thread, 0, 0,
-			     0),
+	CHECK_EQ_INT(verdict(&prog, SYS_clone, CLONE_NEWNET | thread, 0, 0, 0),
 		     RET_ERRNO(EPERM));
 	CHECK_EQ_INT(verdict(&prog, SYS_clone,
 			     CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, 0, 0, 0),

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "a0331b40d59b1a5c2e3dccc4909468e3adf78e2dda553f8c8f64686b0d967cdb"
+const coreSourcesSHA256 = "85b5f440230427b5a635b83071ee9eb3b846509fd6742dcbcbf84ef9ebbd1f70"

@@ -38,8 +38,9 @@ int sandlock_handle_resume(sandlock_handle_t *h);
  * NULL on failure. The handle is serviced only inside a wait, like one
  * from sandlock_create_for_run. */
 sandlock_handle_t *sandlock_spawn_with_handlers(
-	const sandlock_sandbox_t *policy, const char *name, const char *const *argv,
-	uint32_t argc, const sandlock_handler_registration_t *registrations,
+	const sandlock_sandbox_t *policy, const char *name,
+	const char *const *argv, uint32_t argc,
+	const sandlock_handler_registration_t *registrations,
 	uintptr_t nregistrations, bool capture);
 
 /* Why the last call of this thread failed. The library prints nothing on

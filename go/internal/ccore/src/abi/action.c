@@ -20,43 +20,51 @@ static void set(sandlock_action_out_t *out, uint32_t kind,
 SL_EXPORT void sandlock_action_set_continue(sandlock_action_out_t *out)
 {
 	if (out)
-		set(out, SANDLOCK_ACTION_CONTINUE, (sandlock_action_payload_t){ 0 });
+		set(out, SANDLOCK_ACTION_CONTINUE,
+		    (sandlock_action_payload_t){ 0 });
 }
 
-SL_EXPORT void sandlock_action_set_errno(sandlock_action_out_t *out, int32_t errno_value)
+SL_EXPORT void sandlock_action_set_errno(sandlock_action_out_t *out,
+					 int32_t errno_value)
 {
 	if (out)
 		set(out, SANDLOCK_ACTION_ERRNO,
 		    (sandlock_action_payload_t){ .errno_value = errno_value });
 }
 
-SL_EXPORT void sandlock_action_set_return_value(sandlock_action_out_t *out, int64_t value)
+SL_EXPORT void sandlock_action_set_return_value(sandlock_action_out_t *out,
+						int64_t value)
 {
 	if (out)
 		set(out, SANDLOCK_ACTION_RETURN_VALUE,
 		    (sandlock_action_payload_t){ .return_value = value });
 }
 
-SL_EXPORT void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out, int srcfd,
+SL_EXPORT void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out,
+						  int srcfd,
 						  uint32_t newfd_flags)
 {
 	if (out)
 		set(out, SANDLOCK_ACTION_INJECT_FD_SEND,
-		    (sandlock_action_payload_t){ .inject_send = {
-			    .srcfd = srcfd, .newfd_flags = newfd_flags } });
+		    (sandlock_action_payload_t){
+			    .inject_send = { .srcfd = srcfd,
+					     .newfd_flags = newfd_flags } });
 }
 
 SL_EXPORT void sandlock_action_set_hold(sandlock_action_out_t *out)
 {
 	if (out)
-		set(out, SANDLOCK_ACTION_HOLD, (sandlock_action_payload_t){ 0 });
+		set(out, SANDLOCK_ACTION_HOLD,
+		    (sandlock_action_payload_t){ 0 });
 }
 
-SL_EXPORT void sandlock_action_set_kill(sandlock_action_out_t *out, int32_t sig, int32_t pgid)
+SL_EXPORT void sandlock_action_set_kill(sandlock_action_out_t *out, int32_t sig,
+					int32_t pgid)
 {
 	if (out)
 		set(out, SANDLOCK_ACTION_KILL,
-		    (sandlock_action_payload_t){ .kill = { .sig = sig, .pgid = pgid } });
+		    (sandlock_action_payload_t){
+			    .kill = { .sig = sig, .pgid = pgid } });
 }
 
 static int write_all(int fd, const uint8_t *data, size_t len)
@@ -80,7 +88,8 @@ static int write_all(int fd, const uint8_t *data, size_t len)
 static int bytes_memfd(const uint8_t *data, size_t len, bool writable)
 {
 	_cleanup_(closep) int fd = -1;
-	const int seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL;
+	const int seals = F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK |
+			  F_SEAL_SEAL;
 
 	fd = memfd_create("sandlock-inject",
 			  MFD_CLOEXEC | (writable ? 0 : MFD_ALLOW_SEALING));
@@ -100,8 +109,8 @@ static int bytes_memfd(const uint8_t *data, size_t len, bool writable)
 }
 
 SL_EXPORT void sandlock_action_set_inject_bytes(sandlock_action_out_t *out,
-						const uint8_t *data, uintptr_t len,
-						uint32_t flags)
+						const uint8_t *data,
+						uintptr_t len, uint32_t flags)
 {
 	int fd;
 
@@ -112,6 +121,6 @@ SL_EXPORT void sandlock_action_set_inject_bytes(sandlock_action_out_t *out,
 		sandlock_action_set_errno(out, EIO);
 		return;
 	}
-	sandlock_action_set_inject_fd_send(out, fd,
-					   (flags & SANDLOCK_INJECT_NO_CLOEXEC) ? 0 : O_CLOEXEC);
+	sandlock_action_set_inject_fd_send(
+		out, fd, (flags & SANDLOCK_INJECT_NO_CLOEXEC) ? 0 : O_CLOEXEC);
 }

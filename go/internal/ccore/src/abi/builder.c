@@ -80,48 +80,48 @@ sandlock_builder_t *sl_builder_set_u32s(sandlock_builder_t *b,
 
 /* ---- filesystem -------------------------------------------------------- */
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_read(sandlock_builder_t *b,
-							       const char *path)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_fs_read(sandlock_builder_t *b, const char *path)
 {
 	if (!b || !path)
 		return b;
 	return sl_builder_push(b, &b->policy->fs_read, path);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_write(sandlock_builder_t *b,
-								const char *path)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_fs_write(sandlock_builder_t *b, const char *path)
 {
 	if (!b || !path)
 		return b;
 	return sl_builder_push(b, &b->policy->fs_write, path);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_deny(sandlock_builder_t *b,
-							       const char *path)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_fs_deny(sandlock_builder_t *b, const char *path)
 {
 	if (!b || !path)
 		return b;
 	return sl_builder_push(b, &b->policy->fs_deny, path);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_workdir(sandlock_builder_t *b,
-							       const char *path)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_workdir(sandlock_builder_t *b, const char *path)
 {
 	if (!b || !path)
 		return b;
 	return sl_builder_set_str(b, &b->policy->workdir, path);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_cwd(sandlock_builder_t *b,
-							   const char *path)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_cwd(sandlock_builder_t *b, const char *path)
 {
 	if (!b || !path)
 		return b;
 	return sl_builder_set_str(b, &b->policy->cwd, path);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_chroot(sandlock_builder_t *b,
-							      const char *path)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_chroot(sandlock_builder_t *b, const char *path)
 {
 	if (!b || !path)
 		return b;
@@ -147,8 +147,9 @@ static sandlock_builder_t *add_mount(sandlock_builder_t *b, const char *virt,
 	p = b->policy;
 	v = strdup(virt);
 	h = strdup(host);
-	grown = (v && h) ? realloc(p->mounts, (p->nmounts + 1) * sizeof(*grown))
-			 : NULL;
+	grown = (v && h) ?
+			realloc(p->mounts, (p->nmounts + 1) * sizeof(*grown)) :
+			NULL;
 	if (!grown) {
 		free(v);
 		free(h);
@@ -163,24 +164,22 @@ static sandlock_builder_t *add_mount(sandlock_builder_t *b, const char *virt,
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_mount(sandlock_builder_t *b,
-								const char *virtual_path,
-								const char *host_path)
+SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_mount(
+	sandlock_builder_t *b, const char *virtual_path, const char *host_path)
 {
 	return add_mount(b, virtual_path, host_path, false);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_mount_ro(sandlock_builder_t *b,
-								   const char *virtual_path,
-								   const char *host_path)
+SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_mount_ro(
+	sandlock_builder_t *b, const char *virtual_path, const char *host_path)
 {
 	return add_mount(b, virtual_path, host_path, true);
 }
 
 /* ---- copy-on-write ----------------------------------------------------- */
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_fs_storage(sandlock_builder_t *b,
-								  const char *path)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_fs_storage(sandlock_builder_t *b, const char *path)
 {
 	if (!b || !path)
 		return b;
@@ -193,8 +192,8 @@ static uint8_t branch_action(uint8_t action)
 	return action <= SL_BRANCH_KEEP ? action : SL_BRANCH_COMMIT;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_on_exit(sandlock_builder_t *b,
-							       uint8_t action)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_on_exit(sandlock_builder_t *b, uint8_t action)
 {
 	if (!b)
 		return NULL;
@@ -203,8 +202,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_on_exit(sandlock_builder_
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_on_error(sandlock_builder_t *b,
-								uint8_t action)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_on_error(sandlock_builder_t *b, uint8_t action)
 {
 	if (!b)
 		return NULL;

@@ -12,10 +12,10 @@
  * A NULL callback retains nothing, like a NULL builder: the caller keeps
  * its user data and the drop is not called.
  */
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b,
-								 sandlock_policy_fn_t cb,
-								 void *user_data,
-								 void (*user_data_drop)(void *user_data))
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b,
+				   sandlock_policy_fn_t cb, void *user_data,
+				   void (*user_data_drop)(void *user_data))
 {
 	struct sl_policy_cb *rec;
 

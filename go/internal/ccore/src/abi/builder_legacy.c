@@ -4,8 +4,9 @@
  */
 #include "abi/builder.h"
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind_port(sandlock_builder_t *b,
-									   uint16_t port)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_net_allow_bind_port(sandlock_builder_t *b,
+					     uint16_t port)
 {
 	if (!b)
 		return NULL;
@@ -13,14 +14,15 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind_port(sandl
 }
 
 /* The first Go SDK's name for the same thing. */
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b,
-								     uint16_t port)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port)
 {
 	return sandlock_sandbox_builder_net_allow_bind_port(b, port);
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind_port(sandlock_builder_t *b,
-									  uint16_t port)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_net_deny_bind_port(sandlock_builder_t *b,
+					    uint16_t port)
 {
 	if (!b)
 		return NULL;
@@ -28,7 +30,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind_port(sandlo
 }
 
 /* The old call mapped both ids to the one it was given. */
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id)
 {
 	return sandlock_sandbox_builder_user(b, id, id);
 }

@@ -2,8 +2,8 @@
  * sl_policy_build(), not here. */
 #include "abi/builder.h"
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_memory(sandlock_builder_t *b,
-								  uint64_t bytes)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_max_memory(sandlock_builder_t *b, uint64_t bytes)
 {
 	if (!b)
 		return NULL;
@@ -12,8 +12,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_memory(sandlock_build
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_disk(sandlock_builder_t *b,
-								uint64_t bytes)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_max_disk(sandlock_builder_t *b, uint64_t bytes)
 {
 	if (!b)
 		return NULL;
@@ -22,8 +22,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_disk(sandlock_builder
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_processes(sandlock_builder_t *b,
-								     uint32_t n)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_max_processes(sandlock_builder_t *b, uint32_t n)
 {
 	if (!b)
 		return NULL;
@@ -31,8 +31,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_processes(sandlock_bu
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b,
-								      unsigned int n)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b, unsigned int n)
 {
 	if (!b)
 		return NULL;
@@ -41,8 +41,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_b
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_cpu(sandlock_builder_t *b,
-							       uint8_t pct)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_max_cpu(sandlock_builder_t *b, uint8_t pct)
 {
 	if (!b)
 		return NULL;
@@ -51,8 +51,8 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_max_cpu(sandlock_builder_
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_num_cpus(sandlock_builder_t *b,
-								uint32_t n)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_num_cpus(sandlock_builder_t *b, uint32_t n)
 {
 	if (!b)
 		return NULL;
@@ -61,9 +61,9 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_num_cpus(sandlock_builder
 	return b;
 }
 
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b,
-								 const uint32_t *cores,
-								 uint32_t len)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, const uint32_t *cores,
+				   uint32_t len)
 {
 	if (!b || (!cores && len > 0))
 		return b;
@@ -72,9 +72,9 @@ SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builde
 }
 
 /* len == 0 grants every GPU: an empty list with has_gpu_devices set. */
-SL_EXPORT sandlock_builder_t *sandlock_sandbox_builder_gpu_devices(sandlock_builder_t *b,
-								   const uint32_t *devices,
-								   uint32_t len)
+SL_EXPORT sandlock_builder_t *
+sandlock_sandbox_builder_gpu_devices(sandlock_builder_t *b,
+				     const uint32_t *devices, uint32_t len)
 {
 	if (!b || (!devices && len > 0))
 		return b;

@@ -18,7 +18,8 @@ int sl_abi_cow_begin(const sandlock_sandbox_t *policy, bool dry_run,
 
 	*cr = NULL;
 	if (!sb)
-		return sl_err(e, EINVAL, "invalid argument: not a built policy");
+		return sl_err(e, EINVAL,
+			      "invalid argument: not a built policy");
 	r = sl_cow_run_begin(sb->policy, dry_run, cr, e);
 	if (r < 0 && !e->code)
 		sl_err(e, -r, "cannot create the copy-on-write branch");
@@ -40,6 +41,7 @@ int sl_abi_cow_end(struct sl_cow_run *cr, const struct sl_status *st,
 	int r = sl_cow_run_end(cr, outcome_of(st), changes, e);
 
 	if (r < 0 && !e->code)
-		sl_err(e, -r, "copy-on-write: the branch could not be finished");
+		sl_err(e, -r,
+		       "copy-on-write: the branch could not be finished");
 	return r;
 }

@@ -16,10 +16,9 @@ struct sandlock_dry_run_result_t {
 	struct sl_cow_changes changes;
 };
 
-SL_EXPORT sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *policy,
-						      const char *name,
-						      const char *const *argv,
-						      unsigned int argc)
+SL_EXPORT sandlock_dry_run_result_t *
+sandlock_dry_run(const sandlock_sandbox_t *policy, const char *name,
+		 const char *const *argv, unsigned int argc)
 {
 	sandlock_dry_run_result_t *d;
 	struct sl_cow_changes changes;
@@ -50,12 +49,14 @@ static const sandlock_result_t *res(const sandlock_dry_run_result_t *r)
 	return r ? r->result : NULL;
 }
 
-SL_EXPORT int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r)
+SL_EXPORT int
+sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r)
 {
 	return sandlock_result_exit_code(res(r));
 }
 
-SL_EXPORT sandlock_exit_reason sandlock_dry_run_result_reason(const sandlock_dry_run_result_t *r)
+SL_EXPORT sandlock_exit_reason
+sandlock_dry_run_result_reason(const sandlock_dry_run_result_t *r)
 {
 	return sandlock_result_reason(res(r));
 }
@@ -65,38 +66,44 @@ SL_EXPORT int sandlock_dry_run_result_signal(const sandlock_dry_run_result_t *r)
 	return sandlock_result_signal(res(r));
 }
 
-SL_EXPORT bool sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r)
+SL_EXPORT bool
+sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r)
 {
 	return sandlock_result_success(res(r));
 }
 
-SL_EXPORT const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r,
-							      uintptr_t *len)
+SL_EXPORT const uint8_t *
+sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r,
+				     uintptr_t *len)
 {
 	return sandlock_result_stdout_bytes(res(r), len);
 }
 
-SL_EXPORT const uint8_t *sandlock_dry_run_result_stderr_bytes(const sandlock_dry_run_result_t *r,
-							      uintptr_t *len)
+SL_EXPORT const uint8_t *
+sandlock_dry_run_result_stderr_bytes(const sandlock_dry_run_result_t *r,
+				     uintptr_t *len)
 {
 	return sandlock_result_stderr_bytes(res(r), len);
 }
 
-SL_EXPORT uintptr_t sandlock_dry_run_result_changes_len(const sandlock_dry_run_result_t *r)
+SL_EXPORT uintptr_t
+sandlock_dry_run_result_changes_len(const sandlock_dry_run_result_t *r)
 {
 	return r ? (uintptr_t)r->changes.n : 0;
 }
 
-SL_EXPORT char sandlock_dry_run_result_change_kind(const sandlock_dry_run_result_t *r,
-						   uintptr_t i)
+SL_EXPORT char
+sandlock_dry_run_result_change_kind(const sandlock_dry_run_result_t *r,
+				    uintptr_t i)
 {
 	if (!r || i >= r->changes.n)
 		return 0;
 	return r->changes.v[i].kind;
 }
 
-SL_EXPORT char *sandlock_dry_run_result_change_path(const sandlock_dry_run_result_t *r,
-						    uintptr_t i)
+SL_EXPORT char *
+sandlock_dry_run_result_change_path(const sandlock_dry_run_result_t *r,
+				    uintptr_t i)
 {
 	if (!r || i >= r->changes.n)
 		return NULL;

@@ -18,8 +18,8 @@ struct sl_user_handlers;
 struct sandlock_handle_t {
 	struct sl_run *run;
 	struct sl_user_handlers *handlers; /* custom handlers the run owns */
-	struct sl_cow_run *cow;  /* the workdir's branch, NULL without one */
-	bool waited;             /* status holds how the run ended */
+	struct sl_cow_run *cow; /* the workdir's branch, NULL without one */
+	bool waited;		/* status holds how the run ended */
 	struct sl_status status;
 };
 
@@ -59,8 +59,8 @@ struct sl_run *sl_abi_run_create(const sandlock_sandbox_t *policy,
 struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
 				     const char *name, const char *const *argv,
 				     unsigned int argc, const uint8_t stdio[3],
-				     bool start, bool own_thread, int pipe_fds[3],
-				     struct sl_cow_run *cow,
+				     bool start, bool own_thread,
+				     int pipe_fds[3], struct sl_cow_run *cow,
 				     const struct sl_modlist *extra,
 				     struct sl_error *e);
 /* A handle for a new run with the policy's copy-on-write branch (begun
@@ -68,8 +68,7 @@ struct sl_run *sl_abi_run_create_ext(const sandlock_sandbox_t *policy,
  * none). NULL on failure, with the reason recorded for the calling thread
  * (lasterr.h; the caller resets the record first). */
 sandlock_handle_t *sl_abi_handle_open(const sandlock_sandbox_t *policy,
-				      const char *name,
-				      const char *const *argv,
+				      const char *name, const char *const *argv,
 				      unsigned int argc, const uint8_t stdio[3],
 				      bool start, bool own_thread,
 				      int pipe_fds[3],

@@ -18,7 +18,8 @@
 
 extern const struct sl_handler_module sl_module_freeze;
 
-static void drop_registrations(const sandlock_handler_registration_t *regs, uintptr_t n)
+static void drop_registrations(const sandlock_handler_registration_t *regs,
+			       uintptr_t n)
 {
 	if (!regs || n > SL_ABI_MAX_REGISTRATIONS)
 		return;
@@ -60,8 +61,8 @@ static bool denied(const struct sl_policy *p, int64_t nr)
 
 /* The arguments: 0, or -1 with the reason recorded (lasterr.h). */
 static int check(const sandlock_sandbox_t *policy, const char *name,
-		  const char *const *argv, uint32_t argc,
-		  const sandlock_handler_registration_t *regs, uintptr_t n)
+		 const char *const *argv, uint32_t argc,
+		 const sandlock_handler_registration_t *regs, uintptr_t n)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 
@@ -78,13 +79,13 @@ static int check(const sandlock_sandbox_t *policy, const char *name,
 		if (!regs[i].handler)
 			return sl_abi_bad_arg("NULL handler");
 		if (!acceptable_nr(sb->policy, regs[i].syscall_nr))
-			return sl_abi_fail(EINVAL,
-					   "custom handler on syscall %lld: %s",
-					   (long long)regs[i].syscall_nr,
-					   denied(sb->policy, regs[i].syscall_nr) ?
-						   "the policy denies it" :
-						   "not a syscall of this "
-						   "architecture");
+			return sl_abi_fail(
+				EINVAL, "custom handler on syscall %lld: %s",
+				(long long)regs[i].syscall_nr,
+				denied(sb->policy, regs[i].syscall_nr) ?
+					"the policy denies it" :
+					"not a syscall of this "
+					"architecture");
 	}
 	return 0;
 }
@@ -151,11 +152,11 @@ static int run(const sandlock_sandbox_t *policy, const char *name,
 	return r;
 }
 
-SL_EXPORT sandlock_result_t *sandlock_run_with_handlers(const sandlock_sandbox_t *policy,
-							const char *name,
-							const char *const *argv, uint32_t argc,
-							const sandlock_handler_registration_t *registrations,
-							uintptr_t nregistrations)
+SL_EXPORT sandlock_result_t *
+sandlock_run_with_handlers(const sandlock_sandbox_t *policy, const char *name,
+			   const char *const *argv, uint32_t argc,
+			   const sandlock_handler_registration_t *registrations,
+			   uintptr_t nregistrations)
 {
 	struct sl_status st;
 	struct sl_capture cap;
@@ -172,8 +173,9 @@ SL_EXPORT sandlock_result_t *sandlock_run_with_handlers(const sandlock_sandbox_t
 }
 
 SL_EXPORT sandlock_result_t *sandlock_run_interactive_with_handlers(
-	const sandlock_sandbox_t *policy, const char *name, const char *const *argv,
-	uint32_t argc, const sandlock_handler_registration_t *registrations,
+	const sandlock_sandbox_t *policy, const char *name,
+	const char *const *argv, uint32_t argc,
+	const sandlock_handler_registration_t *registrations,
 	uintptr_t nregistrations)
 {
 	static const uint8_t inherit[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,
@@ -182,8 +184,8 @@ SL_EXPORT sandlock_result_t *sandlock_run_interactive_with_handlers(
 	sandlock_result_t *res;
 
 	sl_abi_reset();
-	if (run(policy, name, argv, argc, registrations, nregistrations, inherit,
-		&st, NULL) < 0)
+	if (run(policy, name, argv, argc, registrations, nregistrations,
+		inherit, &st, NULL) < 0)
 		return NULL;
 	res = sl_abi_result_new(&st, NULL);
 	if (!res)
@@ -194,8 +196,9 @@ SL_EXPORT sandlock_result_t *sandlock_run_interactive_with_handlers(
 /* Extension (sandlock_ext.h): the same run as a started handle, so that
  * the caller can wait with a timeout and kill it (a Go context). */
 SL_EXPORT sandlock_handle_t *sandlock_spawn_with_handlers(
-	const sandlock_sandbox_t *policy, const char *name, const char *const *argv,
-	uint32_t argc, const sandlock_handler_registration_t *registrations,
+	const sandlock_sandbox_t *policy, const char *name,
+	const char *const *argv, uint32_t argc,
+	const sandlock_handler_registration_t *registrations,
 	uintptr_t nregistrations, bool capture)
 {
 	static const uint8_t inherit[3] = { SL_STDIO_INHERIT, SL_STDIO_INHERIT,

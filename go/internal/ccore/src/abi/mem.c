@@ -15,9 +15,12 @@
 static int32_t failed(int r, uint64_t addr)
 {
 	if (r == -ENOENT)
-		return sl_abi_fail(ENOENT, "the call the handler serves is over");
-	return sl_abi_fail(-r, "cannot access the sandbox's memory at %#llx: "
-			       "%s", (unsigned long long)addr, strerror(-r));
+		return sl_abi_fail(ENOENT,
+				   "the call the handler serves is over");
+	return sl_abi_fail(-r,
+			   "cannot access the sandbox's memory at %#llx: "
+			   "%s",
+			   (unsigned long long)addr, strerror(-r));
 }
 
 /* A notification as the supervisor's helpers take it. */
@@ -32,9 +35,9 @@ static void as_notif(const sandlock_mem_handle_t *h, struct seccomp_notif *req,
 	n->listener = h->notif_fd;
 }
 
-SL_EXPORT int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle, uint64_t addr,
-					 uint8_t *buf, uintptr_t max_len,
-					 uintptr_t *out_len)
+SL_EXPORT int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle,
+					 uint64_t addr, uint8_t *buf,
+					 uintptr_t max_len, uintptr_t *out_len)
 {
 	struct seccomp_notif req;
 	struct sl_notif n;
@@ -61,8 +64,9 @@ SL_EXPORT int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle, ui
 	return 0;
 }
 
-SL_EXPORT int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr,
-				    uint8_t *buf, uintptr_t len, uintptr_t *out_len)
+SL_EXPORT int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle,
+				    uint64_t addr, uint8_t *buf, uintptr_t len,
+				    uintptr_t *out_len)
 {
 	struct seccomp_notif req;
 	struct sl_notif n;
@@ -79,8 +83,9 @@ SL_EXPORT int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_
 	return 0;
 }
 
-SL_EXPORT int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle, uint64_t addr,
-				     const uint8_t *buf, uintptr_t len)
+SL_EXPORT int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle,
+				     uint64_t addr, const uint8_t *buf,
+				     uintptr_t len)
 {
 	struct seccomp_notif req;
 	struct sl_notif n;

@@ -89,14 +89,14 @@ SL_EXPORT char *sandlock_result_stderr(const sandlock_result_t *r)
 	return stream_text(r, 1);
 }
 
-SL_EXPORT const uint8_t *sandlock_result_stdout_bytes(const sandlock_result_t *r,
-						      uintptr_t *len)
+SL_EXPORT const uint8_t *
+sandlock_result_stdout_bytes(const sandlock_result_t *r, uintptr_t *len)
 {
 	return stream_bytes(r, 0, len);
 }
 
-SL_EXPORT const uint8_t *sandlock_result_stderr_bytes(const sandlock_result_t *r,
-						      uintptr_t *len)
+SL_EXPORT const uint8_t *
+sandlock_result_stderr_bytes(const sandlock_result_t *r, uintptr_t *len)
 {
 	return stream_bytes(r, 1, len);
 }

@@ -5,8 +5,8 @@
 #include <string.h>
 
 int sl_abi_stage_init(struct sl_abi_stage *st, const char *name,
-		      const sandlock_sandbox_t *policy,
-		      const char *const *argv, unsigned int argc)
+		      const sandlock_sandbox_t *policy, const char *const *argv,
+		      unsigned int argc)
 {
 	struct sl_sandbox *sb = sl_from_abi(policy);
 

@@ -20,11 +20,11 @@ struct sl_tool_run {
 	const sandlock_sandbox_t *policy;
 	bool dry_run;
 	struct sl_cow_run *cow; /* the branch until end; NULL without one */
-	struct sl_run *run;     /* from start until stop */
+	struct sl_run *run;	/* from start until stop */
 	bool started;
-	bool waited;            /* a wait completed: status is the end */
+	bool waited; /* a wait completed: status is the end */
 	struct sl_status status;
-	bool listed;            /* a dry run's changes were collected */
+	bool listed; /* a dry run's changes were collected */
 	struct sl_cow_changes changes;
 	struct sl_tool_change *view; /* the same, for the tool */
 };
@@ -119,9 +119,9 @@ int sl_tool_run_end(struct sl_tool_run *t, struct sl_error *e)
 			return -1;
 		}
 		for (size_t i = 0; i < t->changes.n; i++)
-			t->view[i] = (struct sl_tool_change){
-				t->changes.v[i].kind, t->changes.v[i].path
-			};
+			t->view[i] =
+				(struct sl_tool_change){ t->changes.v[i].kind,
+							 t->changes.v[i].path };
 		t->listed = true;
 	}
 	return r < 0 ? -1 : 0;
@@ -154,11 +154,16 @@ void sl_tool_run_free(struct sl_tool_run *t)
 static int tool_start_what(int what)
 {
 	switch (what) {
-	case SL_START_NOT_FOUND: return SL_TOOL_START_NOT_FOUND;
-	case SL_START_LOADER: return SL_TOOL_START_LOADER;
-	case SL_START_SCRIPT: return SL_TOOL_START_SCRIPT;
-	case SL_START_CWD: return SL_TOOL_START_CWD;
-	default: return SL_TOOL_START_COMMAND;
+	case SL_START_NOT_FOUND:
+		return SL_TOOL_START_NOT_FOUND;
+	case SL_START_LOADER:
+		return SL_TOOL_START_LOADER;
+	case SL_START_SCRIPT:
+		return SL_TOOL_START_SCRIPT;
+	case SL_START_CWD:
+		return SL_TOOL_START_CWD;
+	default:
+		return SL_TOOL_START_COMMAND;
 	}
 }
 
@@ -175,8 +180,8 @@ int sl_tool_start_check(const sandlock_sandbox_t *policy,
 	pb = malloc(sizeof(*pb));
 	if (!pb)
 		return -ENOMEM;
-	r = full ? sl_start_check(sb->policy, argv, argc, pb)
-		 : sl_start_check_cwd(sb->policy, pb);
+	r = full ? sl_start_check(sb->policy, argv, argc, pb) :
+		   sl_start_check_cwd(sb->policy, pb);
 	if (r != 1)
 		return r;
 	out->what = tool_start_what(pb->what);

@@ -30,14 +30,14 @@
 /* How a run ended. */
 struct sl_tool_status {
 	uint32_t reason; /* SANDLOCK_EXIT_REASON_* */
-	int code;        /* the exit code for EXITED, else -1 */
-	int signal;      /* the signal for SIGNALED, else -1 */
-	uint32_t cause;  /* SANDLOCK_EXIT_CAUSE_*, 0 for none */
+	int code;	 /* the exit code for EXITED, else -1 */
+	int signal;	 /* the signal for SIGNALED, else -1 */
+	uint32_t cause;	 /* SANDLOCK_EXIT_CAUSE_*, 0 for none */
 };
 
 /* One change of a dry run. */
 struct sl_tool_change {
-	char kind;        /* 'A' added, 'M' modified, 'D' deleted */
+	char kind;	  /* 'A' added, 'M' modified, 'D' deleted */
 	const char *path; /* relative to the workdir */
 };
 
@@ -89,15 +89,15 @@ void sl_tool_run_free(struct sl_tool_run *t);
 
 enum sl_tool_start_what {
 	SL_TOOL_START_NOT_FOUND, /* no PATH candidate exists (path: the name) */
-	SL_TOOL_START_COMMAND,   /* the program itself */
-	SL_TOOL_START_LOADER,    /* the ELF interpreter (dynamic loader) */
-	SL_TOOL_START_SCRIPT,    /* the interpreter of a "#!" line */
-	SL_TOOL_START_CWD,       /* the working directory (--cwd) */
+	SL_TOOL_START_COMMAND,	 /* the program itself */
+	SL_TOOL_START_LOADER,	 /* the ELF interpreter (dynamic loader) */
+	SL_TOOL_START_SCRIPT,	 /* the interpreter of a "#!" line */
+	SL_TOOL_START_CWD,	 /* the working directory (--cwd) */
 };
 
 struct sl_tool_start_problem {
-	int what;             /* enum sl_tool_start_what */
-	int err;              /* ENOENT/ENOTDIR: missing; EACCES: no grant */
+	int what;	      /* enum sl_tool_start_what */
+	int err;	      /* ENOENT/ENOTDIR: missing; EACCES: no grant */
 	char path[PATH_MAX];  /* the file as named */
 	char real[PATH_MAX];  /* where it resolves, "" when the same */
 	char grant[PATH_MAX]; /* EACCES: the directory to grant */

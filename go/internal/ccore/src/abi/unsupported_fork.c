@@ -29,18 +29,18 @@ SL_EXPORT uint32_t sandlock_fork_result_count(const sandlock_fork_result_t *r)
 	return 0;
 }
 
-SL_EXPORT int32_t sandlock_fork_result_pid(const sandlock_fork_result_t *r, uint32_t index)
+SL_EXPORT int32_t sandlock_fork_result_pid(const sandlock_fork_result_t *r,
+					   uint32_t index)
 {
 	return 0;
 }
 
 /* Consumes fork_result when all arguments are given; as none can exist
  * yet there is nothing to release. */
-SL_EXPORT sandlock_result_t *sandlock_reduce(sandlock_fork_result_t *fork_result,
-					     const sandlock_sandbox_t *policy,
-					     const char *name,
-					     const char *const *argv,
-					     unsigned int argc)
+SL_EXPORT sandlock_result_t *
+sandlock_reduce(sandlock_fork_result_t *fork_result,
+		const sandlock_sandbox_t *policy, const char *name,
+		const char *const *argv, unsigned int argc)
 {
 	sl_abi_unsupported("COW fork");
 	return NULL;

@@ -18,9 +18,11 @@ SL_EXPORT sandlock_gather_t *sandlock_gather_new(void)
 	return calloc(1, sizeof(sandlock_gather_t));
 }
 
-SL_EXPORT void sandlock_gather_add_source(sandlock_gather_t *g, const char *name,
+SL_EXPORT void sandlock_gather_add_source(sandlock_gather_t *g,
+					  const char *name,
 					  const sandlock_sandbox_t *policy,
-					  const char *const *argv, unsigned int argc)
+					  const char *const *argv,
+					  unsigned int argc)
 {
 	if (g && name)
 		sl_abi_stages_add(&g->sources, name, policy, argv, argc);
@@ -28,7 +30,8 @@ SL_EXPORT void sandlock_gather_add_source(sandlock_gather_t *g, const char *name
 
 SL_EXPORT void sandlock_gather_set_consumer(sandlock_gather_t *g,
 					    const sandlock_sandbox_t *policy,
-					    const char *const *argv, unsigned int argc)
+					    const char *const *argv,
+					    unsigned int argc)
 {
 	struct sl_abi_stages fresh = { 0 };
 
@@ -51,7 +54,8 @@ SL_EXPORT void sandlock_gather_free(sandlock_gather_t *g)
 }
 
 /* Consumes g whatever happens. */
-SL_EXPORT sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g, uint64_t timeout_ms)
+SL_EXPORT sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g,
+						 uint64_t timeout_ms)
 {
 	sandlock_gather_free(g);
 	sl_abi_unsupported("gather");

@@ -72,8 +72,8 @@ static int sync_parents(struct sl_cow_branch *b, const struct sl_strv *dels,
 		prev_len = len;
 		memcpy(parent, rel, len);
 		parent[len] = '\0';
-		fd = sl_cow_open_beneath(b->workdir_fd, parent, O_PATH |
-							       O_DIRECTORY);
+		fd = sl_cow_open_beneath(b->workdir_fd, parent,
+					 O_PATH | O_DIRECTORY);
 		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
 			continue; /* removed with an ancestor */
 		r = fd < 0 ? fd : sl_cow_fsync_dir(fd);
@@ -113,7 +113,8 @@ static int apply_deletions(struct sl_cow_branch *b, struct sl_error *e)
 		pthread_mutex_lock(&b->lock);
 		for (size_t i = 0; i < dels.n; i++)
 			sl_cow_wset_find(&b->whiteouts, dels.v[i],
-					 strlen(dels.v[i]))->pending = false;
+					 strlen(dels.v[i]))
+				->pending = false;
 		pthread_mutex_unlock(&b->lock);
 	}
 	sl_strv_free(&dels);
@@ -123,7 +124,11 @@ static int apply_deletions(struct sl_cow_branch *b, struct sl_error *e)
 /* Files landed by copy that have other names still to land: the workdir
  * gets one inode for them too. */
 struct links {
-	struct { dev_t dev; ino_t ino; char *rel; } *v;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		char *rel;
+	} * v;
 	size_t n;
 };
 
@@ -175,8 +180,9 @@ static int copy_file_to(int ufd, const struct stat *st, int wparent,
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
 	int r;
 
-	dst = openat(wparent, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-					   O_CLOEXEC, 0600);
+	dst = openat(wparent, tmp,
+		     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
 	if (dst < 0)
 		return -errno;
 	r = sl_cow_copy_data(ufd, dst);
@@ -217,8 +223,8 @@ static int land_copy(struct sl_cow_branch *b, const char *rel, int uparent,
 
 		struct stat ust;
 
-		ufd = openat(uparent, uname, O_RDONLY | O_NOFOLLOW |
-						     O_NONBLOCK | O_CLOEXEC);
+		ufd = openat(uparent, uname,
+			     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (ufd < 0 || fstat(ufd, &ust) < 0)
 			return -errno;
 		/* The file read is the file listed, or nothing is written. */
@@ -226,21 +232,24 @@ static int land_copy(struct sl_cow_branch *b, const char *rel, int uparent,
 			return -EAGAIN;
 		r = copy_file_to(ufd, st, wparent, tmp);
 	} else if (S_ISLNK(st->st_mode)) {
-		ssize_t n = readlinkat(uparent, uname, target,
-				       sizeof(target) - 1);
+		ssize_t n =
+			readlinkat(uparent, uname, target, sizeof(target) - 1);
 
 		if (n < 0)
 			return -errno;
 		target[n] = '\0';
 		r = symlinkat(target, wparent, tmp) < 0 ? -errno : 0;
 		/* Ownership is kept only where we may change it. */
-		if (r == 0 && fchownat(wparent, tmp, st->st_uid, st->st_gid,
-				       AT_SYMLINK_NOFOLLOW) < 0 &&
+		if (r == 0 &&
+		    fchownat(wparent, tmp, st->st_uid, st->st_gid,
+			     AT_SYMLINK_NOFOLLOW) < 0 &&
 		    errno != EPERM)
 			r = -errno;
 	} else if (S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode)) {
-		r = mknodat(wparent, tmp, st->st_mode & (S_IFMT | 0777), 0) < 0
-			    ? -errno : 0;
+		r = mknodat(wparent, tmp, st->st_mode & (S_IFMT | 0777), 0) <
+				    0 ?
+			    -errno :
+			    0;
 	} else {
 		return -EPERM; /* a device: never staged, never published */
 	}
@@ -266,8 +275,8 @@ static int land_dir(int wparent, const char *name, const struct stat *st,
 		return S_ISDIR(wst->st_mode) ? 0 : -ENOTDIR;
 	if (mkdirat(wparent, name, 0700) < 0)
 		return -errno;
-	fd = openat(wparent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					   O_CLOEXEC);
+	fd = openat(wparent, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* Ownership is kept only where we may change it. */
@@ -365,8 +374,10 @@ static int finish_storage(struct sl_cow_branch *b, struct sl_error *e)
 	int r = sl_cow_remove_storage(b, false);
 
 	if (r < 0)
-		return sl_err(e, -r, "commit done, but the storage '%s' could "
-			      "not be removed: %s", b->dir, strerror(-r));
+		return sl_err(e, -r,
+			      "commit done, but the storage '%s' could "
+			      "not be removed: %s",
+			      b->dir, strerror(-r));
 	return 0;
 }
 
@@ -384,16 +395,20 @@ int sl_cow_commit(struct sl_cow_branch *b, unsigned lock_timeout_ms,
 	if (r < 0) {
 		int m = sl_cow_write_marker(b, "commit-deferred");
 
-		return sl_err(e, -r, "commit deferred: the workdir '%s' is %s; "
-			      "the changes are kept in '%s'%s", b->workdir,
-			      r == -EAGAIN ? "locked by another commit"
-					   : strerror(-r),
+		return sl_err(e, -r,
+			      "commit deferred: the workdir '%s' is %s; "
+			      "the changes are kept in '%s'%s",
+			      b->workdir,
+			      r == -EAGAIN ? "locked by another commit" :
+					     strerror(-r),
 			      b->dir, m < 0 ? " (without a marker)" : "");
 	}
 	r = sl_cow_write_marker(b, "merge-interrupted");
 	if (r < 0)
-		sl_err(e, -r, "commit not started: cannot write the marker "
-		       "of '%s': %s", b->dir, strerror(-r));
+		sl_err(e, -r,
+		       "commit not started: cannot write the marker "
+		       "of '%s': %s",
+		       b->dir, strerror(-r));
 	if (r == 0)
 		r = apply_deletions(b, e);
 	if (r == 0 && (r = sl_cow_write_marker(b, "merge-interrupted")) < 0)

@@ -34,8 +34,9 @@ static int link_tmpfile(int fd, int dirfd, const char *name)
 	if (errno != ENOENT && errno != EPERM && errno != EINVAL)
 		return -errno;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) < 0
-		       ? -errno : 0;
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) < 0 ?
+		       -errno :
+		       0;
 }
 
 /* An unnamed regular file in dirfd, or a named temporary one (*tmpname
@@ -47,8 +48,8 @@ static int open_unnamed(int dirfd, char tmpname[64])
 
 	tmpname[0] = '\0';
 	fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
-			errno != EINVAL))
+	if (fd >= 0 ||
+	    (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
 		return fd < 0 ? -errno : fd;
 	if (getrandom(&rnd, sizeof(rnd), 0) < 0)
 		return -errno;
@@ -102,8 +103,8 @@ static void copy_xattrs(int src, int dst)
 	}
 }
 
-static int copy_regular(struct sl_cow_branch *b, int lparent,
-			const char *name, int uparent, bool empty)
+static int copy_regular(struct sl_cow_branch *b, int lparent, const char *name,
+			int uparent, bool empty)
 {
 	_cleanup_(closep) int src = -1;
 	_cleanup_(closep) int dst = -1;
@@ -112,11 +113,11 @@ static int copy_regular(struct sl_cow_branch *b, int lparent,
 	int r;
 
 	/* O_NONBLOCK: a regular file swapped for a FIFO must not block. */
-	src = openat(lparent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-					    O_CLOEXEC);
+	src = openat(lparent, name,
+		     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (src < 0)
-		return errno == ENOENT || errno == EACCES ? SL_COW_UP_EMPTY
-							  : -errno;
+		return errno == ENOENT || errno == EACCES ? SL_COW_UP_EMPTY :
+							    -errno;
 	if (fstat(src, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
@@ -154,8 +155,8 @@ static int copy_symlink(struct sl_cow_branch *b, int lparent, const char *name,
 	int r;
 
 	if (n < 0)
-		return errno == ENOENT || errno == EACCES ? SL_COW_UP_EMPTY
-							  : -errno;
+		return errno == ENOENT || errno == EACCES ? SL_COW_UP_EMPTY :
+							    -errno;
 	target[n] = '\0';
 	r = sl_cow_quota_reserve(b, SL_COW_SYMLINK_CHARGE);
 	if (r < 0)
@@ -168,8 +169,8 @@ static int copy_symlink(struct sl_cow_branch *b, int lparent, const char *name,
 	return SL_COW_UP_COPIED;
 }
 
-static int copy_dir(struct sl_cow_branch *b, const struct stat *st,
-		    int lparent, int uparent, const char *name)
+static int copy_dir(struct sl_cow_branch *b, const struct stat *st, int lparent,
+		    int uparent, const char *name)
 {
 	_cleanup_(closep) int fd = -1;
 	_cleanup_(closep) int src = -1;
@@ -184,12 +185,12 @@ static int copy_dir(struct sl_cow_branch *b, const struct stat *st,
 		sl_cow_quota_release(b, SL_COW_DIR_CHARGE);
 		return r == -EEXIST ? SL_COW_UP_PRESENT : r;
 	}
-	fd = openat(uparent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					   O_CLOEXEC);
+	fd = openat(uparent, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	src = openat(lparent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					    O_CLOEXEC);
+	src = openat(lparent, name,
+		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (src >= 0)
 		copy_xattrs(src, fd);
 	copy_meta(fd, st);
@@ -204,8 +205,8 @@ static int make_stub(struct sl_cow_branch *b, const char *rel, int uparent,
 	_cleanup_(closep) int fd = -1;
 	int r;
 
-	fd = openat(uparent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-					   O_CLOEXEC, 0600);
+	fd = openat(uparent, name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return errno == EEXIST ? SL_COW_UP_PRESENT : -errno;
 	(void)fchmod(fd, 0600);
@@ -243,16 +244,20 @@ static int copy_up(struct sl_cow_branch *b, const char *rel, bool empty)
 	if (lparent < 0)
 		return lparent;
 	if (fstatat(lparent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT || errno == EACCES ? SL_COW_UP_EMPTY
-							  : -errno;
+		return errno == ENOENT || errno == EACCES ? SL_COW_UP_EMPTY :
+							    -errno;
 	uparent = sl_cow_open_parent(b->upper_fd, rel, &name);
 	if (uparent < 0)
 		return uparent;
 	switch (st.st_mode & S_IFMT) {
-	case S_IFREG: return copy_regular(b, lparent, name, uparent, empty);
-	case S_IFLNK: return copy_symlink(b, lparent, name, uparent);
-	case S_IFDIR: return copy_dir(b, &st, lparent, uparent, name);
-	default: return make_stub(b, rel, uparent, name);
+	case S_IFREG:
+		return copy_regular(b, lparent, name, uparent, empty);
+	case S_IFLNK:
+		return copy_symlink(b, lparent, name, uparent);
+	case S_IFDIR:
+		return copy_dir(b, &st, lparent, uparent, name);
+	default:
+		return make_stub(b, rel, uparent, name);
 	}
 }
 
@@ -283,9 +288,9 @@ static int push_lower_children(struct sl_cow_branch *b, const char *rel,
 		char *child;
 
 		r = sl_cow_join(rel, de->d_name, &child);
-		if (r == 0 && ((b->storage_rel &&
-				strcmp(child, b->storage_rel) == 0) ||
-			       sl_cow_covered(b, child))) {
+		if (r == 0 &&
+		    ((b->storage_rel && strcmp(child, b->storage_rel) == 0) ||
+		     sl_cow_covered(b, child))) {
 			free(child);
 			continue;
 		}
@@ -349,8 +354,7 @@ int sl_cow_mkdir(struct sl_cow_branch *b, const char *rel, mode_t mode)
 	return r;
 }
 
-int sl_cow_symlink(struct sl_cow_branch *b, const char *target,
-		   const char *rel)
+int sl_cow_symlink(struct sl_cow_branch *b, const char *target, const char *rel)
 {
 	_cleanup_(closep) int parent = prepare_new(b, rel, &rel);
 	int r;
@@ -371,17 +375,18 @@ int sl_cow_mknod(struct sl_cow_branch *b, const char *rel, mode_t mode)
 	mode_t type = mode & S_IFMT;
 	int fd;
 
-	if (type != 0 && type != S_IFREG && type != S_IFIFO &&
-	    type != S_IFSOCK)
+	if (type != 0 && type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
 		return -EPERM; /* devices are never staged */
 	parent = prepare_new(b, rel, &rel);
 	if (parent < 0)
 		return parent;
 	if (type == S_IFIFO || type == S_IFSOCK)
-		return mknodat(parent, rel, mode & (S_IFMT | 07777), 0) < 0
-			       ? -errno : 0;
-	fd = openat(parent, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-					 O_CLOEXEC, mode & 07777);
+		return mknodat(parent, rel, mode & (S_IFMT | 07777), 0) < 0 ?
+			       -errno :
+			       0;
+	fd = openat(parent, rel,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    mode & 07777);
 	if (fd < 0)
 		return -errno;
 	close(fd);
@@ -404,9 +409,10 @@ int sl_cow_remove_upper(struct sl_cow_branch *b, const char *rel)
 		return -errno;
 	if (unlinkat(parent, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
 		return -errno;
-	charge = S_ISDIR(st.st_mode) ? SL_COW_DIR_CHARGE
-	       : S_ISLNK(st.st_mode) ? SL_COW_SYMLINK_CHARGE
-	       : S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	charge = S_ISDIR(st.st_mode) ? SL_COW_DIR_CHARGE :
+		 S_ISLNK(st.st_mode) ? SL_COW_SYMLINK_CHARGE :
+		 S_ISREG(st.st_mode) ? (uint64_t)st.st_size :
+				       0;
 	sl_cow_quota_release(b, charge);
 	return 0;
 }
@@ -417,7 +423,8 @@ int sl_cow_remove(struct sl_cow_branch *b, const char *rel)
 
 	if (r < 0 && r != -ENOENT)
 		return r;
-	if (sl_cow_covered(b, rel) || sl_cow_lower_stat(b, rel, NULL) == -ENOENT)
+	if (sl_cow_covered(b, rel) ||
+	    sl_cow_lower_stat(b, rel, NULL) == -ENOENT)
 		return 0; /* nothing of the workdir to hide */
 	return sl_cow_whiteout(b, rel);
 }

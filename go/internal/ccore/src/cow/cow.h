@@ -47,9 +47,9 @@ struct sl_cow_branch;
 /* ---- Storage and branches (docs/behaviour.md 9.1) ---------------------- */
 
 struct sl_cow_config {
-	const char *workdir;    /* as configured; canonicalized here */
+	const char *workdir;	/* as configured; canonicalized here */
 	const char *fs_storage; /* storage base, NULL = the default base */
-	uint64_t max_disk;      /* quota of the upper in bytes, 0 = none */
+	uint64_t max_disk;	/* quota of the upper in bytes, 0 = none */
 };
 
 /*
@@ -79,14 +79,14 @@ int sl_cow_branch_open(const char *dir, struct sl_cow_branch **out,
 void sl_cow_branch_free(struct sl_cow_branch *b);
 
 const char *sl_cow_workdir(const struct sl_cow_branch *b); /* canonical */
-const char *sl_cow_dir(const struct sl_cow_branch *b);     /* <base>/<uuid> */
+const char *sl_cow_dir(const struct sl_cow_branch *b);	   /* <base>/<uuid> */
 const char *sl_cow_upper(const struct sl_cow_branch *b);   /* <dir>/upper */
-const char *sl_cow_base(const struct sl_cow_branch *b);    /* canonical base */
+const char *sl_cow_base(const struct sl_cow_branch *b);	   /* canonical base */
 
 /* A preserved branch found under a storage base (recovery). */
 struct sl_cow_preserved {
-	char *dir;     /* <base>/<uuid> */
-	char *reason;  /* kept | commit-deferred | merge-interrupted */
+	char *dir;    /* <base>/<uuid> */
+	char *reason; /* kept | commit-deferred | merge-interrupted */
 	char *workdir;
 	long long pid; /* process that wrote the marker */
 };
@@ -185,7 +185,7 @@ struct sl_cow_dirent {
 	char *name;
 	unsigned char type; /* DT_* */
 	ino_t ino;
-	bool upper;         /* served by the upper */
+	bool upper; /* served by the upper */
 };
 struct sl_cow_dirents {
 	struct sl_cow_dirent *v;
@@ -285,7 +285,7 @@ int sl_cow_measure(const struct sl_cow_branch *b, uint64_t *bytes);
 /* ---- Change list (docs/behaviour.md 9.4) ------------------------------- */
 
 struct sl_cow_change {
-	char kind; /* 'A' added, 'M' modified, 'D' deleted */
+	char kind;  /* 'A' added, 'M' modified, 'D' deleted */
 	char *path; /* relative to the workdir */
 };
 struct sl_cow_changes {
@@ -338,8 +338,8 @@ int sl_cow_has_changes(struct sl_cow_branch *b);
 /* ---- End of a run ------------------------------------------------------ */
 
 enum sl_cow_outcome {
-	SL_COW_OUTCOME_SUCCESS,  /* exited with code 0 */
-	SL_COW_OUTCOME_FAILURE,  /* non-zero code, signal, kill, timeout */
+	SL_COW_OUTCOME_SUCCESS,	 /* exited with code 0 */
+	SL_COW_OUTCOME_FAILURE,	 /* non-zero code, signal, kill, timeout */
 	SL_COW_OUTCOME_UNWAITED, /* never waited for */
 };
 

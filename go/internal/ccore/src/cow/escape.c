@@ -27,8 +27,14 @@ char *sl_cow_escape(const char *s, bool cr)
 	o = out;
 	for (size_t i = 0; i < len; i++) {
 		switch (s[i]) {
-		case '\\': *o++ = '\\'; *o++ = '\\'; break;
-		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\\':
+			*o++ = '\\';
+			*o++ = '\\';
+			break;
+		case '\n':
+			*o++ = '\\';
+			*o++ = 'n';
+			break;
 		case '\r':
 			if (cr) {
 				*o++ = '\\';
@@ -37,7 +43,9 @@ char *sl_cow_escape(const char *s, bool cr)
 			}
 			*o++ = s[i];
 			break;
-		default: *o++ = s[i]; break;
+		default:
+			*o++ = s[i];
+			break;
 		}
 	}
 	*o = '\0';
@@ -60,10 +68,17 @@ int sl_cow_unescape(const char *s, size_t len, char **out)
 			if (++i >= len)
 				goto bad;
 			switch (s[i]) {
-			case '\\': c = '\\'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			default: goto bad;
+			case '\\':
+				c = '\\';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			default:
+				goto bad;
 			}
 		}
 		*o++ = c;
@@ -86,7 +101,8 @@ int sl_cow_read_file(int dirfd, const char *name, size_t max, char **data,
 
 	*data = NULL;
 	*len = 0;
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)

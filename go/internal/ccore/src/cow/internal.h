@@ -55,15 +55,15 @@ struct sl_cow_branch {
 	pthread_mutex_t lock; /* whiteouts, log_fd writes, quota ledger */
 	char uuid[SL_COW_UUID_LEN + 1];
 	char *workdir, *base, *dir, *upper;
-	char *storage_rel;    /* the base relative to the workdir when it lies
+	char *storage_rel; /* the base relative to the workdir when it lies
 			       * inside it, else NULL */
-	int workdir_fd;       /* O_RDONLY|O_DIRECTORY: root of lower walks,
+	int workdir_fd;	   /* O_RDONLY|O_DIRECTORY: root of lower walks,
 			       * and the commit lock */
-	int base_fd;          /* the storage base */
-	int dir_fd;           /* the branch directory */
-	int upper_fd;         /* root of upper walks */
-	int log_fd;           /* deleted.log, O_APPEND */
-	dev_t base_dev;       /* identity of the storage base */
+	int base_fd;	   /* the storage base */
+	int dir_fd;	   /* the branch directory */
+	int upper_fd;	   /* root of upper walks */
+	int log_fd;	   /* deleted.log, O_APPEND */
+	dev_t base_dev;	   /* identity of the storage base */
 	ino_t base_ino;
 	struct sl_cow_wset whiteouts;
 	/* rels known to be directories of the workdir (lookups of the
@@ -72,7 +72,7 @@ struct sl_cow_branch {
 
 	/* quota ledger */
 	uint64_t max_disk; /* 0 = unlimited */
-	uint64_t used;     /* last measurement plus reservations since */
+	uint64_t used;	   /* last measurement plus reservations since */
 	uint64_t walk_ns;  /* duration of the last walk */
 	uint64_t walked_at_ns;
 	size_t walk_entries;

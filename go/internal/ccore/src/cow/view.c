@@ -221,7 +221,8 @@ int sl_cow_lookup(struct sl_cow_branch *b, const char *rel, int parent,
 	/* Below a directory the upper lacks, the upper has nothing; below
 	 * one it has, look there first. */
 	if (parent < 0 || !strchr(rel, '/')) /* (the root: both sides) */
-		ufd = sl_cow_open_beneath(b->upper_fd, rel, O_PATH | O_NOFOLLOW);
+		ufd = sl_cow_open_beneath(b->upper_fd, rel,
+					  O_PATH | O_NOFOLLOW);
 	else if (parent_side == SL_COW_UPPER)
 		ufd = open_below(parent, rel);
 	if (ufd >= 0) {
@@ -275,27 +276,24 @@ bool sl_cow_dir_changed(struct sl_cow_branch *b, const char *rel)
 	for (size_t i = 0; !hit && i < b->whiteouts.cap; i++) {
 		const char *w = b->whiteouts.slots[i].path;
 
-		hit = w && (len == 0 || (strncmp(w, rel, len) == 0 &&
-					 w[len] == '/'));
+		hit = w && (len == 0 ||
+			    (strncmp(w, rel, len) == 0 && w[len] == '/'));
 	}
 	pthread_mutex_unlock(&b->lock);
 	return hit;
 }
 
-int sl_cow_upper_open(const struct sl_cow_branch *b, const char *rel,
-		      int flags)
+int sl_cow_upper_open(const struct sl_cow_branch *b, const char *rel, int flags)
 {
 	return sl_cow_open_beneath(b->upper_fd, rel, flags | O_NOFOLLOW);
 }
 
-int sl_cow_lower_open(const struct sl_cow_branch *b, const char *rel,
-		      int flags)
+int sl_cow_lower_open(const struct sl_cow_branch *b, const char *rel, int flags)
 {
 	return sl_cow_open_beneath(b->workdir_fd, rel, flags | O_NOFOLLOW);
 }
 
-int sl_cow_root_stat(const struct sl_cow_branch *b, bool upper,
-		     struct stat *st)
+int sl_cow_root_stat(const struct sl_cow_branch *b, bool upper, struct stat *st)
 {
 	return fstat(upper ? b->upper_fd : b->workdir_fd, st) < 0 ? -errno : 0;
 }
@@ -313,7 +311,8 @@ int sl_cow_whiteout(struct sl_cow_branch *b, const char *rel)
 
 	if (!sl_cow_rel_valid(rel))
 		return -EINVAL;
-	if (!*rel || (b->storage_rel && sl_cow_path_covers(rel, b->storage_rel)))
+	if (!*rel ||
+	    (b->storage_rel && sl_cow_path_covers(rel, b->storage_rel)))
 		return -EBUSY;
 	pthread_mutex_lock(&b->lock);
 	if (!sl_cow_wset_find(&b->whiteouts, rel, strlen(rel)))

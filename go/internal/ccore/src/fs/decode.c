@@ -15,14 +15,14 @@
 
 /* What the table says about a syscall's path arguments. */
 enum {
-	F_FOLLOW = 1 << 0,     /* a final symlink of path 0 is followed */
+	F_FOLLOW = 1 << 0,	/* a final symlink of path 0 is followed */
 	F_NOFOLLOW_AT = 1 << 1, /* AT_SYMLINK_NOFOLLOW stops following */
-	F_FOLLOW_AT = 1 << 2,  /* AT_SYMLINK_FOLLOW starts following */
-	F_EMPTY_AT = 1 << 3,   /* AT_EMPTY_PATH: "" names the dirfd */
-	F_NULL_OK = 1 << 4,    /* a NULL path names the dirfd */
-	F_PARENT0 = 1 << 5,    /* path 0's last component is a name */
-	F_PARENT1 = 1 << 6,    /* path 1's last component is a name */
-	F_EMPTY_OK = 1 << 7,   /* "" names the dirfd without a flag */
+	F_FOLLOW_AT = 1 << 2,	/* AT_SYMLINK_FOLLOW starts following */
+	F_EMPTY_AT = 1 << 3,	/* AT_EMPTY_PATH: "" names the dirfd */
+	F_NULL_OK = 1 << 4,	/* a NULL path names the dirfd */
+	F_PARENT0 = 1 << 5,	/* path 0's last component is a name */
+	F_PARENT1 = 1 << 6,	/* path 1's last component is a name */
+	F_EMPTY_OK = 1 << 7,	/* "" names the dirfd without a flag */
 };
 
 #define NA -1
@@ -31,18 +31,30 @@ struct row {
 	int nr;
 	uint8_t op;
 	int8_t dfd[2], path[2]; /* argument indexes, NA: AT_FDCWD / none */
-	int8_t fd;              /* the fd acted on, NA */
-	int8_t at;              /* the *at flags, NA */
-	int8_t flags, mode;     /* op values, NA */
+	int8_t fd;		/* the fd acted on, NA */
+	int8_t at;		/* the *at flags, NA */
+	int8_t flags, mode;	/* op values, NA */
 	int8_t x[3];
 	uint8_t f;
 	uint8_t special;
 };
 
-enum { S_NONE, S_OPENAT2, S_CREAT, S_RMDIR, S_WATCH, S_FANOTIFY,
-       S_TIMEVAL, S_UTIMBUF, S_XATTRAT };
+enum {
+	S_NONE,
+	S_OPENAT2,
+	S_CREAT,
+	S_RMDIR,
+	S_WATCH,
+	S_FANOTIFY,
+	S_TIMEVAL,
+	S_UTIMBUF,
+	S_XATTRAT
+};
 
-#define ROW(name, ...) { .nr = __NR_##name, __VA_ARGS__ }
+#define ROW(name, ...)                         \
+	{                                      \
+		.nr = __NR_##name, __VA_ARGS__ \
+	}
 #define P1(d, p) .dfd = { d, NA }, .path = { p, NA }
 #define P2(d0, p0, d1, p1) .dfd = { d0, d1 }, .path = { p0, p1 }
 #define X(a, b, c) .x = { a, b, c }
@@ -103,11 +115,11 @@ static const struct row rows[] = {
 	ROW(mkdirat, .op = SL_FS_MKDIR, P1(0, 1), BASE, .mode = 2,
 	    .f = F_PARENT0),
 #ifdef __NR_mknod
-	ROW(mknod, .op = SL_FS_MKNOD, P1(NA, 0), BASE, .mode = 1,
-	    X(2, NA, NA), .f = F_PARENT0),
+	ROW(mknod, .op = SL_FS_MKNOD, P1(NA, 0), BASE, .mode = 1, X(2, NA, NA),
+	    .f = F_PARENT0),
 #endif
-	ROW(mknodat, .op = SL_FS_MKNOD, P1(0, 1), BASE, .mode = 2,
-	    X(3, NA, NA), .f = F_PARENT0),
+	ROW(mknodat, .op = SL_FS_MKNOD, P1(0, 1), BASE, .mode = 2, X(3, NA, NA),
+	    .f = F_PARENT0),
 	ROW(truncate, .op = SL_FS_TRUNCATE, P1(NA, 0), BASE, X(1, NA, NA),
 	    .f = F_FOLLOW),
 #ifdef __NR_chmod
@@ -124,8 +136,7 @@ static const struct row rows[] = {
 	    .f = F_FOLLOW),
 	ROW(lchown, .op = SL_FS_CHOWN, P1(NA, 0), BASE, X(1, 2, NA)),
 #endif
-	ROW(fchown, .op = SL_FS_CHOWN, P1(NA, NA), BASE, .fd = 0,
-	    X(1, 2, NA)),
+	ROW(fchown, .op = SL_FS_CHOWN, P1(NA, NA), BASE, .fd = 0, X(1, 2, NA)),
 	ROW(fchownat, .op = SL_FS_CHOWN, P1(0, 1), BASE, X(2, 3, NA), .at = 4,
 	    .f = F_FOLLOW | F_NOFOLLOW_AT | F_EMPTY_AT),
 #ifdef __NR_utime
@@ -151,8 +162,8 @@ static const struct row rows[] = {
 	ROW(setxattrat, .op = SL_FS_SETXATTR, P1(0, 1), BASE, .at = 2,
 	    X(3, 4, 5), .f = F_FOLLOW | F_NOFOLLOW_AT | F_EMPTY_AT,
 	    .special = S_XATTRAT),
-	ROW(removexattr, .op = SL_FS_REMOVEXATTR, P1(NA, 0), BASE,
-	    X(1, NA, NA), .f = F_FOLLOW),
+	ROW(removexattr, .op = SL_FS_REMOVEXATTR, P1(NA, 0), BASE, X(1, NA, NA),
+	    .f = F_FOLLOW),
 	ROW(lremovexattr, .op = SL_FS_REMOVEXATTR, P1(NA, 0), BASE,
 	    X(1, NA, NA)),
 	ROW(fremovexattr, .op = SL_FS_REMOVEXATTR, P1(NA, NA), BASE, .fd = 0,
@@ -178,8 +189,8 @@ static const struct row rows[] = {
 #endif
 	ROW(faccessat, .op = SL_FS_ACCESS, P1(0, 1), BASE, .mode = 2,
 	    .f = F_FOLLOW),
-	ROW(faccessat2, .op = SL_FS_ACCESS, P1(0, 1), BASE, .mode = 2,
-	    .at = 3, .f = F_FOLLOW | F_NOFOLLOW_AT | F_EMPTY_AT),
+	ROW(faccessat2, .op = SL_FS_ACCESS, P1(0, 1), BASE, .mode = 2, .at = 3,
+	    .f = F_FOLLOW | F_NOFOLLOW_AT | F_EMPTY_AT),
 #ifdef __NR_readlink
 	ROW(readlink, .op = SL_FS_READLINK, P1(NA, 0), BASE),
 #endif
@@ -217,11 +228,11 @@ bool sl_fs_is_path_call(int nr)
 
 /* The open flags openat2 knows (it refuses others, unlike openat), and
  * those it allows with O_PATH. */
-#define SL_OPEN_FLAGS                                                      \
-	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |    \
-	 O_NONBLOCK | O_DSYNC | O_SYNC | O_ASYNC | O_DIRECT |              \
-	 SL_O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
-	 O_PATH | __O_TMPFILE)
+#define SL_OPEN_FLAGS                                                          \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND |        \
+	 O_NONBLOCK | O_DSYNC | O_SYNC | O_ASYNC | O_DIRECT | SL_O_LARGEFILE | \
+	 O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH |           \
+	 __O_TMPFILE)
 #define SL_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 /* openat2's struct open_how, with the checks the kernel makes before
@@ -247,7 +258,7 @@ static int read_how(const struct sl_notif *n, struct sl_fs_req *r)
 	for (uint64_t off = sizeof(how); off < size;) {
 		unsigned char tail[256];
 		size_t chunk = size - off < sizeof(tail) ? size - off :
-							    sizeof(tail);
+							   sizeof(tail);
 
 		e = sl_notif_read(n, n->req->data.args[2] + off, tail, chunk);
 		if (e < 0)
@@ -353,7 +364,7 @@ static int decode(const struct sl_notif *n, const struct row *row,
 
 		r->nargs = (unsigned)i + 1;
 		p->dirfd = row->dfd[i] != NA ? (int)a[(int)row->dfd[i]] :
-					      AT_FDCWD;
+					       AT_FDCWD;
 		e = read_path(n, a[(int)row->path[i]], r->buf[i], &null);
 		if (e < 0)
 			return e;
@@ -367,9 +378,9 @@ static int decode(const struct sl_notif *n, const struct row *row,
 			p->null = true;
 			p->path = NULL;
 		} else if (!p->path[0]) {
-			bool empty_ok = (row->f & F_EMPTY_OK) ||
-					((row->f & F_EMPTY_AT) &&
-					 (at & AT_EMPTY_PATH));
+			bool empty_ok =
+				(row->f & F_EMPTY_OK) ||
+				((row->f & F_EMPTY_AT) && (at & AT_EMPTY_PATH));
 
 			if (!empty_ok || i > 0)
 				return -ENOENT;

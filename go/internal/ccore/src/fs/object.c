@@ -149,8 +149,7 @@ static int fd_dir(struct sl_fd_dir *d)
 	if (d->fd >= 0 && d->tid == current_tid())
 		return d->fd;
 	sl_fd_dir_close(d);
-	d->fd = open("/proc/thread-self/fd",
-		     O_PATH | O_DIRECTORY | O_CLOEXEC);
+	d->fd = open("/proc/thread-self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	d->tid = current_tid();
 	return d->fd;
 }

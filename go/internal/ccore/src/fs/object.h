@@ -25,9 +25,9 @@ int sl_fs_obj_of(int fd, struct sl_fs_obj *o);
 /* The kinds of filesystem the view treats apart. */
 enum sl_fs_kind {
 	SL_FSK_PLAIN = 0, /* local, never waits on a peer */
-	SL_FSK_PROC,      /* procfs: names depend on who resolves them */
-	SL_FSK_SYS,       /* sysfs */
-	SL_FSK_SLOW,      /* network or user-space filesystems: may block */
+	SL_FSK_PROC,	  /* procfs: names depend on who resolves them */
+	SL_FSK_SYS,	  /* sysfs */
+	SL_FSK_SLOW,	  /* network or user-space filesystems: may block */
 };
 
 /* The kind of the filesystem of fd (o: its statx); answers are cached
@@ -41,7 +41,10 @@ struct sl_fd_dir {
 	int fd;
 	pid_t tid;
 };
-#define SL_FD_DIR_INIT { .fd = -1, .tid = 0 }
+#define SL_FD_DIR_INIT             \
+	{                          \
+		.fd = -1, .tid = 0 \
+	}
 void sl_fd_dir_close(struct sl_fd_dir *d);
 
 /* The path of an open file as the kernel names it (readlink of

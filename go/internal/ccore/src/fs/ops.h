@@ -53,8 +53,7 @@ int sl_fs_truncate(struct sl_fd_dir *d, int opath, const struct sl_fs_obj *o,
 int sl_fs_chmod(int fd, const struct sl_fs_obj *o, mode_t mode);
 int sl_fs_chown(int fd, uid_t uid, gid_t gid);
 /* ts: NULL for "now"; UTIME_NOW / UTIME_OMIT as utimensat. */
-int sl_fs_utimes(int fd, const struct sl_fs_obj *o,
-		 const struct timespec *ts);
+int sl_fs_utimes(int fd, const struct sl_fs_obj *o, const struct timespec *ts);
 int sl_fs_setxattr(int fd, const char *name, const void *value, size_t size,
 		   int flags);
 int sl_fs_removexattr(int fd, const char *name);

@@ -44,8 +44,8 @@ struct sl_resolve_layer {
 	 * stored), 0 when not. Only the roots' identities are compared
 	 * unless by_path (a walk's start, a magic link's target: anything
 	 * of the tree, a file too), which asks the kernel where fd is. */
-	int (*enter)(void *arg, int fd, const struct sl_fs_obj *o,
-		     bool by_path, char **rel, int *side);
+	int (*enter)(void *arg, int fd, const struct sl_fs_obj *o, bool by_path,
+		     char **rel, int *side);
 	/* The entry rel of the merged view (parent: the fd the walk holds
 	 * for rel's merged parent and parent_side its side, or -1 when the
 	 * walk has none): 0 with *fd (O_PATH, not
@@ -64,12 +64,12 @@ struct sl_resolve_layer {
 
 struct sl_resolve_ctx {
 	pid_t tgid, tid; /* the child, for "self" and "thread-self" */
-	int rootfd;      /* the child's root (O_PATH), -1: the supervisor's */
+	int rootfd;	 /* the child's root (O_PATH), -1: the supervisor's */
 	/* May magic links owned by this pid be followed? */
 	bool (*pid_ok)(void *arg, pid_t pid);
 	void *arg;
 	struct sl_fd_dir *fddir; /* the resolving thread's */
-	bool nonblock;   /* RESOLVE_CACHED: -EAGAIN rather than any wait */
+	bool nonblock; /* RESOLVE_CACHED: -EAGAIN rather than any wait */
 	const struct sl_resolve_layer *layer; /* NULL: none */
 	/* The walk starts in the layered tree at this rel rather than at
 	 * dirfd itself (a virtual working directory), NULL: at dirfd. */
@@ -77,9 +77,9 @@ struct sl_resolve_ctx {
 };
 
 enum {
-	SL_RES_FOLLOW = 1 << 0,     /* follow a symlink in the last component */
+	SL_RES_FOLLOW = 1 << 0,	    /* follow a symlink in the last component */
 	SL_RES_MISSING_OK = 1 << 1, /* a missing last component is reported */
-	SL_RES_PARENT = 1 << 2,     /* resolve up to the last component only */
+	SL_RES_PARENT = 1 << 2,	    /* resolve up to the last component only */
 	/* The kernel's walk only: -ELOOP where procfs would have to be
 	 * walked here (a magic link, "self"). */
 	SL_RES_KERNEL = 1 << 3,
@@ -87,20 +87,20 @@ enum {
 };
 
 struct sl_resolved {
-	int fd;          /* the object (O_PATH), or -1 */
-	int parentfd;    /* SL_RES_PARENT, or the missing component's dir */
-	char *name;      /* ... and the last component (malloc'd) */
+	int fd;	      /* the object (O_PATH), or -1 */
+	int parentfd; /* SL_RES_PARENT, or the missing component's dir */
+	char *name;   /* ... and the last component (malloc'd) */
 	bool trailing_slash;
 	struct sl_fs_obj obj; /* of fd, when fd >= 0 */
 	enum sl_fs_kind kind;
 	/* Walked through an active layer (ctx.layer): */
-	bool layered;    /* the object (or name) lies in the layered tree,
+	bool layered;	 /* the object (or name) lies in the layered tree,
 			  * or the walk failed inside it */
-	char *rel;       /* ... its rel there (NULL for "." or ".." names,
+	char *rel;	 /* ... its rel there (NULL for "." or ".." names,
 			  * and after a failure) */
-	int side;        /* ... the side serving it (the layer's numbers) */
+	int side;	 /* ... the side serving it (the layer's numbers) */
 	int parent_side; /* ... a missing name's: parentfd's side */
-	bool touched;    /* some step went where the kernel's walk would not
+	bool touched;	 /* some step went where the kernel's walk would not
 			  * (a staged entry, a whiteout, a virtual start) */
 };
 

@@ -66,8 +66,8 @@ int cow_op_stat(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		struct statx stx;
 		int sync = (int)a[2] & AT_STATX_SYNC_TYPE;
 
-		r = statx(l.res->fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW |
-						 sync,
+		r = statx(l.res->fd, "",
+			  AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | sync,
 			  (unsigned)a[3], &stx) < 0 ?
 			    -errno :
 			    sl_notif_write(c->n, a[4], &stx, sizeof(stx));
@@ -98,10 +98,10 @@ int cow_op_access(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 
 		r = mode & ~(R_OK | W_OK | X_OK) ? -EINVAL :
 		    mode == F_OK		 ? 0 :
-		    faccessat(l.res->fd, "", mode,
-			      AT_EMPTY_PATH | AT_EACCESS) < 0 ?
-						   -errno :
-						   0;
+		    faccessat(l.res->fd, "", mode, AT_EMPTY_PATH | AT_EACCESS) <
+				    0 ?
+				   -errno :
+				   0;
 		if (r == 0)
 			sl_fs_answer_value(out, 0);
 	}
@@ -109,8 +109,7 @@ int cow_op_access(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	return r < 0 ? r : 0;
 }
 
-int cow_op_readlink(struct sl_fs_call *c, unsigned flags,
-		    struct sl_action *out)
+int cow_op_readlink(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	const __u64 *a = c->n->req->data.args;
 	bool at = c->req->nr == __NR_readlinkat;
@@ -139,8 +138,7 @@ int cow_op_readlink(struct sl_fs_call *c, unsigned flags,
 	return r < 0 ? r : 0;
 }
 
-int cow_op_getxattr(struct sl_fs_call *c, unsigned flags,
-		    struct sl_action *out)
+int cow_op_getxattr(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	const struct sl_fs_req *req = c->req;
 	bool list = req->op == SL_FS_LISTXATTR;
@@ -154,8 +152,8 @@ int cow_op_getxattr(struct sl_fs_call *c, unsigned flags,
 	(void)flags;
 	if (r <= 0)
 		goto out;
-	if (!list && sl_notif_read_str(c->n, req->x[0], name, sizeof(name),
-				       NULL) < 0) {
+	if (!list &&
+	    sl_notif_read_str(c->n, req->x[0], name, sizeof(name), NULL) < 0) {
 		r = -ERANGE;
 		goto out;
 	}
@@ -287,7 +285,8 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		r = cow_check(c, rel, side == SL_COW_LOWER ? fd : -1, &o,
 			      SL_FS_ACC_NONE, false);
 	if (r == 0 && side != SL_COW_UPPER) {
-		copy = upper_copy(c, rel, S_ISDIR(o.mode) ? false : big_file(fd));
+		copy = upper_copy(c, rel,
+				  S_ISDIR(o.mode) ? false : big_file(fd));
 		r = copy < 0 ? copy : sl_fs_obj_of(copy, &o);
 		fd = copy;
 	}
@@ -304,8 +303,7 @@ out:
 	return r;
 }
 
-int cow_op_truncate(struct sl_fs_call *c, unsigned flags,
-		    struct sl_action *out)
+int cow_op_truncate(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 {
 	struct cow *s = cow_of(c);
 	uint64_t len = c->req->x[0];
@@ -329,8 +327,7 @@ int cow_op_truncate(struct sl_fs_call *c, unsigned flags,
 	else if (r == 0 && (int64_t)len < 0)
 		r = -EINVAL;
 	if (r == 0)
-		r = cow_check(c, l.rel,
-			      l.side == SL_COW_LOWER ? l.res->fd : -1,
+		r = cow_check(c, l.rel, l.side == SL_COW_LOWER ? l.res->fd : -1,
 			      &l.res->obj, SL_FS_ACC_NONE, false);
 	if (r == 0 && l.side == SL_COW_UPPER) {
 		r = sl_cow_quota_check(s->b, false);
@@ -351,8 +348,9 @@ int cow_op_truncate(struct sl_fs_call *c, unsigned flags,
 		}
 		if (r == 0) {
 			fd = sl_cow_upper_open(s->b, l.rel, O_WRONLY);
-			r = fd < 0 ? fd :
-			    ftruncate(fd, (off_t)len) < 0 ? -errno : 0;
+			r = fd < 0			  ? fd :
+			    ftruncate(fd, (off_t)len) < 0 ? -errno :
+							    0;
 		}
 	}
 	if (r == 0)

@@ -36,11 +36,11 @@
 struct cow_list {
 	struct cow_list *next;
 	pid_t tgid;
-	int fd;            /* the child's descriptor */
-	dev_t dev;         /* ... which names this directory */
+	int fd;	   /* the child's descriptor */
+	dev_t dev; /* ... which names this directory */
 	ino_t ino;
 	struct sl_cow_dirents d; /* "." and ".." first */
-	size_t served;     /* the position we left it at */
+	size_t served;		 /* the position we left it at */
 };
 
 /* ---- the virtual working directory ----------------------------------------- */
@@ -294,8 +294,7 @@ static int build_list(struct cow *s, const char *rel, int dirfd,
 		return -ENOMEM;
 	}
 	out->cap = n;
-	if (fstat(dirfd, &self) < 0 ||
-	    fstatat(dirfd, "..", &up, 0) < 0)
+	if (fstat(dirfd, &self) < 0 || fstatat(dirfd, "..", &up, 0) < 0)
 		up = self;
 	out->v[0] = (struct sl_cow_dirent){ strdup("."), DT_DIR, self.st_ino,
 					    false };
@@ -328,12 +327,13 @@ static size_t fill(const struct sl_cow_dirents *d, size_t pos, bool is64,
 	for (; pos < d->n; pos++) {
 		const struct sl_cow_dirent *e = &d->v[pos];
 		size_t nl = strlen(e->name);
-		size_t rec = is64 ?
-			(offsetof(struct linux_dirent64_hdr, d_type) + 1 + nl +
-			 1 + 7) & ~(size_t)7 :
-			(2 * sizeof(unsigned long) + sizeof(unsigned short) +
-			 nl + 2 + sizeof(long) - 1) &
-				~(sizeof(long) - 1);
+		size_t rec =
+			is64 ? (offsetof(struct linux_dirent64_hdr, d_type) +
+				1 + nl + 1 + 7) &
+					~(size_t)7 :
+			       (2 * sizeof(unsigned long) +
+				sizeof(unsigned short) + nl + 2 + sizeof(long) -
+				1) & ~(sizeof(long) - 1);
 		char *p = buf + used;
 
 		if (used + rec > cap)
@@ -341,12 +341,14 @@ static size_t fill(const struct sl_cow_dirents *d, size_t pos, bool is64,
 		memset(p, 0, rec);
 		if (is64) {
 			struct linux_dirent64_hdr h = {
-				e->ino, (int64_t)pos + 1, (unsigned short)rec,
+				e->ino,
+				(int64_t)pos + 1,
+				(unsigned short)rec,
 				e->type,
 			};
 
-			memcpy(p, &h, offsetof(struct linux_dirent64_hdr,
-					       d_type) + 1);
+			memcpy(p, &h,
+			       offsetof(struct linux_dirent64_hdr, d_type) + 1);
 			memcpy(p + offsetof(struct linux_dirent64_hdr, d_type) +
 				       1,
 			       e->name, nl);
@@ -406,8 +408,7 @@ static void list_keep(struct cow *s, struct cow_list *l)
 	}
 }
 
-int cow_getdents(struct cow *s, const struct sl_notif *n,
-		 struct sl_action *out)
+int cow_getdents(struct cow *s, const struct sl_notif *n, struct sl_action *out)
 {
 	const __u64 *a = n->req->data.args;
 	bool is64 = n->req->data.nr == __NR_getdents64;
@@ -433,8 +434,9 @@ int cow_getdents(struct cow *s, const struct sl_notif *n,
 		return 0;
 	/* a directory only the upper has lists right in the kernel */
 	if (!sl_cow_dir_changed(s->b, rel) ||
-	    (upper && *rel && (sl_cow_covered(s->b, rel) ||
-			       sl_cow_lower_stat(s->b, rel, NULL) < 0)))
+	    (upper && *rel &&
+	     (sl_cow_covered(s->b, rel) ||
+	      sl_cow_lower_stat(s->b, rel, NULL) < 0)))
 		return 0;
 	pos = lseek(fd, 0, SEEK_CUR);
 	if (pos < 0)
@@ -456,8 +458,10 @@ int cow_getdents(struct cow *s, const struct sl_notif *n,
 			free(fresh);
 			return r;
 		}
-		*fresh = (struct cow_list){ .tgid = tgid, .fd = childfd,
-					    .dev = st.st_dev, .ino = st.st_ino,
+		*fresh = (struct cow_list){ .tgid = tgid,
+					    .fd = childfd,
+					    .dev = st.st_dev,
+					    .ino = st.st_ino,
 					    .d = fresh->d };
 		l = fresh;
 	}

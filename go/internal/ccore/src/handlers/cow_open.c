@@ -146,8 +146,8 @@ static int open_write(struct sl_fs_call *c, const struct cow_loc *l,
 	if (copy_waits(c, l))
 		return -EAGAIN;
 	cow_mark(s);
-	r = (fl & O_TRUNC) ? sl_cow_copy_up_empty(s->b, l->rel)
-			   : sl_cow_copy_up(s->b, l->rel);
+	r = (fl & O_TRUNC) ? sl_cow_copy_up_empty(s->b, l->rel) :
+			     sl_cow_copy_up(s->b, l->rel);
 	if (r < 0)
 		return r;
 	if (r == SL_COW_UP_EMPTY) /* gone meanwhile */
@@ -183,8 +183,8 @@ static int open_dir(struct sl_fs_call *c, const struct cow_loc *l,
 		close(fd);
 		return answer_fd(out, r, c->req->flags);
 	}
-	return answer_fd(out, open_held(c, l->res->fd, &l->res->obj,
-					c->req->flags),
+	return answer_fd(out,
+			 open_held(c, l->res->fd, &l->res->obj, c->req->flags),
 			 c->req->flags);
 }
 
@@ -223,7 +223,8 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 			r = l.err;
 		} else if ((r = cow_check(c, l.rel,
 					  l.err == 0 && l.side == SL_COW_LOWER ?
-						  l.res->fd : -1,
+						  l.res->fd :
+						  -1,
 					  &l.res->obj,
 					  w ? SL_FS_ACC_NONE : SL_FS_ACC_READ,
 					  false)) < 0) {
@@ -257,8 +258,8 @@ int cow_op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		} else if (cow_kernel_agrees(c, &l) && !cow_of(c)->denials) {
 			r = 0; /* CONTINUE: the kernel opens the same file */
 		} else {
-			r = answer_fd(out, open_held(c, l.res->fd, &l.res->obj,
-						     fl),
+			r = answer_fd(out,
+				      open_held(c, l.res->fd, &l.res->obj, fl),
 				      fl);
 		}
 		cow_loc_free(&l);

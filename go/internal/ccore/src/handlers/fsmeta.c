@@ -236,15 +236,15 @@ static int fsmeta_handle(void *state, const struct sl_notif *n,
 static void fsmeta_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 {
 	static const int nrs[] = {
-		SCMP_SYS(chmod),	 SCMP_SYS(fchmod),
-		SCMP_SYS(fchmodat),	 __NR_fchmodat2,
-		SCMP_SYS(chown),	 SCMP_SYS(lchown),
-		SCMP_SYS(fchown),	 SCMP_SYS(fchownat),
-		SCMP_SYS(utime),	 SCMP_SYS(utimes),
-		SCMP_SYS(futimesat),	 SCMP_SYS(utimensat),
-		SCMP_SYS(setxattr),	 SCMP_SYS(lsetxattr),
-		SCMP_SYS(fsetxattr),	 __NR_setxattrat,
-		SCMP_SYS(removexattr),	 SCMP_SYS(lremovexattr),
+		SCMP_SYS(chmod),	SCMP_SYS(fchmod),
+		SCMP_SYS(fchmodat),	__NR_fchmodat2,
+		SCMP_SYS(chown),	SCMP_SYS(lchown),
+		SCMP_SYS(fchown),	SCMP_SYS(fchownat),
+		SCMP_SYS(utime),	SCMP_SYS(utimes),
+		SCMP_SYS(futimesat),	SCMP_SYS(utimensat),
+		SCMP_SYS(setxattr),	SCMP_SYS(lsetxattr),
+		SCMP_SYS(fsetxattr),	__NR_setxattrat,
+		SCMP_SYS(removexattr),	SCMP_SYS(lremovexattr),
 		SCMP_SYS(fremovexattr), __NR_removexattrat,
 	};
 

@@ -75,11 +75,11 @@ struct mem_state {
 	struct sl_supervisor *sv;
 	struct sl_proctab *table;
 	struct sl_mem_ledger ledger;
-	struct sl_pidtab spaces;  /* struct mem_entry */
+	struct sl_pidtab spaces; /* struct mem_entry */
 	uint64_t page;
 	struct vm_forker forkers[SL_VM_FORKERS];
 	unsigned nforkers;
-	struct sl_live *live;     /* a policy callback may lower the limit */
+	struct sl_live *live; /* a policy callback may lower the limit */
 	bool live_looked;
 };
 
@@ -245,8 +245,7 @@ static void note_forker(struct mem_state *s, const struct sl_notif *n,
 			s->forkers[i] = s->forkers[--s->nforkers];
 		return;
 	}
-	if (i < s->nforkers ||
-	    sl_proctab_lookup(s->table, tid, &tgid) < 0)
+	if (i < s->nforkers || sl_proctab_lookup(s->table, tid, &tgid) < 0)
 		return;
 	if (s->nforkers == SL_VM_FORKERS)
 		s->forkers[0] = s->forkers[--s->nforkers]; /* overcharge */
@@ -423,7 +422,8 @@ static void mem_pid_exit(void *state, pid_t pid)
 static void mem_pid_new(void *state, pid_t pid, pid_t parent)
 {
 	struct mem_state *s = state;
-	struct mem_entry *pe = parent > 0 ? sl_pidtab_find(&s->spaces, parent) : NULL;
+	struct mem_entry *pe = parent > 0 ? sl_pidtab_find(&s->spaces, parent) :
+					    NULL;
 	struct mem_entry *e;
 	uint64_t cost;
 	int pidfd;
@@ -434,7 +434,8 @@ static void mem_pid_new(void *state, pid_t pid, pid_t parent)
 	e = sl_pidtab_insert(&s->spaces, pid);
 	if (!e)
 		return;
-	if (cost <= s->ledger.limit && s->ledger.used <= s->ledger.limit - cost) {
+	if (cost <= s->ledger.limit &&
+	    s->ledger.used <= s->ledger.limit - cost) {
 		sl_mem_floor(&s->ledger, &e->sp, cost);
 		return;
 	}

@@ -51,7 +51,7 @@
 #include "util/cleanup.h"
 
 #define CACHE 16
-#define MAX_PROCS 4096     /* a sandbox's processes walked, at most */
+#define MAX_PROCS 4096	    /* a sandbox's processes walked, at most */
 #define TCP_LISTEN_STATE 10 /* the kernel's TCP_LISTEN, also for unix */
 
 /* Which socket: its inode finds it in /proc/<pid>/fd, its cookie says
@@ -92,7 +92,8 @@ static bool diag_match(const struct nlmsghdr *h, int type, const char *name,
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) || m->udiag_type != type)
 		return false;
 	for (; RTA_OK(a, left); a = RTA_NEXT(a, left))
-		if (a->rta_type == UNIX_DIAG_NAME && (size_t)RTA_PAYLOAD(a) == len &&
+		if (a->rta_type == UNIX_DIAG_NAME &&
+		    (size_t)RTA_PAYLOAD(a) == len &&
 		    memcmp(RTA_DATA(a), name, len) == 0) {
 			id->ino = m->udiag_ino;
 			id->cookie = (uint64_t)m->udiag_cookie[1] << 32 |
@@ -215,8 +216,7 @@ static int fd_of(pid_t pid, ino_t ino)
 /* A sandbox process holding the socket of inode ino, walking the process
  * tree from the top. -EPERM when none does (only outside processes hold
  * it). */
-static int find_holder(struct sl_supervisor *sv, ino_t ino, pid_t *pid,
-		       int *fd)
+static int find_holder(struct sl_supervisor *sv, ino_t ino, pid_t *pid, int *fd)
 {
 	_cleanup_(freep) pid_t *v = malloc(MAX_PROCS * sizeof(*v));
 	size_t n = 0;
@@ -279,8 +279,9 @@ static void remember(struct sl_net_abstract *a, int type, const char *name,
 		if (a->used < CACHE)
 			a->used++;
 	}
-	*e = (struct entry){ .type = type, .len = len, .pid = pid, .fd = fd,
-			     .id = *id };
+	*e = (struct entry){
+		.type = type, .len = len, .pid = pid, .fd = fd, .id = *id
+	};
 	memcpy(e->name, name, len);
 }
 

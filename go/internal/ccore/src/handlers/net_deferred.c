@@ -84,7 +84,8 @@ static void on_event(struct sl_evsrc *src, uint32_t events)
 {
 	struct sl_net_deferred *d =
 		sl_container_of(src, struct sl_net_deferred, src);
-	struct sl_notif n = { .req = &d->req, .listener = d->listener,
+	struct sl_notif n = { .req = &d->req,
+			      .listener = d->listener,
 			      .sv = d->set->sv };
 	struct sl_action a = { .kind = SL_ACT_ERRNO, .srcfd = -1 };
 	bool timed = d->src.fd == d->timer;

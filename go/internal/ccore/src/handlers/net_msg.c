@@ -19,8 +19,8 @@
 
 #define GATHER_SEGMENTS 64 /* remote ranges per process_vm_readv */
 
-int sl_net_read_sockaddr(const struct sl_notif *n, uint64_t addr,
-			 uint64_t len, struct sockaddr_storage *ss)
+int sl_net_read_sockaddr(const struct sl_notif *n, uint64_t addr, uint64_t len,
+			 struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (len > sizeof(*ss))
@@ -189,7 +189,8 @@ static int gather(const struct sl_notif *n, const struct sl_net_msg *m,
 				continue;
 			if (take > len - batch)
 				take = len - batch;
-			seg[nseg].iov_base = (uint8_t *)m->iov[i].iov_base + off;
+			seg[nseg].iov_base =
+				(uint8_t *)m->iov[i].iov_base + off;
 			seg[nseg++].iov_len = take;
 			batch += take;
 			if (take < m->iov[i].iov_len - off) {
@@ -311,8 +312,7 @@ int sl_net_msg_check_control(const struct sl_net_msg *m)
 	struct msghdr mh = { .msg_control = m->control,
 			     .msg_controllen = m->controllen };
 
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
-	     c = CMSG_NXTHDR(&mh, c))
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (!control_allowed(c->cmsg_level, c->cmsg_type))
 			return -EPERM;
 	return 0;
@@ -331,8 +331,8 @@ int sl_net_msg_translate_rights(const struct sl_notif *n, struct sl_net_msg *m)
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			return -EPERM;
 		if (c->cmsg_len < CMSG_LEN(0) ||
-		    c->cmsg_len > m->controllen -
-					  (size_t)((uint8_t *)c - m->control))
+		    c->cmsg_len >
+			    m->controllen - (size_t)((uint8_t *)c - m->control))
 			return -EINVAL;
 		count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		/* As the kernel: at most SCM_MAX_FD in one message. */

@@ -24,31 +24,31 @@
 #include "supervisor/dispatch.h"
 
 #define SL_NET_MAX_DATAGRAM (64u << 20) /* also at most SO_SNDBUF: EMSGSIZE */
-#define SL_NET_MAX_CONTROL (16u << 10)  /* per message, else ENOBUFS */
-#define SL_NET_MAX_FDS 253              /* SCM_MAX_FD, else EINVAL */
-#define SL_NET_CHUNK (64u << 10)        /* stream bytes read per step */
+#define SL_NET_MAX_CONTROL (16u << 10)	/* per message, else ENOBUFS */
+#define SL_NET_MAX_FDS 253		/* SCM_MAX_FD, else EINVAL */
+#define SL_NET_CHUNK (64u << 10)	/* stream bytes read per step */
 
 struct sl_net_msg {
 	struct sockaddr_storage addr;
-	socklen_t alen;   /* 0: no destination (connected send) */
+	socklen_t alen;	   /* 0: no destination (connected send) */
 	struct iovec *iov; /* the payload, in the child */
 	size_t niov;
-	size_t len;       /* payload bytes */
+	size_t len;	  /* payload bytes */
 	uint8_t *control; /* ancillary data as checked or translated */
 	size_t controllen;
-	size_t sent;      /* bytes already sent (stream sockets) */
-	int *fds;         /* supervisor copies of passed fds and pins,
+	size_t sent; /* bytes already sent (stream sockets) */
+	int *fds;    /* supervisor copies of passed fds and pins,
 			   * closed by clear */
 	size_t nfds;
-	size_t npins;     /* fds[0..npins) keep the destination alive */
-	bool by_path;     /* to a pathname socket: sent with the child's
+	size_t npins; /* fds[0..npins) keep the destination alive */
+	bool by_path; /* to a pathname socket: sent with the child's
 			   * filesystem credentials (its permissions apply) */
 };
 
 /* Copy a sockaddr of len bytes from the child: -EINVAL when longer than
  * sockaddr_storage, -EIO when unreadable. */
-int sl_net_read_sockaddr(const struct sl_notif *n, uint64_t addr,
-			 uint64_t len, struct sockaddr_storage *ss);
+int sl_net_read_sockaddr(const struct sl_notif *n, uint64_t addr, uint64_t len,
+			 struct sockaddr_storage *ss);
 
 /* Copy the user msghdr at addr, once: every later step uses this copy. */
 int sl_net_read_msghdr(const struct sl_notif *n, uint64_t addr,

@@ -56,12 +56,12 @@ struct nl_sock {
 	struct sl_evsrc src; /* the supervisor's end */
 	struct nl_state *st;
 	struct nl_sock *next, **pprev;
-	uint64_t cookie;     /* the child's end */
-	dev_t dev;           /* ... and its inode */
+	uint64_t cookie; /* the child's end */
+	dev_t dev;	 /* ... and its inode */
 	ino_t ino;
 	uint32_t portid, groups;
 	struct sl_rtnl_out out; /* replies not yet delivered */
-	unsigned sent;          /* of out.n */
+	unsigned sent;		/* of out.n */
 };
 
 struct nl_state {
@@ -100,7 +100,9 @@ static int watch(struct nl_sock *s, uint32_t events)
 	struct epoll_event ev = { .events = events, .data.ptr = &s->src };
 
 	return epoll_ctl(sl_supervisor_epfd(s->st->sv), EPOLL_CTL_MOD,
-			 s->src.fd, &ev) < 0 ? -errno : 0;
+			 s->src.fd, &ev) < 0 ?
+		       -errno :
+		       0;
 }
 
 /* Deliver what the child's end takes. True when everything went. */
@@ -157,7 +159,7 @@ static int bind_kernel_like(int fd)
 
 		if (getrandom(r, sizeof(r), 0) != sizeof(r))
 			return -EIO;
-		sun.sun_path[1] = (char)r[0]; /* nl_pad, high byte */
+		sun.sun_path[1] = (char)r[0];	    /* nl_pad, high byte */
 		memcpy(sun.sun_path + 6, r + 1, 4); /* nl_groups */
 		if (bind(fd, (struct sockaddr *)&sun,
 			 sizeof(struct sockaddr_nl)) == 0)

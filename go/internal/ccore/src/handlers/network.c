@@ -46,13 +46,14 @@ static void network_syscalls(const struct sl_policy *p, struct sl_nrset *set)
 static bool net_tcp_active(const struct sl_policy *p)
 {
 	return sl_protection_status(p->protection[SL_PROT_NET_TCP],
-				    SL_PROT_NET_TCP, sl_landlock_abi()) ==
-	       SL_PROT_STATUS_ACTIVE;
+				    SL_PROT_NET_TCP,
+				    sl_landlock_abi()) == SL_PROT_STATUS_ACTIVE;
 }
 
 bool sl_net_tcp_bind_restricted(const struct sl_policy *p)
 {
-	return p->deny_bind.ports.n || (!p->allow_bind.all && net_tcp_active(p));
+	return p->deny_bind.ports.n ||
+	       (!p->allow_bind.all && net_tcp_active(p));
 }
 
 bool sl_net_listen_by_supervisor(const struct sl_policy *p)
@@ -71,22 +72,32 @@ static int network_host_check(const struct sl_policy *p, struct sl_error *e)
 	if (sl_host_allows(need))
 		return 0;
 	if (p->allow_rules.n || p->deny_rules.n)
-		return sl_host_require(need, "net_allow and net_deny rules "
+		return sl_host_require(need,
+				       "net_allow and net_deny rules "
 				       "(connects and sends are done on the "
-				       "sandbox's sockets)", e);
+				       "sandbox's sockets)",
+				       e);
 	if (p->http_allow.n || p->http_deny.n)
-		return sl_host_require(need, "HTTP rules (connects are done on "
-				       "the sandbox's sockets)", e);
+		return sl_host_require(need,
+				       "HTTP rules (connects are done on "
+				       "the sandbox's sockets)",
+				       e);
 	if (p->port_remap)
-		return sl_host_require(need, "port_remap (binds are done on the "
-				       "sandbox's sockets)", e);
+		return sl_host_require(need,
+				       "port_remap (binds are done on the "
+				       "sandbox's sockets)",
+				       e);
 	if (p->deny_bind.ports.n)
-		return sl_host_require(need, "net_deny_bind (binds and listens "
-				       "are done on the sandbox's sockets)", e);
+		return sl_host_require(need,
+				       "net_deny_bind (binds and listens "
+				       "are done on the sandbox's sockets)",
+				       e);
 	if (sl_net_tcp_bind_restricted(p) && p->allow_bind.ports.n)
-		return sl_host_require(need, "a net_allow_bind port list (a "
+		return sl_host_require(need,
+				       "a net_allow_bind port list (a "
 				       "listen() is checked on the socket it "
-				       "listens on)", e);
+				       "listens on)",
+				       e);
 	return 0;
 }
 
@@ -103,11 +114,14 @@ static int network_host_denials(const struct sl_policy *p,
 		SYS_socket, EACCES, 1, { { 0, ~0ULL, AF_UNIX } }
 	};
 	static const struct sl_host_denial unix_dgram_pair = {
-		SYS_socketpair, EACCES, 2,
+		SYS_socketpair,
+		EACCES,
+		2,
 		{ { 0, ~0ULL, AF_UNIX }, { 1, 0xf, SOCK_DGRAM } }
 	};
-	static const struct sl_host_denial any_listen = { SYS_listen, EACCES,
-							  0, { { 0 } } };
+	static const struct sl_host_denial any_listen = {
+		SYS_listen, EACCES, 0, { { 0 } }
+	};
 	int r = 0;
 
 	if (sl_host_allows(SL_HOST_PIDFD_GETFD))
@@ -214,8 +228,8 @@ const struct sl_handler_module sl_module_network = {
 
 struct sl_net_ctx *sl_net_ctx_of(struct sl_supervisor *sv)
 {
-	struct sl_net_state *st = sl_supervisor_module_state(sv,
-							     &sl_module_network);
+	struct sl_net_state *st =
+		sl_supervisor_module_state(sv, &sl_module_network);
 
 	return st ? st->ctx : NULL;
 }
@@ -238,9 +252,8 @@ int sl_net_sock_get(const struct sl_notif *n, int childfd,
 	s->protocol = 0; /* unix: the kernel says 0 too */
 	if (getsockopt(s->fd, SOL_SOCKET, SO_DOMAIN, &s->domain, &len) < 0 ||
 	    getsockopt(s->fd, SOL_SOCKET, SO_TYPE, &s->type, &len) < 0 ||
-	    (s->domain != AF_UNIX &&
-	     getsockopt(s->fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &len) <
-		     0)) {
+	    (s->domain != AF_UNIX && getsockopt(s->fd, SOL_SOCKET, SO_PROTOCOL,
+						&s->protocol, &len) < 0)) {
 		int err = errno == ENOTSOCK ? ENOTSOCK : EBADF;
 
 		sl_net_sock_put(s);
@@ -278,8 +291,8 @@ void sl_net_answer_name(const struct sl_notif *n, uint64_t addr, uint64_t lenp,
 		out->error = EINVAL;
 		return;
 	}
-	if (sl_notif_write(n, addr, sa, (size_t)ulen < len ? (size_t)ulen : len) <
-		    0 ||
+	if (sl_notif_write(n, addr, sa,
+			   (size_t)ulen < len ? (size_t)ulen : len) < 0 ||
 	    sl_notif_write(n, lenp, &full, sizeof(full)) < 0) {
 		out->error = EFAULT;
 		return;
@@ -317,8 +330,8 @@ int sl_net_check_dest(struct sl_net_state *st, const struct sl_notif *n,
 
 	if (r < 0)
 		return r; /* -EAFNOSUPPORT or -EINVAL */
-	if (!sl_net_policy_allows(&st->ctx->dest,
-				  sl_net_proto_of(s->protocol), &ip, port) ||
+	if (!sl_net_policy_allows(&st->ctx->dest, sl_net_proto_of(s->protocol),
+				  &ip, port) ||
 	    !live_allows(st, n, &ip))
 		return -ECONNREFUSED;
 	return 0;
@@ -390,8 +403,9 @@ static void refuse(struct sl_action *out, int err)
 }
 
 static int connect_unix(struct sl_net_state *st, const struct sl_notif *n,
-			struct sl_net_sock *s, const struct sockaddr_storage *ss,
-			socklen_t len, struct sl_action *out)
+			struct sl_net_sock *s,
+			const struct sockaddr_storage *ss, socklen_t len,
+			struct sl_action *out)
 {
 	const struct sl_net_shown shown = { ss, len };
 	const struct sockaddr_un *sun = (const struct sockaddr_un *)ss;

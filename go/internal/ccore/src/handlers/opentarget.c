@@ -94,8 +94,7 @@ int sl_sealed_memfd(const char *name, const void *data, size_t len)
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0 ||
 	    fcntl(fd, F_ADD_SEALS,
-		  F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) <
-		    0)
+		  F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) < 0)
 		return -errno;
 	return TAKE_FD(fd);
 }

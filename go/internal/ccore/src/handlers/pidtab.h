@@ -14,8 +14,10 @@ struct sl_pidtab {
 	size_t n, cap, elem;
 };
 
-#define SL_PIDTAB_INIT(type) \
-	{ .v = NULL, .n = 0, .cap = 0, .elem = sizeof(type) }
+#define SL_PIDTAB_INIT(type)                                      \
+	{                                                         \
+		.v = NULL, .n = 0, .cap = 0, .elem = sizeof(type) \
+	}
 
 void *sl_pidtab_find(const struct sl_pidtab *t, pid_t pid);
 /* Insert a zeroed record with the given key (or return the existing one);

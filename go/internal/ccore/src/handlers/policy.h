@@ -54,17 +54,17 @@ enum {
 /* One event for the callback (the fields of sandlock_event_t, owned). */
 struct sl_pevent {
 	struct sl_pevent *next;
-	uint64_t id;      /* the notification's */
-	bool held;        /* its verdict decides the call */
-	int32_t verdict;  /* the callback's return value */
+	uint64_t id;	 /* the notification's */
+	bool held;	 /* its verdict decides the call */
+	int32_t verdict; /* the callback's return value */
 	/* held, and only the answer is left: the thread answers at once,
 	 * allowed with `allowed` (CONTINUE or a value), else the errno */
 	bool direct;
-	bool quiet;       /* ... and then nothing but freeing is left: the
+	bool quiet; /* ... and then nothing but freeing is left: the
 			   * loop is not woken for it */
 	struct sl_action allowed;
-	struct sl_action sent;    /* what the thread answered */
-	_Atomic uint32_t claim;   /* SL_EV_*: who answers */
+	struct sl_action sent;	/* what the thread answered */
+	_Atomic uint32_t claim; /* SL_EV_*: who answers */
 	const char *syscall;
 	uint8_t category;
 	uint32_t pid, ppid;
@@ -72,7 +72,7 @@ struct sl_pevent {
 	char host[SL_IP_STRLEN];
 	uint16_t port;
 	bool denied;
-	char **argv;      /* exec: argc strings, then NULL */
+	char **argv; /* exec: argc strings, then NULL */
 	uint32_t argc;
 };
 

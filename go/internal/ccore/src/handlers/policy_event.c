@@ -66,15 +66,15 @@ static const struct {
 /* The syscalls a policy callback has notified (docs/behaviour.md 2.5), and
  * creat (an open by another name). */
 static const int row[] = {
-	SCMP_SYS(openat),   SCMP_SYS(openat2),   SCMP_SYS(open),
-	SCMP_SYS(creat),    SCMP_SYS(connect),   SCMP_SYS(sendto),
-	SCMP_SYS(sendmsg),  SCMP_SYS(sendmmsg),  SCMP_SYS(bind),
-	SCMP_SYS(execve),   SCMP_SYS(execveat),  SCMP_SYS(mkdirat),
-	SCMP_SYS(mknodat),  SCMP_SYS(unlinkat),  SCMP_SYS(symlinkat),
-	SCMP_SYS(linkat),   SCMP_SYS(renameat2), SCMP_SYS(truncate),
-	SCMP_SYS(mkdir),    SCMP_SYS(mknod),     SCMP_SYS(rmdir),
-	SCMP_SYS(unlink),   SCMP_SYS(symlink),   SCMP_SYS(link),
-	SCMP_SYS(rename),   SCMP_SYS(renameat),
+	SCMP_SYS(openat),  SCMP_SYS(openat2),	SCMP_SYS(open),
+	SCMP_SYS(creat),   SCMP_SYS(connect),	SCMP_SYS(sendto),
+	SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),	SCMP_SYS(bind),
+	SCMP_SYS(execve),  SCMP_SYS(execveat),	SCMP_SYS(mkdirat),
+	SCMP_SYS(mknodat), SCMP_SYS(unlinkat),	SCMP_SYS(symlinkat),
+	SCMP_SYS(linkat),  SCMP_SYS(renameat2), SCMP_SYS(truncate),
+	SCMP_SYS(mkdir),   SCMP_SYS(mknod),	SCMP_SYS(rmdir),
+	SCMP_SYS(unlink),  SCMP_SYS(symlink),	SCMP_SYS(link),
+	SCMP_SYS(rename),  SCMP_SYS(renameat),
 };
 
 void sl_pevent_syscalls(struct sl_nrset *set)
@@ -186,7 +186,8 @@ static int read_arg(const struct sl_notif *n, uint64_t addr, char **buf,
 	char *big;
 
 	if (r != -ENAMETOOLONG || *cap > MAX_ARG_LEN)
-		return r == -ENAMETOOLONG ? -E2BIG : r; /* the kernel refuses it too */
+		return r == -ENAMETOOLONG ? -E2BIG :
+					    r; /* the kernel refuses it too */
 	big = malloc(MAX_ARG_LEN + 1);
 	if (!big)
 		return -ENOMEM;

@@ -32,13 +32,13 @@ struct sl_pqueue {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct sl_pevent *head, *tail; /* to decide */
-	struct sl_pevent *done;        /* held ones decided, newest first */
+	struct sl_pevent *done;	       /* held ones decided, newest first */
 	size_t nobserved;
 	uint64_t dropped;
 	bool stop, gone;
-	int efd; /* verdicts ready */
+	int efd;	   /* verdicts ready */
 	atomic_bool quiet; /* decided events that did not write efd */
-	int listener; /* ours: direct answers */
+	int listener;	   /* ours: direct answers */
 	pthread_t thread;
 	struct sl_policy_cb *cb;
 	struct sl_live *live;
@@ -287,7 +287,8 @@ void sl_pqueue_close(struct sl_pqueue *q)
 		return;
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_nsec += (long)(CLOSE_WAIT_MS % 1000) * 1000000L;
-	deadline.tv_sec += CLOSE_WAIT_MS / 1000 + deadline.tv_nsec / 1000000000L;
+	deadline.tv_sec +=
+		CLOSE_WAIT_MS / 1000 + deadline.tv_nsec / 1000000000L;
 	deadline.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&q->lock);
 	q->stop = true;

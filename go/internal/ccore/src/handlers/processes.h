@@ -9,7 +9,7 @@
 enum sl_clone_class {
 	SL_CLONE_PROCESS = 0, /* a new process: counted against the limit */
 	SL_CLONE_THREAD,      /* a thread of the caller: not counted */
-	SL_CLONE_DENY,        /* refused with EPERM */
+	SL_CLONE_DENY,	      /* refused with EPERM */
 	SL_CLONE_FALLBACK,    /* clone3: answered ENOSYS, libc retries clone */
 };
 

@@ -27,23 +27,23 @@ extern const struct sl_handler_module sl_module_net_listen;
 extern const struct sl_handler_module sl_module_policy;
 
 const struct sl_handler_module *const sl_handler_modules[] = {
-	&sl_module_freeze,          /* exec: first, before anything looks */
+	&sl_module_freeze, /* exec: first, before anything looks */
 	&sl_module_processes,
 	&sl_module_memory,
 	&sl_module_pidargs,
-	&sl_module_netlink,         /* before network: its sockets are unix */
-	&sl_module_network,         /* owns the network context: first */
+	&sl_module_netlink, /* before network: its sockets are unix */
+	&sl_module_network, /* owns the network context: first */
 	&sl_module_etc_hosts,
 	&sl_module_proc_net,
-	&sl_module_fsview,          /* owns the filesystem view: first */
-	&sl_module_cow,             /* the workdir's calls, before the rest */
+	&sl_module_fsview, /* owns the filesystem view: first */
+	&sl_module_cow,	   /* the workdir's calls, before the rest */
 	&sl_module_fsdeny,
 	&sl_module_fsmeta,
 	&sl_module_fswatch,
 	&sl_module_net_bind,
 	&sl_module_net_getsockname,
 	&sl_module_net_listen,
-	&sl_module_policy,          /* the gate: after every built-in */
+	&sl_module_policy, /* the gate: after every built-in */
 	NULL,
 };
 

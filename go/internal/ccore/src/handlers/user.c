@@ -39,8 +39,8 @@ void sl_user_handler_unref(sandlock_handler_t *h)
 	free(h);
 }
 
-struct sl_user_handlers *sl_user_handlers_new(
-	const sandlock_handler_registration_t *regs, size_t n)
+struct sl_user_handlers *
+sl_user_handlers_new(const sandlock_handler_registration_t *regs, size_t n)
 {
 	struct sl_user_handlers *u = calloc(1, sizeof(*u));
 
@@ -94,8 +94,8 @@ static void refused(struct sl_action *a, int err)
 /* Signal the trapped task's process group (pgid 0: its own; nothing
  * else): never the library's own group, and only while the notification
  * shows the task is alive (its pid cannot name another). */
-static bool kill_group(int listener, const struct seccomp_notif *req,
-		       int pgid, int sig)
+static bool kill_group(int listener, const struct seccomp_notif *req, int pgid,
+		       int sig)
 {
 	pid_t own = getpgid((pid_t)req->pid);
 
@@ -320,8 +320,8 @@ static int defer(struct user_state *s, const struct sl_notif *n,
 	d->h = h;
 	atomic_fetch_add(&h->refs, 1);
 	d->listener = fcntl(n->listener, F_DUPFD_CLOEXEC, 0);
-	if (d->listener < 0 ||
-	    sl_owned_thread_create(&d->t, deferred_main, d, "sandlock-hd") != 0) {
+	if (d->listener < 0 || sl_owned_thread_create(&d->t, deferred_main, d,
+						      "sandlock-hd") != 0) {
 		atomic_store(&d->refs, 1);
 		deferred_unref(d);
 		refused(out, EAGAIN);
@@ -390,7 +390,8 @@ static int user_init(struct sl_supervisor *sv, const struct sl_policy *p,
 	s->epfd = sl_supervisor_epfd(sv);
 	s->tail = &s->inflight;
 	s->timer.on_event = on_timer;
-	s->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->timer.fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (!s->u || s->timer.fd < 0 ||
 	    (r = sl_evsrc_add(s->epfd, &s->timer)) < 0) {
 		r = !s->u ? -EINVAL : s->timer.fd < 0 ? -errno : r;

@@ -20,7 +20,8 @@
 
 extern const struct sl_handler_module sl_module_user;
 
-typedef int32_t (*sl_user_handler_fn)(void *ud, const sandlock_notif_data_t *notif,
+typedef int32_t (*sl_user_handler_fn)(void *ud,
+				      const sandlock_notif_data_t *notif,
 				      sandlock_mem_handle_t *mem,
 				      sandlock_action_out_t *out);
 
@@ -45,15 +46,15 @@ struct sl_user_handlers {
 	struct {
 		int nr;
 		sandlock_handler_t *h;
-	} *v;
+	} * v;
 	struct sl_nrset nrs; /* their syscalls */
 };
 
 /* Take the registrations (the caller checked them): each distinct
  * container is owned once. NULL when out of memory (the containers are
  * then destroyed). */
-struct sl_user_handlers *sl_user_handlers_new(
-	const sandlock_handler_registration_t *regs, size_t n);
+struct sl_user_handlers *
+sl_user_handlers_new(const sandlock_handler_registration_t *regs, size_t n);
 void sl_user_handlers_free(struct sl_user_handlers *u);
 
 #endif

@@ -19,9 +19,9 @@ int sl_confine_check(const struct sl_policy *p, struct sl_error *e)
 	bool on_error_changed = p->on_error_set &&
 				p->on_error != SL_BRANCH_ABORT;
 	/* Unknown branch values behave as commit, the default. */
-	bool on_exit_changed = p->on_exit_set &&
-			       (p->on_exit == SL_BRANCH_ABORT ||
-				p->on_exit == SL_BRANCH_KEEP);
+	bool on_exit_changed =
+		p->on_exit_set &&
+		(p->on_exit == SL_BRANCH_ABORT || p->on_exit == SL_BRANCH_KEEP);
 	const struct {
 		const char *name;
 		bool set;
@@ -30,7 +30,8 @@ int sl_confine_check(const struct sl_policy *p, struct sl_error *e)
 		{ "extra_deny_syscalls", p->extra_deny_syscalls.n > 0 },
 		{ "net_allow", p->net_allow.n > 0 },
 		{ "net_deny", p->net_deny.n > 0 },
-		{ "net_allow_bind", p->net_allow_bind.n > 0 || p->has_allow_bind },
+		{ "net_allow_bind",
+		  p->net_allow_bind.n > 0 || p->has_allow_bind },
 		{ "net_deny_bind", p->net_deny_bind.n > 0 },
 		{ "extra_allow_syscalls", p->extra_allow_syscalls.n > 0 },
 		{ "http_allow", p->http_allow.n > 0 },

@@ -12,11 +12,15 @@
 #include "util/cleanup.h"
 
 static const char *const gpu_control_nodes[] = {
-	"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools",
+	"/dev/nvidiactl",
+	"/dev/nvidia-uvm",
+	"/dev/nvidia-uvm-tools",
 };
 
 static const char *const gpu_read_trees[] = {
-	"/proc/driver/nvidia", "/sys/bus/pci/devices", "/sys/module/nvidia",
+	"/proc/driver/nvidia",
+	"/sys/bus/pci/devices",
+	"/sys/module/nvidia",
 };
 
 static bool is_nvidia_index_node(const char *name)

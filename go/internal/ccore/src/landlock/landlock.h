@@ -24,9 +24,9 @@ int sl_landlock_probe_errno(void);
 
 /* ---- protections (docs/behaviour.md 3.6) ----------------------------- */
 enum sl_prot_status {
-	SL_PROT_STATUS_ACTIVE = 0,      /* enforced */
-	SL_PROT_STATUS_DEGRADED = 1,    /* degradable, kernel lacks it: skipped */
-	SL_PROT_STATUS_DISABLED = 2,    /* turned off by the policy */
+	SL_PROT_STATUS_ACTIVE = 0,   /* enforced */
+	SL_PROT_STATUS_DEGRADED = 1, /* degradable, kernel lacks it: skipped */
+	SL_PROT_STATUS_DISABLED = 2, /* turned off by the policy */
 	SL_PROT_STATUS_UNAVAILABLE = 3, /* strict, kernel lacks it: refuse */
 };
 
@@ -43,13 +43,13 @@ const char *sl_prot_status_name(enum sl_prot_status s);
  * against any ABI.
  */
 struct sl_landlock_plan {
-	int abi;                    /* host ABI the plan is for */
-	uint8_t status[SL_NPROT];   /* enum sl_prot_status per protection */
-	uint64_t handled_fs;        /* LANDLOCK_ACCESS_FS_* handled */
-	uint64_t handled_net;       /* LANDLOCK_ACCESS_NET_* handled */
-	uint64_t scoped;            /* LANDLOCK_SCOPE_* */
-	uint64_t read_access;       /* rule rights of an fs_read grant */
-	uint64_t write_access;      /* rule rights of an fs_write grant */
+	int abi;		  /* host ABI the plan is for */
+	uint8_t status[SL_NPROT]; /* enum sl_prot_status per protection */
+	uint64_t handled_fs;	  /* LANDLOCK_ACCESS_FS_* handled */
+	uint64_t handled_net;	  /* LANDLOCK_ACCESS_NET_* handled */
+	uint64_t scoped;	  /* LANDLOCK_SCOPE_* */
+	uint64_t read_access;	  /* rule rights of an fs_read grant */
+	uint64_t write_access;	  /* rule rights of an fs_write grant */
 };
 
 /*

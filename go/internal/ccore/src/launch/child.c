@@ -42,8 +42,8 @@
 
 #define CHILD_CODE \
 	__attribute__((SL_NO_SSP noinline, no_sanitize("address", "undefined")))
-#define CHILD_INLINE                                                        \
-	static inline __attribute__((SL_NO_SSP always_inline,         \
+#define CHILD_INLINE                                          \
+	static inline __attribute__((SL_NO_SSP always_inline, \
 				     no_sanitize("address", "undefined")))
 
 #define PERSONALITY_QUERY 0xffffffffUL
@@ -151,11 +151,11 @@ child_fail(const struct sl_child_spec *c, int step, long ret)
 	sl_raw_exit(127);
 }
 
-#define CHECK_STEP(c, step, expr)                      \
-	do {                                           \
-		long _r = (expr);                      \
-		if (_r < 0)                            \
-			child_fail((c), (step), _r);   \
+#define CHECK_STEP(c, step, expr)                    \
+	do {                                         \
+		long _r = (expr);                    \
+		if (_r < 0)                          \
+			child_fail((c), (step), _r); \
 	} while (0)
 
 /* Move each source above 2 first, so installing one stream can never
@@ -169,7 +169,8 @@ CHILD_INLINE void child_stdio(const struct sl_child_spec *c)
 		moved[i] = -1;
 		if (c->stdio_src[i] < 0)
 			continue;
-		long r = sl_raw3(__NR_fcntl, c->stdio_src[i], F_DUPFD_CLOEXEC, 3);
+		long r = sl_raw3(__NR_fcntl, c->stdio_src[i], F_DUPFD_CLOEXEC,
+				 3);
 		if (r < 0) {
 			sl_raw1(__NR_close, i);
 			child_fail(c, SL_STEP_STDIO, r);
@@ -275,7 +276,7 @@ static CHILD_CODE int child_handoff_thread(void *arg)
 	return 0;
 }
 
-#define HELPER_CLONE_FLAGS                                                \
+#define HELPER_CLONE_FLAGS                                                  \
 	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
 	 CLONE_SYSVSEM)
 
@@ -362,7 +363,8 @@ CHILD_INLINE void child_close_inherited(const struct sl_child_spec *c)
 					   (unsigned)keep[i] - 1, 0));
 		next = (unsigned)keep[i] + 1;
 	}
-	CHECK_STEP(c, SL_STEP_CLOSE_FDS, sl_raw3(__NR_close_range, next, ~0U, 0));
+	CHECK_STEP(c, SL_STEP_CLOSE_FDS,
+		   sl_raw3(__NR_close_range, next, ~0U, 0));
 }
 
 /* Keep at most the capabilities of c->caps.keep in every set, bounding
@@ -431,14 +433,15 @@ CHILD_INLINE void child_signals(const struct sl_child_spec *c)
 
 CHILD_INLINE bool exec_keeps_searching(long r)
 {
-	return r == -ENOENT || r == -ENOTDIR || r == -ESTALE ||
-	       r == -ENODEV || r == -ETIMEDOUT || r == -EACCES;
+	return r == -ENOENT || r == -ENOTDIR || r == -ESTALE || r == -ENODEV ||
+	       r == -ETIMEDOUT || r == -EACCES;
 }
 
 /* execvp semantics over the candidates the parent resolved from PATH:
  * a missing candidate moves on, EACCES is remembered, a file without a
  * recognised format runs through /bin/sh. */
-CHILD_INLINE __attribute__((noreturn)) void child_exec(const struct sl_child_spec *c)
+CHILD_INLINE __attribute__((noreturn)) void
+child_exec(const struct sl_child_spec *c)
 {
 	long r = -ENOENT;
 	bool denied = false;

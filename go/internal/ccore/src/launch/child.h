@@ -55,9 +55,9 @@ enum sl_child_step {
 
 /* sl_child_status.handoff */
 enum sl_handoff_state {
-	SL_HANDOFF_WAIT = 0,      /* the listener is not installed yet */
+	SL_HANDOFF_WAIT = 0,	  /* the listener is not installed yet */
 	SL_HANDOFF_PUBLISHED = 1, /* status.listener holds it */
-	SL_HANDOFF_SENT = 2,      /* the helper sent it (or failed: err) */
+	SL_HANDOFF_SENT = 2,	  /* the helper sent it (or failed: err) */
 };
 
 /* Text of a step for "sandlock child: <step>: <strerror>". */
@@ -67,32 +67,32 @@ const char *sl_child_step_name(int step);
 struct sl_child_status {
 	_Atomic uint32_t go; /* futex word: the parent stores 1 to release
 			      * (unsupervised children park on it) */
-	int32_t listener;    /* seccomp listener fd number in the child, or -1 */
-	int32_t step;        /* failing enum sl_child_step, or 0 */
-	int32_t err;         /* positive errno of the failing step */
+	int32_t listener; /* seccomp listener fd number in the child, or -1 */
+	int32_t step;	  /* failing enum sl_child_step, or 0 */
+	int32_t err;	  /* positive errno of the failing step */
 	_Atomic uint32_t confined; /* 1 once listener is published */
 	_Atomic uint32_t handoff;  /* futex word, enum sl_handoff_state */
-	int32_t handoff_err;       /* positive errno of the helper's send */
+	int32_t handoff_err;	   /* positive errno of the helper's send */
 };
 
 /* Capabilities the child keeps (container runtimes' default set less
  * CAP_MKNOD and CAP_NET_RAW), computed in the parent. */
 struct sl_child_caps {
-	bool drop;           /* adjust the sets at all */
-	bool bounding;       /* we may drop from the bounding set */
-	int last;            /* highest capability number of the kernel */
-	uint64_t keep;       /* bit n: capability n may stay */
-	uint64_t ambient;    /* bit n: n is in our ambient set now */
+	bool drop;	  /* adjust the sets at all */
+	bool bounding;	  /* we may drop from the bounding set */
+	int last;	  /* highest capability number of the kernel */
+	uint64_t keep;	  /* bit n: capability n may stay */
+	uint64_t ambient; /* bit n: n is in our ambient set now */
 	uint32_t eff[2], perm[2], inh[2]; /* capset() data, 2 x 32 bits */
 };
 
 struct sl_child_spec {
 	struct sl_child_status *status;
-	pid_t parent_pid;    /* the keeper (written by the keeper) */
-	int event_fd;        /* eventfd: one write = listener published */
+	pid_t parent_pid; /* the keeper (written by the keeper) */
+	int event_fd;	  /* eventfd: one write = listener published */
 
-	int stdio_src[3];    /* fd to install as 0/1/2, -1 = inherit */
-	bool take_tty;       /* become the terminal's foreground group */
+	int stdio_src[3]; /* fd to install as 0/1/2, -1 = inherit */
+	bool take_tty;	  /* become the terminal's foreground group */
 
 	bool no_randomize;
 	const void *affinity; /* CPU mask bytes, NULL = unchanged */
@@ -101,10 +101,10 @@ struct sl_child_spec {
 	bool no_coredump;
 	const char *uid_map; /* non-NULL: the child is in a new user ns */
 	const char *gid_map;
-	const char *cwd;     /* NULL = unchanged */
-	int ruleset_fd;      /* Landlock ruleset, -1 = none */
+	const char *cwd; /* NULL = unchanged */
+	int ruleset_fd;	 /* Landlock ruleset, -1 = none */
 	const struct sock_fprog *prog;
-	bool listener;       /* install with a notification listener; then
+	bool listener; /* install with a notification listener; then
 			      * the child parks in a notified clone (above)
 			      * that the parent answers at start, so it is
 			      * provably asleep when create returns */
@@ -116,14 +116,14 @@ struct sl_child_spec {
 	void *helper_stack_top;
 	struct sl_child_caps caps;
 	bool set_nofile;
-	uint64_t nofile;     /* soft = hard = nofile */
-	uint64_t sigmask;    /* the caller's mask, restored before exec */
+	uint64_t nofile;  /* soft = hard = nofile */
+	uint64_t sigmask; /* the caller's mask, restored before exec */
 
-	char *const *argv;   /* NULL-terminated */
+	char *const *argv; /* NULL-terminated */
 	char *const *envp;
 	const char *const *paths; /* execve candidates, in order */
 	size_t npaths;
-	char **sh_argv;      /* {"/bin/sh", <path>, argv[1..], NULL} scratch */
+	char **sh_argv; /* {"/bin/sh", <path>, argv[1..], NULL} scratch */
 
 	/* strerrordesc_np, resolved in the parent so the child never goes
 	 * through lazy symbol binding. */

@@ -17,7 +17,7 @@ struct sl_command {
 	struct sl_strv argv;  /* NULL-terminated */
 	struct sl_strv envp;  /* NULL-terminated, or v == NULL when empty */
 	struct sl_strv paths; /* execve candidates, in search order */
-	char **sh_argv;       /* {"/bin/sh", NULL, argv[1..], NULL}: the
+	char **sh_argv;	      /* {"/bin/sh", NULL, argv[1..], NULL}: the
 			       * child fills slot 1 for a script without a
 			       * recognised format, as execvp does */
 };

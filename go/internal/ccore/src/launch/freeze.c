@@ -58,13 +58,13 @@ struct sl_freezer {
 	struct sl_evsrc timer;
 	enum fz_state state;
 	struct freeze_req *cur, *head;
-	bool held;           /* the keeper holds tasks for cur */
-	bool failed;         /* cur's done was called with an error */
-	bool thaw_pending;   /* answered while a STOP was with the keeper */
+	bool held;	   /* the keeper holds tasks for cur */
+	bool failed;	   /* cur's done was called with an error */
+	bool thaw_pending; /* answered while a STOP was with the keeper */
 	bool thaw_continued;
-	pid_t exempt;        /* a vfork parent that cannot run anyway */
+	pid_t exempt; /* a vfork parent that cannot run anyway */
 	unsigned rounds;
-	int32_t *sent;       /* tids asked for during this freeze */
+	int32_t *sent; /* tids asked for during this freeze */
 	size_t nsent, capsent;
 };
 
@@ -119,7 +119,7 @@ static bool waits_its_turn(const struct sl_freezer *fz, int32_t tid)
 struct lister {
 	struct sl_freezer *fz;
 	pid_t skip, exempt;
-	uint32_t n;   /* new tids in the area */
+	uint32_t n; /* new tids in the area */
 	int err;
 };
 
@@ -277,8 +277,7 @@ static pid_t vfork_parent(pid_t tid)
 static int list_new(struct sl_freezer *fz, pid_t exempt)
 {
 	struct sl_proctab *procs = sl_supervisor_proctab(fz->sv);
-	struct lister ls = { .fz = fz, .skip = fz->cur->tid,
-			     .exempt = exempt };
+	struct lister ls = { .fz = fz, .skip = fz->cur->tid, .exempt = exempt };
 	int r;
 
 	if (!procs)
@@ -300,7 +299,8 @@ static bool alone(struct sl_freezer *fz, pid_t tid)
 
 	fz->exempt = 0;
 	return procs && sl_proctab_lookup(procs, tid, &tgid) == 0 &&
-	       sl_proctab_count(procs) == 1 && !sl_proctab_threaded(procs, tgid);
+	       sl_proctab_count(procs) == 1 &&
+	       !sl_proctab_threaded(procs, tgid);
 }
 
 /* ---- the requests ---------------------------------------------------------- */
@@ -398,7 +398,8 @@ static void start_next(struct sl_freezer *fz)
 		}
 		n = alone(fz, fz->cur->tid) || sl_freezer_test_off ?
 			    0 :
-			    list_new(fz, fz->exempt = vfork_parent(fz->cur->tid));
+			    list_new(fz,
+				     fz->exempt = vfork_parent(fz->cur->tid));
 		if (n == 0) {
 			/* Nothing else can run: nothing to release either,
 			 * so the next request need not wait for this one's
@@ -516,7 +517,8 @@ int sl_freezer_new(struct sl_launch *l, int epfd, struct sl_freezer **out)
 	fz->epfd = epfd;
 	fz->ops = (struct sl_freezer_ops){ fz_freeze, fz_thaw, fz };
 	fz->timer.on_event = on_timer;
-	fz->timer.fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	fz->timer.fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (fz->timer.fd < 0 || (r = sl_evsrc_add(epfd, &fz->timer)) < 0) {
 		r = fz->timer.fd < 0 ? -errno : r;
 		if (fz->timer.fd >= 0)
@@ -561,7 +563,8 @@ int sl_freezer_possible(struct sl_error *e)
 	char buf[16] = "";
 	_cleanup_(closep) int fd = open("/proc/sys/kernel/yama/ptrace_scope",
 					O_RDONLY | O_CLOEXEC);
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
 	struct __user_cap_data_struct caps[2];
 	int scope;
 
@@ -577,18 +580,19 @@ int sl_freezer_possible(struct sl_error *e)
 		return 0; /* no Yama: ptrace of our descendants is allowed */
 	scope = atoi(buf);
 	if (scope >= 3)
-		return sl_err(e, EPERM,
-			      "policy_fn needs ptrace to hold the sandbox still "
-			      "while an exec is decided, and "
-			      "kernel.yama.ptrace_scope is %d (ptrace disabled)",
-			      scope);
-	if (scope == 2 &&
-	    (syscall(SYS_capget, &hdr, caps) < 0 ||
-	     !(caps[0].effective & (1u << CAP_SYS_PTRACE))))
-		return sl_err(e, EPERM,
-			      "policy_fn needs ptrace to hold the sandbox still "
-			      "while an exec is decided: "
-			      "kernel.yama.ptrace_scope is 2 and this process "
-			      "lacks CAP_SYS_PTRACE");
+		return sl_err(
+			e, EPERM,
+			"policy_fn needs ptrace to hold the sandbox still "
+			"while an exec is decided, and "
+			"kernel.yama.ptrace_scope is %d (ptrace disabled)",
+			scope);
+	if (scope == 2 && (syscall(SYS_capget, &hdr, caps) < 0 ||
+			   !(caps[0].effective & (1u << CAP_SYS_PTRACE))))
+		return sl_err(
+			e, EPERM,
+			"policy_fn needs ptrace to hold the sandbox still "
+			"while an exec is decided: "
+			"kernel.yama.ptrace_scope is 2 and this process "
+			"lacks CAP_SYS_PTRACE");
 	return 0;
 }

@@ -31,8 +31,8 @@
 
 #define KEEPER_CODE \
 	__attribute__((SL_NO_SSP noinline, no_sanitize("address", "undefined")))
-#define KEEPER_INLINE                                                       \
-	static inline __attribute__((SL_NO_SSP always_inline,               \
+#define KEEPER_INLINE                                         \
+	static inline __attribute__((SL_NO_SSP always_inline, \
 				     no_sanitize("address", "undefined")))
 
 /* While killing, look again this often for children to kill. */
@@ -115,7 +115,8 @@ KEEPER_INLINE void close_except(unsigned from, const int *keep, int n)
 		if (keep[i] < 0 || (unsigned)keep[i] < next)
 			continue;
 		if ((unsigned)keep[i] > next)
-			sl_raw3(__NR_close_range, next, (unsigned)keep[i] - 1, 0);
+			sl_raw3(__NR_close_range, next, (unsigned)keep[i] - 1,
+				0);
 		next = (unsigned)keep[i] + 1;
 	}
 	sl_raw3(__NR_close_range, next, ~0U, 0);
@@ -306,7 +307,7 @@ static KEEPER_CODE int traced_stopped(struct sl_freeze_area *fa, pid_t pid,
 
 /* Seize tid (stopping it unless watch) and record it. */
 static KEEPER_CODE int32_t traced_seize(struct sl_freeze_area *fa, int32_t tid,
-					 bool watch)
+					bool watch)
 {
 	struct sl_freeze_traced *t = traced_find(fa, tid);
 	long r;
@@ -441,7 +442,8 @@ static KEEPER_CODE int reap(const struct sl_keeper_spec *k, pid_t child)
 		case CLD_EXITED:
 		case CLD_KILLED:
 		case CLD_DUMPED:
-			if (si.si_pid == child && !atomic_load(&k->st->exited)) {
+			if (si.si_pid == child &&
+			    !atomic_load(&k->st->exited)) {
 				k->st->code = si.si_code;
 				k->st->status = si.si_status;
 				atomic_store(&k->st->stopped, 0);
@@ -464,10 +466,11 @@ static KEEPER_CODE int reap(const struct sl_keeper_spec *k, pid_t child)
 			/* only the keeper's own tracees stop for it; one that
 			 * died meanwhile was reaped: its end is published */
 			if (traced_stopped(k->freeze, si.si_pid, &ws) &&
-			    si.si_pid == child && !atomic_load(&k->st->exited)) {
+			    si.si_pid == child &&
+			    !atomic_load(&k->st->exited)) {
 				bool sig = (ws & 0x7f) != 0;
 
-				k->st->code = !sig ? CLD_EXITED :
+				k->st->code = !sig	  ? CLD_EXITED :
 					      (ws & 0x80) ? CLD_DUMPED :
 							    CLD_KILLED;
 				k->st->status = sig ? (ws & 0x7f) :
@@ -548,7 +551,8 @@ KEEPER_CODE int sl_keeper_main(void *arg)
 				  atomic_load(&k->st->exited)))
 			sl_raw_exit(0);
 		sl_raw5(__NR_ppoll, pf, host_gone ? 1 : 2,
-			killing && !childless ? &tick : 0, 0, SL_RAW_SIGSET_SIZE);
+			killing && !childless ? &tick : 0, 0,
+			SL_RAW_SIGSET_SIZE);
 		while (sl_raw3(__NR_read, sigfd, &ssi, sizeof(ssi)) > 0)
 			;
 		if (pf[1].revents)

@@ -37,17 +37,17 @@ enum sl_keeper_cmd {
 
 /* Written by the keeper, read by the host after a wake-up. */
 struct sl_keeper_state {
-	_Atomic uint32_t cmd;     /* enum sl_keeper_cmd, set by the host */
-	_Atomic int32_t child;    /* pid of the child; -errno if clone failed */
+	_Atomic uint32_t cmd;	  /* enum sl_keeper_cmd, set by the host */
+	_Atomic int32_t child;	  /* pid of the child; -errno if clone failed */
 	_Atomic uint32_t exited;  /* the child ended: code and status valid.
 				   * Set before the child is reaped, so a
 				   * pidfd the host opened while it was 0
 				   * names the child. */
-	int32_t code;             /* si_code of the end (CLD_EXITED, ...) */
-	int32_t status;           /* si_status */
+	int32_t code;		  /* si_code of the end (CLD_EXITED, ...) */
+	int32_t status;		  /* si_status */
 	_Atomic uint32_t stopped; /* the child is stopped by stop_sig */
 	_Atomic int32_t stop_sig;
-	_Atomic uint32_t events;  /* bumped on every change above */
+	_Atomic uint32_t events; /* bumped on every change above */
 };
 
 /*
@@ -73,18 +73,18 @@ enum sl_freeze_op {
 struct sl_freeze_traced {
 	int32_t tid;
 	uint32_t state; /* keeper.c */
-	int32_t sig;    /* a signal to hand back at detach */
+	int32_t sig;	/* a signal to hand back at detach */
 };
 
 struct sl_freeze_area {
 	_Atomic uint32_t seq;  /* host: one more per request */
 	_Atomic uint32_t done; /* keeper: = seq once it is complete */
-	uint32_t op;           /* enum sl_freeze_op */
-	int32_t watch;         /* STOP: the exec'ing task (0: none) */
+	uint32_t op;	       /* enum sl_freeze_op */
+	int32_t watch;	       /* STOP: the exec'ing task (0: none) */
 	uint32_t continued;    /* RELEASE: its exec was let through */
 	uint32_t n;
 	int32_t tids[SL_FREEZE_MAX];
-	int32_t err;           /* keeper: 0, or -errno of a task it could
+	int32_t err;		 /* keeper: 0, or -errno of a task it could
 				* not seize (EPERM: ptrace refused) */
 	_Atomic uint32_t cancel; /* host: stop waiting for this request */
 	/* the keeper's own */
@@ -100,9 +100,9 @@ struct sl_keeper_spec {
 	struct sl_child_spec *child;
 	char *child_stack_top;
 	unsigned long child_flags; /* clone flags of the child */
-	void *tls;                 /* private thread pointer for both */
+	void *tls;		   /* private thread pointer for both */
 	pid_t host_pid;
-	int event_fd;              /* eventfd: wakes the host */
+	int event_fd;		      /* eventfd: wakes the host */
 	int keep[SL_KEEPER_MAX_KEEP]; /* fds the child needs, sorted */
 	int nkeep;
 	struct sl_freeze_area *freeze; /* NULL: the run never freezes */

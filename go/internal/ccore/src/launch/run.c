@@ -75,8 +75,8 @@ static int init_sync(struct sl_run *r, struct sl_error *e)
 	return 0;
 }
 
-static struct sl_run *run_alloc(struct sl_sandbox *sb, const struct sl_run_opts *o,
-				struct sl_error *e)
+static struct sl_run *run_alloc(struct sl_sandbox *sb,
+				const struct sl_run_opts *o, struct sl_error *e)
 {
 	struct sl_run *r = calloc(1, sizeof(*r));
 
@@ -110,12 +110,14 @@ static int check_opts(const struct sl_run_opts *o, const int pipe_fds[3],
 	for (int i = 0; i < 3; i++) {
 		if (o->stdio[i] > SL_STDIO_CAPTURE ||
 		    (i == 0 && o->stdio[i] == SL_STDIO_CAPTURE))
-			return sl_err(e, EINVAL, "invalid stdio mode %u for fd %d",
+			return sl_err(e, EINVAL,
+				      "invalid stdio mode %u for fd %d",
 				      o->stdio[i], i);
 		if (o->stdio[i] == SL_STDIO_PIPED && !pipe_fds)
-			return sl_err(e, EINVAL,
-				      "a piped stream needs somewhere to return "
-				      "its pipe end");
+			return sl_err(
+				e, EINVAL,
+				"a piped stream needs somewhere to return "
+				"its pipe end");
 	}
 	return 0;
 }
@@ -248,8 +250,9 @@ int sl_run_create(struct sl_sandbox *sb, const struct sl_run_opts *o,
 	if (rc == -EMFILE || rc == -ENFILE)
 		/* Say it plainly: a launch needs a few descriptors of the
 		 * caller's (sl_run_create's documentation counts them). */
-		sl_err_wrap(e, rc, "not enough free file descriptors in this "
-				   "process to start a sandbox");
+		sl_err_wrap(e, rc,
+			    "not enough free file descriptors in this "
+			    "process to start a sandbox");
 	if (rc < 0) {
 		/* A child that was created is killed and reaped here. */
 		sl_run_free(r);
@@ -274,7 +277,6 @@ int sl_run_start(struct sl_run *r)
 	sl_launch_release_child(&r->launch);
 	return 0;
 }
-
 
 pid_t sl_run_pid(const struct sl_run *r)
 {

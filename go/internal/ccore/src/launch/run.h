@@ -22,12 +22,12 @@ enum sl_stdio_mode {
 };
 
 struct sl_run_opts {
-	const char *name;        /* NULL = automatic sandbox-<pid>-<n> */
+	const char *name;	 /* NULL = automatic sandbox-<pid>-<n> */
 	const char *const *argv; /* argc entries, not NULL-terminated */
 	size_t argc;
-	uint8_t stdio[3];        /* enum sl_stdio_mode for fds 0, 1, 2 */
-	bool start;              /* release the child at once (popen) */
-	bool own_thread;         /* live handle: supervisor on its own thread;
+	uint8_t stdio[3]; /* enum sl_stdio_mode for fds 0, 1, 2 */
+	bool start;	  /* release the child at once (popen) */
+	bool own_thread;  /* live handle: supervisor on its own thread;
 				  * false: serviced inside sl_run_wait */
 	/* The workdir's copy-on-write branch (cow/cow.h), NULL without one:
 	 * the run's writes there are staged in it. It must outlive the run
@@ -41,8 +41,8 @@ struct sl_run_opts {
 /* Exit status (reason values are SANDLOCK_EXIT_REASON_*). */
 struct sl_status {
 	uint32_t reason;
-	int code;   /* exit code for EXITED, else -1 */
-	int signal; /* signal for SIGNALED, else -1 */
+	int code;	/* exit code for EXITED, else -1 */
+	int signal;	/* signal for SIGNALED, else -1 */
 	uint32_t cause; /* SANDLOCK_EXIT_CAUSE_*: a memory-limit kill, a
 			 * status that could not be obtained */
 };

@@ -28,14 +28,14 @@ enum sl_object_tag {
 struct sl_sandbox {
 	uint32_t tag;
 	atomic_uint refs;
-	struct sl_policy *policy; /* built, owned */
+	struct sl_policy *policy;  /* built, owned */
 	struct sl_modlist modules; /* sl_handlers_active(policy) */
-	struct sl_nrset notify;   /* syscalls routed to the supervisor */
-	bool supervised;          /* notify set non-empty */
-	struct sock_fprog prog;   /* BPF program, installed by the child */
+	struct sl_nrset notify;	   /* syscalls routed to the supervisor */
+	bool supervised;	   /* notify set non-empty */
+	struct sock_fprog prog;	   /* BPF program, installed by the child */
 
-	pthread_mutex_t lock;     /* guards ruleset_fd creation */
-	int ruleset_fd;           /* Landlock ruleset, -1 until first launch */
+	pthread_mutex_t lock; /* guards ruleset_fd creation */
+	int ruleset_fd;	      /* Landlock ruleset, -1 until first launch */
 };
 
 /* Take ownership of a built policy (released on failure too) and prepare

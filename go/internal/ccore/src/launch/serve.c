@@ -80,7 +80,10 @@ static void restore_tty(const struct sl_run *r)
 }
 
 static const struct sl_status status_lost = {
-	SANDLOCK_EXIT_REASON_KILLED, -1, -1, SANDLOCK_EXIT_CAUSE_STATUS_LOST,
+	SANDLOCK_EXIT_REASON_KILLED,
+	-1,
+	-1,
+	SANDLOCK_EXIT_CAUSE_STATUS_LOST,
 };
 
 /* Record the end once (under r->lock). */
@@ -172,7 +175,8 @@ static void throttle_tick(struct sl_run *r, uint64_t now)
 	if (!r->throttle_started) {
 		r->throttle_started = true;
 		if (r->sb->policy->has_max_cpu)
-			sl_throttle_init(&r->throttle, r->sb->policy->max_cpu, now);
+			sl_throttle_init(&r->throttle, r->sb->policy->max_cpu,
+					 now);
 	}
 	sig = sl_throttle_due(&r->throttle, now);
 	if (!sig)
@@ -359,7 +363,8 @@ static int run_wait(struct sl_run *r, uint64_t timeout_ms_, uint64_t deadline,
 		 * report TIMEOUT with no output; a later wait reports how
 		 * the top-level process ended. */
 		(void)sl_run_signal(r, SIGKILL);
-		*st = (struct sl_status){ SANDLOCK_EXIT_REASON_TIMEOUT, -1, -1, 0 };
+		*st = (struct sl_status){ SANDLOCK_EXIT_REASON_TIMEOUT, -1, -1,
+					  0 };
 		return 0;
 	}
 	if (rc < 0)

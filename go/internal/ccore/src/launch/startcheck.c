@@ -300,7 +300,8 @@ static int collect_grants(struct check *x, const struct sl_strv *paths)
 		 * message: nothing to add. */
 		if (stat(paths->v[i], &st) < 0)
 			return 1;
-		x->grants[x->ngrants++] = (struct grant){ st.st_dev, st.st_ino };
+		x->grants[x->ngrants++] =
+			(struct grant){ st.st_dev, st.st_ino };
 	}
 	return 0;
 }
@@ -312,8 +313,7 @@ static bool judgeable(const struct sl_policy *p)
 	return p && !p->chroot && !p->nmounts && !p->workdir;
 }
 
-int sl_start_check_cwd(const struct sl_policy *p,
-		       struct sl_start_problem *out)
+int sl_start_check_cwd(const struct sl_policy *p, struct sl_start_problem *out)
 {
 	struct check x = { .p = p, .out = out };
 	struct stat st;
@@ -345,7 +345,8 @@ int sl_start_check(const struct sl_policy *p, const char *const *argv,
 	x.grants = calloc(p->fs_read.n + p->fs_write.n + 1, sizeof(*x.grants));
 	if (!x.grants)
 		return -ENOMEM;
-	if (collect_grants(&x, &p->fs_read) || collect_grants(&x, &p->fs_write)) {
+	if (collect_grants(&x, &p->fs_read) ||
+	    collect_grants(&x, &p->fs_write)) {
 		free(x.grants);
 		return 0;
 	}

@@ -13,7 +13,7 @@
 
 struct sl_throttle {
 	bool on;
-	bool stopped;    /* the group is currently SIGSTOPped by us */
+	bool stopped; /* the group is currently SIGSTOPped by us */
 	uint64_t run_ns, stop_ns;
 	uint64_t next_ns; /* monotonic time of the next toggle */
 };

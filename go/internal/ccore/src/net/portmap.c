@@ -116,8 +116,7 @@ int sl_portmap_record(struct sl_portmap *pm, uint16_t virt, uint16_t real)
 	return r;
 }
 
-bool sl_portmap_virtual_of(struct sl_portmap *pm, uint16_t real,
-			   uint16_t *virt)
+bool sl_portmap_virtual_of(struct sl_portmap *pm, uint16_t real, uint16_t *virt)
 {
 	bool found = false;
 

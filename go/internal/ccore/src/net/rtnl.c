@@ -79,14 +79,14 @@ static void attr_u32(struct msg *m, uint16_t type, uint32_t v)
 	attr(m, type, &v, sizeof(v));
 }
 
-static void error(struct sl_rtnl_out *out, const struct nlmsghdr *req,
-		  int err, uint32_t portid)
+static void error(struct sl_rtnl_out *out, const struct nlmsghdr *req, int err,
+		  uint32_t portid)
 {
 	struct nlmsgerr *e;
 	struct msg m;
 
-	if (begin(&m, out, req, NLMSG_ERROR, err ? NLM_F_CAPPED : 0,
-		  portid) < 0)
+	if (begin(&m, out, req, NLMSG_ERROR, err ? NLM_F_CAPPED : 0, portid) <
+	    0)
 		return;
 	e = room(&m, sizeof(*e));
 	if (e) {
@@ -168,8 +168,8 @@ static void addr_lo(struct sl_rtnl_out *out, const struct nlmsghdr *req,
  * ifinfomsg and ifaddrmsg all start with it), AF_UNSPEC when absent. */
 static int family_of(const struct nlmsghdr *h)
 {
-	return h->nlmsg_len > NLMSG_HDRLEN ? *(const uint8_t *)NLMSG_DATA(h)
-					   : AF_UNSPEC;
+	return h->nlmsg_len > NLMSG_HDRLEN ? *(const uint8_t *)NLMSG_DATA(h) :
+					     AF_UNSPEC;
 }
 
 /* A get of one link names lo by index or by IFLA_IFNAME. */
@@ -256,10 +256,9 @@ void sl_rtnl_answer(const uint8_t *req, size_t len, uint32_t portid,
 	out->n = 0;
 	out->off[0] = 0;
 	/* A malformed header ends the datagram, as in the kernel. */
-	for (size_t left = len; count < SL_RTNL_MAX_REQUESTS &&
-				left >= NLMSG_HDRLEN &&
-				h->nlmsg_len >= NLMSG_HDRLEN &&
-				h->nlmsg_len <= left;
+	for (size_t left = len;
+	     count < SL_RTNL_MAX_REQUESTS && left >= NLMSG_HDRLEN &&
+	     h->nlmsg_len >= NLMSG_HDRLEN && h->nlmsg_len <= left;
 	     count++) {
 		size_t step = NLMSG_ALIGN(h->nlmsg_len);
 

@@ -42,7 +42,8 @@ static bool under(const char *path, const char *dir)
 
 	if (n == 1 && dir[0] == '/')
 		return path[0] == '/';
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+	return strncmp(path, dir, n) == 0 &&
+	       (path[n] == '\0' || path[n] == '/');
 }
 
 int sl_unix_gate(pid_t tid, const struct sl_strv *grants,

@@ -141,17 +141,23 @@ int sl_http_rule_parse(const char *rule, struct sl_http_rule *out,
 	hb = ws;
 	sl_text_trim_range(&hb, &end);
 	if (ws == b || ws == end || hb == end || find_space(hb, end) != end)
-		return sl_err(e, EINVAL, "invalid http rule '%s': expected "
-			      "'METHOD host[/path]'", rule);
+		return sl_err(e, EINVAL,
+			      "invalid http rule '%s': expected "
+			      "'METHOD host[/path]'",
+			      rule);
 	slash = memchr(hb, '/', (size_t)(end - hb));
 	if (slash == hb)
-		return sl_err(e, EINVAL, "invalid http rule '%s': missing host "
-			      "(use '*' for any host)", rule);
+		return sl_err(e, EINVAL,
+			      "invalid http rule '%s': missing host "
+			      "(use '*' for any host)",
+			      rule);
 	/* A decoded NUL would end the path early for every C-string user
 	 * of the rule; no HTTP path legitimately contains one. */
 	if (slash && memmem(slash, (size_t)(end - slash), "%00", 3))
-		return sl_err(e, EINVAL, "invalid http rule '%s': %%00 in the "
-			      "path", rule);
+		return sl_err(e, EINVAL,
+			      "invalid http rule '%s': %%00 in the "
+			      "path",
+			      rule);
 	out->method = copy_case(b, ws, true);
 	out->host = copy_case(hb, slash ? slash : end, false);
 	if (slash)

@@ -17,13 +17,15 @@ int sl_name_validate(const char *name, struct sl_error *e)
 	if (len == 0)
 		return sl_err(e, EINVAL, "sandbox name must not be empty");
 	if (len > SL_NAME_MAX)
-		return sl_err(e, EINVAL, "sandbox name must be at most %d bytes",
+		return sl_err(e, EINVAL,
+			      "sandbox name must be at most %d bytes",
 			      SL_NAME_MAX);
 	if (!sl_utf8_valid(name, len))
 		return sl_err(e, EINVAL, "sandbox name must be valid UTF-8");
 	if (strchr(name, '/'))
 		return sl_err(e, EINVAL, "sandbox name must not contain '/'");
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return sl_err(e, EINVAL, "sandbox name must not be '.' or '..'");
+		return sl_err(e, EINVAL,
+			      "sandbox name must not be '.' or '..'");
 	return 0;
 }

@@ -66,14 +66,14 @@ enum sl_net_target_kind {
 };
 
 struct sl_net_rule {
-	uint8_t proto; /* enum sl_net_proto */
-	uint8_t kind;  /* enum sl_net_target_kind */
-	uint8_t family;        /* AF_INET / AF_INET6 for CIDR, else 0 */
-	uint8_t prefix;        /* CIDR prefix length */
-	uint8_t addr[16];      /* network address, host bits cleared */
-	char *host;            /* SL_TARGET_HOST only */
-	bool all_ports;        /* no port list, ":*" or ICMP */
-	uint16_t *ports;       /* sorted, unique; NULL when all_ports */
+	uint8_t proto;	  /* enum sl_net_proto */
+	uint8_t kind;	  /* enum sl_net_target_kind */
+	uint8_t family;	  /* AF_INET / AF_INET6 for CIDR, else 0 */
+	uint8_t prefix;	  /* CIDR prefix length */
+	uint8_t addr[16]; /* network address, host bits cleared */
+	char *host;	  /* SL_TARGET_HOST only */
+	bool all_ports;	  /* no port list, ":*" or ICMP */
+	uint16_t *ports;  /* sorted, unique; NULL when all_ports */
 	uint32_t nports;
 };
 
@@ -92,7 +92,7 @@ void sl_net_rules_free(struct sl_net_rules *rs);
 
 /* ---- Bind port specs (docs/behaviour.md 5.5) ------------------------- */
 struct sl_port_set {
-	bool all;           /* "*" (allow side only) */
+	bool all;	      /* "*" (allow side only) */
 	struct sl_u32v ports; /* sorted, unique, 1..65535 */
 };
 
@@ -186,7 +186,7 @@ struct sl_policy {
 	bool built;
 	struct sl_net_rules allow_rules, deny_rules;
 	struct sl_port_set allow_bind, deny_bind; /* allow_bind.all = "*" */
-	bool has_allow_bind;                      /* any net_allow_bind call */
+	bool has_allow_bind;			  /* any net_allow_bind call */
 	struct sl_u32v deny_syscalls; /* resolved deny list (default+extra) */
 	bool allow_sysv_ipc;
 };

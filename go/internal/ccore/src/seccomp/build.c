@@ -50,7 +50,8 @@ static int check_overlap(const struct sl_policy *p,
 			continue;
 		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
 							(int)nr);
-		return sl_err(e, EINVAL, "syscall %s is denied but needed by %s",
+		return sl_err(e, EINVAL,
+			      "syscall %s is denied but needed by %s",
 			      name ? name : "(unknown)",
 			      feature_needing(p, nr));
 	}
@@ -93,8 +94,9 @@ static int add_deny_list(scmp_filter_ctx ctx, const struct sl_policy *p,
 		int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
 
 		if (rc < 0)
-			return sl_err(e, -rc, "seccomp: cannot deny syscall "
-					      "%d: %s",
+			return sl_err(e, -rc,
+				      "seccomp: cannot deny syscall "
+				      "%d: %s",
 				      nr, strerror(-rc));
 	}
 	return 0;

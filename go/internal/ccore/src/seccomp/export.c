@@ -48,8 +48,9 @@ int sl_seccomp_new_ctx(scmp_filter_ctx *out, struct sl_error *e)
 static int check_size(size_t size, struct sl_error *e)
 {
 	if (size == 0 || size % sizeof(struct sock_filter))
-		return sl_err(e, EIO, "seccomp: exported program has a bad "
-				      "size (%zu bytes)",
+		return sl_err(e, EIO,
+			      "seccomp: exported program has a bad "
+			      "size (%zu bytes)",
 			      size);
 	if (size > MAX_PROGRAM_BYTES)
 		return sl_err(e, E2BIG,
@@ -100,7 +101,8 @@ static int export_pipe(scmp_filter_ctx ctx, struct sock_fprog *out,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return sl_err(e, errno, "seccomp: reading the program: %s",
+			return sl_err(e, errno,
+				      "seccomp: reading the program: %s",
 				      strerror(errno));
 		if (n == 0)
 			break;

@@ -40,7 +40,7 @@ struct emit {
 	struct sl_error *e;
 	uint64_t domain;
 	struct scmp_arg_cmp type; /* the type this rule is about */
-	unsigned ncmp;            /* 2: domain, type; 3: and protocol */
+	unsigned ncmp;		  /* 2: domain, type; 3: and protocol */
 };
 
 static int add(struct emit *em, int err, const struct scmp_arg_cmp *proto)
@@ -86,23 +86,29 @@ static int cover(uint64_t lo, uint64_t hi, uint64_t width,
 
 static int type_block(struct emit *em, int err, uint64_t mask, uint64_t base)
 {
-	em->type = (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_MASKED_EQ,
-					  .datum_a = mask, .datum_b = base };
+	em->type = (struct scmp_arg_cmp){ .arg = 1,
+					  .op = SCMP_CMP_MASKED_EQ,
+					  .datum_a = mask,
+					  .datum_b = base };
 	return add(em, err, NULL);
 }
 
 static int proto_block(struct emit *em, int err, uint64_t mask, uint64_t base)
 {
-	struct scmp_arg_cmp p = { .arg = 2, .op = SCMP_CMP_MASKED_EQ,
-				  .datum_a = mask, .datum_b = base };
+	struct scmp_arg_cmp p = { .arg = 2,
+				  .op = SCMP_CMP_MASKED_EQ,
+				  .datum_a = mask,
+				  .datum_b = base };
 
 	return add(em, err, &p);
 }
 
 static struct scmp_arg_cmp type_is(uint64_t type)
 {
-	return (struct scmp_arg_cmp){ .arg = 1, .op = SCMP_CMP_MASKED_EQ,
-				      .datum_a = TYPE_MASK, .datum_b = type };
+	return (struct scmp_arg_cmp){ .arg = 1,
+				      .op = SCMP_CMP_MASKED_EQ,
+				      .datum_a = TYPE_MASK,
+				      .datum_b = type };
 }
 
 /* One protocol value and what socket() answers for it. */
@@ -119,7 +125,8 @@ static int protocols(struct emit *em, const struct proto *v, size_t n)
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		struct scmp_arg_cmp eq = { .arg = 2, .op = SCMP_CMP_EQ,
+		struct scmp_arg_cmp eq = { .arg = 2,
+					   .op = SCMP_CMP_EQ,
 					   .datum_a = v[i].value };
 
 		if (v[i].value > next)
@@ -130,7 +137,8 @@ static int protocols(struct emit *em, const struct proto *v, size_t n)
 		next = v[i].value + 1;
 	}
 	if (r == 0) {
-		struct scmp_arg_cmp gt = { .arg = 2, .op = SCMP_CMP_GT,
+		struct scmp_arg_cmp gt = { .arg = 2,
+					   .op = SCMP_CMP_GT,
 					   .datum_a = next - 1 };
 
 		r = add(em, EPROTONOSUPPORT, &gt);
@@ -140,8 +148,8 @@ static int protocols(struct emit *em, const struct proto *v, size_t n)
 
 static int family(struct emit *em, bool udp, bool ping)
 {
-	const uint64_t icmp = em->domain == AF_INET6 ? IPPROTO_ICMPV6
-						     : IPPROTO_ICMP;
+	const uint64_t icmp = em->domain == AF_INET6 ? IPPROTO_ICMPV6 :
+						       IPPROTO_ICMP;
 	const struct proto stream[] = { { 0, 0 }, { IPPROTO_TCP, 0 } };
 	struct proto dgram[] = {
 		{ 0, udp ? 0 : EPERM },
@@ -157,8 +165,8 @@ static int family(struct emit *em, bool udp, bool ping)
 	/* Types with no protocol here, and past the last type. */
 	r = type_block(em, ESOCKTNOSUPPORT, TYPE_MASK, 0);
 	if (r == 0)
-		r = cover(SOCK_RDM, SOCK_MAX_TYPE, TYPE_MASK, type_block,
-			  em, ESOCKTNOSUPPORT);
+		r = cover(SOCK_RDM, SOCK_MAX_TYPE, TYPE_MASK, type_block, em,
+			  ESOCKTNOSUPPORT);
 	if (r == 0)
 		r = cover(SOCK_MAX_TYPE + 1, TYPE_MASK, TYPE_MASK, type_block,
 			  em, EINVAL);

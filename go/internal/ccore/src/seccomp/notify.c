@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-
 /*
  * The conditions of narrow notifications (util/nrset.h): a module
  * that needs a syscall only in some of its calls adds it with
@@ -27,15 +26,26 @@ static const struct narrow {
 	unsigned nrules;
 	struct narrow_rule rules[2];
 } narrow_conds[] = {
-#define ONE(...) 1, { { __VA_ARGS__ } }
-#define CMP(a, o, x) { .arg = (a), .op = (o), .datum_a = (x) }
-#define MASKED(a, m, v) \
-	{ .arg = (a), .op = SCMP_CMP_MASKED_EQ, .datum_a = (m), .datum_b = (v) }
+#define ONE(...)                    \
+	1,                          \
+	{                           \
+		{                   \
+			__VA_ARGS__ \
+		}                   \
+	}
+#define CMP(a, o, x)                                  \
+	{                                             \
+		.arg = (a), .op = (o), .datum_a = (x) \
+	}
+#define MASKED(a, m, v)                                               \
+	{                                                             \
+		.arg = (a), .op = SCMP_CMP_MASKED_EQ, .datum_a = (m), \
+		.datum_b = (v)                                        \
+	}
 	/* rtnetlink is virtualized (handlers/netlink.c); the other netlink
 	 * protocols are denied in argfilters.c. */
-	{ SCMP_SYS(socket),
-	  ONE(2, { CMP(0, SCMP_CMP_EQ, AF_NETLINK),
-		   CMP(2, SCMP_CMP_EQ, NETLINK_ROUTE) }) },
+	{ SCMP_SYS(socket), ONE(2, { CMP(0, SCMP_CMP_EQ, AF_NETLINK),
+				     CMP(2, SCMP_CMP_EQ, NETLINK_ROUTE) }) },
 	/* ... and its sockets bound or connected with a sockaddr_nl. */
 	{ SCMP_SYS(bind),
 	  ONE(1, { MASKED(2, 0xffffffff, sizeof(struct sockaddr_nl)) }) },
@@ -49,14 +59,22 @@ static const struct narrow {
 	 * when the socket was connected: the kernel answers it directly,
 	 * which keeps request/response traffic off the supervisor. */
 	{ SCMP_SYS(sendto), ONE(1, { CMP(4, SCMP_CMP_NE, 0) }) },
-	/* Calls that take a pid (or a "which, who" pair), only when they
+/* Calls that take a pid (or a "which, who" pair), only when they
 	 * may name another process: 0 (self, own group) and PRIO_PROCESS /
 	 * IOPRIO_WHO_PROCESS stay in the kernel (handlers/pidargs.c checks
 	 * the rest). */
 #define PID_ARG0 ONE(1, { CMP(0, SCMP_CMP_NE, 0) })
-#define WHICH_WHO(which) \
-	2, { { 1, { CMP(0, SCMP_CMP_NE, (which)) } }, \
-	     { 1, { CMP(1, SCMP_CMP_NE, 0) } } }
+#define WHICH_WHO(which)                                 \
+	2,                                               \
+	{                                                \
+		{ 1, { CMP(0, SCMP_CMP_NE, (which)) } }, \
+		{                                        \
+			1,                               \
+			{                                \
+				CMP(1, SCMP_CMP_NE, 0)   \
+			}                                \
+		}                                        \
+	}
 	{ SCMP_SYS(prlimit64), PID_ARG0 },
 	{ SCMP_SYS(setpriority), WHICH_WHO(0 /* PRIO_PROCESS */) },
 	{ SCMP_SYS(getpriority), WHICH_WHO(0 /* PRIO_PROCESS */) },

@@ -37,20 +37,20 @@ struct sl_supervisor;
 
 enum sl_action_kind {
 	SL_ACT_CONTINUE = 0, /* no objection: next module, then the kernel */
-	SL_ACT_ERRNO,        /* fail the syscall with -error */
-	SL_ACT_VALUE,        /* skip the syscall, return value */
+	SL_ACT_ERRNO,	     /* fail the syscall with -error */
+	SL_ACT_VALUE,	     /* skip the syscall, return value */
 	SL_ACT_INJECT_SEND,  /* install srcfd in the child as the return value
 			      * (ADDFD + SEND); the supervisor closes srcfd */
-	SL_ACT_HOLD,         /* send no response now (module answers later) */
-	SL_ACT_GATE,         /* (sl_supervisor_gate_first) the policy gate
+	SL_ACT_HOLD,	     /* send no response now (module answers later) */
+	SL_ACT_GATE,	     /* (sl_supervisor_gate_first) the policy gate
 			      * must approve before the module acts */
 };
 
 struct sl_action {
 	enum sl_action_kind kind;
-	int error;            /* SL_ACT_ERRNO: positive errno */
-	int64_t value;        /* SL_ACT_VALUE */
-	int srcfd;            /* SL_ACT_INJECT_SEND */
+	int error;	      /* SL_ACT_ERRNO: positive errno */
+	int64_t value;	      /* SL_ACT_VALUE */
+	int srcfd;	      /* SL_ACT_INJECT_SEND */
 	uint32_t newfd_flags; /* SL_ACT_INJECT_SEND: e.g. O_CLOEXEC */
 };
 
@@ -73,8 +73,8 @@ struct sl_notif {
 	struct sl_notif_cache *cache; /* may be NULL outside the supervisor */
 	/* set by the supervisor's dispatch (zero elsewhere) */
 	struct sl_parked *parked; /* resumed after a park, else NULL */
-	uint32_t pos;             /* chain position of the module asked */
-	bool gate_pending;        /* the gate has not approved this call yet */
+	uint32_t pos;		  /* chain position of the module asked */
+	bool gate_pending;	  /* the gate has not approved this call yet */
 };
 
 /* What the gate phase sees: the decision so far (SL_ACT_GATE: a module
@@ -92,11 +92,11 @@ struct sl_gate_req {
 struct sl_parked {
 	struct seccomp_notif req;
 	struct sl_notif_cache cache;
-	uint32_t resume;     /* chain position to continue from */
-	bool past_gate;      /* the gate phase is over ... */
-	struct sl_action a;  /* ... with the built-ins' decision */
-	bool approved;       /* the gate approved: gated modules act */
-	uint8_t dest[128];   /* the destination the approval is bound to */
+	uint32_t resume;    /* chain position to continue from */
+	bool past_gate;	    /* the gate phase is over ... */
+	struct sl_action a; /* ... with the built-ins' decision */
+	bool approved;	    /* the gate approved: gated modules act */
+	uint8_t dest[128];  /* the destination the approval is bound to */
 	uint32_t dlen;
 	/* around the answer (the exec freeze): before it is sent, after */
 	void (*answering)(void *arg, struct sl_parked *pk,
@@ -239,7 +239,8 @@ void *sl_supervisor_module_state(const struct sl_supervisor *sv,
 				 const struct sl_handler_module *m);
 
 /* The run's freezer (supervisor/freezer.h), NULL when it has none. */
-const struct sl_freezer_ops *sl_supervisor_freezer(const struct sl_supervisor *sv);
+const struct sl_freezer_ops *
+sl_supervisor_freezer(const struct sl_supervisor *sv);
 
 /* The argument a run gave module m (sl_modref), NULL if none. */
 void *sl_supervisor_module_arg(const struct sl_supervisor *sv,

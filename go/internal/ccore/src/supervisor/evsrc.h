@@ -18,7 +18,7 @@ struct sl_evsrc {
 };
 
 #define sl_container_of(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+	((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* Watch src->fd for readability (level-triggered). 0 or -errno. */
 static inline int sl_evsrc_add(int epfd, struct sl_evsrc *src)

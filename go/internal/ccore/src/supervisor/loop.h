@@ -22,9 +22,9 @@
 struct sl_supervisor;
 
 struct sl_loop {
-	int epfd;                 /* the run's epoll set of event sources */
+	int epfd;		  /* the run's epoll set of event sources */
 	struct sl_supervisor *sv; /* its listener is polled too; NULL: none */
-	pthread_mutex_t *lock;    /* held around tick and every event */
+	pthread_mutex_t *lock;	  /* held around tick and every event */
 	/* Before each wait, with lock held: do what is due at now
 	 * (CLOCK_MONOTONIC, ns) and return when something next is
 	 * (UINT64_MAX: never). */

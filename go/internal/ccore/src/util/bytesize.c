@@ -36,9 +36,15 @@ int sl_bytesize_parse(const char *s, uint64_t *out, struct sl_error *e)
 		suffix--;
 	if (suffix < end) {
 		switch (end - suffix == 1 ? *suffix | 0x20 : 0) {
-		case 'k': scale = KIB; break;
-		case 'm': scale = MIB; break;
-		case 'g': scale = GIB; break;
+		case 'k':
+			scale = KIB;
+			break;
+		case 'm':
+			scale = MIB;
+			break;
+		case 'g':
+			scale = GIB;
+			break;
 		default:
 			return sl_err(e, EINVAL,
 				      "unknown byte size suffix '%.*s' in "

@@ -96,8 +96,11 @@ int sl_host_require(unsigned perm, const char *feature, struct sl_error *e)
 		if (!(missing & bit))
 			continue;
 		missing &= ~bit;
-		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
-					len == 0 ? "" : missing ? ", " : " and ",
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+					"%s%s",
+					len == 0 ? "" :
+					missing	 ? ", " :
+						   " and ",
 					sl_host_perm_name(bit));
 		if (len >= sizeof(names))
 			break;
