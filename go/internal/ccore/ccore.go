@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "23a1e7f711729d86daede58cac6594060018aebb28c76f296a6a2ec86bf8289f"
+const coreSourcesSHA256 = "85b5f440230427b5a635b83071ee9eb3b846509fd6742dcbcbf84ef9ebbd1f70"

@@ -14,14 +14,6 @@
  * exec is let through, until the exec is over. If they cannot be
  * stopped (no ptrace permission, a task that never stops) the exec is
  * refused with EPERM, never let through unchecked.
- *
- * fs_deny needs it too: another name of a denied file (a hard link made
- * before the run, a bind mount of a denied directory) is a path Landlock
- * grants, which fs_deny refuses by identity (handlers/fsdeny.c); on a
- * sandbox held still, no thread can put that name back in the path after
- * the check. Where the freezer cannot work (no ptrace, docs/containers.md)
- * a policy with fs_deny alone runs without it (launch/sandbox.c) and that
- * window stays open (docs/confinement.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,7 +29,7 @@ struct freeze_state {
 
 static bool freeze_active(const struct sl_policy *p)
 {
-	return p->cb != NULL || (p->fs_deny.n > 0 && !p->chroot);
+	return p->cb != NULL;
 }
 
 static void freeze_syscalls(const struct sl_policy *p, struct sl_nrset *set)
