@@ -172,11 +172,8 @@ static bool job_in_foreground(pid_t shell)
  * the job would go to the shell, not to the job. */
 static bool wait_foreground(struct term *t)
 {
-	for (int i = 0; i < 200; i++) {
-		if (job_in_foreground(t->shell))
-			return true;
-		usleep(50000);
-	}
+	if (lu_until(job_in_foreground, t->shell))
+		return true;
 	fprintf(stderr, "  the job never came back to the foreground\n");
 	return false;
 }
