@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "85b5f440230427b5a635b83071ee9eb3b846509fd6742dcbcbf84ef9ebbd1f70"
+const coreSourcesSHA256 = "4c59986a58170732d7b70d266301cb637c669c584c0d4421fbabe9577557aa3f"

@@ -134,13 +134,6 @@ static int add_at_cwd(scmp_filter_ctx ctx, int nr)
 	return seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, nr, 1, &at_cwd);
 }
 
-/* Asked for under its narrow condition by some module (whatever others
- * asked). */
-static bool asked_narrow(const struct sl_nrset *s, long nr)
-{
-	return (s->narrow[nr / 64] >> (nr % 64)) & 1;
-}
-
 /* Only under conditions: the union of those asked for (AT_FDCWD, the
  * table's). A narrow request without a condition here is notified
  * always. */
@@ -152,7 +145,7 @@ static int add_conditional(scmp_filter_ctx ctx, const struct sl_nrset *notify,
 
 	if (sl_nrset_at_cwd_only(notify, nr))
 		rc = add_at_cwd(ctx, (int)nr);
-	if (rc == 0 && asked_narrow(notify, nr))
+	if (rc == 0 && sl_nrset_asked_narrow(notify, nr))
 		rc = cond ? add_narrow(ctx, (int)nr, cond) :
 			    seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, (int)nr, 0);
 	return rc;

@@ -70,6 +70,14 @@ static inline bool sl_nrset_narrow_only(const struct sl_nrset *s, long nr)
 	       ((s->narrow[nr / 64] & ~s->bits[nr / 64]) >> (nr % 64)) & 1;
 }
 
+/* Did some module ask for nr under its narrow condition (whatever the
+ * others asked)? */
+static inline bool sl_nrset_asked_narrow(const struct sl_nrset *s, long nr)
+{
+	return nr >= 0 && nr < SL_MAX_NR &&
+	       (s->narrow[nr / 64] >> (nr % 64)) & 1;
+}
+
 static inline bool sl_nrset_at_cwd_only(const struct sl_nrset *s, long nr)
 {
 	return nr >= 0 && nr < SL_MAX_NR &&

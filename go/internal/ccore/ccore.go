@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "85b5f440230427b5a635b83071ee9eb3b846509fd6742dcbcbf84ef9ebbd1f70"
+const coreSourcesSHA256 = "4c59986a58170732d7b70d266301cb637c669c584c0d4421fbabe9577557aa3f"
