@@ -130,6 +130,13 @@ int main(int argc, char **argv)
 		paths[0] = argv[3];
 		paths[1] = argv[4];
 		flipper = flip_symlink;
+		/* the link exists before the first truncate: a flipper
+		 * thread slow to start must not leave every call ENOENT */
+		unlink(link_path);
+		if (symlink(paths[0], link_path) < 0) {
+			perror("fs_race: symlink");
+			return 1;
+		}
 	} else if (!strcmp(op, "dirfd")) {
 		dir_fds[0] = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		dir_fds[1] = open(argv[3], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
