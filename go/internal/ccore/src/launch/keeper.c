@@ -37,6 +37,9 @@
 
 /* While killing, look again this often for children to kill. */
 #define KILL_POLL_NS (10 * 1000 * 1000)
+/* While a freeze waits for stops, look again this often for tasks that
+ * went to sleep in the kernel instead (asleep_in_kernel()). */
+#define FREEZE_POLL_NS (1000 * 1000)
 
 #if defined(__x86_64__)
 /* sl_raw_clone(flags, stack_top, parent_tid, tls, fn, arg): fn and arg
@@ -366,6 +369,46 @@ static KEEPER_CODE void freeze_start(struct sl_freeze_area *fa)
 	release_all(fa);
 }
 
+/*
+ * Is tid asleep in the kernel, uninterruptibly ("D" in /proc/<tid>/stat)?
+ * A task waiting for the answer to a notification the supervisor has
+ * received (a FIFO open performed on its behalf, a lease break) sleeps so
+ * and reaches its ptrace stop only once answered; so does a vfork parent.
+ * Once interrupted it cannot run a user instruction before that stop:
+ * every return to user mode goes through the stop that is pending. So it
+ * is held already, and waiting for its stop would only wait for the
+ * answer (which may come after the exec being decided).
+ */
+KEEPER_INLINE bool asleep_in_kernel(int32_t tid)
+{
+	char path[32] = "/proc/", digits[12], buf[512], state = 0;
+	int nd = 0, len = 6;
+	long fd, n;
+	uint32_t v = (uint32_t)tid;
+
+	do {
+		digits[nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && nd < (int)sizeof(digits));
+	while (nd > 0)
+		path[len++] = digits[--nd];
+	for (const char *s = "/stat"; *s; s++)
+		path[len++] = *s;
+	path[len] = 0;
+	fd = sl_raw4(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	n = sl_raw3(__NR_read, fd, buf, sizeof(buf));
+	sl_raw1(__NR_close, fd);
+	/* "pid (comm) S ...": the name may hold anything, ')' included */
+	for (long i = n - 2; i > 0; i--)
+		if (buf[i] == ')' && buf[i + 1] == ' ') {
+			state = i + 2 < n ? buf[i + 2] : 0;
+			break;
+		}
+	return state == 'D';
+}
+
 /* Is the request in progress complete? */
 static KEEPER_CODE bool freeze_complete(struct sl_freeze_area *fa)
 {
@@ -373,7 +416,8 @@ static KEEPER_CODE bool freeze_complete(struct sl_freeze_area *fa)
 	     i++) {
 		uint32_t st = traced_state(&fa->traced[i]);
 
-		if (fa->op == SL_FREEZE_STOP && st == T_RUNNING)
+		if (fa->op == SL_FREEZE_STOP && st == T_RUNNING &&
+		    !asleep_in_kernel(fa->traced[i].tid))
 			return false;
 		if (fa->op == SL_FREEZE_RELEASE && st == T_WAIT_EXEC)
 			return false;
@@ -536,12 +580,15 @@ KEEPER_CODE int sl_keeper_main(void *arg)
 		struct pollfd pf[2] = { { (int)sigfd, POLLIN, 0 },
 					{ (int)hostfd, POLLIN, 0 } };
 		struct timespec tick = { 0, KILL_POLL_NS };
+		struct timespec freeze_tick = { 0, FREEZE_POLL_NS };
 		struct signalfd_siginfo ssi;
 		uint32_t cmd = atomic_load(&k->st->cmd);
 		bool killing = host_gone || cmd != SL_KEEPER_RUN;
 		int childless = reap(k, (pid_t)child);
+		bool freezing;
 
 		freeze_step(k);
+		freezing = k->freeze && k->freeze->busy;
 		if (killing && !childless)
 			childless = kill_children((pid_t)child) == 0;
 		/* Nothing of the sandbox is left once the child has ended and
@@ -551,8 +598,10 @@ KEEPER_CODE int sl_keeper_main(void *arg)
 				  atomic_load(&k->st->exited)))
 			sl_raw_exit(0);
 		sl_raw5(__NR_ppoll, pf, host_gone ? 1 : 2,
-			killing && !childless ? &tick : 0, 0,
-			SL_RAW_SIGSET_SIZE);
+			killing && !childless ? &tick :
+			freezing	      ? &freeze_tick :
+						0,
+			0, SL_RAW_SIGSET_SIZE);
 		while (sl_raw3(__NR_read, sigfd, &ssi, sizeof(ssi)) > 0)
 			;
 		if (pf[1].revents)
