@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "4c59986a58170732d7b70d266301cb637c669c584c0d4421fbabe9577557aa3f"
+const coreSourcesSHA256 = "e7709ac45df618085610b010c70d45fe168fd1c838df704ce1fde4d5ff9432e6"

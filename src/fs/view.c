@@ -234,6 +234,16 @@ static int sets_rdlock(struct sl_fs_view *v)
 	return v->sets_err;
 }
 
+bool sl_fs_view_deny_aliased(struct sl_fs_view *v)
+{
+	int r = sets_rdlock(v);
+	bool aliased = r < 0 ||
+		       sl_pathset_aliased(&v->deny, (unsigned)v->p->fs_deny.n);
+
+	pthread_rwlock_unlock(&v->lock);
+	return aliased;
+}
+
 /* Change the deny set (built first), under the write lock. */
 static int change_deny(struct sl_fs_view *v, const char *path, bool add)
 {

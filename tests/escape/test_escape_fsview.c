@@ -179,6 +179,58 @@ TEST(class2_exec_swap_never_runs_the_denied_binary)
 	scratch_remove(dir);
 }
 
+/* Another name of a denied binary (a hard link made before the run) is a
+ * path Landlock grants: the supervisor denies it by identity, on a
+ * sandbox held still while the exec is decided, so a thread cannot put
+ * that name back after the check. */
+TEST(class2_exec_of_another_name_never_runs_the_denied_binary)
+{
+	const char *t;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	t = join(dir, "t");
+	CHECK(link(join(t, "false"), join(t, "alias")) == 0);
+	if (!RACE_CONTROL(out, leaked(out) > 0, "exec", join(t, "true"),
+			  join(t, "alias"), "300"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	out = RACE(race_builder(), "exec", join(t, "true"), join(t, "alias"),
+		   "300");
+	if (leaked(out) != 0 || done(out) <= 0)
+		FAIL("sandboxed: %s", out);
+	free(out);
+	scratch_remove(dir);
+}
+
+/* With another name of a denied binary every exec holds the sandbox
+ * still. A task waiting in a FIFO open (performed on its behalf: it
+ * sleeps in the kernel until answered and cannot be stopped before) is
+ * held as it is, so the execs next to it run instead of being refused
+ * when the freeze would time out. */
+TEST(class2_exec_next_to_a_waiting_fifo_open_runs)
+{
+	const char *t, *w;
+	char script[1024];
+	char *out;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	t = join(dir, "t");
+	w = join(dir, "w");
+	CHECK(link(join(t, "false"), join(t, "alias")) == 0);
+	CHECK(mkfifo(join(w, "pipe"), 0644) == 0);
+	snprintf(script, sizeof(script),
+		 "cat %s/pipe & sleep 0.3; %s/true && echo ran; "
+		 "timeout 20 sh -c 'echo through > %s/pipe'; wait",
+		 w, t, w);
+	out = SH(race_builder(), script);
+	CHECK_STR(out, "ran\nthrough\n");
+	free(out);
+	scratch_remove(dir);
+}
+
 TEST(class2_truncate_swap_never_truncates_the_denied_file)
 {
 	const char *w;

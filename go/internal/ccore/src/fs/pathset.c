@@ -3,9 +3,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fs/path.h"
@@ -37,6 +39,7 @@ int sl_ident_of(int fd, struct sl_ident *id)
 	id->ino = o.ino;
 	id->mnt_id = o.mnt_id;
 	id->dir = S_ISDIR(o.mode);
+	id->nlink = o.nlink;
 	h.fh.handle_bytes = SL_IDENT_HANDLE_MAX;
 	if (name_to_handle_at(fd, "", &h.fh, &mnt,
 			      AT_EMPTY_PATH | AT_HANDLE_FID) < 0) {
@@ -372,6 +375,42 @@ bool sl_pathset_holds(const struct sl_pathset *s, int fd,
 		id = up;
 	}
 	return true; /* deeper than we look: fail closed */
+}
+
+/* How many mounts of /proc/self/mountinfo show dev; -errno. */
+static int mounts_of(dev_t dev)
+{
+	_cleanup_(fclosep) FILE *f = fopen("/proc/self/mountinfo", "re");
+	_cleanup_(freep) char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned maj, min;
+
+		/* "id parent major:minor root mountpoint ..." */
+		if (sscanf(line, "%*d %*d %u:%u", &maj, &min) == 2 &&
+		    makedev(maj, min) == dev)
+			n++;
+	}
+	return ferror(f) ? -EIO : n;
+}
+
+bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins)
+{
+	for (size_t i = 0; i < s->nids; i++) {
+		const struct sl_ident *id = &s->ids[i];
+
+		if (id->origin >= origins)
+			continue;
+		if (!id->dir && id->nlink > 1)
+			return true;
+		if (mounts_of(id->dev) != 1)
+			return true;
+	}
+	return false;
 }
 
 void sl_pathset_free(struct sl_pathset *s)

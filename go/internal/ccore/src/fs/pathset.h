@@ -27,6 +27,7 @@ struct sl_ident {
 	ino_t ino;
 	uint64_t mnt_id; /* the mount it was found through */
 	bool dir;
+	uint32_t nlink; /* when it was added */
 	int htype;
 	unsigned hlen; /* 0: no handle on this filesystem, ino decides */
 	unsigned char h[SL_IDENT_HANDLE_MAX];
@@ -74,6 +75,11 @@ bool sl_pathset_inside(const struct sl_pathset *s, const char *path);
  * same filesystem)? Fails closed when it cannot tell. */
 bool sl_pathset_holds(const struct sl_pathset *s, int fd,
 		      const struct sl_fs_obj *o, struct sl_fd_dir *d);
+/* May an object of the first `origins` additions be reached by a path
+ * that is not its own, which Landlock would grant: a file with other
+ * links, or an object of a filesystem mounted more than once (a bind
+ * mount)? True when it cannot tell. */
+bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins);
 void sl_pathset_free(struct sl_pathset *s);
 
 #endif

@@ -14,10 +14,25 @@
  * exec is let through, until the exec is over. If they cannot be
  * stopped (no ptrace permission, a task that never stops) the exec is
  * refused with EPERM, never let through unchecked.
+ *
+ * fs_deny needs it too: another name of a denied file (a hard link made
+ * before the run, a bind mount of a denied directory) is a path Landlock
+ * grants, which fs_deny refuses by identity (handlers/fsdeny.c); on a
+ * sandbox held still, no thread can put that name back in the path after
+ * the check. Only such other names need it: a denied file that has none
+ * is a hole in the run's Landlock ruleset, refused by the kernel whatever
+ * path a racing thread puts back, so a run whose fs_deny entries have no
+ * other name (no second link, no second mount of their filesystem) execs
+ * without holding anything. Where the freezer cannot work (no ptrace,
+ * docs/containers.md) a policy with fs_deny alone runs without it
+ * (launch/sandbox.c) and that window stays open (docs/confinement.md).
  */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "fs/view.h"
+#include "handlers/fsview.h"
+#include "handlers/user.h"
 #include "supervisor/dispatch.h"
 #include "supervisor/freezer.h"
 #include "supervisor/notif.h"
@@ -25,11 +40,16 @@
 struct freeze_state {
 	struct sl_supervisor *sv;
 	const struct sl_freezer_ops *fz;
+	/* no policy callback: the module is here for fs_deny or for custom
+	 * handlers of exec; whether every exec is held is decided at the
+	 * first one (holds_every_exec), -1 not yet */
+	bool callback_free;
+	int hold_all;
 };
 
 static bool freeze_active(const struct sl_policy *p)
 {
-	return p->cb != NULL;
+	return p->cb != NULL || (p->fs_deny.n > 0 && !p->chroot);
 }
 
 static void freeze_syscalls(const struct sl_policy *p, struct sl_nrset *set)
@@ -44,11 +64,12 @@ static int freeze_init(struct sl_supervisor *sv, const struct sl_policy *p,
 {
 	struct freeze_state *s = calloc(1, sizeof(*s));
 
-	(void)p;
 	if (!s)
 		return -ENOMEM;
 	s->sv = sv;
 	s->fz = sl_supervisor_freezer(sv);
+	s->callback_free = !p->cb;
+	s->hold_all = -1;
 	*state = s;
 	return 0;
 }
@@ -56,6 +77,24 @@ static int freeze_init(struct sl_supervisor *sv, const struct sl_policy *p,
 static void freeze_fini(void *state)
 {
 	free(state);
+}
+
+/* Must every exec be held? Yes for a policy callback and a custom
+ * handler bound to exec (they decide on what the exec will read); for
+ * fs_deny alone, only when a denied file has another name. */
+static bool holds_every_exec(const struct freeze_state *s)
+{
+	const struct sl_user_handlers *u =
+		sl_supervisor_module_arg(s->sv, &sl_module_user);
+	struct sl_fs_view *v;
+
+	if (!s->callback_free)
+		return true;
+	if (u && (sl_nrset_has(&u->nrs, SCMP_SYS(execve)) ||
+		  sl_nrset_has(&u->nrs, SCMP_SYS(execveat))))
+		return true;
+	v = sl_fs_view_of(s->sv);
+	return !v || sl_fs_view_deny_aliased(v);
 }
 
 /* After the answer: let the sandbox go (after the exec, if let through). */
@@ -90,6 +129,10 @@ static int freeze_handle(void *state, const struct sl_notif *n,
 	struct sl_parked *pk;
 	int r;
 
+	if (s->hold_all < 0)
+		s->hold_all = holds_every_exec(s);
+	if (!s->hold_all)
+		return 0; /* Landlock's holes refuse the denied files */
 	if (!s->fz) {
 		out->kind = SL_ACT_ERRNO;
 		out->error = EPERM;

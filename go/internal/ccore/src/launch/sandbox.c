@@ -43,6 +43,12 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		sl_sandbox_unref(sb);
 		return sl_err(e, -r, "out of memory");
 	}
+	/* Freezing an exec is required by a policy callback; for fs_deny
+	 * alone it closes the last window of other names (handlers/freeze.c)
+	 * where the environment allows it, and is left out where not. */
+	if (!p->cb && sl_modlist_has(&sb->modules, &sl_module_freeze) &&
+	    sl_freezer_possible(NULL) < 0)
+		sl_modlist_remove(&sb->modules, &sl_module_freeze);
 	sl_handlers_notify_set_of(&sb->modules, p, &sb->notify);
 	sb->supervised = !sl_nrset_empty(&sb->notify);
 	/* What the environment cannot support is refused now, by name

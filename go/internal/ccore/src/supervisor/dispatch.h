@@ -171,6 +171,7 @@ int sl_modlist_add(struct sl_modlist *l, const struct sl_handler_module *m,
 int sl_modlist_copy(const struct sl_modlist *from, struct sl_modlist *to);
 bool sl_modlist_has(const struct sl_modlist *l,
 		    const struct sl_handler_module *m);
+void sl_modlist_remove(struct sl_modlist *l, const struct sl_handler_module *m);
 void sl_modlist_free(struct sl_modlist *l);
 
 /* The modules active for p, in registry order. Deciding may look at the

@@ -39,6 +39,16 @@ bool sl_modlist_has(const struct sl_modlist *l,
 	return false;
 }
 
+void sl_modlist_remove(struct sl_modlist *l, const struct sl_handler_module *m)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].m != m)
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
 void sl_modlist_free(struct sl_modlist *l)
 {
 	free(l->v);
