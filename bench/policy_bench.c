@@ -3,6 +3,7 @@
  * measured in the same invocation, medians of interleaved runs:
  *
  *   policy_bench --exec-loop PATH [--iters N] [--chain N]
+ *                [--only exec|peer|tar]
  *
  *   1. a held exec decided by a callback that allows: a chain of N execs
  *      of a static program inside one sandbox, with and without the
@@ -170,6 +171,7 @@ static void tar_ratio(int iters)
 int main(int argc, char **argv)
 {
 	const char *loop = NULL;
+	const char *only = NULL;
 	int iters = 15, chain = 200;
 
 	for (int i = 1; i < argc; i++) {
@@ -179,9 +181,12 @@ int main(int argc, char **argv)
 			iters = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--chain") && i + 1 < argc)
 			chain = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			only = argv[++i];
 		else {
 			fprintf(stderr, "usage: policy_bench --exec-loop PATH "
-					"[--iters N] [--chain N]\n");
+					"[--iters N] [--chain N] "
+					"[--only exec|peer|tar]\n");
 			return 2;
 		}
 	}
@@ -189,8 +194,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "policy_bench: --exec-loop PATH needed\n");
 		return 2;
 	}
-	exec_chain(loop, iters, chain, false);
-	exec_chain(loop, iters, chain, true);
-	tar_ratio(iters);
+	if (!only || !strcmp(only, "exec"))
+		exec_chain(loop, iters, chain, false);
+	if (!only || !strcmp(only, "peer"))
+		exec_chain(loop, iters, chain, true);
+	if (!only || !strcmp(only, "tar"))
+		tar_ratio(iters);
 	return 0;
 }
