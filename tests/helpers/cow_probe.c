@@ -20,6 +20,7 @@
 #include <linux/fs.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -257,13 +258,14 @@ static void early_fd(void)
 
 static char path[PATH_CAP];
 static const char *paths[2];
-static atomic_int stop;
+static atomic_int stop, started;
 
 static void *flip(void *arg)
 {
 	size_t i = 0;
 
 	(void)arg;
+	atomic_store(&started, 1);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		const char *p = paths[i++ & 1];
 
@@ -316,6 +318,10 @@ static int race(const char *op, const char *a, const char *b, long n)
 	strcpy(path, a);
 	if (pthread_create(&t, NULL, flip, NULL) != 0)
 		return 1;
+	/* a flipper slow to start on a loaded machine would leave every
+	 * call on a */
+	while (!atomic_load(&started))
+		sched_yield();
 	for (long i = 0; i < n; i++) {
 		long r = race_once(op);
 

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,13 +39,14 @@ static char path[PATH_CAP];
 static const char *paths[2];
 static const char *link_path;
 static int dir_fds[2];
-static atomic_int stop;
+static atomic_int stop, started;
 
 static void *flip_buffer(void *arg)
 {
 	size_t i = 0;
 
 	(void)arg;
+	atomic_store(&started, 1);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		const char *p = paths[i++ & 1];
 
@@ -60,6 +62,7 @@ static void *flip_symlink(void *arg)
 
 	(void)arg;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", link_path);
+	atomic_store(&started, 1);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		unlink(tmp);
 		if (symlink(paths[i++ & 1], tmp) == 0)
@@ -74,6 +77,7 @@ static void *flip_fd(void *arg)
 	size_t i = 0;
 
 	(void)arg;
+	atomic_store(&started, 1);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed))
 		dup2(dir_fds[i++ & 1], RACE_FD);
 	return NULL;
@@ -153,6 +157,10 @@ int main(int argc, char **argv)
 	strcpy(path, paths[0] ? paths[0] : "");
 	if (pthread_create(&t, NULL, flipper, NULL) != 0)
 		return 1;
+	/* a flipper slow to start on a loaded machine would leave every
+	 * call on the first path */
+	while (!atomic_load(&started))
+		sched_yield();
 	for (long i = 0; i < n; i++) {
 		if (!strcmp(op, "open")) {
 			leaks += read_is_denied(path);
