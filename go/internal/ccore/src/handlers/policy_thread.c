@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,11 @@ struct sl_pqueue {
 	atomic_bool quiet; /* decided events that did not write efd */
 	int listener;	   /* ours: direct answers */
 	pthread_t thread;
+	/* the thread's id and the CPUs it may use (set by the thread), the
+	 * one it is pinned to (the loop's; -1 none) */
+	atomic_int tid;
+	cpu_set_t allowed;
+	atomic_int pinned;
 	struct sl_policy_cb *cb;
 	struct sl_live *live;
 };
@@ -107,6 +113,9 @@ static void *thread_main(void *arg)
 	struct sl_pqueue *q = arg;
 	bool detached;
 
+	if (sched_getaffinity(0, sizeof(q->allowed), &q->allowed) < 0)
+		CPU_ZERO(&q->allowed);
+	atomic_store(&q->tid, (int)gettid());
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		struct sl_pevent *ev;
@@ -183,6 +192,7 @@ int sl_pqueue_new(struct sl_policy_cb *cb, struct sl_live *live, int listener,
 	if (!q)
 		return -ENOMEM;
 	atomic_init(&q->refs, 1);
+	atomic_init(&q->pinned, -1);
 	q->listener = fcntl(listener, F_DUPFD_CLOEXEC, 0);
 	q->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->efd < 0 || q->listener < 0) {
@@ -214,10 +224,36 @@ int sl_pqueue_fd(const struct sl_pqueue *q)
 	return q->efd;
 }
 
+/*
+ * A held call waits for the thread: run it on the CPU of the loop that
+ * hands it over. The loop goes back to sleep right after, so the thread
+ * runs there at once, warm, and its answer wakes the waiting task there
+ * too (the listener's same-CPU wake-up); left free, it is woken on the
+ * other, idle CPU (an interrupt to it, then the task's wake-up back
+ * across), which costs a held open three to four times the callback
+ * path itself on a virtual machine (docs/dynamic.md, "Cost"). Only
+ * within the CPUs the thread may use; a failure leaves it where it is.
+ */
+static void follow_cpu(struct sl_pqueue *q)
+{
+	int cpu = sched_getcpu(), tid = atomic_load(&q->tid);
+	cpu_set_t one;
+
+	if (cpu < 0 || tid <= 0 || cpu == atomic_load(&q->pinned) ||
+	    cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &q->allowed))
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(tid, sizeof(one), &one) == 0)
+		atomic_store(&q->pinned, cpu);
+}
+
 int sl_pqueue_push(struct sl_pqueue *q, struct sl_pevent *ev)
 {
 	int r = 0;
 
+	if (ev->held)
+		follow_cpu(q);
 	ev->next = NULL;
 	pthread_mutex_lock(&q->lock);
 	if (q->gone || q->stop) {
