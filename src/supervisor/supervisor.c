@@ -388,6 +388,36 @@ void sl_supervisor_answered(struct sl_supervisor *sv, struct sl_parked *pk,
 	free(pk);
 }
 
+void sl_supervisor_after_builtins(struct sl_supervisor *sv,
+				  const struct seccomp_notif *req,
+				  bool approved)
+{
+	struct sl_parked *pk = calloc(1, sizeof(*pk));
+	int nr = req->data.nr;
+	uint32_t pos = 0;
+
+	if (!pk) {
+		struct sl_action a = { .kind = SL_ACT_ERRNO,
+				       .error = ENOMEM,
+				       .srcfd = -1 };
+
+		sl_notif_respond(sv->listener.fd, req->id, (pid_t)req->pid, &a);
+		return;
+	}
+	pk->req = *req;
+	reset(&pk->a);
+	if (nr >= 0 && nr < SL_MAX_NR) {
+		pos = sv->start[nr];
+		while (pos < sv->start[nr + 1] &&
+		       !sv->mods[sv->chain[pos]].m->after_gate)
+			pos++;
+	}
+	pk->resume = pos;
+	pk->approved = approved;
+	pk->past_gate = approved;
+	dispatch(sv, pk, &pk->req, &pk->cache);
+}
+
 bool sl_supervisor_gate_first(const struct sl_notif *n, const void *dest,
 			      uint32_t dlen, struct sl_action *out)
 {

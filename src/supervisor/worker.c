@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,7 +39,19 @@ struct sl_workers {
 	int epfd;
 	struct sl_evsrc watch; /* timerfd while jobs are in flight */
 	bool armed;
+	struct sl_evsrc returned; /* eventfd: jobs back for the loop */
+	struct sl_worker_job *back;
 };
+
+static void free_jobs(struct sl_worker_job *j)
+{
+	while (j) {
+		struct sl_worker_job *next = j->next;
+
+		j->free(j);
+		j = next;
+	}
+}
 
 static void unref(struct sl_workers *w)
 {
@@ -49,11 +62,43 @@ static void unref(struct sl_workers *w)
 	pthread_mutex_unlock(&w->lock);
 	if (!last)
 		return;
+	free_jobs(w->back); /* back after the run: nothing to go on with */
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->alive_lock);
 	close(w->listener);
+	if (w->returned.fd >= 0)
+		close(w->returned.fd);
 	free(w);
+}
+
+/* The event loop takes the jobs back (in the order they came). */
+static void on_returned(struct sl_evsrc *src, uint32_t events)
+{
+	struct sl_workers *w =
+		sl_container_of(src, struct sl_workers, returned);
+	struct sl_worker_job *j, *in_order = NULL;
+	uint64_t n;
+
+	(void)events;
+	(void)!read(src->fd, &n, sizeof(n));
+	pthread_mutex_lock(&w->lock);
+	j = w->back;
+	w->back = NULL;
+	pthread_mutex_unlock(&w->lock);
+	while (j) {
+		struct sl_worker_job *next = j->next;
+
+		j->next = in_order;
+		in_order = j;
+		j = next;
+	}
+	while (in_order) {
+		j = in_order;
+		in_order = j->next;
+		j->back(j);
+		j->free(j);
+	}
 }
 
 /* ---- cancellation --------------------------------------------------------- */
@@ -171,6 +216,14 @@ static void *worker_main(void *arg)
 		j->running = false;
 		if (slot < MAX_THREADS)
 			w->running[slot] = NULL;
+		if (j->back && !j->cancelled && !w->stop) {
+			uint64_t one = 1;
+
+			j->next = w->back;
+			w->back = j;
+			(void)!write(w->returned.fd, &one, sizeof(one));
+			continue;
+		}
 		pthread_mutex_unlock(&w->lock);
 		j->free(j);
 		pthread_mutex_lock(&w->lock);
@@ -209,17 +262,28 @@ int sl_workers_new(int listener, int epfd, struct sl_workers **out)
 	w->refs = 1;
 	w->epfd = epfd;
 	w->watch.on_event = on_watch;
+	w->returned.on_event = on_returned;
 	w->listener = fcntl(listener, F_DUPFD_CLOEXEC, 0);
 	w->watch.fd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (w->listener < 0 || w->watch.fd < 0 ||
+	w->returned.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w->listener < 0 || w->watch.fd < 0 || w->returned.fd < 0 ||
 	    sl_evsrc_add(epfd, &w->watch) < 0) {
-		int e = w->listener < 0 || w->watch.fd < 0 ? errno : EINVAL;
+		int e = w->listener < 0 || w->watch.fd < 0 ||
+					w->returned.fd < 0 ?
+				errno :
+				EINVAL;
 
 		if (w->watch.fd >= 0)
 			close(w->watch.fd);
 		unref(w);
 		return -e;
+	}
+	if (sl_evsrc_add(epfd, &w->returned) < 0) {
+		sl_evsrc_del(epfd, &w->watch);
+		close(w->watch.fd);
+		unref(w);
+		return -EINVAL;
 	}
 	*out = w;
 	return 0;
@@ -231,6 +295,7 @@ int sl_workers_submit(struct sl_workers *w, struct sl_worker_job *j)
 
 	j->pool = w;
 	j->next = NULL;
+	j->back = NULL;
 	j->cancel_fd = -1;
 	j->running = j->cancelled = false;
 	pthread_mutex_lock(&w->lock);
@@ -337,5 +402,11 @@ void sl_workers_free(struct sl_workers *w)
 	sl_evsrc_del(w->epfd, &w->watch);
 	close(w->watch.fd);
 	w->watch.fd = -1;
+	sl_evsrc_del(w->epfd, &w->returned);
+	pthread_mutex_lock(&w->lock);
+	queued = w->back; /* the run is over: nothing to go on with */
+	w->back = NULL;
+	pthread_mutex_unlock(&w->lock);
+	free_jobs(queued);
 	unref(w);
 }

@@ -177,6 +177,56 @@ TEST(a_handler_injects_bytes_as_a_file)
 	result_free(&o);
 }
 
+/* openat of the path ud: the greeting, sealed. */
+static int32_t serve_named(void *ud, const sandlock_notif_data_t *n,
+			   sandlock_mem_handle_t *mem,
+			   sandlock_action_out_t *out)
+{
+	static const char text[] = "hello from the handler";
+	char path[256];
+	uintptr_t len;
+
+	if (sandlock_mem_read_cstr(mem, n->args[1], (uint8_t *)path,
+				   sizeof(path), &len) == 0 &&
+	    strcmp(path, (const char *)ud) == 0)
+		sandlock_action_set_inject_bytes(out, (const uint8_t *)text,
+						 sizeof(text) - 1, 0);
+	else
+		sandlock_action_set_continue(out);
+	return 0;
+}
+
+/* With /proc granted the filesystem view resolves every open; a path the
+ * kernel has never looked up misses the dentry cache, so it is resolved
+ * on a worker. What the view lets through there still reaches the custom
+ * handlers (the worker used to answer it itself: CONTINUE, ENOENT). */
+TEST(a_handler_sees_opens_the_view_resolved_on_a_worker)
+{
+	sandlock_builder_t *b = base_builder();
+	sandlock_handler_registration_t regs[1];
+	struct timespec ts;
+	char path[128];
+	const char *argv[4];
+	struct hrun h;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(path, sizeof(path), "/sandlock-never-%d-%ld/greeting",
+		 (int)getpid(), (long)ts.tv_nsec);
+	b = sandlock_sandbox_builder_fs_read(b, "/proc");
+	regs[0] = (sandlock_handler_registration_t){
+		SYS_openat, sandlock_handler_new(serve_named, path, NULL, 0)
+	};
+	argv[0] = helper("handler_probe");
+	argv[1] = "open";
+	argv[2] = path;
+	argv[3] = NULL;
+	hrun_handlers(b, argv, regs, 1, &h);
+	CHECK(h.ok);
+	CHECK_STR(h.out,
+		  "read hello from the handler\nwrite EPERM\ncloexec 1\n");
+	hrun_free(&h);
+}
+
 /* uname: the nodename written into the child's buffer. */
 static int32_t fake_uname(void *ud, const sandlock_notif_data_t *n,
 			  sandlock_mem_handle_t *mem,

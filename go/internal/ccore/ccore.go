@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "cef5b6b25a4a11994ccc5cf67d3ee12ec4dfc235fc21c02329e2b69119ebb6d8"
+const coreSourcesSHA256 = "bbcb43c108f7f97675af407566f71fc08ae458faf1c175ef59e03279410482e3"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "supervisor/dispatch.h"
 #include "supervisor/notif.h"
 #include "supervisor/worker.h"
 
@@ -14,7 +15,16 @@ struct fs_job {
 	struct sl_fs_req *req;
 	sl_fs_op_fn fn;
 	unsigned flags;
+	bool approved; /* by the policy gate, before the job */
 };
+
+/* The built-ins let the call through: the dispatch goes on. */
+static void job_back(struct sl_worker_job *j)
+{
+	struct fs_job *fj = (struct fs_job *)j;
+
+	sl_supervisor_after_builtins(fj->v->sv, &j->req, fj->approved);
+}
 
 static void job_free(struct sl_worker_job *j)
 {
@@ -66,6 +76,12 @@ static void job_run(struct sl_worker_job *j, int listener)
 					.error = -r,
 					.srcfd = -1 };
 	}
+	if (a.kind == SL_ACT_CONTINUE) {
+		/* what comes after the built-ins (the policy gate, custom
+		 * handlers) decides on the loop */
+		j->back = job_back;
+		return;
+	}
 	sl_notif_respond(listener, j->req.id, (pid_t)j->req.pid, &a);
 }
 
@@ -107,6 +123,7 @@ int sl_fs_run_creds(struct sl_fs_view *v, const struct sl_notif *n,
 	fj->v = v;
 	fj->fn = fn;
 	fj->flags = flags;
+	fj->approved = n->parked && n->parked->approved;
 	fj->req = sl_fs_req_dup(c.req);
 	fj->job.run = job_run;
 	fj->job.free = job_free;

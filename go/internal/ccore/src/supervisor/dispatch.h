@@ -283,6 +283,13 @@ void sl_supervisor_answered(struct sl_supervisor *sv, struct sl_parked *pk,
 bool sl_supervisor_gate_first(const struct sl_notif *n, const void *dest,
 			      uint32_t dlen, struct sl_action *out);
 
+/* On the event loop: the built-in modules let req through (decided
+ * elsewhere: a worker); run what follows them (the policy gate unless it
+ * approved already, the after_gate modules) and answer. */
+void sl_supervisor_after_builtins(struct sl_supervisor *sv,
+				  const struct seccomp_notif *req,
+				  bool approved);
+
 /* From a module's init: record why it fails, for the user; returns
  * -code. */
 int sl_supervisor_init_error(struct sl_supervisor *sv, int code,

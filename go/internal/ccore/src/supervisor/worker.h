@@ -14,7 +14,9 @@
  * pidfds of its processes) lives there and keeps changing; what they
  * open is closed again when they answer, as on the event loop. They
  * answer through a copy of the listener of their own, valid as long as
- * one of them runs.
+ * one of them runs. A job whose operation leaves the call to what comes
+ * after its module in the dispatch (the policy gate, custom handlers)
+ * sets back instead of answering: the event loop goes on from there.
  *
  * A waiting job is abandoned when its notification is withdrawn (the task
  * died or took a signal): the event loop checks the jobs in flight every
@@ -39,6 +41,9 @@ struct sl_worker_job {
 	 * worker's listener); then free is called. */
 	void (*run)(struct sl_worker_job *j, int listener);
 	void (*free)(struct sl_worker_job *j);
+	/* Set by run instead of answering: called on the event loop (then
+	 * free), for a decision the dispatch must go on with. */
+	void (*back)(struct sl_worker_job *j);
 	struct seccomp_notif req; /* a copy of the notification */
 
 	/* the pool's (set by sl_workers_submit) */
