@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "bbcb43c108f7f97675af407566f71fc08ae458faf1c175ef59e03279410482e3"
+const coreSourcesSHA256 = "aa5cbd92987965032783259da8c32cfc1f28b29575984b5c51217f7fdd90973e"

@@ -231,8 +231,9 @@ int sl_pqueue_fd(const struct sl_pqueue *q)
  * too (the listener's same-CPU wake-up); left free, it is woken on the
  * other, idle CPU (an interrupt to it, then the task's wake-up back
  * across), which costs a held open three to four times the callback
- * path itself on a virtual machine (docs/dynamic.md, "Cost"). Only
- * within the CPUs the thread may use; a failure leaves it where it is.
+ * path itself on a virtual machine (docs/dynamic.md, "The callback
+ * thread"). Only within the CPUs the thread may use; a failure leaves
+ * it where it is.
  */
 static void follow_cpu(struct sl_pqueue *q)
 {
