@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "aa5cbd92987965032783259da8c32cfc1f28b29575984b5c51217f7fdd90973e"
+const coreSourcesSHA256 = "74f2928ea66fa7cd6004e989719809506ad72deb56a6463006a3752e438a5aa2"

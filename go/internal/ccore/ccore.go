@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "aa5cbd92987965032783259da8c32cfc1f28b29575984b5c51217f7fdd90973e"
+const coreSourcesSHA256 = "74f2928ea66fa7cd6004e989719809506ad72deb56a6463006a3752e438a5aa2"

@@ -168,12 +168,7 @@ static void on_watch(struct sl_evsrc *src, uint32_t events)
 	if (!w->nqueued && w->nidle == w->nthreads)
 		arm(w, false);
 	pthread_mutex_unlock(&w->lock);
-	while (dropped) {
-		struct sl_worker_job *j = dropped;
-
-		dropped = j->next;
-		j->free(j);
-	}
+	free_jobs(dropped);
 }
 
 /* ---- the workers ------------------------------------------------------------ */
@@ -381,12 +376,7 @@ void sl_workers_free(struct sl_workers *w)
 	n = w->nthreads;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	while (queued) {
-		struct sl_worker_job *j = queued;
-
-		queued = j->next;
-		j->free(j);
-	}
+	free_jobs(queued);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_nsec += (long)JOIN_MS * 1000000L;
 	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
