@@ -26,7 +26,7 @@ declare -A allow=(
 	[cli]="abi/tool.h util/"
 	[abi]="launch/ landlock/ cow/ policy/ supervisor/notif.h
 		handlers/user.h handlers/live.h util/"
-	[launch]="supervisor/ seccomp/ landlock/ cow/ policy/ util/"
+	[launch]="supervisor/ seccomp/ landlock/ fs/holes.h cow/ policy/ util/"
 	[seccomp]="supervisor/dispatch.h policy/ util/"
 	[landlock]="fs/holes.h policy/ util/"
 	[supervisor]="handlers/ policy/ util/"

@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "policy/policy.h"
 
@@ -56,6 +57,9 @@ struct sl_fs_hole {
 struct sl_fs_holes {
 	struct sl_fs_hole *v;
 	size_t n;
+	/* an fs_deny entry did not exist: no hole stands for it, and the
+	 * kernel would grant it if it came into being */
+	bool deny_missing;
 };
 
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out);
@@ -92,5 +96,45 @@ typedef int (*sl_fs_rule_fn)(void *arg, int fd, const char *path,
 int sl_fs_holes_expand(const struct sl_fs_holes *h, const char *grant,
 		       bool writable, sl_fs_rule_fn fn, void *arg,
 		       size_t *budget);
+
+/* An object, by identity. */
+struct sl_fs_dirid {
+	dev_t dev;
+	ino_t ino;
+};
+
+/*
+ * What a ruleset built around its holes, recorded as it built it (one
+ * truth: the supervisor decides what Landlock leaves to it from this
+ * record, not from a later look at the tree): the directories it does
+ * not list, the directories on the way to a hole, with their paths
+ * (directory rights only: what is created in them later has no right
+ * from Landlock), and the objects below those with a rule of their own
+ * (sorted). whole: every fs_deny entry was left out (each existed).
+ * Immutable once built; the ruleset's owner keeps it.
+ */
+struct sl_fs_built {
+	struct sl_fs_dirid *unlisted;
+	size_t nunlisted, capunlisted;
+	struct sl_fs_dirid *way;
+	char **way_paths;
+	size_t nway, capway;
+	struct sl_fs_dirid *ruled;
+	size_t nruled, capruled;
+	bool whole;
+};
+
+/* One rule (an sl_fs_rule_fn's arguments). */
+int sl_fs_built_note(struct sl_fs_built *b, int fd, const char *path,
+		     unsigned flags);
+/* The rules are all noted. */
+void sl_fs_built_done(struct sl_fs_built *b);
+void sl_fs_built_free(struct sl_fs_built *b);
+
+bool sl_fs_built_unlisted(const struct sl_fs_built *b, dev_t dev, ino_t ino);
+bool sl_fs_built_on_way(const struct sl_fs_built *b, dev_t dev, ino_t ino);
+/* Is path (canonical) below a directory on the way, in an entry of it
+ * that has no rule of its own (created after the ruleset)? */
+bool sl_fs_built_unruled(const struct sl_fs_built *b, const char *path);
 
 #endif

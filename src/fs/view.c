@@ -68,7 +68,7 @@ int sl_fs_view_new(struct sl_supervisor *sv, const struct sl_policy *p,
 	v->sv = sv;
 	v->p = p;
 	v->rootfd = -1;
-	v->expands = -1;
+	v->built = sl_supervisor_ruleset(sv);
 	v->fddir = (struct sl_fd_dir)SL_FD_DIR_INIT;
 	r = pthread_rwlock_init(&v->lock, NULL);
 	if (r != 0) {
@@ -92,12 +92,6 @@ void sl_fs_view_free(struct sl_fs_view *v)
 	sl_pathset_free(&v->deny);
 	sl_pathset_free(&v->read);
 	sl_pathset_free(&v->write);
-	free(v->unlisted);
-	free(v->onway);
-	for (size_t i = 0; i < v->nonway; i++)
-		free(v->onway_paths[i]);
-	free(v->onway_paths);
-	free(v->ruled);
 	free(v->cow_workdir);
 	free(v->cow_storage);
 	sl_creds_cache_free(v->creds);
@@ -108,89 +102,6 @@ void sl_fs_view_free(struct sl_fs_view *v)
 	free(v);
 }
 
-static int push_dirid(struct sl_fs_dirid **v, size_t *n, size_t *cap,
-		      const struct stat *st)
-{
-	void *p = *v;
-	int r = sl_vec_reserve(&p, cap, *n + 1, sizeof(**v));
-
-	*v = p;
-	if (r < 0)
-		return r;
-	(*v)[(*n)++] = (struct sl_fs_dirid){ st->st_dev, st->st_ino };
-	return 0;
-}
-
-/* One rule of the ruleset as it was built (fs/holes.h): what it leaves
- * to the supervisor. */
-static int note_rule(void *arg, int fd, const char *path, unsigned flags)
-{
-	struct sl_fs_view *v = arg;
-	size_t cap_unlisted = v->nunlisted, cap_onway = v->nonway;
-	struct stat st;
-	char **paths;
-	int r;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!(flags & SL_RULE_DIR))
-		return push_dirid(&v->ruled, &v->nruled, &v->capruled, &st);
-	if (flags & SL_RULE_NOLIST) {
-		r = push_dirid(&v->unlisted, &v->nunlisted, &cap_unlisted, &st);
-		if (r < 0)
-			return r;
-	}
-	if (!(flags & SL_RULE_READONLY))
-		return 0;
-	paths = realloc(v->onway_paths, (v->nonway + 1) * sizeof(*paths));
-	if (!paths)
-		return -ENOMEM;
-	v->onway_paths = paths;
-	paths[v->nonway] = strdup(path);
-	if (!paths[v->nonway])
-		return -ENOMEM;
-	r = push_dirid(&v->onway, &v->nonway, &cap_onway, &st);
-	if (r < 0)
-		free(paths[v->nonway]);
-	return r;
-}
-
-static int cmp_dirid(const void *a, const void *b)
-{
-	const struct sl_fs_dirid *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
-/* What the ruleset left to the supervisor (fs/holes.h), as it built it:
- * the directories it does not list and, around the copy-on-write holes,
- * the directories on the way and the objects with a rule of their own.
- * Grants without holes below them give one rule each, of no interest. */
-static int find_unlisted(struct sl_fs_view *v)
-{
-	const struct sl_strv *lists[] = { &v->p->fs_read, &v->p->fs_write };
-	struct sl_fs_holes holes;
-	int r = sl_fs_holes_of(v->p, &holes);
-
-	if (r == 0 && v->cow_workdir)
-		r = sl_fs_holes_add_cow(&holes, v->cow_workdir, v->cow_storage);
-	for (size_t l = 0; r == 0 && holes.n && l < 2; l++)
-		for (size_t i = 0; r == 0 && i < lists[l]->n; i++) {
-			_cleanup_(freep) char *real =
-				realpath(lists[l]->v[i], NULL);
-
-			if (real && !sl_fs_holes_swallow(&holes, real))
-				r = sl_fs_holes_expand(&holes, real, l == 1,
-						       note_rule, v, NULL);
-		}
-	sl_fs_holes_free(&holes);
-	if (r == 0 && v->nruled > 1)
-		qsort(v->ruled, v->nruled, sizeof(*v->ruled), cmp_dirid);
-	return r;
-}
-
 /* The deny set: fs_deny, and the sensitive entries with what they stand
  * for (the targets of /sys/class/net's links); the grants. Built on the
  * first decision that needs them, under the write lock. */
@@ -198,7 +109,7 @@ static int build_sets(struct sl_fs_view *v)
 {
 	const struct sl_policy *p = v->p;
 	const char *s;
-	int r = find_unlisted(v);
+	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
 		r = sl_pathset_add(&v->deny, p->fs_deny.v[i],
@@ -656,114 +567,32 @@ int sl_fs_check_name(struct sl_fs_view *v, struct sl_fd_dir *d, int parentfd,
 	return r;
 }
 
-static bool dirid_in(const struct sl_fs_dirid *set, size_t n, dev_t dev,
-		     ino_t ino)
-{
-	for (size_t i = 0; i < n; i++)
-		if (set[i].dev == dev && set[i].ino == ino)
-			return true;
-	return false;
-}
-
-static bool ruled(const struct sl_fs_view *v, dev_t dev, ino_t ino)
-{
-	struct sl_fs_dirid key = { dev, ino };
-
-	return v->nruled &&
-	       bsearch(&key, v->ruled, v->nruled, sizeof(key), cmp_dirid);
-}
-
-/* Below a directory on the way to a copy-on-write hole, an object that
- * came after the ruleset (it, or its ancestor in that directory, has no
- * rule of its own). Sets held. */
-static bool unruled(struct sl_fs_view *v, int fd)
-{
-	_cleanup_(freep) char *path = NULL;
-	_cleanup_(freep) char *entry = NULL;
-	const char *d = NULL, *rest;
-	size_t dl = 0, el;
-	struct stat st;
-
-	if (sl_fd_path(NULL, fd, &path) < 0 || path[0] != '/')
-		return false;
-	sl_path_strip_deleted(path);
-	/* the deepest directory on the way above it */
-	for (size_t i = 0; i < v->nonway; i++) {
-		size_t l = strlen(v->onway_paths[i]);
-
-		if (l > dl && sl_path_covers(v->onway_paths[i], path) &&
-		    path[l] != '\0') {
-			d = v->onway_paths[i];
-			dl = l;
-		}
-	}
-	if (!d)
-		return false;
-	rest = path + (dl == 1 ? 1 : dl + 1);
-	el = strcspn(rest, "/");
-	entry = strndup(path, (size_t)(rest - path) + el);
-	if (!entry || lstat(entry, &st) < 0)
-		return false; /* gone: the kernel answers it */
-	return !ruled(v, st.st_dev, st.st_ino) &&
-	       !dirid_in(v->onway, v->nonway, st.st_dev, st.st_ino);
-}
-
 static bool served(struct sl_fs_view *v, const struct sl_resolved *r,
 		   bool as_dir)
 {
-	bool hit = false;
+	const struct sl_fs_built *b = v->built;
+	_cleanup_(freep) char *path = NULL;
 
 	if (r->fd < 0)
 		return false;
 	if (r->kind == SL_FSK_PROC)
 		return true;
-	if (!S_ISDIR(r->obj.mode) && !v->nonway)
+	if (!b || (!S_ISDIR(r->obj.mode) && !b->nway))
 		return false;
-	if (!run_hold())
+	if (S_ISDIR(r->obj.mode) &&
+	    (sl_fs_built_unlisted(b, r->obj.dev, r->obj.ino) ||
+	     (as_dir && sl_fs_built_on_way(b, r->obj.dev, r->obj.ino))))
 		return true;
-	if (sets_rdlock(v) < 0)
-		hit = true;
-	if (!hit && S_ISDIR(r->obj.mode))
-		hit = dirid_in(v->unlisted, v->nunlisted, r->obj.dev,
-			       r->obj.ino) ||
-		      (as_dir &&
-		       dirid_in(v->onway, v->nonway, r->obj.dev, r->obj.ino));
-	if (!hit && v->nonway)
-		hit = unruled(v, r->fd);
-	pthread_rwlock_unlock(&v->lock);
-	run_release();
-	return hit;
-}
-
-static int compute_expands(struct sl_fs_view *v)
-{
-	const struct sl_strv *lists[] = { &v->p->fs_read, &v->p->fs_write };
-	struct sl_fs_holes holes;
-	bool any = false;
-	int r = sl_fs_holes_of(v->p, &holes);
-
-	if (r == 0 && v->cow_workdir)
-		r = sl_fs_holes_add_cow(&holes, v->cow_workdir, v->cow_storage);
-	for (size_t l = 0; r == 0 && !any && holes.n && l < 2; l++)
-		for (size_t i = 0; !any && i < lists[l]->n; i++) {
-			_cleanup_(freep) char *real =
-				realpath(lists[l]->v[i], NULL);
-
-			any = real && sl_fs_holes_expands(&holes, real, l == 1);
-		}
-	sl_fs_holes_free(&holes);
-	return r < 0 ? 1 : any; /* unknown: as if */
+	if (!b->nway || sl_fd_path(NULL, r->fd, &path) < 0 || path[0] != '/')
+		return false;
+	sl_path_strip_deleted(path);
+	return sl_fs_built_unruled(b, path);
 }
 
 bool sl_fs_view_expands(struct sl_fs_view *v)
 {
-	int e = __atomic_load_n(&v->expands, __ATOMIC_ACQUIRE);
-
-	if (e < 0) {
-		e = compute_expands(v);
-		__atomic_store_n(&v->expands, e, __ATOMIC_RELEASE);
-	}
-	return e;
+	/* every grant expanded has a directory rule on the way */
+	return v->built && v->built->nway > 0;
 }
 
 bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r)

@@ -21,6 +21,7 @@
 
 #include "fs/creds.h"
 #include "fs/decode.h"
+#include "fs/holes.h"
 #include "fs/object.h"
 #include "fs/pathset.h"
 #include "fs/resolve.h"
@@ -33,28 +34,15 @@ struct sl_fs_view {
 	bool sets_ready;       /* built on first use (most runs never ask) */
 	int sets_err;
 	struct sl_pathset deny, read, write;
-	/* directories Landlock does not list (on the way to a directory it
-	 * leaves out): their opens are served */
-	struct sl_fs_dirid {
-		dev_t dev;
-		ino_t ino;
-	} * unlisted;
-	size_t nunlisted;
 	/* A copy-on-write run (sl_fs_view_cow): the workdir and the storage
 	 * base, which nothing performed on behalf may write (the interception
-	 * stages the workdir's writes itself), the layer that resolves the
-	 * merged view, and what the ruleset built around them: the
-	 * directories on the way (which Landlock lets nobody change), with
-	 * their paths, and the objects below them that have a rule of their
-	 * own (sorted); anything else below them is served here. */
+	 * stages the workdir's writes itself), and the layer that resolves
+	 * the merged view. */
 	char *cow_workdir, *cow_storage;
 	const struct sl_resolve_layer *layer;
-	struct sl_fs_dirid *onway;
-	char **onway_paths;
-	size_t nonway;
-	struct sl_fs_dirid *ruled;
-	size_t nruled, capruled;
-	int expands; /* some grant was expanded: -1 not known */
+	/* What the child's ruleset built around its holes (fs/holes.h):
+	 * what Landlock leaves to the supervisor. NULL: nothing. */
+	const struct sl_fs_built *built;
 	struct sl_creds_cache *creds;
 	atomic_uint live_denials; /* paths a policy callback denied */
 	bool root_checked;
@@ -186,18 +174,18 @@ void sl_fs_view_worker(struct sl_worker_job *job);
 
 /* Does the supervisor serve the object rather than Landlock, which was
  * not given it: procfs (when the view supervises /proc), the directories
- * on the way to a directory left out of the grants, and in a
- * copy-on-write run what was created below the directories on the way to
- * the workdir or the storage after the ruleset was built? */
+ * on the way to a directory left out of the grants, and what was created
+ * below the directories on the way to a hole after the ruleset was
+ * built? */
 bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r);
 /* Did the ruleset expand a grant around holes (then some directories or
- * new entries are served: fsdeny's look at them)? Known without the
- * sets, from the paths alone. */
+ * new entries are served: fsdeny's look at them)? */
 bool sl_fs_view_expands(struct sl_fs_view *v);
 
 /* The same for a directory in which a name is created or removed: also
- * the directories on the way to the workdir or the storage themselves
- * (Landlock lets nothing change them). */
+ * the directories on the way to a hole themselves (Landlock gives what is
+ * created there no file right, and lets nothing change those on the way
+ * to the copy-on-write workdir or storage). */
 bool sl_fs_served_dir(struct sl_fs_view *v, const struct sl_resolved *dir);
 
 #endif

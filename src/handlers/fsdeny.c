@@ -7,10 +7,14 @@
  * to this module: the kernel itself then refuses everything denied, and
  * the supervisor serves what the policy grants beyond it.
  *
- * With fs_deny, every open, and every link, rename, unlink and truncate,
- * is performed on the child's behalf on the object resolved and checked
- * (by path, by identity, against the grants); nothing is checked and then
- * left to the kernel to look up again. Exec cannot be performed on
+ * With fs_deny, every link, rename, unlink and truncate, and every open
+ * the kernel would not decide exactly as the policy does, is performed on
+ * the child's behalf on the object resolved and checked (by path, by
+ * identity, against the grants); nothing is checked and then left to the
+ * kernel to look up again. The opens the kernel decides as the policy
+ * does are left to it (OPENS_TO_KERNEL): those of objects that have their
+ * rights from the ruleset, when the ruleset leaves every fs_deny entry
+ * out and no denied file has another name. Exec cannot be performed on
  * behalf: Landlock refuses a denied binary; the supervisor's check still
  * refuses other names of a denied file (hard links made before the run),
  * with the window docs/confinement.md describes.
@@ -21,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,12 +53,17 @@ enum {
 	/* Active only for what a policy callback may deny at run time:
 	 * nothing to do until it does. */
 	LIVE_ONLY = 1 << 1,
+	/* fs_deny, and the kernel refuses every denied object whatever
+	 * name reaches it (opens_to_kernel): opens are served as without
+	 * fs_deny, the other calls on behalf. */
+	OPENS_TO_KERNEL = 1 << 2,
 };
 
 struct fsdeny {
 	struct sl_fs_view *v;
 	unsigned flags;
 	bool proc; /* a grant reaches /proc or a sensitive entry */
+	atomic_int opens_kernel; /* opens_to_kernel: -1 not decided yet */
 	/* After a policy callback denied a path: opens are performed on
 	 * behalf, with credentials read at each call where the view does
 	 * not cache them (it is not notified of their changes). */
@@ -310,9 +320,13 @@ static int open_path(struct sl_fs_call *c, unsigned flags,
 	return r;
 }
 
-/* Without fs_deny only what Landlock was not given is served: decide that
- * with the kernel's own lookup, as the supervisor, before anything else.
- * 1: answered CONTINUE; 0: serve it. */
+/* Without fs_deny (or with it, where the kernel refuses every denied
+ * object: OPENS_TO_KERNEL) only what Landlock was not given is served:
+ * decide that with the kernel's own lookup, as the supervisor, before
+ * anything else. A racing thread may make the kernel look up another
+ * object: Landlock decides that one as the policy would, or refuses it
+ * (an object created after the ruleset, which the policy would let the
+ * supervisor serve). 1: answered CONTINUE; 0: serve it. */
 static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
 			   struct sl_action *out)
 {
@@ -321,7 +335,9 @@ static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
 	int r;
 
 	r = sl_fs_call_resolve(c, 0, how | SL_RES_KERNEL, &res);
-	if (r == 0) {
+	if (r == 0 && (c->req->flags & __O_TMPFILE) == __O_TMPFILE) {
+		served = sl_fs_served_dir(c->v, res); /* a file created there */
+	} else if (r == 0) {
 		served = sl_fs_served(c->v, res);
 	} else if (r == -ENOENT && res->parentfd >= 0) {
 		struct sl_resolved dir = { .fd = res->parentfd };
@@ -346,11 +362,13 @@ static int op_open(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		       ((fl & O_CREAT) ? SL_RES_MISSING_OK : 0);
 	int r;
 
-	if (flags & KERNEL_ENFORCED) {
-		if (fl & O_PATH) {
-			sl_fs_answer_continue(out);
-			return 0;
-		}
+	if ((flags & KERNEL_ENFORCED) && (fl & O_PATH)) {
+		sl_fs_answer_continue(out);
+		return 0;
+	}
+	/* (With fs_deny an O_PATH open, which Landlock does not check, is
+	 * checked here.) */
+	if ((flags & (KERNEL_ENFORCED | OPENS_TO_KERNEL)) && !(fl & O_PATH)) {
 		r = leave_to_kernel(c, how, out);
 		if (r != 0)
 			return r < 0 ? r : 0;
@@ -727,6 +745,26 @@ int sl_fsdeny_perform(struct sl_fs_call *c, struct sl_action *out)
 	return fn ? fn(c, 0, out) : 0;
 }
 
+/* With fs_deny, does the kernel refuse every denied object, by whatever
+ * name a racing thread makes it look up? The child's ruleset left every
+ * entry out of the grants (each existed when it was built: a name created
+ * later would be granted), and no denied file has another name that
+ * Landlock grants (a hard link or a mount from before the run;
+ * sl_fs_view_deny_aliased: the sandbox cannot make either). Decided at
+ * the first open of the run. A copy-on-write run's opens are its
+ * interception's. */
+static bool opens_to_kernel(struct fsdeny *s)
+{
+	int k = atomic_load(&s->opens_kernel);
+
+	if (k < 0) {
+		k = !s->v->p->workdir && s->v->built && s->v->built->whole &&
+		    !sl_fs_view_deny_aliased(s->v);
+		atomic_store(&s->opens_kernel, k);
+	}
+	return k;
+}
+
 static int fsdeny_handle(void *state, const struct sl_notif *n,
 			 struct sl_action *out)
 {
@@ -760,6 +798,9 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 		return -ENOMEM;
 	if (req->settled)
 		return 0;
+	if (req->op == SL_FS_OPEN && !(flags & KERNEL_ENFORCED) && !live &&
+	    opens_to_kernel(s))
+		flags |= OPENS_TO_KERNEL;
 	fn = op_of(req, flags);
 	return fn ? sl_fs_run_creds(s->v, n, fn, flags, live ? s->fresh : NULL,
 				    out) :
@@ -874,6 +915,7 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 						"fs_deny: no filesystem view");
 	}
 	s->flags = flags_of(p);
+	atomic_init(&s->opens_kernel, -1);
 	s->proc = grant_reaches(&p->fs_read) || grant_reaches(&p->fs_write);
 	if (!statically_active(p))
 		s->flags |= LIVE_ONLY;

@@ -47,6 +47,10 @@ struct sl_launch {
 	struct sock_fprog own_prog; /* this run's own filter (custom handlers) */
 	bool took_tty;	 /* the child was asked to take the terminal */
 	int own_ruleset; /* a copy-on-write run's own ruleset, or -1 */
+	/* what the run's ruleset built around its holes (fs/holes.h): the
+	 * sandbox's, or own_built with own_ruleset */
+	const struct sl_fs_built *built;
+	struct sl_fs_built own_built;
 	pid_t tty_owner; /* foreground group to give the terminal back to */
 };
 

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "fs/holes.h"
 #include "policy/policy.h"
 #include "supervisor/dispatch.h"
 #include "util/nrset.h"
@@ -34,8 +35,9 @@ struct sl_sandbox {
 	bool supervised;	   /* notify set non-empty */
 	struct sock_fprog prog;	   /* BPF program, installed by the child */
 
-	pthread_mutex_t lock; /* guards ruleset_fd creation */
-	int ruleset_fd;	      /* Landlock ruleset, -1 until first launch */
+	pthread_mutex_t lock;	  /* guards ruleset_fd creation */
+	int ruleset_fd;		  /* Landlock ruleset, -1 until first launch */
+	struct sl_fs_built built; /* what it built around its holes */
 };
 
 /* Take ownership of a built policy (released on failure too) and prepare
@@ -44,8 +46,11 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e);
 struct sl_sandbox *sl_sandbox_ref(struct sl_sandbox *sb);
 void sl_sandbox_unref(struct sl_sandbox *sb);
-/* The Landlock ruleset fd (created on first use, then shared). Fails when
- * a granted path is missing or a strict protection is unavailable. */
-int sl_sandbox_ruleset(struct sl_sandbox *sb, int *fd, struct sl_error *e);
+/* The Landlock ruleset fd (created on first use, then shared), and the
+ * record of what it built around its holes (fs/holes.h; the sandbox's).
+ * Fails when a granted path is missing or a strict protection is
+ * unavailable. */
+int sl_sandbox_ruleset(struct sl_sandbox *sb, int *fd,
+		       const struct sl_fs_built **built, struct sl_error *e);
 
 #endif

@@ -33,6 +33,8 @@
 #include "util/hostperm.h"
 #include "util/nrset.h"
 
+struct sl_fs_built;
+
 struct sl_supervisor;
 
 enum sl_action_kind {
@@ -193,6 +195,9 @@ int sl_handlers_host_denials(const struct sl_policy *p,
 /* ---- services the supervisor offers to modules ------------------------ */
 pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv);
 const struct sl_policy *sl_supervisor_policy(const struct sl_supervisor *sv);
+/* What the child's Landlock ruleset built around the entries it leaves
+ * out (fs/holes.h), or NULL. */
+const struct sl_fs_built *sl_supervisor_ruleset(const struct sl_supervisor *sv);
 /* The sandbox name (the virtual hostname). */
 const char *sl_supervisor_name(const struct sl_supervisor *sv);
 /* Is pid (a thread or process id) a live process of this sandbox? The one

@@ -33,6 +33,7 @@ struct sl_supervisor {
 	const struct sl_policy *policy;
 	char *name;
 	pid_t root;
+	const struct sl_fs_built *built;
 	uint32_t cause; /* SL_CAUSE_*: why a module killed a process */
 
 	size_t nmods;
@@ -66,6 +67,11 @@ pid_t sl_supervisor_root_pid(const struct sl_supervisor *sv)
 const struct sl_policy *sl_supervisor_policy(const struct sl_supervisor *sv)
 {
 	return sv->policy;
+}
+
+const struct sl_fs_built *sl_supervisor_ruleset(const struct sl_supervisor *sv)
+{
+	return sv->built;
 }
 
 const char *sl_supervisor_name(const struct sl_supervisor *sv)
@@ -572,6 +578,7 @@ int sl_supervisor_new(const struct sl_supervisor_config *cfg,
 	sv->listener.on_event = on_listener;
 	sv->epfd = cfg->epfd;
 	sv->policy = cfg->policy;
+	sv->built = cfg->built;
 	sv->root = cfg->root;
 	sv->cow = cfg->cow;
 	sv->freezer = cfg->freezer;

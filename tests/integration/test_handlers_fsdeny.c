@@ -149,6 +149,80 @@ TEST(create_follows_write_grants)
 	scratch_remove(dir);
 }
 
+/* Opens of what the ruleset gives rights to are the kernel's
+ * (docs/confinement.md, "Opens left to the kernel"); what is created beside a denied entry has
+ * no right from Landlock and is served on behalf: it must open all the
+ * same, as must what moves there. */
+TEST(new_entries_beside_a_denied_file_open)
+{
+	char w[128], script[1200];
+	sandlock_builder_t *b;
+	struct hrun o;
+
+	if (!setup())
+		FAIL("scratch setup failed");
+	snprintf(w, sizeof(w), "%s/w", dir);
+	CHECK(mkdir(w, 0755) == 0);
+	CHECK(write_file(join(w, "secret"), "SECRET\n"));
+	CHECK(write_file(join(w, "old"), "OLD\n"));
+	b = base_builder();
+	b = sandlock_sandbox_builder_fs_write(b, w);
+	b = sandlock_sandbox_builder_fs_deny(b, join(w, "secret"));
+	snprintf(script, sizeof(script),
+		 "cd %s || exit 2; echo new > new && cat new && "
+		 "mkdir d && echo inner > d/f && cat d/f && "
+		 "mv new d/moved && cat d/moved && mv d/f f && cat f && "
+		 "cat old && echo more >> old && cat old && ls -d d && "
+		 "{ cat secret && echo LEAK; true; }",
+		 w);
+	sh(b, script, &o);
+	CHECK_RAN(&o);
+	CHECK_EQ_INT(o.code, 0);
+	CHECK_STR(o.out, "new\ninner\nnew\ninner\nOLD\nOLD\nmore\nd\n");
+	CHECK_CONTAINS(o.err, "Permission denied");
+	hrun_free(&o);
+	scratch_remove(dir);
+}
+
+/* A sandbox built once and run again: its ruleset is the first run's, so
+ * a file the host made in between beside a denied one has no rule and is
+ * served; a denied file the host made in between is refused. */
+TEST(a_file_made_between_two_runs_of_one_sandbox_opens)
+{
+	const char *argv[] = { "/bin/cat", NULL, NULL };
+	char late[200], *msg = NULL;
+	sandlock_sandbox_t *sb;
+	int err = 0;
+	struct hrun o;
+
+	if (!setup())
+		FAIL("scratch setup failed");
+	snprintf(late, sizeof(late), "%s/late.txt", tree);
+	sb = sandlock_sandbox_build(deny_builder(), &err, &msg);
+	if (!sb)
+		FAIL("build: %s", msg ? msg : "?");
+	argv[1] = public;
+	hrun_with(sb, argv, NULL, 0, &o);
+	CHECK_RAN(&o);
+	CHECK_STR(o.out, "PUBLIC\n");
+	hrun_free(&o);
+	CHECK(write_file(late, "LATE\n"));
+	argv[1] = late;
+	hrun_with(sb, argv, NULL, 0, &o);
+	CHECK_RAN(&o);
+	CHECK_EQ_INT(o.code, 0);
+	CHECK_STR(o.out, "LATE\n");
+	hrun_free(&o);
+	argv[1] = secret;
+	hrun_with(sb, argv, NULL, 0, &o);
+	CHECK_RAN(&o);
+	CHECK(o.code != 0);
+	CHECK_STR(o.out, "");
+	hrun_free(&o);
+	sandlock_sandbox_free(sb);
+	scratch_remove(dir);
+}
+
 TEST(denied_file_cannot_be_removed_renamed_or_linked)
 {
 	char w[128], s[200], script[800];

@@ -112,8 +112,14 @@ int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 
 	memset(out, 0, sizeof(*out));
 	r = grants_of(p, &grants);
-	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
-		r = push_real(out, p->fs_deny.v[i]);
+	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++) {
+		_cleanup_(freep) char *real = realpath(p->fs_deny.v[i], NULL);
+
+		if (real)
+			r = push(out, real);
+		else
+			out->deny_missing = true;
+	}
 	for (size_t i = 0; r == 0 && (s = sl_path_sensitive_at(i)); i++) {
 		if (strncmp(s, "/sys/", 5) != 0 || !granted_near(&grants, s))
 			continue;
@@ -300,4 +306,128 @@ int sl_fs_holes_expand(const struct sl_fs_holes *h, const char *grant,
 	if (stat(grant, &st) < 0)
 		return errno == ENOENT ? 0 : -errno; /* gone meanwhile */
 	return grant_object(&w, grant, S_ISDIR(st.st_mode), ro);
+}
+
+/* ---- what was built --------------------------------------------------------- */
+
+static int push_id(struct sl_fs_dirid **v, size_t *n, size_t *cap,
+		   const struct stat *st)
+{
+	void *p = *v;
+	int r = sl_vec_reserve(&p, cap, *n + 1, sizeof(**v));
+
+	*v = p;
+	if (r < 0)
+		return r;
+	(*v)[(*n)++] = (struct sl_fs_dirid){ st->st_dev, st->st_ino };
+	return 0;
+}
+
+int sl_fs_built_note(struct sl_fs_built *b, int fd, const char *path,
+		     unsigned flags)
+{
+	struct stat st;
+	char **paths;
+	int r;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!(flags & SL_RULE_DIR))
+		return push_id(&b->ruled, &b->nruled, &b->capruled, &st);
+	if (flags & SL_RULE_NOLIST) {
+		r = push_id(&b->unlisted, &b->nunlisted, &b->capunlisted, &st);
+		if (r < 0)
+			return r;
+	}
+	paths = realloc(b->way_paths, (b->nway + 1) * sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	b->way_paths = paths;
+	paths[b->nway] = strdup(path);
+	if (!paths[b->nway])
+		return -ENOMEM;
+	r = push_id(&b->way, &b->nway, &b->capway, &st);
+	if (r < 0)
+		free(paths[b->nway]);
+	return r;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct sl_fs_dirid *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+void sl_fs_built_done(struct sl_fs_built *b)
+{
+	if (b->nruled > 1)
+		qsort(b->ruled, b->nruled, sizeof(*b->ruled), cmp_id);
+}
+
+void sl_fs_built_free(struct sl_fs_built *b)
+{
+	free(b->unlisted);
+	free(b->way);
+	for (size_t i = 0; i < b->nway; i++)
+		free(b->way_paths[i]);
+	free(b->way_paths);
+	free(b->ruled);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool id_in(const struct sl_fs_dirid *set, size_t n, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i].dev == dev && set[i].ino == ino)
+			return true;
+	return false;
+}
+
+bool sl_fs_built_unlisted(const struct sl_fs_built *b, dev_t dev, ino_t ino)
+{
+	return id_in(b->unlisted, b->nunlisted, dev, ino);
+}
+
+bool sl_fs_built_on_way(const struct sl_fs_built *b, dev_t dev, ino_t ino)
+{
+	return id_in(b->way, b->nway, dev, ino);
+}
+
+static bool ruled(const struct sl_fs_built *b, dev_t dev, ino_t ino)
+{
+	struct sl_fs_dirid key = { dev, ino };
+
+	return b->nruled &&
+	       bsearch(&key, b->ruled, b->nruled, sizeof(key), cmp_id);
+}
+
+bool sl_fs_built_unruled(const struct sl_fs_built *b, const char *path)
+{
+	_cleanup_(freep) char *entry = NULL;
+	const char *d = NULL, *rest;
+	size_t dl = 0, el;
+	struct stat st;
+
+	/* the deepest directory on the way above it */
+	for (size_t i = 0; i < b->nway; i++) {
+		size_t l = strlen(b->way_paths[i]);
+
+		if (l > dl && sl_path_covers(b->way_paths[i], path) &&
+		    path[l] != '\0') {
+			d = b->way_paths[i];
+			dl = l;
+		}
+	}
+	if (!d)
+		return false;
+	rest = path + (dl == 1 ? 1 : dl + 1);
+	el = strcspn(rest, "/");
+	entry = strndup(path, (size_t)(rest - path) + el);
+	if (!entry || lstat(entry, &st) < 0)
+		return false; /* gone: the kernel answers it */
+	return !ruled(b, st.st_dev, st.st_ino) &&
+	       !sl_fs_built_on_way(b, st.st_dev, st.st_ino);
 }

@@ -75,13 +75,17 @@ int sl_landlock_create_ruleset(const struct sl_policy *p, int *out_fd,
  * write grant reaches it with its reads only, and nothing on the way may
  * change the tree), its storage base (out of reach) and its own upper
  * (read and executed: the staged binaries it runs). */
+struct sl_fs_built;
 struct sl_landlock_cow {
 	const char *workdir, *storage, *upper;
 };
-/* The ruleset of one run of p: cow NULL is sl_landlock_create_ruleset. */
+/* The ruleset of one run of p: cow NULL is sl_landlock_create_ruleset.
+ * built (may be NULL) receives the record of what it built around the
+ * denied and served entries (fs/holes.h), the caller's to free. */
 int sl_landlock_create_run_ruleset(const struct sl_policy *p,
 				   const struct sl_landlock_cow *cow,
-				   int *out_fd, struct sl_error *e);
+				   int *out_fd, struct sl_fs_built *built,
+				   struct sl_error *e);
 
 /*
  * Add one path grant to a ruleset made from plan: writable selects the

@@ -94,7 +94,8 @@ static int add_grant(int fd, const struct sl_landlock_plan *plan,
 struct hole_rule {
 	int ruleset;
 	uint64_t rights;
-	uint64_t read_rights; /* what a read-only rule keeps */
+	uint64_t read_rights;	   /* what a read-only rule keeps */
+	struct sl_fs_built *built; /* its record, or NULL */
 };
 
 static int add_hole_rule(void *arg, int fd, const char *path, unsigned flags)
@@ -103,7 +104,12 @@ static int add_hole_rule(void *arg, int fd, const char *path, unsigned flags)
 	struct sl_landlock_path_beneath_attr attr = { .parent_fd = fd };
 	struct stat st;
 
-	(void)path;
+	if (h->built) {
+		int r = sl_fs_built_note(h->built, fd, path, flags);
+
+		if (r < 0)
+			return r;
+	}
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	attr.allowed_access = h->rights;
@@ -126,13 +132,15 @@ static int add_hole_rule(void *arg, int fd, const char *path, unsigned flags)
 /* A grant given whole, or around the holes inside it. */
 static int add_grant_holes(int fd, const struct sl_landlock_plan *plan,
 			   const struct sl_fs_holes *holes, const char *path,
-			   bool writable, size_t *budget, struct sl_error *e)
+			   bool writable, size_t *budget,
+			   struct sl_fs_built *built, struct sl_error *e)
 {
 	_cleanup_(freep) char *real = realpath(path, NULL);
 	struct hole_rule h = {
 		.ruleset = fd,
 		.rights = writable ? plan->write_access : plan->read_access,
 		.read_rights = plan->read_access,
+		.built = built,
 	};
 	int r;
 
@@ -156,7 +164,8 @@ static int add_grant_holes(int fd, const struct sl_landlock_plan *plan,
 
 static int add_grants(int fd, const struct sl_landlock_plan *plan,
 		      const struct sl_policy *p,
-		      const struct sl_fs_holes *holes, struct sl_error *e)
+		      const struct sl_fs_holes *holes,
+		      struct sl_fs_built *built, struct sl_error *e)
 {
 	size_t budget = SL_HOLE_RULES_MAX;
 	int r;
@@ -167,7 +176,7 @@ static int add_grants(int fd, const struct sl_landlock_plan *plan,
 		for (size_t i = 0; i < list->n; i++) {
 			r = holes && holes->n ?
 				    add_grant_holes(fd, plan, holes, list->v[i],
-						    w, &budget, e) :
+						    w, &budget, built, e) :
 				    add_grant(fd, plan, p, list->v[i], w, e);
 			if (r)
 				return r;
@@ -179,7 +188,7 @@ static int add_grants(int fd, const struct sl_landlock_plan *plan,
 int sl_landlock_add_fs_grants(int fd, const struct sl_landlock_plan *plan,
 			      const struct sl_policy *p, struct sl_error *e)
 {
-	return add_grants(fd, plan, p, NULL, e);
+	return add_grants(fd, plan, p, NULL, NULL, e);
 }
 
 /* A copy-on-write run's own upper: the staged binaries it executes
@@ -213,14 +222,15 @@ static int add_cow_upper(int fd, const struct sl_landlock_plan *plan,
 
 static int add_run_grants(int fd, const struct sl_landlock_plan *plan,
 			  const struct sl_policy *p,
-			  const struct sl_landlock_cow *cow, struct sl_error *e)
+			  const struct sl_landlock_cow *cow,
+			  struct sl_fs_built *built, struct sl_error *e)
 {
 	struct sl_fs_holes holes;
 	int r;
 
 	/* Under chroot the grants are inside the image (no holes yet). */
 	if (p->chroot)
-		return add_grants(fd, plan, p, NULL, e);
+		return add_grants(fd, plan, p, NULL, NULL, e);
 	r = sl_fs_holes_of(p, &holes);
 	if (r == 0 && cow)
 		r = sl_fs_holes_add_cow(&holes, cow->workdir, cow->storage);
@@ -229,7 +239,11 @@ static int add_run_grants(int fd, const struct sl_landlock_plan *plan,
 		return sl_err(e, -r, "cannot prepare the filesystem grants: %s",
 			      strerror(-r));
 	}
-	r = add_grants(fd, plan, p, &holes, e);
+	r = add_grants(fd, plan, p, &holes, built, e);
+	if (built) {
+		built->whole = !holes.deny_missing;
+		sl_fs_built_done(built);
+	}
 	sl_fs_holes_free(&holes);
 	if (r == 0 && cow)
 		r = add_cow_upper(fd, plan, cow, e);
@@ -241,34 +255,40 @@ int sl_landlock_add_supervised_grants(int fd,
 				      const struct sl_policy *p,
 				      struct sl_error *e)
 {
-	return add_run_grants(fd, plan, p, NULL, e);
+	return add_run_grants(fd, plan, p, NULL, NULL, e);
 }
 
 int sl_landlock_create_ruleset(const struct sl_policy *p, int *out_fd,
 			       struct sl_error *e)
 {
-	return sl_landlock_create_run_ruleset(p, NULL, out_fd, e);
+	return sl_landlock_create_run_ruleset(p, NULL, out_fd, NULL, e);
 }
 
 int sl_landlock_create_run_ruleset(const struct sl_policy *p,
 				   const struct sl_landlock_cow *cow,
-				   int *out_fd, struct sl_error *e)
+				   int *out_fd, struct sl_fs_built *built,
+				   struct sl_error *e)
 {
 	struct sl_landlock_plan plan;
 	_cleanup_(closep) int fd = -1;
+	struct sl_fs_built b = { 0 };
 	int r;
 
 	r = sl_landlock_plan(p, sl_landlock_abi(), true, &plan, e);
 	if (!r)
 		r = sl_landlock_new_ruleset(&plan, &fd, e);
 	if (!r)
-		r = add_run_grants(fd, &plan, p, cow, e);
+		r = add_run_grants(fd, &plan, p, cow, built ? &b : NULL, e);
 	if (!r)
 		r = sl_landlock_add_gpu_grants(fd, &plan, p, e);
 	if (!r)
 		r = sl_landlock_add_tcp_rules(fd, &plan, p, e);
-	if (r)
+	if (r) {
+		sl_fs_built_free(&b);
 		return r;
+	}
+	if (built)
+		*built = b;
 	*out_fd = TAKE_FD(fd);
 	return 0;
 }

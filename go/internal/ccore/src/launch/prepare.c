@@ -271,14 +271,16 @@ static int run_ruleset(struct sl_launch *l, struct sl_sandbox *sb,
 	int r;
 
 	if (!o->cow)
-		return sl_sandbox_ruleset(sb, &l->spec.ruleset_fd, e);
+		return sl_sandbox_ruleset(sb, &l->spec.ruleset_fd, &l->built,
+					  e);
 	cow = (struct sl_landlock_cow){
 		.workdir = sl_cow_workdir(o->cow),
 		.storage = sl_cow_base(o->cow),
 		.upper = sl_cow_upper(o->cow),
 	};
 	r = sl_landlock_create_run_ruleset(sb->policy, &cow, &l->own_ruleset,
-					   e);
+					   &l->own_built, e);
+	l->built = &l->own_built;
 	l->spec.ruleset_fd = l->own_ruleset;
 	return r;
 }
@@ -406,6 +408,8 @@ void sl_launch_free(struct sl_launch *l)
 	if (l->own_ruleset >= 0)
 		close(l->own_ruleset);
 	l->own_ruleset = -1;
+	sl_fs_built_free(&l->own_built);
+	l->built = NULL;
 	free(l->kspec.freeze);
 	l->kspec.freeze = NULL;
 	sl_seccomp_free(&l->own_prog);

@@ -184,6 +184,7 @@ static int attach(struct sl_run *r, int listener, struct sl_error *e)
 			.mods = &r->mods,
 			.freezer = sl_freezer_ops(r->freezer),
 			.cow = r->cow,
+			.built = r->launch.built,
 		};
 
 		rc = sl_supervisor_new(&cfg, &r->sv, e);

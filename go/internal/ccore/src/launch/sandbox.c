@@ -89,21 +89,25 @@ void sl_sandbox_unref(struct sl_sandbox *sb)
 		sl_seccomp_free(&sb->prog);
 	if (sb->ruleset_fd >= 0)
 		close(sb->ruleset_fd);
+	sl_fs_built_free(&sb->built);
 	sl_modlist_free(&sb->modules);
 	sl_policy_free(sb->policy);
 	pthread_mutex_destroy(&sb->lock);
 	free(sb);
 }
 
-int sl_sandbox_ruleset(struct sl_sandbox *sb, int *fd, struct sl_error *e)
+int sl_sandbox_ruleset(struct sl_sandbox *sb, int *fd,
+		       const struct sl_fs_built **built, struct sl_error *e)
 {
 	int r = 0;
 
 	pthread_mutex_lock(&sb->lock);
 	/* A failure is not remembered: a missing path may appear later. */
 	if (sb->ruleset_fd < 0)
-		r = sl_landlock_create_ruleset(sb->policy, &sb->ruleset_fd, e);
+		r = sl_landlock_create_run_ruleset(
+			sb->policy, NULL, &sb->ruleset_fd, &sb->built, e);
 	*fd = sb->ruleset_fd;
+	*built = &sb->built;
 	pthread_mutex_unlock(&sb->lock);
 	return r;
 }

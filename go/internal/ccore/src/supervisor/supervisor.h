@@ -34,6 +34,9 @@ struct sl_supervisor_config {
 	const struct sl_freezer_ops *freezer; /* NULL: the run cannot freeze */
 	struct sl_cow_branch *cow; /* the copy-on-write branch, or NULL
 					 * (must outlive the supervisor) */
+	/* What the child's Landlock ruleset built around the entries it
+	 * leaves out (fs/holes.h), or NULL (must outlive the supervisor). */
+	const struct sl_fs_built *built;
 };
 
 /* Initialise the active modules and build the dispatch chains. On
