@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "3c8f0f9202bf60fa1c71283b14675bd945d0249feca99111ef11765091105a27"
+const coreSourcesSHA256 = "b8701bbcb34cb1d77a78e54afcb60607c7648ed7b90dfa34c9f5870d88e2ca6e"

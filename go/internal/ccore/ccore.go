@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "3c8f0f9202bf60fa1c71283b14675bd945d0249feca99111ef11765091105a27"
+const coreSourcesSHA256 = "b8701bbcb34cb1d77a78e54afcb60607c7648ed7b90dfa34c9f5870d88e2ca6e"

@@ -17,7 +17,8 @@
  * out and no denied file has another name. Exec cannot be performed on
  * behalf: Landlock refuses a denied binary; the supervisor's check still
  * refuses other names of a denied file (hard links made before the run),
- * with the window docs/confinement.md describes.
+ * with the window docs/confinement.md describes, and is left out where
+ * no other name can exist.
  *
  * With a grant exposing /proc and no fs_deny, only what lies on procfs is
  * served here; an open of anything else is answered CONTINUE, since the
@@ -54,16 +55,16 @@ enum {
 	 * nothing to do until it does. */
 	LIVE_ONLY = 1 << 1,
 	/* fs_deny, and the kernel refuses every denied object whatever
-	 * name reaches it (opens_to_kernel): opens are served as without
-	 * fs_deny, the other calls on behalf. */
+	 * name reaches it (kernel_refuses_denied): opens are served as
+	 * without fs_deny, the other calls that name entries on behalf. */
 	OPENS_TO_KERNEL = 1 << 2,
 };
 
 struct fsdeny {
 	struct sl_fs_view *v;
 	unsigned flags;
-	bool proc; /* a grant reaches /proc or a sensitive entry */
-	atomic_int opens_kernel; /* opens_to_kernel: -1 not decided yet */
+	bool proc;	    /* a grant reaches /proc or a sensitive entry */
+	atomic_int refuses; /* kernel_refuses_denied: -1 not decided yet */
 	/* After a policy callback denied a path: opens are performed on
 	 * behalf, with credentials read at each call where the view does
 	 * not cache them (it is not notified of their changes). */
@@ -751,16 +752,16 @@ int sl_fsdeny_perform(struct sl_fs_call *c, struct sl_action *out)
  * later would be granted), and no denied file has another name that
  * Landlock grants (a hard link or a mount from before the run;
  * sl_fs_view_deny_aliased: the sandbox cannot make either). Decided at
- * the first open of the run. A copy-on-write run's opens are its
+ * the first open or exec of the run. A copy-on-write run's opens are its
  * interception's. */
-static bool opens_to_kernel(struct fsdeny *s)
+static bool kernel_refuses_denied(struct fsdeny *s)
 {
-	int k = atomic_load(&s->opens_kernel);
+	int k = atomic_load(&s->refuses);
 
 	if (k < 0) {
 		k = !s->v->p->workdir && s->v->built && s->v->built->whole &&
 		    !sl_fs_view_deny_aliased(s->v);
-		atomic_store(&s->opens_kernel, k);
+		atomic_store(&s->refuses, k);
 	}
 	return k;
 }
@@ -785,6 +786,9 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 		     n->req->data.nr != __NR_execveat) ||
 		    (flags & KERNEL_ENFORCED))
 			return 0;
+		/* Landlock refuses a denied binary by any name */
+		if (!live && kernel_refuses_denied(s))
+			return 0;
 	}
 	if ((flags & KERNEL_ENFORCED) && !s->v->p->workdir &&
 	    relative_to_dirfd(n))
@@ -799,7 +803,7 @@ static int fsdeny_handle(void *state, const struct sl_notif *n,
 	if (req->settled)
 		return 0;
 	if (req->op == SL_FS_OPEN && !(flags & KERNEL_ENFORCED) && !live &&
-	    opens_to_kernel(s))
+	    kernel_refuses_denied(s))
 		flags |= OPENS_TO_KERNEL;
 	fn = op_of(req, flags);
 	return fn ? sl_fs_run_creds(s->v, n, fn, flags, live ? s->fresh : NULL,
@@ -915,7 +919,7 @@ static int fsdeny_init(struct sl_supervisor *sv, const struct sl_policy *p,
 						"fs_deny: no filesystem view");
 	}
 	s->flags = flags_of(p);
-	atomic_init(&s->opens_kernel, -1);
+	atomic_init(&s->refuses, -1);
 	s->proc = grant_reaches(&p->fs_read) || grant_reaches(&p->fs_write);
 	if (!statically_active(p))
 		s->flags |= LIVE_ONLY;
