@@ -567,8 +567,8 @@ int sl_fs_check_name(struct sl_fs_view *v, struct sl_fd_dir *d, int parentfd,
 	return r;
 }
 
-static bool served(struct sl_fs_view *v, const struct sl_resolved *r,
-		   bool as_dir)
+static bool served(struct sl_fs_view *v, struct sl_fd_dir *d,
+		   const struct sl_resolved *r, bool as_dir)
 {
 	const struct sl_fs_built *b = v->built;
 	_cleanup_(freep) char *path = NULL;
@@ -583,7 +583,7 @@ static bool served(struct sl_fs_view *v, const struct sl_resolved *r,
 	    (sl_fs_built_unlisted(b, r->obj.dev, r->obj.ino) ||
 	     (as_dir && sl_fs_built_on_way(b, r->obj.dev, r->obj.ino))))
 		return true;
-	if (!b->nway || sl_fd_path(NULL, r->fd, &path) < 0 || path[0] != '/')
+	if (!b->nway || sl_fd_path(d, r->fd, &path) < 0 || path[0] != '/')
 		return false;
 	sl_path_strip_deleted(path);
 	return sl_fs_built_unruled(b, path);
@@ -595,12 +595,14 @@ bool sl_fs_view_expands(struct sl_fs_view *v)
 	return v->built && v->built->nway > 0;
 }
 
-bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r)
+bool sl_fs_served(struct sl_fs_view *v, struct sl_fd_dir *d,
+		  const struct sl_resolved *r)
 {
-	return served(v, r, false);
+	return served(v, d, r, false);
 }
 
-bool sl_fs_served_dir(struct sl_fs_view *v, const struct sl_resolved *dir)
+bool sl_fs_served_dir(struct sl_fs_view *v, struct sl_fd_dir *d,
+		      const struct sl_resolved *dir)
 {
-	return served(v, dir, true);
+	return served(v, d, dir, true);
 }

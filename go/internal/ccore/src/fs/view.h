@@ -176,8 +176,9 @@ void sl_fs_view_worker(struct sl_worker_job *job);
  * not given it: procfs (when the view supervises /proc), the directories
  * on the way to a directory left out of the grants, and what was created
  * below the directories on the way to a hole after the ruleset was
- * built? */
-bool sl_fs_served(struct sl_fs_view *v, const struct sl_resolved *r);
+ * built? d: the calling thread's fd directory (fs/object.h), or NULL. */
+bool sl_fs_served(struct sl_fs_view *v, struct sl_fd_dir *d,
+		  const struct sl_resolved *r);
 /* Did the ruleset expand a grant around holes (then some directories or
  * new entries are served: fsdeny's look at them)? */
 bool sl_fs_view_expands(struct sl_fs_view *v);
@@ -186,6 +187,7 @@ bool sl_fs_view_expands(struct sl_fs_view *v);
  * the directories on the way to a hole themselves (Landlock gives what is
  * created there no file right, and lets nothing change those on the way
  * to the copy-on-write workdir or storage). */
-bool sl_fs_served_dir(struct sl_fs_view *v, const struct sl_resolved *dir);
+bool sl_fs_served_dir(struct sl_fs_view *v, struct sl_fd_dir *d,
+		      const struct sl_resolved *dir);
 
 #endif

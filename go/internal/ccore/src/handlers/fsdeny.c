@@ -193,7 +193,7 @@ static int open_existing(struct sl_fs_call *c, unsigned flags,
 
 	if ((fl & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 		return -EEXIST;
-	if ((flags & KERNEL_ENFORCED) && !sl_fs_served(c->v, res)) {
+	if ((flags & KERNEL_ENFORCED) && !sl_fs_served(c->v, c->fddir, res)) {
 		sl_fs_answer_continue(out);
 		return 0;
 	}
@@ -242,7 +242,7 @@ static bool kernel_decides(struct sl_fs_call *c, unsigned flags, int dir)
 	struct sl_resolved d = { .fd = dir };
 
 	return (flags & KERNEL_ENFORCED) && sl_resolved_stat(&d) == 0 &&
-	       !sl_fs_served_dir(c->v, &d);
+	       !sl_fs_served_dir(c->v, c->fddir, &d);
 }
 
 /* Create name in dir (NULL: O_TMPFILE's unnamed file) and answer it. */
@@ -337,14 +337,15 @@ static int leave_to_kernel(struct sl_fs_call *c, unsigned how,
 
 	r = sl_fs_call_resolve(c, 0, how | SL_RES_KERNEL, &res);
 	if (r == 0 && (c->req->flags & __O_TMPFILE) == __O_TMPFILE) {
-		served = sl_fs_served_dir(c->v, res); /* a file created there */
+		served = sl_fs_served_dir(c->v, c->fddir,
+					  res); /* a file created there */
 	} else if (r == 0) {
-		served = sl_fs_served(c->v, res);
+		served = sl_fs_served(c->v, c->fddir, res);
 	} else if (r == -ENOENT && res->parentfd >= 0) {
 		struct sl_resolved dir = { .fd = res->parentfd };
 
 		if (sl_resolved_stat(&dir) == 0)
-			served = sl_fs_served_dir(c->v, &dir);
+			served = sl_fs_served_dir(c->v, c->fddir, &dir);
 	} else if (r != -ELOOP && r != -EAGAIN) {
 		served = false; /* the kernel fails it the same way */
 	}
@@ -651,12 +652,12 @@ static int op_names_served(struct sl_fs_call *c, unsigned flags,
 					     SL_RES_PARENT | SL_RES_KERNEL,
 				       &res);
 		if (r == 0 && obj) {
-			served = sl_fs_served(c->v, res);
+			served = sl_fs_served(c->v, c->fddir, res);
 		} else if (r == 0 && res->parentfd >= 0) {
 			struct sl_resolved dir = { .fd = res->parentfd };
 
 			served = sl_resolved_stat(&dir) == 0 &&
-				 sl_fs_served_dir(c->v, &dir);
+				 sl_fs_served_dir(c->v, c->fddir, &dir);
 		}
 	}
 	if (r == -EAGAIN)
