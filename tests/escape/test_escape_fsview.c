@@ -256,6 +256,31 @@ TEST(class2_truncate_swap_never_truncates_the_denied_file)
 	scratch_remove(dir);
 }
 
+/* The same through open(O_TRUNC): under a write grant such an open is
+ * left to the kernel (docs/confinement.md, "Opens left to the kernel"),
+ * which must refuse the denied file whatever the racing thread swaps in. */
+TEST(class2_open_truncate_swap_never_truncates_the_denied_file)
+{
+	const char *w;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	w = join(dir, "w");
+	if (!RACE_CONTROL(out, size_of(join(w, "secret")) == 0, "opentrunc",
+			  join(w, "ok"), join(w, "secret"), "2000"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	CHECK(write_file(join(w, "secret"), "SECRET\n"));
+	out = RACE(race_builder(), "opentrunc", join(w, "ok"),
+		   join(w, "secret"), "2000");
+	if (size_of(join(w, "secret")) != 7 || done(out) <= 0)
+		FAIL("sandboxed: %s, denied file size %ld", out,
+		     (long)size_of(join(w, "secret")));
+	free(out);
+	scratch_remove(dir);
+}
+
 TEST(class2_symlink_swap_never_truncates_the_denied_file)
 {
 	const char *w, *l;

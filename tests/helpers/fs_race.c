@@ -11,6 +11,7 @@
  *                     counts children that exited 1 (B is a copy of
  *                     /bin/false, A of /bin/true)
  *   truncate A B N    flip between A and B; truncate(path, 0)
+ *   opentrunc A B N   flip between A and B; open O_WRONLY|O_TRUNC
  *   chmod A B N       flip between A and B; chmod(path, 0600)
  *   symlink L A B N   a thread points the symlink L at A, then at B
  *                     (symlink + rename over L); truncate(L, 0)
@@ -175,6 +176,13 @@ int main(int argc, char **argv)
 			continue;
 		} else if (!strcmp(op, "truncate")) {
 			done += truncate(path, 0) == 0;
+			continue;
+		} else if (!strcmp(op, "opentrunc")) {
+			int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+			done += fd >= 0;
+			if (fd >= 0)
+				close(fd);
 			continue;
 		} else if (!strcmp(op, "chmod")) {
 			done += chmod(path, 0600) == 0;
