@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "a3176eb6f6afe0a2968e8ad46714aa814e11ced1c25bcad5c5748b20d6496499"
+const coreSourcesSHA256 = "f6dcc46ee1839dc32f7b24ca54960db96561495b7003985c12acc891584a3b3a"

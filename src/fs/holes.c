@@ -3,10 +3,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs/path.h"
@@ -404,12 +406,31 @@ static bool ruled(const struct sl_fs_built *b, dev_t dev, ino_t ino)
 	       bsearch(&key, b->ruled, b->nruled, sizeof(key), cmp_id);
 }
 
+/* lstat from the dentry cache only: -EAGAIN where the lookup would go to
+ * the filesystem (a network one may wait; the caller is the event loop). */
+static int cached_lstat(const char *path, struct stat *st)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_CACHED | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = fstat(fd, st) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
 bool sl_fs_built_unruled(const struct sl_fs_built *b, const char *path)
 {
 	_cleanup_(freep) char *entry = NULL;
 	const char *d = NULL, *rest;
 	size_t dl = 0, el;
 	struct stat st;
+	int r;
 
 	/* the deepest directory on the way above it */
 	for (size_t i = 0; i < b->nway; i++) {
@@ -426,7 +447,13 @@ bool sl_fs_built_unruled(const struct sl_fs_built *b, const char *path)
 	rest = path + (dl == 1 ? 1 : dl + 1);
 	el = strcspn(rest, "/");
 	entry = strndup(path, (size_t)(rest - path) + el);
-	if (!entry || lstat(entry, &st) < 0)
+	if (!entry)
+		return true; /* cannot tell: served */
+	r = cached_lstat(entry, &st);
+	if (r == -EAGAIN)
+		return true; /* cannot tell without waiting: served (in a
+			      * worker where it would wait) */
+	if (r < 0)
 		return false; /* gone: the kernel answers it */
 	return !ruled(b, st.st_dev, st.st_ino) &&
 	       !sl_fs_built_on_way(b, st.st_dev, st.st_ino);

@@ -134,7 +134,8 @@ void sl_fs_built_free(struct sl_fs_built *b);
 bool sl_fs_built_unlisted(const struct sl_fs_built *b, dev_t dev, ino_t ino);
 bool sl_fs_built_on_way(const struct sl_fs_built *b, dev_t dev, ino_t ino);
 /* Is path (canonical) below a directory on the way, in an entry of it
- * that has no rule of its own (created after the ruleset)? */
+ * that has no rule of its own (created after the ruleset)? Looks only in
+ * the dentry cache: true where it cannot tell without waiting. */
 bool sl_fs_built_unruled(const struct sl_fs_built *b, const char *path);
 
 #endif
