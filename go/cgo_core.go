@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "f6dcc46ee1839dc32f7b24ca54960db96561495b7003985c12acc891584a3b3a"
+const coreSourcesSHA256 = "0c5253bf2af7e59cbe172c32b555da3c6d156b47bdad6bcb36fce01f0ff80efd"

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "f6dcc46ee1839dc32f7b24ca54960db96561495b7003985c12acc891584a3b3a"
+const coreSourcesSHA256 = "0c5253bf2af7e59cbe172c32b555da3c6d156b47bdad6bcb36fce01f0ff80efd"

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs/aliases.h"
 #include "fs/path.h"
 #include "util/vec.h"
 #include "util/cleanup.h"
@@ -106,6 +107,33 @@ static int grants_of(const struct sl_policy *p, struct sl_strv *out)
 	return r;
 }
 
+/* The fs_deny entries that exist, and their other names (fs/aliases.h). */
+static int push_denied(const struct sl_policy *p, struct sl_fs_holes *out)
+{
+	struct sl_strv denied = { 0 }, aliases = { 0 };
+	bool complete = false;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++) {
+		char *real = realpath(p->fs_deny.v[i], NULL);
+
+		if (real)
+			r = sl_strv_push_take(&denied, real);
+		else
+			out->deny_missing = true;
+	}
+	for (size_t i = 0; r == 0 && i < denied.n; i++)
+		r = push(out, denied.v[i]);
+	if (r == 0 && denied.n)
+		r = sl_fs_aliases_of(&denied, &aliases, &complete);
+	for (size_t i = 0; r == 0 && i < aliases.n; i++)
+		r = push(out, aliases.v[i]);
+	out->aliases_unknown = !complete && denied.n;
+	sl_strv_free(&denied);
+	sl_strv_free(&aliases);
+	return r;
+}
+
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 {
 	struct sl_strv grants = { 0 };
@@ -114,14 +142,8 @@ int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 
 	memset(out, 0, sizeof(*out));
 	r = grants_of(p, &grants);
-	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++) {
-		_cleanup_(freep) char *real = realpath(p->fs_deny.v[i], NULL);
-
-		if (real)
-			r = push(out, real);
-		else
-			out->deny_missing = true;
-	}
+	if (r == 0)
+		r = push_denied(p, out);
 	for (size_t i = 0; r == 0 && (s = sl_path_sensitive_at(i)); i++) {
 		if (strncmp(s, "/sys/", 5) != 0 || !granted_near(&grants, s))
 			continue;

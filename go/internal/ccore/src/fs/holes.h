@@ -60,6 +60,9 @@ struct sl_fs_holes {
 	/* an fs_deny entry did not exist: no hole stands for it, and the
 	 * kernel would grant it if it came into being */
 	bool deny_missing;
+	/* the other names of the fs_deny entries (fs/aliases.h) are holes
+	 * too, but the search for them was incomplete */
+	bool aliases_unknown;
 };
 
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out);
@@ -110,7 +113,8 @@ struct sl_fs_dirid {
  * not list, the directories on the way to a hole, with their paths
  * (directory rights only: what is created in them later has no right
  * from Landlock), and the objects below those with a rule of their own
- * (sorted). whole: every fs_deny entry was left out (each existed).
+ * (sorted). whole: every fs_deny entry was left out (each existed);
+ * aliases: and every other name of them that the grants reach (fs/aliases.h).
  * Immutable once built; the ruleset's owner keeps it.
  */
 struct sl_fs_built {
@@ -121,7 +125,7 @@ struct sl_fs_built {
 	size_t nway, capway;
 	struct sl_fs_dirid *ruled;
 	size_t nruled, capruled;
-	bool whole;
+	bool whole, aliases;
 };
 
 /* One rule (an sl_fs_rule_fn's arguments). */

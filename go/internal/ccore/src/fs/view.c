@@ -147,9 +147,15 @@ static int sets_rdlock(struct sl_fs_view *v)
 
 bool sl_fs_view_deny_aliased(struct sl_fs_view *v)
 {
-	int r = sets_rdlock(v);
-	bool aliased = r < 0 ||
-		       sl_pathset_aliased(&v->deny, (unsigned)v->p->fs_deny.n);
+	int r;
+	bool aliased;
+
+	/* the ruleset left every other name out too (fs/aliases.h) */
+	if (v->built && v->built->aliases)
+		return false;
+	r = sets_rdlock(v);
+	aliased = r < 0 ||
+		  sl_pathset_aliased(&v->deny, (unsigned)v->p->fs_deny.n);
 
 	pthread_rwlock_unlock(&v->lock);
 	return aliased;

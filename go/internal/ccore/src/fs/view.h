@@ -68,10 +68,11 @@ int sl_fs_view_cow(struct sl_fs_view *v, const char *workdir,
  * next decision. */
 int sl_fs_view_deny(struct sl_fs_view *v, const char *path);
 int sl_fs_view_allow(struct sl_fs_view *v, const char *path);
-/* May a file of fs_deny be reached by another name (pathset.h's
- * sl_pathset_aliased)? Then Landlock's hole does not cover that name, and
- * an exec of it is checked by identity on a sandbox held still. True when
- * the deny set cannot be built. */
+/* May a file of fs_deny be reached by another name that Landlock grants
+ * (pathset.h's sl_pathset_aliased, unless the ruleset found every other
+ * name and left it out: fs/aliases.h)? Then an exec of it is checked by
+ * identity on a sandbox held still. True when the deny set cannot be
+ * built. */
 bool sl_fs_view_deny_aliased(struct sl_fs_view *v);
 
 /* ---- one call ------------------------------------------------------------ */

@@ -242,6 +242,7 @@ static int add_run_grants(int fd, const struct sl_landlock_plan *plan,
 	r = add_grants(fd, plan, p, &holes, built, e);
 	if (built) {
 		built->whole = !holes.deny_missing;
+		built->aliases = built->whole && !holes.aliases_unknown;
 		sl_fs_built_done(built);
 	}
 	sl_fs_holes_free(&holes);
