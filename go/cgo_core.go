@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "0c5253bf2af7e59cbe172c32b555da3c6d156b47bdad6bcb36fce01f0ff80efd"
+const coreSourcesSHA256 = "cb8aabd7b69aa4624b61246fae795bc3cff3037200b25f0a63c0a666f33f09db"

@@ -14,11 +14,11 @@
  * kernel to look up again. The opens the kernel decides as the policy
  * does are left to it (OPENS_TO_KERNEL): those of objects that have their
  * rights from the ruleset, when the ruleset leaves every fs_deny entry
- * out and no denied file has another name. Exec cannot be performed on
- * behalf: Landlock refuses a denied binary; the supervisor's check still
- * refuses other names of a denied file (hard links made before the run),
- * with the window docs/confinement.md describes, and is left out where
- * no other name can exist.
+ * out and no denied file has another name it grants. Exec cannot be
+ * performed on behalf: Landlock refuses a denied binary; the supervisor's
+ * check still refuses other names of a denied file (hard links made
+ * before the run), with the window docs/confinement.md describes, and is
+ * left out where no other name can exist.
  *
  * With a grant exposing /proc and no fs_deny, only what lies on procfs is
  * served here; an open of anything else is answered CONTINUE, since the

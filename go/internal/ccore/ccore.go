@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "0c5253bf2af7e59cbe172c32b555da3c6d156b47bdad6bcb36fce01f0ff80efd"
+const coreSourcesSHA256 = "cb8aabd7b69aa4624b61246fae795bc3cff3037200b25f0a63c0a666f33f09db"
