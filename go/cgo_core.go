@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "cb8aabd7b69aa4624b61246fae795bc3cff3037200b25f0a63c0a666f33f09db"
+const coreSourcesSHA256 = "8e414d367a8b65f99bc7f35d08b42aa31ae83c74b8a4292b9d9e2874f833fe58"

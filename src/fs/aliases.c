@@ -1,6 +1,5 @@
 #include "fs/aliases.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,11 +10,8 @@
 #include <unistd.h>
 
 #include "fs/path.h"
+#include "fs/pathset.h"
 #include "util/cleanup.h"
-
-/* Bounds of the look into a denied directory for multi-linked files. */
-#define SL_ALIAS_DIR_ENTRIES 4096
-#define SL_ALIAS_DEPTH 32
 
 struct mount {
 	dev_t dev;
@@ -179,47 +175,32 @@ static int other_mounts(struct search *s, const char *path,
 	return r;
 }
 
-/* Does a file below dir (on dir's filesystem, within *budget entries and
- * SL_ALIAS_DEPTH) have another link? Where that link is would take a walk
- * of every grant on its filesystem (a whole /usr), so the search then
- * ends as incomplete; past a bound, or at a filesystem mounted inside,
- * it does too. */
-static int linked_below(struct search *s, const char *dir, dev_t dev,
-			unsigned depth, size_t *budget)
+/* A file of a denied directory with another link: where that link is
+ * would take a walk of every grant on its filesystem (a whole /usr), so
+ * the search ends as incomplete (as past the scan's bounds, or where
+ * another filesystem is mounted inside). */
+static int linked(void *arg, int fd)
 {
-	_cleanup_(closedirp) DIR *d = opendir(dir);
-	struct dirent *de;
-	int r = 0;
+	(void)fd;
+	*(bool *)arg = true;
+	return 0;
+}
 
-	if (!d)
-		return 0; /* unreadable to us: unreachable to the sandbox */
-	while (r == 0 && s->complete && (de = readdir(d))) {
-		_cleanup_(freep) char *child = NULL;
-		struct stat st;
+static int look_below(struct search *s, const char *dir)
+{
+	_cleanup_(closep) int fd =
+		open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool found = false;
+	int r;
 
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (*budget == 0 || depth >= SL_ALIAS_DEPTH) {
-			s->complete = false;
-			return 0;
-		}
-		(*budget)--;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (!S_ISDIR(st.st_mode)) {
-			s->complete = s->complete && st.st_nlink < 2;
-			continue;
-		}
-		if (st.st_dev != dev) {
-			s->complete = false;
-			return 0;
-		}
-		if (asprintf(&child, "%s/%s", dir, de->d_name) < 0)
-			return -ENOMEM;
-		r = linked_below(s, child, dev, depth + 1, budget);
-	}
-	return r;
+	if (fd < 0)
+		return 0; /* gone meanwhile */
+	r = sl_pathset_scan_linked(fd, linked, &found);
+	if (r < 0)
+		return r;
+	if (r > 0 || found)
+		s->complete = false;
+	return 0;
 }
 
 int sl_fs_aliases_of(const struct sl_strv *denied, struct sl_strv *out,
@@ -245,14 +226,10 @@ int sl_fs_aliases_of(const struct sl_strv *denied, struct sl_strv *out,
 		if (lstat(denied->v[i], &st) < 0)
 			continue; /* gone meanwhile: no hole either */
 		r = other_mounts(&s, denied->v[i], &st);
-		if (r == 0 && S_ISDIR(st.st_mode)) {
-			size_t budget = SL_ALIAS_DIR_ENTRIES;
-
-			r = linked_below(&s, denied->v[i], st.st_dev, 0,
-					 &budget);
-		} else if (st.st_nlink > 1) {
-			s.complete = false; /* a hard link: see linked_below */
-		}
+		if (r == 0 && S_ISDIR(st.st_mode))
+			r = look_below(&s, denied->v[i]);
+		else if (st.st_nlink > 1)
+			s.complete = false; /* a hard link: see linked() */
 	}
 out:
 	free_mounts(&s);

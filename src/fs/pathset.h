@@ -82,4 +82,15 @@ bool sl_pathset_holds(const struct sl_pathset *s, int fd,
 bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins);
 void sl_pathset_free(struct sl_pathset *s);
 
+/* The files below the directory dir that have other links (hard links):
+ * fn(arg, an O_PATH fd of each, valid during the call), -errno from it
+ * stops. Bounded in entries and depth. -errno, or SL_SCAN_* flags: what
+ * the walk did not see. */
+enum {
+	SL_SCAN_BOUNDED = 1 << 0, /* past a bound */
+	SL_SCAN_MOUNTS = 1 << 1,  /* another filesystem mounted inside (seen) */
+};
+typedef int (*sl_linked_fn)(void *arg, int fd);
+int sl_pathset_scan_linked(int dir, sl_linked_fn fn, void *arg);
+
 #endif

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "cb8aabd7b69aa4624b61246fae795bc3cff3037200b25f0a63c0a666f33f09db"
+const coreSourcesSHA256 = "8e414d367a8b65f99bc7f35d08b42aa31ae83c74b8a4292b9d9e2874f833fe58"

@@ -104,11 +104,8 @@ static int add_ident(struct sl_pathset *s, int fd, unsigned origin)
 	return 0;
 }
 
-/* Files of a denied directory that have other names (hard links made
- * before the sandbox started) join the set by identity: a path check on
- * the other name would miss them. Bounded in depth and entries. */
-static int scan_linked(struct sl_pathset *s, int dir, unsigned depth,
-		       size_t *budget, unsigned origin)
+static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
+		sl_linked_fn fn, void *arg, int *stop)
 {
 	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_(closedirp) DIR *d = NULL;
@@ -122,13 +119,17 @@ static int scan_linked(struct sl_pathset *s, int dir, unsigned depth,
 		close(fd);
 		return 0;
 	}
-	while (r == 0 && *budget > 0 && (de = readdir(d))) {
+	while (r == 0 && (de = readdir(d))) {
 		struct stat st;
 		int sub;
 
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
+		if (*budget == 0) {
+			*stop |= SL_SCAN_BOUNDED;
+			return 0;
+		}
 		(*budget)--;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -136,21 +137,51 @@ static int scan_linked(struct sl_pathset *s, int dir, unsigned depth,
 			sub = openat(dirfd(d), de->d_name,
 				     O_PATH | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0) {
-				r = add_ident(s, sub, origin);
+				r = fn(arg, sub);
 				close(sub);
 			}
-		} else if (S_ISDIR(st.st_mode) && depth < SL_SCAN_DEPTH) {
+		} else if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != dev)
+				*stop |= SL_SCAN_MOUNTS;
+			if (depth + 1 >= SL_SCAN_DEPTH) {
+				*stop |= SL_SCAN_BOUNDED;
+				continue;
+			}
 			sub = openat(dirfd(d), de->d_name,
 				     O_PATH | O_DIRECTORY | O_NOFOLLOW |
 					     O_CLOEXEC);
 			if (sub >= 0) {
-				r = scan_linked(s, sub, depth + 1, budget,
-						origin);
+				r = scan(sub, dev, depth + 1, budget, fn, arg,
+					 stop);
 				close(sub);
 			}
 		}
 	}
 	return r;
+}
+
+int sl_pathset_scan_linked(int dir, sl_linked_fn fn, void *arg)
+{
+	size_t budget = SL_SCAN_ENTRIES;
+	struct stat st;
+	int stop = 0, r;
+
+	if (fstat(dir, &st) < 0)
+		return -errno;
+	r = scan(dir, st.st_dev, 0, &budget, fn, arg, &stop);
+	return r < 0 ? r : stop;
+}
+
+struct add_linked {
+	struct sl_pathset *s;
+	unsigned origin;
+};
+
+static int add_linked(void *arg, int fd)
+{
+	struct add_linked *a = arg;
+
+	return add_ident(a->s, fd, a->origin);
 }
 
 /* The symlinks directly inside the directory dpath stand for their
@@ -227,9 +258,13 @@ int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
 		return 0; /* does not exist (yet): matched by path */
 	r = add_ident(s, fd, origin);
 	if (r == 0 && s->ids[s->nids - 1].dir) {
-		size_t budget = SL_SCAN_ENTRIES;
+		/* Files of a denied directory that have other names (hard
+		 * links made before the sandbox started) join the set by
+		 * identity: a path check on the other name would miss them. */
+		struct add_linked a = { s, origin };
 
-		r = scan_linked(s, fd, 0, &budget, origin);
+		r = sl_pathset_scan_linked(fd, add_linked, &a);
+		r = r < 0 ? r : 0;
 		if (r == 0 && real && (flags & SL_PATHSET_LINK_TARGETS))
 			r = add_link_targets(s, real, origin);
 	}
