@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "8e414d367a8b65f99bc7f35d08b42aa31ae83c74b8a4292b9d9e2874f833fe58"
+const coreSourcesSHA256 = "dca0ac243d330b9d5a0e185b705501d3233ff8c3a8addb44afb2acdf7ad1d1f9"

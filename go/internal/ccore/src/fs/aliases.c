@@ -196,10 +196,10 @@ static int look_below(struct search *s, const char *dir)
 	if (fd < 0)
 		return 0; /* gone meanwhile */
 	r = sl_pathset_scan_linked(fd, linked, &found);
-	if (r < 0)
+	if (r == -ENOMEM)
 		return r;
-	if (r > 0 || found)
-		s->complete = false;
+	if (r != 0 || found)
+		s->complete = false; /* unseen, or another link */
 	return 0;
 }
 
