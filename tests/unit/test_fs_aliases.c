@@ -1,0 +1,101 @@
+/*
+ * Other names of denied objects (fs/aliases.h), on a scratch tree: a bind
+ * mount of a directory whose name holds a space (the mount table escapes
+ * it) shows a denied file again and is found; a hard link cannot be
+ * found and makes the search incomplete, as does one inside a denied
+ * directory.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "fs/aliases.h"
+#include "lib/files.h"
+#include "lib/scratch.h"
+
+static char root[64];
+
+/* The aliases of the one denied path p (canonical), into out. */
+static bool aliases_of(const char *p, struct sl_strv *out)
+{
+	struct sl_strv denied = { 0 };
+	bool complete = false;
+	char *real = realpath(p, NULL);
+
+	if (!real || sl_strv_push_take(&denied, real) < 0 ||
+	    sl_fs_aliases_of(&denied, out, &complete) < 0)
+		complete = false;
+	sl_strv_free(&denied);
+	return complete;
+}
+
+static bool holds(const struct sl_strv *v, const char *path)
+{
+	char *real = realpath(path, NULL);
+	bool found = false;
+
+	for (size_t i = 0; real && i < v->n; i++)
+		found |= strcmp(v->v[i], real) == 0;
+	free(real);
+	return found;
+}
+
+TEST(a_bind_mount_of_a_denied_file_is_another_name)
+{
+	struct sl_strv out = { 0 };
+	const char *src, *m;
+	bool complete;
+
+	if (!scratch_dir(root, sizeof(root)))
+		FAIL("scratch setup failed");
+	src = join(root, "a b");
+	m = join(root, "m");
+	CHECK(mkdir(src, 0755) == 0 && mkdir(m, 0755) == 0);
+	CHECK(write_file(join(src, "secret"), "S\n"));
+	if (mount(src, m, NULL, MS_BIND, NULL) < 0) {
+		int e = errno;
+
+		scratch_remove(root);
+		SKIP("no bind mount here (%s)", strerror(e));
+	}
+	complete = aliases_of(join(src, "secret"), &out);
+	/* the directory itself: the whole mount is inside it */
+	if (complete && holds(&out, join(m, "secret"))) {
+		sl_strv_free(&out);
+		complete = aliases_of(src, &out) && holds(&out, m);
+	} else {
+		complete = false;
+	}
+	sl_strv_free(&out);
+	CHECK(umount2(m, MNT_DETACH) == 0);
+	scratch_remove(root);
+	CHECK(complete);
+}
+
+TEST(a_hard_link_leaves_the_search_incomplete)
+{
+	struct sl_strv out = { 0 };
+	const char *d;
+	bool file, dir;
+
+	if (!scratch_dir(root, sizeof(root)))
+		FAIL("scratch setup failed");
+	d = join(root, "d");
+	CHECK(mkdir(d, 0755) == 0);
+	CHECK(write_file(join(d, "f"), "F\n"));
+	CHECK(write_file(join(root, "plain"), "P\n"));
+	CHECK(aliases_of(join(root, "plain"), &out) && out.n == 0);
+	CHECK(aliases_of(d, &out) && out.n == 0);
+	CHECK(link(join(d, "f"), join(root, "other")) == 0);
+	file = aliases_of(join(d, "f"), &out);
+	dir = aliases_of(d, &out);
+	sl_strv_free(&out);
+	scratch_remove(root);
+	CHECK(!file);
+	CHECK(!dir);
+}
