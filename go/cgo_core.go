@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "dca0ac243d330b9d5a0e185b705501d3233ff8c3a8addb44afb2acdf7ad1d1f9"
+const coreSourcesSHA256 = "8abbfa0194b1e2f8265aa9a3b6de59c9d9502c02092e422c2cfc1565f9b36880"

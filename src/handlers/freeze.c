@@ -15,15 +15,15 @@
  * stopped (no ptrace permission, a task that never stops) the exec is
  * refused with EPERM, never let through unchecked.
  *
- * fs_deny needs it too: another name of a denied file (a hard link made
- * before the run, a bind mount of a denied directory) is a path Landlock
- * grants, which fs_deny refuses by identity (handlers/fsdeny.c); on a
- * sandbox held still, no thread can put that name back in the path after
- * the check. Only such other names need it: a denied file that has none
- * is a hole in the run's Landlock ruleset, refused by the kernel whatever
- * path a racing thread puts back, so a run whose fs_deny entries have no
- * other name (no second link, no second mount of their filesystem) execs
- * without holding anything. Where the freezer cannot work (no ptrace,
+ * fs_deny needs it too: another name of a denied file that the ruleset
+ * could not leave out as well (a hard link made before the run; bind
+ * mounts are left out: fs/aliases.h) is a path Landlock grants, which
+ * fs_deny refuses by identity (handlers/fsdeny.c); on a sandbox held
+ * still, no thread can put that name back in the path after the check.
+ * Only such other names need it: a denied file that has none is a hole in
+ * the run's Landlock ruleset, refused by the kernel whatever path a
+ * racing thread puts back, so a run whose fs_deny entries have no other
+ * name Landlock grants execs without holding anything. Where the freezer cannot work (no ptrace,
  * docs/containers.md) a policy with fs_deny alone runs without it
  * (launch/sandbox.c) and that window stays open (docs/confinement.md).
  */
