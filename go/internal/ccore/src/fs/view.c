@@ -589,6 +589,11 @@ static bool served(struct sl_fs_view *v, struct sl_fd_dir *d,
 	    (sl_fs_built_unlisted(b, r->obj.dev, r->obj.ino) ||
 	     (as_dir && sl_fs_built_on_way(b, r->obj.dev, r->obj.ino))))
 		return true;
+	/* A directory to list: one created later below a directory on the
+	 * way inherits that one's right to list, unless some directory on
+	 * the way is left unlistable. */
+	if (S_ISDIR(r->obj.mode) && !as_dir && !b->nunlisted)
+		return false;
 	if (!b->nway || sl_fd_path(d, r->fd, &path) < 0 || path[0] != '/')
 		return false;
 	sl_path_strip_deleted(path);
