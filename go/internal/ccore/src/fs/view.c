@@ -52,7 +52,9 @@ static bool member(void *arg, pid_t pid)
 
 	if (!run_hold())
 		return false;
-	m = sl_supervisor_is_member(v->sv, pid);
+	/* a worker may not touch the process table the loop changes */
+	m = cur_job ? sl_supervisor_is_member_off_loop(v->sv, pid) :
+		      sl_supervisor_is_member(v->sv, pid);
 	run_release();
 	return m;
 }

@@ -460,6 +460,36 @@ static bool descends(struct sl_proctab *t, pid_t pid, pid_t *parent)
 	return true;
 }
 
+bool sl_proctab_descends(const struct sl_proctab *t, pid_t tid)
+{
+	pid_t chain[SL_MAX_CHAIN], up[SL_MAX_CHAIN];
+	size_t n = 0;
+	pid_t cur = tid;
+
+	if (t->keeper <= 0 || tid <= 0 || tid == t->keeper)
+		return false;
+	for (;;) {
+		pid_t ppid;
+
+		if (n == SL_MAX_CHAIN || sl_task_ids(cur, NULL, &ppid) < 0)
+			return false;
+		chain[n] = cur;
+		up[n++] = ppid;
+		if (ppid == t->keeper)
+			break;
+		if (ppid <= 1)
+			return false;
+		cur = ppid;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pid_t ppid;
+
+		if (sl_task_ids(chain[i], NULL, &ppid) < 0 || ppid != up[i])
+			return false;
+	}
+	return true;
+}
+
 static void cache_thread(struct sl_proctab *t, pid_t tid, pid_t tgid)
 {
 	struct thread_slot *ts;
