@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "cead0a14069cd005072bd838ae2fc3c5f5c6a563c9089f5a65a6858b42096d58"
+const coreSourcesSHA256 = "5f218f8d310572f56ea68a59d59d9a491b85af94b83ed78b318aade2f12cca4e"

@@ -424,11 +424,13 @@ static bool alive(const struct proc *p)
 	return p && !sl_pidfd_exited(p->src.fd);
 }
 
-/* Does pid descend from a member or from the keeper? Walks parents; the
- * chain is read twice so that a recycled pid in it is noticed (a parent
- * that died and whose pid was reused would have reparented its child
- * first). On success *parent is pid's parent. */
-static bool descends(struct sl_proctab *t, pid_t pid, pid_t *parent)
+/* Does pid descend from the keeper, or (members: looking in the table)
+ * from a live member? Walks parents; the chain is read twice so that a
+ * recycled pid in it is noticed (a parent that died and whose pid was
+ * reused would have reparented its child first). On success *parent is
+ * pid's parent. */
+static bool descends(const struct sl_proctab *t, pid_t pid, bool members,
+		     pid_t *parent)
 {
 	pid_t chain[SL_MAX_CHAIN], up[SL_MAX_CHAIN];
 	size_t n = 0;
@@ -444,7 +446,7 @@ static bool descends(struct sl_proctab *t, pid_t pid, pid_t *parent)
 		if (ppid <= 0 || cur == t->keeper)
 			return false;
 		if ((t->keeper > 0 && ppid == t->keeper) ||
-		    alive(find(t, ppid)))
+		    (members && alive(find(t, ppid))))
 			break;
 		if (ppid == 1)
 			return false;
@@ -462,32 +464,9 @@ static bool descends(struct sl_proctab *t, pid_t pid, pid_t *parent)
 
 bool sl_proctab_descends(const struct sl_proctab *t, pid_t tid)
 {
-	pid_t chain[SL_MAX_CHAIN], up[SL_MAX_CHAIN];
-	size_t n = 0;
-	pid_t cur = tid;
+	pid_t parent;
 
-	if (t->keeper <= 0 || tid <= 0 || tid == t->keeper)
-		return false;
-	for (;;) {
-		pid_t ppid;
-
-		if (n == SL_MAX_CHAIN || sl_task_ids(cur, NULL, &ppid) < 0)
-			return false;
-		chain[n] = cur;
-		up[n++] = ppid;
-		if (ppid == t->keeper)
-			break;
-		if (ppid <= 1)
-			return false;
-		cur = ppid;
-	}
-	for (size_t i = 0; i < n; i++) {
-		pid_t ppid;
-
-		if (sl_task_ids(chain[i], NULL, &ppid) < 0 || ppid != up[i])
-			return false;
-	}
-	return true;
+	return t->keeper > 0 && tid > 0 && descends(t, tid, false, &parent);
 }
 
 static void cache_thread(struct sl_proctab *t, pid_t tid, pid_t tgid)
@@ -531,13 +510,13 @@ int sl_proctab_lookup(struct sl_proctab *t, pid_t tid, pid_t *tgid_out)
 		*tgid_out = tgid;
 		return 0;
 	}
-	if (t->closing || !descends(t, tgid, &parent))
+	if (t->closing || !descends(t, tgid, true, &parent))
 		return -ESRCH;
 	pidfd = sl_pidfd_open(tgid, 0);
 	if (pidfd < 0)
 		return pidfd == -EMFILE || pidfd == -ENFILE ? pidfd : -ESRCH;
 	/* Held now: confirm it is still the process whose parent we saw. */
-	if (!descends(t, tgid, &parent)) {
+	if (!descends(t, tgid, true, &parent)) {
 		close(pidfd);
 		return -ESRCH;
 	}

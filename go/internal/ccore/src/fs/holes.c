@@ -347,19 +347,16 @@ static int push_id(struct sl_fs_dirid **v, size_t *n, size_t *cap,
 	return 0;
 }
 
-int sl_fs_built_note(struct sl_fs_built *b, int fd, const char *path,
-		     unsigned flags)
+int sl_fs_built_note(struct sl_fs_built *b, const struct stat *st,
+		     const char *path, unsigned flags)
 {
-	struct stat st;
 	char **paths;
 	int r;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
 	if (!(flags & SL_RULE_DIR))
-		return push_id(&b->ruled, &b->nruled, &b->capruled, &st);
+		return push_id(&b->ruled, &b->nruled, &b->capruled, st);
 	if (flags & SL_RULE_NOLIST) {
-		r = push_id(&b->unlisted, &b->nunlisted, &b->capunlisted, &st);
+		r = push_id(&b->unlisted, &b->nunlisted, &b->capunlisted, st);
 		if (r < 0)
 			return r;
 	}
@@ -370,7 +367,7 @@ int sl_fs_built_note(struct sl_fs_built *b, int fd, const char *path,
 	paths[b->nway] = strdup(path);
 	if (!paths[b->nway])
 		return -ENOMEM;
-	r = push_id(&b->way, &b->nway, &b->capway, &st);
+	r = push_id(&b->way, &b->nway, &b->capway, st);
 	if (r < 0)
 		free(paths[b->nway]);
 	return r;

@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "policy/policy.h"
@@ -128,9 +129,10 @@ struct sl_fs_built {
 	bool whole, aliases;
 };
 
-/* One rule (an sl_fs_rule_fn's arguments). */
-int sl_fs_built_note(struct sl_fs_built *b, int fd, const char *path,
-		     unsigned flags);
+/* One rule: its object (st), path and SL_RULE_* flags (an
+ * sl_fs_rule_fn's arguments, the fd's stat taken). */
+int sl_fs_built_note(struct sl_fs_built *b, const struct stat *st,
+		     const char *path, unsigned flags);
 /* The rules are all noted. */
 void sl_fs_built_done(struct sl_fs_built *b);
 void sl_fs_built_free(struct sl_fs_built *b);

@@ -104,14 +104,14 @@ static int add_hole_rule(void *arg, int fd, const char *path, unsigned flags)
 	struct sl_landlock_path_beneath_attr attr = { .parent_fd = fd };
 	struct stat st;
 
+	if (fstat(fd, &st) < 0)
+		return -errno;
 	if (h->built) {
-		int r = sl_fs_built_note(h->built, fd, path, flags);
+		int r = sl_fs_built_note(h->built, &st, path, flags);
 
 		if (r < 0)
 			return r;
 	}
-	if (fstat(fd, &st) < 0)
-		return -errno;
 	attr.allowed_access = h->rights;
 	if (flags & SL_RULE_READONLY)
 		attr.allowed_access &= h->read_rights;
