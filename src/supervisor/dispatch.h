@@ -202,13 +202,9 @@ const struct sl_fs_built *sl_supervisor_ruleset(const struct sl_supervisor *sv);
 const char *sl_supervisor_name(const struct sl_supervisor *sv);
 /* Is pid (a thread or process id) a live process of this sandbox? The one
  * membership test every module uses (/proc/<pid> denial, pid arguments,
- * limits); false when it cannot be established (fail closed). */
+ * limits); false when it cannot be established (fail closed). A worker
+ * may ask too: its answer leaves the process table untouched. */
 bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid);
-/* The same from a thread other than the event loop's (a worker, a
- * callback thread), which may not touch the process table: by ancestry
- * in /proc alone. */
-bool sl_supervisor_is_member_off_loop(const struct sl_supervisor *sv,
-				      pid_t pid);
 
 /* The run's copy-on-write branch (cow/cow.h), NULL without a workdir. */
 struct sl_cow_branch *sl_supervisor_cow(const struct sl_supervisor *sv);

@@ -18,6 +18,7 @@
 #include "handlers/pidtab.h"
 #include "handlers/procinfo.h"
 #include "supervisor/evsrc.h"
+#include "supervisor/worker.h"
 #include "util/cleanup.h"
 #include "util/vec.h"
 
@@ -462,11 +463,19 @@ static bool descends(const struct sl_proctab *t, pid_t pid, bool members,
 	return true;
 }
 
-bool sl_proctab_descends(const struct sl_proctab *t, pid_t tid)
+/* The answer for a worker, which may not touch the table (the loop
+ * changes it without a lock): by ancestry up to the keeper alone, adding
+ * nothing. */
+static int lookup_off_loop(const struct sl_proctab *t, pid_t tid,
+			   pid_t *tgid_out)
 {
-	pid_t parent;
+	pid_t tgid, parent;
 
-	return t->keeper > 0 && tid > 0 && descends(t, tid, false, &parent);
+	if (t->keeper <= 0 || sl_task_ids(tid, &tgid, NULL) < 0 ||
+	    !descends(t, tgid, false, &parent))
+		return -ESRCH;
+	*tgid_out = tgid;
+	return 0;
 }
 
 static void cache_thread(struct sl_proctab *t, pid_t tid, pid_t tgid)
@@ -490,6 +499,8 @@ int sl_proctab_lookup(struct sl_proctab *t, pid_t tid, pid_t *tgid_out)
 
 	if (tid <= 0 || tid == t->keeper)
 		return -ESRCH;
+	if (sl_worker_thread())
+		return lookup_off_loop(t, tid, tgid_out);
 	/* A live member whose pid is tid: tid is that process (a live
 	 * task's id names no other task). */
 	if (alive(find(t, tid))) {

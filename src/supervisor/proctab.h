@@ -56,14 +56,11 @@ void sl_proctab_set_hooks(struct sl_proctab *t,
 
 /* Is tid (a thread or process id) a live task of the sandbox? On success
  * *tgid is its process. Unknown processes are looked up by ancestry and
- * added. -ESRCH when it is not a member (or gone). */
+ * added. -ESRCH when it is not a member (or gone). From a worker thread
+ * the table is not touched: the answer comes from the task's parents in
+ * /proc up to the keeper (read twice, so that a recycled pid in the
+ * chain is noticed). */
 int sl_proctab_lookup(struct sl_proctab *t, pid_t tid, pid_t *tgid);
-/* The same answer for a thread other than the event loop's, which may not
- * touch the table (the loop changes it without a lock): does tid descend
- * from the keeper, by its parents in /proc (read twice, so that a
- * recycled pid in the chain is noticed)? Adds nothing. */
-bool sl_proctab_descends(const struct sl_proctab *t, pid_t tid);
-
 /* The pidfd of a member process (tgid), or -ESRCH. Borrowed. */
 int sl_proctab_pidfd(struct sl_proctab *t, pid_t tgid);
 

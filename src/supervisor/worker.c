@@ -173,11 +173,20 @@ static void on_watch(struct sl_evsrc *src, uint32_t events)
 
 /* ---- the workers ------------------------------------------------------------ */
 
+static __thread bool on_worker;
+
+bool sl_worker_thread(void)
+{
+	return on_worker;
+}
+
 static void *worker_main(void *arg)
 {
 	struct sl_workers *w = arg;
 	bool own_fs;
 	size_t slot;
+
+	on_worker = true;
 
 	/* A filesystem table of its own: its umask is the child's while it
 	 * creates on its behalf. Only short of memory can this fail, and

@@ -4,6 +4,7 @@
  * PATH search), the table of watched processes.
  */
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "launch/throttle.h"
 #include "supervisor/evsrc.h"
 #include "supervisor/proctab.h"
+#include "supervisor/worker.h"
 #include "util/utf8.h"
 
 static bool lossy_is(const char *in, size_t len, const char *expect)
@@ -257,6 +259,90 @@ TEST(proctab_finds_children_and_reports_every_exit_once)
 	CHECK(sl_proctab_lookup(t, kids[0], &tgid) == -ESRCH);
 	CHECK(epoll_wait(epfd, &(struct epoll_event){ 0 }, 1, 0) == 0);
 	sl_proctab_free(t);
+	close(selffd);
+	close(epfd);
+}
+
+struct lookup_job {
+	struct sl_worker_job job;
+	struct sl_proctab *t;
+	pid_t tid, tgid;
+	int r, done_fd;
+};
+
+static void run_lookup(struct sl_worker_job *j, int listener)
+{
+	struct lookup_job *l = (struct lookup_job *)j;
+
+	(void)listener;
+	l->r = sl_proctab_lookup(l->t, l->tid, &l->tgid);
+}
+
+static void free_lookup(struct sl_worker_job *j)
+{
+	uint64_t one = 1;
+
+	(void)!write(((struct lookup_job *)j)->done_fd, &one, sizeof(one));
+}
+
+/* Look tid up from a worker thread; its result. */
+static int lookup_on_worker(struct sl_workers *w, struct sl_proctab *t,
+			    pid_t tid, pid_t *tgid)
+{
+	int done = eventfd(0, EFD_CLOEXEC);
+	struct lookup_job l = { .job = { .run = run_lookup,
+					 .free = free_lookup },
+				.t = t,
+				.tid = tid,
+				.r = 1,
+				.done_fd = done };
+	uint64_t v;
+
+	if (done < 0 || sl_workers_submit(w, &l.job) < 0 ||
+	    read(done, &v, sizeof(v)) != sizeof(v))
+		l.r = -EIO;
+	close(done);
+	*tgid = l.tgid;
+	return l.r;
+}
+
+/* The loop changes the table without a lock: a lookup from a worker
+ * answers by ancestry and leaves the table as it was (before, it added
+ * the process from the worker's thread: a data race with the loop). */
+TEST(proctab_lookup_from_a_worker_leaves_the_table_alone)
+{
+	struct sl_proctab *t = NULL;
+	struct sl_workers *w = NULL;
+	pid_t self = getpid(), kid, tgid = 0;
+	int epfd = epoll_create1(EPOLL_CLOEXEC), gate[2];
+	int selffd = (int)syscall(SYS_pidfd_open, self, 0);
+	int listener = eventfd(0, EFD_CLOEXEC);
+
+	CHECK(epfd >= 0 && selffd >= 0 && listener >= 0);
+	CHECK(pipe2(gate, O_CLOEXEC) == 0);
+	/* this process plays the keeper: its children are members */
+	CHECK(sl_proctab_new(epfd, self, self, selffd, NULL, &t) == 0);
+	CHECK(sl_workers_new(listener, epfd, &w) == 0);
+	kid = fork();
+	if (kid == 0) {
+		char c;
+
+		close(gate[1]);
+		_exit(read(gate[0], &c, 1) < 0);
+	}
+	CHECK(kid > 0);
+	CHECK_EQ_INT(lookup_on_worker(w, t, kid, &tgid), 0);
+	CHECK_EQ_INT(tgid, kid);
+	CHECK_EQ_INT(sl_proctab_count(t), 1); /* not added */
+	CHECK_EQ_INT(lookup_on_worker(w, t, getppid(), &tgid), -ESRCH);
+	CHECK_EQ_INT(sl_proctab_lookup(t, kid, &tgid), 0);
+	CHECK_EQ_INT(sl_proctab_count(t), 2); /* the loop's lookup adds */
+	close(gate[0]);
+	close(gate[1]);
+	CHECK(waitpid(kid, NULL, 0) == kid);
+	sl_workers_free(w);
+	sl_proctab_free(t);
+	close(listener);
 	close(selffd);
 	close(epfd);
 }

@@ -52,9 +52,7 @@ static bool member(void *arg, pid_t pid)
 
 	if (!run_hold())
 		return false;
-	/* a worker may not touch the process table the loop changes */
-	m = cur_job ? sl_supervisor_is_member_off_loop(v->sv, pid) :
-		      sl_supervisor_is_member(v->sv, pid);
+	m = sl_supervisor_is_member(v->sv, pid);
 	run_release();
 	return m;
 }

@@ -88,11 +88,6 @@ bool sl_supervisor_is_member(const struct sl_supervisor *sv, pid_t pid)
 	return sv->procs && sl_proctab_lookup(sv->procs, pid, &tgid) == 0;
 }
 
-bool sl_supervisor_is_member_off_loop(const struct sl_supervisor *sv, pid_t pid)
-{
-	return sv->procs && sl_proctab_descends(sv->procs, pid);
-}
-
 struct sl_proctab *sl_supervisor_proctab(const struct sl_supervisor *sv)
 {
 	return sv->procs;

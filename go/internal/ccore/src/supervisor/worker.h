@@ -77,4 +77,8 @@ bool sl_worker_cancelled(struct sl_worker_job *j);
 bool sl_worker_hold_run(struct sl_worker_job *j);
 void sl_worker_release_run(struct sl_worker_job *j);
 
+/* Is the calling thread one of the workers? (They may not touch the
+ * state the event loop changes without a lock, the process table.) */
+bool sl_worker_thread(void);
+
 #endif
