@@ -113,14 +113,16 @@ static int take(const sandlock_sandbox_t *policy, const char *name,
 	/* a handler that decides on an exec sees the argv that runs */
 	execs = sl_nrset_has(&u->nrs, SCMP_SYS(execve)) ||
 		sl_nrset_has(&u->nrs, SCMP_SYS(execveat));
-	if (execs && !sl_modlist_has(&sb->modules, &sl_module_freeze)) {
+	if (execs) {
 		struct sl_error e = { 0 };
 
+		/* (fs_deny alone keeps the module where it cannot freeze) */
 		if (sl_freezer_possible(&e) < 0) {
 			sl_user_handlers_free(u);
 			return sl_abi_fail_err(&e, NULL);
 		}
-		if (sl_modlist_add(extra, &sl_module_freeze, NULL, NULL) < 0)
+		if (!sl_modlist_has(&sb->modules, &sl_module_freeze) &&
+		    sl_modlist_add(extra, &sl_module_freeze, NULL, NULL) < 0)
 			goto fail;
 	}
 	if (sl_modlist_add(extra, &sl_module_user, u, &u->nrs) < 0)

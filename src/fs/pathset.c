@@ -433,19 +433,22 @@ static int mounts_of(dev_t dev)
 	return ferror(f) ? -EIO : n;
 }
 
-bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins)
+int sl_pathset_aliased_at(const struct sl_pathset *s, unsigned origins)
 {
 	for (size_t i = 0; i < s->nids; i++) {
 		const struct sl_ident *id = &s->ids[i];
 
 		if (id->origin >= origins)
 			continue;
-		if (!id->dir && id->nlink > 1)
-			return true;
-		if (mounts_of(id->dev) != 1)
-			return true;
+		if ((!id->dir && id->nlink > 1) || mounts_of(id->dev) != 1)
+			return (int)id->origin;
 	}
-	return false;
+	return -1;
+}
+
+bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins)
+{
+	return sl_pathset_aliased_at(s, origins) >= 0;
 }
 
 void sl_pathset_free(struct sl_pathset *s)

@@ -23,9 +23,11 @@
  * Only such other names need it: a denied file that has none is a hole in
  * the run's Landlock ruleset, refused by the kernel whatever path a
  * racing thread puts back, so a run whose fs_deny entries have no other
- * name Landlock grants execs without holding anything. Where the freezer cannot work (no ptrace,
- * docs/containers.md) a policy with fs_deny alone runs without it
- * (launch/sandbox.c) and that window stays open (docs/confinement.md).
+ * name Landlock grants execs without holding anything. Where the freezer
+ * cannot work (no ptrace, docs/containers.md) a policy whose fs_deny
+ * entries have such a name is refused at build (launch/sandbox.c), and an
+ * exec that must be held and cannot be (a name made after the build) is
+ * refused with EPERM like any other.
  */
 #include <errno.h>
 #include <stdlib.h>

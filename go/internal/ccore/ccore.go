@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "c26dc86353fea2f46c8a458a34942287fcaad692594dc1045f38a13ea45cb1ad"
+const coreSourcesSHA256 = "998065812db48a7d6858c784de8271dc83944467eea0b7616d2cd023ffa328bf"

@@ -13,6 +13,7 @@
 
 #include "fs/aliases.h"
 #include "fs/path.h"
+#include "fs/pathset.h"
 #include "util/vec.h"
 #include "util/cleanup.h"
 
@@ -167,6 +168,35 @@ int sl_fs_holes_add_cow(struct sl_fs_holes *h, const char *workdir,
 	if (r == 0 && storage)
 		r = push_kind(h, storage, SL_HOLE_PRIVATE);
 	return r;
+}
+
+int sl_fs_deny_needs_hold(const struct sl_policy *p, size_t *which)
+{
+	struct sl_fs_holes h;
+	struct sl_pathset set = { 0 };
+	bool every_name;
+	int r, at;
+
+	if (p->fs_deny.n == 0)
+		return 0;
+	r = sl_fs_holes_of(p, &h);
+	if (r < 0)
+		return r;
+	/* as the ruleset records it: sl_fs_built.aliases */
+	every_name = !h.deny_missing && !h.aliases_unknown;
+	sl_fs_holes_free(&h);
+	if (every_name)
+		return 0;
+	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
+		r = sl_pathset_add(&set, p->fs_deny.v[i], SL_PATHSET_IDENTITY);
+	at = r == 0 ? sl_pathset_aliased_at(&set, (unsigned)p->fs_deny.n) : -1;
+	sl_pathset_free(&set);
+	if (r < 0)
+		return r;
+	if (at < 0)
+		return 0;
+	*which = (size_t)at;
+	return 1;
 }
 
 void sl_fs_holes_free(struct sl_fs_holes *h)

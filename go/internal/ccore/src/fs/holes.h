@@ -73,6 +73,13 @@ int sl_fs_holes_add_cow(struct sl_fs_holes *h, const char *workdir,
 			const char *storage);
 void sl_fs_holes_free(struct sl_fs_holes *h);
 
+/* Must an exec be held still to be refused (handlers/freeze.c)? Yes when
+ * an fs_deny entry may have another name the holes do not cover (a hard
+ * link of a denied file, or of a file of a denied directory, made before
+ * the run) as the run decides it (sl_fs_view_deny_aliased): 1 with
+ * *which the entry's index, 0, or -errno. */
+int sl_fs_deny_needs_hold(const struct sl_policy *p, size_t *which);
+
 /* A grant (canonical) at or inside a hole that takes every right is not
  * given to Landlock. */
 bool sl_fs_holes_swallow(const struct sl_fs_holes *h, const char *grant);

@@ -7,14 +7,44 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "fs/holes.h"
 #include "landlock/landlock.h"
 #include "launch/freeze.h"
 #include "seccomp/filter.h"
 #include "supervisor/dispatch.h"
 
 extern const struct sl_handler_module sl_module_freeze;
+
+/*
+ * Where ptrace is refused the sandbox cannot be held still while an exec
+ * is decided, so an exec of another name of a denied file (a hard link
+ * made before the run, which Landlock grants) could not be refused
+ * race-free: refuse the policy instead of leaving that window open. At
+ * run time an exec that needs holding and cannot be held is refused
+ * (handlers/freeze.c), should such a name appear after the build.
+ */
+static int refuse_unheld_names(const struct sl_policy *p, struct sl_error *e)
+{
+	size_t which = 0;
+	int r = sl_fs_deny_needs_hold(p, &which);
+
+	if (r < 0)
+		return sl_err(e, -r, "fs_deny: cannot look for other names: %s",
+			      strerror(-r));
+	if (r == 0)
+		return 0;
+	return sl_err(e, EPERM,
+		      "fs_deny: %s has another name the sandbox could "
+		      "execute (a hard link of it, or of a file in it, made "
+		      "before the run); refusing that exec needs the sandbox "
+		      "held still with ptrace, which this environment "
+		      "refuses (a container's seccomp profile or Yama). "
+		      "Remove the other link, or run where ptrace is allowed",
+		      p->fs_deny.v[which]);
+}
 
 int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e)
@@ -44,11 +74,16 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		return sl_err(e, -r, "out of memory");
 	}
 	/* Freezing an exec is required by a policy callback; for fs_deny
-	 * alone it closes the last window of other names (handlers/freeze.c)
-	 * where the environment allows it, and is left out where not. */
+	 * alone only when a denied file has another name (handlers/freeze.c),
+	 * which is refused now where the environment cannot freeze. */
 	if (!p->cb && sl_modlist_has(&sb->modules, &sl_module_freeze) &&
-	    sl_freezer_possible(NULL) < 0)
-		sl_modlist_remove(&sb->modules, &sl_module_freeze);
+	    sl_freezer_possible(NULL) < 0) {
+		r = refuse_unheld_names(p, e);
+		if (r < 0) {
+			sl_sandbox_unref(sb);
+			return r;
+		}
+	}
 	sl_handlers_notify_set_of(&sb->modules, p, &sb->notify);
 	sb->supervised = !sl_nrset_empty(&sb->notify);
 	/* What the environment cannot support is refused now, by name
@@ -60,7 +95,7 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		return r;
 	}
 	/* Say up front what freezing an exec would meet in every run. */
-	if (sl_modlist_has(&sb->modules, &sl_module_freeze) &&
+	if (p->cb && sl_modlist_has(&sb->modules, &sl_module_freeze) &&
 	    (r = sl_freezer_possible(e)) < 0) {
 		sl_sandbox_unref(sb);
 		return r;
