@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "sandlock.h"
+#include "floor.h"
 #include "timing.h"
 
 extern char **environ;
@@ -151,13 +152,6 @@ static double run(const sandlock_sandbox_t *p, char *const *argv, bool out)
 
 /* ---- 0: the kernel's floor ------------------------------------------------ */
 
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-
 enum floor_mode {
 	FLOOR_BARE,
 	FLOOR_RECV,
@@ -173,40 +167,6 @@ static const char *const floor_name[] = {
 	[FLOOR_EPOLL] = "CONTINUE, waiting in epoll",
 	[FLOOR_ADDFD] = "ADDFD of a file it opened",
 };
-
-static void send_fd(int sock, int fd)
-{
-	char c = 0, ctl[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec io = { &c, 1 };
-	struct msghdr m = { .msg_iov = &io,
-			    .msg_iovlen = 1,
-			    .msg_control = ctl,
-			    .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
-
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &fd, sizeof(fd));
-	if (sendmsg(sock, &m, 0) < 0)
-		_exit(1);
-}
-
-static int recv_fd(int sock)
-{
-	char c, ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec io = { &c, 1 };
-	struct msghdr m = { .msg_iov = &io,
-			    .msg_iovlen = 1,
-			    .msg_control = ctl,
-			    .msg_controllen = sizeof(ctl) };
-	int fd;
-
-	if (recvmsg(sock, &m, 0) <= 0 || !CMSG_FIRSTHDR(&m))
-		return -1;
-	memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(fd));
-	return fd;
-}
 
 /* The child: openat notified (unless bare), n opens; the mean in ns. */
 static void floor_child(int sock, bool filter, long n)

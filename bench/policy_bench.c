@@ -9,21 +9,32 @@
  *      of a static program inside one sandbox, with and without the
  *      callback, per exec; then the same with an idle second process in
  *      the sandbox, which every exec must freeze (seize, stop, release);
+ *      and the kernel's floor: the same chain, bare and with each exec
+ *      notified to a bare supervisor that answers CONTINUE at once (what
+ *      any held exec pays before the supervisor does anything);
  *   2. tar -cf /dev/null /usr/include under a callback that only
  *      observes, against the same policy without it and against bare.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandlock.h"
+#include "floor.h"
 #include "timing.h"
 
 extern char **environ;
@@ -102,6 +113,86 @@ static double timed_bare(char *const *argv)
 	return now_us() - t0;
 }
 
+/* The chain outside any sandbox: bare, or with every execve notified to
+ * this process, which answers CONTINUE at once, waiting in ppoll like
+ * the event loop (same-CPU wake-up on). Wall time in microseconds. */
+static double exec_floor(const char *loop, const char *n, bool notified)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { 4, f };
+	int sv[2], l = -1, pidfd;
+	double t0, t;
+	pid_t pid;
+	char go;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char *const argv[] = { (char *)loop, (char *)n, NULL };
+
+		close(sv[1]);
+		if (notified) {
+			int fd;
+
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+				_exit(1);
+			fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+					  SECCOMP_FILTER_FLAG_NEW_LISTENER,
+					  &prog);
+			if (fd < 0)
+				_exit(1);
+			send_fd(sv[0], fd);
+			close(fd);
+		}
+		if (read(sv[0], &go, 1) != 1)
+			_exit(1);
+		execv(loop, argv);
+		_exit(127);
+	}
+	close(sv[0]);
+	pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	if (pid > 0 && notified) {
+		l = recv_fd(sv[1]);
+		if (l >= 0)
+			(void)ioctl(l, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+				    (__u64)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	}
+	t0 = now_us();
+	if (pid > 0 && pidfd >= 0 && write(sv[1], "g", 1) == 1)
+		while (l >= 0) {
+			struct pollfd pf[2] = { { .fd = l, .events = POLLIN },
+						{ .fd = pidfd,
+						  .events = POLLIN } };
+			struct seccomp_notif req;
+			struct seccomp_notif_resp resp = { 0 };
+
+			if (ppoll(pf, 2, NULL, NULL) < 0 || pf[1].revents)
+				break;
+			memset(&req, 0, sizeof(req));
+			if (ioctl(l, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+				continue;
+			resp.id = req.id;
+			resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			(void)ioctl(l, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+		}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	t = now_us() - t0;
+	if (l >= 0)
+		close(l);
+	if (pidfd >= 0)
+		close(pidfd);
+	close(sv[1]);
+	return pid > 0 ? t : -1;
+}
+
 static void exec_chain(const char *loop, int iters, int chain, bool peer)
 {
 	char dir[4096], n[16];
@@ -126,6 +217,24 @@ static void exec_chain(const char *loop, int iters, int chain, bool peer)
 	       "added per exec %6.1f us\n",
 	       peer ? ", one peer frozen" : "", ma / chain, mb / chain,
 	       (ma - mb) / chain);
+	if (!peer) {
+		double *fb = calloc((size_t)iters, sizeof(double));
+		double *fn = calloc((size_t)iters, sizeof(double));
+		double mfb, mfn;
+
+		for (int i = 0; i < iters; i++) {
+			fb[i] = exec_floor(loop, n, false);
+			fn[i] = exec_floor(loop, n, true);
+		}
+		mfb = median_of(fb, iters);
+		mfn = median_of(fn, iters);
+		printf("exec notified, CONTINUE at once   bare %8.0f us  "
+		       "notified %8.0f us  added per exec %6.1f us (the "
+		       "kernel's floor)\n",
+		       mfb / chain, mfn / chain, (mfn - mfb) / chain);
+		free(fb);
+		free(fn);
+	}
 	sandlock_sandbox_free(with);
 	sandlock_sandbox_free(without);
 	free(a);
