@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "998065812db48a7d6858c784de8271dc83944467eea0b7616d2cd023ffa328bf"
+const coreSourcesSHA256 = "555b2415efb5830bef18e954c4f7153f6bbaca18a6b6a92e1e8597a96bd9a79e"

@@ -87,6 +87,25 @@ static int push_path(struct sl_pathset *s, const char *p, unsigned origin)
 	return 0;
 }
 
+/* FNV-1a: telling names of one directory apart (a collision only makes
+ * two names count as one: the set then assumes a link it has not seen). */
+static uint64_t name_hash(const char *name)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
+	return h;
+}
+
+static void place(struct sl_ident *id, const struct stat *dir, const char *name)
+{
+	id->placed = true;
+	id->pdev = dir->st_dev;
+	id->pino = dir->st_ino;
+	id->name_hash = name_hash(name);
+}
+
 static int add_ident(struct sl_pathset *s, int fd, unsigned origin)
 {
 	struct sl_ident *ids = realloc(s->ids, (s->nids + 1) * sizeof(*ids));
@@ -110,6 +129,7 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
+	struct stat dst;
 	int r = 0;
 
 	if (fd < 0)
@@ -119,6 +139,8 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 		close(fd);
 		return 0;
 	}
+	if (fstat(dirfd(d), &dst) < 0)
+		return 0;
 	while (r == 0 && (de = readdir(d))) {
 		struct stat st;
 		int sub;
@@ -137,7 +159,7 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 			sub = openat(dirfd(d), de->d_name,
 				     O_PATH | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0) {
-				r = fn(arg, sub);
+				r = fn(arg, sub, &dst, de->d_name);
 				close(sub);
 			}
 		} else if (S_ISDIR(st.st_mode)) {
@@ -177,11 +199,32 @@ struct add_linked {
 	unsigned origin;
 };
 
-static int add_linked(void *arg, int fd)
+static int add_linked(void *arg, int fd, const struct stat *dir,
+		      const char *name)
 {
 	struct add_linked *a = arg;
+	int r = add_ident(a->s, fd, a->origin);
 
-	return add_ident(a->s, fd, a->origin);
+	if (r == 0)
+		place(&a->s->ids[a->s->nids - 1], dir, name);
+	return r;
+}
+
+/* Where the entry's own name is: its real parent directory and last
+ * component (what the kernel would show as this name of the object). */
+static void place_entry(struct sl_ident *id, const char *real)
+{
+	_cleanup_(freep) char *dir = strdup(real);
+	const char *name = strrchr(real, '/');
+	struct stat st;
+	char *slash;
+
+	if (!dir || !name || !name[1])
+		return;
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if (stat(*dir ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode))
+		place(id, &st, name + 1);
 }
 
 /* The symlinks directly inside the directory dpath stand for their
@@ -257,6 +300,8 @@ int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
 	if (fd < 0)
 		return 0; /* does not exist (yet): matched by path */
 	r = add_ident(s, fd, origin);
+	if (r == 0 && real && !s->ids[s->nids - 1].dir)
+		place_entry(&s->ids[s->nids - 1], real);
 	if (r == 0 && s->ids[s->nids - 1].dir) {
 		/* Files of a denied directory that have other names (hard
 		 * links made before the sandbox started) join the set by
@@ -433,15 +478,82 @@ static int mounts_of(dev_t dev)
 	return ferror(f) ? -EIO : n;
 }
 
+static int by_object_and_place(const void *a, const void *b)
+{
+	const struct sl_ident *x = *(const struct sl_ident *const *)a;
+	const struct sl_ident *y = *(const struct sl_ident *const *)b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	if (x->placed != y->placed)
+		return x->placed ? 1 : -1;
+	if (x->pdev != y->pdev)
+		return x->pdev < y->pdev ? -1 : 1;
+	if (x->pino != y->pino)
+		return x->pino < y->pino ? -1 : 1;
+	if (x->name_hash != y->name_hash)
+		return x->name_hash < y->name_hash ? -1 : 1;
+	return 0;
+}
+
+static bool same_place(const struct sl_ident *x, const struct sl_ident *y)
+{
+	return x->pdev == y->pdev && x->pino == y->pino &&
+	       x->name_hash == y->name_hash;
+}
+
+/* A file of the first `origins` additions with a link the set does not
+ * name: grouped by object, the distinct places seen must number its
+ * links. Its origin, -1 when none, -ENOMEM. */
+static int unseen_link(const struct sl_pathset *s, unsigned origins)
+{
+	_cleanup_(freep)
+		const struct sl_ident **v = calloc(s->nids + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nids; i++)
+		if (s->ids[i].origin < origins && !s->ids[i].dir &&
+		    s->ids[i].nlink > 1)
+			v[n++] = &s->ids[i];
+	qsort(v, n, sizeof(*v), by_object_and_place);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		uint32_t names = 0;
+
+		for (;
+		     j < n && v[j]->dev == v[i]->dev && v[j]->ino == v[i]->ino;
+		     j++)
+			if (v[j]->placed && (j == i || !v[j - 1]->placed ||
+					     !same_place(v[j - 1], v[j])))
+				names++;
+		if (names < v[i]->nlink)
+			return (int)v[i]->origin;
+		i = j;
+	}
+	return -1;
+}
+
 int sl_pathset_aliased_at(const struct sl_pathset *s, unsigned origins)
 {
+	int at = unseen_link(s, origins);
+	dev_t seen = 0;
+	bool any = false;
+
+	if (at != -1)
+		return at == -ENOMEM ? 0 : at; /* cannot tell: aliased */
 	for (size_t i = 0; i < s->nids; i++) {
 		const struct sl_ident *id = &s->ids[i];
 
-		if (id->origin >= origins)
+		if (id->origin >= origins || (any && id->dev == seen))
 			continue;
-		if ((!id->dir && id->nlink > 1) || mounts_of(id->dev) != 1)
+		if (mounts_of(id->dev) != 1)
 			return (int)id->origin;
+		seen = id->dev;
+		any = true;
 	}
 	return -1;
 }

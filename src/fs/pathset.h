@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "fs/object.h"
@@ -32,6 +33,13 @@ struct sl_ident {
 	unsigned hlen; /* 0: no handle on this filesystem, ino decides */
 	unsigned char h[SL_IDENT_HANDLE_MAX];
 	unsigned origin; /* the addition that brought it */
+	/* where this name of it is (a file with other links): the
+	 * directory's identity and the name's hash; placed false when not
+	 * known */
+	bool placed;
+	dev_t pdev;
+	ino_t pino;
+	uint64_t name_hash;
 };
 
 int sl_ident_of(int fd, struct sl_ident *id);
@@ -77,22 +85,25 @@ bool sl_pathset_holds(const struct sl_pathset *s, int fd,
 		      const struct sl_fs_obj *o, struct sl_fd_dir *d);
 /* May an object of the first `origins` additions be reached by a path
  * that is not its own, which Landlock would grant: a file with other
- * links, or an object of a filesystem mounted more than once (a bind
- * mount)? True when it cannot tell. */
+ * links not all of which the set names (as entries, or found inside a
+ * directory entry), or an object of a filesystem mounted more than once
+ * (a bind mount)? True when it cannot tell. */
 bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins);
 /* The same, telling which addition (its origin), or -1. */
 int sl_pathset_aliased_at(const struct sl_pathset *s, unsigned origins);
 void sl_pathset_free(struct sl_pathset *s);
 
 /* The files below the directory dir that have other links (hard links):
- * fn(arg, an O_PATH fd of each, valid during the call), -errno from it
- * stops. Bounded in entries and depth. -errno, or SL_SCAN_* flags: what
- * the walk did not see. */
+ * fn(arg, an O_PATH fd of each, the directory it was found in (its
+ * stat), its name there; valid during the call), -errno from it stops.
+ * Bounded in entries and depth. -errno, or SL_SCAN_* flags: what the
+ * walk did not see. */
 enum {
 	SL_SCAN_BOUNDED = 1 << 0, /* past a bound */
 	SL_SCAN_MOUNTS = 1 << 1,  /* another filesystem mounted inside (seen) */
 };
-typedef int (*sl_linked_fn)(void *arg, int fd);
+typedef int (*sl_linked_fn)(void *arg, int fd, const struct stat *dir,
+			    const char *name);
 int sl_pathset_scan_linked(int dir, sl_linked_fn fn, void *arg);
 
 #endif

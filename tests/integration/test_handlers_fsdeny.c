@@ -135,6 +135,32 @@ TEST(denied_directory_covers_its_contents)
 	scratch_remove(dir);
 }
 
+/* Every name of the file denied: nothing else names it, so the kernel
+ * refuses it by either name and no exec needs holding, where ptrace is
+ * refused too. */
+TEST(denying_every_name_of_a_file_runs_everywhere)
+{
+	char hl[200], script[600];
+	sandlock_builder_t *b;
+	struct hrun o;
+
+	if (!setup())
+		FAIL("scratch setup failed");
+	snprintf(hl, sizeof(hl), "%s/second-name.txt", tree);
+	CHECK(link(secret, hl) == 0);
+	b = deny_builder();
+	b = sandlock_sandbox_builder_fs_deny(b, hl);
+	snprintf(script, sizeof(script),
+		 "cat %s && echo LEAK1; cat %s && echo LEAK2; /bin/true && "
+		 "echo ran",
+		 secret, hl);
+	sh(b, script, &o);
+	CHECK_RAN(&o);
+	CHECK_STR(o.out, "ran\n");
+	hrun_free(&o);
+	scratch_remove(dir);
+}
+
 /* A second name made after the build, before the run: the run holds every
  * exec still; where ptrace is refused it cannot, and refuses the exec
  * instead of letting a racing thread swap that name in. */

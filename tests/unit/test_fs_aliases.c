@@ -3,7 +3,7 @@
  * mount of a directory whose name holds a space (the mount table escapes
  * it) shows a denied file again and is found; a hard link cannot be
  * found and makes the search incomplete, as does one inside a denied
- * directory.
+ * directory; the deny set tells whether it names every link of a file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "fs/aliases.h"
+#include "fs/pathset.h"
 #include "lib/files.h"
 #include "lib/scratch.h"
 
@@ -98,4 +99,49 @@ TEST(a_hard_link_leaves_the_search_incomplete)
 	scratch_remove(root);
 	CHECK(!file);
 	CHECK(!dir);
+}
+
+/* Is some link of the objects of these entries left unnamed by them (an
+ * exec of it would have to be held)? */
+static bool unnamed_link(const char *const *entries, size_t n)
+{
+	struct sl_pathset set = { 0 };
+	bool aliased = true;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = sl_pathset_add(&set, entries[i], SL_PATHSET_IDENTITY);
+	if (r == 0)
+		aliased = sl_pathset_aliased(&set, (unsigned)n);
+	sl_pathset_free(&set);
+	return aliased;
+}
+
+/* Every link named, as an entry or inside a denied directory: nothing
+ * else can name the file; one link outside: something can. A name seen
+ * twice (as an entry and inside a denied directory) counts once. */
+TEST(a_deny_set_naming_every_link_leaves_none_unnamed)
+{
+	const char *d, *f, *g, *h;
+
+	if (!scratch_dir(root, sizeof(root)))
+		FAIL("scratch setup failed");
+	d = join(root, "d");
+	CHECK(mkdir(d, 0755) == 0);
+	f = join(d, "f");
+	g = join(d, "g");
+	h = join(root, "h");
+	CHECK(write_file(f, "F\n"));
+	CHECK(!unnamed_link((const char *const[]){ f }, 1));
+	CHECK(link(f, g) == 0);
+	CHECK(unnamed_link((const char *const[]){ f }, 1));
+	CHECK(!unnamed_link((const char *const[]){ f, g }, 2));
+	CHECK(!unnamed_link((const char *const[]){ d }, 1));
+	CHECK(!unnamed_link((const char *const[]){ f, d }, 2));
+	CHECK(link(f, h) == 0);
+	CHECK(unnamed_link((const char *const[]){ f, g }, 2));
+	CHECK(unnamed_link((const char *const[]){ d }, 1));
+	CHECK(unnamed_link((const char *const[]){ f, d, f }, 3));
+	CHECK(!unnamed_link((const char *const[]){ d, h }, 2));
+	scratch_remove(root);
 }

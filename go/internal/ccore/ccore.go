@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "998065812db48a7d6858c784de8271dc83944467eea0b7616d2cd023ffa328bf"
+const coreSourcesSHA256 = "555b2415efb5830bef18e954c4f7153f6bbaca18a6b6a92e1e8597a96bd9a79e"

@@ -179,9 +179,11 @@ static int other_mounts(struct search *s, const char *path,
  * would take a walk of every grant on its filesystem (a whole /usr), so
  * the search ends as incomplete (as past the scan's bounds, or where
  * another filesystem is mounted inside). */
-static int linked(void *arg, int fd)
+static int linked(void *arg, int fd, const struct stat *dir, const char *name)
 {
 	(void)fd;
+	(void)dir;
+	(void)name;
 	*(bool *)arg = true;
 	return 0;
 }

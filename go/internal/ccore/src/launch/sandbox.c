@@ -42,7 +42,9 @@ static int refuse_unheld_names(const struct sl_policy *p, struct sl_error *e)
 		      "before the run); refusing that exec needs the sandbox "
 		      "held still with ptrace, which this environment "
 		      "refuses (a container's seccomp profile or Yama). "
-		      "Remove the other link, or run where ptrace is allowed",
+		      "Deny every name of it too (find / -xdev -samefile), "
+		      "remove the other link, or run where ptrace is "
+		      "allowed",
 		      p->fs_deny.v[which]);
 }
 
