@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "555b2415efb5830bef18e954c4f7153f6bbaca18a6b6a92e1e8597a96bd9a79e"
+const coreSourcesSHA256 = "fdd2c7e03a0b2aa30d8f3cedd9ece6c0e35c3fd4b9919bb166ad82dd966151b2"

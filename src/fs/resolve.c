@@ -235,16 +235,20 @@ static int layer_move(struct walk *w, char *rel)
 /* Has the walk arrived in the layered tree (at cur)? by_path: a start or
  * a jump, which can land anywhere in it (else only its roots count). A
  * directory is then the merged one of its rel; anything else a magic
- * link designates is that very object. */
-static int layer_enter(struct walk *w, bool by_path)
+ * link designates is that very object. known: cur's statx, if taken. */
+static int layer_enter(struct walk *w, bool by_path,
+		       const struct sl_fs_obj *known)
 {
 	struct sl_fs_obj o;
 	char *rel = NULL;
-	int r, side = 0;
+	int r = 0, side = 0;
 
 	if (!w->layer || w->mrel)
 		return 0;
-	r = sl_fs_obj_of(w->cur, &o);
+	if (known)
+		o = *known;
+	else
+		r = sl_fs_obj_of(w->cur, &o);
 	if (r == 0)
 		r = w->layer->enter(w->layer->arg, w->cur, &o, by_path, &rel,
 				    &side);
@@ -499,13 +503,13 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 
 	for (;;) {
 		bool last;
-		struct stat st;
+		struct sl_fs_obj o;
 		int nfd, r;
 
 		if (w->jumped && w->layer) {
 			/* a magic link may land anywhere in the tree */
 			w->jumped = false;
-			r = layer_enter(w, true);
+			r = layer_enter(w, true, NULL);
 			if (r < 0)
 				return r;
 		} else if (w->jumped) {
@@ -540,12 +544,13 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 				return -ENOMEM;
 			return r;
 		}
-		if (fstat(nfd, &st) < 0) {
-			r = -errno;
+		/* one statx: the type here, the identity for the tree */
+		r = sl_fs_obj_of(nfd, &o);
+		if (r < 0) {
 			close(nfd);
 			return r;
 		}
-		if (S_ISLNK(st.st_mode) &&
+		if (S_ISLNK(o.mode) &&
 		    (!last || slash_after || (how & SL_RES_FOLLOW))) {
 			r = step_link(w, nfd, comp, after, slash_after);
 			close(nfd);
@@ -553,13 +558,13 @@ static int walk_steps(struct walk *w, unsigned how, struct sl_resolved *out)
 				return r;
 			continue;
 		}
-		if (!S_ISDIR(st.st_mode) && (!last || slash_after)) {
+		if (!S_ISDIR(o.mode) && (!last || slash_after)) {
 			close(nfd);
 			return -ENOTDIR;
 		}
 		replace_fd(&w->cur, nfd);
-		if (S_ISDIR(st.st_mode)) {
-			r = layer_enter(w, false);
+		if (S_ISDIR(o.mode)) {
+			r = layer_enter(w, false, &o);
 			if (r < 0)
 				return r;
 		}
@@ -586,7 +591,7 @@ static int walk_start(struct walk *w, bool relative)
 		w->touched = true; /* the kernel starts elsewhere */
 		r = layer_move(w, strdup(w->c->base_rel));
 	} else {
-		r = layer_enter(w, true);
+		r = layer_enter(w, true, NULL);
 	}
 	if (r == 0 && w->scoped && w->mrel && relative) {
 		w->anchor_rel = strdup(w->mrel);
