@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "fdd2c7e03a0b2aa30d8f3cedd9ece6c0e35c3fd4b9919bb166ad82dd966151b2"
+const coreSourcesSHA256 = "e4d77c43e67766db33e463b55b99062bb1264c1b9e147a043583030de71b57d5"

@@ -89,7 +89,8 @@ bool sl_pathset_holds(const struct sl_pathset *s, int fd,
  * directory entry), or an object of a filesystem mounted more than once
  * (a bind mount)? True when it cannot tell. */
 bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins);
-/* The same, telling which addition (its origin), or -1. */
+/* The same, telling which addition (its origin), or -1; -ENOMEM when it
+ * cannot tell. */
 int sl_pathset_aliased_at(const struct sl_pathset *s, unsigned origins);
 void sl_pathset_free(struct sl_pathset *s);
 

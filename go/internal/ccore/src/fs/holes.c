@@ -193,8 +193,10 @@ int sl_fs_deny_needs_hold(const struct sl_policy *p, size_t *which)
 	sl_pathset_free(&set);
 	if (r < 0)
 		return r;
-	if (at < 0)
+	if (at == -1)
 		return 0;
+	if (at < 0)
+		return at; /* -ENOMEM: cannot tell */
 	*which = (size_t)at;
 	return 1;
 }

@@ -544,7 +544,7 @@ int sl_pathset_aliased_at(const struct sl_pathset *s, unsigned origins)
 	bool any = false;
 
 	if (at != -1)
-		return at == -ENOMEM ? 0 : at; /* cannot tell: aliased */
+		return at;
 	for (size_t i = 0; i < s->nids; i++) {
 		const struct sl_ident *id = &s->ids[i];
 
@@ -560,7 +560,8 @@ int sl_pathset_aliased_at(const struct sl_pathset *s, unsigned origins)
 
 bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins)
 {
-	return sl_pathset_aliased_at(s, origins) >= 0;
+	return sl_pathset_aliased_at(s, origins) !=
+	       -1; /* -ENOMEM: cannot tell */
 }
 
 void sl_pathset_free(struct sl_pathset *s)
