@@ -174,29 +174,11 @@ static const char *const floor_name[] = {
 /* The child: openat notified (unless bare), n opens; the mean in ns. */
 static void floor_child(int sock, bool filter, long n)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { 4, f };
 	double t;
 	char go;
 
-	if (filter) {
-		int l;
-
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-			_exit(1);
-		l = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				 SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
-		if (l < 0)
-			_exit(1);
-		send_fd(sock, l);
-		close(l);
-	}
+	if (filter)
+		notify_to_parent(sock, SYS_openat);
 	if (read(sock, &go, 1) != 1)
 		_exit(1);
 	t = now_us();

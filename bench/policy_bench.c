@@ -17,17 +17,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -118,14 +114,6 @@ static double timed_bare(char *const *argv)
  * the event loop (same-CPU wake-up on). Wall time in microseconds. */
 static double exec_floor(const char *loop, const char *n, bool notified)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { 4, f };
 	int sv[2], l = -1, pidfd;
 	double t0, t;
 	pid_t pid;
@@ -138,19 +126,8 @@ static double exec_floor(const char *loop, const char *n, bool notified)
 		char *const argv[] = { (char *)loop, (char *)n, NULL };
 
 		close(sv[1]);
-		if (notified) {
-			int fd;
-
-			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-				_exit(1);
-			fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-					  SECCOMP_FILTER_FLAG_NEW_LISTENER,
-					  &prog);
-			if (fd < 0)
-				_exit(1);
-			send_fd(sv[0], fd);
-			close(fd);
-		}
+		if (notified)
+			notify_to_parent(sv[0], SYS_execve);
 		if (read(sv[0], &go, 1) != 1)
 			_exit(1);
 		execv(loop, argv);
