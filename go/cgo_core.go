@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "e4d77c43e67766db33e463b55b99062bb1264c1b9e147a043583030de71b57d5"
+const coreSourcesSHA256 = "d93a65ac6ace5c861da064abb2d8351a5a986f4fe8b677df5fb5d1ce59652ea7"

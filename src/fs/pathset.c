@@ -130,6 +130,7 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *de;
 	struct stat dst;
+	bool dst_known = false; /* taken at the first linked file */
 	int r = 0;
 
 	if (fd < 0)
@@ -139,8 +140,6 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 		close(fd);
 		return 0;
 	}
-	if (fstat(dirfd(d), &dst) < 0)
-		return 0;
 	while (r == 0 && (de = readdir(d))) {
 		struct stat st;
 		int sub;
@@ -158,8 +157,11 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
 			sub = openat(dirfd(d), de->d_name,
 				     O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (!dst_known)
+				dst_known = fstat(dirfd(d), &dst) == 0;
 			if (sub >= 0) {
-				r = fn(arg, sub, &dst, de->d_name);
+				r = fn(arg, sub, dst_known ? &dst : NULL,
+				       de->d_name);
 				close(sub);
 			}
 		} else if (S_ISDIR(st.st_mode)) {
@@ -205,7 +207,7 @@ static int add_linked(void *arg, int fd, const struct stat *dir,
 	struct add_linked *a = arg;
 	int r = add_ident(a->s, fd, a->origin);
 
-	if (r == 0)
+	if (r == 0 && dir)
 		place(&a->s->ids[a->s->nids - 1], dir, name);
 	return r;
 }
@@ -300,7 +302,8 @@ int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
 	if (fd < 0)
 		return 0; /* does not exist (yet): matched by path */
 	r = add_ident(s, fd, origin);
-	if (r == 0 && real && !s->ids[s->nids - 1].dir)
+	if (r == 0 && real && !s->ids[s->nids - 1].dir &&
+	    s->ids[s->nids - 1].nlink > 1)
 		place_entry(&s->ids[s->nids - 1], real);
 	if (r == 0 && s->ids[s->nids - 1].dir) {
 		/* Files of a denied directory that have other names (hard

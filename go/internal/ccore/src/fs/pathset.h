@@ -96,7 +96,8 @@ void sl_pathset_free(struct sl_pathset *s);
 
 /* The files below the directory dir that have other links (hard links):
  * fn(arg, an O_PATH fd of each, the directory it was found in (its
- * stat), its name there; valid during the call), -errno from it stops.
+ * stat, NULL when it cannot be taken), its name there; valid during the
+ * call), -errno from it stops.
  * Bounded in entries and depth. -errno, or SL_SCAN_* flags: what the
  * walk did not see. */
 enum {
