@@ -209,6 +209,32 @@ TEST(class2_exec_of_another_name_never_runs_the_denied_binary)
 	scratch_remove(dir);
 }
 
+/* Every name of the denied binary denied (the second one too): the deny
+ * set names all its links, so nothing is held (also where ptrace is
+ * refused) and the kernel refuses both names: a thread flipping the path
+ * between a granted binary and the second name never runs it. */
+TEST(class2_exec_swap_to_a_denied_second_name_never_runs_it)
+{
+	const char *t;
+	char *out = NULL;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	t = join(dir, "t");
+	CHECK(link(join(t, "false"), join(t, "alias")) == 0);
+	if (!RACE_CONTROL(out, leaked(out) > 0, "exec", join(t, "true"),
+			  join(t, "alias"), "300"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	out = RACE(sandlock_sandbox_builder_fs_deny(race_builder(),
+						    join(t, "alias")),
+		   "exec", join(t, "true"), join(t, "alias"), "300");
+	if (leaked(out) != 0 || done(out) <= 0)
+		FAIL("sandboxed: %s", out);
+	free(out);
+	scratch_remove(dir);
+}
+
 /* The exec race through a bind mount of the denied binary's directory
  * (made before the run, inside the scratch directory): the other name is
  * found in the mount table and left out of the grants (fs/aliases.h), so
