@@ -391,8 +391,12 @@ int sl_creds_of(struct sl_creds_cache *c, const struct sl_notif *n,
 
 		/* another thread's umask() may still be on its way */
 		r = read_status(e->tid, &again);
-		if (r == 0)
+		if (r == 0) {
 			e->c.umask = again.c.umask;
+			/* every umask() seen has returned (c->umask settled
+			 * above): what was just read holds until the next */
+			e->umask_known = c->numask == 0 && e != &c->scratch;
+		}
 		entry_clear(&again);
 		if (r < 0)
 			return r;
@@ -598,6 +602,12 @@ static int own_creds(void)
 
 int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
 {
+	return sl_creds_enter_consulting(want, ~(uint64_t)0, sv);
+}
+
+int sl_creds_enter_consulting(const struct sl_creds *want, uint64_t consulted,
+			      struct sl_creds_saved *sv)
+{
 	int r;
 
 	memset(sv, 0, sizeof(*sv));
@@ -648,7 +658,7 @@ int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv)
 		if (r < 0)
 			goto undo;
 	}
-	if (sv->fsuid || own.cap_eff != want->cap_eff) {
+	if (sv->fsuid || ((own.cap_eff ^ want->cap_eff) & consulted)) {
 		sv->caps = true;
 		r = set_cap_eff(want->cap_eff);
 		if (r < 0)
