@@ -361,12 +361,26 @@ int sl_fs_call_end(struct sl_fs_call *c)
 
 int sl_fs_call_as_child(struct sl_fs_call *c)
 {
+	return sl_fs_call_as_child_consulting(c, ~(uint64_t)0);
+}
+
+int sl_fs_call_as_child_consulting(struct sl_fs_call *c, uint64_t consulted)
+{
 	int r;
 
-	if (c->entered)
+	if (c->entered && (consulted & ~c->consulted) == 0)
 		return 0;
-	r = sl_creds_enter(c->creds, &c->saved);
+	if (c->entered) {
+		/* more capabilities now matter: match them too */
+		consulted |= c->consulted;
+		c->entered = false;
+		r = sl_creds_leave(&c->saved);
+		if (r < 0)
+			return r;
+	}
+	r = sl_creds_enter_consulting(c->creds, consulted, &c->saved);
 	c->entered = r == 0;
+	c->consulted = consulted;
 	return r;
 }
 

@@ -90,6 +90,7 @@ struct sl_fs_call {
 	int base[2]; /* where each path argument starts */
 	struct sl_creds_saved saved;
 	bool entered;
+	uint64_t consulted;	   /* the capabilities matched on entering */
 	bool nonblock;		   /* on the event loop: never wait */
 	int own_root;		   /* a worker's copy of the child's root */
 	struct sl_worker_job *job; /* in a worker: its job */
@@ -115,6 +116,10 @@ int sl_fs_call_end(struct sl_fs_call *c);
 
 /* Act as the child from here on (until sl_fs_call_end). */
 int sl_fs_call_as_child(struct sl_fs_call *c);
+/* The same for a step whose kernel checks consult only the capabilities
+ * in consulted (fs/creds.h); a later call asking for more switches
+ * again. */
+int sl_fs_call_as_child_consulting(struct sl_fs_call *c, uint64_t consulted);
 
 /* Resolve path argument i (SL_RES_* how): *out is owned by the request
  * and shared with the other modules of the chain that resolve it the

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,25 @@ void sl_fs_meta_free(struct sl_fs_meta *m)
 	m->value = NULL;
 }
 
+uint64_t sl_fs_meta_consulted(const struct sl_fs_req *req)
+{
+	const uint64_t all = ~(uint64_t)0;
+
+	if (req->nargs && !req->a[0].null)
+		return all; /* a path to walk */
+	switch (req->op) {
+	case SL_FS_CHMOD:
+		return SL_CAP_BIT(CAP_FOWNER) | SL_CAP_BIT(CAP_FSETID);
+	case SL_FS_CHOWN:
+		return SL_CAP_BIT(CAP_CHOWN) | SL_CAP_BIT(CAP_FOWNER) |
+		       SL_CAP_BIT(CAP_FSETID);
+	case SL_FS_UTIMES:
+		return SL_CAP_BIT(CAP_FOWNER) | SL_CAP_BIT(CAP_DAC_OVERRIDE);
+	default:
+		return all;
+	}
+}
+
 int sl_fs_meta_apply(const struct sl_fs_req *req, int fd,
 		     const struct sl_fs_obj *o, const struct sl_fs_meta *m)
 {
@@ -195,7 +215,8 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	(void)flags;
 	r = sl_fs_meta_read(c->n, req, &m);
 	if (r == 0)
-		r = sl_fs_call_as_child(c);
+		r = sl_fs_call_as_child_consulting(c,
+						   sl_fs_meta_consulted(req));
 	if (r == 0)
 		r = object(c, &fd, &owned, &o);
 	if (r == 0)

@@ -650,6 +650,42 @@ TEST(class13_on_behalf_opens_use_the_childs_capabilities)
 	scratch_remove(dir);
 }
 
+/* Metadata through an open file is changed on the child's behalf with
+ * the capabilities the kernel consults for it: a root child that dropped
+ * them is refused as the kernel would refuse it. */
+TEST(class13_on_behalf_metadata_uses_the_childs_capabilities)
+{
+	static const struct {
+		const char *drop, *want;
+	} cases[] = {
+		{ "-", "fchmod OK\nfchown OK\nfutimens OK\nfutimens_now OK\n" },
+		{ "fowner", "fchmod EPERM\nfchown OK\nfutimens EPERM\n"
+			    "futimens_now OK\n" },
+		{ "chown", "fchmod OK\nfchown EPERM\nfutimens OK\n"
+			   "futimens_now OK\n" },
+		{ "fowner,dac_override", "fchmod EPERM\nfchown OK\n"
+					 "futimens EPERM\n"
+					 "futimens_now EACCES\n" },
+	};
+	const char *f;
+
+	if (geteuid() != 0)
+		SKIP("needs root to own a file as another user");
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	f = join(join(dir, "w"), "other"); /* under the write grant */
+	CHECK(write_file(f, "OTHER\n"));
+	CHECK(chown(f, 2000, 2000) == 0 && chmod(f, 0600) == 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = PROBE(race_builder(), "fd_meta_without",
+				  cases[i].drop, f);
+
+		CHECK_STR(out, cases[i].want);
+		free(out);
+	}
+	scratch_remove(dir);
+}
+
 /* ---- class 20: sensitive entries under another name --------------------- */
 
 TEST(class20_net_device_entries_are_denied_by_identity)

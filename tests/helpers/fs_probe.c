@@ -22,6 +22,11 @@
  *   opath_use DIR NAME            open DIR O_PATH, then NAME relative to
  *                                 it, fstat and fchdir through it
  *   fifo_read PATH                blocking open of a FIFO, read a line
+ *   fd_meta_without CAPS PATH     open PATH, drop CAPS (comma list of
+ *                                 fowner, chown, dac_override, "-" for
+ *                                 none) from the effective set, then
+ *                                 fchmod, fchown, futimens with times
+ *                                 and with "now" through the fd
  *   ids PATH                      (as root) touch PATH with utimensat(NULL)
  *                                 as fsuid 0, as fsuid 1000, then with
  *                                 group 3000 added, with no group, and as
@@ -30,6 +35,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,6 +368,38 @@ static int op_ids(const char *path)
 	return 0;
 }
 
+/* Metadata changes through an open file after dropping capabilities:
+ * the supervisor, acting on the fd, must count only those left. */
+static int op_fd_meta_without(const char *caps, const char *path)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	struct timespec ts[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || syscall(SYS_capget, &h, d) < 0) {
+		report("setup", -1);
+		return 0;
+	}
+	if (strstr(caps, "fowner"))
+		d[0].effective &= ~(1u << CAP_FOWNER);
+	if (strstr(caps, "chown"))
+		d[0].effective &= ~(1u << CAP_CHOWN);
+	if (strstr(caps, "dac_override"))
+		d[0].effective &= ~(1u << CAP_DAC_OVERRIDE);
+	if (syscall(SYS_capset, &h, d) < 0) {
+		report("capset", -1);
+		return 0;
+	}
+	report("fchmod", fchmod(fd, st.st_mode & 07777));
+	report("fchown", fchown(fd, st.st_uid, st.st_gid));
+	report("futimens", futimens(fd, ts));
+	report("futimens_now", futimens(fd, NULL));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -420,6 +458,8 @@ int main(int argc, char **argv)
 		return op_ls(a);
 	if (!strcmp(op, "ids"))
 		return op_ids(a);
+	if (!strcmp(op, "fd_meta_without") && b)
+		return op_fd_meta_without(a, b);
 	if (!strcmp(op, "opath_use") && b)
 		return op_opath_use(a, b);
 usage:

@@ -99,6 +99,15 @@ struct sl_creds_saved {
 	uint64_t old_cap_eff;
 };
 int sl_creds_enter(const struct sl_creds *want, struct sl_creds_saved *sv);
+/* The same for an operation whose kernel checks consult only the
+ * capabilities in consulted (a mask of 1 << CAP_*): the thread's
+ * effective set is changed only where the two differ within it, since
+ * a capability the operation never consults cannot change its outcome.
+ * Each change of credentials costs the kernel a new set (commit_creds);
+ * this spares two of them per call. */
+#define SL_CAP_BIT(cap) (UINT64_C(1) << (cap))
+int sl_creds_enter_consulting(const struct sl_creds *want, uint64_t consulted,
+			      struct sl_creds_saved *sv);
 /* 0, or the -errno of the first step that failed (the thread is then
  * marked). */
 int sl_creds_leave(struct sl_creds_saved *sv);

@@ -255,7 +255,7 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	int r;
 
 	(void)flags;
-	r = sl_fs_call_as_child(c);
+	r = sl_fs_call_as_child_consulting(c, sl_fs_meta_consulted(req));
 	if (r < 0)
 		return r;
 	if (req->nargs == 0 || !req->a[0].named) {
@@ -284,6 +284,8 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	if (r == 0)
 		r = cow_check(c, rel, side == SL_COW_LOWER ? fd : -1, &o,
 			      SL_FS_ACC_NONE, false);
+	if (r == 0 && side != SL_COW_UPPER)
+		r = sl_fs_call_as_child(c); /* a copy-up creates */
 	if (r == 0 && side != SL_COW_UPPER) {
 		copy = upper_copy(c, rel,
 				  S_ISDIR(o.mode) ? false : big_file(fd));
