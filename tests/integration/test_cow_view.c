@@ -201,6 +201,21 @@ TEST(quota_refuses_writes_past_it_and_never_reads)
 	view_free(&v);
 }
 
+/* Staged creations take the umask the child has at that moment: the
+ * supervisor keeps it between calls and learns of every umask(). */
+TEST(staged_creations_follow_each_umask_change)
+{
+	struct view v;
+
+	CHECK(view_new(&v));
+	CHECK_VIEW(&v,
+		   "umask 077; echo > m1; echo > m2; umask 022; echo > m3; "
+		   "mkdir m4; umask 027; echo > m5; echo > m6; "
+		   "stat -c '%n %a' m1 m2 m3 m4 m5 m6",
+		   "m1 600\nm2 600\nm3 644\nm4 755\nm5 640\nm6 640\n");
+	view_free(&v);
+}
+
 /* fs_deny inside the workdir holds for the workdir's files and for what
  * would be staged at a denied path. */
 TEST(denials_inside_the_workdir_hold_for_staged_and_lower_files)
