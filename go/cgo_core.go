@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "d93a65ac6ace5c861da064abb2d8351a5a986f4fe8b677df5fb5d1ce59652ea7"
+const coreSourcesSHA256 = "5af54ce4f1cf5f571fb88f22d405d845c8531c4f85e9a837312a68201cb77517"

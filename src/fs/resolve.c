@@ -187,9 +187,10 @@ struct walk {
 	const struct sl_resolve_ctx *c;
 	uint64_t rflags;
 	bool beneath, scoped;
-	int anchor; /* where absolute paths start and ".." stops */
-	int cur;    /* the directory reached so far */
-	char *rest; /* the text still to walk, from off */
+	int anchor;	 /* where absolute paths start and ".." stops */
+	bool own_anchor; /* ... our "/", opened when first needed */
+	int cur;	 /* the directory reached so far */
+	char *rest;	 /* the text still to walk, from off */
 	size_t off;
 	unsigned links;
 	bool jumped; /* a magic link moved the walk: try the kernel */
@@ -200,6 +201,26 @@ struct walk {
 	char *anchor_rel; /* a scoped walk's anchor inside the tree */
 	bool touched;
 };
+
+/* The anchor; our own root is opened only when a walk needs it (an
+ * absolute path or link, a ".."): most walks never do. */
+static int anchor_of(struct walk *w)
+{
+	if (w->anchor < 0 && w->own_anchor) {
+		w->anchor = open("/", O_PATH | O_CLOEXEC);
+		if (w->anchor < 0)
+			return -errno;
+	}
+	return w->anchor;
+}
+
+/* Is cur the anchor? (A ".." there stays.) */
+static int at_anchor(struct walk *w)
+{
+	int a = anchor_of(w);
+
+	return a < 0 ? a : same_inode(w->cur, a);
+}
 
 /* rel + "/" + name ("" rel: name). */
 static char *join_rel(const char *rel, const char *name)
@@ -278,8 +299,10 @@ static int layer_up(struct walk *w)
 	if (w->anchor_rel && strcmp(w->mrel, w->anchor_rel) == 0)
 		return w->beneath ? -EXDEV : 0;
 	if (!*w->mrel) {
-		if (same_inode(w->cur, w->anchor))
-			return w->beneath ? -EXDEV : 0;
+		int at = at_anchor(w);
+
+		if (at)
+			return at < 0 ? at : w->beneath ? -EXDEV : 0;
 		nfd = w->layer->up(w->layer->arg);
 		if (nfd < 0)
 			return nfd;
@@ -304,10 +327,10 @@ static bool on_procfs(int fd)
 /* ".." from the current directory; a root is its own parent. */
 static int step_up(struct walk *w)
 {
-	int nfd;
+	int nfd, at = at_anchor(w);
 
-	if (same_inode(w->cur, w->anchor))
-		return w->beneath ? -EXDEV : 0;
+	if (at)
+		return at < 0 ? at : w->beneath ? -EXDEV : 0;
 	nfd = openat(w->cur, "..", O_PATH | O_CLOEXEC);
 	if (nfd < 0)
 		return -errno;
@@ -361,7 +384,8 @@ static int step_link(struct walk *w, int lnk, const char *comp,
 
 		if (w->beneath)
 			return -EXDEV;
-		nfd = dup_fd(w->anchor);
+		nfd = anchor_of(w);
+		nfd = nfd < 0 ? nfd : dup_fd(nfd);
 		if (nfd < 0)
 			return nfd;
 		replace_fd(&w->cur, nfd);
@@ -612,25 +636,21 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 		.cur = -1,
 		.layer = layer_on(c) ? c->layer : NULL,
 	};
-	_cleanup_(closep) int own_root = -1;
 	int r;
 
-	if (w.scoped) {
+	if (w.scoped)
 		w.anchor = dirfd;
-	} else if (c->rootfd >= 0) {
+	else if (c->rootfd >= 0)
 		w.anchor = c->rootfd;
-	} else {
-		own_root = open("/", O_PATH | O_CLOEXEC);
-		if (own_root < 0)
-			return -errno;
-		w.anchor = own_root;
-	}
+	else
+		w.anchor = -1, w.own_anchor = true;
 	if (path[0] == '/' && w.beneath)
 		return -EXDEV;
 	w.rest = strdup(path);
 	if (!w.rest)
 		return -ENOMEM;
-	w.cur = dup_fd(path[0] == '/' ? w.anchor : dirfd);
+	r = path[0] == '/' ? anchor_of(&w) : dirfd;
+	w.cur = r < 0 ? r : dup_fd(r);
 	r = w.cur < 0 ? w.cur : walk_start(&w, path[0] != '/');
 	if (r >= 0)
 		r = walk_steps(&w, how, out);
@@ -642,6 +662,8 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 	}
 	if (w.cur >= 0)
 		close(w.cur);
+	if (w.own_anchor && w.anchor >= 0)
+		close(w.anchor);
 	free(w.rest);
 	free(w.mrel);
 	free(w.anchor_rel);
