@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "lib/cli.h"
 #include "lib/files.h"
+#include "lib/paths.h"
 #include "lib/scratch.h"
 
 struct view {
@@ -213,6 +214,35 @@ TEST(staged_creations_follow_each_umask_change)
 		   "mkdir m4; umask 027; echo > m5; echo > m6; "
 		   "stat -c '%n %a' m1 m2 m3 m4 m5 m6",
 		   "m1 600\nm2 600\nm3 644\nm4 755\nm5 640\nm6 640\n");
+	view_free(&v);
+}
+
+/* A staged file's metadata is changed through the child's fd with the
+ * capabilities the kernel consults: a root child that dropped CAP_FOWNER
+ * cannot chmod a staged file it gave away, as the kernel would refuse. */
+TEST(staged_metadata_through_a_descriptor_counts_the_childs_capabilities)
+{
+	struct view v;
+	struct cli_result r;
+	char script[1024];
+	const char *probe = helper_built("fs_probe");
+
+	if (geteuid() != 0)
+		SKIP("needs root to give a file away");
+	if (!probe)
+		FAIL("fs_probe is not built");
+	CHECK(view_new(&v));
+	snprintf(script, sizeof(script),
+		 "echo > g && chown 2000:2000 g && chmod 600 g && "
+		 "%s fd_meta_without - g && %s fd_meta_without fowner g",
+		 probe, probe);
+	view_run(&r, &v, "abort", "-r", helpers_dir(), script);
+	CHECK_EXIT(&r, 0);
+	CHECK_STR(r.out, "fchmod OK\nfchown OK\nfutimens OK\n"
+			 "futimens_now OK\n"
+			 "fchmod EPERM\nfchown OK\nfutimens EPERM\n"
+			 "futimens_now OK\n");
+	cli_result_free(&r);
 	view_free(&v);
 }
 
