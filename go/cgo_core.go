@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "5af54ce4f1cf5f571fb88f22d405d845c8531c4f85e9a837312a68201cb77517"
+const coreSourcesSHA256 = "df325cfd9f19ac0f5f4d75b8dd2fc44bdd29eb649e73e0ba139b8881275e2b4b"

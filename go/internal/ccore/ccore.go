@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "5af54ce4f1cf5f571fb88f22d405d845c8531c4f85e9a837312a68201cb77517"
+const coreSourcesSHA256 = "df325cfd9f19ac0f5f4d75b8dd2fc44bdd29eb649e73e0ba139b8881275e2b4b"

@@ -187,10 +187,10 @@ struct walk {
 	const struct sl_resolve_ctx *c;
 	uint64_t rflags;
 	bool beneath, scoped;
-	int anchor; /* where absolute paths start and ".." stops */
+	int anchor;	 /* where absolute paths start and ".." stops */
 	bool own_anchor; /* ... our "/", opened when first needed */
-	int cur;    /* the directory reached so far */
-	char *rest; /* the text still to walk, from off */
+	int cur;	 /* the directory reached so far */
+	char *rest;	 /* the text still to walk, from off */
 	size_t off;
 	unsigned links;
 	bool jumped; /* a magic link moved the walk: try the kernel */

@@ -90,7 +90,7 @@ struct sl_fs_call {
 	int base[2]; /* where each path argument starts */
 	struct sl_creds_saved saved;
 	bool entered;
-	uint64_t consulted; /* the capabilities matched on entering */
+	uint64_t consulted;	   /* the capabilities matched on entering */
 	bool nonblock;		   /* on the event loop: never wait */
 	int own_root;		   /* a worker's copy of the child's root */
 	struct sl_worker_job *job; /* in a worker: its job */

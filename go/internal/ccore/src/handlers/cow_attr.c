@@ -255,21 +255,27 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	int r;
 
 	(void)flags;
-	r = sl_fs_call_as_child_consulting(c, sl_fs_meta_consulted(req));
-	if (r < 0)
-		return r;
 	if (req->nargs == 0 || !req->a[0].named) {
+		/* taken as the supervisor (see fsmeta.c), then acted on as
+		 * the child */
 		fd = child_object(c, &owned);
 		if (fd < 0)
 			return fd == -EBADF ? 0 : fd; /* the kernel's EBADF */
 		r = cow_rel_of_fd(s, fd, &fdrel, &upper);
 		if (r <= 0)
 			return r < 0 ? r : cow_pass(c, out);
+		r = sl_fs_call_as_child_consulting(c,
+						   sl_fs_meta_consulted(req));
+		if (r < 0)
+			return r;
 		rel = fdrel;
 		side = upper ? SL_COW_UPPER : SL_COW_LOWER;
 		r = sl_fs_obj_of(fd, &o);
 	} else {
-		r = cow_locate(c, 0, req->a[0].follow ? SL_RES_FOLLOW : 0, &l);
+		r = sl_fs_call_as_child(c);
+		if (r == 0)
+			r = cow_locate(
+				c, 0, req->a[0].follow ? SL_RES_FOLLOW : 0, &l);
 		if (r == 0 && !l.in)
 			r = l.foreign ? cow_foreign(c, out) : cow_pass(c, out);
 		if (r < 0 || !l.in)

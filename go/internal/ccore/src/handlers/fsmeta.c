@@ -210,14 +210,21 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	struct meta m;
 	int fd = -1;
 	struct sl_fs_obj o;
+	bool named = req->nargs && !req->a[0].null;
 	int r;
 
 	(void)flags;
 	r = sl_fs_meta_read(c->n, req, &m);
+	/* The child's fd is taken as the supervisor (a reopen through
+	 * procfs, where pidfd_getfd is refused, is a ptrace-mode access the
+	 * child's capabilities may not pass); a path is walked as the
+	 * child. */
+	if (r == 0 && !named)
+		r = object(c, &fd, &owned, &o);
 	if (r == 0)
 		r = sl_fs_call_as_child_consulting(c,
 						   sl_fs_meta_consulted(req));
-	if (r == 0)
+	if (r == 0 && named)
 		r = object(c, &fd, &owned, &o);
 	if (r == 0)
 		r = sl_fs_check(c->v, c->fddir, fd, &o, SL_FS_ACC_WRITE, NULL);
