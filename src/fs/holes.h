@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "fs/pathset.h" /* the scan's bounds, SL_SCAN_MAX_* */
 #include "policy/policy.h"
 
 enum sl_fs_hole_kind {
@@ -79,6 +80,13 @@ void sl_fs_holes_free(struct sl_fs_holes *h);
  * the run) as the run decides it (sl_fs_view_deny_aliased): 1 with
  * *which the entry's index, 0, or -errno. */
 int sl_fs_deny_needs_hold(const struct sl_policy *p, size_t *which);
+
+/* Can every fs_deny directory be searched for the other names of its
+ * files (hard links made before the run) within the scan's bounds
+ * (fs/pathset.h)? A tree past them would leave some unknown, so the run
+ * refuses it: 1 with *which the first such entry's index, 0, or
+ * -errno. */
+int sl_fs_deny_searchable(const struct sl_policy *p, size_t *which);
 
 /* A grant (canonical) at or inside a hole that takes every right is not
  * given to Landlock. */

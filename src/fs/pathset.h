@@ -67,6 +67,9 @@ enum {
 	 * they point to (/sys/class/net/<if> -> the device's directory), so
 	 * their targets join the set too. */
 	SL_PATHSET_LINK_TARGETS = 1 << 1,
+	/* With IDENTITY, for a directory: a scan for other names stopped by
+	 * its bounds is -E2BIG (the set would miss the files past them). */
+	SL_PATHSET_COMPLETE = 1 << 2,
 };
 
 /* Add a host path (relative paths are taken from the current directory).
@@ -93,6 +96,12 @@ bool sl_pathset_aliased(const struct sl_pathset *s, unsigned origins);
  * cannot tell. */
 int sl_pathset_aliased_at(const struct sl_pathset *s, unsigned origins);
 void sl_pathset_free(struct sl_pathset *s);
+
+/* Bounds on the scan below: what one stat per entry does in about a
+ * second on a cached tree; a denied tree past them is refused
+ * (SL_PATHSET_COMPLETE, sl_fs_deny_searchable in fs/holes.h). */
+#define SL_SCAN_MAX_ENTRIES (1u << 20)
+#define SL_SCAN_MAX_DEPTH 64u
 
 /* The files below the directory dir that have other links (hard links):
  * fn(arg, an O_PATH fd of each, the directory it was found in (its

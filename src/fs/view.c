@@ -113,7 +113,7 @@ static int build_sets(struct sl_fs_view *v)
 
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
 		r = sl_pathset_add(&v->deny, p->fs_deny.v[i],
-				   SL_PATHSET_IDENTITY);
+				   SL_PATHSET_IDENTITY | SL_PATHSET_COMPLETE);
 	for (size_t i = 0; r == 0 && (s = sl_path_sensitive_at(i)); i++)
 		r = sl_pathset_add(&v->deny, s,
 				   SL_PATHSET_IDENTITY |
@@ -125,7 +125,10 @@ static int build_sets(struct sl_fs_view *v)
 	/* the copy-on-write storage: only the interception reaches it */
 	if (r == 0 && v->cow_storage)
 		r = sl_pathset_add(&v->deny, v->cow_storage, 0);
-	return r;
+	/* A denied tree that grew past the scan's bounds since the build
+	 * (sl_fs_deny_searchable refused it then): its other names cannot
+	 * be told, so every decision that needs the set refuses. */
+	return r == -E2BIG ? -EACCES : r;
 }
 
 /* Take the read lock with the sets built. */
@@ -170,7 +173,8 @@ static int change_deny(struct sl_fs_view *v, const char *path, bool add)
 	if (r < 0)
 		return r;
 	pthread_rwlock_wrlock(&v->lock);
-	r = add ? sl_pathset_add(&v->deny, path, SL_PATHSET_IDENTITY) :
+	r = add ? sl_pathset_add(&v->deny, path,
+				 SL_PATHSET_IDENTITY | SL_PATHSET_COMPLETE) :
 		  sl_pathset_remove(&v->deny, path);
 	pthread_rwlock_unlock(&v->lock);
 	return r;

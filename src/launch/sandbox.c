@@ -48,6 +48,32 @@ static int refuse_unheld_names(const struct sl_policy *p, struct sl_error *e)
 		      p->fs_deny.v[which]);
 }
 
+/* A denied directory too large to search for the other names of its files
+ * would leave some of them granted: refused, by name. */
+static int refuse_unsearchable(const struct sl_policy *p, struct sl_error *e)
+{
+	size_t which = 0;
+	int r;
+
+	if (p->chroot || p->fs_deny.n == 0)
+		return 0;
+	r = sl_fs_deny_searchable(p, &which);
+	if (r < 0)
+		return sl_err(e, -r,
+			      "fs_deny: cannot search the denied "
+			      "directories: %s",
+			      strerror(-r));
+	if (r == 0)
+		return 0;
+	return sl_err(e, E2BIG,
+		      "fs_deny: %s is too large to search for other names of "
+		      "its files (hard links made before the run, which the "
+		      "sandbox could open): more than %u entries or %u levels. "
+		      "Deny a smaller directory, or the files that matter",
+		      p->fs_deny.v[which], SL_SCAN_MAX_ENTRIES,
+		      SL_SCAN_MAX_DEPTH);
+}
+
 int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		   struct sl_error *e)
 {
@@ -74,6 +100,11 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 	if (r < 0) {
 		sl_sandbox_unref(sb);
 		return sl_err(e, -r, "out of memory");
+	}
+	r = refuse_unsearchable(p, e);
+	if (r < 0) {
+		sl_sandbox_unref(sb);
+		return r;
 	}
 	/* Freezing an exec is required by a policy callback; for fs_deny
 	 * alone only when a denied file has another name (handlers/freeze.c),

@@ -185,6 +185,119 @@ TEST(another_name_made_after_the_build_holds_or_refuses_execs)
 	scratch_remove(dir);
 }
 
+/* dir/tree/<name>: levels nested directories "d", leaf.txt at the bottom
+ * with a second name dir/tree/<name>-link.txt made before any run. */
+static bool nested_tree(const char *name, int levels, char *top, size_t cap,
+			char *link_out, size_t lcap)
+{
+	char *p = malloc(strlen(tree) + strlen(name) + 3 * (size_t)levels + 16);
+	size_t n;
+	bool ok;
+
+	if (!p)
+		return false;
+	snprintf(top, cap, "%s/%s", tree, name);
+	snprintf(link_out, lcap, "%s/%s-link.txt", tree, name);
+	n = (size_t)sprintf(p, "%s", top);
+	ok = mkdir(p, 0755) == 0;
+	for (int i = 0; ok && i < levels; i++) {
+		n += (size_t)sprintf(p + n, "/d");
+		ok = mkdir(p, 0755) == 0;
+	}
+	if (ok) {
+		sprintf(p + n, "/leaf.txt");
+		ok = write_file(p, "LEAF\n") && link(p, link_out) == 0;
+	}
+	free(p);
+	return ok;
+}
+
+/* A denied directory too large to search for the other names of its files
+ * is refused at build, naming it: the leaf's second name would be granted
+ * (docs/confinement.md, "Other names of the files of a denied
+ * directory"). A shallow one is searched: its leaf is refused by its
+ * other name. */
+TEST(a_denied_tree_too_large_to_search_is_refused_at_build)
+{
+	char deep[200], deep_link[220], flat[200], flat_link[220];
+	char script[600];
+	sandlock_builder_t *b;
+	struct hrun o;
+
+	if (!setup())
+		FAIL("scratch setup failed");
+	CHECK(nested_tree("deep", 70, deep, sizeof(deep), deep_link,
+			  sizeof(deep_link)));
+	CHECK(nested_tree("flat", 5, flat, sizeof(flat), flat_link,
+			  sizeof(flat_link)));
+	b = sandlock_sandbox_builder_fs_read(base_builder(), tree);
+	b = sandlock_sandbox_builder_fs_deny(b, deep);
+	snprintf(script, sizeof(script), "cat %s && echo LEAK", deep_link);
+	sh(b, script, &o);
+	CHECK(!o.ok);
+	CHECK(o.build_err != NULL);
+	CHECK_CONTAINS(o.build_err, "too large to search");
+	CHECK_CONTAINS(o.build_err, deep);
+	hrun_free(&o);
+
+	b = sandlock_sandbox_builder_fs_read(base_builder(), tree);
+	b = sandlock_sandbox_builder_fs_deny(b, flat);
+	snprintf(script, sizeof(script), "cat %s && echo LEAK; cat %s",
+		 flat_link, public);
+	sh(b, script, &o);
+	if (he_can_freeze()) {
+		CHECK_RAN(&o);
+		CHECK_STR(o.out, "PUBLIC\n");
+		CHECK_CONTAINS(o.err, "Permission denied");
+	} else {
+		refused_for_another_name(&o, flat);
+	}
+	hrun_free(&o);
+	scratch_remove(dir);
+}
+
+/* The same tree grown past the search's bounds after the build: the run
+ * cannot tell the other names of the files past them, and refuses what it
+ * decides instead of granting the leaf's second name. */
+TEST(a_denied_tree_grown_past_the_search_after_the_build_fails_closed)
+{
+	const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	char top[200], link_name[220], script[600], p[400];
+	sandlock_builder_t *b;
+	sandlock_sandbox_t *sb;
+	struct hrun o;
+	size_t n;
+
+	if (!setup())
+		FAIL("scratch setup failed");
+	snprintf(top, sizeof(top), "%s/grows", tree);
+	CHECK(mkdir(top, 0755) == 0);
+	b = sandlock_sandbox_builder_fs_read(base_builder(), tree);
+	sb = sandlock_sandbox_build(sandlock_sandbox_builder_fs_deny(b, top),
+				    NULL, NULL);
+	CHECK(sb != NULL);
+	/* after the build: 70 levels, a leaf with a name outside */
+	n = (size_t)snprintf(p, sizeof(p), "%s", top);
+	for (int i = 0; i < 70; i++) {
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "/d");
+		CHECK(mkdir(p, 0755) == 0);
+	}
+	snprintf(p + n, sizeof(p) - n, "/leaf.txt");
+	snprintf(link_name, sizeof(link_name), "%s/grows-link.txt", tree);
+	CHECK(write_file(p, "LEAF\n") && link(p, link_name) == 0);
+	snprintf(script, sizeof(script), "cat %s && echo LEAK; cat %s",
+		 link_name, public);
+	argv[2] = script;
+	hrun_with(sb, argv, NULL, 0, &o);
+	CHECK(!strstr(o.out ? o.out : "", "LEAF"));
+	CHECK(!strstr(o.out ? o.out : "", "LEAK"));
+	/* fails closed: what it decides is refused, the granted file too */
+	CHECK(!strstr(o.out ? o.out : "", "PUBLIC"));
+	hrun_free(&o);
+	sandlock_sandbox_free(sb);
+	scratch_remove(dir);
+}
+
 TEST(create_follows_write_grants)
 {
 	char w[128], r[128], script[600], made[200], refused[200];

@@ -145,3 +145,43 @@ TEST(a_deny_set_naming_every_link_leaves_none_unnamed)
 	CHECK(!unnamed_link((const char *const[]){ d, h }, 2));
 	scratch_remove(root);
 }
+
+/* A denied directory deeper than the scan's bounds cannot be searched for
+ * the other names of its files: added as complete it is refused and
+ * leaves the set as it was (a later addition still counts); added as
+ * before (the build's alias search) it is kept, with what was seen. */
+TEST(a_deny_set_refuses_a_directory_past_the_scan)
+{
+	struct sl_pathset set = { 0 };
+	char *p;
+	const char *d, *leaf;
+
+	if (!scratch_dir(root, sizeof(root)))
+		FAIL("scratch setup failed");
+	d = join(root, "deep");
+	p = malloc(strlen(d) + 3 * (SL_SCAN_MAX_DEPTH + 2) + 16);
+	CHECK(p != NULL);
+	strcpy(p, d);
+	CHECK(mkdir(p, 0755) == 0);
+	for (unsigned i = 0; i <= SL_SCAN_MAX_DEPTH; i++) {
+		strcat(p, "/d");
+		CHECK(mkdir(p, 0755) == 0);
+	}
+	strcat(p, "/leaf");
+	CHECK(write_file(p, "L\n"));
+	leaf = join(root, "leaf-outside");
+	CHECK(link(p, leaf) == 0);
+	free(p);
+	CHECK_EQ_INT(sl_pathset_add(&set, d,
+				    SL_PATHSET_IDENTITY | SL_PATHSET_COMPLETE),
+		     -E2BIG);
+	CHECK_EQ_INT((int)set.npaths, 0);
+	CHECK_EQ_INT((int)set.nids, 0);
+	CHECK(!sl_pathset_covers(&set, d));
+	CHECK_EQ_INT(sl_pathset_add(&set, leaf, SL_PATHSET_IDENTITY), 0);
+	CHECK(sl_pathset_covers(&set, leaf));
+	CHECK_EQ_INT(sl_pathset_add(&set, d, SL_PATHSET_IDENTITY), 0);
+	CHECK(sl_pathset_covers(&set, d));
+	sl_pathset_free(&set);
+	scratch_remove(root);
+}

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "df325cfd9f19ac0f5f4d75b8dd2fc44bdd29eb649e73e0ba139b8881275e2b4b"
+const coreSourcesSHA256 = "cb29dc60fb9c7c546d75256d1c4537090e5f18705780a7874c6b693fed960947"

@@ -201,6 +201,35 @@ int sl_fs_deny_needs_hold(const struct sl_policy *p, size_t *which)
 	return 1;
 }
 
+static int seen(void *arg, int fd, const struct stat *dir, const char *name)
+{
+	(void)arg;
+	(void)fd;
+	(void)dir;
+	(void)name;
+	return 0;
+}
+
+int sl_fs_deny_searchable(const struct sl_policy *p, size_t *which)
+{
+	for (size_t i = 0; i < p->fs_deny.n; i++) {
+		_cleanup_(closep) int fd =
+			open(p->fs_deny.v[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int r;
+
+		if (fd < 0)
+			continue; /* a file, or missing: nothing to search */
+		r = sl_pathset_scan_linked(fd, seen, NULL);
+		if (r < 0)
+			return r;
+		if (r & SL_SCAN_BOUNDED) {
+			*which = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void sl_fs_holes_free(struct sl_fs_holes *h)
 {
 	for (size_t i = 0; i < h->n; i++)

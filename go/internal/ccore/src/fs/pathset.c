@@ -16,9 +16,6 @@
 
 /* Bound on the ancestor walk (deeper trees are matched by path only). */
 #define SL_MAX_DEPTH 256
-/* Bounds on the scan of a denied directory for hard-linked files. */
-#define SL_SCAN_DEPTH 32
-#define SL_SCAN_ENTRIES 4096
 /* Bound on the symlinks of one directory taken as their targets. */
 #define SL_LINK_TARGETS 1024
 
@@ -167,7 +164,7 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 		} else if (S_ISDIR(st.st_mode)) {
 			if (st.st_dev != dev)
 				*stop |= SL_SCAN_MOUNTS;
-			if (depth + 1 >= SL_SCAN_DEPTH) {
+			if (depth + 1 >= SL_SCAN_MAX_DEPTH) {
 				*stop |= SL_SCAN_BOUNDED;
 				continue;
 			}
@@ -186,7 +183,7 @@ static int scan(int dir, dev_t dev, unsigned depth, size_t *budget,
 
 int sl_pathset_scan_linked(int dir, sl_linked_fn fn, void *arg)
 {
-	size_t budget = SL_SCAN_ENTRIES;
+	size_t budget = SL_SCAN_MAX_ENTRIES;
 	struct stat st;
 	int stop = 0, r;
 
@@ -276,6 +273,29 @@ static int normalized(const char *path, char **out)
 	return sl_path_normalize(cwd, path, out);
 }
 
+/* Take out everything one addition brought in. */
+static void remove_origin(struct sl_pathset *s, unsigned origin)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->npaths; i++) {
+		if (s->paths[i].origin == origin)
+			free(s->paths[i].path);
+		else
+			s->paths[k++] = s->paths[i];
+	}
+	s->npaths = k;
+	k = 0;
+	s->dir_ids = false;
+	for (size_t i = 0; i < s->nids; i++) {
+		if (s->ids[i].origin == origin)
+			continue;
+		s->dir_ids |= s->ids[i].dir;
+		s->ids[k++] = s->ids[i];
+	}
+	s->nids = k;
+}
+
 int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
 {
 	_cleanup_(freep) char *norm = NULL;
@@ -312,6 +332,11 @@ int sl_pathset_add(struct sl_pathset *s, const char *path, unsigned flags)
 		struct add_linked a = { s, origin };
 
 		r = sl_pathset_scan_linked(fd, add_linked, &a);
+		if (r > 0 && (r & SL_SCAN_BOUNDED) &&
+		    (flags & SL_PATHSET_COMPLETE)) {
+			remove_origin(s, origin); /* not added at all */
+			return -E2BIG;
+		}
 		r = r < 0 ? r : 0;
 		if (r == 0 && real && (flags & SL_PATHSET_LINK_TARGETS))
 			r = add_link_targets(s, real, origin);
@@ -324,7 +349,6 @@ int sl_pathset_remove(struct sl_pathset *s, const char *path)
 	_cleanup_(freep) char *norm = NULL;
 	bool found = false;
 	unsigned origin = 0;
-	size_t k = 0;
 	int r;
 
 	r = normalized(path, &norm);
@@ -339,22 +363,7 @@ int sl_pathset_remove(struct sl_pathset *s, const char *path)
 		}
 	if (!found)
 		return -ENOENT;
-	for (size_t i = 0; i < s->npaths; i++) {
-		if (s->paths[i].origin == origin)
-			free(s->paths[i].path);
-		else
-			s->paths[k++] = s->paths[i];
-	}
-	s->npaths = k;
-	k = 0;
-	s->dir_ids = false;
-	for (size_t i = 0; i < s->nids; i++) {
-		if (s->ids[i].origin == origin)
-			continue;
-		s->dir_ids |= s->ids[i].dir;
-		s->ids[k++] = s->ids[i];
-	}
-	s->nids = k;
+	remove_origin(s, origin);
 	return 0;
 }
 
