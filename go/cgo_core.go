@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "cb29dc60fb9c7c546d75256d1c4537090e5f18705780a7874c6b693fed960947"
+const coreSourcesSHA256 = "8586c0d0f960c3c70192ccafd491c32fff1207ee667735b20dff101fb317a427"

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ struct mount {
 	dev_t dev;
 	char *root;  /* the mounted directory, inside its filesystem */
 	char *point; /* where it is mounted */
+	bool kernel; /* procfs or sysfs */
 };
 
 struct search {
@@ -54,7 +57,17 @@ static void free_mounts(struct search *s)
 	free(s->mounts);
 }
 
-/* "id parent major:minor root mountpoint ..." per line. */
+/* Is the line's filesystem type (after the " - " separator) procfs or
+ * sysfs? */
+static bool kernel_fs(const char *line)
+{
+	const char *sep = strstr(line, " - ");
+
+	return sep && (strncmp(sep + 3, "proc ", 5) == 0 ||
+		       strncmp(sep + 3, "sysfs ", 6) == 0);
+}
+
+/* "id parent major:minor root mountpoint ... - fstype ..." per line. */
 static int read_mounts(struct search *s)
 {
 	_cleanup_(fclosep) FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -82,6 +95,7 @@ static int read_mounts(struct search *s)
 		unescape(point);
 		m = &s->mounts[s->nmounts];
 		m->dev = makedev(maj, min);
+		m->kernel = kernel_fs(line);
 		m->root = strdup(root);
 		m->point = strdup(point);
 		if (!m->root || !m->point) {
@@ -236,5 +250,86 @@ int sl_fs_aliases_of(const struct sl_strv *denied, struct sl_strv *out,
 out:
 	free_mounts(&s);
 	*complete = r == 0 && s.complete;
+	return r;
+}
+
+static int scan_kernel_mounts(struct sl_strv *out)
+{
+	struct search s = { .out = out };
+	int r = read_mounts(&s);
+
+	if (r == -ENOENT)
+		r = 0; /* no procfs to read it from: none mounted */
+	for (size_t i = 0; r == 0 && i < s.nmounts; i++) {
+		const char *pt = s.mounts[i].point;
+
+		if (s.mounts[i].kernel && !sl_path_covers("/proc", pt) &&
+		    !sl_path_covers("/sys", pt))
+			r = sl_strv_push(out, pt);
+	}
+	free_mounts(&s);
+	return r;
+}
+
+/* The answer kept between calls: reading the mount table costs tens of
+ * microseconds per sandbox (hundreds on hosts with many mounts) and the
+ * table rarely changes. It is used while the table has not changed since
+ * (an open mountinfo polls POLLPRI after any change of its namespace's
+ * mounts), in the process and mount namespace it was read in. A caller
+ * that finds it busy reads the table itself (no wait, and no deadlock in
+ * a child forked while another thread held it). */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	bool valid;
+	int fd; /* polled for changes */
+	pid_t pid;
+	dev_t ns_dev;
+	ino_t ns_ino;
+	struct sl_strv points;
+} kept = { .fd = -1 };
+
+static bool kept_current(const struct stat *ns)
+{
+	struct pollfd pf = { .fd = kept.fd, .events = POLLPRI };
+
+	return kept.valid && kept.pid == getpid() &&
+	       kept.ns_dev == ns->st_dev && kept.ns_ino == ns->st_ino &&
+	       poll(&pf, 1, 0) == 0;
+}
+
+static int kept_refresh(const struct stat *ns)
+{
+	int r;
+
+	kept.valid = false;
+	sl_strv_free(&kept.points);
+	if (kept.fd >= 0)
+		close(kept.fd); /* ours, or a copy a fork gave us */
+	/* opened before the read: a change after it is reported */
+	kept.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (kept.fd < 0)
+		return scan_kernel_mounts(&kept.points);
+	r = scan_kernel_mounts(&kept.points);
+	if (r < 0)
+		return r;
+	kept.valid = true;
+	kept.pid = getpid();
+	kept.ns_dev = ns->st_dev;
+	kept.ns_ino = ns->st_ino;
+	return 0;
+}
+
+int sl_fs_kernel_mounts_elsewhere(struct sl_strv *out)
+{
+	struct stat ns;
+	int r;
+
+	if (stat("/proc/self/ns/mnt", &ns) < 0 ||
+	    pthread_mutex_trylock(&kept_lock) != 0)
+		return scan_kernel_mounts(out);
+	r = kept_current(&ns) ? 0 : kept_refresh(&ns);
+	for (size_t i = 0; r == 0 && i < kept.points.n; i++)
+		r = sl_strv_push(out, kept.points.v[i]);
+	pthread_mutex_unlock(&kept_lock);
 	return r;
 }

@@ -135,6 +135,40 @@ static int push_denied(const struct sl_policy *p, struct sl_fs_holes *out)
 	return r;
 }
 
+/* procfs and sysfs mounted elsewhere inside a grant: no right at all
+ * (the supervisor does not serve them). */
+static int push_kernel_mounts(struct sl_fs_holes *out,
+			      const struct sl_strv *grants)
+{
+	struct sl_strv points = { 0 };
+	int r = sl_fs_kernel_mounts_elsewhere(&points);
+
+	for (size_t i = 0; r == 0 && i < points.n; i++)
+		if (granted_near(grants, points.v[i]))
+			r = push_real(out, points.v[i]);
+	sl_strv_free(&points);
+	return r;
+}
+
+bool sl_fs_grants_reach_kernel_mounts(const struct sl_policy *p)
+{
+	struct sl_strv grants = { 0 }, points = { 0 };
+	bool hit = false;
+
+	if (p->fs_read.n + p->fs_write.n == 0)
+		return false;
+	if (grants_of(p, &grants) < 0 ||
+	    sl_fs_kernel_mounts_elsewhere(&points) < 0) {
+		hit = true; /* cannot tell: served */
+	} else {
+		for (size_t i = 0; !hit && i < points.n; i++)
+			hit = granted_near(&grants, points.v[i]);
+	}
+	sl_strv_free(&grants);
+	sl_strv_free(&points);
+	return hit;
+}
+
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 {
 	struct sl_strv grants = { 0 };
@@ -154,6 +188,8 @@ int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 	}
 	if (r == 0 && granted_near(&grants, "/proc"))
 		r = push_real(out, "/proc");
+	if (r == 0)
+		r = push_kernel_mounts(out, &grants);
 	sl_strv_free(&grants);
 	if (r < 0)
 		sl_fs_holes_free(out);

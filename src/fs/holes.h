@@ -17,8 +17,10 @@
  *
  * The holes: the fs_deny entries that exist (others can only come into
  * being through calls the supervisor performs), the sensitive /sys entries
- * and what /sys/class/net's links point to, and /proc as a whole when a
- * grant reaches it (the supervisor serves /proc).
+ * and what /sys/class/net's links point to, /proc as a whole when a
+ * grant reaches it (the supervisor serves /proc), and procfs or sysfs
+ * mounted anywhere else a grant reaches (fs/aliases.h: nobody serves
+ * those).
  *
  * A copy-on-write run adds two (sl_fs_holes_add_cow): its storage base,
  * out of the sandbox's reach whatever grant covers it (no right at all),
@@ -68,6 +70,10 @@ struct sl_fs_holes {
 };
 
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out);
+/* Does a grant of p reach procfs or sysfs mounted elsewhere (a hole, whose
+ * directories on the way the supervisor serves)? True when it cannot
+ * tell. Reads the mount table. */
+bool sl_fs_grants_reach_kernel_mounts(const struct sl_policy *p);
 /* The copy-on-write holes of one run (canonical paths; storage may be
  * NULL). */
 int sl_fs_holes_add_cow(struct sl_fs_holes *h, const char *workdir,

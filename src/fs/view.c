@@ -497,6 +497,22 @@ static bool granted(const struct sl_fs_view *v, const char *path,
 	return false;
 }
 
+/* An object of procfs or sysfs reached outside /proc and /sys (a chroot's
+ * /proc, fs/aliases.h): its sensitive entries and other processes'
+ * directories would be recognised by none of their paths. */
+static bool kernel_fs_elsewhere(int fd, const struct sl_fs_obj *o,
+				const char *path)
+{
+	switch (sl_fs_kind_of(fd, o)) {
+	case SL_FSK_PROC:
+		return !sl_path_covers("/proc", path);
+	case SL_FSK_SYS:
+		return !sl_path_covers("/sys", path);
+	default:
+		return false;
+	}
+}
+
 int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 		const struct sl_fs_obj *o, enum sl_fs_access a, char **out)
 {
@@ -512,6 +528,8 @@ int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 	}
 	sl_path_strip_deleted(path);
 	if (a == SL_FS_ACC_WRITE && cow_zone(v, path))
+		return -EACCES;
+	if (kernel_fs_elsewhere(fd, o, path))
 		return -EACCES;
 	if (!run_hold())
 		return -ECANCELED;

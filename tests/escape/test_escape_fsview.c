@@ -688,6 +688,70 @@ TEST(class13_on_behalf_metadata_uses_the_childs_capabilities)
 
 /* ---- class 20: sensitive entries under another name --------------------- */
 
+/* procfs and sysfs mounted elsewhere inside a grant (a chroot's /proc): the
+ * same sensitive entries and other processes' directories under paths
+ * that name none of them. The kernel refuses them (holes) and so does the
+ * supervisor; the rest of the grant stays readable and listable. */
+TEST(class20_procfs_and_sysfs_mounted_elsewhere_are_refused)
+{
+	const char *k, *p, *sy, *comm;
+	char *bare = NULL, *out = NULL;
+	sandlock_builder_t *b;
+
+	if (geteuid() != 0)
+		SKIP("needs root to mount procfs and sysfs");
+	if (!scratch_dir(dir, sizeof(dir)))
+		FAIL("scratch setup failed");
+	k = join(dir, "k");
+	p = join(k, "p");
+	sy = join(k, "s");
+	CHECK(mkdir(k, 0755) == 0 && mkdir(p, 0755) == 0 &&
+	      mkdir(sy, 0755) == 0 && write_file(join(k, "f"), "F\n"));
+	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+	    0) {
+		scratch_remove(dir);
+		SKIP("cannot mount procfs here");
+	}
+	if (mount("sysfs", sy, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0) {
+		umount2(p, MNT_DETACH);
+		scratch_remove(dir);
+		SKIP("cannot mount sysfs here");
+	}
+	comm = join(p, "1/comm");
+	{
+		const char *argv[] = { helper("fs_probe"), "read", comm, NULL };
+
+		bare = run_bare(argv); /* the control: init's name */
+	}
+	CHECK(bare && strncmp(bare, "read OK ", 8) == 0);
+	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
+	out = PROBE(b, "read", comm);
+	CHECK_STR(out, "read EACCES\n");
+	free(out);
+	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
+	out = PROBE(b, "read", join(p, "kallsyms"));
+	CHECK_STR(out, "read EACCES\n");
+	free(out);
+	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
+	out = PROBE(b, "ls", join(sy, "class"));
+	CHECK_STR(out, "ls EACCES\n");
+	free(out);
+	/* the grant itself: listed (p, s, f), its file read */
+	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
+	out = PROBE(b, "ls", k);
+	CHECK_STR(out, "ls OK 3\n");
+	free(out);
+	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
+	out = PROBE(b, "read", join(k, "f"));
+	CHECK_STR(out, "read OK F\n");
+	free(out);
+	free(bare);
+	umount2(sy, MNT_DETACH);
+	umount2(p, MNT_DETACH);
+	scratch_remove(dir);
+}
+
 TEST(class20_net_device_entries_are_denied_by_identity)
 {
 	sandlock_builder_t *b;

@@ -185,3 +185,47 @@ TEST(a_deny_set_refuses_a_directory_past_the_scan)
 	sl_pathset_free(&set);
 	scratch_remove(root);
 }
+
+static bool kernel_mount_listed(const char *point)
+{
+	struct sl_strv v = { 0 };
+	bool found = sl_fs_kernel_mounts_elsewhere(&v) == 0 && holds(&v, point);
+
+	sl_strv_free(&v);
+	return found;
+}
+
+/* procfs and sysfs mounted outside /proc and /sys are listed, as the
+ * mount table changes between calls (the answer is kept between them);
+ * /proc and /sys themselves are not. */
+TEST(procfs_and_sysfs_mounted_elsewhere_are_listed_as_they_come_and_go)
+{
+	const char *p, *s;
+
+	if (!scratch_dir(root, sizeof(root)))
+		FAIL("scratch setup failed");
+	p = join(root, "p");
+	s = join(root, "s");
+	CHECK(mkdir(p, 0755) == 0 && mkdir(s, 0755) == 0);
+	CHECK(!kernel_mount_listed("/proc"));
+	CHECK(!kernel_mount_listed(p));
+	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+	    0) {
+		int e = errno;
+
+		scratch_remove(root);
+		SKIP("cannot mount procfs here (%s)", strerror(e));
+	}
+	CHECK(kernel_mount_listed(p));
+	CHECK(kernel_mount_listed(p)); /* kept */
+	CHECK(!kernel_mount_listed(s));
+	if (mount("sysfs", s, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) == 0) {
+		CHECK(kernel_mount_listed(s));
+		CHECK(umount2(s, MNT_DETACH) == 0);
+		CHECK(!kernel_mount_listed(s));
+	}
+	CHECK(umount2(p, MNT_DETACH) == 0);
+	CHECK(!kernel_mount_listed(p));
+	scratch_remove(root);
+}

@@ -835,7 +835,7 @@ static bool grant_reaches(const struct sl_strv *grants)
 static bool statically_active(const struct sl_policy *p)
 {
 	return p->fs_deny.n > 0 || p->workdir || grant_reaches(&p->fs_read) ||
-	       grant_reaches(&p->fs_write);
+	       grant_reaches(&p->fs_write) || p->grants_reach_kernel_mounts;
 }
 
 static bool fsdeny_active(const struct sl_policy *p)

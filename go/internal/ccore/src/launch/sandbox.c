@@ -96,6 +96,9 @@ int sl_sandbox_new(struct sl_policy *p, struct sl_sandbox **out,
 		free(sb);
 		return sl_err(e, r, "pthread_mutex_init failed");
 	}
+	/* before the modules are chosen: fsdeny serves the way to them */
+	p->grants_reach_kernel_mounts = !p->chroot &&
+					sl_fs_grants_reach_kernel_mounts(p);
 	r = sl_handlers_active(p, &sb->modules);
 	if (r < 0) {
 		sl_sandbox_unref(sb);

@@ -189,6 +189,10 @@ struct sl_policy {
 	bool has_allow_bind;			  /* any net_allow_bind call */
 	struct sl_u32v deny_syscalls; /* resolved deny list (default+extra) */
 	bool allow_sysv_ipc;
+	/* ---- derived by the sandbox's build (launch/sandbox.c) ----------- */
+	/* a grant reaches procfs or sysfs mounted elsewhere: a hole
+	 * (fs/holes.h), read once from the mount table */
+	bool grants_reach_kernel_mounts;
 };
 
 /* Fresh builder with defaults (max_processes 64, all protections strict). */
