@@ -99,6 +99,17 @@ static bool holds_every_exec(const struct freeze_state *s)
 	return !v || sl_fs_view_deny_aliased(v);
 }
 
+/* A denied path that was no hole when the ruleset was built has come into
+ * being (the host made it): the kernel grants it, so this exec is decided
+ * on a sandbox held still too. Asked at every exec, a stat per such
+ * entry. */
+static bool late_denial(const struct freeze_state *s)
+{
+	const struct sl_fs_view *v = sl_fs_view_of(s->sv);
+
+	return v && sl_fs_view_deny_late(v);
+}
+
 /* After the answer: let the sandbox go (after the exec, if let through). */
 static void answered(void *arg, struct sl_parked *pk, const struct sl_action *a)
 {
@@ -133,7 +144,7 @@ static int freeze_handle(void *state, const struct sl_notif *n,
 
 	if (s->hold_all < 0)
 		s->hold_all = holds_every_exec(s);
-	if (!s->hold_all)
+	if (!s->hold_all && !late_denial(s))
 		return 0; /* Landlock's holes refuse the denied files */
 	if (!s->fz) {
 		out->kind = SL_ACT_ERRNO;

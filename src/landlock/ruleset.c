@@ -243,6 +243,10 @@ static int add_run_grants(int fd, const struct sl_landlock_plan *plan,
 	if (built) {
 		built->whole = !holes.deny_missing;
 		built->aliases = built->whole && !holes.aliases_unknown;
+		if (r == 0)
+			r = sl_strv_copy(&built->late, &holes.missing) < 0 ?
+				    sl_err(e, ENOMEM, "out of memory") :
+				    0;
 		sl_fs_built_done(built);
 	}
 	sl_fs_holes_free(&holes);

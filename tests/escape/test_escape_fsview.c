@@ -7,6 +7,7 @@
  * private scratch tree; the races run a second thread a bounded number of
  * times, and an unconfined control run shows that they are really hit.
  */
+#include <pthread.h>
 #include <sys/mount.h>
 
 #include "harness.h"
@@ -14,6 +15,7 @@
 #include "lib/fsprobe.h"
 #include "lib/hostenv.h"
 #include "lib/policy.h"
+#include "lib/run.h"
 #include "lib/scratch.h"
 
 static char dir[64];
@@ -232,6 +234,77 @@ TEST(class2_exec_swap_to_a_denied_second_name_never_runs_it)
 	if (leaked(out) != 0 || done(out) <= 0)
 		FAIL("sandboxed: %s", out);
 	free(out);
+	scratch_remove(dir);
+}
+
+/* A denied path that did not exist when the run's ruleset was built is no
+ * hole in it: a binary the host makes there during the run is a path
+ * Landlock grants, refused by the supervisor's check. A thread flipping
+ * the exec between a granted binary and that path never runs it. */
+struct later {
+	const char *path;
+	pthread_t thread;
+};
+
+static void *make_later(void *arg)
+{
+	struct later *l = arg;
+
+	usleep(300 * 1000); /* the run is under way */
+	return copy_file("/bin/false", l->path, 0755) ? arg : NULL;
+}
+
+TEST(class2_exec_swap_to_a_denied_path_made_during_the_run_never_runs_it)
+{
+	const char *argv[] = { "/bin/sh", "-c", NULL, NULL };
+	struct later l;
+	sandlock_sandbox_t *sb;
+	char *out = NULL, *script = NULL;
+	void *made = NULL;
+	struct hrun o;
+	const char *t;
+
+	if (!race_setup())
+		FAIL("scratch setup failed");
+	t = join(dir, "t");
+	l.path = strdup(join(t, "later"));
+	CHECK(l.path != NULL);
+	CHECK(copy_file("/bin/false", l.path, 0755));
+	if (!RACE_CONTROL(out, leaked(out) > 0, "exec", join(t, "true"), l.path,
+			  "300"))
+		FAIL("control: the race was not hit: %s", out);
+	free(out);
+	CHECK(unlink(l.path) == 0);
+	/* the only denial in that grant: no hole in it at all */
+	sb = sandlock_sandbox_build(
+		sandlock_sandbox_builder_fs_deny(
+			sandlock_sandbox_builder_fs_read(base_builder(), t),
+			l.path),
+		NULL, NULL);
+	CHECK(sb != NULL);
+	CHECK(asprintf(&script,
+		       "while [ ! -x %s ]; do sleep 0.05; done; exec %s exec "
+		       "%s %s 300",
+		       l.path, helper("fs_race"), join(t, "true"), l.path) > 0);
+	argv[2] = script;
+	CHECK(pthread_create(&l.thread, NULL, make_later, &l) == 0);
+	hrun_with(sb, argv, NULL, 0, &o);
+	pthread_join(l.thread, &made);
+	CHECK(made != NULL);
+	if (!o.ok)
+		FAIL("sandboxed: did not run: %s",
+		     o.build_err ? o.build_err : "spawn failed");
+	if (he_can_freeze()) {
+		if (leaked(o.out) != 0 || done(o.out) <= 0)
+			FAIL("sandboxed: %s (%s)", o.out, o.err);
+	} else {
+		/* nothing can be held: every exec refused (EPERM) */
+		CHECK(leaked(o.out) <= 0);
+	}
+	hrun_free(&o);
+	free(script);
+	free((char *)l.path);
+	sandlock_sandbox_free(sb);
 	scratch_remove(dir);
 }
 

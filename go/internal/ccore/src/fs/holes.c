@@ -118,10 +118,12 @@ static int push_denied(const struct sl_policy *p, struct sl_fs_holes *out)
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++) {
 		char *real = realpath(p->fs_deny.v[i], NULL);
 
-		if (real)
+		if (real) {
 			r = sl_strv_push_take(&denied, real);
-		else
+		} else {
 			out->deny_missing = true;
+			r = sl_strv_push(&out->missing, p->fs_deny.v[i]);
+		}
 	}
 	for (size_t i = 0; r == 0 && i < denied.n; i++)
 		r = push(out, denied.v[i]);
@@ -271,6 +273,7 @@ void sl_fs_holes_free(struct sl_fs_holes *h)
 	for (size_t i = 0; i < h->n; i++)
 		free(h->v[i].path);
 	free(h->v);
+	sl_strv_free(&h->missing);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -493,6 +496,7 @@ void sl_fs_built_free(struct sl_fs_built *b)
 		free(b->way_paths[i]);
 	free(b->way_paths);
 	free(b->ruled);
+	sl_strv_free(&b->late);
 	memset(b, 0, sizeof(*b));
 }
 

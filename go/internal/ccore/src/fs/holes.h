@@ -62,8 +62,9 @@ struct sl_fs_holes {
 	struct sl_fs_hole *v;
 	size_t n;
 	/* an fs_deny entry did not exist: no hole stands for it, and the
-	 * kernel would grant it if it came into being */
+	 * kernel would grant it if it came into being (missing: which) */
 	bool deny_missing;
+	struct sl_strv missing;
 	/* the other names of the fs_deny entries (fs/aliases.h) are holes
 	 * too, but the search for them was incomplete */
 	bool aliases_unknown;
@@ -148,6 +149,9 @@ struct sl_fs_built {
 	struct sl_fs_dirid *ruled;
 	size_t nruled, capruled;
 	bool whole, aliases;
+	/* the fs_deny entries that did not exist (no hole: granted by the
+	 * kernel should they appear) */
+	struct sl_strv late;
 };
 
 /* One rule: its object (st), path and SL_RULE_* flags (an

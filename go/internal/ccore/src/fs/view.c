@@ -164,6 +164,18 @@ bool sl_fs_view_deny_aliased(struct sl_fs_view *v)
 	return aliased;
 }
 
+bool sl_fs_view_deny_late(const struct sl_fs_view *v)
+{
+	struct stat st;
+
+	if (!v->built)
+		return false;
+	for (size_t i = 0; i < v->built->late.n; i++)
+		if (lstat(v->built->late.v[i], &st) == 0 || errno != ENOENT)
+			return true; /* there, or cannot tell */
+	return false;
+}
+
 /* Change the deny set (built first), under the write lock. */
 static int change_deny(struct sl_fs_view *v, const char *path, bool add)
 {

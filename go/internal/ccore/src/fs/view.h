@@ -74,6 +74,10 @@ int sl_fs_view_allow(struct sl_fs_view *v, const char *path);
  * identity on a sandbox held still. True when the deny set cannot be
  * built. */
 bool sl_fs_view_deny_aliased(struct sl_fs_view *v);
+/* Does an fs_deny entry that did not exist when the run's ruleset was
+ * built (no hole: the kernel grants it) exist now? An exec must then be
+ * held still to be refused (handlers/freeze.c). */
+bool sl_fs_view_deny_late(const struct sl_fs_view *v);
 
 /* ---- one call ------------------------------------------------------------ */
 
