@@ -258,8 +258,11 @@ static int scan_kernel_mounts(struct sl_strv *out)
 	struct search s = { .out = out };
 	int r = read_mounts(&s);
 
-	if (r == -ENOENT)
-		r = 0; /* no procfs to read it from: none mounted */
+	/* No procfs to read it from (none mounted, or one this process may
+	 * not read: inside another sandbox): none can be found, see
+	 * docs/confinement.md. */
+	if (r == -ENOENT || r == -EACCES || r == -EPERM)
+		r = 0;
 	for (size_t i = 0; r == 0 && i < s.nmounts; i++) {
 		const char *pt = s.mounts[i].point;
 

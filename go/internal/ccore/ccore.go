@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "94cdb6924d21736b1cb918bf16d03bcb3b89f37a1e6e5597fe34e2e632401c27"
+const coreSourcesSHA256 = "637c88acdd5949cf5df0db3dbccd580de4f2781bbc3746ce51a52506d5e3395c"
