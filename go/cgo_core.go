@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "637c88acdd5949cf5df0db3dbccd580de4f2781bbc3746ce51a52506d5e3395c"
+const coreSourcesSHA256 = "cdceb3a33a30df56ff6b4db2c1dd328fa566ce452c288f6cf4f8c00131d16a98"

@@ -672,6 +672,58 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
 
 /* ---- resolution ----------------------------------------------------------- */
 
+/* "/proc/self" and "/proc/thread-self" (with what follows) as the child's
+ * own directories, "/proc/<tgid>" and "/proc/<tgid>/task/<tid>": the
+ * kernel walks those in one call where it would resolve "self" to the
+ * supervisor (kernel_walk hands that to the walk here, a few syscalls per
+ * component). NULL when path is not of that form. */
+static char *proc_self_path(const struct sl_resolve_ctx *c, const char *path)
+{
+	static const char self[] = "/proc/self", thread[] = "/proc/thread-self";
+	const char *rest;
+	char *out = NULL;
+	int n = -1;
+
+	/* (under another root, its /proc may count pids otherwise) */
+	if (c->tgid <= 0 || c->tid <= 0 || c->rootfd >= 0)
+		return NULL;
+	if (strncmp(path, self, sizeof(self) - 1) == 0 &&
+	    (path[sizeof(self) - 1] == '/' || !path[sizeof(self) - 1])) {
+		rest = path + sizeof(self) - 1;
+		n = asprintf(&out, "/proc/%d%s", (int)c->tgid, rest);
+	} else if (strncmp(path, thread, sizeof(thread) - 1) == 0 &&
+		   (path[sizeof(thread) - 1] == '/' ||
+		    !path[sizeof(thread) - 1])) {
+		rest = path + sizeof(thread) - 1;
+		n = asprintf(&out, "/proc/%d/task/%d%s", (int)c->tgid,
+			     (int)c->tid, rest);
+	}
+	return n < 0 ? NULL : out;
+}
+
+/* kernel_walk of path's /proc/self form (proc_self_path): 1 when that
+ * does not apply (no such form, or the walk did not land in procfs: then
+ * "/proc" is not procfs here and the path means something else), else
+ * kernel_walk's answer. */
+static int kernel_walk_proc_self(const struct sl_resolve_ctx *c, int base,
+				 const char *path, uint64_t rflags, bool follow,
+				 struct sl_resolved *out)
+{
+	_cleanup_(freep) char *own = proc_self_path(c, path);
+	int r;
+
+	if (!own)
+		return 1;
+	r = kernel_walk(c, base, own, rflags, follow, out);
+	if (r == 0 && out->kind != SL_FSK_PROC) {
+		sl_resolved_clear(out);
+		return 1;
+	}
+	if (r < 0)
+		sl_resolved_clear(out);
+	return r == -ENOENT || r == -ELOOP || r == -EXDEV ? 1 : r;
+}
+
 /* The object path names (following a final link when follow). */
 static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
 			  const char *path, uint64_t rflags, unsigned how,
@@ -693,6 +745,9 @@ static int resolve_object(const struct sl_resolve_ctx *c, int dirfd,
 		base = c->rootfd >= 0 ? c->rootfd : AT_FDCWD;
 		if (c->rootfd >= 0)
 			fl |= RESOLVE_IN_ROOT;
+		r = kernel_walk_proc_self(c, base, path, fl, follow, out);
+		if (r <= 0)
+			return r;
 	}
 	r = kernel_walk(c, base, path, fl, follow, out);
 	if (r == 0 || (r == -EAGAIN && c->nonblock))

@@ -453,6 +453,32 @@ TEST(proc_sensitive_and_foreign_entries_are_denied)
 	hrun_free(&o);
 }
 
+/* /proc/self and /proc/thread-self name the child's own directories
+ * (walked by the kernel as /proc/<pid>), also with ".." after them, which
+ * leads to other processes' directories and their refusal. */
+TEST(proc_self_and_thread_self_are_the_childs_own)
+{
+	const char *script =
+		"read -r a b < /proc/self/stat; [ \"$a\" = $$ ] && echo SELF; "
+		"read -r a b < /proc/thread-self/stat; [ \"$a\" = $$ ] && "
+		"echo THREAD; "
+		"read -r a b < /proc/self/task/$$/stat && [ \"$a\" = $$ ] && "
+		"echo TASK; "
+		"cat /proc/self/../1/status >/dev/null 2>&1 && echo UP1; "
+		"cat /proc/thread-self/../../1/status >/dev/null 2>&1 && "
+		"echo UP2; "
+		"cat /proc/self/nonexistent 2>/dev/null || echo ENOENT; "
+		"echo end";
+	sandlock_builder_t *b = base_builder();
+	struct hrun o;
+
+	b = sandlock_sandbox_builder_fs_read(b, "/proc");
+	sh(b, script, &o);
+	CHECK_RAN(&o);
+	CHECK_STR(o.out, "SELF\nTHREAD\nTASK\nENOENT\nend\n");
+	hrun_free(&o);
+}
+
 TEST(dev_stdout_reaches_the_childs_own_stdout)
 {
 	struct hrun o;

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "637c88acdd5949cf5df0db3dbccd580de4f2781bbc3746ce51a52506d5e3395c"
+const coreSourcesSHA256 = "cdceb3a33a30df56ff6b4db2c1dd328fa566ce452c288f6cf4f8c00131d16a98"
