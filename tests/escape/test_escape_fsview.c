@@ -768,7 +768,7 @@ TEST(class13_on_behalf_metadata_uses_the_childs_capabilities)
 TEST(class20_procfs_and_sysfs_mounted_elsewhere_are_refused)
 {
 	const char *k, *p, *sy, *comm;
-	char *bare = NULL, *out = NULL;
+	char *bare = NULL, *out[5];
 	sandlock_builder_t *b;
 
 	if (geteuid() != 0)
@@ -776,12 +776,13 @@ TEST(class20_procfs_and_sysfs_mounted_elsewhere_are_refused)
 	if (!scratch_dir(dir, sizeof(dir)))
 		FAIL("scratch setup failed");
 	k = join(dir, "k");
-	p = join(k, "p");
-	sy = join(k, "s");
+	p = strdup(join(k, "p"));
+	sy = strdup(join(k, "s"));
+	CHECK(p && sy);
 	CHECK(mkdir(k, 0755) == 0 && mkdir(p, 0755) == 0 &&
 	      mkdir(sy, 0755) == 0 && write_file(join(k, "f"), "F\n"));
-	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
-	    0) {
+	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0) {
 		scratch_remove(dir);
 		SKIP("cannot mount procfs here");
 	}
@@ -791,38 +792,39 @@ TEST(class20_procfs_and_sysfs_mounted_elsewhere_are_refused)
 		scratch_remove(dir);
 		SKIP("cannot mount sysfs here");
 	}
-	comm = join(p, "1/comm");
+	/* every run first, the mounts gone before any check can return */
+	comm = strdup(join(p, "1/comm"));
 	{
 		const char *argv[] = { helper("fs_probe"), "read", comm, NULL };
 
 		bare = run_bare(argv); /* the control: init's name */
 	}
-	CHECK(bare && strncmp(bare, "read OK ", 8) == 0);
 	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
-	out = PROBE(b, "read", comm);
-	CHECK_STR(out, "read EACCES\n");
-	free(out);
+	out[0] = PROBE(b, "read", comm);
 	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
-	out = PROBE(b, "read", join(p, "kallsyms"));
-	CHECK_STR(out, "read EACCES\n");
-	free(out);
+	out[1] = PROBE(b, "read", join(p, "kallsyms"));
 	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
-	out = PROBE(b, "ls", join(sy, "class"));
-	CHECK_STR(out, "ls EACCES\n");
-	free(out);
+	out[2] = PROBE(b, "ls", join(sy, "class"));
 	/* the grant itself: listed (p, s, f), its file read */
 	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
-	out = PROBE(b, "ls", k);
-	CHECK_STR(out, "ls OK 3\n");
-	free(out);
+	out[3] = PROBE(b, "ls", k);
 	b = sandlock_sandbox_builder_fs_read(base_builder(), k);
-	out = PROBE(b, "read", join(k, "f"));
-	CHECK_STR(out, "read OK F\n");
-	free(out);
-	free(bare);
+	out[4] = PROBE(b, "read", join(k, "f"));
 	umount2(sy, MNT_DETACH);
 	umount2(p, MNT_DETACH);
 	scratch_remove(dir);
+	CHECK(bare && strncmp(bare, "read OK ", 8) == 0);
+	CHECK_STR(out[0], "read EACCES\n");
+	CHECK_STR(out[1], "read EACCES\n");
+	CHECK_STR(out[2], "ls EACCES\n");
+	CHECK_STR(out[3], "ls OK 3\n");
+	CHECK_STR(out[4], "read OK F\n");
+	for (int i = 0; i < 5; i++)
+		free(out[i]);
+	free(bare);
+	free((char *)comm);
+	free((char *)p);
+	free((char *)sy);
 }
 
 TEST(class20_net_device_entries_are_denied_by_identity)
