@@ -164,13 +164,27 @@ void sl_fs_meta_free(struct sl_fs_meta *m)
 	m->value = NULL;
 }
 
-uint64_t sl_fs_meta_consulted(const struct sl_fs_req *req)
+uint64_t sl_fs_meta_consulted(const struct sl_fs_req *req,
+			      const struct sl_fs_meta *m)
 {
 	const uint64_t all = ~(uint64_t)0;
 
 	if (req->nargs && !req->a[0].null)
 		return all; /* a path to walk */
 	switch (req->op) {
+	case SL_FS_SETXATTR:
+	case SL_FS_REMOVEXATTR:
+		/* user.*: write permission, and ownership in a sticky
+		 * directory; ACLs: ownership, and the set-gid bit they may
+		 * clear. Other names (trusted.*, security.*) consult what
+		 * their handlers and the security modules choose. */
+		if (strncmp(m->name, "user.", 5) == 0)
+			return SL_CAP_BIT(CAP_DAC_OVERRIDE) |
+			       SL_CAP_BIT(CAP_FOWNER);
+		if (strcmp(m->name, "system.posix_acl_access") == 0 ||
+		    strcmp(m->name, "system.posix_acl_default") == 0)
+			return SL_CAP_BIT(CAP_FOWNER) | SL_CAP_BIT(CAP_FSETID);
+		return all;
 	case SL_FS_CHMOD:
 		return SL_CAP_BIT(CAP_FOWNER) | SL_CAP_BIT(CAP_FSETID);
 	case SL_FS_CHOWN:
@@ -222,8 +236,8 @@ static int op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	if (r == 0 && !named)
 		r = object(c, &fd, &owned, &o);
 	if (r == 0)
-		r = sl_fs_call_as_child_consulting(c,
-						   sl_fs_meta_consulted(req));
+		r = sl_fs_call_as_child_consulting(c, sl_fs_meta_consulted(req,
+									   &m));
 	if (r == 0 && named)
 		r = object(c, &fd, &owned, &o);
 	if (r == 0)

@@ -29,12 +29,14 @@ struct sl_fs_meta {
 int sl_fs_meta_read(const struct sl_notif *n, const struct sl_fs_req *req,
 		    struct sl_fs_meta *m);
 void sl_fs_meta_free(struct sl_fs_meta *m);
-/* The capabilities the kernel consults to change req's metadata on an
- * open file (fs/creds.h): ownership and the set-id bits for chmod and
- * chown, ownership or write permission for times; every one for
- * extended attributes (trusted.* and security.* names, ACLs). A path is
- * walked too, which consults more: ask for every one then. */
-uint64_t sl_fs_meta_consulted(const struct sl_fs_req *req);
+/* The capabilities the kernel consults to change req's metadata (m: what
+ * it writes) on an open file (fs/creds.h): ownership and the set-id bits
+ * for chmod and chown, ownership or write permission for times and user.*
+ * attributes, ownership and set-gid for ACLs; every one for other
+ * attributes (trusted.*, security.*). A path is walked too, which
+ * consults more: ask for every one then. */
+uint64_t sl_fs_meta_consulted(const struct sl_fs_req *req,
+			      const struct sl_fs_meta *m);
 /* Apply it to the object held by fd (o: its statx). */
 int sl_fs_meta_apply(const struct sl_fs_req *req, int fd,
 		     const struct sl_fs_obj *o, const struct sl_fs_meta *m);

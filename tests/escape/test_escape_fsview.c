@@ -731,14 +731,16 @@ TEST(class13_on_behalf_metadata_uses_the_childs_capabilities)
 	static const struct {
 		const char *drop, *want;
 	} cases[] = {
-		{ "-", "fchmod OK\nfchown OK\nfutimens OK\nfutimens_now OK\n" },
+		{ "-", "fchmod OK\nfchown OK\nfutimens OK\nfutimens_now OK\n"
+		       "fsetxattr OK\n" },
 		{ "fowner", "fchmod EPERM\nfchown OK\nfutimens EPERM\n"
-			    "futimens_now OK\n" },
+			    "futimens_now OK\nfsetxattr OK\n" },
 		{ "chown", "fchmod OK\nfchown EPERM\nfutimens OK\n"
-			   "futimens_now OK\n" },
+			   "futimens_now OK\nfsetxattr OK\n" },
 		{ "fowner,dac_override", "fchmod EPERM\nfchown OK\n"
 					 "futimens EPERM\n"
-					 "futimens_now EACCES\n" },
+					 "futimens_now EACCES\n"
+					 "fsetxattr EACCES\n" },
 	};
 	const char *f;
 
@@ -781,8 +783,8 @@ TEST(class20_procfs_and_sysfs_mounted_elsewhere_are_refused)
 	CHECK(p && sy);
 	CHECK(mkdir(k, 0755) == 0 && mkdir(p, 0755) == 0 &&
 	      mkdir(sy, 0755) == 0 && write_file(join(k, "f"), "F\n"));
-	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0) {
+	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+	    0) {
 		scratch_remove(dir);
 		SKIP("cannot mount procfs here");
 	}

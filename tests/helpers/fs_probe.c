@@ -26,7 +26,8 @@
  *                                 fowner, chown, dac_override, "-" for
  *                                 none) from the effective set, then
  *                                 fchmod, fchown, futimens with times
- *                                 and with "now" through the fd
+ *                                 and with "now", fsetxattr (user.sl)
+ *                                 through the fd
  *   ids PATH                      (as root) touch PATH with utimensat(NULL)
  *                                 as fsuid 0, as fsuid 1000, then with
  *                                 group 3000 added, with no group, and as
@@ -396,6 +397,7 @@ static int op_fd_meta_without(const char *caps, const char *path)
 	report("fchown", fchown(fd, st.st_uid, st.st_gid));
 	report("futimens", futimens(fd, ts));
 	report("futimens_now", futimens(fd, NULL));
+	report("fsetxattr", fsetxattr(fd, "user.sl", "1", 1, 0));
 	close(fd);
 	return 0;
 }

@@ -239,9 +239,9 @@ TEST(staged_metadata_through_a_descriptor_counts_the_childs_capabilities)
 	view_run(&r, &v, "abort", "-r", helpers_dir(), script);
 	CHECK_EXIT(&r, 0);
 	CHECK_STR(r.out, "fchmod OK\nfchown OK\nfutimens OK\n"
-			 "futimens_now OK\n"
+			 "futimens_now OK\nfsetxattr OK\n"
 			 "fchmod EPERM\nfchown OK\nfutimens EPERM\n"
-			 "futimens_now OK\n");
+			 "futimens_now OK\nfsetxattr OK\n");
 	cli_result_free(&r);
 	view_free(&v);
 }

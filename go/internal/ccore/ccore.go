@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "cdceb3a33a30df56ff6b4db2c1dd328fa566ce452c288f6cf4f8c00131d16a98"
+const coreSourcesSHA256 = "d7a1b08fbc18ed98bbf1b3382353eeafee6fcb6a9457faf29e6f99c2c5a2e93a"

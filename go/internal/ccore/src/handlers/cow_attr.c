@@ -249,25 +249,32 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 	struct cow_loc l = { 0 };
 	struct sl_fs_meta m;
 	struct sl_fs_obj o;
-	const char *rel;
-	int fd = -1, side;
+	const char *rel = NULL;
+	int fd = -1, side = SL_COW_ABSENT;
 	bool upper = false;
 	int r;
 
 	(void)flags;
+	r = sl_fs_meta_read(c->n, req, &m);
+	if (r < 0)
+		return r;
 	if (req->nargs == 0 || !req->a[0].named) {
 		/* taken as the supervisor (see fsmeta.c), then acted on as
 		 * the child */
 		fd = child_object(c, &owned);
-		if (fd < 0)
-			return fd == -EBADF ? 0 : fd; /* the kernel's EBADF */
+		if (fd < 0) {
+			r = fd == -EBADF ? 0 : fd; /* the kernel's EBADF */
+			goto out;
+		}
 		r = cow_rel_of_fd(s, fd, &fdrel, &upper);
-		if (r <= 0)
-			return r < 0 ? r : cow_pass(c, out);
-		r = sl_fs_call_as_child_consulting(c,
-						   sl_fs_meta_consulted(req));
+		if (r <= 0) {
+			r = r < 0 ? r : cow_pass(c, out);
+			goto out;
+		}
+		r = sl_fs_call_as_child_consulting(c, sl_fs_meta_consulted(req,
+									   &m));
 		if (r < 0)
-			return r;
+			goto out;
 		rel = fdrel;
 		side = upper ? SL_COW_UPPER : SL_COW_LOWER;
 		r = sl_fs_obj_of(fd, &o);
@@ -299,14 +306,11 @@ int cow_op_meta(struct sl_fs_call *c, unsigned flags, struct sl_action *out)
 		fd = copy;
 	}
 	if (r == 0)
-		r = sl_fs_meta_read(c->n, req, &m);
-	if (r == 0) {
 		r = sl_fs_meta_apply(req, fd, &o, &m);
-		sl_fs_meta_free(&m);
-	}
 	if (r == 0)
 		sl_fs_answer_value(out, 0);
 out:
+	sl_fs_meta_free(&m);
 	cow_loc_free(&l);
 	return r;
 }
