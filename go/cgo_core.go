@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "d7a1b08fbc18ed98bbf1b3382353eeafee6fcb6a9457faf29e6f99c2c5a2e93a"
+const coreSourcesSHA256 = "58ffca139bf68988fd8b4d9057f98f5cea9e77d8eb1b75de32f0b62cfd39d891"

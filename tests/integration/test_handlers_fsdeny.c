@@ -7,6 +7,7 @@
 
 #include "harness.h"
 #include "lib/files.h"
+#include "lib/fsprobe.h"
 #include "lib/hostenv.h"
 #include "lib/policy.h"
 #include "lib/run.h"
@@ -470,6 +471,7 @@ TEST(proc_self_and_thread_self_are_the_childs_own)
 		"cat /proc/self/nonexistent 2>/dev/null || echo ENOENT; "
 		"echo end";
 	sandlock_builder_t *b = base_builder();
+	char *out;
 	struct hrun o;
 
 	b = sandlock_sandbox_builder_fs_read(b, "/proc");
@@ -477,6 +479,11 @@ TEST(proc_self_and_thread_self_are_the_childs_own)
 	CHECK_RAN(&o);
 	CHECK_STR(o.out, "SELF\nTHREAD\nTASK\nENOENT\nend\n");
 	hrun_free(&o);
+	/* a walk that refuses symlinks stops at "self", as the kernel's */
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/proc");
+	out = PROBE(b, "openat2", "/proc", "/proc/self/status", "no_symlinks");
+	CHECK_STR(out, "openat2 ELOOP\n");
+	free(out);
 }
 
 TEST(dev_stdout_reaches_the_childs_own_stdout)

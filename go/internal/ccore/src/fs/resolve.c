@@ -677,24 +677,32 @@ static int walk(const struct sl_resolve_ctx *c, int dirfd, const char *path,
  * kernel walks those in one call where it would resolve "self" to the
  * supervisor (kernel_walk hands that to the walk here, a few syscalls per
  * component). NULL when path is not of that form. */
-static char *proc_self_path(const struct sl_resolve_ctx *c, const char *path)
+static char *proc_self_path(const struct sl_resolve_ctx *c, const char *path,
+			    uint64_t rflags, bool follow)
 {
 	static const char self[] = "/proc/self", thread[] = "/proc/thread-self";
 	const char *rest;
 	char *out = NULL;
 	int n = -1;
 
-	/* (under another root, its /proc may count pids otherwise) */
-	if (c->tgid <= 0 || c->tid <= 0 || c->rootfd >= 0)
+	/* Not under another root (its /proc may count pids otherwise), nor
+	 * where the kernel would stop at the link itself: a walk refusing
+	 * symlinks, or the link as the last component not followed. */
+	if (c->tgid <= 0 || c->tid <= 0 || c->rootfd >= 0 ||
+	    (rflags & RESOLVE_NO_SYMLINKS))
 		return NULL;
 	if (strncmp(path, self, sizeof(self) - 1) == 0 &&
 	    (path[sizeof(self) - 1] == '/' || !path[sizeof(self) - 1])) {
 		rest = path + sizeof(self) - 1;
+		if (!*rest && !follow)
+			return NULL;
 		n = asprintf(&out, "/proc/%d%s", (int)c->tgid, rest);
 	} else if (strncmp(path, thread, sizeof(thread) - 1) == 0 &&
 		   (path[sizeof(thread) - 1] == '/' ||
 		    !path[sizeof(thread) - 1])) {
 		rest = path + sizeof(thread) - 1;
+		if (!*rest && !follow)
+			return NULL;
 		n = asprintf(&out, "/proc/%d/task/%d%s", (int)c->tgid,
 			     (int)c->tid, rest);
 	}
@@ -709,7 +717,7 @@ static int kernel_walk_proc_self(const struct sl_resolve_ctx *c, int base,
 				 const char *path, uint64_t rflags, bool follow,
 				 struct sl_resolved *out)
 {
-	_cleanup_(freep) char *own = proc_self_path(c, path);
+	_cleanup_(freep) char *own = proc_self_path(c, path, rflags, follow);
 	int r;
 
 	if (!own)
