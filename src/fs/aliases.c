@@ -284,7 +284,9 @@ static int scan_kernel_mounts(struct sl_strv *out)
 static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	bool valid;
-	int fd; /* polled for changes */
+	int fd;	      /* polled for changes */
+	dev_t fd_dev; /* ... still that file (a host closing fds it does */
+	ino_t fd_ino; /* not own could have its number reused) */
 	pid_t pid;
 	dev_t ns_dev;
 	ino_t ns_ino;
@@ -294,27 +296,40 @@ static struct {
 static bool kept_current(const struct stat *ns)
 {
 	struct pollfd pf = { .fd = kept.fd, .events = POLLPRI };
+	struct stat st;
 
 	return kept.valid && kept.pid == getpid() &&
 	       kept.ns_dev == ns->st_dev && kept.ns_ino == ns->st_ino &&
-	       poll(&pf, 1, 0) == 0;
+	       fstat(kept.fd, &st) == 0 && st.st_dev == kept.fd_dev &&
+	       st.st_ino == kept.fd_ino && poll(&pf, 1, 0) == 0;
 }
 
 static int kept_refresh(const struct stat *ns)
 {
+	struct stat st;
 	int r;
 
+	/* ours, or a copy a fork gave us; a number the host reused after
+	 * closing ours is left alone */
+	if (kept.fd >= 0 && fstat(kept.fd, &st) == 0 &&
+	    st.st_dev == kept.fd_dev && st.st_ino == kept.fd_ino)
+		close(kept.fd);
+	kept.fd = -1;
 	kept.valid = false;
 	sl_strv_free(&kept.points);
-	if (kept.fd >= 0)
-		close(kept.fd); /* ours, or a copy a fork gave us */
 	/* opened before the read: a change after it is reported */
 	kept.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (kept.fd < 0)
+	if (kept.fd >= 0 && fstat(kept.fd, &st) < 0) {
+		close(kept.fd);
+		kept.fd = -1;
+	}
+	if (kept.fd < 0) /* not kept: read each time */
 		return scan_kernel_mounts(&kept.points);
 	r = scan_kernel_mounts(&kept.points);
 	if (r < 0)
 		return r;
+	kept.fd_dev = st.st_dev;
+	kept.fd_ino = st.st_ino;
 	kept.valid = true;
 	kept.pid = getpid();
 	kept.ns_dev = ns->st_dev;

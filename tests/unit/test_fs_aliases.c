@@ -6,6 +6,7 @@
  * directory; the deny set tells whether it names every link of a file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,4 +239,65 @@ TEST(procfs_and_sysfs_mounted_elsewhere_are_listed_as_they_come_and_go)
 	CHECK(!seen[7]);
 	free((char *)p);
 	free((char *)s);
+}
+
+/* The descriptor kept for polling: the fd of /proc/self/mountinfo among
+ * ours, or -1. */
+static int kept_mountinfo_fd(void)
+{
+	char link[64], target[256];
+
+	for (int fd = 3; fd < 1024; fd++) {
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strstr(target, "mountinfo"))
+			return fd;
+	}
+	return -1;
+}
+
+/* A host that closes the kept descriptor and reuses its number: the
+ * answer is read again (the mount made since is listed), and the host's
+ * file under that number is left open. */
+TEST(a_host_reusing_the_kept_descriptor_is_noticed_and_left_alone)
+{
+	struct stat before, after;
+	const char *p;
+	bool listed;
+	int fd, mine;
+
+	if (!scratch_dir(root, sizeof(root)))
+		FAIL("scratch setup failed");
+	p = strdup(join(root, "p"));
+	CHECK(p && mkdir(p, 0755) == 0);
+	CHECK(!kernel_mount_listed(p));
+	fd = kept_mountinfo_fd();
+	if (fd < 0) {
+		scratch_remove(root);
+		SKIP("no descriptor kept here (mount table unreadable)");
+	}
+	mine = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(mine >= 0 && dup2(mine, fd) == fd); /* closes the kept one */
+	close(mine);
+	CHECK(fstat(fd, &before) == 0);
+	if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+	    0) {
+		int e = errno;
+
+		scratch_remove(root);
+		SKIP("cannot mount procfs here (%s)", strerror(e));
+	}
+	listed = kernel_mount_listed(p);
+	umount2(p, MNT_DETACH);
+	scratch_remove(root);
+	CHECK(listed);
+	CHECK(fstat(fd, &after) == 0 && after.st_ino == before.st_ino &&
+	      after.st_dev == before.st_dev);
+	close(fd);
+	free((char *)p);
 }
