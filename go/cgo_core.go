@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "9d98d34ba97220ced9af1628e6e0a87591fdd6bf03cf1eca42ca7dde64bbf6b5"
+const coreSourcesSHA256 = "523c90e6a130ae3e85d813a4ce1defcf776f0398685d1a8e38cee8caa96a4c7f"

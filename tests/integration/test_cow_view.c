@@ -6,6 +6,8 @@
  * quota, fs_deny inside the workdir, /proc, and a commit that leaves the
  * workdir as the sandbox saw it.
  */
+#include <sys/mount.h>
+
 #include "harness.h"
 #include "lib/cli.h"
 #include "lib/files.h"
@@ -244,6 +246,40 @@ TEST(staged_metadata_through_a_descriptor_counts_the_childs_capabilities)
 			 "futimens_now OK\nfsetxattr OK\n");
 	cli_result_free(&r);
 	view_free(&v);
+}
+
+/* procfs mounted inside the workdir (a chroot's /proc): refused whole,
+ * before and after something is staged, whatever path reaches it. */
+TEST(procfs_mounted_inside_the_workdir_is_refused)
+{
+	struct view v;
+	struct cli_result r;
+	char *p;
+	int mounted;
+
+	if (geteuid() != 0)
+		SKIP("needs root to mount procfs");
+	CHECK(view_new(&v));
+	p = path_join(v.work, "p");
+	CHECK(p && mkdir(p, 0755) == 0);
+	mounted = mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			NULL) == 0;
+	if (!mounted) {
+		free(p);
+		view_free(&v);
+		SKIP("cannot mount procfs here");
+	}
+	view_run(&r, &v, "abort", NULL, NULL,
+		 "cat p/1/comm >/dev/null 2>&1 && echo LEAK1; "
+		 "echo x > staged; cat p/1/comm >/dev/null 2>&1 && echo LEAK2; "
+		 "cat $PWD/p/self/status >/dev/null 2>&1 && echo LEAK3; "
+		 "cat a");
+	umount2(p, MNT_DETACH);
+	free(p);
+	view_free(&v);
+	CHECK_EXIT(&r, 0);
+	CHECK_STR(r.out, "A\n");
+	cli_result_free(&r);
 }
 
 /* fs_deny inside the workdir holds for the workdir's files and for what

@@ -564,6 +564,8 @@ int sl_fs_check_virtual(struct sl_fs_view *v, struct sl_fd_dir *d,
 {
 	int r;
 
+	if (fd >= 0 && kernel_fs_elsewhere(fd, o, path))
+		return -EACCES;
 	if (!run_hold())
 		return -ECANCELED;
 	r = sets_rdlock(v);
