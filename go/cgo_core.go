@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "523c90e6a130ae3e85d813a4ce1defcf776f0398685d1a8e38cee8caa96a4c7f"
+const coreSourcesSHA256 = "49d1e25d9fd7e853ea97eb379a1e31c8e6fe0d24ba5726b34a80e2e01719f000"

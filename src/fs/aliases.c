@@ -19,7 +19,7 @@ struct mount {
 	dev_t dev;
 	char *root;  /* the mounted directory, inside its filesystem */
 	char *point; /* where it is mounted */
-	bool kernel; /* procfs or sysfs */
+	bool kernel; /* procfs, sysfs, debugfs or tracefs */
 };
 
 struct search {
@@ -57,14 +57,18 @@ static void free_mounts(struct search *s)
 	free(s->mounts);
 }
 
-/* Is the line's filesystem type (after the " - " separator) procfs or
- * sysfs? */
+/* Is the line's filesystem type (after the " - " separator) procfs,
+ * sysfs, debugfs or tracefs? */
 static bool kernel_fs(const char *line)
 {
+	static const char *const types[] = { "proc ", "sysfs ", "debugfs ",
+					     "tracefs " };
 	const char *sep = strstr(line, " - ");
 
-	return sep && (strncmp(sep + 3, "proc ", 5) == 0 ||
-		       strncmp(sep + 3, "sysfs ", 6) == 0);
+	for (size_t i = 0; sep && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strncmp(sep + 3, types[i], strlen(types[i])) == 0)
+			return true;
+	return false;
 }
 
 /* "id parent major:minor root mountpoint ... - fstype ..." per line. */

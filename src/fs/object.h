@@ -27,6 +27,7 @@ enum sl_fs_kind {
 	SL_FSK_PLAIN = 0, /* local, never waits on a peer */
 	SL_FSK_PROC,	  /* procfs: names depend on who resolves them */
 	SL_FSK_SYS,	  /* sysfs */
+	SL_FSK_KDEBUG,	  /* debugfs, tracefs: no sandbox opens them */
 	SL_FSK_SLOW,	  /* network or user-space filesystems: may block */
 };
 

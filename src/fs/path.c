@@ -98,15 +98,25 @@ void sl_path_last(const char *path, size_t *dir_len, const char **name,
 		*slash = false; /* "/" or "//": the root, no component */
 }
 
+/* The last two are the kernel's debugging and tracing filesystems: the
+ * kernel's internals (functions, addresses, every task's events) and, for
+ * root, switches over the whole machine's tracing. */
 static const char *const sensitive[] = {
-	"/proc/kcore",	  "/proc/kmsg",	     "/proc/kallsyms",
-	"/proc/keys",	  "/proc/key-users", "/proc/sysrq-trigger",
-	"/sys/class/net", "/sys/firmware",   "/sys/kernel/security",
+	"/proc/kcore",	     "/proc/kmsg",	    "/proc/kallsyms",
+	"/proc/keys",	     "/proc/key-users",	    "/proc/sysrq-trigger",
+	"/sys/class/net",    "/sys/firmware",	    "/sys/kernel/security",
+	"/sys/kernel/debug", "/sys/kernel/tracing",
 };
 
 const char *sl_path_sensitive_at(size_t i)
 {
 	return i < SL_ARRAY_SIZE(sensitive) ? sensitive[i] : NULL;
+}
+
+bool sl_path_sensitive_linkless(const char *s)
+{
+	return strcmp(s, "/sys/kernel/debug") == 0 ||
+	       strcmp(s, "/sys/kernel/tracing") == 0;
 }
 
 bool sl_path_sensitive(const char *path)

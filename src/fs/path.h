@@ -36,6 +36,10 @@ void sl_path_strip_deleted(char *path);
 bool sl_path_sensitive(const char *path);
 /* The i-th of them; NULL past the last. */
 const char *sl_path_sensitive_at(size_t i);
+/* Is that entry a tree whose files can have no other name (debugfs,
+ * tracefs: no hard links, tens of thousands of entries)? Its denial is by
+ * path and hole alone, without a search of the tree for other names. */
+bool sl_path_sensitive_linkless(const char *s);
 
 /* Does path contain /proc or a sensitive entry, or lie inside one? (A
  * grant there lets the child reach them.) */

@@ -8,7 +8,9 @@
  * times, and an unconfined control run shows that they are really hit.
  */
 #include <pthread.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 
 #include "harness.h"
 #include "lib/files.h"
@@ -827,6 +829,34 @@ TEST(class20_procfs_and_sysfs_mounted_elsewhere_are_refused)
 	free((char *)comm);
 	free((char *)p);
 	free((char *)sy);
+}
+
+/* The kernel's debugging and tracing filesystems: their internals and
+ * the machine's tracing switches, refused under a grant of all of /sys,
+ * by either path; /sys/kernel itself stays listable. */
+TEST(class20_debugfs_and_tracefs_are_refused)
+{
+	struct statfs sf;
+	char *out[4];
+	sandlock_builder_t *b;
+
+	if (statfs("/sys/kernel/tracing", &sf) < 0 ||
+	    (unsigned long)sf.f_type != TRACEFS_MAGIC)
+		SKIP("tracefs is not mounted at /sys/kernel/tracing here");
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
+	out[0] = PROBE(b, "read", "/sys/kernel/tracing/tracing_on");
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
+	out[1] = PROBE(b, "ls", "/sys/kernel/tracing");
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
+	out[2] = PROBE(b, "ls", "/sys/kernel/debug");
+	b = sandlock_sandbox_builder_fs_read(base_builder(), "/sys");
+	out[3] = PROBE(b, "ls", "/sys/kernel");
+	CHECK_STR(out[0], "read EACCES\n");
+	CHECK_STR(out[1], "ls EACCES\n");
+	CHECK_STR(out[2], "ls EACCES\n");
+	CHECK(strncmp(out[3], "ls OK ", 6) == 0);
+	for (int i = 0; i < 4; i++)
+		free(out[i]);
 }
 
 TEST(class20_net_device_entries_are_denied_by_identity)

@@ -62,6 +62,9 @@ TEST(sensitive_paths)
 	CHECK(sl_path_sensitive("/proc/sysrq-trigger"));
 	CHECK(sl_path_sensitive("/sys/class/net/lo/address"));
 	CHECK(sl_path_sensitive("/sys/kernel/security"));
+	CHECK(sl_path_sensitive("/sys/kernel/debug/tracing/trace"));
+	CHECK(sl_path_sensitive("/sys/kernel/tracing/tracing_on"));
+	CHECK(!sl_path_sensitive("/sys/kernel/mm"));
 	CHECK(!sl_path_sensitive("/proc/kcorex"));
 	CHECK(!sl_path_sensitive("/proc/self/status"));
 	CHECK(!sl_path_sensitive("/sys/class"));

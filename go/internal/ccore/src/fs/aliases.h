@@ -27,11 +27,12 @@
 int sl_fs_aliases_of(const struct sl_strv *denied, struct sl_strv *out,
 		     bool *complete);
 
-/* The mount points of procfs and sysfs filesystems other than /proc and
- * /sys (and not inside them): the kernel's sensitive entries under
- * another name (a chroot's /proc, a container's root seen from its host),
- * which the grants leave out as they leave out /proc (fs/holes.h) and the
- * view refuses (fs/view.h). Into out; 0 or -errno. */
+/* The mount points of procfs, sysfs, debugfs and tracefs filesystems
+ * other than /proc and /sys (and not inside them): the kernel's sensitive
+ * entries under another name (a chroot's /proc, a container's root seen
+ * from its host), which the grants leave out as they leave out /proc
+ * (fs/holes.h) and the view refuses (fs/view.h). Into out; 0 or
+ * -errno. */
 int sl_fs_kernel_mounts_elsewhere(struct sl_strv *out);
 
 #endif

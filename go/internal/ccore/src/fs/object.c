@@ -70,6 +70,9 @@ static enum sl_fs_kind kind_of_magic(long magic)
 		return SL_FSK_PROC;
 	case SYSFS_MAGIC:
 		return SL_FSK_SYS;
+	case DEBUGFS_MAGIC:
+	case TRACEFS_MAGIC:
+		return SL_FSK_KDEBUG;
 	case NFS_SUPER_MAGIC:
 	case SMB_SUPER_MAGIC:
 	case CIFS_SUPER_MAGIC:

@@ -116,8 +116,10 @@ static int build_sets(struct sl_fs_view *v)
 				   SL_PATHSET_IDENTITY | SL_PATHSET_COMPLETE);
 	for (size_t i = 0; r == 0 && (s = sl_path_sensitive_at(i)); i++)
 		r = sl_pathset_add(&v->deny, s,
-				   SL_PATHSET_IDENTITY |
-					   SL_PATHSET_LINK_TARGETS);
+				   sl_path_sensitive_linkless(s) ?
+					   0 :
+					   SL_PATHSET_IDENTITY |
+						   SL_PATHSET_LINK_TARGETS);
 	for (size_t i = 0; r == 0 && i < p->fs_read.n; i++)
 		r = sl_pathset_add(&v->read, p->fs_read.v[i], 0);
 	for (size_t i = 0; r == 0 && i < p->fs_write.n; i++)
@@ -511,7 +513,8 @@ static bool granted(const struct sl_fs_view *v, const char *path,
 
 /* An object of procfs or sysfs reached outside /proc and /sys (a chroot's
  * /proc, fs/aliases.h): its sensitive entries and other processes'
- * directories would be recognised by none of their paths. */
+ * directories would be recognised by none of their paths. debugfs and
+ * tracefs are sensitive wherever they are (fs/path.c). */
 static bool kernel_fs_elsewhere(int fd, const struct sl_fs_obj *o,
 				const char *path)
 {
@@ -520,6 +523,8 @@ static bool kernel_fs_elsewhere(int fd, const struct sl_fs_obj *o,
 		return !sl_path_covers("/proc", path);
 	case SL_FSK_SYS:
 		return !sl_path_covers("/sys", path);
+	case SL_FSK_KDEBUG:
+		return true;
 	default:
 		return false;
 	}
