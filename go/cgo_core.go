@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "49d1e25d9fd7e853ea97eb379a1e31c8e6fe0d24ba5726b34a80e2e01719f000"
+const coreSourcesSHA256 = "141e65b99b03920a020cb420932b33621cc87367ae60744dcec2709d177338af"

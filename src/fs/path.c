@@ -98,14 +98,22 @@ void sl_path_last(const char *path, size_t *dir_len, const char **name,
 		*slash = false; /* "/" or "//": the root, no component */
 }
 
-/* The last two are the kernel's debugging and tracing filesystems: the
- * kernel's internals (functions, addresses, every task's events) and, for
- * root, switches over the whole machine's tracing. */
+/* With what container runtimes mask by default (timers and scheduler
+ * internals with kernel addresses, ACPI and SCSI controls, the RAPL
+ * energy counters of /sys/devices/virtual/powercap: a power side
+ * channel), and the kernel's debugging and tracing filesystems: the
+ * kernel's internals (functions, addresses, every task's events) and,
+ * for root, switches over the whole machine's tracing. */
 static const char *const sensitive[] = {
-	"/proc/kcore",	     "/proc/kmsg",	    "/proc/kallsyms",
-	"/proc/keys",	     "/proc/key-users",	    "/proc/sysrq-trigger",
-	"/sys/class/net",    "/sys/firmware",	    "/sys/kernel/security",
-	"/sys/kernel/debug", "/sys/kernel/tracing",
+	"/proc/kcore",		"/proc/kmsg",
+	"/proc/kallsyms",	"/proc/keys",
+	"/proc/key-users",	"/proc/sysrq-trigger",
+	"/proc/timer_list",	"/proc/timer_stats",
+	"/proc/sched_debug",	"/proc/latency_stats",
+	"/proc/acpi",		"/proc/scsi",
+	"/sys/class/net",	"/sys/firmware",
+	"/sys/kernel/security", "/sys/devices/virtual/powercap",
+	"/sys/kernel/debug",	"/sys/kernel/tracing",
 };
 
 const char *sl_path_sensitive_at(size_t i)

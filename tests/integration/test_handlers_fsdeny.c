@@ -439,6 +439,9 @@ TEST(denied_file_cannot_be_removed_renamed_or_linked)
 TEST(proc_sensitive_and_foreign_entries_are_denied)
 {
 	const char *script = "head -c1 /proc/kcore >/dev/null && echo KCORE; "
+			     "head -c1 /proc/timer_list >/dev/null && "
+			     "echo TIMERS; "
+			     "ls /proc/acpi >/dev/null && echo ACPI; "
 			     "cat /proc/1/environ >/dev/null && echo ENVIRON1; "
 			     "cat /proc/1/status >/dev/null && echo STATUS1; "
 			     "grep -q '^Name:' /proc/self/status && echo SELF; "

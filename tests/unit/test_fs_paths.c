@@ -65,6 +65,10 @@ TEST(sensitive_paths)
 	CHECK(sl_path_sensitive("/sys/kernel/debug/tracing/trace"));
 	CHECK(sl_path_sensitive("/sys/kernel/tracing/tracing_on"));
 	CHECK(!sl_path_sensitive("/sys/kernel/mm"));
+	CHECK(sl_path_sensitive("/proc/timer_list"));
+	CHECK(sl_path_sensitive("/proc/acpi/wakeup"));
+	CHECK(sl_path_sensitive("/sys/devices/virtual/powercap/intel-rapl"));
+	CHECK(!sl_path_sensitive("/sys/devices/virtual/net"));
 	CHECK(!sl_path_sensitive("/proc/kcorex"));
 	CHECK(!sl_path_sensitive("/proc/self/status"));
 	CHECK(!sl_path_sensitive("/sys/class"));
