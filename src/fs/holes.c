@@ -90,21 +90,48 @@ static bool granted_near(const struct sl_strv *grants, const char *path)
 	return false;
 }
 
+/* The grants of list, as given and resolved, into out. */
+static int grants_in(const struct sl_strv *list, struct sl_strv *out)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < list->n; i++) {
+		_cleanup_(freep) char *real = realpath(list->v[i], NULL);
+
+		r = sl_strv_push(out, list->v[i]);
+		if (r == 0 && real)
+			r = sl_strv_push(out, real);
+	}
+	return r;
+}
+
 /* The grants of p, as given and resolved. */
 static int grants_of(const struct sl_policy *p, struct sl_strv *out)
 {
-	const struct sl_strv *lists[] = { &p->fs_read, &p->fs_write };
-	int r = 0;
+	int r = grants_in(&p->fs_read, out);
 
-	for (size_t l = 0; r == 0 && l < 2; l++)
-		for (size_t i = 0; r == 0 && i < lists[l]->n; i++) {
-			_cleanup_(freep) char *real =
-				realpath(lists[l]->v[i], NULL);
+	return r < 0 ? r : grants_in(&p->fs_write, out);
+}
 
-			r = sl_strv_push(out, lists[l]->v[i]);
-			if (r == 0 && real)
-				r = sl_strv_push(out, real);
-		}
+/* /sys under a write grant that contains it (-w /) keeps its read rights
+ * only: its files are the kernel's switches (power, devices, cgroups),
+ * which a sandbox writes only where a grant names them (-w
+ * /sys/class/leds/...), as container runtimes mount it read-only. */
+static int push_sys_readonly(const struct sl_policy *p, struct sl_fs_holes *out)
+{
+	struct sl_strv writes = { 0 };
+	bool contains = false;
+	int r = grants_in(&p->fs_write, &writes);
+
+	for (size_t i = 0; r == 0 && !contains && i < writes.n; i++)
+		contains = sl_path_covers(writes.v[i], "/sys");
+	if (contains) {
+		_cleanup_(freep) char *real = realpath("/sys", NULL);
+
+		if (real)
+			r = push_kind(out, real, SL_HOLE_READONLY);
+	}
+	sl_strv_free(&writes);
 	return r;
 }
 
@@ -192,6 +219,8 @@ int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 		r = push_real(out, "/proc");
 	if (r == 0)
 		r = push_kernel_mounts(out, &grants);
+	if (r == 0)
+		r = push_sys_readonly(p, out);
 	sl_strv_free(&grants);
 	if (r < 0)
 		sl_fs_holes_free(out);

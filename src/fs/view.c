@@ -530,6 +530,39 @@ static bool kernel_fs_elsewhere(int fd, const struct sl_fs_obj *o,
 	}
 }
 
+/* A file of procfs outside the processes' directories (/proc/sys,
+ * /proc/irq, /proc/bus...) or of sysfs: the kernel's switches, written
+ * only under a write grant that lies inside /proc or /sys and names them
+ * (-w /sys/class/leds/...), never through a broader one (-w /), as
+ * container runtimes keep them read-only. A process's own entries
+ * (/proc/<pid>/oom_score_adj...) follow the grants as before. */
+static bool kernel_switch(const struct sl_fs_view *v, int fd,
+			  const struct sl_fs_obj *o, const char *path)
+{
+	const char *root;
+	pid_t pid;
+
+	switch (sl_fs_kind_of(fd, o)) {
+	case SL_FSK_PROC:
+		if (sl_path_proc_pid(path, &pid))
+			return false;
+		root = "/proc";
+		break;
+	case SL_FSK_SYS:
+		root = "/sys";
+		break;
+	default:
+		return false;
+	}
+	for (size_t i = 0; i < v->write.npaths; i++) {
+		const char *g = v->write.paths[i].path;
+
+		if (sl_path_covers(root, g) && sl_path_covers(g, path))
+			return false; /* named by a grant of its own */
+	}
+	return true;
+}
+
 int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 		const struct sl_fs_obj *o, enum sl_fs_access a, char **out)
 {
@@ -553,7 +586,8 @@ int sl_fs_check(struct sl_fs_view *v, struct sl_fd_dir *d, int fd,
 	r = sets_rdlock(v);
 	if (r == 0 &&
 	    (path_denied(v, path) || sl_pathset_holds(&v->deny, fd, o, d) ||
-	     !granted(v, path, a)))
+	     !granted(v, path, a) ||
+	     (a == SL_FS_ACC_WRITE && kernel_switch(v, fd, o, path))))
 		r = -EACCES;
 	pthread_rwlock_unlock(&v->lock);
 	run_release();

@@ -763,6 +763,42 @@ TEST(class13_on_behalf_metadata_uses_the_childs_capabilities)
 	scratch_remove(dir);
 }
 
+/* The kernel's switches in /proc (outside the processes' directories)
+ * and /sys are written only under a grant that names them, never through
+ * a broader one: a root sandbox with all of / writable cannot change a
+ * sysctl or a sysfs knob. Each write puts back the value just read, so
+ * even a broken sandbox changes nothing. */
+TEST(class11_kernel_switches_are_written_only_where_a_grant_names_them)
+{
+	static const char script[] =
+		"v=$(cat /proc/sys/vm/swappiness); "
+		"(echo $v > /proc/sys/vm/swappiness) 2>/dev/null && echo SYSCTL; "
+		"if [ -e /sys/kernel/mm/ksm/run ]; then "
+		"k=$(cat /sys/kernel/mm/ksm/run); "
+		"(echo $k > /sys/kernel/mm/ksm/run) 2>/dev/null && echo SYSFS; "
+		"else echo SYSFS; fi; "
+		"echo 0 > /proc/self/oom_score_adj && echo OWN; echo end";
+	sandlock_builder_t *b;
+	char *out[3];
+
+	if (geteuid() != 0)
+		SKIP("needs root: the switches are root's");
+	out[0] = run_bare((const char *[]){ "/bin/sh", "-c", script, NULL });
+	b = sandlock_sandbox_builder_fs_write(base_builder(), "/");
+	out[1] = SH(b, script);
+	/* named by grants of their own: written (its own entries need a
+	 * write grant on /proc, which this one lacks) */
+	b = sandlock_sandbox_builder_fs_write(base_builder(), "/proc/sys/vm");
+	b = sandlock_sandbox_builder_fs_write(b, "/sys/kernel/mm");
+	b = sandlock_sandbox_builder_fs_read(b, "/proc");
+	out[2] = SH(b, script);
+	CHECK_STR(out[0], "SYSCTL\nSYSFS\nOWN\nend\n"); /* the control */
+	CHECK_STR(out[1], "OWN\nend\n");
+	CHECK_STR(out[2], "SYSCTL\nSYSFS\nend\n");
+	for (int i = 0; i < 3; i++)
+		free(out[i]);
+}
+
 /* ---- class 20: sensitive entries under another name --------------------- */
 
 /* procfs and sysfs mounted elsewhere inside a grant (a chroot's /proc): the
