@@ -19,4 +19,4 @@ import _ "github.com/multikernel/sandlock/go/internal/ccore"
 // Digest of the C core (see scripts/gen-go-core.sh): the public header is
 // read from internal/ccore, outside this package's own files, so a change
 // must change this file for Go to rebuild the package.
-const coreSourcesSHA256 = "7daffdc7c3cfc6d2f1454285e9f99a3e8875963f261dc2f23083f3016e93eeb2"
+const coreSourcesSHA256 = "89be1a958c2e588c70c67db40a09721bbb2b0d2fb066b646b0e05cb6713cb927"

@@ -10,4 +10,4 @@ import "C"
 
 // Digest of the vendored C sources: part of this package's own files so
 // that Go rebuilds it whenever the core changes.
-const coreSourcesSHA256 = "7daffdc7c3cfc6d2f1454285e9f99a3e8875963f261dc2f23083f3016e93eeb2"
+const coreSourcesSHA256 = "89be1a958c2e588c70c67db40a09721bbb2b0d2fb066b646b0e05cb6713cb927"

@@ -117,22 +117,18 @@ static int grants_of(const struct sl_policy *p, struct sl_strv *out)
  * only: its files are the kernel's switches (power, devices, cgroups),
  * which a sandbox writes only where a grant names them (-w
  * /sys/class/leds/...), as container runtimes mount it read-only. */
-static int push_sys_readonly(const struct sl_policy *p, struct sl_fs_holes *out)
+static int push_sys_readonly(const struct sl_strv *writes,
+			     struct sl_fs_holes *out)
 {
-	struct sl_strv writes = { 0 };
+	_cleanup_(freep) char *real = NULL;
 	bool contains = false;
-	int r = grants_in(&p->fs_write, &writes);
 
-	for (size_t i = 0; r == 0 && !contains && i < writes.n; i++)
-		contains = sl_path_covers(writes.v[i], "/sys");
-	if (contains) {
-		_cleanup_(freep) char *real = realpath("/sys", NULL);
-
-		if (real)
-			r = push_kind(out, real, SL_HOLE_READONLY);
-	}
-	sl_strv_free(&writes);
-	return r;
+	for (size_t i = 0; !contains && i < writes->n; i++)
+		contains = sl_path_covers(writes->v[i], "/sys");
+	if (!contains)
+		return 0;
+	real = realpath("/sys", NULL);
+	return real ? push_kind(out, real, SL_HOLE_READONLY) : 0;
 }
 
 /* The fs_deny entries that exist, and their other names (fs/aliases.h). */
@@ -186,9 +182,12 @@ bool sl_fs_grants_reach_kernel_mounts(const struct sl_policy *p)
 
 	if (p->fs_read.n + p->fs_write.n == 0)
 		return false;
-	if (grants_of(p, &grants) < 0 ||
-	    sl_fs_kernel_mounts_elsewhere(&points) < 0) {
+	/* the mount table first (kept between calls, and mostly without
+	 * any): the grants are resolved only when there is one */
+	if (sl_fs_kernel_mounts_elsewhere(&points) < 0) {
 		hit = true; /* cannot tell: served */
+	} else if (points.n && grants_of(p, &grants) < 0) {
+		hit = true;
 	} else {
 		for (size_t i = 0; !hit && i < points.n; i++)
 			hit = granted_near(&grants, points.v[i]);
@@ -200,12 +199,17 @@ bool sl_fs_grants_reach_kernel_mounts(const struct sl_policy *p)
 
 int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 {
-	struct sl_strv grants = { 0 };
+	struct sl_strv grants = { 0 }, writes = { 0 };
 	const char *s;
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = grants_of(p, &grants);
+	/* every grant, and the write grants alone (each resolved once) */
+	r = grants_in(&p->fs_write, &writes);
+	if (r == 0)
+		r = grants_in(&p->fs_read, &grants);
+	if (r == 0)
+		r = sl_strv_copy(&grants, &writes);
 	if (r == 0)
 		r = push_denied(p, out);
 	for (size_t i = 0; r == 0 && (s = sl_path_sensitive_at(i)); i++) {
@@ -220,8 +224,9 @@ int sl_fs_holes_of(const struct sl_policy *p, struct sl_fs_holes *out)
 	if (r == 0)
 		r = push_kernel_mounts(out, &grants);
 	if (r == 0)
-		r = push_sys_readonly(p, out);
+		r = push_sys_readonly(&writes, out);
 	sl_strv_free(&grants);
+	sl_strv_free(&writes);
 	if (r < 0)
 		sl_fs_holes_free(out);
 	return r;
